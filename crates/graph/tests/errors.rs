@@ -221,7 +221,8 @@ fn every_rule_gives_its_own_typed_error() {
 
 #[test]
 fn json_parse_errors_are_typed() {
-    let err = SchemaDef::from_json(r#"{"models": [{"name": 3}]}"#).unwrap_err();
+    let err =
+        SchemaDef::from_json(r#"{"models": [{"name": 3}]}"#).expect_err("a name must be a string");
     assert!(matches!(
         err.kind(),
         K::Parse {

@@ -1,0 +1,96 @@
+//! Bodies of the cargo-fuzz targets: each takes arbitrary bytes and panics only when a
+//! relq invariant breaks (never on bad input, which must give a typed error).
+
+use relq_graph::{ModelId, RelationGraph};
+use relq_plan::{ParsedPath, PathKind, resolve};
+
+use crate::samples::Sample;
+
+/// `parse_path`: any text parses or fails with a position inside the text; what parses
+/// prints back to itself, segment offsets point at the segments, and the limits hold.
+pub fn parse_path(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    for ordering in [false, true] {
+        let parsed = if ordering {
+            ParsedPath::parse_ordering(text)
+        } else {
+            ParsedPath::parse(text)
+        };
+        match parsed {
+            Ok(path) => {
+                assert_eq!(
+                    path.to_string(),
+                    text,
+                    "a parsed path prints back to itself"
+                );
+                assert!(path.segments().len() <= relq_plan::MAX_SEGMENTS);
+                for s in path.segments() {
+                    assert_eq!(&text[s.start..s.start + s.name.len()], s.name);
+                }
+            }
+            Err(e) => {
+                assert!(e.position() <= text.len(), "error position inside the text");
+                let _ = e.to_string();
+            }
+        }
+    }
+}
+
+/// The school and blog graphs, built once.
+fn graphs() -> &'static [RelationGraph] {
+    static GRAPHS: std::sync::OnceLock<Vec<RelationGraph>> = std::sync::OnceLock::new();
+    GRAPHS.get_or_init(|| {
+        [Sample::School, Sample::Blog]
+            .into_iter()
+            .map(|s| s.graph().expect("shipped samples are valid"))
+            .collect()
+    })
+}
+
+/// `resolve_path`: byte 0 picks the schema, byte 1 the root model, byte 2 the path kind;
+/// the rest is the path. Resolution succeeds or fails with a typed error; a success is a
+/// chain of hops from the root, ending at a field of the last model reached.
+pub fn resolve_path(data: &[u8]) {
+    let [schema, root, kind, rest @ ..] = data else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let graphs = graphs();
+    let graph = &graphs[usize::from(*schema) % graphs.len()];
+    let root = graph
+        .models()
+        .nth(usize::from(*root) % graph.models().len())
+        .map(|m| m.id())
+        .expect("a sample has models");
+    let kind = [PathKind::Relations, PathKind::Field, PathKind::Filter][usize::from(*kind) % 3];
+    let Ok(path) = ParsedPath::parse(text) else {
+        return;
+    };
+    match resolve(graph, root, &path, kind) {
+        Ok(resolved) => check_chain(graph, root, &resolved),
+        Err(e) => {
+            assert!(e.position() <= text.len());
+            let _ = e.to_string();
+        }
+    }
+}
+
+fn check_chain(graph: &RelationGraph, root: ModelId, resolved: &relq_plan::ResolvedPath) {
+    let mut at = root;
+    for &hop in &resolved.hops {
+        let r = graph.relation(hop);
+        assert_eq!(r.source().id(), at, "hops form a chain from the root");
+        at = r.target().id();
+    }
+    if let Some(field) = resolved.field {
+        assert_eq!(
+            graph.field(field).model().id(),
+            at,
+            "the field is on the last model"
+        );
+    }
+}

@@ -1,0 +1,197 @@
+//! Property tests for schemas and paths: nothing panics on any input, valid paths print
+//! back to themselves, and a path walked along a graph's own edges always resolves to
+//! exactly those edges.
+
+use proptest::prelude::*;
+use relq_graph::{
+    FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
+};
+use relq_plan::{Lookup, ParsedPath, PathKind, resolve};
+use relq_tests::samples::Sample;
+
+/// A segment: a letter, then letters and digits with single underscores between them.
+fn segment() -> impl Strategy<Value = String> {
+    "[a-zA-Z][a-zA-Z0-9]{0,6}(_[a-zA-Z0-9]{1,4}){0,2}"
+}
+
+/// Random schemas of 1 to 6 models. Most are valid; a few break a rule (no primary key,
+/// an unknown target, colliding names and related_names), so both outcomes are exercised.
+fn schema() -> impl Strategy<Value = SchemaDef> {
+    let fields = prop::sample::subsequence(vec!["name", "title", "code", "posts"], 0..3);
+    // Targets are model indices; 6 stands for an unknown target, about one in 25.
+    let target = prop_oneof![24 => 0usize..6, 1 => Just(6usize)];
+    let related = prop::option::weighted(
+        0.7,
+        prop::sample::select(vec!["kids", "items", "m0s", "posts", "others"]),
+    );
+    let fk = (target.clone(), related.clone(), any::<bool>());
+    let m2m = (target, related);
+    let model = (
+        fields,
+        prop::sample::subsequence(vec!["parent", "owner", "link"], 0..3).prop_flat_map(
+            move |names| {
+                prop::collection::vec(fk.clone(), names.len())
+                    .prop_map(move |fks| (names.clone(), fks))
+            },
+        ),
+        prop::sample::subsequence(vec!["tags", "friends"], 0..2).prop_flat_map(move |names| {
+            prop::collection::vec(m2m.clone(), names.len()).prop_map(move |m| (names.clone(), m))
+        }),
+        prop::bool::weighted(0.98),
+    );
+    prop::collection::vec(model, 1..=6).prop_map(|models| {
+        let n = models.len();
+        let to = |t: usize| {
+            if t == 6 {
+                "Nope".to_owned()
+            } else {
+                format!("M{}", t % n)
+            }
+        };
+        let mut def = SchemaDef::new();
+        for (i, (fields, (fk_names, fks), (m2m_names, m2ms), has_pk)) in
+            models.into_iter().enumerate()
+        {
+            let mut m = ModelDef::new(format!("M{i}"));
+            if has_pk {
+                m = m.pk("id", FieldType::Integer);
+            }
+            for f in fields {
+                m = m.field(FieldDef::new(f, FieldType::TEXT));
+            }
+            for (name, (t, related_name, nullable)) in fk_names.into_iter().zip(fks) {
+                let mut fk = ForeignKeyDef::new(name, to(t));
+                fk.related_name = related_name.map(str::to_owned);
+                fk.nullable = nullable;
+                m = m.foreign_key(fk);
+            }
+            for (name, (t, related_name)) in m2m_names.into_iter().zip(m2ms) {
+                let mut mm = ManyToManyDef::new(name, to(t));
+                mm.related_name = related_name.map(str::to_owned);
+                m = m.many_to_many(mm);
+            }
+            def = def.model(m);
+        }
+        def
+    })
+}
+
+/// Walks `steps` from `root` along loadable relations; returns the path text and the hops.
+fn walk(
+    g: &RelationGraph,
+    root: usize,
+    steps: &[usize],
+) -> (
+    relq_graph::ModelId,
+    Vec<String>,
+    Vec<relq_graph::RelationId>,
+) {
+    let mut model = g.models().nth(root % g.models().len()).expect("non-empty");
+    let root = model.id();
+    let (mut names, mut hops) = (Vec::new(), Vec::new());
+    for &s in steps {
+        let options: Vec<_> = model.relations().filter(|r| !r.is_hidden()).collect();
+        if options.is_empty() {
+            break;
+        }
+        let r = options[s % options.len()];
+        names.push(r.name().to_owned());
+        hops.push(r.id());
+        model = r.target();
+    }
+    (root, names, hops)
+}
+
+fn check_walks(
+    g: &RelationGraph,
+    root: usize,
+    steps: &[usize],
+    field: usize,
+    lookup: usize,
+) -> Result<(), TestCaseError> {
+    let (root, names, hops) = walk(g, root, steps);
+    if !names.is_empty() {
+        let text = names.join("__");
+        let parsed = ParsedPath::parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let r = resolve(g, root, &parsed, PathKind::Relations)
+            .map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(r.hops.to_vec(), hops.clone());
+        prop_assert_eq!(r.field, None);
+    }
+    let last = hops.last().map_or(root, |&h| g.relation(h).target().id());
+    let fields: Vec<_> = g.model(last).fields().collect();
+    let f = fields[field % fields.len()];
+    let lookup = Lookup::ALL[lookup % Lookup::ALL.len()];
+    let mut text: Vec<String> = names.clone();
+    text.push(f.name().to_owned());
+    text.push(lookup.name().to_owned());
+    let text = text.join("__");
+    let parsed = ParsedPath::parse(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let r = resolve(g, root, &parsed, PathKind::Filter)
+        .map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+    prop_assert_eq!(r.hops.to_vec(), hops);
+    prop_assert_eq!(r.field, Some(f.id()));
+    prop_assert_eq!(r.lookup, Some(lookup));
+    Ok(())
+}
+
+proptest! {
+    #[test]
+    fn any_string_never_panics(text in any::<String>(), root in 0usize..8, kind in 0usize..3) {
+        let parsed = ParsedPath::parse(&text);
+        let _ = ParsedPath::parse_ordering(&text);
+        if let Ok(path) = parsed {
+            let kind = [PathKind::Relations, PathKind::Field, PathKind::Filter][kind];
+            for sample in Sample::ALL {
+                let g = sample.graph().expect("valid sample");
+                let root = g.models().nth(root % g.models().len()).expect("model").id();
+                let _ = resolve(&g, root, &path, kind).map_err(|e| e.to_string());
+            }
+        }
+    }
+
+    #[test]
+    fn identifier_like_strings_never_panic(text in "[-a-z_]{0,24}") {
+        for result in [ParsedPath::parse(&text), ParsedPath::parse_ordering(&text)] {
+            match result {
+                Ok(p) => prop_assert_eq!(p.to_string(), text.clone()),
+                Err(e) => prop_assert!(e.position() <= text.len()),
+            }
+        }
+    }
+
+    #[test]
+    fn generated_valid_path_prints_back_to_itself(
+        segments in prop::collection::vec(segment(), 1..=relq_plan::MAX_SEGMENTS),
+        descending in any::<bool>(),
+    ) {
+        let text = format!("{}{}", if descending { "-" } else { "" }, segments.join("__"));
+        let path = ParsedPath::parse_ordering(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(path.is_descending(), descending);
+        prop_assert_eq!(path.segments().len(), segments.len());
+        prop_assert_eq!(path.to_string(), path.text());
+    }
+
+    #[test]
+    fn path_along_sample_edges_always_resolves(
+        sample in 0usize..3, root in 0usize..8, steps in prop::collection::vec(0usize..8, 0..6),
+        field in 0usize..8, lookup in 0usize..16,
+    ) {
+        let g = Sample::ALL[sample].graph().expect("valid sample");
+        check_walks(&g, root, &steps, field, lookup)?;
+    }
+
+    #[test]
+    fn random_schema_builds_or_fails_typed_and_its_edges_resolve(
+        def in schema(), root in 0usize..8, steps in prop::collection::vec(0usize..8, 0..6),
+        field in 0usize..8, lookup in 0usize..16,
+    ) {
+        match def.build() {
+            Ok(g) => {
+                g.verify().map_err(TestCaseError::fail)?;
+                check_walks(&g, root, &steps, field, lookup)?;
+            }
+            Err(e) => prop_assert!(!e.to_string().is_empty()),
+        }
+    }
+}
