@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# relq's test command (the README's second command; .ci/run calls it).
+# Checks formatting and lints, then runs every test of the workspace: unit tests,
+# snapshot tests (never updated here), property tests with a bounded case count, the
+# replay of the committed fuzz seeds, and the doc examples.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export INSTA_UPDATE=no          # snapshots are reviewed, never accepted by a test run
+export PROPTEST_CASES="${PROPTEST_CASES:-256}"
+export CARGO_TERM_COLOR=never
+
+echo "== rustfmt"
+cargo fmt --all -- --check
+echo "== clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== tests"
+cargo test --workspace --locked
