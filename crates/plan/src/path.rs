@@ -264,8 +264,11 @@ mod tests {
             ("ab__cé", 5, "non-ascii"),
             ("a b", 1, "space"),
         ];
+        let long = format!("{}__b", "a".repeat(MAX_PATH_BYTES));
+        let deep = vec!["a"; MAX_SEGMENTS + 1].join("__");
+        let limits = [(long.as_str(), 0, "too long"), (deep.as_str(), 96, "too deep")];
         let mut report = String::new();
-        for (text, position, what) in cases {
+        for (text, position, what) in cases.into_iter().chain(limits) {
             let err = ParsedPath::parse_ordering(text).expect_err(what);
             assert_eq!(err.position(), position, "{what}: {err}");
             report.push_str(&format!("{what}: {err}\n"));
@@ -283,6 +286,8 @@ mod tests {
         dot: invalid character '.' (byte 1 of `a.b`)
         non-ascii: invalid character 'é' (byte 5 of `ab__cé`)
         space: invalid character ' ' (byte 1 of `a b`)
+        too long: path is 4099 bytes long; the limit is 4096 (byte 0 of `aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa…`)
+        too deep: path has more than 32 segments (byte 96 of `a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a__a_…`)
         ");
     }
 }
