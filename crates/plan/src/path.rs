@@ -266,7 +266,10 @@ mod tests {
         ];
         let long = format!("{}__b", "a".repeat(MAX_PATH_BYTES));
         let deep = vec!["a"; MAX_SEGMENTS + 1].join("__");
-        let limits = [(long.as_str(), 0, "too long"), (deep.as_str(), 96, "too deep")];
+        let limits = [
+            (long.as_str(), 0, "too long"),
+            (deep.as_str(), 96, "too deep"),
+        ];
         let mut report = String::new();
         for (text, position, what) in cases.into_iter().chain(limits) {
             let err = ParsedPath::parse_ordering(text).expect_err(what);
