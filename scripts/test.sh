@@ -15,4 +15,10 @@ cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tests"
-cargo test --workspace --locked
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
+# One closing line for the whole run (cargo's own last line is a per-crate doctest count).
+awk '/^test result:/ { p += $4; f += $6 } END { print "summary: " p " passed, " f " failed" }' "$log"
+exit "$status"
