@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
-use crate::def::{FieldDef, FieldType, ModelDef, ReferentialAction, SchemaDef};
+use crate::def::{FieldDef, FieldType, ManyToManyDef, ModelDef, ReferentialAction, SchemaDef};
 use crate::error::{NameKind, SchemaError, SchemaErrorKind as K};
 use crate::graph::{
     FieldData, FieldId, Link, ModelData, ModelId, RelationData, RelationGraph, RelationId,
@@ -89,6 +89,7 @@ fn name_problem(name: &str) -> Option<&'static str> {
         _ if name.ends_with('_') => {
             Some("it must not end with `_`, which a path could not tell from `__`")
         }
+        _ if name == "pk" => Some("`pk` is reserved to name any model's primary key"),
         _ => None,
     }
 }
@@ -156,9 +157,18 @@ impl<'d> Builder<'d> {
         &self.models[id.index()].name
     }
 
+    /// Declared model names in definition order (suggestions must not follow hash order).
+    fn model_names(&self) -> impl Iterator<Item = &'d str> + 'd {
+        self.def.models.iter().map(|m| m.name.as_str())
+    }
+
     fn add_model(&mut self, name: String, table: String, generated: bool) -> Result<ModelId> {
         check_identifier("table", &table, &name)?;
-        if let Some(first) = self.models.iter().find(|m| m.table == table) {
+        if let Some(first) = self
+            .models
+            .iter()
+            .find(|m| m.table.eq_ignore_ascii_case(&table))
+        {
             return err(K::DuplicateTable {
                 table,
                 first: first.name.clone(),
@@ -201,7 +211,7 @@ impl<'d> Builder<'d> {
     /// Claims `name` in a model's namespace of fields and relations.
     fn claim(&mut self, model: ModelId, name: &str, holder: Holder) -> Result<()> {
         if self.names[model.index()].contains_key(name) {
-            return err(K::DuplicateField {
+            return err(K::DuplicateName {
                 model: self.model_name(model).to_owned(),
                 name: name.to_owned(),
             });
@@ -217,8 +227,10 @@ impl<'d> Builder<'d> {
         })?;
         check_identifier("column", &data.column, &model_name)?;
         self.claim(model, &data.name, Holder::Field)?;
+        // SQLite and MySQL compare column names case-insensitively.
+        let key = data.column.to_ascii_lowercase();
         let columns = &mut self.columns[model.index()];
-        if let Some(first) = columns.get(&data.column) {
+        if let Some(first) = columns.get(&key) {
             return err(K::DuplicateColumn {
                 model: model_name,
                 column: data.column.clone(),
@@ -226,7 +238,7 @@ impl<'d> Builder<'d> {
                 second: data.name.clone(),
             });
         }
-        columns.insert(data.column.clone(), data.name.clone());
+        columns.insert(key, data.name.clone());
         let id = FieldId(self.fields.len() as u32);
         self.models[model.index()].fields.push(id);
         self.fields.push(data);
@@ -239,6 +251,16 @@ impl<'d> Builder<'d> {
             let model = ModelId(i as u32);
             let mut pk: Option<FieldId> = None;
             for f in &m.fields {
+                if let FieldType::Decimal { precision, scale } = f.ty
+                    && (precision == 0 || scale > precision)
+                {
+                    return err(K::InvalidDecimal {
+                        model: m.name.clone(),
+                        field: f.name.clone(),
+                        precision,
+                        scale,
+                    });
+                }
                 if let Some(value) = &f.default
                     && !default_fits(f, value)
                 {
@@ -301,7 +323,7 @@ impl<'d> Builder<'d> {
                 model: owner.name.clone(),
                 relation: relation.to_owned(),
                 target: target.to_owned(),
-                suggestion: suggest(target, self.by_name.keys().copied()).map(str::to_owned),
+                suggestion: suggest(target, self.model_names()).map(str::to_owned),
             }),
         }
     }
@@ -328,11 +350,17 @@ impl<'d> Builder<'d> {
                     });
                 }
                 for (action, which) in [(fk.on_delete, "on_delete"), (fk.on_update, "on_update")] {
-                    if action == ReferentialAction::SetNull && !fk.nullable {
-                        return err(K::SetNullOnRequired {
+                    // A foreign key has no default, so set_default sets NULL too.
+                    let nulls = matches!(
+                        action,
+                        ReferentialAction::SetNull | ReferentialAction::SetDefault
+                    );
+                    if nulls && !fk.nullable {
+                        return err(K::ActionNeedsNullable {
                             model: m.name.clone(),
                             relation: fk.name.clone(),
                             action: which,
+                            value: action.name(),
                         });
                     }
                 }
@@ -373,10 +401,10 @@ impl<'d> Builder<'d> {
                 self.claim(source, &mm.name, Holder::Relation)?;
                 let label = format!("{}.{}", m.name, mm.name);
                 let through = match &mm.through {
-                    Some(name) => self.declared_through(&label, m, &mm.name, name)?,
+                    Some(name) => self.declared_through(&label, m, mm, name)?,
                     None => {
                         let name = format!("{}{}", m.name, mm.to);
-                        if self.by_name.contains_key(name.as_str()) {
+                        if self.models.iter().any(|m| m.name == name) {
                             return err(K::ThroughNameTaken {
                                 relation: label,
                                 through: name,
@@ -460,22 +488,29 @@ impl<'d> Builder<'d> {
         Ok(())
     }
 
-    /// A declared through model: it must exist and declare no relations of its own.
+    /// A declared through model: it must exist, be neither endpoint, and declare no
+    /// relations of its own.
     fn declared_through(
         &self,
         label: &str,
         owner: &ModelDef,
-        relation: &str,
+        relation: &ManyToManyDef,
         name: &str,
     ) -> Result<ModelId> {
         let Some(&id) = self.by_name.get(name) else {
             return err(K::UnknownThrough {
                 model: owner.name.clone(),
-                relation: relation.to_owned(),
+                relation: relation.name.clone(),
                 through: name.to_owned(),
-                suggestion: suggest(name, self.by_name.keys().copied()).map(str::to_owned),
+                suggestion: suggest(name, self.model_names()).map(str::to_owned),
             });
         };
+        if name == owner.name || name == relation.to {
+            return err(K::ThroughIsEndpoint {
+                relation: label.to_owned(),
+                through: name.to_owned(),
+            });
+        }
         let def = &self.def.models[id.index()];
         let own = def
             .foreign_keys

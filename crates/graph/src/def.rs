@@ -193,7 +193,8 @@ pub enum FieldType {
     BigInteger,
     /// A double-precision float.
     Float,
-    /// An exact decimal with `precision` digits, `scale` of them after the point.
+    /// An exact decimal with `precision` digits (at least 1), `scale` of them after the
+    /// point (at most `precision`, default 0).
     Decimal {
         /// Total digits, at least 1.
         precision: u16,
@@ -333,6 +334,17 @@ impl ReferentialAction {
     fn is_default(&self) -> bool {
         *self == ReferentialAction::NoAction
     }
+
+    /// The name used in files (`set_null`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "no_action",
+            ReferentialAction::Restrict => "restrict",
+            ReferentialAction::Cascade => "cascade",
+            ReferentialAction::SetNull => "set_null",
+            ReferentialAction::SetDefault => "set_default",
+        }
+    }
 }
 
 /// A many-to-one relation: this model's rows point at one row of `to`.
@@ -447,7 +459,7 @@ pub struct ManyToManyDef {
     /// The target model's name.
     pub to: String,
     /// A declared model to use as the through model (it may carry fields such as `weight`,
-    /// but no relations); default: a generated model `{Owner}{To}` with table
+    /// but no relations, and it cannot be the owner or `to`); default: a generated model `{Owner}{To}` with table
     /// `{owner}s_{to}s` and an integer primary key `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through: Option<String>,
@@ -579,15 +591,10 @@ impl TryFrom<FieldRepr> for FieldDef {
                 let Some(precision) = r.precision else {
                     return Err(format!("decimal field `{}` needs a `precision`", r.name));
                 };
-                let scale = r.scale.unwrap_or(0);
-                if precision == 0 || scale > precision {
-                    return Err(format!(
-                        "decimal field `{}` has precision {precision} and scale {scale}; \
-                         precision must be at least 1 and scale at most precision",
-                        r.name
-                    ));
+                FieldType::Decimal {
+                    precision,
+                    scale: r.scale.unwrap_or(0),
                 }
-                FieldType::Decimal { precision, scale }
             }
             TypeName::Text => FieldType::Text {
                 max_length: r.max_length,

@@ -121,7 +121,7 @@ pub enum SchemaErrorKind {
         /// The name.
         name: String,
     },
-    /// Two models share a table.
+    /// Two models share a table, compared ignoring ASCII case as SQLite compares them.
     #[error(
         "duplicate table `{table}`: models `{first}` and `{second}` both use it; set a distinct `table`"
     )]
@@ -136,13 +136,14 @@ pub enum SchemaErrorKind {
     /// Two fields or relations of one model share a name (a foreign key `author` also
     /// takes the field name `author_id`).
     #[error("duplicate field or relation `{name}` on model `{model}`")]
-    DuplicateField {
+    DuplicateName {
         /// The model.
         model: String,
         /// The name.
         name: String,
     },
-    /// Two fields of one model share a column.
+    /// Two fields of one model share a column, compared ignoring ASCII case as SQLite and
+    /// MySQL compare them.
     #[error(
         "duplicate column `{column}` on model `{model}`: fields `{first}` and `{second}` both use it"
     )]
@@ -222,15 +223,34 @@ pub enum SchemaErrorKind {
         /// The relation.
         relation: String,
     },
-    /// `set_null` on a foreign key that is not nullable.
-    #[error("foreign key `{model}.{relation}` has {action} = set_null but is not nullable")]
-    SetNullOnRequired {
+    /// `set_null` or `set_default` on a foreign key that is not nullable (a foreign key has
+    /// no default, so `set_default` sets NULL too; Django rejects it likewise, fields.E321).
+    #[error(
+        "foreign key `{model}.{relation}` has {action} = {value}, which sets NULL, but it is not nullable"
+    )]
+    ActionNeedsNullable {
         /// The model.
         model: String,
         /// The relation.
         relation: String,
         /// `on_delete` or `on_update`.
         action: &'static str,
+        /// `set_null` or `set_default`.
+        value: &'static str,
+    },
+    /// A decimal whose precision is 0 or whose scale exceeds its precision.
+    #[error(
+        "decimal field `{model}.{field}` has precision {precision} and scale {scale}; precision must be at least 1 and scale at most precision"
+    )]
+    InvalidDecimal {
+        /// The model.
+        model: String,
+        /// The field.
+        field: String,
+        /// Total digits.
+        precision: u16,
+        /// Digits after the point.
+        scale: u16,
     },
     /// A field's default does not fit its type.
     #[error("default of field `{model}.{field}` does not fit its type `{ty}`: {value}")]
@@ -256,6 +276,16 @@ pub enum SchemaErrorKind {
         /// One relation it declares.
         own: String,
     },
+    /// A many-to-many relation names one of its own endpoints as its through model.
+    #[error(
+        "relation `{relation}` uses `{through}` as its through model, but `{through}` is one of its endpoints; declare a separate through model"
+    )]
+    ThroughIsEndpoint {
+        /// The many-to-many relation (`Post.tags`).
+        relation: String,
+        /// The through model.
+        through: String,
+    },
     /// Two many-to-many relations use the same through model.
     #[error(
         "model `{through}` is the through model of both `{first}` and `{second}`; give each its own"
@@ -268,7 +298,8 @@ pub enum SchemaErrorKind {
         /// The second relation.
         second: String,
     },
-    /// The name of a generated through model is already a declared model.
+    /// The name of a generated through model is already taken by a declared model or by
+    /// another generated through model.
     #[error(
         "the through model generated for `{relation}` would be named `{through}`, which is already a model; set `through` explicitly"
     )]

@@ -87,17 +87,17 @@ fn cases() -> Vec<Case> {
         Case {
             name: "duplicate_field",
             toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"id\", type = \"text\" }}]\n"),
-            expect: |k| matches!(k, K::DuplicateField { .. }),
+            expect: |k| matches!(k, K::DuplicateName { .. }),
         },
         Case {
             name: "relation_named_like_a_field",
             toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"parent\", type = \"text\" }}]\nforeign_keys = [{{ name = \"parent\", to = \"A\" }}]\n"),
-            expect: |k| matches!(k, K::DuplicateField { .. }),
+            expect: |k| matches!(k, K::DuplicateName { .. }),
         },
         Case {
             name: "foreign_key_field_named_like_a_field",
             toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"parent_id\", type = \"integer\" }}]\nforeign_keys = [{{ name = \"parent\", to = \"A\" }}]\n"),
-            expect: |k| matches!(k, K::DuplicateField { .. }),
+            expect: |k| matches!(k, K::DuplicateName { .. }),
         },
         Case {
             name: "duplicate_column",
@@ -147,7 +147,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "set_null_on_required_foreign_key",
             toml: m("A", "foreign_keys = [{ name = \"parent\", to = \"A\", nullable = false, on_delete = \"set_null\" }]"),
-            expect: |k| matches!(k, K::SetNullOnRequired { .. }),
+            expect: |k| matches!(k, K::ActionNeedsNullable { .. }),
         },
         Case {
             name: "default_of_wrong_type",
@@ -195,6 +195,61 @@ fn cases() -> Vec<Case> {
             name: "related_name_clashes_with_another_reverse",
             toml: m("User", "") + &m("Post", "foreign_keys = [{ name = \"author\", to = \"User\" }]") + &m("Comment", "foreign_keys = [{ name = \"user\", to = \"User\", related_name = \"posts\" }]"),
             expect: |k| matches!(k, K::RelatedNameClash { .. }),
+        },
+        Case {
+            name: "reserved_pk_name",
+            toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"pk\", type = \"text\" }}]\n"),
+            expect: |k| matches!(k, K::InvalidName { .. }),
+        },
+        Case {
+            name: "table_differs_only_in_case",
+            toml: m("A", "table = \"Things\"") + &m("B", "table = \"things\""),
+            expect: |k| matches!(k, K::DuplicateTable { .. }),
+        },
+        Case {
+            name: "column_differs_only_in_case",
+            toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"b\", type = \"text\", column = \"ID\" }}]\n"),
+            expect: |k| matches!(k, K::DuplicateColumn { .. }),
+        },
+        Case {
+            name: "decimal_with_zero_precision",
+            toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"price\", type = \"decimal\", precision = 0 }}]\n"),
+            expect: |k| matches!(k, K::InvalidDecimal { .. }),
+        },
+        Case {
+            name: "decimal_scale_above_precision",
+            toml: format!("[[models]]\nname = \"A\"\nfields = [{PK}, {{ name = \"price\", type = \"decimal\", precision = 4, scale = 5 }}]\n"),
+            expect: |k| matches!(k, K::InvalidDecimal { .. }),
+        },
+        Case {
+            name: "set_default_on_required_foreign_key",
+            toml: m("A", "foreign_keys = [{ name = \"parent\", to = \"A\", nullable = false, on_update = \"set_default\" }]"),
+            expect: |k| matches!(k, K::ActionNeedsNullable { value: "set_default", .. }),
+        },
+        Case {
+            name: "suggestion_ties_go_to_the_first_declared_model",
+            toml: m("Car", "") + &m("Cab", "") + &m("Course", "foreign_keys = [{ name = \"vehicle\", to = \"Cat\" }]"),
+            expect: |k| matches!(k, K::UnknownTarget { suggestion: Some(s), .. } if s == "Car"),
+        },
+        Case {
+            name: "through_model_is_the_owner",
+            toml: m("Tag", "") + &m("Post", "many_to_many = [{ name = \"tags\", to = \"Tag\", through = \"Post\" }]"),
+            expect: |k| matches!(k, K::ThroughIsEndpoint { .. }),
+        },
+        Case {
+            name: "through_model_is_the_target",
+            toml: m("Tag", "") + &m("Post", "many_to_many = [{ name = \"tags\", to = \"Tag\", through = \"Tag\" }]"),
+            expect: |k| matches!(k, K::ThroughIsEndpoint { .. }),
+        },
+        Case {
+            name: "two_generated_through_models_with_one_name",
+            toml: m("AB", "many_to_many = [{ name = \"cs\", to = \"C\" }]") + &m("C", "") + &m("BC", "") + &m("A", "many_to_many = [{ name = \"bcs\", to = \"BC\" }]"),
+            expect: |k| matches!(k, K::ThroughNameTaken { .. }),
+        },
+        Case {
+            name: "two_many_to_many_to_one_model_without_through",
+            toml: m("Category", "") + &m("Post", "many_to_many = [{ name = \"categories\", to = \"Category\" }, { name = \"tags\", to = \"Category\", related_name = \"tagged\" }]"),
+            expect: |k| matches!(k, K::ThroughNameTaken { .. }),
         },
     ]
 }
