@@ -2,7 +2,7 @@
 //! relq invariant breaks (never on bad input, which must give a typed error).
 
 use relq_graph::{ModelId, RelationGraph};
-use relq_plan::{ParsedPath, PathKind, resolve};
+use relq_plan::{Lookup, ParsedPath, PathKind, ResolvedPath, resolve};
 
 use crate::samples::Sample;
 
@@ -38,19 +38,19 @@ pub fn parse_path(data: &[u8]) {
     }
 }
 
-/// The school and blog graphs, built once.
+/// The sample graphs (school, blog, person), built once.
 fn graphs() -> &'static [RelationGraph] {
     static GRAPHS: std::sync::OnceLock<Vec<RelationGraph>> = std::sync::OnceLock::new();
     GRAPHS.get_or_init(|| {
-        [Sample::School, Sample::Blog]
+        Sample::ALL
             .into_iter()
             .map(|s| s.graph().expect("shipped samples are valid"))
             .collect()
     })
 }
 
-/// `resolve_path`: byte 0 picks the schema, byte 1 the root model, byte 2 the path kind;
-/// the rest is the path. Resolution succeeds or fails with a typed error; a success is a
+/// `resolve_path`: byte 0 picks the schema (school, blog, person), byte 1 the root model,
+/// byte 2 the path kind; the rest is the path. Resolution succeeds or fails with a typed error; a success is a
 /// chain of hops from the root, ending at a field of the last model reached.
 pub fn resolve_path(data: &[u8]) {
     let [schema, root, kind, rest @ ..] = data else {
@@ -71,7 +71,7 @@ pub fn resolve_path(data: &[u8]) {
         return;
     };
     match resolve(graph, root, &path, kind) {
-        Ok(resolved) => check_chain(graph, root, &resolved),
+        Ok(resolved) => check_shape(graph, root, kind, &resolved),
         Err(e) => {
             assert!(e.position() <= text.len());
             let _ = e.to_string();
@@ -79,18 +79,42 @@ pub fn resolve_path(data: &[u8]) {
     }
 }
 
-fn check_chain(graph: &RelationGraph, root: ModelId, resolved: &relq_plan::ResolvedPath) {
+/// A resolved path is a chain of hops from the root whose end fits its kind: relations
+/// paths end at a model, through loadable relations; field paths at a field with no
+/// lookup; filter paths at a field, or at a to-many relation with `isnull`.
+fn check_shape(graph: &RelationGraph, root: ModelId, kind: PathKind, resolved: &ResolvedPath) {
     let mut at = root;
-    for &hop in &resolved.hops {
+    for &hop in resolved.hops() {
         let r = graph.relation(hop);
         assert_eq!(r.source().id(), at, "hops form a chain from the root");
+        assert!(
+            kind != PathKind::Relations || !r.is_hidden(),
+            "hidden relations never load"
+        );
         at = r.target().id();
     }
-    if let Some(field) = resolved.field {
+    if let Some(field) = resolved.field() {
         assert_eq!(
             graph.field(field).model().id(),
             at,
             "the field is on the last model"
         );
+    }
+    match kind {
+        PathKind::Relations => {
+            assert_eq!((resolved.field(), resolved.lookup()), (None, None));
+            assert!(!resolved.hops().is_empty());
+        }
+        PathKind::Field => assert!(resolved.field().is_some() && resolved.lookup().is_none()),
+        PathKind::Filter => {
+            if resolved.field().is_none() {
+                assert_eq!(resolved.lookup(), Some(Lookup::IsNull));
+                let last = resolved.hops().last().map(|&h| graph.relation(h));
+                assert!(
+                    last.is_some_and(|r| r.is_to_many()),
+                    "isnull on a to-many relation"
+                );
+            }
+        }
     }
 }

@@ -521,7 +521,8 @@ impl<'g> Relation<'g> {
     }
 
     /// Whether following the relation from a row always finds a record: a forward foreign
-    /// key whose column is NOT NULL. The join planner may use an inner join there.
+    /// key whose column is NOT NULL. A join along it may be inner only if the join that
+    /// reaches its source is inner too (Django's join promotion).
     pub fn is_required(&self) -> bool {
         self.kind() == RelationKind::ForeignKey
             && self.foreign_key_field().is_some_and(|f| !f.is_nullable())

@@ -3,7 +3,8 @@
 //! A schema is written as a [`SchemaDef`] (Rust builder, TOML or JSON; the same data in
 //! each) and built into a [`RelationGraph`]: models as nodes, both directions of every
 //! relation as edges (forward and reverse foreign keys, many-to-many and its reverse
-//! through a through model), following ormar's relation rules (see `shared/seeds/`).
+//! through a through model), following ormar's relation rules (its relations
+//! documentation); ARCHITECTURE.md lists the naming rules.
 //!
 //! ```
 //! use relq_graph::{FieldDef, FieldType, ForeignKeyDef, ModelDef, RelationKind, SchemaDef};

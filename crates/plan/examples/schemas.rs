@@ -105,7 +105,7 @@ fn run() -> Result<(), String> {
         let resolved =
             resolve(graph, root, &path, PathKind::Relations).map_err(|e| e.to_string())?;
         let hops: Vec<String> = resolved
-            .hops
+            .hops()
             .iter()
             .map(|&h| {
                 let r = graph.relation(h);

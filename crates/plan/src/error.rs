@@ -28,7 +28,7 @@ impl PathError {
         kind: PathErrorKind,
     ) -> Self {
         Self(Box::new(Inner {
-            path: path.to_owned(),
+            path: shown(path),
             position,
             segment,
             kind,
@@ -50,7 +50,8 @@ impl PathError {
         self.0.segment
     }
 
-    /// The path text as given.
+    /// The path text as given, cut to its first 80 bytes (then `…`) so an oversized input
+    /// is never copied whole.
     pub fn path(&self) -> &str {
         &self.0.path
     }
@@ -75,7 +76,7 @@ impl fmt::Display for PathError {
         if let Some(segment) = e.segment {
             write!(f, "segment {segment}, ")?;
         }
-        write!(f, "byte {} of `{}`)", e.position, shown(&e.path))?;
+        write!(f, "byte {} of `{}`)", e.position, e.path)?;
         match e.kind.hint() {
             Some(hint) => write!(f, "; {hint}"),
             None => Ok(()),
@@ -157,8 +158,8 @@ pub enum PathErrorKind {
         /// The closest lookup, if one is close.
         suggestion: Option<String>,
     },
-    /// A field is followed by more segments than one lookup (`name__first__exact`), or by
-    /// a lookup where none is allowed (`order_by`, `fields`).
+    /// A field is followed by a segment that is not a lookup, or by more than one
+    /// segment (`name__first__exact`).
     #[error("field `{field}` is not a relation, so `{next}` cannot follow it")]
     FieldNotRelation {
         /// The field (`Model.field`).
@@ -166,8 +167,9 @@ pub enum PathErrorKind {
         /// The segment after it.
         next: String,
     },
-    /// A lookup on a relation where only a field takes one (`students__in`,
-    /// `select_related("author__exact")`).
+    /// In a filter, a lookup on a relation that does not take it: a to-many relation
+    /// takes only `isnull`, a foreign key only `exact in isnull gt gte lt lte ne` (Django's
+    /// related lookups) on its own column.
     #[error("lookup `{lookup}` on relation `{relation}`")]
     LookupOnRelation {
         /// The relation (`Model.relation`).
@@ -185,9 +187,18 @@ pub enum PathErrorKind {
         /// The target's primary key, to suggest.
         target_pk: String,
     },
+    /// A lookup outside a filter (`select_related("students__exact")`,
+    /// `order_by("name__icontains")`).
+    #[error(
+        "lookup `{lookup}` outside a filter; select_related, order_by and fields take no lookup"
+    )]
+    LookupNotAllowed {
+        /// The lookup.
+        lookup: String,
+    },
     /// A field where a relation is required (`select_related`).
     #[error("`{name}` is a field of model `{model}`, not a relation")]
-    NotARelation {
+    RelationRequired {
         /// The model.
         model: String,
         /// The field.

@@ -4,8 +4,9 @@
 //! followed by ASCII letters, digits and single underscores; segments are joined by exactly
 //! `__`.
 //!
-//! Invariants: parsing never allocates beyond the segment list (inline for up to 6
-//! segments) and never panics; a parsed path prints back to its input.
+//! Invariants: a successful parse allocates only when a path has more than 6 segments
+//! (the inline capacity of the segment list); parsing never panics; a parsed path prints
+//! back to its input.
 
 use std::fmt;
 

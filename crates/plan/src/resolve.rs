@@ -8,7 +8,9 @@
 //!   before a final lookup that is not a name on the target) where a forward foreign key
 //!   stands for its own column: `author`, `author__in` and `author_id` need no join.
 //! - `isnull` may follow any relation in a filter: on a to-many relation it means "has
-//!   none"; other lookups need a field.
+//!   none"; other lookups need a field. A foreign key's own column takes the lookups that
+//!   make sense for a key (`exact in isnull gt gte lt lte ne`, Django's related lookups).
+//! - Lookups appear only in filters.
 //! - `select_related` paths hold relations only, and not hidden ones (`skip_reverse`).
 //!
 //! Invariant: resolution borrows the graph and allocates only the hop list (inline up to
@@ -23,6 +25,19 @@ use crate::error::{PathError, PathErrorKind as K};
 use crate::lookup::Lookup;
 use crate::path::ParsedPath;
 
+/// The lookups a foreign key takes on its own column (`author__in`): Django's related
+/// lookups plus `ne`. Text lookups on a key are an error, not a silent cast.
+const KEY_LOOKUPS: [Lookup; 8] = [
+    Lookup::Exact,
+    Lookup::In,
+    Lookup::IsNull,
+    Lookup::Gt,
+    Lookup::Gte,
+    Lookup::Lt,
+    Lookup::Lte,
+    Lookup::Ne,
+];
+
 /// What a path must lead to, which depends on where it is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PathKind {
@@ -35,22 +50,33 @@ pub enum PathKind {
     Filter,
 }
 
-/// A path checked against the graph.
-///
-/// `hops` are the relations to follow from the root, in order. `field` is the field
-/// compared or ordered by, on the model the hops arrive at (absent for relation paths and
-/// for `isnull` on a relation). `lookup` is given only in filters (absent means `exact`).
+/// A path checked against the graph: the relations to follow from the root, then the
+/// field and lookup at the end. Only [`resolve`] makes one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolvedPath {
-    /// Relations to follow from the root, in order.
-    pub hops: SmallVec<[RelationId; 4]>,
-    /// The field at the end, if any.
-    pub field: Option<FieldId>,
-    /// The lookup at the end, if any.
-    pub lookup: Option<Lookup>,
+    hops: SmallVec<[RelationId; 4]>,
+    field: Option<FieldId>,
+    lookup: Option<Lookup>,
 }
 
 impl ResolvedPath {
+    /// The relations to follow from the root, in order (each starts where the previous
+    /// one arrives).
+    pub fn hops(&self) -> &[RelationId] {
+        &self.hops
+    }
+
+    /// The field compared or ordered by, on the model the hops arrive at; `None` for
+    /// relation paths and for `isnull` on a to-many relation.
+    pub fn field(&self) -> Option<FieldId> {
+        self.field
+    }
+
+    /// The lookup the path names (filters only).
+    pub fn lookup(&self) -> Option<Lookup> {
+        self.lookup
+    }
+
     /// The lookup, `exact` when the path names none.
     pub fn lookup_or_exact(&self) -> Lookup {
         self.lookup.unwrap_or(Lookup::Exact)
@@ -66,7 +92,7 @@ impl ResolvedPath {
 /// let class = graph.model_by_name("SchoolClass").unwrap().id();
 /// let path = ParsedPath::parse("students__category")?;
 /// let resolved = resolve(&graph, class, &path, PathKind::Relations)?;
-/// assert_eq!(resolved.hops.len(), 2);
+/// assert_eq!(resolved.hops().len(), 2);
 ///
 /// let typo = ParsedPath::parse("teacher__category")?;
 /// let err = resolve(&graph, class, &typo, PathKind::Relations).unwrap_err();
@@ -81,8 +107,13 @@ impl ResolvedPath {
 /// # Errors
 /// A [`PathError`] naming the segment, its byte position and the rule (see the module
 /// docs): an unknown relation, field or lookup (with a suggestion where one is close), a
-/// lookup on a relation, a relation where a field is required, a field where a relation
-/// is required, a field followed by more segments, or a hidden relation in a relations path.
+/// lookup on a relation that does not take it or outside a filter, a relation where a
+/// field is required, a field where a relation is required, a field followed by more
+/// segments, or a hidden relation in a relations path.
+///
+/// # Panics
+/// If `root` is not a model of `graph` (ids are only made by a graph; never for any path
+/// text).
 pub fn resolve(
     graph: &RelationGraph,
     root: ModelId,
@@ -104,7 +135,7 @@ pub fn resolve(
             return match (kind, rest) {
                 (PathKind::Relations, _) => Err(err(
                     i,
-                    K::NotARelation {
+                    K::RelationRequired {
                         model: model.name().to_owned(),
                         name: seg.name.to_owned(),
                     },
@@ -122,6 +153,12 @@ pub fn resolve(
                         },
                     )),
                 },
+                (PathKind::Field, [next]) if Lookup::parse(next.name).is_some() => Err(err(
+                    i + 1,
+                    K::LookupNotAllowed {
+                        lookup: next.name.to_owned(),
+                    },
+                )),
                 (_, [next, ..]) => Err(err(
                     i + 1,
                     K::FieldNotRelation {
@@ -161,12 +198,24 @@ pub fn resolve(
             [last] if !names_on(relation.target(), last.name) => {
                 if let Some(lookup) = Lookup::parse(last.name) {
                     let field = match (kind, fk_field) {
-                        (PathKind::Filter, Some(field)) => Some(field),
+                        (PathKind::Filter, Some(field)) if KEY_LOOKUPS.contains(&lookup) => {
+                            Some(field)
+                        }
                         (PathKind::Filter, None) if lookup == Lookup::IsNull => {
                             hops.push(relation.id());
                             None
                         }
-                        _ => return Err(err(i + 1, lookup_on(relation, lookup))),
+                        (PathKind::Filter, _) => {
+                            return Err(err(i + 1, lookup_on(relation, lookup)));
+                        }
+                        _ => {
+                            return Err(err(
+                                i + 1,
+                                K::LookupNotAllowed {
+                                    lookup: lookup.name().to_owned(),
+                                },
+                            ));
+                        }
                     };
                     return Ok(ResolvedPath {
                         hops,

@@ -32,18 +32,18 @@ fn run(
 /// `Model.relation` names of the hops, and the field as `Model.field`.
 fn describe(g: &RelationGraph, r: &ResolvedPath) -> (Vec<String>, Option<String>, Option<Lookup>) {
     let hops = r
-        .hops
+        .hops()
         .iter()
         .map(|&h| {
             let rel = g.relation(h);
             format!("{}.{}", rel.source().name(), rel.name())
         })
         .collect();
-    let field = r.field.map(|f| {
+    let field = r.field().map(|f| {
         let f = g.field(f);
         format!("{}.{}", f.model().name(), f.name())
     });
-    (hops, field, r.lookup)
+    (hops, field, r.lookup())
 }
 
 #[test]
@@ -60,8 +60,8 @@ fn same_model_through_two_paths_resolves_to_distinct_hops() {
         ["SchoolClass.students", "Student.category"]
     );
     assert_eq!(
-        g.relation(a.hops[1]).target().id(),
-        g.relation(b.hops[1]).target().id()
+        g.relation(a.hops()[1]).target().id(),
+        g.relation(b.hops()[1]).target().id()
     );
 }
 
@@ -137,7 +137,7 @@ fn self_reference_resolves_to_any_depth() {
         PathKind::Relations,
     )
     .expect("resolves");
-    assert_eq!(r.hops.len(), 4);
+    assert_eq!(r.hops().len(), 4);
     let f = run(
         &g,
         "Person",
@@ -162,7 +162,7 @@ fn every_resolution_rule_gives_its_own_typed_error() {
         .build()
         .expect("valid");
     type Expect = fn(&K) -> bool;
-    let cases: [(&RelationGraph, &str, &str, PathKind, Expect); 13] = [
+    let cases: [(&RelationGraph, &str, &str, PathKind, Expect); 16] = [
         (
             &school,
             "SchoolClass",
@@ -231,7 +231,7 @@ fn every_resolution_rule_gives_its_own_typed_error() {
             "Student",
             "name__icontains",
             PathKind::Field,
-            |k| matches!(k, K::FieldNotRelation { .. }),
+            |k| matches!(k, K::LookupNotAllowed { .. }),
         ),
         (
             &school,
@@ -252,7 +252,7 @@ fn every_resolution_rule_gives_its_own_typed_error() {
             "SchoolClass",
             "students__exact",
             PathKind::Relations,
-            |k| matches!(k, K::LookupOnRelation { .. }),
+            |k| matches!(k, K::LookupNotAllowed { .. }),
         ),
         (&school, "SchoolClass", "students", PathKind::Field, |k| {
             matches!(k, K::FieldRequired { .. })
@@ -262,7 +262,7 @@ fn every_resolution_rule_gives_its_own_typed_error() {
             "Student",
             "schoolclass__name",
             PathKind::Relations,
-            |k| matches!(k, K::NotARelation { .. }),
+            |k| matches!(k, K::RelationRequired { .. }),
         ),
         (&hidden, "User", "posts", PathKind::Relations, |k| {
             matches!(k, K::HiddenRelation { .. })
@@ -282,6 +282,15 @@ fn every_resolution_rule_gives_its_own_typed_error() {
                 )
             },
         ),
+        (&blog, "Post", "author__icontains", PathKind::Filter, |k| {
+            matches!(k, K::LookupOnRelation { .. })
+        }),
+        (&blog, "Post", "author__gt", PathKind::Field, |k| {
+            matches!(k, K::LookupNotAllowed { .. })
+        }),
+        (&blog, "Author", "posts__exact", PathKind::Filter, |k| {
+            matches!(k, K::LookupOnRelation { .. })
+        }),
     ];
     let mut report = String::new();
     for (g, root, path, kind, expect) in cases {
