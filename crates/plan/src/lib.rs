@@ -13,9 +13,11 @@
 mod error;
 mod lookup;
 mod path;
+mod query;
 mod resolve;
 
 pub use error::{PathError, PathErrorKind};
 pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
+pub use query::{NullsOrder, OrderBy, Query};
 pub use resolve::{PathKind, ResolvedPath, resolve};
