@@ -1,9 +1,11 @@
 //! relq-plan: from what a user asks to what relq will run, independent of any dialect.
 //!
-//! So far: `__` paths. [`ParsedPath`] is the pure syntax (segments with byte offsets, an
-//! optional `-` in orderings); [`resolve`] checks a parsed path against a
-//! [`RelationGraph`](relq_graph::RelationGraph) into relation hops, a field and a
-//! [`Lookup`]. Query IR, join trees and extraction plans come next (see ARCHITECTURE.md).
+//! So far: `__` paths, the query IR and the join tree. [`ParsedPath`] is the pure syntax
+//! (segments with byte offsets, an optional `-` in orderings); [`resolve`] checks a
+//! parsed path against a [`RelationGraph`](relq_graph::RelationGraph) into relation hops,
+//! a field and a [`Lookup`]; [`Query`] is what a caller asks for; [`JoinTree`] holds one
+//! node and alias per distinct relation path. Select plans and extraction plans come next
+//! (see ARCHITECTURE.md).
 //!
 //! Invariants: nothing here knows SQL or a dialect; parsing and resolving never panic on
 //! any input; every error is a [`PathError`] with a byte position.
@@ -11,12 +13,14 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod join;
 mod lookup;
 mod path;
 mod query;
 mod resolve;
 
 pub use error::{PathError, PathErrorKind};
+pub use join::{Alias, JoinKind, JoinNode, JoinTree, JoinTreeBuilder, NodeId};
 pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
 pub use query::{NullsOrder, OrderBy, Query};
