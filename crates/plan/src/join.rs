@@ -30,6 +30,10 @@ impl NodeId {
     pub fn index(self) -> usize {
         self.0 as usize
     }
+
+    pub(crate) fn from_index(index: usize) -> Self {
+        NodeId(index as u32)
+    }
 }
 
 /// A table alias in SQL: `t` and a number. At most 11 bytes, far below every dialect's

@@ -12,6 +12,7 @@
 
 #![forbid(unsafe_code)]
 
+mod compile;
 mod error;
 mod join;
 mod lookup;
@@ -19,6 +20,10 @@ mod path;
 mod query;
 mod resolve;
 
+pub use compile::{
+    Cardinality, CompileError, CompileErrorKind, ExtractionColumn, ExtractionNode, ExtractionPlan,
+    ExtractionThrough, OrderTerm, Plan, QueryPart, SelectColumn, plan,
+};
 pub use error::{PathError, PathErrorKind};
 pub use join::{Alias, JoinKind, JoinNode, JoinTree, JoinTreeBuilder, NodeId};
 pub use lookup::Lookup;

@@ -1,0 +1,431 @@
+//! Planning a query: resolve every path, build the join tree, choose the selected columns
+//! and the ordering, and describe the result rows in an [`ExtractionPlan`].
+//!
+//! Rules (ormar's and Django's, made deterministic):
+//! - `select_related` paths load their nodes; `order_by` paths through relations join
+//!   nodes that are not loaded (ormar drops such orderings silently; relq orders).
+//! - `fields` keeps, on each node it names, only the named fields plus the primary key; a
+//!   node it does not name keeps every field. `exclude_fields` then removes fields; a
+//!   primary key cannot be removed. Both may only name fields of loaded nodes.
+//! - A many-to-many node also selects its through model's own fields (not its keys or
+//!   primary key), so children carry their through row (`weight`).
+//! - Selected columns are positional: node by node in alias order, each model's fields in
+//!   definition order, through fields after the node's own.
+//!
+//! Invariant: the plan is dialect-independent and depends only on the graph and the query.
+
+use std::fmt;
+
+use relq_graph::{Field, FieldId, ModelId, RelationGraph, RelationId, suggest};
+use serde::{Deserialize, Serialize};
+
+use crate::error::PathError;
+use crate::join::{JoinTree, JoinTreeBuilder, NodeId};
+use crate::path::ParsedPath;
+use crate::query::{NullsOrder, Query};
+use crate::resolve::{PathKind, resolve};
+
+/// A query that cannot be planned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompileError(Box<CompileErrorKind>);
+
+impl CompileError {
+    fn new(kind: CompileErrorKind) -> Self {
+        Self(Box::new(kind))
+    }
+
+    /// What was wrong.
+    pub fn kind(&self) -> &CompileErrorKind {
+        &self.0
+    }
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for CompileError {}
+
+/// Which part of a query a path came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryPart {
+    /// `select_related`.
+    SelectRelated,
+    /// `fields`.
+    Fields,
+    /// `exclude_fields`.
+    ExcludeFields,
+    /// `order_by`.
+    OrderBy,
+}
+
+impl fmt::Display for QueryPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            QueryPart::SelectRelated => "select_related",
+            QueryPart::Fields => "fields",
+            QueryPart::ExcludeFields => "exclude_fields",
+            QueryPart::OrderBy => "order_by",
+        })
+    }
+}
+
+/// The rules a query must keep.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CompileErrorKind {
+    /// The root model is not in the schema.
+    #[error("unknown model `{name}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownModel {
+        /// The name given.
+        name: String,
+        /// The closest model name, if one is close.
+        suggestion: Option<String>,
+    },
+    /// A path of the query does not parse or resolve.
+    #[error("in {part}: {error}")]
+    Path {
+        /// Where the path was given.
+        part: QueryPart,
+        /// What is wrong with it.
+        error: PathError,
+    },
+    /// `fields` or `exclude_fields` names a field of a relation that is not loaded.
+    #[error(
+        "in {part}: `{path}` names a field of a relation that is not loaded; add `{relation}` to select_related"
+    )]
+    RelationNotLoaded {
+        /// `fields` or `exclude_fields`.
+        part: QueryPart,
+        /// The path.
+        path: String,
+        /// The relation path to load.
+        relation: String,
+    },
+    /// `exclude_fields` names a primary key, which is always selected.
+    #[error("in exclude_fields: `{path}` is a primary key, which is always selected")]
+    ExcludedPrimaryKey {
+        /// The path.
+        path: String,
+    },
+}
+
+/// How many records a plan node holds per parent record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cardinality {
+    /// The root: one record per result.
+    Root,
+    /// At most one (a forward foreign key): `null` or a record.
+    One,
+    /// A list (reverse foreign key, many-to-many): possibly empty.
+    Many,
+}
+
+/// One selected column: which node, which field, and whether the field belongs to the
+/// node's through model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SelectColumn {
+    /// The join-tree node.
+    pub node: NodeId,
+    /// The field (of the node's model, or of its through model).
+    pub field: FieldId,
+    /// Whether the field is read from the node's through model.
+    pub through: bool,
+}
+
+/// One ordering term, resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderTerm {
+    /// The node whose field orders.
+    pub node: NodeId,
+    /// The field.
+    pub field: FieldId,
+    /// Descending.
+    pub descending: bool,
+    /// NULL placement; `None`: NULLs sort smallest.
+    pub nulls: Option<NullsOrder>,
+    /// Whether the path crosses a to-many relation (the root is then ordered by the
+    /// MIN ascending, MAX descending, of the field).
+    pub across_to_many: bool,
+}
+
+/// A query planned against a graph: what to join, select and order by, and how to read
+/// the rows back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Plan {
+    /// The root model.
+    pub root: ModelId,
+    /// The join tree.
+    pub tree: JoinTree,
+    /// The selected columns, in row order.
+    pub columns: Vec<SelectColumn>,
+    /// The user's ordering, most significant first (the root's primary key and the
+    /// to-many primary keys that order nested lists are added by the SQL stage).
+    pub order: Vec<OrderTerm>,
+    /// Root records to return.
+    pub limit: Option<u64>,
+    /// Root records to skip.
+    pub offset: Option<u64>,
+    /// How rows become records.
+    pub extraction: ExtractionPlan,
+}
+
+/// How to rebuild nested records from result rows, by column position only: no column
+/// names are read. Serialisable so an ORM in another language can rebuild without relq.
+///
+/// Nodes are in join-tree (alias) order; a node's parent comes before it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractionPlan {
+    /// The nodes; `nodes[0]` is the root.
+    pub nodes: Vec<ExtractionNode>,
+    /// How many columns a row has.
+    pub width: usize,
+}
+
+/// One node of an [`ExtractionPlan`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractionNode {
+    /// The relation path from the root (`students__category`; `""` for the root).
+    pub path: String,
+    /// The node's model.
+    pub model: String,
+    /// The relation from the parent (its name on the parent's model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation: Option<String>,
+    /// The parent's index in `nodes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<usize>,
+    /// Records per parent record.
+    pub cardinality: Cardinality,
+    /// The alias the node has in the SQL (`t3`).
+    pub alias: String,
+    /// The row position of the primary key (NULL there: no record).
+    pub pk: usize,
+    /// Every selected field of the model, with its row position, in definition order.
+    pub columns: Vec<ExtractionColumn>,
+    /// For a many-to-many node whose through model has fields of its own: that model's
+    /// name and its selected fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<ExtractionThrough>,
+}
+
+/// A field and its row position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractionColumn {
+    /// The field's name.
+    pub field: String,
+    /// Its position in the row (0-based).
+    pub position: usize,
+}
+
+/// The through row a many-to-many child carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtractionThrough {
+    /// The through model's name (the key the fields go under).
+    pub model: String,
+    /// Its selected fields.
+    pub columns: Vec<ExtractionColumn>,
+}
+
+/// Plans `query` against `graph`.
+///
+/// ```
+/// use relq_graph::SchemaDef;
+/// use relq_plan::{Query, plan};
+/// let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
+/// let q = Query::new("SchoolClass").select_related("teachers__category").select_related("students__category");
+/// let p = plan(&graph, &q)?;
+/// assert_eq!(p.tree.nodes().len(), 5);
+/// assert_eq!(p.extraction.nodes[4].path, "students__category");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// A [`CompileError`]: an unknown root model; a path that does not parse or resolve
+/// (with its part of the query); a field of a relation that is not loaded; an excluded
+/// primary key.
+pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> {
+    let root = graph.model_by_name(&query.model).ok_or_else(|| {
+        CompileError::new(CompileErrorKind::UnknownModel {
+            name: query.model.clone(),
+            suggestion: suggest(&query.model, graph.models().map(|m| m.name())).map(str::to_owned),
+        })
+    })?;
+    let root = root.id();
+    let resolve_in = |part, text: &str, kind| {
+        let parsed = if part == QueryPart::OrderBy {
+            ParsedPath::parse_ordering(text)
+        } else {
+            ParsedPath::parse(text)
+        };
+        parsed
+            .and_then(|p| Ok((p.is_descending(), resolve(graph, root, &p, kind)?)))
+            .map_err(|error| CompileError::new(CompileErrorKind::Path { part, error }))
+    };
+
+    let mut builder = JoinTreeBuilder::new(root);
+    for text in &query.select_related {
+        let (_, path) = resolve_in(QueryPart::SelectRelated, text, PathKind::Relations)?;
+        builder.add(path.hops(), true);
+    }
+    let mut orders = Vec::with_capacity(query.order_by.len());
+    for o in &query.order_by {
+        let (descending, path) = resolve_in(QueryPart::OrderBy, &o.path, PathKind::Field)?;
+        builder.add(path.hops(), false);
+        orders.push((path, descending, o.nulls));
+    }
+    let tree = builder.finish(graph);
+
+    // Field choices per node: `Some(list)` keeps only the listed fields (plus the pk).
+    let mut kept: Vec<Option<Vec<FieldId>>> = vec![None; tree.nodes().len()];
+    let mut excluded: Vec<FieldId> = Vec::new();
+    for (part, texts) in [
+        (QueryPart::Fields, &query.fields),
+        (QueryPart::ExcludeFields, &query.exclude_fields),
+    ] {
+        for text in texts {
+            let (_, path) = resolve_in(part, text, PathKind::Field)?;
+            let node = tree
+                .node_at(path.hops())
+                .filter(|&n| tree.node(n).is_loaded());
+            let (Some(node), Some(field)) = (node, path.field()) else {
+                return Err(CompileError::new(CompileErrorKind::RelationNotLoaded {
+                    part,
+                    path: text.clone(),
+                    relation: relation_path(graph, path.hops()),
+                }));
+            };
+            if part == QueryPart::Fields {
+                kept[node.index()].get_or_insert_with(Vec::new).push(field);
+            } else if graph.field(field).is_primary_key() {
+                return Err(CompileError::new(CompileErrorKind::ExcludedPrimaryKey {
+                    path: text.clone(),
+                }));
+            } else {
+                excluded.push(field);
+            }
+        }
+    }
+
+    let mut columns = Vec::new();
+    let mut nodes: Vec<ExtractionNode> = Vec::new();
+    // A loaded node's ancestors are loaded (a path loads every node on it), so a loaded
+    // node's parent always has a plan index.
+    let mut plan_index: Vec<Option<usize>> = vec![None; tree.nodes().len()];
+    for (i, node) in tree.nodes().iter().enumerate() {
+        if !node.is_loaded() {
+            continue;
+        }
+        plan_index[i] = Some(nodes.len());
+        let id = NodeId::from_index(i);
+        let model = graph.model(node.model());
+        let selected = |f: &Field<'_>| {
+            (f.is_primary_key() || kept[i].as_ref().is_none_or(|k| k.contains(&f.id())))
+                && !excluded.contains(&f.id())
+        };
+        let mut node_columns = Vec::new();
+        let mut pk = 0;
+        for f in model.fields().filter(selected) {
+            if f.is_primary_key() {
+                pk = columns.len();
+            }
+            node_columns.push(ExtractionColumn {
+                field: f.name().to_owned(),
+                position: columns.len(),
+            });
+            columns.push(SelectColumn {
+                node: id,
+                field: f.id(),
+                through: false,
+            });
+        }
+        let relation = node.relation().map(|r| graph.relation(r));
+        let through = relation.and_then(|r| r.through()).and_then(|t| {
+            let through_model = graph.model(t.model);
+            let own: Vec<ExtractionColumn> = through_model
+                .fields()
+                .filter(|f| {
+                    !f.is_primary_key() && f.id() != t.source_field && f.id() != t.target_field
+                })
+                .map(|f| {
+                    columns.push(SelectColumn {
+                        node: id,
+                        field: f.id(),
+                        through: true,
+                    });
+                    ExtractionColumn {
+                        field: f.name().to_owned(),
+                        position: columns.len() - 1,
+                    }
+                })
+                .collect();
+            (!own.is_empty()).then(|| ExtractionThrough {
+                model: through_model.name().to_owned(),
+                columns: own,
+            })
+        });
+        nodes.push(ExtractionNode {
+            path: relation_path(graph, &hops_to(&tree, id)),
+            model: model.name().to_owned(),
+            relation: relation.map(|r| r.name().to_owned()),
+            parent: node.parent().and_then(|p| plan_index[p.index()]),
+            cardinality: match relation {
+                None => Cardinality::Root,
+                Some(r) if r.is_to_many() => Cardinality::Many,
+                Some(_) => Cardinality::One,
+            },
+            alias: node.alias().to_string(),
+            pk,
+            columns: node_columns,
+            through,
+        });
+    }
+
+    // Every order path was added to the tree, and a Field path always ends at a field.
+    let order = orders
+        .into_iter()
+        .filter_map(|(path, descending, nulls)| {
+            Some(OrderTerm {
+                node: tree.node_at(path.hops())?,
+                field: path.field()?,
+                descending,
+                nulls,
+                across_to_many: path.hops().iter().any(|&h| graph.relation(h).is_to_many()),
+            })
+        })
+        .collect::<Vec<_>>();
+    debug_assert_eq!(order.len(), query.order_by.len(), "an order term was lost");
+    let width = columns.len();
+    Ok(Plan {
+        root,
+        tree,
+        columns,
+        order,
+        limit: query.limit,
+        offset: query.offset,
+        extraction: ExtractionPlan { nodes, width },
+    })
+}
+
+/// The relations from the root to `node`.
+fn hops_to(tree: &JoinTree, node: NodeId) -> Vec<RelationId> {
+    let mut hops = Vec::new();
+    let mut at = tree.node(node);
+    while let (Some(r), Some(p)) = (at.relation(), at.parent()) {
+        hops.push(r);
+        at = tree.node(p);
+    }
+    hops.reverse();
+    hops
+}
+
+/// `students__category` for these hops.
+fn relation_path(graph: &RelationGraph, hops: &[RelationId]) -> String {
+    hops.iter()
+        .map(|&h| graph.relation(h).name())
+        .collect::<Vec<_>>()
+        .join("__")
+}
