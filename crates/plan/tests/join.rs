@@ -1,14 +1,11 @@
 //! Join trees built from select_related paths: one node per prefix, deterministic
 //! aliases, through aliases for many-to-many, and inner joins only where safe.
 
+mod common;
+
+use common::{blog, person, school};
 use relq_graph::{FieldType, ManyToManyDef, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{JoinKind, JoinTree, JoinTreeBuilder, ParsedPath, PathKind, resolve};
-
-fn graph(toml: &str) -> RelationGraph {
-    SchemaDef::from_toml(toml)
-        .and_then(|d| d.build())
-        .expect("valid sample")
-}
 
 fn tree(g: &RelationGraph, root: &str, paths: &[(&str, bool)]) -> JoinTree {
     let root = g.model_by_name(root).expect("model").id();
@@ -47,7 +44,7 @@ fn describe(g: &RelationGraph, t: &JoinTree) -> String {
 
 #[test]
 fn same_model_through_two_paths_gets_two_aliases_in_the_given_order() {
-    let g = graph(include_str!("../../../schemas/school.toml"));
+    let g = school();
     let t = tree(
         &g,
         "SchoolClass",
@@ -73,7 +70,7 @@ fn same_model_through_two_paths_gets_two_aliases_in_the_given_order() {
 
 #[test]
 fn shared_prefixes_share_a_node_and_depth_first_order_follows_first_mention() {
-    let g = graph(include_str!("../../../schemas/school.toml"));
+    let g = school();
     let t = tree(
         &g,
         "Student",
@@ -94,7 +91,7 @@ fn shared_prefixes_share_a_node_and_depth_first_order_follows_first_mention() {
 
 #[test]
 fn required_foreign_key_under_an_outer_join_stays_outer() {
-    let g = graph(include_str!("../../../schemas/school.toml"));
+    let g = school();
     let t = tree(&g, "Department", &[("schoolclasss__department", true)]);
     insta::assert_snapshot!(describe(&g, &t), @r"
     t0 Department by - inner loaded
@@ -105,7 +102,7 @@ fn required_foreign_key_under_an_outer_join_stays_outer() {
 
 #[test]
 fn nodes_only_joined_through_are_not_loaded_unless_another_path_loads_them() {
-    let g = graph(include_str!("../../../schemas/school.toml"));
+    let g = school();
     let t = tree(
         &g,
         "Student",
@@ -120,7 +117,7 @@ fn nodes_only_joined_through_are_not_loaded_unless_another_path_loads_them() {
 
 #[test]
 fn many_to_many_crosses_its_through_model_with_an_alias_of_its_own() {
-    let g = graph(include_str!("../../../schemas/blog.toml"));
+    let g = blog();
     let t = tree(&g, "Post", &[("categories__posts__author", true)]);
     insta::assert_snapshot!(describe(&g, &t), @r"
     t0 Post by - inner loaded
@@ -151,7 +148,7 @@ fn self_references_nest_to_any_depth() {
     t4 via t3 Person by friends left loaded
     t6 via t5 Person by friend_of left loaded
     ");
-    let p = graph(include_str!("../../../schemas/person.toml"));
+    let p = person();
     let deep = tree(
         &p,
         "Person",
@@ -170,7 +167,7 @@ fn self_references_nest_to_any_depth() {
 
 #[test]
 fn same_paths_in_the_same_order_give_the_same_tree() {
-    let g = graph(include_str!("../../../schemas/school.toml"));
+    let g = school();
     let paths = [
         ("students__category", true),
         ("teachers", true),

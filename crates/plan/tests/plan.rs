@@ -1,18 +1,11 @@
 //! Planning queries: selected columns by position, the extraction plan, orderings through
 //! relations that are not loaded, fields / exclude_fields, and compile errors.
 
-use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, RelationGraph, SchemaDef};
+mod common;
+
+use common::school;
+use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, SchemaDef};
 use relq_plan::{CompileErrorKind as K, OrderBy, Plan, Query, QueryPart, plan};
-
-fn graph(toml: &str) -> RelationGraph {
-    SchemaDef::from_toml(toml)
-        .and_then(|d| d.build())
-        .expect("valid sample")
-}
-
-fn school() -> RelationGraph {
-    graph(include_str!("../../../schemas/school.toml"))
-}
 
 /// One line per plan node: alias, path, cardinality, pk position, `field@position`s.
 fn describe(p: &Plan) -> String {

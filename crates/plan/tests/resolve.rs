@@ -1,22 +1,11 @@
 //! Resolving paths against the sample schemas: hops, fields, lookups, the foreign-key
 //! column shortcut, and every resolution error with its message.
 
+mod common;
+
+use common::{blog, person, school};
 use relq_graph::{FieldType, ForeignKeyDef, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{Lookup, ParsedPath, PathErrorKind as K, PathKind, ResolvedPath, resolve};
-
-fn graph(toml: &str) -> RelationGraph {
-    SchemaDef::from_toml(toml)
-        .and_then(|d| d.build())
-        .expect("valid sample")
-}
-
-fn school() -> RelationGraph {
-    graph(include_str!("../../../schemas/school.toml"))
-}
-
-fn blog() -> RelationGraph {
-    graph(include_str!("../../../schemas/blog.toml"))
-}
 
 fn run(
     g: &RelationGraph,
@@ -129,7 +118,7 @@ fn isnull_on_a_to_many_relation_keeps_the_hop_and_names_no_field() {
 
 #[test]
 fn self_reference_resolves_to_any_depth() {
-    let g = graph(include_str!("../../../schemas/person.toml"));
+    let g = person();
     let r = run(
         &g,
         "Person",
