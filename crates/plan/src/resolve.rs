@@ -127,8 +127,9 @@ pub fn resolve(
     for (i, seg) in segments.iter().enumerate() {
         let rest = &segments[i + 1..];
         if let Some(field) = model.field(seg.name) {
-            let done = |lookup| ResolvedPath {
-                hops: hops.clone(),
+            // Each arm below returns, so the hops move out instead of being copied.
+            let done = move |lookup| ResolvedPath {
+                hops,
                 field: Some(field.id()),
                 lookup,
             };
