@@ -24,6 +24,7 @@ use crate::join::{JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
 use crate::query::{NullsOrder, Query};
 use crate::resolve::{PathKind, resolve};
+use crate::value::ValueKind;
 
 /// A query that cannot be planned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -219,6 +220,8 @@ pub struct ExtractionColumn {
     pub field: String,
     /// Its position in the row (0-based).
     pub position: usize,
+    /// The kind of value it holds (a rebuild rejects any other).
+    pub kind: ValueKind,
 }
 
 /// The through row a many-to-many child carries.
@@ -335,6 +338,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
             node_columns.push(ExtractionColumn {
                 field: f.name().to_owned(),
                 position: columns.len(),
+                kind: ValueKind::of(f.ty()),
             });
             columns.push(SelectColumn {
                 node: id,
@@ -359,6 +363,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
                     ExtractionColumn {
                         field: f.name().to_owned(),
                         position: columns.len() - 1,
+                        kind: ValueKind::of(f.ty()),
                     }
                 })
                 .collect();

@@ -19,6 +19,7 @@ mod lookup;
 mod path;
 mod query;
 mod resolve;
+mod value;
 
 pub use compile::{
     Cardinality, CompileError, CompileErrorKind, ExtractionColumn, ExtractionNode, ExtractionPlan,
@@ -30,3 +31,4 @@ pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
 pub use query::{NullsOrder, OrderBy, Query};
 pub use resolve::{PathKind, ResolvedPath, resolve};
+pub use value::{Value, ValueKind};
