@@ -30,6 +30,12 @@ use crate::value::ValueKind;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompileError(Box<CompileErrorKind>);
 
+impl From<CompileErrorKind> for CompileError {
+    fn from(kind: CompileErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
 impl CompileError {
     fn new(kind: CompileErrorKind) -> Self {
         Self(Box::new(kind))
@@ -60,6 +66,10 @@ pub enum QueryPart {
     ExcludeFields,
     /// `order_by`.
     OrderBy,
+    /// `limit`.
+    Limit,
+    /// `offset`.
+    Offset,
 }
 
 impl fmt::Display for QueryPart {
@@ -69,6 +79,8 @@ impl fmt::Display for QueryPart {
             QueryPart::Fields => "fields",
             QueryPart::ExcludeFields => "exclude_fields",
             QueryPart::OrderBy => "order_by",
+            QueryPart::Limit => "limit",
+            QueryPart::Offset => "offset",
         })
     }
 }
@@ -111,6 +123,42 @@ pub enum CompileErrorKind {
         /// The path.
         path: String,
     },
+    /// A limit or offset above the largest count every dialect binds (`i64::MAX`).
+    #[error(
+        "in {part}: {value} is above the largest count a database accepts ({})",
+        i64::MAX
+    )]
+    CountTooLarge {
+        /// `limit` or `offset`.
+        part: QueryPart,
+        /// The count given.
+        value: u64,
+    },
+    /// A table or column name longer than the dialect allows (PostgreSQL truncates past
+    /// 63 bytes, MySQL rejects past 64): relq refuses rather than let two names collide.
+    #[error("{what} `{name}` is {len} bytes long; {dialect} allows at most {limit}")]
+    IdentifierTooLong {
+        /// `table` or `column`.
+        what: &'static str,
+        /// The identifier.
+        name: String,
+        /// Its length in bytes.
+        len: usize,
+        /// The dialect's name.
+        dialect: &'static str,
+        /// The dialect's limit in bytes.
+        limit: usize,
+    },
+    /// A statement would join more tables than the dialect allows (MySQL 61, SQLite 64).
+    #[error("the statement joins {count} tables; {dialect} allows at most {limit} in one SELECT")]
+    TooManyTables {
+        /// Tables in the largest SELECT of the statement.
+        count: usize,
+        /// The dialect's name.
+        dialect: &'static str,
+        /// The dialect's limit.
+        limit: usize,
+    },
 }
 
 /// How many records a plan node holds per parent record.
@@ -140,8 +188,12 @@ pub struct SelectColumn {
 /// One ordering term, resolved.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrderTerm {
-    /// The node whose field orders.
-    pub node: NodeId,
+    /// The relations from the root to the field's model.
+    pub hops: Vec<RelationId>,
+    /// The joined node holding the field; `None` when the path crosses a to-many relation
+    /// that is not loaded (the root is then ordered through a subquery only: joining it
+    /// would repeat the root's rows).
+    pub node: Option<NodeId>,
     /// The field.
     pub field: FieldId,
     /// Descending.
@@ -277,8 +329,19 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     let mut orders = Vec::with_capacity(query.order_by.len());
     for o in &query.order_by {
         let (descending, path) = resolve_in(QueryPart::OrderBy, &o.path, PathKind::Field)?;
-        builder.add(path.hops(), false);
-        orders.push((path, descending, o.nulls));
+        let joined = builder.add_joinable(graph, path.hops()) == path.hops().len();
+        orders.push((path, joined, descending, o.nulls));
+    }
+    for (part, count) in [
+        (QueryPart::Limit, query.limit),
+        (QueryPart::Offset, query.offset),
+    ] {
+        if let Some(value) = count.filter(|&v| i64::try_from(v).is_err()) {
+            return Err(CompileError::new(CompileErrorKind::CountTooLarge {
+                part,
+                value,
+            }));
+        }
     }
     let tree = builder.finish(graph);
 
@@ -389,16 +452,21 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         });
     }
 
-    // Every order path was added to the tree, and a Field path always ends at a field.
+    // A Field path always ends at a field.
     let order = orders
         .into_iter()
-        .filter_map(|(path, descending, nulls)| {
+        .filter_map(|(path, joined, descending, nulls)| {
             Some(OrderTerm {
-                node: tree.node_at(path.hops())?,
+                node: if joined {
+                    tree.node_at(path.hops())
+                } else {
+                    None
+                },
                 field: path.field()?,
                 descending,
                 nulls,
                 across_to_many: path.hops().iter().any(|&h| graph.relation(h).is_to_many()),
+                hops: path.hops().to_vec(),
             })
         })
         .collect::<Vec<_>>();

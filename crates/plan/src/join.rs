@@ -219,26 +219,48 @@ impl JoinTreeBuilder {
     pub fn add(&mut self, hops: &[RelationId], loaded: bool) {
         let mut at = 0usize;
         for &hop in hops {
-            let existing = self.trie[at]
-                .children
-                .iter()
-                .copied()
-                .find(|&c| self.trie[c as usize].relation == Some(hop));
-            at = match existing {
-                Some(c) => c as usize,
-                None => {
-                    let id = self.trie.len();
-                    self.trie.push(TrieNode {
-                        relation: Some(hop),
-                        loaded: false,
-                        children: SmallVec::new(),
-                    });
-                    self.trie[at].children.push(id as u32);
-                    id
-                }
-            };
+            at = self.child_or_new(at, hop);
             self.trie[at].loaded |= loaded;
         }
+    }
+
+    /// Adds the part of an ordering (or filter) path that can be joined without repeating
+    /// the root's rows: nodes already loaded, and to-one relations from a node already
+    /// joined. Stops at the first to-many relation that is not loaded (a planner reaches
+    /// past it with a subquery instead). Returns how many hops are now in the tree.
+    pub fn add_joinable(&mut self, graph: &RelationGraph, hops: &[RelationId]) -> usize {
+        let mut at = 0usize;
+        for (i, &hop) in hops.iter().enumerate() {
+            let loaded = self.child(at, hop).filter(|&c| self.trie[c].loaded);
+            at = match loaded {
+                Some(c) => c,
+                None if graph.relation(hop).is_to_many() => return i,
+                None => self.child_or_new(at, hop),
+            };
+        }
+        hops.len()
+    }
+
+    fn child(&self, at: usize, hop: RelationId) -> Option<usize> {
+        self.trie[at]
+            .children
+            .iter()
+            .map(|&c| c as usize)
+            .find(|&c| self.trie[c].relation == Some(hop))
+    }
+
+    fn child_or_new(&mut self, at: usize, hop: RelationId) -> usize {
+        if let Some(c) = self.child(at, hop) {
+            return c;
+        }
+        let id = self.trie.len();
+        self.trie.push(TrieNode {
+            relation: Some(hop),
+            loaded: false,
+            children: SmallVec::new(),
+        });
+        self.trie[at].children.push(id as u32);
+        id
     }
 
     /// Numbers the nodes depth-first, gives aliases and join kinds.

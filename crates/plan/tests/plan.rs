@@ -137,22 +137,65 @@ fn ordering_through_an_unloaded_relation_joins_without_loading() {
     assert_eq!(p.extraction.nodes.len(), 1, "only the root is loaded");
     assert_eq!(
         p.tree.nodes().len(),
-        4,
-        "three relations joined for ordering"
+        3,
+        "the to-one relations are joined for ordering, the unloaded to-many is not"
     );
     let terms: Vec<_> = p
         .order
         .iter()
-        .map(|o| (o.descending, o.across_to_many, g.field(o.field).name()))
+        .map(|o| {
+            let node = o.node.map(|n| p.tree.node(n).alias().to_string());
+            (o.descending, o.across_to_many, node, o.hops.len())
+        })
         .collect();
-    assert_eq!(terms, [(true, false, "name"), (false, true, "name")]);
+    assert_eq!(
+        terms,
+        [
+            (true, false, Some("t2".to_owned()), 2),
+            (false, true, None, 2)
+        ]
+    );
+}
+
+#[test]
+fn ordering_across_a_loaded_to_many_relation_reuses_its_node() {
+    let g = school();
+    let q = Query::new("SchoolClass")
+        .select_related("students")
+        .order_by(OrderBy::new("students__category__name"));
+    let p = plan(&g, &q).expect("plans");
+    assert_eq!(p.tree.nodes().len(), 3, "students loaded, category joined");
+    let term = &p.order[0];
+    assert!(term.across_to_many);
+    assert_eq!(
+        term.node.map(|n| p.tree.node(n).alias().to_string()),
+        Some("t2".to_owned())
+    );
 }
 
 #[test]
 fn every_compile_rule_gives_its_own_typed_error() {
     let g = school();
     type Expect = fn(&K) -> bool;
-    let cases: [(Query, Expect); 5] = [
+    let cases: [(Query, Expect); 7] = [
+        (Query::new("SchoolClass").limit(u64::MAX), |k| {
+            matches!(
+                k,
+                K::CountTooLarge {
+                    part: QueryPart::Limit,
+                    ..
+                }
+            )
+        }),
+        (Query::new("SchoolClass").offset(1 << 63), |k| {
+            matches!(
+                k,
+                K::CountTooLarge {
+                    part: QueryPart::Offset,
+                    ..
+                }
+            )
+        }),
         (Query::new("SchoolClas"), |k| {
             matches!(
                 k,
@@ -197,6 +240,8 @@ fn every_compile_rule_gives_its_own_typed_error() {
         report.push_str(&format!("{err}\n"));
     }
     insta::assert_snapshot!(report, @r"
+    in limit: 18446744073709551615 is above the largest count a database accepts (9223372036854775807)
+    in offset: 9223372036854775808 is above the largest count a database accepts (9223372036854775807)
     unknown model `SchoolClas`; did you mean `SchoolClass`?
     in select_related: unknown relation `teacher` on model `SchoolClass` (segment 1, byte 0 of `teacher`); did you mean `teachers`?
     in order_by: relation `SchoolClass.students` where a field is required (segment 1, byte 1 of `-students`); name a field of it, e.g. `students__id`
