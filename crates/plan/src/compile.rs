@@ -329,7 +329,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     let mut orders = Vec::with_capacity(query.order_by.len());
     for o in &query.order_by {
         let (descending, path) = resolve_in(QueryPart::OrderBy, &o.path, PathKind::Field)?;
-        let joined = builder.add_joinable(graph, path.hops()) == path.hops().len();
+        let joined = builder.add_joinable(graph, path.hops());
         orders.push((path, joined, descending, o.nulls));
     }
     for (part, count) in [

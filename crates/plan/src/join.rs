@@ -31,7 +31,8 @@ impl NodeId {
         self.0 as usize
     }
 
-    pub(crate) fn from_index(index: usize) -> Self {
+    /// The id of `nodes()[index]`.
+    pub fn from_index(index: usize) -> Self {
         NodeId(index as u32)
     }
 }
@@ -42,6 +43,12 @@ impl NodeId {
 pub struct Alias(u32);
 
 impl Alias {
+    /// The alias `t{number}`. Statements built on a [`JoinTree`] take the numbers from
+    /// [`JoinTree::next_alias`] on for their own subqueries, so aliases stay unique.
+    pub fn new(number: u32) -> Self {
+        Alias(number)
+    }
+
     /// The alias's number (`t3` → 3).
     pub fn number(self) -> u32 {
         self.0
@@ -129,6 +136,11 @@ impl JoinTree {
     /// Every node, in alias order (depth-first pre-order); the root first.
     pub fn nodes(&self) -> &[JoinNode] {
         &self.nodes
+    }
+
+    /// The first alias number the tree does not use (through aliases included).
+    pub fn next_alias(&self) -> u32 {
+        self.nodes.iter().map(|n| n.alias.0 + 1).max().unwrap_or(0)
     }
 
     /// The node with this id.
@@ -224,21 +236,21 @@ impl JoinTreeBuilder {
         }
     }
 
-    /// Adds the part of an ordering (or filter) path that can be joined without repeating
-    /// the root's rows: nodes already loaded, and to-one relations from a node already
-    /// joined. Stops at the first to-many relation that is not loaded (a planner reaches
-    /// past it with a subquery instead). Returns how many hops are now in the tree.
-    pub fn add_joinable(&mut self, graph: &RelationGraph, hops: &[RelationId]) -> usize {
-        let mut at = 0usize;
-        for (i, &hop) in hops.iter().enumerate() {
-            let loaded = self.child(at, hop).filter(|&c| self.trie[c].loaded);
-            at = match loaded {
-                Some(c) => c,
-                None if graph.relation(hop).is_to_many() => return i,
-                None => self.child_or_new(at, hop),
-            };
+    /// Adds an ordering (or filter) path if it can be joined without repeating the root's
+    /// rows: it may pass loaded nodes and to-one relations, but no to-many relation that
+    /// is not loaded (a planner reaches past one with a subquery instead). Returns whether
+    /// the path was added; a path that was not adds nothing.
+    pub fn add_joinable(&mut self, graph: &RelationGraph, hops: &[RelationId]) -> bool {
+        let mut at = Some(0usize);
+        for &hop in hops {
+            at = at.and_then(|a| self.child(a, hop));
+            let loaded = at.is_some_and(|a| self.trie[a].loaded);
+            if !loaded && graph.relation(hop).is_to_many() {
+                return false;
+            }
         }
-        hops.len()
+        self.add(hops, false);
+        true
     }
 
     fn child(&self, at: usize, hop: RelationId) -> Option<usize> {

@@ -138,7 +138,7 @@ fn ordering_through_an_unloaded_relation_joins_without_loading() {
     assert_eq!(
         p.tree.nodes().len(),
         3,
-        "the to-one relations are joined for ordering, the unloaded to-many is not"
+        "the to-one path is joined for ordering; the path across an unloaded to-many is not"
     );
     let terms: Vec<_> = p
         .order

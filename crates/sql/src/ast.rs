@@ -1,0 +1,137 @@
+//! The SQL IR: a small owned tree holding only what relq emits (one SELECT shape with
+//! joins, derived tables, scalar subqueries, ordering and pagination).
+//!
+//! Identifiers borrow from the [`RelationGraph`](relq_graph::RelationGraph) they were
+//! planned against, so building a statement copies no names. Values are held as
+//! [`Value`]s and only become text in the renderer named for debugging.
+//!
+//! Invariant: every table reference carries an [`Alias`], and every column is qualified by
+//! one; aliases are unique within a statement, subqueries included.
+
+use relq_plan::{Alias, JoinKind, NullsOrder, Value};
+
+/// `SELECT columns FROM from joins [WHERE] ORDER BY order_by [LIMIT] [OFFSET]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Select<'g> {
+    /// The select list, positional (no column aliases).
+    pub columns: Vec<Expr<'g>>,
+    /// The first table.
+    pub from: TableRef<'g>,
+    /// Joined tables, in order.
+    pub joins: Vec<Join<'g>>,
+    /// The WHERE condition (terms joined by AND).
+    pub filter: Vec<Expr<'g>>,
+    /// The ordering, most significant first.
+    pub order_by: Vec<OrderItem<'g>>,
+    /// `LIMIT`: a count bound as a parameter.
+    pub limit: Option<u64>,
+    /// `OFFSET`: a count bound as a parameter.
+    pub offset: Option<u64>,
+}
+
+impl<'g> Select<'g> {
+    /// `SELECT` nothing yet `FROM from`.
+    pub fn from(from: TableRef<'g>) -> Self {
+        Self {
+            columns: Vec::new(),
+            from,
+            joins: Vec::new(),
+            filter: Vec::new(),
+            order_by: Vec::new(),
+            limit: None,
+            offset: None,
+        }
+    }
+
+    /// Tables in this SELECT's FROM clause (a derived table counts as one; its own
+    /// tables are counted in its own SELECT).
+    pub fn table_count(&self) -> usize {
+        1 + self.joins.len()
+    }
+}
+
+/// A table in a FROM clause.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TableRef<'g> {
+    /// `"table" AS "t0"`.
+    Table {
+        /// The table name (quoted when rendered).
+        name: &'g str,
+        /// Its alias.
+        alias: Alias,
+    },
+    /// `(SELECT ...) AS "t0"`: a derived table.
+    Derived {
+        /// The inner statement.
+        select: Box<Select<'g>>,
+        /// Its alias.
+        alias: Alias,
+    },
+}
+
+/// `[INNER | LEFT OUTER] JOIN table ON on`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Join<'g> {
+    /// Inner or left outer.
+    pub kind: JoinKind,
+    /// The joined table.
+    pub table: TableRef<'g>,
+    /// The join condition.
+    pub on: Expr<'g>,
+}
+
+/// An expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr<'g> {
+    /// `"t0"."name"`.
+    Column {
+        /// The table alias.
+        table: Alias,
+        /// The column name (quoted when rendered).
+        column: &'g str,
+    },
+    /// A bound value.
+    Value(Value),
+    /// `left = right`.
+    Eq(Box<Expr<'g>>, Box<Expr<'g>>),
+    /// `expr IS NULL`.
+    IsNull(Box<Expr<'g>>),
+    /// `MIN(expr)` or `MAX(expr)`.
+    Aggregate(Aggregate, Box<Expr<'g>>),
+    /// `(SELECT ...)`: a scalar subquery.
+    Subquery(Box<Select<'g>>),
+}
+
+impl<'g> Expr<'g> {
+    /// `"table"."column"`.
+    pub fn column(table: Alias, column: &'g str) -> Self {
+        Expr::Column { table, column }
+    }
+
+    /// `self = other`.
+    pub fn eq(self, other: Expr<'g>) -> Self {
+        Expr::Eq(Box::new(self), Box::new(other))
+    }
+}
+
+/// An aggregate function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    /// `MIN`.
+    Min,
+    /// `MAX`.
+    Max,
+}
+
+/// One ORDER BY term.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrderItem<'g> {
+    /// What orders.
+    pub expr: Expr<'g>,
+    /// `DESC` (else `ASC`).
+    pub descending: bool,
+    /// Where NULLs go when the dialect's default is not wanted; `None` leaves the
+    /// dialect's default. The renderer writes `NULLS FIRST` / `NULLS LAST` or, where a
+    /// dialect has no such syntax, an `expr IS NULL` term before this one.
+    pub nulls: Option<NullsOrder>,
+}

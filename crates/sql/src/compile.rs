@@ -1,0 +1,119 @@
+//! From a query to what a driver runs: plan it, lower the plan to statements, render them
+//! for one dialect and check them against the dialect's limits.
+//!
+//! Invariant: the same graph, query and dialect give byte-identical statements, params and
+//! plan.
+
+use relq_graph::RelationGraph;
+use relq_plan::{CompileError, CompileErrorKind, Plan, Query, Value, plan};
+
+use crate::ast::{Expr, Select, TableRef};
+use crate::dialect::{Caps, Dialect};
+use crate::joined::joined;
+use crate::render::{Layout, render, render_debug};
+
+/// A compiled query: the statements to run, in order, and the plan that reads their rows.
+/// The joined strategy has one statement; the split strategy (issue 7) will have one per
+/// to-many edge beside the root's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compiled<'g> {
+    /// The statements, in the order they run.
+    pub statements: Vec<Statement<'g>>,
+    /// The plan: join tree, columns and the [`ExtractionPlan`](relq_plan::ExtractionPlan).
+    pub plan: Plan,
+}
+
+/// One statement: its IR, its compact text and its parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement<'g> {
+    /// The SQL IR it was rendered from.
+    pub select: Select<'g>,
+    /// The compact text, for a driver.
+    pub sql: String,
+    /// One value per placeholder, in order.
+    pub params: Vec<Value>,
+}
+
+impl Statement<'_> {
+    /// The text laid out one clause per line (same statement as [`sql`](Self::sql)).
+    pub fn pretty(&self, dialect: &dyn Dialect) -> String {
+        render(&self.select, dialect, Layout::Pretty).sql
+    }
+
+    /// The pretty text with values written in as literals: for logs and people, never for
+    /// a database (see [`render_debug`]).
+    pub fn debug(&self, dialect: &dyn Dialect) -> String {
+        render_debug(&self.select, dialect, Layout::Pretty)
+    }
+}
+
+/// Compiles `query` over `graph` for `dialect` with the joined strategy.
+///
+/// # Errors
+/// Every planning error of [`plan`], and for the dialect: a table or column name longer
+/// than it allows ([`CompileErrorKind::IdentifierTooLong`]), a SELECT joining more tables
+/// than it allows ([`CompileErrorKind::TooManyTables`]).
+pub fn compile<'g>(
+    graph: &'g RelationGraph,
+    query: &Query,
+    dialect: &dyn Dialect,
+) -> Result<Compiled<'g>, CompileError> {
+    let plan = plan(graph, query)?;
+    let select = joined(graph, &plan, dialect.caps());
+    check(&select, dialect.caps())?;
+    let rendered = render(&select, dialect, Layout::Compact);
+    Ok(Compiled {
+        statements: vec![Statement {
+            select,
+            sql: rendered.sql,
+            params: rendered.params,
+        }],
+        plan,
+    })
+}
+
+/// Checks a statement against the dialect's identifier and join limits.
+fn check(select: &Select<'_>, caps: &Caps) -> Result<(), CompileError> {
+    if select.table_count() > caps.max_join_tables {
+        return Err(CompileErrorKind::TooManyTables {
+            count: select.table_count(),
+            dialect: caps.name,
+            limit: caps.max_join_tables,
+        }
+        .into());
+    }
+    let too_long = |what, name: &str| {
+        CompileError::from(CompileErrorKind::IdentifierTooLong {
+            what,
+            name: name.to_owned(),
+            len: name.len(),
+            dialect: caps.name,
+            limit: caps.max_identifier.count(),
+        })
+    };
+    let mut exprs: Vec<&Expr<'_>> = select.columns.iter().collect();
+    exprs.extend(select.filter.iter());
+    exprs.extend(select.order_by.iter().map(|o| &o.expr));
+    for table in std::iter::once(&select.from).chain(select.joins.iter().map(|j| &j.table)) {
+        match table {
+            TableRef::Table { name, .. } if !caps.max_identifier.allows(name) => {
+                return Err(too_long("table", name));
+            }
+            TableRef::Table { .. } => {}
+            TableRef::Derived { select, .. } => check(select, caps)?,
+        }
+    }
+    exprs.extend(select.joins.iter().map(|j| &j.on));
+    while let Some(e) = exprs.pop() {
+        match e {
+            Expr::Column { column, .. } if !caps.max_identifier.allows(column) => {
+                return Err(too_long("column", column));
+            }
+            Expr::Column { .. } | Expr::Value(_) => {}
+            Expr::Eq(l, r) => exprs.extend([&**l, &**r]),
+            Expr::IsNull(x) | Expr::Aggregate(_, x) => exprs.push(x),
+            Expr::Subquery(s) => check(s, caps)?,
+        }
+    }
+    Ok(())
+}

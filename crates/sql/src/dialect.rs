@@ -1,0 +1,108 @@
+//! What differs between databases: a [`Caps`] struct of facts, behind the [`Dialect`]
+//! trait that the dialect crates (`relq-sqlite`, `relq-postgres`, `relq-mysql`) implement.
+//!
+//! A dialect is data first. Each crate declares its facts as a `const` [`Caps`] built
+//! from [`Caps::ANSI`] with struct update (`..Caps::ANSI`); facts that depend on the server
+//! version are read from a connection into a `Caps` value at run time.
+//!
+//! Invariant: code outside the dialect crates never asks *which* dialect it has; it reads
+//! a fact. Names: `supports_*` for optional features, `requires_*` for quirks.
+
+/// How a bound parameter is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placeholder {
+    /// `?` for every parameter, bound in order (SQLite, MySQL).
+    QuestionMark,
+    /// `$1`, `$2`, ... numbered from 1 in text order (PostgreSQL).
+    DollarNumber,
+}
+
+/// How `OFFSET` is written when there is no `LIMIT`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OffsetWithoutLimit {
+    /// `OFFSET ?` on its own (PostgreSQL, SQL:2008).
+    Alone,
+    /// `LIMIT <literal> OFFSET ?`, where the literal means "no limit" (SQLite `-1`,
+    /// MySQL `18446744073709551615`). The literal is a constant of the dialect, never a
+    /// user value.
+    LimitLiteral(&'static str),
+}
+
+/// The longest table or column name a dialect accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentifierLimit {
+    /// No practical limit (SQLite).
+    None,
+    /// At most this many bytes (PostgreSQL's `NAMEDATALEN - 1` = 63).
+    Bytes(usize),
+    /// At most this many characters (MySQL's 64).
+    Chars(usize),
+}
+
+impl IdentifierLimit {
+    /// Whether `name` fits.
+    pub fn allows(self, name: &str) -> bool {
+        match self {
+            IdentifierLimit::None => true,
+            IdentifierLimit::Bytes(n) => name.len() <= n,
+            IdentifierLimit::Chars(n) => name.chars().count() <= n,
+        }
+    }
+
+    /// The limit as a number, for messages.
+    pub fn count(self) -> usize {
+        match self {
+            IdentifierLimit::None => usize::MAX,
+            IdentifierLimit::Bytes(n) | IdentifierLimit::Chars(n) => n,
+        }
+    }
+}
+
+/// The facts of one dialect. Build a dialect's with struct update from [`Caps::ANSI`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caps {
+    /// The dialect's name in messages (`sqlite`, `postgres`, `mysql`).
+    pub name: &'static str,
+    /// The character that quotes identifiers (`"order"`, `` `order` ``); inside an
+    /// identifier it is doubled (`"say ""hi"""`).
+    pub identifier_quote: char,
+    /// How parameters are written.
+    pub placeholder: Placeholder,
+    /// How `OFFSET` without `LIMIT` is written.
+    pub offset_without_limit: OffsetWithoutLimit,
+    /// Whether `ORDER BY x ASC` puts NULLs first by default (NULL is the smallest value).
+    /// relq wants NULLs smallest; where the default differs it writes `NULLS FIRST` /
+    /// `NULLS LAST`.
+    pub nulls_sort_smallest: bool,
+    /// Whether `ORDER BY x ASC NULLS LAST` is accepted. Where it is not, relq writes
+    /// `x IS NULL DESC, x ASC`-style terms instead.
+    pub supports_nulls_order: bool,
+    /// The longest table or column name.
+    pub max_identifier: IdentifierLimit,
+    /// The most tables one SELECT may join (the FROM table included).
+    pub max_join_tables: usize,
+}
+
+impl Caps {
+    /// ISO SQL as the base every dialect starts from: `"` quotes, `?` parameters,
+    /// `OFFSET n` alone, `NULLS FIRST` / `LAST` accepted, 128-character identifiers
+    /// (SQL:2003 §5.4), no join limit. NULL placement is implementation-defined in ISO SQL;
+    /// the base says "smallest" and each dialect states its own.
+    pub const ANSI: Caps = Caps {
+        name: "ansi",
+        identifier_quote: '"',
+        placeholder: Placeholder::QuestionMark,
+        offset_without_limit: OffsetWithoutLimit::Alone,
+        nulls_sort_smallest: true,
+        supports_nulls_order: true,
+        max_identifier: IdentifierLimit::Chars(128),
+        max_join_tables: usize::MAX,
+    };
+}
+
+/// A database's SQL dialect: its facts, plus (in later stages) the few hooks where the
+/// shape of a statement differs.
+pub trait Dialect {
+    /// The dialect's facts.
+    fn caps(&self) -> &Caps;
+}

@@ -1,0 +1,370 @@
+//! The joined strategy: a [`Plan`] as one SELECT (ormar's way of loading, made exact).
+//!
+//! - Every join-tree node is joined: `LEFT OUTER JOIN`, or `INNER JOIN` where the tree says
+//!   it cannot drop a row; a many-to-many node joins its through table, then its model.
+//! - The select list is the plan's columns, by position.
+//! - `ORDER BY`: the user's terms, then the root's primary key, then for every to-many
+//!   node (in alias order) the user's terms that order its list and its primary key, so
+//!   every nested list comes out in order. A term across a to-many relation orders the
+//!   roots by `MIN` (ascending) / `MAX` (descending) of the field, through a correlated
+//!   subquery, and the nested list by the field itself.
+//! - NULLs sort as the smallest value unless the query says otherwise: where the dialect's
+//!   default differs, the term carries `NULLS FIRST` / `NULLS LAST` (or its emulation).
+//! - `LIMIT` / `OFFSET` count roots. When a to-many node is joined they apply to the
+//!   roots in a derived table (ordered the same way), never to the joined rows, so no
+//!   nested list is cut. A derived table rather than `IN (subquery)`: MySQL and MariaDB
+//!   reject `LIMIT` inside `IN`.
+//!
+//! Invariant: aliases are unique within the statement: the tree's own, then
+//! [`JoinTree::next_alias`](relq_plan::JoinTree::next_alias) onwards for the derived table
+//! and subqueries, in the order they are built.
+
+use relq_graph::{RelationGraph, RelationId};
+use relq_plan::{Alias, JoinKind, NodeId, NullsOrder, OrderTerm, Plan};
+use smallvec::SmallVec;
+
+use crate::ast::{Aggregate, Expr, Join, OrderItem, Select, TableRef};
+use crate::dialect::Caps;
+
+/// The one statement of the joined strategy for `plan`.
+pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Select<'g> {
+    let mut b = Builder {
+        graph,
+        plan,
+        caps,
+        next_alias: plan.tree.next_alias(),
+    };
+    let tree = &plan.tree;
+    let root = graph.model(plan.root);
+    let root_alias = tree.node(NodeId::ROOT).alias();
+    let paginate_roots = (plan.limit.is_some() || plan.offset.is_some())
+        && tree
+            .nodes()
+            .iter()
+            .any(|n| n.relation().is_some_and(|r| graph.relation(r).is_to_many()));
+
+    let from = if paginate_roots {
+        TableRef::Derived {
+            select: Box::new(b.root_page()),
+            alias: root_alias,
+        }
+    } else {
+        TableRef::Table {
+            name: root.table(),
+            alias: root_alias,
+        }
+    };
+    let mut select = Select::from(from);
+    let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
+    for (i, node) in tree.nodes().iter().enumerate().skip(1) {
+        let (Some(parent), Some(relation)) = (node.parent(), node.relation()) else {
+            continue;
+        };
+        b.link(
+            &mut select,
+            node.join(),
+            relation,
+            aliases[parent.index()],
+            node.through_alias(),
+            aliases[i],
+        );
+    }
+    select.columns = plan
+        .columns
+        .iter()
+        .map(|c| {
+            let node = tree.node(c.node);
+            let alias = if c.through {
+                node.through_alias().unwrap_or(node.alias())
+            } else {
+                node.alias()
+            };
+            Expr::column(alias, graph.field(c.field).column())
+        })
+        .collect();
+
+    select.order_by = b.root_order(&aliases);
+    for (i, node) in tree.nodes().iter().enumerate() {
+        if !node
+            .relation()
+            .is_some_and(|r| graph.relation(r).is_to_many())
+        {
+            continue;
+        }
+        let list = NodeId::from_index(i);
+        for term in plan
+            .order
+            .iter()
+            .filter(|t| t.node.is_some_and(|n| b.list_of(n) == list))
+        {
+            select.order_by.push(b.column_term(term, &aliases));
+        }
+        select.order_by.push(b.pk_term(node.model(), aliases[i]));
+    }
+    if !paginate_roots {
+        select.limit = plan.limit;
+        select.offset = plan.offset;
+    }
+    select
+}
+
+struct Builder<'g, 'p> {
+    graph: &'g RelationGraph,
+    plan: &'p Plan,
+    caps: &'p Caps,
+    next_alias: u32,
+}
+
+impl<'g> Builder<'g, '_> {
+    fn alias(&mut self) -> Alias {
+        let a = Alias::new(self.next_alias);
+        self.next_alias += 1;
+        a
+    }
+
+    /// The roots of one page: every root field, ordered and cut as the query says, with
+    /// the to-one joins its ordering needs under fresh aliases.
+    fn root_page(&mut self) -> Select<'g> {
+        let tree = &self.plan.tree;
+        let root = self.graph.model(self.plan.root);
+        // Fresh aliases for the root and the nodes the root-level terms read.
+        let mut aliases: Vec<Option<Alias>> = vec![None; tree.nodes().len()];
+        let inner_root = self.alias();
+        aliases[0] = Some(inner_root);
+        let mut select = Select::from(TableRef::Table {
+            name: root.table(),
+            alias: inner_root,
+        });
+        select.columns = root
+            .fields()
+            .map(|f| Expr::column(inner_root, f.column()))
+            .collect();
+        let mut needed = vec![false; tree.nodes().len()];
+        for term in self.plan.order.iter().filter(|t| !t.across_to_many) {
+            let mut at = term.node;
+            while let Some(n) = at.filter(|&n| n != NodeId::ROOT) {
+                needed[n.index()] = true;
+                at = tree.node(n).parent();
+            }
+        }
+        for (i, node) in tree.nodes().iter().enumerate() {
+            let (true, Some(parent), Some(relation)) = (needed[i], node.parent(), node.relation())
+            else {
+                continue;
+            };
+            let alias = self.alias();
+            aliases[i] = Some(alias);
+            let parent_alias = aliases[parent.index()].unwrap_or(inner_root);
+            self.link(
+                &mut select,
+                node.join(),
+                relation,
+                parent_alias,
+                None,
+                alias,
+            );
+        }
+        let aliases: Vec<Alias> = aliases
+            .into_iter()
+            .map(|a| a.unwrap_or(inner_root))
+            .collect();
+        select.order_by = self.root_order(&aliases);
+        select.limit = self.plan.limit;
+        select.offset = self.plan.offset;
+        select
+    }
+
+    /// The root-level ordering: every user term (a column, or a MIN/MAX subquery across a
+    /// to-many relation), then the root's primary key.
+    fn root_order(&mut self, aliases: &[Alias]) -> Vec<OrderItem<'g>> {
+        let mut items = Vec::with_capacity(self.plan.order.len() + 1);
+        for term in &self.plan.order {
+            let item = if term.across_to_many {
+                let expr = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
+                self.term(expr, term, true)
+            } else {
+                self.column_term(term, aliases)
+            };
+            items.push(item);
+        }
+        items.push(self.pk_term(self.plan.root, aliases[0]));
+        items
+    }
+
+    /// `(SELECT MIN(x."field") FROM ... WHERE <linked to the root>)`: the term's field over
+    /// every record its path reaches from one root. The first table is correlated to the
+    /// root in WHERE; the rest are inner joins.
+    fn aggregate(&mut self, term: &OrderTerm, root: Alias) -> Select<'g> {
+        let graph = self.graph;
+        let mut parent = root;
+        let mut select: Option<Select<'g>> = None;
+        for &hop in &term.hops {
+            let through = graph.relation(hop).through().map(|_| self.alias());
+            let alias = self.alias();
+            for (table, on) in self.steps(hop, parent, through, alias) {
+                match &mut select {
+                    None => {
+                        let mut s = Select::from(table);
+                        s.filter.push(on);
+                        select = Some(s);
+                    }
+                    Some(s) => s.joins.push(Join {
+                        kind: JoinKind::Inner,
+                        table,
+                        on,
+                    }),
+                }
+            }
+            parent = alias;
+        }
+        // A term across a to-many relation has at least one hop; without one the
+        // subquery reads the root's own row.
+        let mut select = select.unwrap_or_else(|| {
+            Select::from(TableRef::Table {
+                name: graph.model(self.plan.root).table(),
+                alias: root,
+            })
+        });
+        let func = if term.descending {
+            Aggregate::Max
+        } else {
+            Aggregate::Min
+        };
+        select.columns = vec![Expr::Aggregate(
+            func,
+            Box::new(Expr::column(parent, graph.field(term.field).column())),
+        )];
+        select
+    }
+
+    /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many).
+    fn link(
+        &self,
+        select: &mut Select<'g>,
+        kind: JoinKind,
+        relation: RelationId,
+        parent: Alias,
+        through: Option<Alias>,
+        alias: Alias,
+    ) {
+        for (table, on) in self.steps(relation, parent, through, alias) {
+            select.joins.push(Join { kind, table, on });
+        }
+    }
+
+    /// The tables and join conditions that cross `relation` from `parent` to `alias`: one
+    /// for a foreign key, two for a many-to-many relation (its through table first).
+    fn steps(
+        &self,
+        relation: RelationId,
+        parent: Alias,
+        through: Option<Alias>,
+        alias: Alias,
+    ) -> SmallVec<[(TableRef<'g>, Expr<'g>); 2]> {
+        let graph = self.graph;
+        let r = graph.relation(relation);
+        let source_pk = r.source().primary_key().column();
+        let target = r.target();
+        let target_pk = target.primary_key().column();
+        let target_table = TableRef::Table {
+            name: target.table(),
+            alias,
+        };
+        let mut steps = SmallVec::new();
+        if let (Some(t), Some(through_alias)) = (r.through(), through) {
+            let source_key = graph.field(t.source_field).column();
+            let target_key = graph.field(t.target_field).column();
+            steps.push((
+                TableRef::Table {
+                    name: graph.model(t.model).table(),
+                    alias: through_alias,
+                },
+                Expr::column(parent, source_pk).eq(Expr::column(through_alias, source_key)),
+            ));
+            steps.push((
+                target_table,
+                Expr::column(through_alias, target_key).eq(Expr::column(alias, target_pk)),
+            ));
+        } else if let Some(fk) = r.foreign_key_field() {
+            let on = if fk.model().id() == r.source().id() {
+                // Forward: the parent holds the key.
+                Expr::column(parent, fk.column()).eq(Expr::column(alias, target_pk))
+            } else {
+                Expr::column(parent, source_pk).eq(Expr::column(alias, fk.column()))
+            };
+            steps.push((target_table, on));
+        }
+        steps
+    }
+
+    /// A term on a joined column.
+    fn column_term(&self, term: &OrderTerm, aliases: &[Alias]) -> OrderItem<'g> {
+        let node = term.node.unwrap_or(NodeId::ROOT);
+        let field = self.graph.field(term.field);
+        let nullable =
+            field.is_nullable() || self.plan.tree.node(node).join() == JoinKind::LeftOuter;
+        self.term(
+            Expr::column(aliases[node.index()], field.column()),
+            term,
+            nullable,
+        )
+    }
+
+    fn term(&self, expr: Expr<'g>, term: &OrderTerm, nullable: bool) -> OrderItem<'g> {
+        OrderItem {
+            expr,
+            descending: term.descending,
+            nulls: nulls(self.caps, term.nulls, term.descending, nullable),
+        }
+    }
+
+    /// `alias."pk" ASC`.
+    fn pk_term(&self, model: relq_graph::ModelId, alias: Alias) -> OrderItem<'g> {
+        OrderItem {
+            expr: Expr::column(alias, self.graph.model(model).primary_key().column()),
+            descending: false,
+            nulls: None,
+        }
+    }
+
+    /// The list a node's records belong to: the nearest to-many node at or above it (the
+    /// root for to-one chains).
+    fn list_of(&self, node: NodeId) -> NodeId {
+        let tree = &self.plan.tree;
+        let mut at = node;
+        while let (Some(parent), Some(r)) = (tree.node(at).parent(), tree.node(at).relation()) {
+            if self.graph.relation(r).is_to_many() {
+                return at;
+            }
+            at = parent;
+        }
+        NodeId::ROOT
+    }
+}
+
+/// Where NULLs must be put explicitly: `None` when the dialect's default already sorts
+/// them as wanted (smallest, unless the query says otherwise) or the term cannot be NULL.
+fn nulls(
+    caps: &Caps,
+    wanted: Option<NullsOrder>,
+    descending: bool,
+    nullable: bool,
+) -> Option<NullsOrder> {
+    if !nullable {
+        return None;
+    }
+    let smallest = if descending {
+        NullsOrder::Last
+    } else {
+        NullsOrder::First
+    };
+    let wanted = wanted.unwrap_or(smallest);
+    let default = if caps.nulls_sort_smallest {
+        smallest
+    } else if descending {
+        NullsOrder::First
+    } else {
+        NullsOrder::Last
+    };
+    (wanted != default).then_some(wanted)
+}

@@ -1,0 +1,23 @@
+//! relq-sql: from a [`Plan`](relq_plan::Plan) to SQL text and parameters for one dialect.
+//!
+//! [`compile`] plans a [`Query`](relq_plan::Query), lowers the plan to the SQL IR
+//! ([`Select`]) with the joined strategy, renders it for a [`Dialect`] and returns
+//! [`Compiled`]: the statements and the plan whose
+//! [`ExtractionPlan`](relq_plan::ExtractionPlan) reads their rows. [`render`] and
+//! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
+//!
+//! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
+//! are always quoted; nothing here asks which dialect it has, only what its [`Caps`] say.
+
+#![forbid(unsafe_code)]
+
+mod ast;
+mod compile;
+mod dialect;
+mod joined;
+mod render;
+
+pub use ast::{Aggregate, Expr, Join, OrderItem, Select, TableRef};
+pub use compile::{Compiled, Statement, compile};
+pub use dialect::{Caps, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder};
+pub use render::{Layout, Rendered, render, render_debug};

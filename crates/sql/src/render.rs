@@ -1,0 +1,324 @@
+//! The renderer: one walk over a [`Select`] writing SQL text, with two sinks for values
+//! (collected as parameters for a driver, or inlined for people) and two layouts (compact
+//! for drivers, pretty with one clause per line for snapshots and people).
+//!
+//! SQL is spelled the way sqlparser prints it (upper-case keywords, explicit `AS`,
+//! `LIMIT n OFFSET m`, `, ` separators), so printing a parse of the compact text gives the
+//! text back.
+//!
+//! Invariants: identifiers are always quoted with the dialect's quote character, embedded
+//! quote characters doubled; a value is written into the text only by [`render_debug`].
+
+use std::fmt::Write as _;
+
+use relq_plan::{JoinKind, NullsOrder, Value};
+
+use crate::ast::{Aggregate, Expr, Join, OrderItem, Select, TableRef};
+use crate::dialect::{Caps, Dialect, OffsetWithoutLimit, Placeholder};
+
+/// How the text is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// One line, single spaces: for drivers.
+    Compact,
+    /// One clause per line, joins and derived tables indented: for snapshots and people.
+    /// Parses to the same statement as the compact text.
+    Pretty,
+}
+
+/// SQL text and the values its placeholders stand for, in placeholder order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rendered {
+    /// The statement's text.
+    pub sql: String,
+    /// One value per placeholder, in order.
+    pub params: Vec<Value>,
+}
+
+/// Renders `select` for `dialect` with its values as parameters.
+pub fn render(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) -> Rendered {
+    let mut w = Writer::new(dialect.caps(), layout, Some(Vec::new()));
+    w.select(select);
+    Rendered {
+        sql: w.out,
+        params: w.params.unwrap_or_default(),
+    }
+}
+
+/// Renders `select` for `dialect` with its values written into the text as literals, for
+/// logs and people. Never send this text to a database: literals are written in ISO SQL
+/// form (`'it''s'`, `X'00ff'`) without regard to a server's string-escape settings.
+pub fn render_debug(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) -> String {
+    let mut w = Writer::new(dialect.caps(), layout, None);
+    w.select(select);
+    w.out
+}
+
+struct Writer<'c> {
+    caps: &'c Caps,
+    layout: Layout,
+    out: String,
+    /// `Some`: values become placeholders and are collected; `None`: values are inlined.
+    params: Option<Vec<Value>>,
+    /// Placeholders written so far (for `$n`).
+    placeholders: usize,
+    /// Indentation of the current SELECT's clauses in the pretty layout.
+    indent: usize,
+}
+
+impl<'c> Writer<'c> {
+    fn new(caps: &'c Caps, layout: Layout, params: Option<Vec<Value>>) -> Self {
+        Self {
+            caps,
+            layout,
+            out: String::with_capacity(512),
+            params,
+            placeholders: 0,
+            indent: 0,
+        }
+    }
+
+    /// Between clauses: a new line at the current indentation, or a space.
+    fn clause_break(&mut self, extra: usize) {
+        match self.layout {
+            Layout::Compact => self.out.push(' '),
+            Layout::Pretty => {
+                self.out.push('\n');
+                for _ in 0..self.indent + extra {
+                    self.out.push(' ');
+                }
+            }
+        }
+    }
+
+    fn select(&mut self, s: &Select<'_>) {
+        self.out.push_str("SELECT ");
+        for (i, c) in s.columns.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.expr(c);
+        }
+        self.clause_break(0);
+        self.out.push_str("FROM ");
+        self.table(&s.from);
+        for j in &s.joins {
+            self.clause_break(2);
+            self.join(j);
+        }
+        for (i, f) in s.filter.iter().enumerate() {
+            if i == 0 {
+                self.clause_break(0);
+                self.out.push_str("WHERE ");
+            } else {
+                self.out.push_str(" AND ");
+            }
+            self.expr(f);
+        }
+        if !s.order_by.is_empty() {
+            self.clause_break(0);
+            self.out.push_str("ORDER BY ");
+            for (i, o) in s.order_by.iter().enumerate() {
+                if i > 0 {
+                    self.out.push_str(", ");
+                }
+                self.order_item(o);
+            }
+        }
+        self.limit_offset(s.limit, s.offset);
+    }
+
+    fn limit_offset(&mut self, limit: Option<u64>, offset: Option<u64>) {
+        if limit.is_none() && offset.is_none() {
+            return;
+        }
+        self.clause_break(0);
+        match (limit, self.caps.offset_without_limit) {
+            (Some(n), _) => {
+                self.out.push_str("LIMIT ");
+                self.count(n);
+            }
+            (None, OffsetWithoutLimit::LimitLiteral(literal)) => {
+                self.out.push_str("LIMIT ");
+                self.out.push_str(literal);
+            }
+            (None, OffsetWithoutLimit::Alone) => {}
+        }
+        if let Some(n) = offset {
+            if limit.is_some() || self.caps.offset_without_limit != OffsetWithoutLimit::Alone {
+                self.out.push(' ');
+            }
+            self.out.push_str("OFFSET ");
+            self.count(n);
+        }
+    }
+
+    /// A limit or offset count. Planning rejects counts above `i64::MAX`; a larger one here
+    /// saturates rather than wraps.
+    fn count(&mut self, n: u64) {
+        self.value(Value::Int(i64::try_from(n).unwrap_or(i64::MAX)));
+    }
+
+    fn table(&mut self, t: &TableRef<'_>) {
+        let alias = match t {
+            TableRef::Table { name, alias } => {
+                self.ident(name);
+                alias
+            }
+            TableRef::Derived { select, alias } => {
+                self.out.push('(');
+                let outer = self.indent;
+                self.indent += 4;
+                if self.layout == Layout::Pretty {
+                    self.clause_break(0);
+                }
+                self.select(select);
+                self.indent = outer;
+                if self.layout == Layout::Pretty {
+                    self.clause_break(2);
+                }
+                self.out.push(')');
+                alias
+            }
+        };
+        self.out.push_str(" AS ");
+        self.alias(*alias);
+    }
+
+    fn join(&mut self, j: &Join<'_>) {
+        self.out.push_str(match j.kind {
+            JoinKind::Inner => "INNER JOIN ",
+            JoinKind::LeftOuter => "LEFT OUTER JOIN ",
+        });
+        self.table(&j.table);
+        self.out.push_str(" ON ");
+        self.expr(&j.on);
+    }
+
+    fn order_item(&mut self, o: &OrderItem<'_>) {
+        let emulate = o.nulls.filter(|_| !self.caps.supports_nulls_order);
+        if let Some(nulls) = emulate {
+            // `x IS NULL` is 1 for NULLs: descending puts them first.
+            self.expr(&o.expr);
+            self.out.push_str(match nulls {
+                NullsOrder::First => " IS NULL DESC, ",
+                NullsOrder::Last => " IS NULL ASC, ",
+            });
+        }
+        self.expr(&o.expr);
+        self.out
+            .push_str(if o.descending { " DESC" } else { " ASC" });
+        if emulate.is_none() {
+            match o.nulls {
+                Some(NullsOrder::First) => self.out.push_str(" NULLS FIRST"),
+                Some(NullsOrder::Last) => self.out.push_str(" NULLS LAST"),
+                None => {}
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &Expr<'_>) {
+        match e {
+            Expr::Column { table, column } => {
+                self.alias(*table);
+                self.out.push('.');
+                self.ident(column);
+            }
+            Expr::Value(v) => self.value(v.clone()),
+            Expr::Eq(l, r) => {
+                self.expr(l);
+                self.out.push_str(" = ");
+                self.expr(r);
+            }
+            Expr::IsNull(x) => {
+                self.expr(x);
+                self.out.push_str(" IS NULL");
+            }
+            Expr::Aggregate(f, x) => {
+                self.out.push_str(match f {
+                    Aggregate::Min => "MIN(",
+                    Aggregate::Max => "MAX(",
+                });
+                self.expr(x);
+                self.out.push(')');
+            }
+            Expr::Subquery(s) => {
+                // Scalar subqueries stay on one line in both layouts.
+                let layout = std::mem::replace(&mut self.layout, Layout::Compact);
+                self.out.push('(');
+                self.select(s);
+                self.out.push(')');
+                self.layout = layout;
+            }
+        }
+    }
+
+    fn alias(&mut self, alias: relq_plan::Alias) {
+        let q = self.caps.identifier_quote;
+        self.out.push(q);
+        let _ = write!(self.out, "{alias}");
+        self.out.push(q);
+    }
+
+    fn ident(&mut self, name: &str) {
+        let q = self.caps.identifier_quote;
+        self.out.reserve(name.len() + 2);
+        self.out.push(q);
+        for c in name.chars() {
+            if c == q {
+                self.out.push(q);
+            }
+            self.out.push(c);
+        }
+        self.out.push(q);
+    }
+
+    fn value(&mut self, v: Value) {
+        let Some(params) = &mut self.params else {
+            literal(&mut self.out, &v);
+            return;
+        };
+        params.push(v);
+        self.placeholders += 1;
+        match self.caps.placeholder {
+            Placeholder::QuestionMark => self.out.push('?'),
+            Placeholder::DollarNumber => {
+                let _ = write!(self.out, "${}", self.placeholders);
+            }
+        }
+    }
+}
+
+/// An ISO SQL literal for the debug renderer.
+fn literal(out: &mut String, v: &Value) {
+    let quoted = |out: &mut String, s: &str| {
+        out.push('\'');
+        out.push_str(&s.replace('\'', "''"));
+        out.push('\'');
+    };
+    match v {
+        Value::Null => out.push_str("NULL"),
+        Value::Bool(b) => out.push_str(if *b { "TRUE" } else { "FALSE" }),
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(f) if f.is_finite() => {
+            let _ = write!(out, "{f:?}");
+        }
+        Value::Float(f) => quoted(out, &f.to_string()),
+        Value::Bytes(b) => {
+            out.push_str("X'");
+            for byte in b {
+                let _ = write!(out, "{byte:02x}");
+            }
+            out.push('\'');
+        }
+        Value::Decimal(s)
+        | Value::Text(s)
+        | Value::Date(s)
+        | Value::Time(s)
+        | Value::DateTime(s)
+        | Value::Uuid(s)
+        | Value::Json(s) => quoted(out, s),
+    }
+}
