@@ -171,13 +171,13 @@ impl<'d> Builder<'d> {
         {
             return err(K::DuplicateTable {
                 table,
-                first: first.name.clone(),
+                first: first.name.to_string(),
                 second: name,
             });
         }
         let id = ModelId(self.models.len() as u32);
         self.models.push(ModelData {
-            name,
+            name: name.into(),
             table,
             fields: Vec::new(),
             pk: FieldId(u32::MAX),
@@ -235,10 +235,10 @@ impl<'d> Builder<'d> {
                 model: model_name,
                 column: data.column.clone(),
                 first: first.clone(),
-                second: data.name.clone(),
+                second: data.name.to_string(),
             });
         }
-        columns.insert(key, data.name.clone());
+        columns.insert(key, data.name.to_string());
         let id = FieldId(self.fields.len() as u32);
         self.models[model.index()].fields.push(id);
         self.fields.push(data);
@@ -275,7 +275,7 @@ impl<'d> Builder<'d> {
                     model,
                     FieldData {
                         model,
-                        name: f.name.clone(),
+                        name: f.name.as_str().into(),
                         column: f.column.clone().unwrap_or_else(|| f.name.clone()),
                         ty: f.ty,
                         nullable: f.nullable,
@@ -296,7 +296,7 @@ impl<'d> Builder<'d> {
                 if let Some(first) = pk {
                     return err(K::MultiplePrimaryKeys {
                         model: m.name.clone(),
-                        first: self.fields[first.index()].name.clone(),
+                        first: self.fields[first.index()].name.to_string(),
                         second: f.name.clone(),
                     });
                 }
@@ -371,7 +371,7 @@ impl<'d> Builder<'d> {
                     FieldData {
                         model: source,
                         column: fk.column.clone().unwrap_or_else(|| name.clone()),
-                        name,
+                        name: name.into(),
                         ty: self.pk_type(target),
                         nullable: fk.nullable,
                         primary_key: false,
@@ -404,7 +404,7 @@ impl<'d> Builder<'d> {
                     Some(name) => self.declared_through(&label, m, mm, name)?,
                     None => {
                         let name = format!("{}{}", m.name, mm.to);
-                        if self.models.iter().any(|m| m.name == name) {
+                        if self.models.iter().any(|m| *m.name == *name) {
                             return err(K::ThroughNameTaken {
                                 relation: label,
                                 through: name,
@@ -420,7 +420,7 @@ impl<'d> Builder<'d> {
                             id,
                             FieldData {
                                 model: id,
-                                name: "id".to_owned(),
+                                name: "id".into(),
                                 column: "id".to_owned(),
                                 ty: FieldType::Integer,
                                 nullable: false,
@@ -459,7 +459,7 @@ impl<'d> Builder<'d> {
                         FieldData {
                             model: through,
                             column: name.clone(),
-                            name,
+                            name: name.into(),
                             ty,
                             nullable: false,
                             primary_key: false,
@@ -618,7 +618,7 @@ impl<'d> Builder<'d> {
                     id,
                 );
                 relations.push(RelationData {
-                    name,
+                    name: name.into(),
                     kind,
                     source,
                     target,

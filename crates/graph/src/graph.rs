@@ -8,6 +8,8 @@
 //! same ids; a relation and its reverse are adjacent ids (`r ^ 1`); petgraph types never
 //! leave this module; the graph is immutable once built.
 
+use std::sync::Arc;
+
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 use crate::def::{FieldType, ReferentialAction};
@@ -78,7 +80,7 @@ impl RelationKind {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct ModelData {
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     pub(crate) table: String,
     pub(crate) fields: Vec<FieldId>,
     pub(crate) pk: FieldId,
@@ -90,7 +92,7 @@ pub(crate) struct ModelData {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct FieldData {
     pub(crate) model: ModelId,
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     pub(crate) column: String,
     pub(crate) ty: FieldType,
     pub(crate) nullable: bool,
@@ -102,7 +104,7 @@ pub(crate) struct FieldData {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct RelationData {
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     pub(crate) kind: RelationKind,
     pub(crate) source: ModelId,
     pub(crate) target: ModelId,
@@ -301,6 +303,12 @@ impl<'g> Model<'g> {
         &self.data().name
     }
 
+    /// The name as a shared string: cloning it does not allocate (for plans that carry
+    /// names, such as an extraction plan).
+    pub fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.data().name)
+    }
+
     /// The model's table (`schoolclasses`), unquoted.
     pub fn table(&self) -> &'g str {
         &self.data().table
@@ -396,6 +404,12 @@ impl<'g> Field<'g> {
         &self.data().name
     }
 
+    /// The name as a shared string: cloning it does not allocate (for plans that carry
+    /// names, such as an extraction plan).
+    pub fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.data().name)
+    }
+
     /// The column, unquoted.
     pub fn column(&self) -> &'g str {
         &self.data().column
@@ -458,6 +472,12 @@ impl<'g> Relation<'g> {
     /// The relation's name on its source model (`students`).
     pub fn name(&self) -> &'g str {
         &self.data().name
+    }
+
+    /// The name as a shared string: cloning it does not allocate (for plans that carry
+    /// names, such as an extraction plan).
+    pub fn shared_name(&self) -> Arc<str> {
+        Arc::clone(&self.data().name)
     }
 
     /// The relation's kind.

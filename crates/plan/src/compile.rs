@@ -15,12 +15,13 @@
 //! Invariant: the plan is dialect-independent and depends only on the graph and the query.
 
 use std::fmt;
+use std::sync::Arc;
 
 use relq_graph::{Field, FieldId, ModelId, RelationGraph, RelationId, suggest};
 use serde::{Deserialize, Serialize};
 
 use crate::error::PathError;
-use crate::join::{JoinTree, JoinTreeBuilder, NodeId};
+use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
 use crate::query::{NullsOrder, Query};
 use crate::resolve::{PathKind, resolve};
@@ -244,17 +245,17 @@ pub struct ExtractionNode {
     /// The relation path from the root (`students__category`; `""` for the root).
     pub path: String,
     /// The node's model.
-    pub model: String,
+    pub model: Arc<str>,
     /// The relation from the parent (its name on the parent's model).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub relation: Option<String>,
+    pub relation: Option<Arc<str>>,
     /// The parent's index in `nodes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<usize>,
     /// Records per parent record.
     pub cardinality: Cardinality,
-    /// The alias the node has in the SQL (`t3`).
-    pub alias: String,
+    /// The alias the node has in the SQL (`"t3"` in JSON).
+    pub alias: Alias,
     /// The row position of the primary key (NULL there: no record).
     pub pk: usize,
     /// Every selected field of the model, with its row position, in definition order.
@@ -269,7 +270,7 @@ pub struct ExtractionNode {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtractionColumn {
     /// The field's name.
-    pub field: String,
+    pub field: Arc<str>,
     /// Its position in the row (0-based).
     pub position: usize,
     /// The kind of value it holds (a rebuild rejects any other).
@@ -280,7 +281,7 @@ pub struct ExtractionColumn {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExtractionThrough {
     /// The through model's name (the key the fields go under).
-    pub model: String,
+    pub model: Arc<str>,
     /// Its selected fields.
     pub columns: Vec<ExtractionColumn>,
 }
@@ -376,8 +377,14 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         }
     }
 
-    let mut columns = Vec::new();
-    let mut nodes: Vec<ExtractionNode> = Vec::new();
+    let mut columns = Vec::with_capacity(
+        tree.nodes()
+            .iter()
+            .filter(|n| n.is_loaded())
+            .map(|n| graph.model(n.model()).fields().len())
+            .sum(),
+    );
+    let mut nodes: Vec<ExtractionNode> = Vec::with_capacity(tree.nodes().len());
     // A loaded node's ancestors are loaded (a path loads every node on it), so a loaded
     // node's parent always has a plan index.
     let mut plan_index: Vec<Option<usize>> = vec![None; tree.nodes().len()];
@@ -392,14 +399,14 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
             (f.is_primary_key() || kept[i].as_ref().is_none_or(|k| k.contains(&f.id())))
                 && !excluded.contains(&f.id())
         };
-        let mut node_columns = Vec::new();
+        let mut node_columns = Vec::with_capacity(model.fields().len());
         let mut pk = 0;
         for f in model.fields().filter(selected) {
             if f.is_primary_key() {
                 pk = columns.len();
             }
             node_columns.push(ExtractionColumn {
-                field: f.name().to_owned(),
+                field: f.shared_name(),
                 position: columns.len(),
                 kind: ValueKind::of(f.ty()),
             });
@@ -424,28 +431,34 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
                         through: true,
                     });
                     ExtractionColumn {
-                        field: f.name().to_owned(),
+                        field: f.shared_name(),
                         position: columns.len() - 1,
                         kind: ValueKind::of(f.ty()),
                     }
                 })
                 .collect();
             (!own.is_empty()).then(|| ExtractionThrough {
-                model: through_model.name().to_owned(),
+                model: through_model.shared_name(),
                 columns: own,
             })
         });
+        let parent = node.parent().and_then(|p| plan_index[p.index()]);
+        let path = match (parent.map(|p| nodes[p].path.as_str()), relation) {
+            (Some(""), Some(r)) => r.name().to_owned(),
+            (Some(above), Some(r)) => [above, "__", r.name()].concat(),
+            _ => String::new(),
+        };
         nodes.push(ExtractionNode {
-            path: relation_path(graph, &hops_to(&tree, id)),
-            model: model.name().to_owned(),
-            relation: relation.map(|r| r.name().to_owned()),
-            parent: node.parent().and_then(|p| plan_index[p.index()]),
+            path,
+            model: model.shared_name(),
+            relation: relation.map(|r| r.shared_name()),
+            parent,
             cardinality: match relation {
                 None => Cardinality::Root,
                 Some(r) if r.is_to_many() => Cardinality::Many,
                 Some(_) => Cardinality::One,
             },
-            alias: node.alias().to_string(),
+            alias: node.alias(),
             pk,
             columns: node_columns,
             through,
@@ -481,18 +494,6 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         offset: query.offset,
         extraction: ExtractionPlan { nodes, width },
     })
-}
-
-/// The relations from the root to `node`.
-fn hops_to(tree: &JoinTree, node: NodeId) -> Vec<RelationId> {
-    let mut hops = Vec::new();
-    let mut at = tree.node(node);
-    while let (Some(r), Some(p)) = (at.relation(), at.parent()) {
-        hops.push(r);
-        at = tree.node(p);
-    }
-    hops.reverse();
-    hops
 }
 
 /// `students__category` for these hops.

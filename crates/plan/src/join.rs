@@ -14,6 +14,8 @@
 use std::fmt;
 
 use relq_graph::{ModelId, RelationGraph, RelationId};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
 use crate::path::ParsedPath;
@@ -38,7 +40,8 @@ impl NodeId {
 }
 
 /// A table alias in SQL: `t` and a number. At most 11 bytes, far below every dialect's
-/// identifier limit (PostgreSQL truncates past 63 bytes, MySQL rejects past 64).
+/// identifier limit (PostgreSQL truncates past 63 bytes, MySQL rejects past 64). Serialises
+/// as its text (`"t3"`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Alias(u32);
 
@@ -52,6 +55,24 @@ impl Alias {
     /// The alias's number (`t3` → 3).
     pub fn number(self) -> u32 {
         self.0
+    }
+}
+
+impl Serialize for Alias {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Alias {
+    /// From its text, `t` and a number (`"t3"`).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.strip_prefix('t')
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|n| n.parse().ok())
+            .map(Alias)
+            .ok_or_else(|| D::Error::custom(format!("`{text}` is not an alias like `t3`")))
     }
 }
 

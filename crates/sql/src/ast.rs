@@ -76,20 +76,31 @@ pub struct Join<'g> {
     pub kind: JoinKind,
     /// The joined table.
     pub table: TableRef<'g>,
-    /// The join condition.
-    pub on: Expr<'g>,
+    /// The join condition, `on.0 = on.1` (the parent's column first).
+    pub on: (Column<'g>, Column<'g>),
+}
+
+/// `"t0"."name"`: a column of an aliased table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Column<'g> {
+    /// The table alias.
+    pub table: Alias,
+    /// The column name (quoted when rendered).
+    pub name: &'g str,
+}
+
+impl<'g> Column<'g> {
+    /// `table."name"`.
+    pub fn new(table: Alias, name: &'g str) -> Self {
+        Self { table, name }
+    }
 }
 
 /// An expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Expr<'g> {
     /// `"t0"."name"`.
-    Column {
-        /// The table alias.
-        table: Alias,
-        /// The column name (quoted when rendered).
-        column: &'g str,
-    },
+    Column(Column<'g>),
     /// A bound value.
     Value(Value),
     /// `left = right`.
@@ -105,7 +116,7 @@ pub enum Expr<'g> {
 impl<'g> Expr<'g> {
     /// `"table"."column"`.
     pub fn column(table: Alias, column: &'g str) -> Self {
-        Expr::Column { table, column }
+        Expr::Column(Column::new(table, column))
     }
 
     /// `self = other`.

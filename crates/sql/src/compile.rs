@@ -7,8 +7,8 @@
 use relq_graph::RelationGraph;
 use relq_plan::{CompileError, CompileErrorKind, Plan, Query, Value, plan};
 
-use crate::ast::{Expr, Select, TableRef};
-use crate::dialect::{Caps, Dialect};
+use crate::ast::Select;
+use crate::dialect::{Caps, Dialect, IdentifierLimit};
 use crate::joined::joined;
 use crate::render::{Layout, render, render_debug};
 
@@ -60,7 +60,7 @@ pub fn compile<'g>(
 ) -> Result<Compiled<'g>, CompileError> {
     let plan = plan(graph, query)?;
     let select = joined(graph, &plan, dialect.caps());
-    check(&select, dialect.caps())?;
+    check(graph, &plan, &select, dialect.caps())?;
     let rendered = render(&select, dialect, Layout::Compact);
     Ok(Compiled {
         statements: vec![Statement {
@@ -72,8 +72,15 @@ pub fn compile<'g>(
     })
 }
 
-/// Checks a statement against the dialect's identifier and join limits.
-fn check(select: &Select<'_>, caps: &Caps) -> Result<(), CompileError> {
+/// Checks a statement against the dialect's limits: the tables its largest SELECT joins
+/// (the outer one: a derived table or subquery joins fewer), and the names of every table
+/// and column the plan can reach (each joined model's, and its through model's).
+fn check(
+    graph: &RelationGraph,
+    plan: &Plan,
+    select: &Select<'_>,
+    caps: &Caps,
+) -> Result<(), CompileError> {
     if select.table_count() > caps.max_join_tables {
         return Err(CompileErrorKind::TooManyTables {
             count: select.table_count(),
@@ -82,37 +89,32 @@ fn check(select: &Select<'_>, caps: &Caps) -> Result<(), CompileError> {
         }
         .into());
     }
+    let limit = caps.max_identifier;
     let too_long = |what, name: &str| {
         CompileError::from(CompileErrorKind::IdentifierTooLong {
             what,
             name: name.to_owned(),
             len: name.len(),
             dialect: caps.name,
-            limit: caps.max_identifier.count(),
+            limit: limit.count(),
         })
     };
-    let mut exprs: Vec<&Expr<'_>> = select.columns.iter().collect();
-    exprs.extend(select.filter.iter());
-    exprs.extend(select.order_by.iter().map(|o| &o.expr));
-    for table in std::iter::once(&select.from).chain(select.joins.iter().map(|j| &j.table)) {
-        match table {
-            TableRef::Table { name, .. } if !caps.max_identifier.allows(name) => {
-                return Err(too_long("table", name));
-            }
-            TableRef::Table { .. } => {}
-            TableRef::Derived { select, .. } => check(select, caps)?,
-        }
+    if limit == IdentifierLimit::None {
+        return Ok(());
     }
-    exprs.extend(select.joins.iter().map(|j| &j.on));
-    while let Some(e) = exprs.pop() {
-        match e {
-            Expr::Column { column, .. } if !caps.max_identifier.allows(column) => {
-                return Err(too_long("column", column));
-            }
-            Expr::Column { .. } | Expr::Value(_) => {}
-            Expr::Eq(l, r) => exprs.extend([&**l, &**r]),
-            Expr::IsNull(x) | Expr::Aggregate(_, x) => exprs.push(x),
-            Expr::Subquery(s) => check(s, caps)?,
+    let models = plan.tree.nodes().iter().flat_map(|n| {
+        let through = n
+            .relation()
+            .and_then(|r| graph.relation(r).through())
+            .map(|t| t.model);
+        std::iter::once(n.model()).chain(through)
+    });
+    for model in models.map(|m| graph.model(m)) {
+        if !limit.allows(model.table()) {
+            return Err(too_long("table", model.table()));
+        }
+        if let Some(f) = model.fields().find(|f| !limit.allows(f.column())) {
+            return Err(too_long("column", f.column()));
         }
     }
     Ok(())

@@ -23,7 +23,7 @@ use relq_graph::{RelationGraph, RelationId};
 use relq_plan::{Alias, JoinKind, NodeId, NullsOrder, OrderTerm, Plan};
 use smallvec::SmallVec;
 
-use crate::ast::{Aggregate, Expr, Join, OrderItem, Select, TableRef};
+use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 use crate::dialect::Caps;
 
 /// The one statement of the joined strategy for `plan`.
@@ -205,7 +205,7 @@ impl<'g> Builder<'g, '_> {
                 match &mut select {
                     None => {
                         let mut s = Select::from(table);
-                        s.filter.push(on);
+                        s.filter.push(Expr::Column(on.0).eq(Expr::Column(on.1)));
                         select = Some(s);
                     }
                     Some(s) => s.joins.push(Join {
@@ -260,7 +260,7 @@ impl<'g> Builder<'g, '_> {
         parent: Alias,
         through: Option<Alias>,
         alias: Alias,
-    ) -> SmallVec<[(TableRef<'g>, Expr<'g>); 2]> {
+    ) -> SmallVec<[(TableRef<'g>, (Column<'g>, Column<'g>)); 2]> {
         let graph = self.graph;
         let r = graph.relation(relation);
         let source_pk = r.source().primary_key().column();
@@ -279,18 +279,30 @@ impl<'g> Builder<'g, '_> {
                     name: graph.model(t.model).table(),
                     alias: through_alias,
                 },
-                Expr::column(parent, source_pk).eq(Expr::column(through_alias, source_key)),
+                (
+                    Column::new(parent, source_pk),
+                    Column::new(through_alias, source_key),
+                ),
             ));
             steps.push((
                 target_table,
-                Expr::column(through_alias, target_key).eq(Expr::column(alias, target_pk)),
+                (
+                    Column::new(through_alias, target_key),
+                    Column::new(alias, target_pk),
+                ),
             ));
         } else if let Some(fk) = r.foreign_key_field() {
             let on = if fk.model().id() == r.source().id() {
                 // Forward: the parent holds the key.
-                Expr::column(parent, fk.column()).eq(Expr::column(alias, target_pk))
+                (
+                    Column::new(parent, fk.column()),
+                    Column::new(alias, target_pk),
+                )
             } else {
-                Expr::column(parent, source_pk).eq(Expr::column(alias, fk.column()))
+                (
+                    Column::new(parent, source_pk),
+                    Column::new(alias, fk.column()),
+                )
             };
             steps.push((target_table, on));
         }

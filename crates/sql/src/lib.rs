@@ -17,7 +17,7 @@ mod dialect;
 mod joined;
 mod render;
 
-pub use ast::{Aggregate, Expr, Join, OrderItem, Select, TableRef};
+pub use ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};
 pub use dialect::{Caps, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder};
 pub use render::{Layout, Rendered, render, render_debug};

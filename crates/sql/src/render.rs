@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use relq_plan::{JoinKind, NullsOrder, Value};
 
-use crate::ast::{Aggregate, Expr, Join, OrderItem, Select, TableRef};
+use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 use crate::dialect::{Caps, Dialect, OffsetWithoutLimit, Placeholder};
 
 /// How the text is laid out.
@@ -38,6 +38,7 @@ pub struct Rendered {
 /// Renders `select` for `dialect` with its values as parameters.
 pub fn render(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) -> Rendered {
     let mut w = Writer::new(dialect.caps(), layout, Some(Vec::new()));
+    w.out.reserve(estimated_len(select));
     w.select(select);
     Rendered {
         sql: w.out,
@@ -52,6 +53,15 @@ pub fn render_debug(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) 
     let mut w = Writer::new(dialect.caps(), layout, None);
     w.select(select);
     w.out
+}
+
+/// A capacity that usually holds the whole text: about 40 bytes per column reference.
+fn estimated_len(s: &Select<'_>) -> usize {
+    let derived = match &s.from {
+        TableRef::Derived { select, .. } => estimated_len(select),
+        TableRef::Table { .. } => 0,
+    };
+    64 + 40 * (s.columns.len() + 2 * s.joins.len() + s.order_by.len()) + derived
 }
 
 struct Writer<'c> {
@@ -71,7 +81,7 @@ impl<'c> Writer<'c> {
         Self {
             caps,
             layout,
-            out: String::with_capacity(512),
+            out: String::new(),
             params,
             placeholders: 0,
             indent: 0,
@@ -192,7 +202,9 @@ impl<'c> Writer<'c> {
         });
         self.table(&j.table);
         self.out.push_str(" ON ");
-        self.expr(&j.on);
+        self.column(j.on.0);
+        self.out.push_str(" = ");
+        self.column(j.on.1);
     }
 
     fn order_item(&mut self, o: &OrderItem<'_>) {
@@ -219,11 +231,7 @@ impl<'c> Writer<'c> {
 
     fn expr(&mut self, e: &Expr<'_>) {
         match e {
-            Expr::Column { table, column } => {
-                self.alias(*table);
-                self.out.push('.');
-                self.ident(column);
-            }
+            Expr::Column(c) => self.column(*c),
             Expr::Value(v) => self.value(v.clone()),
             Expr::Eq(l, r) => {
                 self.expr(l);
@@ -253,22 +261,38 @@ impl<'c> Writer<'c> {
         }
     }
 
+    fn column(&mut self, c: Column<'_>) {
+        self.alias(c.table);
+        self.out.push('.');
+        self.ident(c.name);
+    }
+
+    /// `"t12"`, written without the formatting machinery (this is the hottest write).
     fn alias(&mut self, alias: relq_plan::Alias) {
         let q = self.caps.identifier_quote;
         self.out.push(q);
-        let _ = write!(self.out, "{alias}");
+        self.out.push('t');
+        push_number(&mut self.out, u64::from(alias.number()));
         self.out.push(q);
     }
 
     fn ident(&mut self, name: &str) {
         let q = self.caps.identifier_quote;
-        self.out.reserve(name.len() + 2);
         self.out.push(q);
-        for c in name.chars() {
-            if c == q {
-                self.out.push(q);
+        let needs_doubling = if q.is_ascii() {
+            name.bytes().any(|b| u32::from(b) == u32::from(q))
+        } else {
+            name.contains(q)
+        };
+        if needs_doubling {
+            for c in name.chars() {
+                if c == q {
+                    self.out.push(q);
+                }
+                self.out.push(c);
             }
-            self.out.push(c);
+        } else {
+            self.out.push_str(name);
         }
         self.out.push(q);
     }
@@ -283,10 +307,19 @@ impl<'c> Writer<'c> {
         match self.caps.placeholder {
             Placeholder::QuestionMark => self.out.push('?'),
             Placeholder::DollarNumber => {
-                let _ = write!(self.out, "${}", self.placeholders);
+                self.out.push('$');
+                push_number(&mut self.out, self.placeholders as u64);
             }
         }
     }
+}
+
+/// Appends the decimal digits of `n` (aliases and placeholder numbers: a few digits).
+fn push_number(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_number(out, n / 10);
+    }
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// An ISO SQL literal for the debug renderer.
