@@ -1,0 +1,41 @@
+//! relq: relation-aware query compilation.
+//!
+//! Describe models and their relations ([`SchemaDef`], from Rust, TOML or JSON), build the
+//! [`RelationGraph`], ask for a [`Query`] such as ormar's
+//! `SchoolClass.objects.select_related(["teachers__category", "students__category"])`, and
+//! [`compile`] it for a dialect ([`Sqlite`], [`Postgres`], [`MySql`]): the statements with
+//! their parameters, and the [`Plan`] whose [`ExtractionPlan`] rebuilds nested records from
+//! the rows.
+//!
+//! ```
+//! use relq::{Postgres, Query, SchemaDef, compile};
+//! let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
+//! let query = Query::new("SchoolClass")
+//!     .select_related("teachers__category")
+//!     .select_related("students__category");
+//! let compiled = compile(&graph, &query, &Postgres::default())?;
+//! let sql = &compiled.statements[0].sql;
+//! assert!(sql.starts_with(r#"SELECT "t0"."id", "t0"."name""#));
+//! assert!(sql.contains(r#"LEFT OUTER JOIN "categories" AS "t4" ON "t3"."category_id" = "t4"."id""#));
+//! assert!(sql.ends_with(r#"ORDER BY "t0"."id" ASC, "t1"."id" ASC, "t3"."id" ASC"#));
+//! assert_eq!(compiled.plan.extraction.nodes[4].path, "students__category");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The stages live in their own crates, re-exported here whole: [`graph`], [`plan`],
+//! [`sql`]; ARCHITECTURE.md maps them.
+
+#![forbid(unsafe_code)]
+
+pub use relq_graph as graph;
+pub use relq_plan as plan;
+pub use relq_sql as sql;
+
+pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
+pub use relq_mysql::MySql;
+pub use relq_plan::{
+    CompileError, CompileErrorKind, ExtractionPlan, NullsOrder, OrderBy, Plan, Query, Value,
+};
+pub use relq_postgres::Postgres;
+pub use relq_sql::{Compiled, Dialect, Statement, compile};
+pub use relq_sqlite::Sqlite;
