@@ -19,7 +19,7 @@
 //! [`JoinTree::next_alias`](relq_plan::JoinTree::next_alias) onwards for the derived table
 //! and subqueries, in the order they are built.
 
-use relq_graph::{RelationGraph, RelationId};
+use relq_graph::{RelationGraph, RelationId, RelationKind};
 use relq_plan::{Alias, JoinKind, NodeId, NullsOrder, OrderTerm, Plan};
 use smallvec::SmallVec;
 
@@ -292,7 +292,9 @@ impl<'g> Builder<'g, '_> {
                 ),
             ));
         } else if let Some(fk) = r.foreign_key_field() {
-            let on = if fk.model().id() == r.source().id() {
+            // Decided by the kind, not by which model holds the key: in a self-reference
+            // both sides are the same model.
+            let on = if r.kind() == RelationKind::ForeignKey {
                 // Forward: the parent holds the key.
                 (
                     Column::new(parent, fk.column()),
