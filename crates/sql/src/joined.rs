@@ -19,7 +19,7 @@
 //! [`JoinTree::next_alias`](relq_plan::JoinTree::next_alias) onwards for the derived table
 //! and subqueries, in the order they are built.
 
-use relq_graph::{RelationGraph, RelationId};
+use relq_graph::{RelationGraph, RelationId, RelationKind};
 use relq_plan::{Alias, JoinKind, NodeId, NullsOrder, OrderTerm, Plan};
 use smallvec::SmallVec;
 
@@ -286,7 +286,8 @@ impl<'g> Builder<'g, '_> {
                 Expr::column(through_alias, target_key).eq(Expr::column(alias, target_pk)),
             ));
         } else if let Some(fk) = r.foreign_key_field() {
-            let on = if fk.model().id() == r.source().id() {
+            // By direction, not by model: a self-reference has the key's model at both ends.
+            let on = if r.kind() == RelationKind::ForeignKey {
                 // Forward: the parent holds the key.
                 Expr::column(parent, fk.column()).eq(Expr::column(alias, target_pk))
             } else {
@@ -367,4 +368,59 @@ fn nulls(
         NullsOrder::Last
     };
     (wanted != default).then_some(wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_graph::SchemaDef;
+    use relq_plan::{OrderBy, Query, plan};
+
+    use super::*;
+    use crate::dialect::Dialect;
+    use crate::render::{Layout, render};
+
+    struct Ansi;
+
+    impl Dialect for Ansi {
+        fn caps(&self) -> &Caps {
+            &Caps::ANSI
+        }
+    }
+
+    fn sql(query: &Query) -> String {
+        let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))
+            .and_then(|d| d.build())
+            .expect("valid sample");
+        let plan = plan(&graph, query).expect("plans");
+        render(&joined(&graph, &plan, Ansi.caps()), &Ansi, Layout::Compact).sql
+    }
+
+    #[test]
+    fn reverse_self_reference_joins_on_the_childs_key() {
+        // Person.employees is the reverse of Person.supervisor: the employee (t1) holds
+        // the key, even though both ends are the same model.
+        let text = sql(&Query::new("Person").select_related("employees"));
+        assert!(
+            text.contains(
+                r#"LEFT OUTER JOIN "persons" AS "t1" ON "t0"."id" = "t1"."supervisor_id""#
+            ),
+            "{text}"
+        );
+        let text = sql(&Query::new("Person").select_related("supervisor"));
+        assert!(
+            text.contains(
+                r#"LEFT OUTER JOIN "persons" AS "t1" ON "t0"."supervisor_id" = "t1"."id""#
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn ordering_across_a_reverse_self_reference_correlates_on_the_childs_key() {
+        let text = sql(&Query::new("Person").order_by(OrderBy::new("employees__name")));
+        assert!(
+            text.contains(r#"(SELECT MIN("t1"."name") FROM "persons" AS "t1" WHERE "t0"."id" = "t1"."supervisor_id")"#),
+            "{text}"
+        );
+    }
 }
