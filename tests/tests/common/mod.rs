@@ -1,0 +1,6 @@
+//! What several test files of relq-tests share and that needs a dev-dependency
+//! (sqlparser), so it cannot live in the library (`tests/src/`).
+
+#![allow(dead_code, unreachable_pub)] // each test file uses some of this
+
+pub mod oracle;
