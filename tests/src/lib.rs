@@ -1,10 +1,12 @@
 //! relq-tests: what the cross-crate tests, the fuzz targets and the examples share.
 //!
-//! [`samples`] loads the sample schemas shipped in `schemas/`; [`fuzz`] holds the bodies of
-//! the cargo-fuzz targets in `fuzz/`, so a stable-toolchain test replays their committed
-//! seeds (`fuzz/seeds/<target>/`).
+//! [`corpus`] reads the cross-dialect corpus (`tests/corpus/*.toml`) that the snapshot
+//! test and the sqlparser oracle run over; [`samples`] loads the sample schemas shipped in
+//! `schemas/`; [`fuzz`] holds the bodies of the cargo-fuzz targets in `fuzz/`, so a
+//! stable-toolchain test replays their committed seeds (`fuzz/seeds/<target>/`).
 
 #![forbid(unsafe_code)]
 
+pub mod corpus;
 pub mod fuzz;
 pub mod samples;

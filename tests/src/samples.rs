@@ -20,6 +20,20 @@ impl Sample {
     /// Every sample.
     pub const ALL: [Sample; 3] = [Sample::School, Sample::Blog, Sample::Person];
 
+    /// The sample of `schemas/<name>.toml` (`school`, `blog`, `person`).
+    pub fn by_name(name: &str) -> Option<Sample> {
+        Sample::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// The file name without extension: `school`, `blog`, `person`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sample::School => "school",
+            Sample::Blog => "blog",
+            Sample::Person => "person",
+        }
+    }
+
     /// The TOML text of `schemas/<name>.toml`.
     pub fn toml(self) -> &'static str {
         match self {

@@ -2,105 +2,18 @@
 //! back to themselves, and a path walked along a graph's own edges always resolves to
 //! exactly those edges.
 
+mod common;
+
+use common::strategies::{schema, walk};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use relq_graph::{
-    FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
-};
+use relq_graph::RelationGraph;
 use relq_plan::{Lookup, ParsedPath, PathKind, resolve};
 use relq_tests::samples::Sample;
 
 /// A segment: a letter, then letters and digits with single underscores between them.
 fn segment() -> impl Strategy<Value = String> {
     "[a-zA-Z][a-zA-Z0-9]{0,6}(_[a-zA-Z0-9]{1,4}){0,2}"
-}
-
-/// Random schemas of 1 to 6 models. Most are valid; a few break a rule (no primary key,
-/// an unknown target, colliding names and related_names), so both outcomes are exercised.
-fn schema() -> impl Strategy<Value = SchemaDef> {
-    let fields = prop::sample::subsequence(vec!["name", "title", "code", "posts"], 0..3);
-    // Targets are model indices; 6 stands for an unknown target, about one in 25.
-    let target = prop_oneof![24 => 0usize..6, 1 => Just(6usize)];
-    let related = prop::option::weighted(
-        0.7,
-        prop::sample::select(vec!["kids", "items", "m0s", "posts", "others"]),
-    );
-    let fk = (target.clone(), related.clone(), any::<bool>());
-    let m2m = (target, related);
-    let model = (
-        fields,
-        prop::sample::subsequence(vec!["parent", "owner", "link"], 0..3).prop_flat_map(
-            move |names| {
-                prop::collection::vec(fk.clone(), names.len())
-                    .prop_map(move |fks| (names.clone(), fks))
-            },
-        ),
-        prop::sample::subsequence(vec!["tags", "friends"], 0..2).prop_flat_map(move |names| {
-            prop::collection::vec(m2m.clone(), names.len()).prop_map(move |m| (names.clone(), m))
-        }),
-        prop::bool::weighted(0.98),
-    );
-    prop::collection::vec(model, 1..=6).prop_map(|models| {
-        let n = models.len();
-        let to = |t: usize| {
-            if t == 6 {
-                "Nope".to_owned()
-            } else {
-                format!("M{}", t % n)
-            }
-        };
-        let mut def = SchemaDef::new();
-        for (i, (fields, (fk_names, fks), (m2m_names, m2ms), has_pk)) in
-            models.into_iter().enumerate()
-        {
-            let mut m = ModelDef::new(format!("M{i}"));
-            if has_pk {
-                m = m.pk("id", FieldType::Integer);
-            }
-            for f in fields {
-                m = m.field(FieldDef::new(f, FieldType::TEXT));
-            }
-            for (name, (t, related_name, nullable)) in fk_names.into_iter().zip(fks) {
-                let mut fk = ForeignKeyDef::new(name, to(t));
-                fk.related_name = related_name.map(str::to_owned);
-                fk.nullable = nullable;
-                m = m.foreign_key(fk);
-            }
-            for (name, (t, related_name)) in m2m_names.into_iter().zip(m2ms) {
-                let mut mm = ManyToManyDef::new(name, to(t));
-                mm.related_name = related_name.map(str::to_owned);
-                m = m.many_to_many(mm);
-            }
-            def = def.model(m);
-        }
-        def
-    })
-}
-
-/// Walks `steps` from `root` along loadable relations; returns the path text and the hops.
-fn walk(
-    g: &RelationGraph,
-    root: usize,
-    steps: &[usize],
-) -> (
-    relq_graph::ModelId,
-    Vec<String>,
-    Vec<relq_graph::RelationId>,
-) {
-    let mut model = g.models().nth(root % g.models().len()).expect("non-empty");
-    let root = model.id();
-    let (mut names, mut hops) = (Vec::new(), Vec::new());
-    for &s in steps {
-        let options: Vec<_> = model.relations().filter(|r| !r.is_hidden()).collect();
-        if options.is_empty() {
-            break;
-        }
-        let r = options[s % options.len()];
-        names.push(r.name().to_owned());
-        hops.push(r.id());
-        model = r.target();
-    }
-    (root, names, hops)
 }
 
 fn check_walks(

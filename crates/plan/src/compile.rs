@@ -5,8 +5,9 @@
 //! - `select_related` paths load their nodes; `order_by` paths through relations join
 //!   nodes that are not loaded (ormar drops such orderings silently; relq orders).
 //! - `fields` keeps, on each node it names, only the named fields plus the primary key; a
-//!   node it does not name keeps every field. `exclude_fields` then removes fields; a
-//!   primary key cannot be removed. Both may only name fields of loaded nodes.
+//!   node it does not name keeps every field. `exclude_fields` then removes fields from
+//!   the node each path names, never from another node of the same model; a primary key
+//!   cannot be removed. Both may only name fields of loaded nodes.
 //! - A many-to-many node also selects its through model's own fields (not its keys or
 //!   primary key), so children carry their through row (`weight`).
 //! - Selected columns are positional: node by node in alias order, each model's fields in
@@ -348,7 +349,9 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
 
     // Field choices per node: `Some(list)` keeps only the listed fields (plus the pk).
     let mut kept: Vec<Option<Vec<FieldId>>> = vec![None; tree.nodes().len()];
-    let mut excluded: Vec<FieldId> = Vec::new();
+    // Exclusions per node, like `kept`: a model loaded at two nodes (Category under
+    // teachers and under students, a self-reference) loses the field at the named one only.
+    let mut excluded: Vec<(NodeId, FieldId)> = Vec::new();
     for (part, texts) in [
         (QueryPart::Fields, &query.fields),
         (QueryPart::ExcludeFields, &query.exclude_fields),
@@ -372,7 +375,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
                     path: text.clone(),
                 }));
             } else {
-                excluded.push(field);
+                excluded.push((node, field));
             }
         }
     }
@@ -397,7 +400,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         let model = graph.model(node.model());
         let selected = |f: &Field<'_>| {
             (f.is_primary_key() || kept[i].as_ref().is_none_or(|k| k.contains(&f.id())))
-                && !excluded.contains(&f.id())
+                && !excluded.contains(&(id, f.id()))
         };
         let mut node_columns = Vec::with_capacity(model.fields().len());
         let mut pk = 0;

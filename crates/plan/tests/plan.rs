@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::school;
+use common::{person, school};
 use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, SchemaDef};
 use relq_plan::{CompileErrorKind as K, OrderBy, Plan, Query, QueryPart, plan};
 
@@ -96,6 +96,38 @@ fn fields_keep_named_fields_and_primary_keys_and_exclude_fields_drop() {
     t0 "" SchoolClass Root parent=None pk@0 [id@0 name@1]
     t1 "students" Student Many parent=Some(0) pk@2 [id@2 name@3]
     t2 "students__category" Category One parent=Some(1) pk@4 [id@4]
+    "#);
+}
+
+#[test]
+fn exclude_fields_leave_a_field_out_only_on_the_node_they_name() {
+    // Category is loaded twice; excluding the teachers' category name keeps the
+    // students' category name.
+    let g = school();
+    let q = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .exclude_field("teachers__category__name");
+    let p = plan(&g, &q).expect("plans");
+    assert_positions_partition_the_row(&p);
+    insta::assert_snapshot!(describe(&p), @r#"
+    t0 "" SchoolClass Root parent=None pk@0 [id@0 name@1 department_id@2]
+    t1 "teachers" Teacher Many parent=Some(0) pk@3 [id@3 name@4 schoolclass_id@5 category_id@6]
+    t2 "teachers__category" Category One parent=Some(1) pk@7 [id@7]
+    t3 "students" Student Many parent=Some(0) pk@8 [id@8 name@9 schoolclass_id@10 category_id@11]
+    t4 "students__category" Category One parent=Some(3) pk@12 [id@12 name@13]
+    "#);
+
+    // A self-reference: the root's `name` is left out, the supervisor's is not.
+    let g = person();
+    let q = Query::new("Person")
+        .select_related("supervisor")
+        .exclude_field("name");
+    let p = plan(&g, &q).expect("plans");
+    assert_positions_partition_the_row(&p);
+    insta::assert_snapshot!(describe(&p), @r#"
+    t0 "" Person Root parent=None pk@0 [id@0 supervisor_id@1]
+    t1 "supervisor" Person One parent=Some(0) pk@2 [id@2 name@3 supervisor_id@4]
     "#);
 }
 

@@ -9,7 +9,9 @@
 //!   roots by `MIN` (ascending) / `MAX` (descending) of the field, through a correlated
 //!   subquery, and the nested list by the field itself.
 //! - NULLs sort as the smallest value unless the query says otherwise: where the dialect's
-//!   default differs, the term carries `NULLS FIRST` / `NULLS LAST` (or its emulation).
+//!   default differs, the term carries `NULLS FIRST` / `NULLS LAST` (or its emulation,
+//!   an `x IS NULL` term first; for a MIN/MAX subquery the `IS NULL` term is built here
+//!   as a copy under fresh aliases, so no alias is declared twice).
 //! - `LIMIT` / `OFFSET` count roots. When a to-many node is joined they apply to the
 //!   roots in a derived table (ordered the same way), never to the joined rows, so no
 //!   nested list is cut. A derived table rather than `IN (subquery)`: MySQL and MariaDB
@@ -179,13 +181,31 @@ impl<'g> Builder<'g, '_> {
     fn root_order(&mut self, aliases: &[Alias]) -> Vec<OrderItem<'g>> {
         let mut items = Vec::with_capacity(self.plan.order.len() + 1);
         for term in &self.plan.order {
-            let item = if term.across_to_many {
+            if !term.across_to_many {
+                items.push(self.column_term(term, aliases));
+                continue;
+            }
+            let placement = nulls(self.caps, term.nulls, term.descending, true);
+            if let (Some(placement), false) = (placement, self.caps.supports_nulls_order) {
+                // Without NULLS FIRST / LAST the renderer would write the term twice
+                // (`x IS NULL ASC, x ASC`), declaring the subquery's aliases twice; the
+                // `IS NULL` term gets its own copy under fresh aliases instead.
+                let copy = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
+                items.push(OrderItem {
+                    expr: Expr::IsNull(Box::new(copy)),
+                    descending: placement == NullsOrder::First,
+                    nulls: None,
+                });
                 let expr = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
-                self.term(expr, term, true)
+                items.push(OrderItem {
+                    expr,
+                    descending: term.descending,
+                    nulls: None,
+                });
             } else {
-                self.column_term(term, aliases)
-            };
-            items.push(item);
+                let expr = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
+                items.push(self.term(expr, term, true));
+            }
         }
         items.push(self.pk_term(self.plan.root, aliases[0]));
         items
@@ -381,4 +401,94 @@ fn nulls(
         NullsOrder::Last
     };
     (wanted != default).then_some(wanted)
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_graph::SchemaDef;
+    use relq_plan::{OrderBy, Query, plan};
+
+    use super::*;
+    use crate::dialect::Dialect;
+    use crate::render::{Layout, render};
+
+    struct Ansi;
+
+    impl Dialect for Ansi {
+        fn caps(&self) -> &Caps {
+            &Caps::ANSI
+        }
+    }
+
+    /// ANSI without `NULLS FIRST` / `NULLS LAST` (as MySQL).
+    struct NoNullsOrder(Caps);
+
+    impl Dialect for NoNullsOrder {
+        fn caps(&self) -> &Caps {
+            &self.0
+        }
+    }
+
+    fn sql_for(query: &Query, dialect: &dyn Dialect) -> String {
+        let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))
+            .and_then(|d| d.build())
+            .expect("valid sample");
+        let plan = plan(&graph, query).expect("plans");
+        render(
+            &joined(&graph, &plan, dialect.caps()),
+            dialect,
+            Layout::Compact,
+        )
+        .sql
+    }
+
+    fn sql(query: &Query) -> String {
+        sql_for(query, &Ansi)
+    }
+
+    #[test]
+    fn reverse_self_reference_joins_on_the_childs_key() {
+        // Person.employees is the reverse of Person.supervisor: the employee (t1) holds
+        // the key, even though both ends are the same model.
+        let text = sql(&Query::new("Person").select_related("employees"));
+        assert!(
+            text.contains(
+                r#"LEFT OUTER JOIN "persons" AS "t1" ON "t0"."id" = "t1"."supervisor_id""#
+            ),
+            "{text}"
+        );
+        let text = sql(&Query::new("Person").select_related("supervisor"));
+        assert!(
+            text.contains(
+                r#"LEFT OUTER JOIN "persons" AS "t1" ON "t0"."supervisor_id" = "t1"."id""#
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn ordering_across_a_reverse_self_reference_correlates_on_the_childs_key() {
+        let text = sql(&Query::new("Person").order_by(OrderBy::new("employees__name")));
+        assert!(
+            text.contains(r#"(SELECT MIN("t1"."name") FROM "persons" AS "t1" WHERE "t0"."id" = "t1"."supervisor_id")"#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn emulated_null_placement_of_a_subquery_term_declares_fresh_aliases() {
+        // Without NULLS LAST the term is preceded by `(subquery) IS NULL ASC`; the copy of
+        // the subquery must not declare the aliases of the original again.
+        let dialect = NoNullsOrder(Caps {
+            supports_nulls_order: false,
+            ..Caps::ANSI
+        });
+        let query =
+            Query::new("Person").order_by(OrderBy::new("employees__name").nulls(NullsOrder::Last));
+        let text = sql_for(&query, &dialect);
+        assert!(
+            text.contains(r#"ORDER BY (SELECT MIN("t1"."name") FROM "persons" AS "t1" WHERE "t0"."id" = "t1"."supervisor_id") IS NULL ASC, (SELECT MIN("t2"."name") FROM "persons" AS "t2" WHERE "t0"."id" = "t2"."supervisor_id") ASC, "t0"."id" ASC"#),
+            "{text}"
+        );
+    }
 }

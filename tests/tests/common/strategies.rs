@@ -1,0 +1,259 @@
+//! The proptest strategies of relq-tests, in one place: random schemas (some invalid, for
+//! the schema and path properties; always valid and rich in relations, for compiling),
+//! walks along a graph's relations, and random queries made of walks.
+//!
+//! Strategies produce plain data (a `SchemaDef`, a `QueryShape` of choice numbers); the
+//! tests turn the choices into names by walking the built graph, so every generated
+//! path is valid by construction.
+
+use proptest::prelude::*;
+use relq_graph::{
+    FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
+};
+use relq_plan::{NullsOrder, OrderBy, Query};
+
+/// Random schemas of 1 to 6 models. Most are valid; a few break a rule (no primary key,
+/// an unknown target, colliding names and related_names), so both outcomes are exercised.
+pub fn schema() -> impl Strategy<Value = SchemaDef> {
+    let fields = prop::sample::subsequence(vec!["name", "title", "code", "posts"], 0..3);
+    // Targets are model indices; 6 stands for an unknown target, about one in 25.
+    let target = prop_oneof![24 => 0usize..6, 1 => Just(6usize)];
+    let related = prop::option::weighted(
+        0.7,
+        prop::sample::select(vec!["kids", "items", "m0s", "posts", "others"]),
+    );
+    let fk = (target.clone(), related.clone(), any::<bool>());
+    let m2m = (target, related);
+    let model = (
+        fields,
+        prop::sample::subsequence(vec!["parent", "owner", "link"], 0..3).prop_flat_map(
+            move |names| {
+                prop::collection::vec(fk.clone(), names.len())
+                    .prop_map(move |fks| (names.clone(), fks))
+            },
+        ),
+        prop::sample::subsequence(vec!["tags", "friends"], 0..2).prop_flat_map(move |names| {
+            prop::collection::vec(m2m.clone(), names.len()).prop_map(move |m| (names.clone(), m))
+        }),
+        prop::bool::weighted(0.98),
+    );
+    prop::collection::vec(model, 1..=6).prop_map(|models| {
+        let n = models.len();
+        let to = |t: usize| {
+            if t == 6 {
+                "Nope".to_owned()
+            } else {
+                format!("M{}", t % n)
+            }
+        };
+        let mut def = SchemaDef::new();
+        for (i, (fields, (fk_names, fks), (m2m_names, m2ms), has_pk)) in
+            models.into_iter().enumerate()
+        {
+            let mut m = ModelDef::new(format!("M{i}"));
+            if has_pk {
+                m = m.pk("id", FieldType::Integer);
+            }
+            for f in fields {
+                m = m.field(FieldDef::new(f, FieldType::TEXT));
+            }
+            for (name, (t, related_name, nullable)) in fk_names.into_iter().zip(fks) {
+                let mut fk = ForeignKeyDef::new(name, to(t));
+                fk.related_name = related_name.map(str::to_owned);
+                fk.nullable = nullable;
+                m = m.foreign_key(fk);
+            }
+            for (name, (t, related_name)) in m2m_names.into_iter().zip(m2ms) {
+                let mut mm = ManyToManyDef::new(name, to(t));
+                mm.related_name = related_name.map(str::to_owned);
+                m = m.many_to_many(mm);
+            }
+            def = def.model(m);
+        }
+        def
+    })
+}
+
+/// Walks `steps` from model number `root` (modulo the model count) along loadable
+/// relations, each step choosing among the current model's relations; stops early at a
+/// model without one. Returns the root, the relation names and the hops.
+pub fn walk(
+    g: &RelationGraph,
+    root: usize,
+    steps: &[usize],
+) -> (
+    relq_graph::ModelId,
+    Vec<String>,
+    Vec<relq_graph::RelationId>,
+) {
+    let mut model = g.models().nth(root % g.models().len()).expect("non-empty");
+    let root = model.id();
+    let (mut names, mut hops) = (Vec::new(), Vec::new());
+    for &s in steps {
+        let options: Vec<_> = model.relations().filter(|r| !r.is_hidden()).collect();
+        if options.is_empty() {
+            break;
+        }
+        let r = options[s % options.len()];
+        names.push(r.name().to_owned());
+        hops.push(r.id());
+        model = r.target();
+    }
+    (root, names, hops)
+}
+
+/// Random schemas of 1 to 5 models that always build: every model has an integer
+/// primary key, a text `name`, maybe a nullable `title` and an integer `code`; up to 3
+/// foreign keys (`fk0`..; nullable or not; self-references allowed) and up to 2
+/// many-to-many relations (`mm0` through a generated model, `mm1` through a declared
+/// one, maybe with a `weight` of its own). Reverse names are unique (`r{model}x{fk}`,
+/// `s{model}x{m2m}`), so no two relations clash.
+pub fn related_schema() -> impl Strategy<Value = SchemaDef> {
+    let fk = (any::<prop::sample::Index>(), any::<bool>());
+    let m2m = (any::<prop::sample::Index>(), any::<bool>());
+    let model = (
+        any::<bool>(),
+        any::<bool>(),
+        prop::collection::vec(fk, 0..=3),
+        prop::collection::vec(m2m, 0..=2),
+    );
+    prop::collection::vec(model, 1..=5).prop_map(|models| {
+        let n = models.len();
+        let mut def = SchemaDef::new();
+        for (i, (title, code, fks, m2ms)) in models.into_iter().enumerate() {
+            let mut m = ModelDef::new(format!("M{i}"))
+                .pk("id", FieldType::Integer)
+                .field(FieldDef::new("name", FieldType::TEXT));
+            if title {
+                m = m.field(FieldDef::new("title", FieldType::text(80)).nullable());
+            }
+            if code {
+                m = m.field(FieldDef::new("code", FieldType::Integer));
+            }
+            for (j, (target, nullable)) in fks.into_iter().enumerate() {
+                let mut fk = ForeignKeyDef::new(format!("fk{j}"), format!("M{}", target.index(n)))
+                    .related_name(format!("r{i}x{j}"));
+                fk.nullable = nullable;
+                m = m.foreign_key(fk);
+            }
+            for (j, (target, weight)) in m2ms.into_iter().enumerate() {
+                let mut mm = ManyToManyDef::new(format!("mm{j}"), format!("M{}", target.index(n)))
+                    .related_name(format!("s{i}x{j}"));
+                if j > 0 {
+                    let mut through =
+                        ModelDef::new(format!("T{i}x{j}")).pk("id", FieldType::Integer);
+                    if weight {
+                        through =
+                            through.field(FieldDef::new("weight", FieldType::Integer).nullable());
+                    }
+                    def = def.model(through);
+                    mm = mm.through(format!("T{i}x{j}")).through_fields("src", "dst");
+                }
+                m = m.many_to_many(mm);
+            }
+            def = def.model(m);
+        }
+        def
+    })
+}
+
+/// A query as choice numbers, turned into paths by [`QueryShape::query`] over a graph.
+#[derive(Clone, Debug)]
+pub struct QueryShape {
+    /// The root model (modulo the model count).
+    pub root: usize,
+    /// 1 to 4 select_related walks of 1 to 3 steps.
+    pub select_related: Vec<Vec<usize>>,
+    /// 0 to 2 orderings: a walk of 0 to 3 steps, a field, descending, NULL placement.
+    pub order_by: Vec<(Vec<usize>, usize, bool, Option<bool>)>,
+    /// Fields to leave out: a select_related walk (by number) and a field of its end.
+    pub exclude: Option<(usize, usize)>,
+    /// LIMIT.
+    pub limit: Option<u64>,
+    /// OFFSET.
+    pub offset: Option<u64>,
+}
+
+/// Random [`QueryShape`]s.
+pub fn query_shape() -> impl Strategy<Value = QueryShape> {
+    let steps = |max| prop::collection::vec(0usize..64, max);
+    (
+        0usize..8,
+        prop::collection::vec(steps(1..=3), 1..=4),
+        prop::collection::vec(
+            (
+                steps(0..=3),
+                0usize..8,
+                any::<bool>(),
+                prop::option::of(any::<bool>()),
+            ),
+            0..=2,
+        ),
+        prop::option::weighted(0.3, (0usize..4, 0usize..8)),
+        prop::option::of(0u64..50),
+        prop::option::of(0u64..50),
+    )
+        .prop_map(
+            |(root, select_related, order_by, exclude, limit, offset)| QueryShape {
+                root,
+                select_related,
+                order_by,
+                exclude,
+                limit,
+                offset,
+            },
+        )
+}
+
+impl QueryShape {
+    /// The query these choices make over `g`: every path walks the graph's own loadable
+    /// relations, so it resolves; an ordering ends at any field of the model it reaches;
+    /// an exclusion names a non-key field of a loaded node (and is dropped if it has none).
+    pub fn query(&self, g: &RelationGraph) -> Query {
+        let (root, _, _) = walk(g, self.root, &[]);
+        let mut q = Query::new(g.model(root).name());
+        let mut loaded = Vec::new();
+        for steps in &self.select_related {
+            let (_, names, hops) = walk(g, self.root, steps);
+            if !names.is_empty() {
+                q = q.select_related(names.join("__"));
+                loaded.push((names, hops));
+            }
+        }
+        for (steps, field, descending, nulls) in &self.order_by {
+            let (_, mut names, hops) = walk(g, self.root, steps);
+            let at = hops.last().map_or(root, |&h| g.relation(h).target().id());
+            let fields: Vec<_> = g.model(at).fields().collect();
+            names.push(fields[field % fields.len()].name().to_owned());
+            let path = format!("{}{}", if *descending { "-" } else { "" }, names.join("__"));
+            let mut o = OrderBy::new(path);
+            if let Some(first) = nulls {
+                o = o.nulls(if *first {
+                    NullsOrder::First
+                } else {
+                    NullsOrder::Last
+                });
+            }
+            q = q.order_by(o);
+        }
+        if let Some((walk_number, field)) = self.exclude
+            && !loaded.is_empty()
+        {
+            let (names, hops) = &loaded[walk_number % loaded.len()];
+            let at = hops.last().map_or(root, |&h| g.relation(h).target().id());
+            let fields: Vec<_> = g
+                .model(at)
+                .fields()
+                .filter(|f| !f.is_primary_key())
+                .collect();
+            if !fields.is_empty() {
+                let mut path = names.clone();
+                path.push(fields[field % fields.len()].name().to_owned());
+                q = q.exclude_field(path.join("__"));
+            }
+        }
+        q.limit = self.limit;
+        q.offset = self.offset;
+        q
+    }
+}
