@@ -138,17 +138,19 @@ pub enum CompileErrorKind {
     },
     /// A table or column name longer than the dialect allows (PostgreSQL truncates past
     /// 63 bytes, MySQL rejects past 64): relq refuses rather than let two names collide.
-    #[error("{what} `{name}` is {len} bytes long; {dialect} allows at most {limit}")]
+    #[error("{what} `{name}` is {len} {unit} long; {dialect} allows at most {limit}")]
     IdentifierTooLong {
         /// `table` or `column`.
         what: &'static str,
         /// The identifier.
         name: String,
-        /// Its length in bytes.
+        /// Its length, in the dialect's unit.
         len: usize,
+        /// `bytes` (PostgreSQL) or `characters` (MySQL).
+        unit: &'static str,
         /// The dialect's name.
         dialect: &'static str,
-        /// The dialect's limit in bytes.
+        /// The dialect's limit, in its unit.
         limit: usize,
     },
     /// A statement would join more tables than the dialect allows (MySQL 61, SQLite 64).

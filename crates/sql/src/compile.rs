@@ -94,7 +94,8 @@ fn check(
         CompileError::from(CompileErrorKind::IdentifierTooLong {
             what,
             name: name.to_owned(),
-            len: name.len(),
+            len: limit.measure(name),
+            unit: limit.unit(),
             dialect: caps.name,
             limit: limit.count(),
         })

@@ -42,11 +42,7 @@ pub enum IdentifierLimit {
 impl IdentifierLimit {
     /// Whether `name` fits.
     pub fn allows(self, name: &str) -> bool {
-        match self {
-            IdentifierLimit::None => true,
-            IdentifierLimit::Bytes(n) => name.len() <= n,
-            IdentifierLimit::Chars(n) => name.chars().count() <= n,
-        }
+        self == IdentifierLimit::None || self.measure(name) <= self.count()
     }
 
     /// The limit as a number, for messages.
@@ -54,6 +50,22 @@ impl IdentifierLimit {
         match self {
             IdentifierLimit::None => usize::MAX,
             IdentifierLimit::Bytes(n) | IdentifierLimit::Chars(n) => n,
+        }
+    }
+
+    /// The length of `name` in the limit's unit.
+    pub fn measure(self, name: &str) -> usize {
+        match self {
+            IdentifierLimit::None | IdentifierLimit::Bytes(_) => name.len(),
+            IdentifierLimit::Chars(_) => name.chars().count(),
+        }
+    }
+
+    /// The limit's unit, for messages: `bytes` or `characters`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            IdentifierLimit::None | IdentifierLimit::Bytes(_) => "bytes",
+            IdentifierLimit::Chars(_) => "characters",
         }
     }
 }
