@@ -143,6 +143,15 @@ fn vocabulary_paths_reach_resolution() {
 }
 
 proptest! {
+    // Failures are kept in `tests/proptest-regressions/` (committed) and replayed first.
+    // proptest's default (beside the source file) finds no lib.rs for an integration test.
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(proptest::test_runner::FileFailurePersistence::Direct(
+            "proptest-regressions/properties.txt",
+        ))),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn vocabulary_paths_never_panic_and_resolve_to_chains(text in vocabulary_path()) {
         resolve_everywhere(&text)?;
