@@ -141,8 +141,8 @@ pub struct OrderItem<'g> {
     pub expr: Expr<'g>,
     /// `DESC` (else `ASC`).
     pub descending: bool,
-    /// Where NULLs go when the dialect's default is not wanted; `None` leaves the
-    /// dialect's default. The renderer writes `NULLS FIRST` / `NULLS LAST` or, where a
-    /// dialect has no such syntax, an `expr IS NULL` term before this one.
+    /// `NULLS FIRST` / `NULLS LAST`; `None` leaves the dialect's default. Only for dialects
+    /// that accept the syntax: for the others the joined statement writes an
+    /// `expr IS NULL` term before this one instead.
     pub nulls: Option<NullsOrder>,
 }

@@ -94,12 +94,10 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
             continue;
         }
         let list = NodeId::from_index(i);
-        for term in plan
-            .order
-            .iter()
-            .filter(|t| t.node.is_some_and(|n| b.list_of(n) == list))
-        {
-            select.order_by.push(b.column_term(term, &aliases));
+        for term in &plan.order {
+            if term.node.is_some_and(|n| b.list_of(n) == list) {
+                b.push_column_term(&mut select.order_by, term, &aliases);
+            }
         }
         select.order_by.push(b.pk_term(node.model(), aliases[i]));
     }
@@ -181,30 +179,14 @@ impl<'g> Builder<'g, '_> {
     fn root_order(&mut self, aliases: &[Alias]) -> Vec<OrderItem<'g>> {
         let mut items = Vec::with_capacity(self.plan.order.len() + 1);
         for term in &self.plan.order {
-            if !term.across_to_many {
-                items.push(self.column_term(term, aliases));
-                continue;
-            }
-            let placement = nulls(self.caps, term.nulls, term.descending, true);
-            if let (Some(placement), false) = (placement, self.caps.supports_nulls_order) {
-                // Without NULLS FIRST / LAST the renderer would write the term twice
-                // (`x IS NULL ASC, x ASC`), declaring the subquery's aliases twice; the
-                // `IS NULL` term gets its own copy under fresh aliases instead.
-                let copy = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
-                items.push(OrderItem {
-                    expr: Expr::IsNull(Box::new(copy)),
-                    descending: placement == NullsOrder::First,
-                    nulls: None,
-                });
-                let expr = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
-                items.push(OrderItem {
-                    expr,
-                    descending: term.descending,
-                    nulls: None,
+            if term.across_to_many {
+                // Each copy of the subquery gets fresh aliases (the emulated NULL
+                // placement writes the term twice).
+                self.push_term(&mut items, term, true, |b| {
+                    Expr::Subquery(Box::new(b.aggregate(term, aliases[0])))
                 });
             } else {
-                let expr = Expr::Subquery(Box::new(self.aggregate(term, aliases[0])));
-                items.push(self.term(expr, term, true));
+                self.push_column_term(&mut items, term, aliases);
             }
         }
         items.push(self.pk_term(self.plan.root, aliases[0]));
@@ -332,24 +314,47 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// A term on a joined column.
-    fn column_term(&self, term: &OrderTerm, aliases: &[Alias]) -> OrderItem<'g> {
+    fn push_column_term(
+        &mut self,
+        items: &mut Vec<OrderItem<'g>>,
+        term: &OrderTerm,
+        aliases: &[Alias],
+    ) {
         let node = term.node.unwrap_or(NodeId::ROOT);
         let field = self.graph.field(term.field);
         let nullable =
             field.is_nullable() || self.plan.tree.node(node).join() == JoinKind::LeftOuter;
-        self.term(
-            Expr::column(aliases[node.index()], field.column()),
-            term,
-            nullable,
-        )
+        let column = Expr::column(aliases[node.index()], field.column());
+        self.push_term(items, term, nullable, |_| column.clone());
     }
 
-    fn term(&self, expr: Expr<'g>, term: &OrderTerm, nullable: bool) -> OrderItem<'g> {
-        OrderItem {
+    /// Pushes the ordering of `term` on the expression `make` builds. NULLs go where the
+    /// query wants them (smallest by default): the dialect's default if it agrees, else
+    /// `NULLS FIRST` / `LAST`, else (MySQL) a preceding `expr IS NULL DESC` / `ASC` term.
+    fn push_term(
+        &mut self,
+        items: &mut Vec<OrderItem<'g>>,
+        term: &OrderTerm,
+        nullable: bool,
+        mut make: impl FnMut(&mut Self) -> Expr<'g>,
+    ) {
+        let mut placement = nulls(self.caps, term.nulls, term.descending, nullable);
+        if let (Some(p), false) = (placement, self.caps.supports_nulls_order) {
+            // `x IS NULL` is 1 for NULLs: descending puts them first.
+            let expr = Expr::IsNull(Box::new(make(self)));
+            items.push(OrderItem {
+                expr,
+                descending: p == NullsOrder::First,
+                nulls: None,
+            });
+            placement = None;
+        }
+        let expr = make(self);
+        items.push(OrderItem {
             expr,
             descending: term.descending,
-            nulls: nulls(self.caps, term.nulls, term.descending, nullable),
-        }
+            nulls: placement,
+        });
     }
 
     /// `alias."pk" ASC`.

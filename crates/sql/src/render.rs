@@ -208,24 +208,13 @@ impl<'c> Writer<'c> {
     }
 
     fn order_item(&mut self, o: &OrderItem<'_>) {
-        let emulate = o.nulls.filter(|_| !self.caps.supports_nulls_order);
-        if let Some(nulls) = emulate {
-            // `x IS NULL` is 1 for NULLs: descending puts them first.
-            self.expr(&o.expr);
-            self.out.push_str(match nulls {
-                NullsOrder::First => " IS NULL DESC, ",
-                NullsOrder::Last => " IS NULL ASC, ",
-            });
-        }
         self.expr(&o.expr);
         self.out
             .push_str(if o.descending { " DESC" } else { " ASC" });
-        if emulate.is_none() {
-            match o.nulls {
-                Some(NullsOrder::First) => self.out.push_str(" NULLS FIRST"),
-                Some(NullsOrder::Last) => self.out.push_str(" NULLS LAST"),
-                None => {}
-            }
+        match o.nulls {
+            Some(NullsOrder::First) => self.out.push_str(" NULLS FIRST"),
+            Some(NullsOrder::Last) => self.out.push_str(" NULLS LAST"),
+            None => {}
         }
     }
 
