@@ -344,3 +344,91 @@ fn literal(out: &mut String, v: &Value) {
         | Value::Json(s) => quoted(out, s),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use relq_plan::Alias;
+
+    use super::*;
+    use crate::dialect::OffsetWithoutLimit;
+
+    struct Fixed(Caps);
+
+    impl Dialect for Fixed {
+        fn caps(&self) -> &Caps {
+            &self.0
+        }
+    }
+
+    /// `SELECT "t0"."it's ""x""" FROM "t""s" AS "t0" WHERE "t0"."a" = <text> AND
+    /// "t0"."b" = <bytes> ... LIMIT <n> OFFSET <m>`.
+    fn select() -> Select<'static> {
+        let t0 = Alias::new(0);
+        let mut s = Select::from(TableRef::Table {
+            name: "t\"s",
+            alias: t0,
+        });
+        s.columns.push(Expr::column(t0, "it's \"x\""));
+        s.filter
+            .push(Expr::column(t0, "a").eq(Expr::Value(Value::Text("O'Brien".into()))));
+        s.filter
+            .push(Expr::column(t0, "b").eq(Expr::Value(Value::Bytes(vec![0, 255]))));
+        s.limit = Some(5);
+        s.offset = Some(10);
+        s
+    }
+
+    #[test]
+    fn values_are_numbered_placeholders_and_quotes_are_doubled() {
+        let postgres = Fixed(Caps {
+            placeholder: Placeholder::DollarNumber,
+            ..Caps::ANSI
+        });
+        let r = render(&select(), &postgres, Layout::Compact);
+        assert_eq!(
+            r.sql,
+            r#"SELECT "t0"."it's ""x""" FROM "t""s" AS "t0" WHERE "t0"."a" = $1 AND "t0"."b" = $2 LIMIT $3 OFFSET $4"#
+        );
+        assert_eq!(
+            r.params,
+            [
+                Value::Text("O'Brien".into()),
+                Value::Bytes(vec![0, 255]),
+                Value::Int(5),
+                Value::Int(10)
+            ]
+        );
+    }
+
+    #[test]
+    fn debug_rendering_inlines_values_as_literals() {
+        let mysql = Fixed(Caps {
+            identifier_quote: '`',
+            ..Caps::ANSI
+        });
+        insta::assert_snapshot!(render_debug(&select(), &mysql, Layout::Pretty), @r#"
+        SELECT `t0`.`it's "x"`
+        FROM `t"s` AS `t0`
+        WHERE `t0`.`a` = 'O''Brien' AND `t0`.`b` = X'00ff'
+        LIMIT 5 OFFSET 10
+        "#);
+    }
+
+    #[test]
+    fn offset_without_limit_takes_the_dialects_form() {
+        let mut s = select();
+        s.limit = None;
+        let alone = render(&s, &Fixed(Caps::ANSI), Layout::Compact).sql;
+        assert!(alone.ends_with(" OFFSET ?"), "{alone}");
+        assert!(!alone.contains("LIMIT"), "{alone}");
+        let literal = Fixed(Caps {
+            offset_without_limit: OffsetWithoutLimit::LimitLiteral("-1"),
+            ..Caps::ANSI
+        });
+        let with_literal = render(&s, &literal, Layout::Compact).sql;
+        assert!(
+            with_literal.ends_with(" LIMIT -1 OFFSET ?"),
+            "{with_literal}"
+        );
+    }
+}
