@@ -118,3 +118,51 @@ fn check_shape(graph: &RelationGraph, root: ModelId, kind: PathKind, resolved: &
         }
     }
 }
+
+/// `compile_query`: byte 0 picks the schema (school, blog, person); the rest is a query in
+/// its JSON form. It deserialises and compiles for every dialect, or fails with a typed
+/// error; a success has one statement per dialect, one parameter per placeholder, the same
+/// plan on every dialect, and an extraction plan as wide as the select list.
+pub fn compile_query(data: &[u8]) {
+    let [schema, rest @ ..] = data else {
+        return;
+    };
+    let Ok(query) = serde_json::from_slice::<relq_plan::Query>(rest) else {
+        return;
+    };
+    let graphs = graphs();
+    let graph = &graphs[usize::from(*schema) % graphs.len()];
+    let dialects: [&dyn relq_sql::Dialect; 3] = [
+        &relq_sqlite::Sqlite::default(),
+        &relq_postgres::Postgres::default(),
+        &relq_mysql::MySql::default(),
+    ];
+    let mut plans = Vec::new();
+    for dialect in dialects {
+        match relq_sql::compile(graph, &query, dialect) {
+            Ok(compiled) => {
+                let [statement] = compiled.statements.as_slice() else {
+                    panic!("the joined strategy makes one statement");
+                };
+                // The samples' identifiers hold no `?` or `$`, so every one is a placeholder.
+                let placeholders = statement
+                    .sql
+                    .chars()
+                    .filter(|&c| c == '?' || c == '$')
+                    .count();
+                assert_eq!(placeholders, statement.params.len(), "{}", statement.sql);
+                assert_eq!(
+                    compiled.plan.extraction.width,
+                    compiled.plan.columns.len(),
+                    "the extraction plan covers the select list"
+                );
+                plans.push(compiled.plan);
+            }
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+    assert!(
+        plans.windows(2).all(|w| w[0] == w[1]),
+        "every dialect plans alike"
+    );
+}

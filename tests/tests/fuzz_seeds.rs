@@ -66,3 +66,17 @@ fn resolve_path_seeds_replay_without_breaking_invariants() {
         dir.display()
     );
 }
+
+#[test]
+fn compile_query_seeds_replay_without_breaking_invariants() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/seeds/compile_query"
+    ));
+    let replayed = replay(dir, relq_tests::fuzz::compile_query);
+    assert!(
+        replayed >= MIN_SEEDS,
+        "only {replayed} compile_query seeds in {}",
+        dir.display()
+    );
+}

@@ -1,0 +1,4 @@
+//! Fuzzes compiling a query from its JSON form on every dialect (body in `relq_tests::fuzz`).
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| relq_tests::fuzz::compile_query(data));
