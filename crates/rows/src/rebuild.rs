@@ -1,0 +1,583 @@
+//! The single pass: joined-strategy rows in, records out through a [`Visitor`].
+//!
+//! A row is one combination of a left-join product: per plan node, one record or none
+//! (its primary key NULL). A record is identified by (node, parent record, primary key):
+//! the same category under two students is two records. Each distinct record reaches the
+//! visitor once, when it first appears ([`Visitor::record`], then [`Visitor::attach`] to
+//! its parent), so roots and children arrive in first-appearance order, which is the
+//! order the SQL sorted them in.
+//!
+//! Layout: every record's values (own fields, then through fields) are cloned once into
+//! one flat `Vec<Value>`; a slot arena holds, per record, its node, parent slot, value
+//! offset, and one state per child relation (the first child's slot, or none). Records
+//! of the root and of to-many nodes are found through a `hashbrown::HashTable` of slot
+//! indices hashed with ahash over (node, parent slot, primary key): probing compares the
+//! borrowed key with the arena, so a revisited row allocates nothing (an `AHashMap` with
+//! owned keys would clone a text key per probe). A to-one child needs no probe: its
+//! parent's state names it. Before any probe, the record the node had in the previous
+//! row is tried, which is the usual case in sorted rows.
+//!
+//! Invariants: a row is checked against everything already seen, so a malformed row is a
+//! [`RowError`] and never a silently different tree: wrong width, NULL root key, a value
+//! of the wrong kind, a value under a node without a record, a record seen again with a
+//! different value, a relation whose record changes between rows of one parent. Nothing
+//! here panics on any plan or row. After a failed `push` the rebuilder repeats that error
+//! and never yields a partial result.
+
+use std::hash::{Hash, Hasher};
+
+use hashbrown::HashTable;
+use relq_plan::{Cardinality, ExtractionPlan, Value};
+
+use crate::error::{RowError, RowErrorKind, short};
+use crate::layout::{Layout, NodeLayout, column_name, node_name};
+use crate::records::Records;
+use crate::row::Row;
+
+/// Receives the rebuilt records in one pass, so a caller (an ORM) builds its own types
+/// without an intermediate tree. [`Records`] is the visitor behind [`rebuild`](crate::rebuild).
+///
+/// Calls, per distinct record, in first-appearance order: `record` (a `node` of 0 is a
+/// root, so roots arrive in order), then for a non-root `attach` to its parent, which was
+/// announced earlier. A relation that is never attached to is empty: `None` for a to-one
+/// relation, an empty list for a to-many one. Children of one parent and relation arrive
+/// in their order. `finish` is called once, after the last row, only if every row was
+/// well-formed.
+///
+/// ```
+/// use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// use relq_rows::{Link, Rebuilder, Visitor};
+///
+/// /// Counts each root's children.
+/// struct Count(Vec<usize>);
+/// impl Visitor for Count {
+///     type Id = Option<usize>; // the root's index; children need no id
+///     type Output = Vec<usize>;
+///     fn record(&mut self, node: usize, _fields: &[Value]) -> Option<usize> {
+///         (node == 0).then(|| { self.0.push(0); self.0.len() - 1 })
+///     }
+///     fn attach(&mut self, parent: Option<usize>, _child: Option<usize>, _link: Link<'_>) {
+///         if let Some(n) = parent.and_then(|p| self.0.get_mut(p)) { *n += 1 }
+///     }
+///     fn finish(self) -> Vec<usize> { self.0 }
+/// }
+///
+/// let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
+/// let plan = ExtractionPlan {
+///     width: 2,
+///     nodes: vec![
+///         ExtractionNode { path: "".into(), model: "Author".into(), relation: None, parent: None,
+///             cardinality: Cardinality::Root, alias: "t0".into(), pk: 0, columns: vec![column("id", 0)], through: None },
+///         ExtractionNode { path: "posts".into(), model: "Post".into(), relation: Some("posts".into()),
+///             parent: Some(0), cardinality: Cardinality::Many, alias: "t1".into(), pk: 1,
+///             columns: vec![column("id", 1)], through: None },
+///     ],
+/// };
+/// let mut rebuilder = Rebuilder::with_visitor(&plan, Count(Vec::new()))?;
+/// for row in [[Value::Int(1), Value::Int(10)], [Value::Int(1), Value::Int(11)], [Value::Int(2), Value::Null]] {
+///     rebuilder.push(&row)?;
+/// }
+/// assert_eq!(rebuilder.finish()?, [2, 0]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+pub trait Visitor {
+    /// The caller's handle to a record it built (an index, a pointer-like key).
+    type Id: Copy;
+    /// What [`Visitor::finish`] returns.
+    type Output;
+
+    /// A new record of plan node `node` (an index into the plan's `nodes`; 0: a root).
+    /// `fields` are its values in the node's `columns` order, each NULL or of the
+    /// column's kind.
+    fn record(&mut self, node: usize, fields: &[Value]) -> Self::Id;
+
+    /// `child`, just announced by `record`, belongs to `parent` through `link`.
+    fn attach(&mut self, parent: Self::Id, child: Self::Id, link: Link<'_>);
+
+    /// Every row was pushed and well-formed.
+    fn finish(self) -> Self::Output;
+}
+
+/// How a child record hangs under its parent.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Link<'a> {
+    /// The child's plan node.
+    pub node: usize,
+    /// The relation's index among the parent node's relations (its child nodes in plan
+    /// order): the index into [`Record::relations`](crate::Record::relations).
+    pub relation: usize,
+    /// `One` (at most one child) or `Many` (a list).
+    pub cardinality: Cardinality,
+    /// The through row's values for a many-to-many child, in the node's
+    /// `through.columns` order; empty otherwise.
+    pub through: &'a [Value],
+}
+
+/// No slot: a relation without a record, or a node without a record in this row.
+const NONE: usize = usize::MAX;
+
+/// Feeds rows one by one into a [`Visitor`]; see the module docs for the rules.
+///
+/// ```
+/// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// # let plan = ExtractionPlan { width: 1, nodes: vec![ExtractionNode { path: "".into(),
+/// #     model: "Tag".into(), relation: None, parent: None, cardinality: Cardinality::Root,
+/// #     alias: "t0".into(), pk: 0, through: None,
+/// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };
+/// let mut rebuilder = relq_rows::Rebuilder::new(&plan)?;
+/// rebuilder.push(&vec![Value::Int(7)])?;
+/// rebuilder.push(&vec![Value::Int(7)])?; // the same record again
+/// let records = rebuilder.finish()?;
+/// assert_eq!(records.len(), 1);
+/// assert_eq!(records[0].fields, [Value::Int(7)]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+pub struct Rebuilder<'p, V: Visitor> {
+    layout: Layout<'p>,
+    visitor: V,
+    store: Store<V::Id>,
+    /// Per node, this row's record (during a row) or the previous row's (before it).
+    here: Vec<Here>,
+    /// Rows pushed, failed one included.
+    rows: usize,
+    /// The first error, repeated by every later call.
+    failed: Option<RowError>,
+}
+
+/// A node's record in one row.
+#[derive(Clone, Copy, Debug)]
+struct Here {
+    /// Its slot, or `NONE`.
+    slot: usize,
+    /// Created in this row (its relations' states are set, not checked).
+    new: bool,
+}
+
+const ABSENT: Here = Here {
+    slot: NONE,
+    new: false,
+};
+
+impl<'p> Rebuilder<'p, Records> {
+    /// A rebuilder into [`Record`](crate::Record)s, for `plan`.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`] when the plan breaks a rule of
+    /// [`NodeProblem`](crate::NodeProblem) or [`PlanProblem`](crate::PlanProblem).
+    pub fn new(plan: &'p ExtractionPlan) -> Result<Self, RowError> {
+        let layout = Layout::new(plan)?;
+        let records = Records::new(&layout);
+        Ok(Self::start(layout, records))
+    }
+}
+
+impl<'p, V: Visitor> Rebuilder<'p, V> {
+    /// A rebuilder that drives `visitor`, for `plan`.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`], as for [`Rebuilder::new`].
+    pub fn with_visitor(plan: &'p ExtractionPlan, visitor: V) -> Result<Self, RowError> {
+        Ok(Self::start(Layout::new(plan)?, visitor))
+    }
+
+    fn start(layout: Layout<'p>, visitor: V) -> Self {
+        let nodes = layout.nodes.len();
+        Self {
+            layout,
+            visitor,
+            store: Store {
+                values: Vec::new(),
+                slots: Vec::new(),
+                links: Vec::new(),
+                keys: HashTable::new(),
+                hasher: ahash::RandomState::new(),
+            },
+            here: vec![ABSENT; nodes],
+            rows: 0,
+            failed: None,
+        }
+    }
+
+    /// Reads one row: new records go to the visitor, records seen before are checked
+    /// against it.
+    ///
+    /// # Errors
+    /// A [`RowError`] with this row's number (0-based): [`RowErrorKind::WrongWidth`],
+    /// [`NullRootKey`](RowErrorKind::NullRootKey), [`WrongKind`](RowErrorKind::WrongKind),
+    /// [`ValueWithoutRecord`](RowErrorKind::ValueWithoutRecord),
+    /// [`Conflict`](RowErrorKind::Conflict),
+    /// [`RelationChanged`](RowErrorKind::RelationChanged). After an error, every call
+    /// returns that error again.
+    pub fn push<R: Row + ?Sized>(&mut self, row: &R) -> Result<(), RowError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let number = self.rows;
+        self.rows += 1;
+        let result = self.read(row, number);
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    /// How many distinct records the rows held so far.
+    pub fn records(&self) -> usize {
+        self.store.slots.len()
+    }
+
+    /// Ends the rows: the visitor's output.
+    ///
+    /// # Errors
+    /// The error of a failed [`Rebuilder::push`], so a partial result never passes as a
+    /// whole one.
+    pub fn finish(self) -> Result<V::Output, RowError> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.visitor.finish()),
+        }
+    }
+
+    fn read<R: Row + ?Sized>(&mut self, row: &R, number: usize) -> Result<(), RowError> {
+        let at = |kind| RowError::at_row(number, kind);
+        let Self {
+            layout,
+            visitor,
+            store,
+            here,
+            ..
+        } = self;
+        if row.width() != layout.width() {
+            return Err(at(RowErrorKind::WrongWidth {
+                found: row.width(),
+                expected: layout.width(),
+            }));
+        }
+        for (i, node) in layout.nodes.iter().enumerate() {
+            let parent = match node.parent.map(|p| here.get(p).copied().unwrap_or(ABSENT)) {
+                Some(p) if p.slot == NONE => {
+                    require_null(layout, i, row).map_err(at)?;
+                    here[i] = ABSENT;
+                    continue;
+                }
+                parent => parent,
+            };
+            let pk = row.value(node.pk);
+            if pk.is_null() {
+                let Some(parent) = parent else {
+                    return Err(at(RowErrorKind::NullRootKey {
+                        position: node.pk,
+                        column: column_name(layout.plan, i, node.pk_column),
+                    }));
+                };
+                require_null(layout, i, row).map_err(at)?;
+                if !parent.new {
+                    let earlier = store.state(parent.slot, node.relation);
+                    if earlier != NONE {
+                        return Err(at(store.changed(layout, i, parent.slot, earlier, None)));
+                    }
+                }
+                here[i] = ABSENT;
+                continue;
+            }
+            let probe = match parent {
+                None => store.find(i, NONE, pk, node.pk_column, here[i].slot),
+                Some(p) if p.new => Probe::Missing(if node.many {
+                    store.hash(i, p.slot, pk)
+                } else {
+                    0
+                }),
+                Some(p) => match store.state(p.slot, node.relation) {
+                    NONE => return Err(at(store.changed(layout, i, p.slot, NONE, Some(pk)))),
+                    _ if node.many => store.find(i, p.slot, pk, node.pk_column, here[i].slot),
+                    one if same(store.value(one, node.pk_column), pk) => Probe::Found(one),
+                    one => return Err(at(store.changed(layout, i, p.slot, one, Some(pk)))),
+                },
+            };
+            here[i] = match probe {
+                Probe::Found(slot) => {
+                    store.compare(layout, i, row, slot).map_err(at)?;
+                    Here { slot, new: false }
+                }
+                Probe::Missing(hash) => {
+                    let slot = store
+                        .create(
+                            visitor,
+                            layout,
+                            i,
+                            row,
+                            parent.map_or(NONE, |p| p.slot),
+                            hash,
+                        )
+                        .map_err(at)?;
+                    if let Some(p) = parent.filter(|p| p.new) {
+                        store.set_state(p.slot, node.relation, slot);
+                    }
+                    Here { slot, new: true }
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+/// Every column of node `i` is NULL: the node has no record in this row.
+fn require_null<R: Row + ?Sized>(
+    layout: &Layout<'_>,
+    i: usize,
+    row: &R,
+) -> Result<(), RowErrorKind> {
+    let Some(node) = layout.nodes.get(i) else {
+        return Ok(());
+    };
+    match node
+        .columns
+        .iter()
+        .position(|c| !row.value(c.position).is_null())
+    {
+        None => Ok(()),
+        Some(k) => Err(RowErrorKind::ValueWithoutRecord {
+            position: node.columns[k].position,
+            column: column_name(layout.plan, i, k),
+            node: node_name(layout.plan, i),
+        }),
+    }
+}
+
+/// Whether two values are the same record data: `==`, except floats, which compare by
+/// their bits (so a NaN equals itself and a key is exactly what was stored).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
+        _ => a == b,
+    }
+}
+
+/// A primary key as hashed: the variant, then its contents (floats by their bits).
+struct Key<'a>(&'a Value);
+
+impl Hash for Key<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self.0).hash(state);
+        match self.0 {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) => i.hash(state),
+            Value::Float(f) => f.to_bits().hash(state),
+            Value::Bytes(b) => b.hash(state),
+            Value::Decimal(s)
+            | Value::Text(s)
+            | Value::Date(s)
+            | Value::Time(s)
+            | Value::DateTime(s)
+            | Value::Uuid(s)
+            | Value::Json(s) => s.hash(state),
+        }
+    }
+}
+
+/// The outcome of looking a record up.
+enum Probe {
+    /// It exists, in this slot.
+    Found(usize),
+    /// It is new; the hash to file it under (0 for a to-one node, which is not filed).
+    Missing(u64),
+}
+
+/// The records seen so far.
+struct Store<Id> {
+    /// Every record's values, own fields then through fields, record after record.
+    values: Vec<Value>,
+    /// One per record, in creation order (so a parent's slot is below its children's).
+    slots: Vec<Slot<Id>>,
+    /// Per record, per child relation: the first child's slot, or `NONE`.
+    links: Vec<usize>,
+    /// Slots of root and to-many records, by (node, parent slot, primary key).
+    keys: HashTable<usize>,
+    hasher: ahash::RandomState,
+}
+
+/// One record.
+struct Slot<Id> {
+    node: usize,
+    /// The parent's slot, or `NONE` for a root.
+    parent: usize,
+    /// Offset of its values in `Store::values`.
+    values: usize,
+    /// Offset of its relation states in `Store::links`.
+    links: usize,
+    /// Its key's hash, for the table to grow (0 for to-one records).
+    hash: u64,
+    /// The visitor's handle.
+    id: Id,
+}
+
+impl<Id: Copy> Store<Id> {
+    fn hash(&self, node: usize, parent: usize, pk: &Value) -> u64 {
+        self.hasher.hash_one((node, parent, Key(pk)))
+    }
+
+    /// Value `k` of the record in `slot`.
+    fn value(&self, slot: usize, k: usize) -> &Value {
+        let at = self.slots.get(slot).map_or(usize::MAX, |s| s.values + k);
+        self.values.get(at).unwrap_or(&Value::Null)
+    }
+
+    /// The state of relation `relation` of the record in `slot`.
+    fn state(&self, slot: usize, relation: usize) -> usize {
+        let at = self
+            .slots
+            .get(slot)
+            .map_or(usize::MAX, |s| s.links + relation);
+        self.links.get(at).copied().unwrap_or(NONE)
+    }
+
+    fn set_state(&mut self, slot: usize, relation: usize, child: usize) {
+        let at = self
+            .slots
+            .get(slot)
+            .map_or(usize::MAX, |s| s.links + relation);
+        if let Some(state) = self.links.get_mut(at) {
+            *state = child;
+        }
+    }
+
+    /// The record of `node` under `parent` with key `pk`: first the one the node had in
+    /// the previous row, then the table.
+    fn find(
+        &self,
+        node: usize,
+        parent: usize,
+        pk: &Value,
+        pk_column: usize,
+        previous: usize,
+    ) -> Probe {
+        let is = |slot: usize| {
+            self.slots
+                .get(slot)
+                .is_some_and(|s| s.node == node && s.parent == parent)
+                && same(self.value(slot, pk_column), pk)
+        };
+        if is(previous) {
+            return Probe::Found(previous);
+        }
+        let hash = self.hash(node, parent, pk);
+        match self.keys.find(hash, |&slot| is(slot)) {
+            Some(&slot) => Probe::Found(slot),
+            None => Probe::Missing(hash),
+        }
+    }
+
+    /// Checks a record seen again against the row.
+    fn compare<R: Row + ?Sized>(
+        &self,
+        layout: &Layout<'_>,
+        i: usize,
+        row: &R,
+        slot: usize,
+    ) -> Result<(), RowErrorKind> {
+        let Some(node) = layout.nodes.get(i) else {
+            return Ok(());
+        };
+        for (k, c) in node.columns.iter().enumerate() {
+            if !same(self.value(slot, k), row.value(c.position)) {
+                return Err(RowErrorKind::Conflict {
+                    position: c.position,
+                    column: column_name(layout.plan, i, k),
+                    node: node_name(layout.plan, i),
+                    key: short(self.value(slot, node.pk_column)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Files a new record of node `i` and hands it to the visitor.
+    fn create<V: Visitor<Id = Id>, R: Row + ?Sized>(
+        &mut self,
+        visitor: &mut V,
+        layout: &Layout<'_>,
+        i: usize,
+        row: &R,
+        parent: usize,
+        hash: u64,
+    ) -> Result<usize, RowErrorKind> {
+        let Some(node) = layout.nodes.get(i) else {
+            return Ok(NONE);
+        };
+        for (k, c) in node.columns.iter().enumerate() {
+            match row.value(c.position).kind() {
+                Some(found) if found != c.kind => {
+                    return Err(RowErrorKind::WrongKind {
+                        position: c.position,
+                        column: column_name(layout.plan, i, k),
+                        found,
+                        expected: c.kind,
+                    });
+                }
+                _ => {}
+            }
+        }
+        let start = self.values.len();
+        self.values
+            .extend(node.columns.iter().map(|c| row.value(c.position).clone()));
+        let (fields, through) = self.values[start..].split_at(node.fields);
+        let id = visitor.record(i, fields);
+        let parent_id = self.slots.get(parent).map(|p| p.id);
+        if let Some(parent_id) = parent_id {
+            let link = Link {
+                node: i,
+                relation: node.relation,
+                cardinality: if node.many {
+                    Cardinality::Many
+                } else {
+                    Cardinality::One
+                },
+                through,
+            };
+            visitor.attach(parent_id, id, link);
+        }
+        let slot = self.slots.len();
+        self.slots.push(Slot {
+            node: i,
+            parent,
+            values: start,
+            links: self.links.len(),
+            hash,
+            id,
+        });
+        self.links
+            .extend(std::iter::repeat_n(NONE, node.children.len()));
+        if node.many || node.parent.is_none() {
+            let slots = &self.slots;
+            self.keys
+                .insert_unique(hash, slot, |&s| slots.get(s).map_or(0, |s| s.hash));
+        }
+        Ok(slot)
+    }
+
+    /// The error for relation `i` of the record in `parent` changing from the record in
+    /// slot `earlier` (or none) to one with key `here` (or none).
+    fn changed(
+        &self,
+        layout: &Layout<'_>,
+        i: usize,
+        parent: usize,
+        earlier: usize,
+        here: Option<&Value>,
+    ) -> RowErrorKind {
+        let node = layout.nodes.get(i);
+        let parent_node = node.and_then(|n| n.parent).unwrap_or(0);
+        let key = |slot: usize, n: Option<&NodeLayout>| {
+            short(self.value(slot, n.map_or(0, |n| n.pk_column)))
+        };
+        RowErrorKind::RelationChanged {
+            node: node_name(layout.plan, i),
+            parent: node_name(layout.plan, parent_node),
+            parent_key: key(parent, layout.nodes.get(parent_node)),
+            earlier: (earlier != NONE).then(|| key(earlier, node)),
+            here: here.map(short),
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! [`Record`]: relq's own nested record type, built by the [`Records`] visitor, and
+//! [`rebuild`], rows to records in one call.
+//!
+//! Invariant: a record built by [`rebuild`] has the shape of its plan node (as many
+//! `fields` as the node's columns, as many `through` values as its through columns, one
+//! [`Related`] per child node, `One` or `Many` as the plan says); [`check_shape`] holds
+//! hand-made records to the same shape before they are read as the plan says.
+
+use relq_plan::{ExtractionPlan, Value};
+
+use crate::error::{RowError, RowErrorKind, ShapeMismatch};
+use crate::layout::{Layout, node_name};
+use crate::rebuild::{Link, Rebuilder, Visitor};
+use crate::row::Row;
+
+/// A rebuilt model instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Record {
+    /// The selected fields, in the plan node's `columns` order.
+    pub fields: Vec<Value>,
+    /// A many-to-many child's through row, in the node's `through.columns` order; empty
+    /// for every other record.
+    pub through: Vec<Value>,
+    /// The loaded relations, one per child node of the plan node, in plan order.
+    pub relations: Vec<Related>,
+}
+
+/// One loaded relation of a [`Record`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Related {
+    /// A to-one relation (forward foreign key): the record, or `None` (a NULL key).
+    One(Option<Box<Record>>),
+    /// A to-many relation (reverse foreign key, many-to-many), in first-appearance order;
+    /// empty when there are none.
+    Many(Vec<Record>),
+}
+
+/// The [`Visitor`] that builds [`Record`]s; made by [`Rebuilder::new`].
+///
+/// Records wait in an arena with their parent link; [`Visitor::finish`] moves each into
+/// its parent, last created first (a child is always created after its parent), so no
+/// value is cloned twice and nothing recurses.
+#[derive(Debug)]
+pub struct Records {
+    entries: Vec<Entry>,
+    /// Per plan node, the empty relations a new record starts with.
+    empty: Vec<Vec<Related>>,
+}
+
+/// A record waiting for `finish`.
+#[derive(Debug, Default)]
+struct Entry {
+    record: Record,
+    /// The parent's entry; `None` for a root.
+    parent: Option<usize>,
+    /// The index into the parent's relations.
+    relation: usize,
+}
+
+impl Records {
+    pub(crate) fn new(layout: &Layout<'_>) -> Self {
+        let empty = layout
+            .nodes
+            .iter()
+            .map(|n| {
+                n.children
+                    .iter()
+                    .map(|&c| match layout.nodes.get(c) {
+                        Some(child) if child.many => Related::Many(Vec::new()),
+                        _ => Related::One(None),
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            entries: Vec::new(),
+            empty,
+        }
+    }
+}
+
+impl Visitor for Records {
+    type Id = usize;
+    type Output = Vec<Record>;
+
+    fn record(&mut self, node: usize, fields: &[Value]) -> usize {
+        self.entries.push(Entry {
+            record: Record {
+                fields: fields.to_vec(),
+                through: Vec::new(),
+                relations: self.empty.get(node).cloned().unwrap_or_default(),
+            },
+            parent: None,
+            relation: 0,
+        });
+        self.entries.len() - 1
+    }
+
+    fn attach(&mut self, parent: usize, child: usize, link: Link<'_>) {
+        if let Some(entry) = self.entries.get_mut(child) {
+            entry.parent = Some(parent);
+            entry.relation = link.relation;
+            entry.record.through = link.through.to_vec();
+        }
+    }
+
+    fn finish(self) -> Vec<Record> {
+        let mut entries = self.entries;
+        let mut roots = Vec::new();
+        // Last first: every child is in its record before the record moves, and each list
+        // fills back to front, so reversing it once restores first-appearance order.
+        for i in (0..entries.len()).rev() {
+            let Entry {
+                mut record,
+                parent,
+                relation,
+            } = std::mem::take(&mut entries[i]);
+            for related in &mut record.relations {
+                if let Related::Many(list) = related {
+                    list.reverse();
+                }
+            }
+            let Some(parent) = parent else {
+                roots.push(record);
+                continue;
+            };
+            let slot = entries
+                .get_mut(parent)
+                .and_then(|p| p.record.relations.get_mut(relation));
+            match slot {
+                Some(Related::One(one)) => *one = Some(Box::new(record)),
+                Some(Related::Many(list)) => list.push(record),
+                None => debug_assert!(false, "a child names a parent relation that is missing"),
+            }
+        }
+        roots.reverse();
+        roots
+    }
+}
+
+/// Rebuilds the nested records held by `rows` (joined-strategy result rows of `plan`):
+/// the roots in first-appearance order, each with its relations.
+///
+/// ```
+/// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// # let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
+/// # let plan = ExtractionPlan { width: 2, nodes: vec![
+/// #     ExtractionNode { path: "".into(), model: "Post".into(), relation: None, parent: None,
+/// #         cardinality: Cardinality::Root, alias: "t0".into(), pk: 0, columns: vec![column("id", 0)], through: None },
+/// #     ExtractionNode { path: "author".into(), model: "Author".into(), relation: Some("author".into()),
+/// #         parent: Some(0), cardinality: Cardinality::One, alias: "t1".into(), pk: 1,
+/// #         columns: vec![column("id", 1)], through: None }] };
+/// use relq_rows::{Record, Related, rebuild};
+/// // Post 1 by author 9; post 2 without an author.
+/// let rows = [vec![Value::Int(1), Value::Int(9)], vec![Value::Int(2), Value::Null]];
+/// let posts = rebuild(&plan, &rows)?;
+/// let author = Record { fields: vec![Value::Int(9)], ..Record::default() };
+/// assert_eq!(posts[0].relations, [Related::One(Some(Box::new(author)))]);
+/// assert_eq!(posts[1].relations, [Related::One(None)]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+///
+/// # Errors
+/// The first [`RowError`]: an invalid plan, or the first malformed row (see
+/// [`Rebuilder::push`]).
+pub fn rebuild<I>(plan: &ExtractionPlan, rows: I) -> Result<Vec<Record>, RowError>
+where
+    I: IntoIterator,
+    I::Item: Row,
+{
+    let mut rebuilder = Rebuilder::new(plan)?;
+    for row in rows {
+        rebuilder.push(&row)?;
+    }
+    rebuilder.finish()
+}
+
+/// Rebuilds `rows` through `visitor`; [`rebuild`] for any [`Visitor`].
+///
+/// # Errors
+/// As [`rebuild`].
+pub fn rebuild_with<V, I>(plan: &ExtractionPlan, rows: I, visitor: V) -> Result<V::Output, RowError>
+where
+    V: Visitor,
+    I: IntoIterator,
+    I::Item: Row,
+{
+    let mut rebuilder = Rebuilder::with_visitor(plan, visitor)?;
+    for row in rows {
+        rebuilder.push(&row)?;
+    }
+    rebuilder.finish()
+}
+
+/// Checks that `record`, read as a record of node `node`, has that node's shape.
+///
+/// # Errors
+/// [`RowErrorKind::RecordShape`] naming `root` (the index of the root record it is
+/// under) and the node.
+pub(crate) fn check_shape(
+    layout: &Layout<'_>,
+    node: usize,
+    record: &Record,
+    root: usize,
+) -> Result<(), RowError> {
+    let Some(n) = layout.nodes.get(node) else {
+        return Ok(());
+    };
+    let fail = |mismatch| {
+        RowError::new(RowErrorKind::RecordShape {
+            root,
+            node: node_name(layout.plan, node),
+            mismatch,
+        })
+    };
+    let through = n.columns.len() - n.fields;
+    if record.fields.len() != n.fields {
+        return Err(fail(ShapeMismatch::Fields {
+            found: record.fields.len(),
+            expected: n.fields,
+        }));
+    }
+    if record.through.len() != through {
+        return Err(fail(ShapeMismatch::Through {
+            found: record.through.len(),
+            expected: through,
+        }));
+    }
+    if record.relations.len() != n.children.len() {
+        return Err(fail(ShapeMismatch::Relations {
+            found: record.relations.len(),
+            expected: n.children.len(),
+        }));
+    }
+    for (related, &child) in record.relations.iter().zip(&n.children) {
+        let many = layout.nodes.get(child).is_some_and(|c| c.many);
+        if matches!(related, Related::Many(_)) != many {
+            let relation = layout
+                .plan
+                .nodes
+                .get(child)
+                .and_then(|c| c.relation.clone());
+            return Err(fail(ShapeMismatch::Cardinality {
+                relation: relation.unwrap_or_default(),
+                many,
+            }));
+        }
+    }
+    Ok(())
+}
