@@ -27,6 +27,7 @@ mod layout;
 mod rebuild;
 mod records;
 mod row;
+mod store;
 
 pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
 pub use flatten::flatten;

@@ -7,15 +7,12 @@
 //! its parent), so roots and children arrive in first-appearance order, which is the
 //! order the SQL sorted them in.
 //!
-//! Layout: every record's values (own fields, then through fields) are cloned once into
-//! one flat `Vec<Value>`; a slot arena holds, per record, its node, parent slot, value
-//! offset, and one state per child relation (the first child's slot, or none). Records
-//! of the root and of to-many nodes are found through a `hashbrown::HashTable` of slot
-//! indices hashed with ahash over (node, parent slot, primary key): probing compares the
-//! borrowed key with the arena, so a revisited row allocates nothing (an `AHashMap` with
-//! owned keys would clone a text key per probe). A to-one child needs no probe: its
-//! parent's state names it. Before any probe, the record the node had in the previous
-//! row is tried, which is the usual case in sorted rows.
+//! The records seen so far live in the store (`store.rs`): a slot per record and a
+//! compact copy of its values, to recognise it and check it when it comes again. A
+//! to-one child needs no lookup: its parent's relation names it. Root and to-many
+//! records are looked for first where sorted rows put them (the node's record in the
+//! previous row, the one after it, the parent's first), then in a hash table over
+//! (node, parent slot, primary key).
 //!
 //! Invariants: a row is checked against everything already seen, so a malformed row is a
 //! [`RowError`] and never a silently different tree: wrong width, NULL root key, a value
@@ -24,15 +21,13 @@
 //! here panics on any plan or row. After a failed `push` the rebuilder repeats that error
 //! and never yields a partial result.
 
-use std::hash::{Hash, Hasher};
-
-use hashbrown::HashTable;
 use relq_plan::{Cardinality, ExtractionPlan, Value};
 
-use crate::error::{RowError, RowErrorKind, short};
-use crate::layout::{Layout, NodeLayout, column_name, node_name};
+use crate::error::{RowError, RowErrorKind};
+use crate::layout::{Layout, column_name, node_name};
 use crate::records::Records;
 use crate::row::Row;
+use crate::store::{Probe, Store};
 
 /// Receives the rebuilt records in one pass, so a caller (an ORM) builds its own types
 /// without an intermediate tree. [`Records`] is the visitor behind [`rebuild`](crate::rebuild).
@@ -53,7 +48,7 @@ use crate::row::Row;
 /// impl Visitor for Count {
 ///     type Id = Option<usize>; // the root's index; children need no id
 ///     type Output = Vec<usize>;
-///     fn record(&mut self, node: usize, _fields: &[Value]) -> Option<usize> {
+///     fn record(&mut self, node: usize, _fields: &[&Value]) -> Option<usize> {
 ///         (node == 0).then(|| { self.0.push(0); self.0.len() - 1 })
 ///     }
 ///     fn attach(&mut self, parent: Option<usize>, _child: Option<usize>, _link: Link<'_>) {
@@ -88,8 +83,8 @@ pub trait Visitor {
 
     /// A new record of plan node `node` (an index into the plan's `nodes`; 0: a root).
     /// `fields` are its values in the node's `columns` order, each NULL or of the
-    /// column's kind.
-    fn record(&mut self, node: usize, fields: &[Value]) -> Self::Id;
+    /// column's kind, borrowed from the row: clone what you keep.
+    fn record(&mut self, node: usize, fields: &[&Value]) -> Self::Id;
 
     /// `child`, just announced by `record`, belongs to `parent` through `link`.
     fn attach(&mut self, parent: Self::Id, child: Self::Id, link: Link<'_>);
@@ -110,12 +105,12 @@ pub struct Link<'a> {
     /// `One` (at most one child) or `Many` (a list).
     pub cardinality: Cardinality,
     /// The through row's values for a many-to-many child, in the node's
-    /// `through.columns` order; empty otherwise.
-    pub through: &'a [Value],
+    /// `through.columns` order, borrowed from the row; empty otherwise.
+    pub through: &'a [&'a Value],
 }
 
 /// No slot: a relation without a record, or a node without a record in this row.
-const NONE: usize = usize::MAX;
+pub(crate) const NONE: usize = usize::MAX;
 
 /// Feeds rows one by one into a [`Visitor`]; see the module docs for the rules.
 ///
@@ -186,13 +181,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
         Self {
             layout,
             visitor,
-            store: Store {
-                values: Vec::new(),
-                slots: Vec::new(),
-                links: Vec::new(),
-                keys: HashTable::new(),
-                hasher: ahash::RandomState::new(),
-            },
+            store: Store::new(),
             here: vec![ABSENT; nodes],
             rows: 0,
             failed: None,
@@ -222,9 +211,21 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
         result
     }
 
+    /// Makes room for about `rows` more rows, as a capacity hint (like `Vec::reserve`):
+    /// the rebuilder then grows without copying while the rows hold at most one new
+    /// record each. Hints above 2^20 rows count as 2^20. [`rebuild`](crate::rebuild)
+    /// passes its iterator's lower size bound.
+    pub fn reserve(&mut self, rows: usize) {
+        let rows = rows.min(1 << 20);
+        let nodes = self.layout.nodes.len().max(1);
+        let columns: usize = self.layout.nodes.iter().map(|n| n.columns.len()).sum();
+        self.store
+            .reserve(rows, columns.div_ceil(nodes), (nodes - 1).div_ceil(nodes));
+    }
+
     /// How many distinct records the rows held so far.
     pub fn records(&self) -> usize {
-        self.store.slots.len()
+        self.store.len()
     }
 
     /// Ends the rows: the visitor's output.
@@ -273,7 +274,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                 };
                 require_null(layout, i, row).map_err(at)?;
                 if !parent.new {
-                    let earlier = store.state(parent.slot, node.relation);
+                    let earlier = store.first(parent.slot, node.relation);
                     if earlier != NONE {
                         return Err(at(store.changed(layout, i, parent.slot, earlier, None)));
                     }
@@ -282,16 +283,16 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                 continue;
             }
             let probe = match parent {
-                None => store.find(i, NONE, pk, node.pk_column, here[i].slot),
+                None => store.find(i, node, NONE, pk, here[i].slot),
                 Some(p) if p.new => Probe::Missing(if node.many {
                     store.hash(i, p.slot, pk)
                 } else {
                     0
                 }),
-                Some(p) => match store.state(p.slot, node.relation) {
+                Some(p) => match store.first(p.slot, node.relation) {
                     NONE => return Err(at(store.changed(layout, i, p.slot, NONE, Some(pk)))),
-                    _ if node.many => store.find(i, p.slot, pk, node.pk_column, here[i].slot),
-                    one if same(store.value(one, node.pk_column), pk) => Probe::Found(one),
+                    _ if node.many => store.find(i, node, p.slot, pk, here[i].slot),
+                    one if store.has_key(one, node, pk) => Probe::Found(one),
                     one => return Err(at(store.changed(layout, i, p.slot, one, Some(pk)))),
                 },
             };
@@ -311,9 +312,6 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                             hash,
                         )
                         .map_err(at)?;
-                    if let Some(p) = parent.filter(|p| p.new) {
-                        store.set_state(p.slot, node.relation, slot);
-                    }
                     Here { slot, new: true }
                 }
             };
@@ -342,242 +340,5 @@ fn require_null<R: Row + ?Sized>(
             column: column_name(layout.plan, i, k),
             node: node_name(layout.plan, i),
         }),
-    }
-}
-
-/// Whether two values are the same record data: `==`, except floats, which compare by
-/// their bits (so a NaN equals itself and a key is exactly what was stored).
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Float(x), Value::Float(y)) => x.to_bits() == y.to_bits(),
-        _ => a == b,
-    }
-}
-
-/// A primary key as hashed: the variant, then its contents (floats by their bits).
-struct Key<'a>(&'a Value);
-
-impl Hash for Key<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        std::mem::discriminant(self.0).hash(state);
-        match self.0 {
-            Value::Null => {}
-            Value::Bool(b) => b.hash(state),
-            Value::Int(i) => i.hash(state),
-            Value::Float(f) => f.to_bits().hash(state),
-            Value::Bytes(b) => b.hash(state),
-            Value::Decimal(s)
-            | Value::Text(s)
-            | Value::Date(s)
-            | Value::Time(s)
-            | Value::DateTime(s)
-            | Value::Uuid(s)
-            | Value::Json(s) => s.hash(state),
-        }
-    }
-}
-
-/// The outcome of looking a record up.
-enum Probe {
-    /// It exists, in this slot.
-    Found(usize),
-    /// It is new; the hash to file it under (0 for a to-one node, which is not filed).
-    Missing(u64),
-}
-
-/// The records seen so far.
-struct Store<Id> {
-    /// Every record's values, own fields then through fields, record after record.
-    values: Vec<Value>,
-    /// One per record, in creation order (so a parent's slot is below its children's).
-    slots: Vec<Slot<Id>>,
-    /// Per record, per child relation: the first child's slot, or `NONE`.
-    links: Vec<usize>,
-    /// Slots of root and to-many records, by (node, parent slot, primary key).
-    keys: HashTable<usize>,
-    hasher: ahash::RandomState,
-}
-
-/// One record.
-struct Slot<Id> {
-    node: usize,
-    /// The parent's slot, or `NONE` for a root.
-    parent: usize,
-    /// Offset of its values in `Store::values`.
-    values: usize,
-    /// Offset of its relation states in `Store::links`.
-    links: usize,
-    /// Its key's hash, for the table to grow (0 for to-one records).
-    hash: u64,
-    /// The visitor's handle.
-    id: Id,
-}
-
-impl<Id: Copy> Store<Id> {
-    fn hash(&self, node: usize, parent: usize, pk: &Value) -> u64 {
-        self.hasher.hash_one((node, parent, Key(pk)))
-    }
-
-    /// Value `k` of the record in `slot`.
-    fn value(&self, slot: usize, k: usize) -> &Value {
-        let at = self.slots.get(slot).map_or(usize::MAX, |s| s.values + k);
-        self.values.get(at).unwrap_or(&Value::Null)
-    }
-
-    /// The state of relation `relation` of the record in `slot`.
-    fn state(&self, slot: usize, relation: usize) -> usize {
-        let at = self
-            .slots
-            .get(slot)
-            .map_or(usize::MAX, |s| s.links + relation);
-        self.links.get(at).copied().unwrap_or(NONE)
-    }
-
-    fn set_state(&mut self, slot: usize, relation: usize, child: usize) {
-        let at = self
-            .slots
-            .get(slot)
-            .map_or(usize::MAX, |s| s.links + relation);
-        if let Some(state) = self.links.get_mut(at) {
-            *state = child;
-        }
-    }
-
-    /// The record of `node` under `parent` with key `pk`: first the one the node had in
-    /// the previous row, then the table.
-    fn find(
-        &self,
-        node: usize,
-        parent: usize,
-        pk: &Value,
-        pk_column: usize,
-        previous: usize,
-    ) -> Probe {
-        let is = |slot: usize| {
-            self.slots
-                .get(slot)
-                .is_some_and(|s| s.node == node && s.parent == parent)
-                && same(self.value(slot, pk_column), pk)
-        };
-        if is(previous) {
-            return Probe::Found(previous);
-        }
-        let hash = self.hash(node, parent, pk);
-        match self.keys.find(hash, |&slot| is(slot)) {
-            Some(&slot) => Probe::Found(slot),
-            None => Probe::Missing(hash),
-        }
-    }
-
-    /// Checks a record seen again against the row.
-    fn compare<R: Row + ?Sized>(
-        &self,
-        layout: &Layout<'_>,
-        i: usize,
-        row: &R,
-        slot: usize,
-    ) -> Result<(), RowErrorKind> {
-        let Some(node) = layout.nodes.get(i) else {
-            return Ok(());
-        };
-        for (k, c) in node.columns.iter().enumerate() {
-            if !same(self.value(slot, k), row.value(c.position)) {
-                return Err(RowErrorKind::Conflict {
-                    position: c.position,
-                    column: column_name(layout.plan, i, k),
-                    node: node_name(layout.plan, i),
-                    key: short(self.value(slot, node.pk_column)),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// Files a new record of node `i` and hands it to the visitor.
-    fn create<V: Visitor<Id = Id>, R: Row + ?Sized>(
-        &mut self,
-        visitor: &mut V,
-        layout: &Layout<'_>,
-        i: usize,
-        row: &R,
-        parent: usize,
-        hash: u64,
-    ) -> Result<usize, RowErrorKind> {
-        let Some(node) = layout.nodes.get(i) else {
-            return Ok(NONE);
-        };
-        for (k, c) in node.columns.iter().enumerate() {
-            match row.value(c.position).kind() {
-                Some(found) if found != c.kind => {
-                    return Err(RowErrorKind::WrongKind {
-                        position: c.position,
-                        column: column_name(layout.plan, i, k),
-                        found,
-                        expected: c.kind,
-                    });
-                }
-                _ => {}
-            }
-        }
-        let start = self.values.len();
-        self.values
-            .extend(node.columns.iter().map(|c| row.value(c.position).clone()));
-        let (fields, through) = self.values[start..].split_at(node.fields);
-        let id = visitor.record(i, fields);
-        let parent_id = self.slots.get(parent).map(|p| p.id);
-        if let Some(parent_id) = parent_id {
-            let link = Link {
-                node: i,
-                relation: node.relation,
-                cardinality: if node.many {
-                    Cardinality::Many
-                } else {
-                    Cardinality::One
-                },
-                through,
-            };
-            visitor.attach(parent_id, id, link);
-        }
-        let slot = self.slots.len();
-        self.slots.push(Slot {
-            node: i,
-            parent,
-            values: start,
-            links: self.links.len(),
-            hash,
-            id,
-        });
-        self.links
-            .extend(std::iter::repeat_n(NONE, node.children.len()));
-        if node.many || node.parent.is_none() {
-            let slots = &self.slots;
-            self.keys
-                .insert_unique(hash, slot, |&s| slots.get(s).map_or(0, |s| s.hash));
-        }
-        Ok(slot)
-    }
-
-    /// The error for relation `i` of the record in `parent` changing from the record in
-    /// slot `earlier` (or none) to one with key `here` (or none).
-    fn changed(
-        &self,
-        layout: &Layout<'_>,
-        i: usize,
-        parent: usize,
-        earlier: usize,
-        here: Option<&Value>,
-    ) -> RowErrorKind {
-        let node = layout.nodes.get(i);
-        let parent_node = node.and_then(|n| n.parent).unwrap_or(0);
-        let key = |slot: usize, n: Option<&NodeLayout>| {
-            short(self.value(slot, n.map_or(0, |n| n.pk_column)))
-        };
-        RowErrorKind::RelationChanged {
-            node: node_name(layout.plan, i),
-            parent: node_name(layout.plan, parent_node),
-            parent_key: key(parent, layout.nodes.get(parent_node)),
-            earlier: (earlier != NONE).then(|| key(earlier, node)),
-            here: here.map(short),
-        }
     }
 }

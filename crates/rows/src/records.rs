@@ -7,6 +7,7 @@
 //! hand-made records to the same shape before they are read as the plan says.
 
 use relq_plan::{ExtractionPlan, Value};
+use smallvec::SmallVec;
 
 use crate::error::{RowError, RowErrorKind, ShapeMismatch};
 use crate::layout::{Layout, node_name};
@@ -37,24 +38,27 @@ pub enum Related {
 
 /// The [`Visitor`] that builds [`Record`]s; made by [`Rebuilder::new`].
 ///
-/// Records wait in an arena with their parent link; [`Visitor::finish`] moves each into
-/// its parent, last created first (a child is always created after its parent), so no
-/// value is cloned twice and nothing recurses.
+/// Each record goes straight to its place in the tree: a root to the root list, a child
+/// into its parent's relation. An id is the record's place (its parent's id, the
+/// relation, the index in it), so reaching a parent walks down from its root, at most
+/// `MAX_SEGMENTS` steps; nothing is moved afterwards and nothing recurses.
 #[derive(Debug)]
 pub struct Records {
-    entries: Vec<Entry>,
+    roots: Vec<Record>,
+    /// Per id, where the record is.
+    places: Vec<Place>,
+    /// A child announced by `record`, until `attach` places it.
+    pending: Option<Record>,
     /// Per plan node, the empty relations a new record starts with.
     empty: Vec<Vec<Related>>,
 }
 
-/// A record waiting for `finish`.
-#[derive(Debug, Default)]
-struct Entry {
-    record: Record,
-    /// The parent's entry; `None` for a root.
+/// Where a record is: `index` in the roots, or in relation `relation` of `parent`.
+#[derive(Clone, Copy, Debug)]
+struct Place {
     parent: Option<usize>,
-    /// The index into the parent's relations.
     relation: usize,
+    index: usize,
 }
 
 impl Records {
@@ -73,9 +77,39 @@ impl Records {
             })
             .collect();
         Self {
-            entries: Vec::new(),
+            roots: Vec::new(),
+            places: Vec::new(),
+            pending: None,
             empty,
         }
+    }
+
+    /// The record with id `id`.
+    fn get_mut(&mut self, id: usize) -> Option<&mut Record> {
+        // The ids from `id` up to its root; a place's parent is always an earlier id, so
+        // the walk ends (and the plan's depth bounds it).
+        let mut path: SmallVec<[usize; 8]> = SmallVec::new();
+        let mut at = id;
+        loop {
+            let place = *self.places.get(at)?;
+            path.push(at);
+            match place.parent {
+                Some(parent) if parent < at => at = parent,
+                Some(_) => return None,
+                None => break,
+            }
+        }
+        let mut ids = path.iter().rev();
+        let root = self.places.get(*ids.next()?)?;
+        let mut record = self.roots.get_mut(root.index)?;
+        for &id in ids {
+            let place = self.places.get(id)?;
+            record = match record.relations.get_mut(place.relation)? {
+                Related::Many(list) => list.get_mut(place.index)?,
+                Related::One(one) => one.as_deref_mut()?,
+            };
+        }
+        Some(record)
     }
 }
 
@@ -83,58 +117,65 @@ impl Visitor for Records {
     type Id = usize;
     type Output = Vec<Record>;
 
-    fn record(&mut self, node: usize, fields: &[Value]) -> usize {
-        self.entries.push(Entry {
-            record: Record {
-                fields: fields.to_vec(),
-                through: Vec::new(),
-                relations: self.empty.get(node).cloned().unwrap_or_default(),
-            },
-            parent: None,
-            relation: 0,
-        });
-        self.entries.len() - 1
+    fn record(&mut self, node: usize, fields: &[&Value]) -> usize {
+        let record = Record {
+            fields: fields.iter().map(|&v| v.clone()).collect(),
+            through: Vec::new(),
+            relations: self.empty.get(node).cloned().unwrap_or_default(),
+        };
+        let id = self.places.len();
+        if node == 0 {
+            self.places.push(Place {
+                parent: None,
+                relation: 0,
+                index: self.roots.len(),
+            });
+            self.roots.push(record);
+        } else {
+            // Placed by `attach`, which comes next.
+            self.places.push(Place {
+                parent: Some(id),
+                relation: 0,
+                index: 0,
+            });
+            self.pending = Some(record);
+        }
+        id
     }
 
     fn attach(&mut self, parent: usize, child: usize, link: Link<'_>) {
-        if let Some(entry) = self.entries.get_mut(child) {
-            entry.parent = Some(parent);
-            entry.relation = link.relation;
-            entry.record.through = link.through.to_vec();
+        let Some(mut record) = self.pending.take() else {
+            return;
+        };
+        record.through = link.through.iter().map(|&v| v.clone()).collect();
+        let index = match self
+            .get_mut(parent)
+            .and_then(|p| p.relations.get_mut(link.relation))
+        {
+            Some(Related::Many(list)) => {
+                list.push(record);
+                list.len() - 1
+            }
+            Some(Related::One(one)) => {
+                *one = Some(Box::new(record));
+                0
+            }
+            None => {
+                debug_assert!(false, "a child names a parent relation that is missing");
+                return;
+            }
+        };
+        if let Some(place) = self.places.get_mut(child) {
+            *place = Place {
+                parent: Some(parent),
+                relation: link.relation,
+                index,
+            };
         }
     }
 
     fn finish(self) -> Vec<Record> {
-        let mut entries = self.entries;
-        let mut roots = Vec::new();
-        // Last first: every child is in its record before the record moves, and each list
-        // fills back to front, so reversing it once restores first-appearance order.
-        for i in (0..entries.len()).rev() {
-            let Entry {
-                mut record,
-                parent,
-                relation,
-            } = std::mem::take(&mut entries[i]);
-            for related in &mut record.relations {
-                if let Related::Many(list) = related {
-                    list.reverse();
-                }
-            }
-            let Some(parent) = parent else {
-                roots.push(record);
-                continue;
-            };
-            let slot = entries
-                .get_mut(parent)
-                .and_then(|p| p.record.relations.get_mut(relation));
-            match slot {
-                Some(Related::One(one)) => *one = Some(Box::new(record)),
-                Some(Related::Many(list)) => list.push(record),
-                None => debug_assert!(false, "a child names a parent relation that is missing"),
-            }
-        }
-        roots.reverse();
-        roots
+        self.roots
     }
 }
 
@@ -168,7 +209,9 @@ where
     I: IntoIterator,
     I::Item: Row,
 {
+    let rows = rows.into_iter();
     let mut rebuilder = Rebuilder::new(plan)?;
+    rebuilder.reserve(rows.size_hint().0);
     for row in rows {
         rebuilder.push(&row)?;
     }
@@ -185,7 +228,9 @@ where
     I: IntoIterator,
     I::Item: Row,
 {
+    let rows = rows.into_iter();
     let mut rebuilder = Rebuilder::with_visitor(plan, visitor)?;
+    rebuilder.reserve(rows.size_hint().0);
     for row in rows {
         rebuilder.push(&row)?;
     }

@@ -250,7 +250,7 @@ impl Visitor for Classes<'_> {
     type Id = usize;
     type Output = Vec<Class>;
 
-    fn record(&mut self, node: usize, fields: &[Value]) -> usize {
+    fn record(&mut self, node: usize, fields: &[&Value]) -> usize {
         let name = match fields.get(1) {
             Some(Value::Text(name)) => name.clone(),
             _ => String::new(),
@@ -355,4 +355,15 @@ fn no_rows_rebuild_into_no_records() {
     let plan = school_plan();
     assert_eq!(rebuild(&plan, Vec::<Vec<Value>>::new()), Ok(Vec::new()));
     assert_eq!(to_json(&plan, &[]).expect("fits"), serde_json::json!([]));
+}
+
+#[test]
+fn a_capacity_hint_of_any_size_changes_nothing_but_capacity() {
+    let plan = school_plan();
+    let mut rebuilder = Rebuilder::new(&plan).expect("valid plan");
+    rebuilder.reserve(usize::MAX);
+    for row in school_rows() {
+        rebuilder.push(&row).expect("well-formed");
+    }
+    assert_eq!(rebuilder.finish(), rebuild(&plan, school_rows()));
 }
