@@ -213,10 +213,11 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
 
     /// Makes room for about `rows` more rows, as a capacity hint (like `Vec::reserve`):
     /// the rebuilder then grows without copying while the rows hold at most one new
-    /// record each. Hints above 2^20 rows count as 2^20. [`rebuild`](crate::rebuild)
+    /// record each. Hints above 2^16 rows count as 2^16, so a hint never reserves more
+    /// than a few MiB; past it the buffers grow as usual. [`rebuild`](crate::rebuild)
     /// passes its iterator's lower size bound.
     pub fn reserve(&mut self, rows: usize) {
-        let rows = rows.min(1 << 20);
+        let rows = rows.min(1 << 16);
         let nodes = self.layout.nodes.len().max(1);
         let columns: usize = self.layout.nodes.iter().map(|n| n.columns.len()).sum();
         self.store
