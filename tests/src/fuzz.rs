@@ -2,8 +2,10 @@
 //! relq invariant breaks (never on bad input, which must give a typed error).
 
 use relq_graph::{ModelId, RelationGraph};
-use relq_plan::{Lookup, ParsedPath, PathKind, ResolvedPath, resolve};
+use relq_plan::{ExtractionPlan, Lookup, ParsedPath, PathKind, ResolvedPath, Value, resolve};
+use relq_rows::{Rebuilder, Record, Related, flatten, rebuild, to_json};
 
+use crate::plans::SamplePlan;
 use crate::samples::Sample;
 
 /// `parse_path`: any text parses or fails with a position inside the text; what parses
@@ -165,4 +167,147 @@ pub fn compile_query(data: &[u8]) {
         plans.windows(2).all(|w| w[0] == w[1]),
         "every dialect plans alike"
     );
+}
+
+/// The sample plans, planned once.
+fn plans() -> &'static [ExtractionPlan] {
+    static PLANS: std::sync::OnceLock<Vec<ExtractionPlan>> = std::sync::OnceLock::new();
+    PLANS.get_or_init(|| SamplePlan::ALL.into_iter().map(SamplePlan::plan).collect())
+}
+
+/// `rebuild_rows`: byte 0 picks a plan: `b % 6` is a [`SamplePlan`] index, or 5 for a
+/// plan written as JSON in the bytes up to the first NUL (read with serde; it may break
+/// any rule). The rest are values (see [`decode_rows`]). The rebuild succeeds or fails
+/// with a typed error naming a row that exists; a success converts to JSON, flattens
+/// back to rows that rebuild into the same records (also when every row comes twice),
+/// and counts as many records as the stream did.
+pub fn rebuild_rows(data: &[u8]) {
+    let [selector, rest @ ..] = data else {
+        return;
+    };
+    let plans = plans();
+    let json_plan;
+    let (plan, rest) = match plans.get(usize::from(*selector) % (plans.len() + 1)) {
+        Some(plan) => (plan, rest),
+        None => {
+            let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
+            let Ok(plan) = serde_json::from_slice::<ExtractionPlan>(&rest[..end]) else {
+                return;
+            };
+            json_plan = plan;
+            (&json_plan, rest.get(end + 1..).unwrap_or_default())
+        }
+    };
+    let rows = decode_rows(rest, plan.width);
+    let records = match rebuild(plan, &rows) {
+        Ok(records) => records,
+        Err(e) => {
+            assert!(!e.to_string().is_empty());
+            assert!(e.row().is_none_or(|r| r < rows.len()), "{e}: no such row");
+            return;
+        }
+    };
+    let json = to_json(plan, &records).expect("rebuilt records fit their plan");
+    assert_eq!(json.as_array().map(Vec::len), Some(records.len()));
+    let flat = flatten(plan, &records).expect("rebuilt records fit their plan");
+    let again = rebuild(plan, &flat).expect("flattened records rebuild");
+    // Debug text, not `==`: a NaN is not equal to itself, but prints the same.
+    assert_eq!(
+        format!("{again:?}"),
+        format!("{records:?}"),
+        "rebuild(flatten(r)) == r"
+    );
+    let twice = rebuild(plan, rows.iter().chain(&rows)).expect("repeated rows rebuild");
+    assert_eq!(
+        format!("{twice:?}"),
+        format!("{records:?}"),
+        "repeated rows change nothing"
+    );
+    let mut stream = Rebuilder::new(plan).expect("the plan was accepted");
+    for row in &rows {
+        stream.push(row).expect("the rows were accepted");
+    }
+    assert_eq!(
+        stream.records(),
+        count(&records),
+        "one record per distinct record"
+    );
+}
+
+/// How many records a tree holds.
+fn count(records: &[Record]) -> usize {
+    records
+        .iter()
+        .map(|r| {
+            1 + r
+                .relations
+                .iter()
+                .map(|related| match related {
+                    Related::One(one) => {
+                        one.iter().map(|r| count(std::slice::from_ref(&**r))).sum()
+                    }
+                    Related::Many(list) => count(list),
+                })
+                .sum::<usize>()
+        })
+        .sum()
+}
+
+/// Rows of `width` values from bytes: a tag byte `t`, then its payload, per value;
+/// `t % 14` is 0 NULL, 1 an int (next byte as `i8`), 2 text, 3 bytes, 4 a float (next
+/// byte as `i8` / 4; 254 `inf`, 255 NaN), 5 a bool (next byte's low bit), 6 decimal,
+/// 7 date, 8 time, 9 date-time, 10 UUID, 11 JSON (texts: a length byte `% 8`, then that
+/// many bytes, lossy UTF-8), 12 ends the row early (too short), 13 adds a NULL to the
+/// previous row (too long). A row ends when it has `width` values; a missing payload byte
+/// reads as 0; a last unfinished row is kept.
+pub fn decode_rows(data: &[u8], width: usize) -> Vec<Vec<Value>> {
+    let mut bytes = data.iter().copied();
+    let mut rows: Vec<Vec<Value>> = Vec::new();
+    let mut row = Vec::new();
+    while let Some(tag) = bytes.next() {
+        let mut byte = || bytes.next().unwrap_or(0);
+        let value = match tag % 14 {
+            0 => Value::Null,
+            1 => Value::Int(i64::from(byte() as i8)),
+            4 => match byte() {
+                254 => Value::Float(f64::INFINITY),
+                255 => Value::Float(f64::NAN),
+                b => Value::Float(f64::from(b as i8) / 4.0),
+            },
+            5 => Value::Bool(byte() & 1 == 1),
+            12 => {
+                rows.push(std::mem::take(&mut row));
+                continue;
+            }
+            13 => {
+                if let Some(previous) = rows.last_mut() {
+                    previous.push(Value::Null);
+                }
+                continue;
+            }
+            kind => {
+                let len = usize::from(byte() % 8);
+                let raw: Vec<u8> = (0..len).map(|_| byte()).collect();
+                let s = || String::from_utf8_lossy(&raw).into_owned();
+                match kind {
+                    2 => Value::Text(s()),
+                    3 => Value::Bytes(raw.clone()),
+                    6 => Value::Decimal(s()),
+                    7 => Value::Date(s()),
+                    8 => Value::Time(s()),
+                    9 => Value::DateTime(s()),
+                    10 => Value::Uuid(s()),
+                    _ => Value::Json(s()),
+                }
+            }
+        };
+        row.push(value);
+        if row.len() == width {
+            rows.push(std::mem::take(&mut row));
+        }
+    }
+    if !row.is_empty() {
+        rows.push(row);
+    }
+    rows
 }

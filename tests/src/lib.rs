@@ -2,11 +2,13 @@
 //!
 //! [`corpus`] reads the cross-dialect corpus (`tests/corpus/*.toml`) that the snapshot
 //! test and the sqlparser oracle run over; [`samples`] loads the sample schemas shipped in
-//! `schemas/`; [`fuzz`] holds the bodies of the cargo-fuzz targets in `fuzz/`, so a
-//! stable-toolchain test replays their committed seeds (`fuzz/seeds/<target>/`).
+//! `schemas/`; [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
+//! holds the bodies of the cargo-fuzz targets in `fuzz/`, so a stable-toolchain test
+//! replays their committed seeds (`fuzz/seeds/<target>/`).
 
 #![forbid(unsafe_code)]
 
 pub mod corpus;
 pub mod fuzz;
+pub mod plans;
 pub mod samples;

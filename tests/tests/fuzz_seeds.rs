@@ -80,3 +80,17 @@ fn compile_query_seeds_replay_without_breaking_invariants() {
         dir.display()
     );
 }
+
+#[test]
+fn rebuild_rows_seeds_replay_without_breaking_invariants() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/seeds/rebuild_rows"
+    ));
+    let replayed = replay(dir, relq_tests::fuzz::rebuild_rows);
+    assert!(
+        replayed >= MIN_SEEDS,
+        "only {replayed} rebuild_rows seeds in {}",
+        dir.display()
+    );
+}

@@ -1,0 +1,161 @@
+//! relq-benches: the fixtures the benchmarks in `benches/` share, so each bench file
+//! measures one subject (`rebuild.rs`: rows to records; later: compile latency, end to
+//! end) on the same data.
+//!
+//! Invariant: fixtures are deterministic (no randomness, no clock), so every run and
+//! every machine measures the same work.
+
+use relq_graph::SchemaDef;
+use relq_plan::{ExtractionPlan, Query, Value, plan};
+use std::hint::black_box;
+
+use relq_rows::{Link, Record, Related, Visitor, flatten};
+
+/// ormar's school query over `schemas/school.toml`: `SchoolClass` with
+/// `teachers__category` and `students__category` (15 columns a row).
+///
+/// # Panics
+/// Only if the shipped sample or query is broken, which relq's tests rule out.
+pub fn school_plan() -> ExtractionPlan {
+    let graph = SchemaDef::from_toml(include_str!("../../schemas/school.toml"))
+        .and_then(|def| def.build())
+        .expect("the shipped school sample is valid");
+    let query = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category");
+    plan(&graph, &query)
+        .expect("the school query plans")
+        .extraction
+}
+
+/// How many classes, teachers per class and students per class; a joined statement
+/// returns `classes × teachers × students` rows (sibling lists multiply).
+#[derive(Clone, Copy, Debug)]
+pub struct SchoolShape {
+    /// Root records.
+    pub classes: usize,
+    /// Teachers per class.
+    pub teachers: usize,
+    /// Students per class.
+    pub students: usize,
+}
+
+impl SchoolShape {
+    /// 1 000 classes × 4 teachers × 25 students = 100 000 rows, holding 1 000 classes,
+    /// 4 000 teachers (3 in 4 with a category), 25 000 students (6 in 7 with a category):
+    /// 58 000 records in all.
+    pub const ROWS_100K: SchoolShape = SchoolShape {
+        classes: 1_000,
+        teachers: 4,
+        students: 25,
+    };
+
+    /// The rows a joined statement returns for this shape.
+    pub fn rows(self) -> usize {
+        self.classes * self.teachers * self.students
+    }
+}
+
+/// Five categories, shared by reference (each attachment is its own record).
+const CATEGORIES: [&str; 5] = ["mathematics", "languages", "sciences", "arts", "sports"];
+
+/// A teacher or student: `id name schoolclass_id category_id` and its category, if any.
+fn member(kind: &str, id: usize, class: usize, category: Option<usize>) -> Record {
+    let int = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
+    let category_record = category.map(|c| {
+        Box::new(Record {
+            fields: vec![int(c + 1), Value::Text(CATEGORIES[c].to_owned())],
+            ..Record::default()
+        })
+    });
+    Record {
+        fields: vec![
+            int(id),
+            Value::Text(format!("{kind} {id:06}")),
+            int(class),
+            category.map_or(Value::Null, |c| int(c + 1)),
+        ],
+        through: Vec::new(),
+        relations: vec![Related::One(category_record)],
+    }
+}
+
+/// The school records of `shape`, ids counting from 1; every 4th teacher and every 7th
+/// student has no category.
+pub fn school_records(shape: SchoolShape) -> Vec<Record> {
+    (1..=shape.classes)
+        .map(|class| {
+            let teachers = (0..shape.teachers)
+                .map(|k| {
+                    let id = (class - 1) * shape.teachers + k + 1;
+                    member("teacher", id, class, (k % 4 != 3).then_some(id % 5))
+                })
+                .collect();
+            let students = (0..shape.students)
+                .map(|k| {
+                    let id = (class - 1) * shape.students + k + 1;
+                    member("student", id, class, (k % 7 != 0).then_some(id % 5))
+                })
+                .collect();
+            Record {
+                fields: vec![
+                    Value::Int(i64::try_from(class).unwrap_or(i64::MAX)),
+                    Value::Text(format!("class {class:04}")),
+                    Value::Int(i64::try_from(class % 10 + 1).unwrap_or(i64::MAX)),
+                ],
+                through: Vec::new(),
+                relations: vec![Related::Many(teachers), Related::Many(students)],
+            }
+        })
+        .collect()
+}
+
+/// The rows a joined statement returns for `records`: ordered by class, teacher,
+/// student, as the SQL orders them.
+///
+/// # Panics
+/// Only if the records do not fit `plan`, which [`school_records`] rules out.
+pub fn school_rows(plan: &ExtractionPlan, records: &[Record]) -> Vec<Vec<Value>> {
+    flatten(plan, records).expect("the school records fit the school plan")
+}
+
+/// A visitor that builds nothing: it counts the values and links it is handed, so a
+/// benchmark of it measures the rebuild pass alone.
+#[derive(Debug, Default)]
+pub struct Count(usize);
+
+impl Visitor for Count {
+    type Id = ();
+    type Output = usize;
+
+    fn record(&mut self, _node: usize, fields: &[&Value]) {
+        self.0 += black_box(fields).len();
+    }
+
+    fn attach(&mut self, _parent: (), _child: (), link: Link<'_>) {
+        self.0 += black_box(link.relation);
+    }
+
+    fn finish(self) -> usize {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_100k_shape_makes_100k_rows_that_rebuild_into_its_records() {
+        let shape = SchoolShape {
+            classes: 10,
+            ..SchoolShape::ROWS_100K
+        };
+        let plan = school_plan();
+        let records = school_records(shape);
+        let rows = school_rows(&plan, &records);
+        assert_eq!(rows.len(), shape.rows());
+        assert_eq!(SchoolShape::ROWS_100K.rows(), 100_000);
+        assert_eq!(relq_rows::rebuild(&plan, &rows), Ok(records));
+    }
+}

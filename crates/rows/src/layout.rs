@@ -1,0 +1,208 @@
+//! The extraction plan, checked once and laid out for the row loop: per node its parent,
+//! its columns (own fields, then through fields) with positions and kinds, its primary
+//! key's index among them, its child nodes, and its index among its parent's relations.
+//!
+//! Invariants, once [`Layout::new`] succeeds: `nodes[0]` is the only root; a parent comes
+//! before its children; no node is more than `MAX_SEGMENTS` relations deep (so every
+//! walk guided by the plan recurses at most that far); every position is inside the row
+//! and belongs to one column only (so flattening never overwrites a value); a node's
+//! primary key is one of its own columns; a node's JSON keys are distinct.
+
+use std::collections::HashSet;
+
+use relq_plan::{Cardinality, ExtractionColumn, ExtractionPlan, MAX_SEGMENTS, ValueKind};
+
+use crate::error::{NodeProblem, PlanProblem, RowError, RowErrorKind};
+
+/// The most columns a plan may have: SQLite's largest `SQLITE_MAX_COLUMN` (32767,
+/// <https://www.sqlite.org/limits.html>), above PostgreSQL's 1664 and MySQL's 4096.
+pub const MAX_WIDTH: usize = 32_767;
+
+/// A checked plan, laid out for rebuilding.
+#[derive(Debug)]
+pub(crate) struct Layout<'p> {
+    /// The plan, for names in messages and JSON keys.
+    pub(crate) plan: &'p ExtractionPlan,
+    /// One entry per plan node, same order.
+    pub(crate) nodes: Vec<NodeLayout>,
+}
+
+/// One node, laid out.
+#[derive(Debug)]
+pub(crate) struct NodeLayout {
+    /// The parent's index; `None` for the root.
+    pub(crate) parent: Option<usize>,
+    /// A list per parent record (`Cardinality::Many`).
+    pub(crate) many: bool,
+    /// The primary key's row position.
+    pub(crate) pk: usize,
+    /// The primary key's index in `columns`.
+    pub(crate) pk_column: usize,
+    /// The node's own fields, then its through fields.
+    pub(crate) columns: Vec<Column>,
+    /// How many of `columns` are own fields.
+    pub(crate) fields: usize,
+    /// This node's index among its parent's relations (0 for the root).
+    pub(crate) relation: usize,
+    /// The child nodes, in plan order.
+    pub(crate) children: Vec<usize>,
+}
+
+/// A column: where it is in the row and what it holds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Column {
+    /// Row position.
+    pub(crate) position: usize,
+    /// The kind of its non-NULL values.
+    pub(crate) kind: ValueKind,
+}
+
+impl<'p> Layout<'p> {
+    /// Checks `plan` and lays it out.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`] with the first rule broken, nodes in order, rules in
+    /// the order of [`NodeProblem`].
+    pub(crate) fn new(plan: &'p ExtractionPlan) -> Result<Self, RowError> {
+        let invalid = |problem| RowError::new(RowErrorKind::InvalidPlan(problem));
+        if plan.nodes.is_empty() {
+            return Err(invalid(PlanProblem::NoNodes));
+        }
+        if plan.width > MAX_WIDTH {
+            return Err(invalid(PlanProblem::TooWide { width: plan.width }));
+        }
+        // Which column holds each position, as (node, index in its columns).
+        let mut taken: Vec<Option<(usize, usize)>> = vec![None; plan.width];
+        let mut depth: Vec<usize> = Vec::with_capacity(plan.nodes.len());
+        // Per node, the JSON keys it has so far (fields, through model, relations).
+        let mut names: Vec<HashSet<&str>> = Vec::with_capacity(plan.nodes.len());
+        let mut nodes: Vec<NodeLayout> = Vec::with_capacity(plan.nodes.len());
+        for (i, n) in plan.nodes.iter().enumerate() {
+            let fail = |problem| {
+                invalid(PlanProblem::Node {
+                    node: i,
+                    name: node_name(plan, i),
+                    problem,
+                })
+            };
+            let parent = match (i, n.parent, n.cardinality) {
+                (0, None, Cardinality::Root) if n.through.is_none() => None,
+                (0, _, _) => return Err(fail(NodeProblem::NotRoot)),
+                (_, None, _) | (_, _, Cardinality::Root) => {
+                    return Err(fail(NodeProblem::ExtraRoot));
+                }
+                (_, Some(p), _) if p >= i => {
+                    return Err(fail(NodeProblem::ParentNotBefore { parent: p }));
+                }
+                (_, Some(p), _) => Some(p),
+            };
+            let d = parent.and_then(|p| depth.get(p)).map_or(0, |d| d + 1);
+            if d > MAX_SEGMENTS {
+                return Err(fail(NodeProblem::TooDeep));
+            }
+            depth.push(d);
+
+            let through = n.through.iter().flat_map(|t| &t.columns);
+            let mut columns = Vec::with_capacity(n.columns.len());
+            for (k, c) in n.columns.iter().chain(through).enumerate() {
+                let Some(slot) = taken.get_mut(c.position) else {
+                    return Err(fail(NodeProblem::PositionOutsideRow {
+                        field: c.field.to_string(),
+                        position: c.position,
+                        width: plan.width,
+                    }));
+                };
+                if let Some((node, index)) = *slot {
+                    return Err(fail(NodeProblem::PositionTaken {
+                        field: c.field.to_string(),
+                        position: c.position,
+                        other: column_name(plan, node, index),
+                    }));
+                }
+                *slot = Some((i, k));
+                columns.push(Column {
+                    position: c.position,
+                    kind: c.kind,
+                });
+            }
+            let Some(pk_column) = n.columns.iter().position(|c| c.position == n.pk) else {
+                return Err(fail(NodeProblem::KeyNotAColumn { position: n.pk }));
+            };
+
+            let mut own: HashSet<&str> = HashSet::new();
+            let own_keys = n.columns.iter().map(|c| &*c.field);
+            for name in own_keys.chain(n.through.iter().map(|t| &*t.model)) {
+                if !own.insert(name) {
+                    return Err(fail(NodeProblem::DuplicateName { name: name.into() }));
+                }
+            }
+            if let Some(t) = &n.through {
+                let mut seen = HashSet::new();
+                if let Some(c) = t.columns.iter().find(|c| !seen.insert(&*c.field)) {
+                    return Err(fail(NodeProblem::DuplicateName {
+                        name: c.field.to_string(),
+                    }));
+                }
+            }
+            let mut relation = 0;
+            if let Some(p) = parent {
+                let Some(name) = n.relation.as_deref() else {
+                    return Err(fail(NodeProblem::NoRelation));
+                };
+                if !names.get_mut(p).is_some_and(|set| set.insert(name)) {
+                    return Err(fail(NodeProblem::DuplicateName { name: name.into() }));
+                }
+                if let Some(parent) = nodes.get_mut(p) {
+                    relation = parent.children.len();
+                    parent.children.push(i);
+                }
+            }
+            names.push(own);
+            nodes.push(NodeLayout {
+                parent,
+                many: n.cardinality == Cardinality::Many,
+                pk: n.pk,
+                pk_column,
+                fields: n.columns.len(),
+                columns,
+                relation,
+                children: Vec::new(),
+            });
+        }
+        Ok(Self { plan, nodes })
+    }
+
+    /// The plan's row width.
+    pub(crate) fn width(&self) -> usize {
+        self.plan.width
+    }
+}
+
+/// A node's name in messages: its path, or its model's name for the root (whose path is
+/// empty).
+pub(crate) fn node_name(plan: &ExtractionPlan, node: usize) -> String {
+    match plan.nodes.get(node) {
+        Some(n) if n.path.is_empty() => n.model.to_string(),
+        Some(n) => n.path.clone(),
+        None => format!("node {node}"),
+    }
+}
+
+/// A column's name in messages: `students__category.name`, `SchoolClass.id`, through
+/// fields as `tags.PostTag.weight`. `index` counts own fields, then through fields.
+pub(crate) fn column_name(plan: &ExtractionPlan, node: usize, index: usize) -> String {
+    let name = node_name(plan, node);
+    let Some(n) = plan.nodes.get(node) else {
+        return name;
+    };
+    match n.columns.get(index) {
+        Some(c) => format!("{name}.{}", c.field),
+        None => {
+            let through = n.through.as_ref();
+            let field = through
+                .and_then(|t| t.columns.get(index - n.columns.len()))
+                .map_or("?", |c: &ExtractionColumn| &*c.field);
+            format!("{name}.{}.{field}", through.map_or("?", |t| &*t.model))
+        }
+    }
+}

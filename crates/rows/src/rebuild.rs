@@ -1,0 +1,345 @@
+//! The single pass: joined-strategy rows in, records out through a [`Visitor`].
+//!
+//! A row is one combination of a left-join product: per plan node, one record or none
+//! (its primary key NULL). A record is identified by (node, parent record, primary key):
+//! the same category under two students is two records. Each distinct record reaches the
+//! visitor once, when it first appears ([`Visitor::record`], then [`Visitor::attach`] to
+//! its parent), so roots and children arrive in first-appearance order, which is the
+//! order the SQL sorted them in.
+//!
+//! The records seen so far live in the store (`store.rs`): a slot per record and a
+//! compact copy of its values, to recognise it and check it when it comes again. A
+//! to-one child needs no lookup: its parent's relation names it. Root and to-many
+//! records are looked for first where sorted rows put them (the node's record in the
+//! previous row, the one after it, the parent's first), then in a hash table over
+//! (node, parent slot, primary key).
+//!
+//! Invariants: a row is checked against everything already seen, so a malformed row is a
+//! [`RowError`] and never a silently different tree: wrong width, NULL root key, a value
+//! of the wrong kind, a value under a node without a record, a record seen again with a
+//! different value, a relation whose record changes between rows of one parent. Nothing
+//! here panics on any plan or row. After a failed `push` the rebuilder repeats that error
+//! and never yields a partial result.
+
+use relq_plan::{Cardinality, ExtractionPlan, Value};
+
+use crate::error::{RowError, RowErrorKind};
+use crate::layout::{Layout, column_name, node_name};
+use crate::records::Records;
+use crate::row::Row;
+use crate::store::{Probe, Store};
+
+/// Receives the rebuilt records in one pass, so a caller (an ORM) builds its own types
+/// without an intermediate tree. [`Records`] is the visitor behind [`rebuild`](crate::rebuild).
+///
+/// Calls, per distinct record, in first-appearance order: `record` (a `node` of 0 is a
+/// root, so roots arrive in order), then for a non-root `attach` to its parent, which was
+/// announced earlier. A relation that is never attached to is empty: `None` for a to-one
+/// relation, an empty list for a to-many one. Children of one parent and relation arrive
+/// in their order. `finish` is called once, after the last row, only if every row was
+/// well-formed.
+///
+/// ```
+/// use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// use relq_rows::{Link, Rebuilder, Visitor};
+///
+/// /// Counts each root's children.
+/// struct Count(Vec<usize>);
+/// impl Visitor for Count {
+///     type Id = Option<usize>; // the root's index; children need no id
+///     type Output = Vec<usize>;
+///     fn record(&mut self, node: usize, _fields: &[&Value]) -> Option<usize> {
+///         (node == 0).then(|| { self.0.push(0); self.0.len() - 1 })
+///     }
+///     fn attach(&mut self, parent: Option<usize>, _child: Option<usize>, _link: Link<'_>) {
+///         if let Some(n) = parent.and_then(|p| self.0.get_mut(p)) { *n += 1 }
+///     }
+///     fn finish(self) -> Vec<usize> { self.0 }
+/// }
+///
+/// let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
+/// let plan = ExtractionPlan {
+///     width: 2,
+///     nodes: vec![
+///         ExtractionNode { path: "".into(), model: "Author".into(), relation: None, parent: None,
+///             cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None },
+///         ExtractionNode { path: "posts".into(), model: "Post".into(), relation: Some("posts".into()),
+///             parent: Some(0), cardinality: Cardinality::Many, alias: relq_plan::Alias::new(1), pk: 1,
+///             columns: vec![column("id", 1)], through: None },
+///     ],
+/// };
+/// let mut rebuilder = Rebuilder::with_visitor(&plan, Count(Vec::new()))?;
+/// for row in [[Value::Int(1), Value::Int(10)], [Value::Int(1), Value::Int(11)], [Value::Int(2), Value::Null]] {
+///     rebuilder.push(&row)?;
+/// }
+/// assert_eq!(rebuilder.finish()?, [2, 0]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+pub trait Visitor {
+    /// The caller's handle to a record it built (an index, a pointer-like key).
+    type Id: Copy;
+    /// What [`Visitor::finish`] returns.
+    type Output;
+
+    /// A new record of plan node `node` (an index into the plan's `nodes`; 0: a root).
+    /// `fields` are its values in the node's `columns` order, each NULL or of the
+    /// column's kind, borrowed from the row: clone what you keep.
+    fn record(&mut self, node: usize, fields: &[&Value]) -> Self::Id;
+
+    /// `child`, just announced by `record`, belongs to `parent` through `link`.
+    fn attach(&mut self, parent: Self::Id, child: Self::Id, link: Link<'_>);
+
+    /// Every row was pushed and well-formed.
+    fn finish(self) -> Self::Output;
+}
+
+/// How a child record hangs under its parent.
+#[derive(Clone, Copy, Debug)]
+#[non_exhaustive]
+pub struct Link<'a> {
+    /// The child's plan node.
+    pub node: usize,
+    /// The relation's index among the parent node's relations (its child nodes in plan
+    /// order): the index into [`Record::relations`](crate::Record::relations).
+    pub relation: usize,
+    /// `One` (at most one child) or `Many` (a list).
+    pub cardinality: Cardinality,
+    /// The through row's values for a many-to-many child, in the node's
+    /// `through.columns` order, borrowed from the row; empty otherwise.
+    pub through: &'a [&'a Value],
+}
+
+/// No slot: a relation without a record, or a node without a record in this row.
+pub(crate) const NONE: usize = usize::MAX;
+
+/// Feeds rows one by one into a [`Visitor`]; see the module docs for the rules.
+///
+/// ```
+/// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// # let plan = ExtractionPlan { width: 1, nodes: vec![ExtractionNode { path: "".into(),
+/// #     model: "Tag".into(), relation: None, parent: None, cardinality: Cardinality::Root,
+/// #     alias: relq_plan::Alias::new(0), pk: 0, through: None,
+/// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };
+/// let mut rebuilder = relq_rows::Rebuilder::new(&plan)?;
+/// rebuilder.push(&vec![Value::Int(7)])?;
+/// rebuilder.push(&vec![Value::Int(7)])?; // the same record again
+/// let records = rebuilder.finish()?;
+/// assert_eq!(records.len(), 1);
+/// assert_eq!(records[0].fields, [Value::Int(7)]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+pub struct Rebuilder<'p, V: Visitor> {
+    layout: Layout<'p>,
+    visitor: V,
+    store: Store<V::Id>,
+    /// Per node, this row's record (during a row) or the previous row's (before it).
+    here: Vec<Here>,
+    /// Rows pushed, failed one included.
+    rows: usize,
+    /// The first error, repeated by every later call.
+    failed: Option<RowError>,
+}
+
+/// A node's record in one row.
+#[derive(Clone, Copy, Debug)]
+struct Here {
+    /// Its slot, or `NONE`.
+    slot: usize,
+    /// Created in this row (its relations' states are set, not checked).
+    new: bool,
+}
+
+const ABSENT: Here = Here {
+    slot: NONE,
+    new: false,
+};
+
+impl<'p> Rebuilder<'p, Records> {
+    /// A rebuilder into [`Record`](crate::Record)s, for `plan`.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`] when the plan breaks a rule of
+    /// [`NodeProblem`](crate::NodeProblem) or [`PlanProblem`](crate::PlanProblem).
+    pub fn new(plan: &'p ExtractionPlan) -> Result<Self, RowError> {
+        let layout = Layout::new(plan)?;
+        let records = Records::new(&layout);
+        Ok(Self::start(layout, records))
+    }
+}
+
+impl<'p, V: Visitor> Rebuilder<'p, V> {
+    /// A rebuilder that drives `visitor`, for `plan`.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`], as for [`Rebuilder::new`].
+    pub fn with_visitor(plan: &'p ExtractionPlan, visitor: V) -> Result<Self, RowError> {
+        Ok(Self::start(Layout::new(plan)?, visitor))
+    }
+
+    fn start(layout: Layout<'p>, visitor: V) -> Self {
+        let nodes = layout.nodes.len();
+        Self {
+            layout,
+            visitor,
+            store: Store::new(),
+            here: vec![ABSENT; nodes],
+            rows: 0,
+            failed: None,
+        }
+    }
+
+    /// Reads one row: new records go to the visitor, records seen before are checked
+    /// against it.
+    ///
+    /// # Errors
+    /// A [`RowError`] with this row's number (0-based): [`RowErrorKind::WrongWidth`],
+    /// [`NullRootKey`](RowErrorKind::NullRootKey), [`WrongKind`](RowErrorKind::WrongKind),
+    /// [`ValueWithoutRecord`](RowErrorKind::ValueWithoutRecord),
+    /// [`Conflict`](RowErrorKind::Conflict),
+    /// [`RelationChanged`](RowErrorKind::RelationChanged). After an error, every call
+    /// returns that error again.
+    pub fn push<R: Row + ?Sized>(&mut self, row: &R) -> Result<(), RowError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let number = self.rows;
+        self.rows += 1;
+        let result = self.read(row, number);
+        if let Err(e) = &result {
+            self.failed = Some(e.clone());
+        }
+        result
+    }
+
+    /// Makes room for about `rows` more rows, as a capacity hint (like `Vec::reserve`):
+    /// the rebuilder then grows without copying while the rows hold at most one new
+    /// record each. Hints above 2^16 rows count as 2^16, so a hint never reserves more
+    /// than a few MiB; past it the buffers grow as usual. [`rebuild`](crate::rebuild)
+    /// passes its iterator's lower size bound.
+    pub fn reserve(&mut self, rows: usize) {
+        let rows = rows.min(1 << 16);
+        let nodes = self.layout.nodes.len().max(1);
+        let columns: usize = self.layout.nodes.iter().map(|n| n.columns.len()).sum();
+        self.store
+            .reserve(rows, columns.div_ceil(nodes), (nodes - 1).div_ceil(nodes));
+    }
+
+    /// How many distinct records the rows held so far.
+    pub fn records(&self) -> usize {
+        self.store.len()
+    }
+
+    /// Ends the rows: the visitor's output.
+    ///
+    /// # Errors
+    /// The error of a failed [`Rebuilder::push`], so a partial result never passes as a
+    /// whole one.
+    pub fn finish(self) -> Result<V::Output, RowError> {
+        match self.failed {
+            Some(e) => Err(e),
+            None => Ok(self.visitor.finish()),
+        }
+    }
+
+    fn read<R: Row + ?Sized>(&mut self, row: &R, number: usize) -> Result<(), RowError> {
+        let at = |kind| RowError::at_row(number, kind);
+        let Self {
+            layout,
+            visitor,
+            store,
+            here,
+            ..
+        } = self;
+        if row.width() != layout.width() {
+            return Err(at(RowErrorKind::WrongWidth {
+                found: row.width(),
+                expected: layout.width(),
+            }));
+        }
+        for (i, node) in layout.nodes.iter().enumerate() {
+            let parent = match node.parent.map(|p| here.get(p).copied().unwrap_or(ABSENT)) {
+                Some(p) if p.slot == NONE => {
+                    require_null(layout, i, row).map_err(at)?;
+                    here[i] = ABSENT;
+                    continue;
+                }
+                parent => parent,
+            };
+            let pk = row.value(node.pk);
+            if pk.is_null() {
+                let Some(parent) = parent else {
+                    return Err(at(RowErrorKind::NullRootKey {
+                        position: node.pk,
+                        column: column_name(layout.plan, i, node.pk_column),
+                    }));
+                };
+                require_null(layout, i, row).map_err(at)?;
+                if !parent.new {
+                    let earlier = store.first(parent.slot, node.relation);
+                    if earlier != NONE {
+                        return Err(at(store.changed(layout, i, parent.slot, earlier, None)));
+                    }
+                }
+                here[i] = ABSENT;
+                continue;
+            }
+            let probe = match parent {
+                None => store.find(i, node, NONE, pk, here[i].slot),
+                Some(p) if p.new => Probe::Missing(if node.many {
+                    store.hash(i, p.slot, pk)
+                } else {
+                    0
+                }),
+                Some(p) => match store.first(p.slot, node.relation) {
+                    NONE => return Err(at(store.changed(layout, i, p.slot, NONE, Some(pk)))),
+                    _ if node.many => store.find(i, node, p.slot, pk, here[i].slot),
+                    one if store.has_key(one, node, pk) => Probe::Found(one),
+                    one => return Err(at(store.changed(layout, i, p.slot, one, Some(pk)))),
+                },
+            };
+            here[i] = match probe {
+                Probe::Found(slot) => {
+                    store.compare(layout, i, row, slot).map_err(at)?;
+                    Here { slot, new: false }
+                }
+                Probe::Missing(hash) => {
+                    let slot = store
+                        .create(
+                            visitor,
+                            layout,
+                            i,
+                            row,
+                            parent.map_or(NONE, |p| p.slot),
+                            hash,
+                        )
+                        .map_err(at)?;
+                    Here { slot, new: true }
+                }
+            };
+        }
+        Ok(())
+    }
+}
+
+/// Every column of node `i` is NULL: the node has no record in this row.
+fn require_null<R: Row + ?Sized>(
+    layout: &Layout<'_>,
+    i: usize,
+    row: &R,
+) -> Result<(), RowErrorKind> {
+    let Some(node) = layout.nodes.get(i) else {
+        return Ok(());
+    };
+    match node
+        .columns
+        .iter()
+        .position(|c| !row.value(c.position).is_null())
+    {
+        None => Ok(()),
+        Some(k) => Err(RowErrorKind::ValueWithoutRecord {
+            position: node.columns[k].position,
+            column: column_name(layout.plan, i, k),
+            node: node_name(layout.plan, i),
+        }),
+    }
+}

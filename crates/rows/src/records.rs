@@ -1,0 +1,295 @@
+//! [`Record`]: relq's own nested record type, built by the [`Records`] visitor, and
+//! [`rebuild`], rows to records in one call.
+//!
+//! Invariant: a record built by [`rebuild`] has the shape of its plan node (as many
+//! `fields` as the node's columns, as many `through` values as its through columns, one
+//! [`Related`] per child node, `One` or `Many` as the plan says); [`check_shape`] holds
+//! hand-made records to the same shape before they are read as the plan says.
+
+use relq_plan::{ExtractionPlan, Value};
+use smallvec::SmallVec;
+
+use crate::error::{RowError, RowErrorKind, ShapeMismatch};
+use crate::layout::{Layout, node_name};
+use crate::rebuild::{Link, Rebuilder, Visitor};
+use crate::row::Row;
+
+/// A rebuilt model instance.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Record {
+    /// The selected fields, in the plan node's `columns` order.
+    pub fields: Vec<Value>,
+    /// A many-to-many child's through row, in the node's `through.columns` order; empty
+    /// for every other record.
+    pub through: Vec<Value>,
+    /// The loaded relations, one per child node of the plan node, in plan order.
+    pub relations: Vec<Related>,
+}
+
+/// One loaded relation of a [`Record`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Related {
+    /// A to-one relation (forward foreign key): the record, or `None` (a NULL key).
+    One(Option<Box<Record>>),
+    /// A to-many relation (reverse foreign key, many-to-many), in first-appearance order;
+    /// empty when there are none.
+    Many(Vec<Record>),
+}
+
+/// The [`Visitor`] that builds [`Record`]s; made by [`Rebuilder::new`].
+///
+/// Each record goes straight to its place in the tree: a root to the root list, a child
+/// into its parent's relation. An id is the record's place (its parent's id, the
+/// relation, the index in it), so reaching a parent walks down from its root, at most
+/// `MAX_SEGMENTS` steps; nothing is moved afterwards and nothing recurses.
+#[derive(Debug)]
+pub struct Records {
+    roots: Vec<Record>,
+    /// Per id, where the record is.
+    places: Vec<Place>,
+    /// A child announced by `record`, until `attach` places it.
+    pending: Option<Record>,
+    /// Per plan node, the empty relations a new record starts with.
+    empty: Vec<Vec<Related>>,
+}
+
+/// Where a record is: `index` in the roots, or in relation `relation` of `parent`.
+#[derive(Clone, Copy, Debug)]
+struct Place {
+    parent: Option<usize>,
+    relation: usize,
+    index: usize,
+}
+
+impl Records {
+    pub(crate) fn new(layout: &Layout<'_>) -> Self {
+        let empty = layout
+            .nodes
+            .iter()
+            .map(|n| {
+                n.children
+                    .iter()
+                    .map(|&c| match layout.nodes.get(c) {
+                        Some(child) if child.many => Related::Many(Vec::new()),
+                        _ => Related::One(None),
+                    })
+                    .collect()
+            })
+            .collect();
+        Self {
+            roots: Vec::new(),
+            places: Vec::new(),
+            pending: None,
+            empty,
+        }
+    }
+
+    /// The record with id `id`.
+    fn get_mut(&mut self, id: usize) -> Option<&mut Record> {
+        // The ids from `id` up to its root; a place's parent is always an earlier id, so
+        // the walk ends (and the plan's depth bounds it).
+        let mut path: SmallVec<[usize; 8]> = SmallVec::new();
+        let mut at = id;
+        loop {
+            let place = *self.places.get(at)?;
+            path.push(at);
+            match place.parent {
+                Some(parent) if parent < at => at = parent,
+                Some(_) => return None,
+                None => break,
+            }
+        }
+        let mut ids = path.iter().rev();
+        let root = self.places.get(*ids.next()?)?;
+        let mut record = self.roots.get_mut(root.index)?;
+        for &id in ids {
+            let place = self.places.get(id)?;
+            record = match record.relations.get_mut(place.relation)? {
+                Related::Many(list) => list.get_mut(place.index)?,
+                Related::One(one) => one.as_deref_mut()?,
+            };
+        }
+        Some(record)
+    }
+}
+
+impl Visitor for Records {
+    type Id = usize;
+    type Output = Vec<Record>;
+
+    fn record(&mut self, node: usize, fields: &[&Value]) -> usize {
+        let record = Record {
+            fields: fields.iter().map(|&v| v.clone()).collect(),
+            through: Vec::new(),
+            relations: self.empty.get(node).cloned().unwrap_or_default(),
+        };
+        let id = self.places.len();
+        if node == 0 {
+            self.places.push(Place {
+                parent: None,
+                relation: 0,
+                index: self.roots.len(),
+            });
+            self.roots.push(record);
+        } else {
+            // Placed by `attach`, which comes next.
+            self.places.push(Place {
+                parent: Some(id),
+                relation: 0,
+                index: 0,
+            });
+            self.pending = Some(record);
+        }
+        id
+    }
+
+    fn attach(&mut self, parent: usize, child: usize, link: Link<'_>) {
+        let Some(mut record) = self.pending.take() else {
+            return;
+        };
+        record.through = link.through.iter().map(|&v| v.clone()).collect();
+        let index = match self
+            .get_mut(parent)
+            .and_then(|p| p.relations.get_mut(link.relation))
+        {
+            Some(Related::Many(list)) => {
+                list.push(record);
+                list.len() - 1
+            }
+            Some(Related::One(one)) => {
+                *one = Some(Box::new(record));
+                0
+            }
+            None => {
+                debug_assert!(false, "a child names a parent relation that is missing");
+                return;
+            }
+        };
+        if let Some(place) = self.places.get_mut(child) {
+            *place = Place {
+                parent: Some(parent),
+                relation: link.relation,
+                index,
+            };
+        }
+    }
+
+    fn finish(self) -> Vec<Record> {
+        self.roots
+    }
+}
+
+/// Rebuilds the nested records held by `rows` (joined-strategy result rows of `plan`):
+/// the roots in first-appearance order, each with its relations.
+///
+/// ```
+/// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// # let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
+/// # let plan = ExtractionPlan { width: 2, nodes: vec![
+/// #     ExtractionNode { path: "".into(), model: "Post".into(), relation: None, parent: None,
+/// #         cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None },
+/// #     ExtractionNode { path: "author".into(), model: "Author".into(), relation: Some("author".into()),
+/// #         parent: Some(0), cardinality: Cardinality::One, alias: relq_plan::Alias::new(1), pk: 1,
+/// #         columns: vec![column("id", 1)], through: None }] };
+/// use relq_rows::{Record, Related, rebuild};
+/// // Post 1 by author 9; post 2 without an author.
+/// let rows = [vec![Value::Int(1), Value::Int(9)], vec![Value::Int(2), Value::Null]];
+/// let posts = rebuild(&plan, &rows)?;
+/// let author = Record { fields: vec![Value::Int(9)], ..Record::default() };
+/// assert_eq!(posts[0].relations, [Related::One(Some(Box::new(author)))]);
+/// assert_eq!(posts[1].relations, [Related::One(None)]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+///
+/// # Errors
+/// The first [`RowError`]: an invalid plan, or the first malformed row (see
+/// [`Rebuilder::push`]).
+pub fn rebuild<I>(plan: &ExtractionPlan, rows: I) -> Result<Vec<Record>, RowError>
+where
+    I: IntoIterator,
+    I::Item: Row,
+{
+    let rows = rows.into_iter();
+    let mut rebuilder = Rebuilder::new(plan)?;
+    rebuilder.reserve(rows.size_hint().0);
+    for row in rows {
+        rebuilder.push(&row)?;
+    }
+    rebuilder.finish()
+}
+
+/// Rebuilds `rows` through `visitor`; [`rebuild`] for any [`Visitor`].
+///
+/// # Errors
+/// As [`rebuild`].
+pub fn rebuild_with<V, I>(plan: &ExtractionPlan, rows: I, visitor: V) -> Result<V::Output, RowError>
+where
+    V: Visitor,
+    I: IntoIterator,
+    I::Item: Row,
+{
+    let rows = rows.into_iter();
+    let mut rebuilder = Rebuilder::with_visitor(plan, visitor)?;
+    rebuilder.reserve(rows.size_hint().0);
+    for row in rows {
+        rebuilder.push(&row)?;
+    }
+    rebuilder.finish()
+}
+
+/// Checks that `record`, read as a record of node `node`, has that node's shape.
+///
+/// # Errors
+/// [`RowErrorKind::RecordShape`] naming `root` (the index of the root record it is
+/// under) and the node.
+pub(crate) fn check_shape(
+    layout: &Layout<'_>,
+    node: usize,
+    record: &Record,
+    root: usize,
+) -> Result<(), RowError> {
+    let Some(n) = layout.nodes.get(node) else {
+        return Ok(());
+    };
+    let fail = |mismatch| {
+        RowError::new(RowErrorKind::RecordShape {
+            root,
+            node: node_name(layout.plan, node),
+            mismatch,
+        })
+    };
+    let through = n.columns.len() - n.fields;
+    if record.fields.len() != n.fields {
+        return Err(fail(ShapeMismatch::Fields {
+            found: record.fields.len(),
+            expected: n.fields,
+        }));
+    }
+    if record.through.len() != through {
+        return Err(fail(ShapeMismatch::Through {
+            found: record.through.len(),
+            expected: through,
+        }));
+    }
+    if record.relations.len() != n.children.len() {
+        return Err(fail(ShapeMismatch::Relations {
+            found: record.relations.len(),
+            expected: n.children.len(),
+        }));
+    }
+    for (related, &child) in record.relations.iter().zip(&n.children) {
+        let many = layout.nodes.get(child).is_some_and(|c| c.many);
+        if matches!(related, Related::Many(_)) != many {
+            let relation = layout
+                .plan
+                .nodes
+                .get(child)
+                .and_then(|c| c.relation.as_deref());
+            return Err(fail(ShapeMismatch::Cardinality {
+                relation: relation.unwrap_or_default().to_owned(),
+                many,
+            }));
+        }
+    }
+    Ok(())
+}
