@@ -7,17 +7,21 @@
 //! - has an extraction plan whose column positions (node columns and through columns)
 //!   are disjoint and cover `0..width`, with `width` the statement's select list length;
 //! - gives the same plan as every other dialect;
-//! - passes the sqlparser oracle (one statement, prints back, placeholders = params).
+//! - passes the sqlparser oracle (one statement, prints back, placeholders = params);
+//! - rebuilds any records of its extraction plan from their flattened rows:
+//!   `rebuild(flatten(records)) == records`.
 //!
 //! The case count is `PROPTEST_CASES` (the test script sets 256).
 
 mod common;
 
 use common::oracle;
+use common::records::roots;
 use common::strategies::{query_shape, related_schema};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use relq_plan::ExtractionPlan;
+use relq_rows::{Record, flatten, rebuild};
 use relq_tests::corpus::dialects;
 
 /// The alias names declared in `sql` (`AS "t3"`, `` AS `t3` ``), in text order.
@@ -57,6 +61,20 @@ fn check_positions(plan: &ExtractionPlan, select_len: usize) -> Result<(), TestC
     prop_assert_eq!(positions, (0..plan.width).collect::<Vec<_>>());
     prop_assert_eq!(plan.width, select_len);
     Ok(())
+}
+
+/// The extraction plan of a random query over a random schema, and records for it.
+fn plan_and_records() -> impl Strategy<Value = (ExtractionPlan, Vec<Record>)> {
+    (related_schema(), query_shape())
+        .prop_filter_map("the schema builds and the query plans", |(def, shape)| {
+            let graph = def.build().ok()?;
+            let query = shape.query(&graph);
+            relq_plan::plan(&graph, &query).ok().map(|p| p.extraction)
+        })
+        .prop_flat_map(|plan| {
+            let roots = roots(&plan);
+            (Just(plan), roots)
+        })
 }
 
 proptest! {
@@ -101,6 +119,12 @@ proptest! {
         for (name, plan) in &plans[1..] {
             prop_assert_eq!(plan, &plans[0].1, "{} plans differently from {}", name, plans[0].0);
         }
+    }
+
+    #[test]
+    fn random_plans_rebuild_their_flattened_records((plan, records) in plan_and_records()) {
+        let rows = flatten(&plan, &records).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        prop_assert_eq!(rebuild(&plan, &rows), Ok(records));
     }
 }
 

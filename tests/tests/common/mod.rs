@@ -1,8 +1,9 @@
 //! What several test files of relq-tests share and that needs a dev-dependency
 //! (sqlparser, proptest), so it cannot live in the library (`tests/src/`): the sqlparser
-//! oracle and the proptest strategies.
+//! oracle, the proptest strategies of schemas and queries, and of records for a plan.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 
 pub mod oracle;
+pub mod records;
 pub mod strategies;
