@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::records::{pk_column, roots};
+use common::records::roots;
 use proptest::prelude::*;
 use relq_plan::{ExtractionPlan, Value};
 use relq_rows::{Record, Related, flatten, rebuild, to_json};
