@@ -4,11 +4,12 @@
 
 mod common;
 
-use common::{Person, blog_plan, person_plan, school_plan, school_row, t, tagged_plan};
+use common::rows::{Person, school_row, t};
 use relq_plan::{ExtractionPlan, Value};
 use relq_rows::{
     Link, Rebuilder, Record, Related, Visitor, flatten, rebuild, rebuild_with, to_json,
 };
+use relq_tests::plans::SamplePlan;
 
 const MATH: (i64, &str) = (1, "Math");
 const ART: (i64, &str) = (2, "Art");
@@ -51,7 +52,7 @@ fn one(record: &Record, relation: usize) -> Option<&Record> {
 
 #[test]
 fn school_rows_rebuild_into_classes_with_teachers_and_students() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let classes = rebuild(&plan, school_rows()).expect("well-formed rows");
     let json = to_json(&plan, &classes).expect("records fit the plan");
     insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("prints"));
@@ -59,7 +60,7 @@ fn school_rows_rebuild_into_classes_with_teachers_and_students() {
 
 #[test]
 fn sibling_lists_multiply_rows_but_each_child_appears_once() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let classes = rebuild(&plan, school_rows()).expect("well-formed rows");
     let class = &classes[0];
     assert_eq!(names(many(class, 0)), [&t("Ann"), &t("Bob")]);
@@ -68,7 +69,7 @@ fn sibling_lists_multiply_rows_but_each_child_appears_once() {
 
 #[test]
 fn empty_to_many_is_an_empty_list_and_missing_to_one_is_none() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let classes = rebuild(&plan, school_rows()).expect("well-formed rows");
     assert!(many(&classes[1], 0).is_empty(), "2B has no teachers");
     assert!(many(&classes[2], 1).is_empty(), "3C has no students");
@@ -89,7 +90,7 @@ fn empty_to_many_is_an_empty_list_and_missing_to_one_is_none() {
 
 #[test]
 fn roots_and_children_keep_first_appearance_order() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let rows = [
         school_row((3, "3C"), None, Some((9, "Zed", None))),
         school_row((3, "3C"), None, Some((7, "Amy", None))),
@@ -107,7 +108,7 @@ fn roots_and_children_keep_first_appearance_order() {
 
 #[test]
 fn the_same_category_under_two_parents_is_two_records_and_a_revisit_is_one() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let rows = [
         school_row(
             (1, "1A"),
@@ -137,7 +138,7 @@ fn the_same_category_under_two_parents_is_two_records_and_a_revisit_is_one() {
 
 #[test]
 fn blog_posts_rebuild_with_author_and_categories() {
-    let plan = blog_plan();
+    let plan = SamplePlan::Blog.plan();
     let post = |id, title: &str| [Value::Int(id), t(title), Value::Int(5)];
     let author = [Value::Int(5), t("Ada"), t("Lovelace")];
     let category = |id, name: &str| [Value::Int(id), t(name)];
@@ -153,7 +154,7 @@ fn blog_posts_rebuild_with_author_and_categories() {
 
 #[test]
 fn many_to_many_children_carry_their_through_row() {
-    let plan = tagged_plan();
+    let plan = SamplePlan::Tagged.plan();
     let rows = [
         vec![
             Value::Int(1),
@@ -180,7 +181,7 @@ fn many_to_many_children_carry_their_through_row() {
 
 #[test]
 fn self_reference_rebuilds_supervisor_and_employees_of_employees() {
-    let plan = person_plan();
+    let plan = SamplePlan::Person.plan();
     let person = |id, name: &str, supervisor: Option<i64>| {
         [
             Value::Int(id),
@@ -297,7 +298,7 @@ impl Visitor for Classes<'_> {
 
 #[test]
 fn a_visitor_builds_the_caller_s_own_types_in_one_pass() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let visitor = Classes {
         plan: &plan,
         names: Vec::new(),
@@ -323,7 +324,7 @@ fn a_visitor_builds_the_caller_s_own_types_in_one_pass() {
 
 #[test]
 fn flatten_multiplies_sibling_lists_and_leaves_missing_relations_null() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let rows = school_rows();
     let classes = rebuild(&plan, &rows).expect("well-formed rows");
     assert_eq!(flatten(&plan, &classes).expect("fits"), rows);
@@ -335,7 +336,7 @@ fn flatten_multiplies_sibling_lists_and_leaves_missing_relations_null() {
 
 #[test]
 fn rows_of_any_row_type_rebuild_alike() {
-    let plan = tagged_plan();
+    let plan = SamplePlan::Tagged.plan();
     let rows = [[
         Value::Int(1),
         t("Notes"),
@@ -352,14 +353,14 @@ fn rows_of_any_row_type_rebuild_alike() {
 
 #[test]
 fn no_rows_rebuild_into_no_records() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     assert_eq!(rebuild(&plan, Vec::<Vec<Value>>::new()), Ok(Vec::new()));
     assert_eq!(to_json(&plan, &[]).expect("fits"), serde_json::json!([]));
 }
 
 #[test]
 fn a_capacity_hint_of_any_size_changes_nothing_but_capacity() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let mut rebuilder = Rebuilder::new(&plan).expect("valid plan");
     rebuilder.reserve(usize::MAX);
     for row in school_rows() {

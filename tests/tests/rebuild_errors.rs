@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{school_plan, school_row, t, tagged_plan};
+use common::rows::{school_row, t};
 use relq_plan::{
     Alias, Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, MAX_SEGMENTS, Value,
     ValueKind,
@@ -12,6 +12,7 @@ use relq_rows::{
     NodeProblem as N, PlanProblem as P, Rebuilder, Record, Related, RowError, RowErrorKind as K,
     ShapeMismatch as S, flatten, rebuild, to_json,
 };
+use relq_tests::plans::SamplePlan;
 
 const MATH: (i64, &str) = (1, "Math");
 
@@ -24,7 +25,7 @@ fn after_three_rows(last: Vec<Value>) -> Result<Vec<Record>, RowError> {
         school_row((1, "1A"), ann, Some((3, "Eve", Some(MATH)))),
     ];
     rows.push(last);
-    rebuild(&school_plan(), &rows)
+    rebuild(&SamplePlan::School.plan(), &rows)
 }
 
 /// The school row of class 1, Ann, and a student, with `edit` applied.
@@ -39,7 +40,7 @@ fn edited(
 
 /// The school plan with `edit` applied.
 fn plan_with(edit: impl FnOnce(&mut ExtractionPlan)) -> ExtractionPlan {
-    let mut plan = school_plan();
+    let mut plan = SamplePlan::School.plan();
     edit(&mut plan);
     plan
 }
@@ -74,7 +75,7 @@ fn chain(depth: usize) -> ExtractionPlan {
 /// A rebuilt school class, for records made wrong by hand.
 fn class() -> Record {
     let rows = [school_row((1, "1A"), Some((1, "Ann", Some(MATH))), None)];
-    rebuild(&school_plan(), &rows)
+    rebuild(&SamplePlan::School.plan(), &rows)
         .expect("well-formed")
         .remove(0)
 }
@@ -167,7 +168,7 @@ fn every_rule_gives_its_own_typed_error() {
         (
             "same_text_key_different_value",
             rebuild(
-                &tagged_plan(),
+                &SamplePlan::Tagged.plan(),
                 [
                     vec![
                         Value::Int(1),
@@ -362,7 +363,7 @@ fn every_rule_gives_its_own_typed_error() {
         (
             "two_through_fields_alike",
             plan_error({
-                let mut plan = tagged_plan();
+                let mut plan = SamplePlan::Tagged.plan();
                 if let Some(through) = &mut plan.nodes[1].through {
                     let mut twin = through.columns[0].clone();
                     twin.position = plan.width;
@@ -385,7 +386,7 @@ fn every_rule_gives_its_own_typed_error() {
         (
             "record_missing_a_field",
             to_json(
-                &school_plan(),
+                &SamplePlan::School.plan(),
                 &[Record {
                     fields: vec![Value::Int(1)],
                     ..class()
@@ -408,7 +409,7 @@ fn every_rule_gives_its_own_typed_error() {
         (
             "record_with_a_through_row",
             flatten(
-                &school_plan(),
+                &SamplePlan::School.plan(),
                 &[Record {
                     through: vec![Value::Int(1)],
                     ..class()
@@ -431,7 +432,7 @@ fn every_rule_gives_its_own_typed_error() {
         (
             "record_missing_a_relation",
             to_json(
-                &school_plan(),
+                &SamplePlan::School.plan(),
                 &[Record {
                     relations: Vec::new(),
                     ..class()
@@ -458,7 +459,7 @@ fn every_rule_gives_its_own_typed_error() {
                 if let Related::Many(teachers) = &mut c.relations[0] {
                     teachers[0].relations[0] = Related::Many(Vec::new());
                 }
-                flatten(&school_plan(), &[class(), c]).map(|_| Vec::new())
+                flatten(&SamplePlan::School.plan(), &[class(), c]).map(|_| Vec::new())
             },
             |k| {
                 matches!(
@@ -509,7 +510,7 @@ fn errors_name_their_row_and_only_row_errors_have_one() {
 
 #[test]
 fn after_an_error_the_rebuilder_repeats_it_and_never_finishes() {
-    let plan = school_plan();
+    let plan = SamplePlan::School.plan();
     let mut rebuilder = Rebuilder::new(&plan).expect("valid plan");
     let good = school_row((1, "1A"), None, None);
     rebuilder.push(&good).expect("well-formed");
