@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use relq_graph::{Field, FieldId, ModelId, RelationGraph, RelationId, suggest};
 use serde::{Deserialize, Serialize};
+use smallvec::{SmallVec, smallvec};
 
 use crate::error::PathError;
 use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
@@ -350,7 +351,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     let tree = builder.finish(graph);
 
     // Field choices per node: `Some(list)` keeps only the listed fields (plus the pk).
-    let mut kept: Vec<Option<Vec<FieldId>>> = vec![None; tree.nodes().len()];
+    let mut kept: SmallVec<[Option<Vec<FieldId>>; 16]> = smallvec![None; tree.nodes().len()];
     // Exclusions per node, like `kept`: a model loaded at two nodes (Category under
     // teachers and under students, a self-reference) loses the field at the named one only.
     let mut excluded: Vec<(NodeId, FieldId)> = Vec::new();
@@ -392,7 +393,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     let mut nodes: Vec<ExtractionNode> = Vec::with_capacity(tree.nodes().len());
     // A loaded node's ancestors are loaded (a path loads every node on it), so a loaded
     // node's parent always has a plan index.
-    let mut plan_index: Vec<Option<usize>> = vec![None; tree.nodes().len()];
+    let mut plan_index: SmallVec<[Option<usize>; 16]> = smallvec![None; tree.nodes().len()];
     for (i, node) in tree.nodes().iter().enumerate() {
         if !node.is_loaded() {
             continue;

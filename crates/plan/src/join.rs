@@ -238,11 +238,16 @@ impl JoinTreeBuilder {
     pub fn new(root: ModelId) -> Self {
         Self {
             root,
-            trie: vec![TrieNode {
-                relation: None,
-                loaded: true,
-                children: SmallVec::new(),
-            }],
+            trie: {
+                // Most queries join a handful of relations: one allocation for them all.
+                let mut trie = Vec::with_capacity(8);
+                trie.push(TrieNode {
+                    relation: None,
+                    loaded: true,
+                    children: SmallVec::new(),
+                });
+                trie
+            },
         }
     }
 
@@ -317,7 +322,7 @@ impl JoinTreeBuilder {
         });
         // Depth-first pre-order: (trie entry, its node id); children pushed reversed so the
         // first-given child is numbered first.
-        let mut stack: Vec<(u32, NodeId)> = self.trie[0]
+        let mut stack: SmallVec<[(u32, NodeId); 16]> = self.trie[0]
             .children
             .iter()
             .rev()

@@ -268,10 +268,9 @@ impl<'c> Writer<'c> {
     fn ident(&mut self, name: &str) {
         let q = self.caps.identifier_quote;
         self.out.push(q);
-        let needs_doubling = if q.is_ascii() {
-            name.bytes().any(|b| u32::from(b) == u32::from(q))
-        } else {
-            name.contains(q)
+        let needs_doubling = match u8::try_from(q) {
+            Ok(byte) if byte.is_ascii() => name.as_bytes().contains(&byte),
+            _ => name.contains(q),
         };
         if needs_doubling {
             for c in name.chars() {
@@ -305,10 +304,17 @@ impl<'c> Writer<'c> {
 
 /// Appends the decimal digits of `n` (aliases and placeholder numbers: a few digits).
 fn push_number(out: &mut String, n: u64) {
-    if n >= 10 {
-        push_number(out, n / 10);
+    match n {
+        0..10 => out.push(char::from(b'0' + n as u8)),
+        10..100 => {
+            out.push(char::from(b'0' + (n / 10) as u8));
+            out.push(char::from(b'0' + (n % 10) as u8));
+        }
+        _ => {
+            push_number(out, n / 10);
+            out.push(char::from(b'0' + (n % 10) as u8));
+        }
     }
-    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// An ISO SQL literal for the debug renderer.
