@@ -62,11 +62,9 @@ const CATEGORIES: [&str; 5] = ["mathematics", "languages", "sciences", "arts", "
 /// A teacher or student: `id name schoolclass_id category_id` and its category, if any.
 fn member(kind: &str, id: usize, class: usize, category: Option<usize>) -> Record {
     let int = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
-    let category_record = category.map(|c| {
-        Box::new(Record {
-            fields: vec![int(c + 1), Value::Text(CATEGORIES[c].to_owned())],
-            ..Record::default()
-        })
+    let category_record = category.map(|c| Record {
+        fields: vec![int(c + 1), Value::Text(CATEGORIES[c].to_owned())],
+        ..Record::default()
     });
     Record {
         fields: vec![

@@ -243,9 +243,7 @@ fn count(records: &[Record]) -> usize {
                 .relations
                 .iter()
                 .map(|related| match related {
-                    Related::One(one) => {
-                        one.iter().map(|r| count(std::slice::from_ref(&**r))).sum()
-                    }
+                    Related::One(one) => count(one.as_slice()),
                     Related::Many(list) => count(list),
                 })
                 .sum::<usize>()

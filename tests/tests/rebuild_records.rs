@@ -45,7 +45,7 @@ fn many(record: &Record, relation: usize) -> &[Record] {
 /// The record of a to-one relation.
 fn one(record: &Record, relation: usize) -> Option<&Record> {
     match record.relations.get(relation) {
-        Some(Related::One(one)) => one.as_deref(),
+        Some(Related::One(one)) => one.as_ref(),
         other => panic!("relation {relation} is not to-one: {other:?}"),
     }
 }

@@ -60,7 +60,7 @@ fn parts<'r>(
     let mut rows: Vec<Vec<(usize, &Value)>> = vec![own];
     for (related, &child) in record.relations.iter().zip(&n.children) {
         let children: Vec<&Record> = match related {
-            Related::One(one) => one.iter().map(|r| &**r).collect(),
+            Related::One(one) => one.iter().collect(),
             Related::Many(list) => list.iter().collect(),
         };
         if children.is_empty() {

@@ -30,7 +30,9 @@ pub struct Record {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Related {
     /// A to-one relation (forward foreign key): the record, or `None` (a NULL key).
-    One(Option<Box<Record>>),
+    /// Held inline, not boxed: `Record` already reaches its relations through a `Vec`,
+    /// so the type is finite, and a rebuild saves an allocation per to-one record.
+    One(Option<Record>),
     /// A to-many relation (reverse foreign key, many-to-many), in first-appearance order;
     /// empty when there are none.
     Many(Vec<Record>),
@@ -106,7 +108,7 @@ impl Records {
             let place = self.places.get(id)?;
             record = match record.relations.get_mut(place.relation)? {
                 Related::Many(list) => list.get_mut(place.index)?,
-                Related::One(one) => one.as_deref_mut()?,
+                Related::One(one) => one.as_mut()?,
             };
         }
         Some(record)
@@ -157,7 +159,7 @@ impl Visitor for Records {
                 list.len() - 1
             }
             Some(Related::One(one)) => {
-                *one = Some(Box::new(record));
+                *one = Some(record);
                 0
             }
             None => {
@@ -196,7 +198,7 @@ impl Visitor for Records {
 /// let rows = [vec![Value::Int(1), Value::Int(9)], vec![Value::Int(2), Value::Null]];
 /// let posts = rebuild(&plan, &rows)?;
 /// let author = Record { fields: vec![Value::Int(9)], ..Record::default() };
-/// assert_eq!(posts[0].relations, [Related::One(Some(Box::new(author)))]);
+/// assert_eq!(posts[0].relations, [Related::One(Some(author))]);
 /// assert_eq!(posts[1].relations, [Related::One(None)]);
 /// # Ok::<(), relq_rows::RowError>(())
 /// ```

@@ -97,17 +97,41 @@ fn contents(value: &Value) -> Option<(ValueKind, &[u8])> {
     })
 }
 
-/// Byte equality, eight bytes at a time: keys and names are short, and comparing them
-/// inline is cheaper than a call to `memcmp`.
-#[inline]
+/// Byte equality, eight bytes at a time, the last word overlapping the one before it
+/// (so no byte loop for the tail): keys and names are short, and comparing them inline
+/// is cheaper than a call to `memcmp`.
+#[inline(always)]
 fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
-    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_ne_bytes);
-    x.by_ref().zip(y.by_ref()).all(|(x, y)| word(x) == word(y))
-        && x.remainder().iter().zip(y.remainder()).all(|(x, y)| x == y)
+    if n < 8 {
+        // Two overlapping 4-byte words, or up to 3 bytes one by one.
+        let half = |s: &[u8], at: usize| {
+            s.get(at..at + 4)
+                .and_then(|w| <[u8; 4]>::try_from(w).ok())
+                .map_or(0, u32::from_ne_bytes)
+        };
+        return if n >= 4 {
+            half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4)
+        } else {
+            a.iter().zip(b).all(|(x, y)| x == y)
+        };
+    }
+    let word = |s: &[u8], at: usize| {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_ne_bytes)
+    };
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
 }
 
 /// A primary key as hashed: the variant, then its contents (floats by their bits).
@@ -172,7 +196,7 @@ impl<Id: Copy> Store<Id> {
     }
 
     /// Whether `stored` is `value`.
-    #[inline]
+    #[inline(always)]
     fn same(&self, stored: &Stored, value: &Value) -> bool {
         match (*stored, value) {
             (Stored::Null, Value::Null) => true,
@@ -428,6 +452,25 @@ impl<Id: Copy> Store<Id> {
             parent_key: key(parent, layout.nodes.get(parent_node)),
             earlier: (earlier != NONE).then(|| key(earlier, node)),
             here: here.map(short),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::eq_bytes;
+
+    #[test]
+    fn eq_bytes_agrees_with_slice_equality_at_every_short_length() {
+        for n in 0..=33_usize {
+            let a: Vec<u8> = (0..n).map(|k| k as u8).collect();
+            assert!(eq_bytes(&a, &a.clone()), "length {n}");
+            for k in 0..n {
+                let mut b = a.clone();
+                b[k] ^= 0x40;
+                assert!(!eq_bytes(&a, &b), "length {n}, byte {k} differs");
+            }
+            assert!(!eq_bytes(&a, &a[..n.saturating_sub(1)]) || n == 0);
         }
     }
 }

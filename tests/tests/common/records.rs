@@ -92,7 +92,7 @@ pub fn record(plan: &ExtractionPlan, node: usize) -> BoxedStrategy<Record> {
                     .boxed()
             }
             _ => prop::option::of(record(plan, i))
-                .prop_map(|one| Related::One(one.map(Box::new)))
+                .prop_map(Related::One)
                 .boxed(),
         })
         .collect();
