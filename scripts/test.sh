@@ -2,7 +2,9 @@
 # relq's test command (the README's second command; .ci/run calls it).
 # Checks formatting and lints, then runs every test of the workspace: unit tests,
 # snapshot tests (never updated here), property tests with a bounded case count, the
-# replay of the committed fuzz seeds, and the doc examples.
+# replay of the committed fuzz seeds, and the doc examples. Starts PostgreSQL and
+# MariaDB first (scripts/servers.sh) and stops them on any exit; servers a developer
+# started by hand are used as they are and left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +16,26 @@ echo "== rustfmt"
 cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== tests"
+echo "== servers"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+started_servers=no
+cleanup() {
+    rm -f "$log"
+    if [ "$started_servers" = yes ]; then
+        bash scripts/servers.sh stop || true
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+if bash scripts/servers.sh status; then
+    echo "servers: already running (started by hand); using them"
+else
+    started_servers=yes
+    bash scripts/servers.sh start   # fails the run if a server does not start
+fi
+eval "$(bash scripts/servers.sh env)"
+echo "== tests"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 # One closing line for the whole run (cargo's own last line is a per-crate doctest count).

@@ -1,0 +1,504 @@
+//! Every fact in a dialect's `CAPS`, proven on the real database: each test reads the fact
+//! from `relq_sqlite::CAPS`, `relq_postgres::CAPS` or `relq_mysql::CAPS`, runs SQL that
+//! shows it on the server, and fails when the server disagrees. Also the trap "MySQL and
+//! MariaDB reject `LIMIT` inside `IN (subquery)`" and the derived table that avoids it.
+//!
+//! The databases: SQLite in memory (bundled with rusqlite), PostgreSQL at
+//! `RELQ_POSTGRES_URL` and MariaDB at `RELQ_MYSQL_URL`, both started by `scripts/test.sh`
+//! (by hand: `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`). A missing
+//! URL fails the test; nothing is skipped.
+//!
+//! Proven on (each `*::server_version_is_reported` test prints the version it ran on):
+//! SQLite 3.50.2 (bundled by rusqlite 0.37), PostgreSQL 15.18 (Debian 15.18-0+deb12u1) and
+//! MariaDB 10.11.14 (Debian 12). `relq_mysql::CAPS` claims MySQL 8 and MariaDB; only MariaDB
+//! is proven here, as MySQL 8 is not installable on the test machines (Debian ships
+//! MariaDB only).
+//!
+//! Tables are real (not temporary: MariaDB cannot open a temporary table twice in one
+//! statement), named for their test, and dropped first, so tests run in parallel and on
+//! servers left from an earlier run.
+
+use relq_sql::{Caps, IdentifierLimit, OffsetWithoutLimit, Placeholder};
+
+/// One connection to a database under test, as much as the facts need: statements
+/// without results, and queries whose first column is a nullable integer.
+trait Db {
+    /// The facts relq holds for this database.
+    fn caps(&self) -> Caps;
+    /// Runs statements without parameters (several, `;`-separated, where the driver allows).
+    fn exec(&mut self, sql: &str) -> Result<(), String>;
+    /// Runs a query with integer parameters; returns the first column of every row.
+    fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String>;
+    /// The server's version string.
+    fn version(&mut self) -> String;
+}
+
+// ---------------------------------------------------------------- the three databases
+
+struct Sqlite(rusqlite::Connection);
+
+fn sqlite() -> Sqlite {
+    Sqlite(rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database opens"))
+}
+
+impl Db for Sqlite {
+    fn caps(&self) -> Caps {
+        relq_sqlite::CAPS
+    }
+    fn exec(&mut self, sql: &str) -> Result<(), String> {
+        self.0.execute_batch(sql).map_err(|e| e.to_string())
+    }
+    fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
+        let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(params), |row| row.get(0))
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+    }
+    fn version(&mut self) -> String {
+        self.0
+            .query_row("SELECT sqlite_version()", [], |row| row.get(0))
+            .expect("sqlite_version()")
+    }
+}
+
+/// The URL in `var`, or a failure that says how to start the servers.
+fn server_url(var: &str) -> String {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
+             starts it; by hand run `scripts/servers.sh start` and \
+             `eval \"$(scripts/servers.sh env)\"`, then `cargo test` (never skipped)"
+        ),
+    }
+}
+
+struct Postgres(::postgres::Client);
+
+fn postgres() -> Postgres {
+    let url = server_url("RELQ_POSTGRES_URL");
+    let client = ::postgres::Client::connect(&url, ::postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    Postgres(client)
+}
+
+fn pg_error(e: ::postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+impl Db for Postgres {
+    fn caps(&self) -> Caps {
+        relq_postgres::CAPS
+    }
+    fn exec(&mut self, sql: &str) -> Result<(), String> {
+        self.0.batch_execute(sql).map_err(pg_error)
+    }
+    fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
+        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+            params.iter().map(|p| p as _).collect();
+        let rows = self.0.query(sql, &params).map_err(pg_error)?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(pg_error))
+            .collect()
+    }
+    fn version(&mut self) -> String {
+        let row = self
+            .0
+            .query_one("SELECT version()", &[])
+            .expect("SELECT version()");
+        row.get(0)
+    }
+}
+
+struct MariaDb(mysql::Conn);
+
+fn mariadb() -> MariaDb {
+    let url = server_url("RELQ_MYSQL_URL");
+    let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
+    let conn = mysql::Conn::new(opts)
+        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+    MariaDb(conn)
+}
+
+impl Db for MariaDb {
+    fn caps(&self) -> Caps {
+        relq_mysql::CAPS
+    }
+    fn exec(&mut self, sql: &str) -> Result<(), String> {
+        use mysql::prelude::Queryable;
+        // One statement at a time: the text protocol's multi-statements leave results to drain.
+        for statement in sql.split(';').filter(|s| !s.trim().is_empty()) {
+            self.0.query_drop(statement).map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+    fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
+        use mysql::prelude::Queryable;
+        let params: Vec<mysql::Value> = params.iter().map(|&p| mysql::Value::Int(p)).collect();
+        let params = if params.is_empty() {
+            mysql::Params::Empty
+        } else {
+            mysql::Params::Positional(params)
+        };
+        self.0
+            .exec::<Option<i64>, _, _>(sql, params)
+            .map_err(|e| e.to_string())
+    }
+    fn version(&mut self) -> String {
+        use mysql::prelude::Queryable;
+        self.0
+            .query_first::<String, _>("SELECT version()")
+            .expect("SELECT version()")
+            .expect("one row")
+    }
+}
+
+// ---------------------------------------------------------------- SQL from the facts
+
+/// `name` quoted the way the caps say: the quote character around it, doubled inside.
+fn quote(caps: &Caps, name: &str) -> String {
+    let q = caps.identifier_quote;
+    let doubled: String = [q, q].iter().collect();
+    format!("{q}{}{q}", name.replace(q, &doubled))
+}
+
+/// The `n`th (from 1) parameter's placeholder the way the caps say.
+fn placeholder(caps: &Caps, n: usize) -> String {
+    match caps.placeholder {
+        Placeholder::QuestionMark => "?".to_owned(),
+        Placeholder::DollarNumber => format!("${n}"),
+    }
+}
+
+/// The other placeholder style, which the server should reject.
+fn other_placeholder(caps: &Caps, n: usize) -> String {
+    match caps.placeholder {
+        Placeholder::QuestionMark => format!("${n}"),
+        Placeholder::DollarNumber => "?".to_owned(),
+    }
+}
+
+/// A fresh table `name` with one BIGINT column `x` holding `values`.
+fn table_of(db: &mut dyn Db, name: &str, values: &[Option<i64>]) {
+    let caps = db.caps();
+    let table = quote(&caps, name);
+    let rows: Vec<String> = values
+        .iter()
+        .map(|v| v.map_or("(NULL)".to_owned(), |v| format!("({v})")))
+        .collect();
+    let mut sql = format!("DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (x BIGINT);");
+    if !rows.is_empty() {
+        sql += &format!("INSERT INTO {table} (x) VALUES {};", rows.join(", "));
+    }
+    db.exec(&sql)
+        .unwrap_or_else(|e| panic!("{}: cannot create {table}: {e}", caps.name));
+}
+
+/// A name of exactly `units` of `unit` (a character), for identifier-limit tests.
+fn name_of(prefix: &str, unit: char, units: usize, last: char) -> String {
+    let mut name = prefix.to_owned();
+    while name.chars().count() + 1 < units {
+        name.push(unit);
+    }
+    name.push(last);
+    name
+}
+
+// ---------------------------------------------------------------- the facts
+
+fn identifier_quote_doubled_inside_a_name_is_accepted(db: &mut dyn Db) {
+    let caps = db.caps();
+    let q = caps.identifier_quote;
+    let name = format!("relq {q}quoted{q} table");
+    let column = format!("say {q}hi{q}");
+    let (t, c) = (quote(&caps, &name), quote(&caps, &column));
+    db.exec(&format!(
+        "DROP TABLE IF EXISTS {t}; CREATE TABLE {t} ({c} BIGINT); INSERT INTO {t} ({c}) VALUES (7);"
+    ))
+    .unwrap_or_else(|e| panic!("{}: a name with {q} inside, quoted as {t}: {e}", caps.name));
+    let got = db.ints(&format!("SELECT {c} FROM {t}"), &[]);
+    assert_eq!(got, Ok(vec![Some(7)]), "{}: quoted with {q}", caps.name);
+}
+
+fn placeholders_bind_in_the_caps_style(db: &mut dyn Db) {
+    let caps = db.caps();
+    table_of(db, "relq_placeholders", &[Some(1), Some(2), Some(3)]);
+    let sql = format!(
+        "SELECT x FROM relq_placeholders WHERE x = {} OR x = {} ORDER BY x",
+        placeholder(&caps, 1),
+        placeholder(&caps, 2)
+    );
+    assert_eq!(
+        db.ints(&sql, &[3, 1]),
+        Ok(vec![Some(1), Some(3)]),
+        "{}: {sql}",
+        caps.name
+    );
+}
+
+fn other_placeholder_style_is_rejected(db: &mut dyn Db) {
+    let caps = db.caps();
+    table_of(db, "relq_other_placeholders", &[Some(1)]);
+    let sql = format!(
+        "SELECT x FROM relq_other_placeholders WHERE x = {}",
+        other_placeholder(&caps, 1)
+    );
+    let got = db.ints(&sql, &[1]);
+    assert!(got.is_err(), "{}: {sql} was accepted: {got:?}", caps.name);
+}
+
+fn offset_without_limit_works_in_the_caps_form(db: &mut dyn Db) {
+    let caps = db.caps();
+    let values: Vec<Option<i64>> = (1..=5).map(Some).collect();
+    table_of(db, "relq_offset", &values);
+    let p = placeholder(&caps, 1);
+    let clause = match caps.offset_without_limit {
+        OffsetWithoutLimit::Alone => format!("OFFSET {p}"),
+        OffsetWithoutLimit::LimitLiteral(no_limit) => format!("LIMIT {no_limit} OFFSET {p}"),
+    };
+    let sql = format!("SELECT x FROM relq_offset ORDER BY x {clause}");
+    assert_eq!(
+        db.ints(&sql, &[2]),
+        Ok(vec![Some(3), Some(4), Some(5)]),
+        "{}: {sql}",
+        caps.name
+    );
+    // Where the caps ask for a LIMIT literal, OFFSET alone must really be refused.
+    let alone = format!("SELECT x FROM relq_offset ORDER BY x OFFSET {p}");
+    let got = db.ints(&alone, &[2]);
+    match caps.offset_without_limit {
+        OffsetWithoutLimit::Alone => assert!(got.is_ok(), "{}: {alone}: {got:?}", caps.name),
+        OffsetWithoutLimit::LimitLiteral(_) => {
+            assert!(got.is_err(), "{}: {alone} was accepted: {got:?}", caps.name);
+        }
+    }
+}
+
+fn nulls_sort_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    table_of(db, "relq_nulls_sort", &[Some(2), None, Some(1)]);
+    let ascending = db.ints("SELECT x FROM relq_nulls_sort ORDER BY x ASC", &[]);
+    let expected = if caps.nulls_sort_smallest {
+        vec![None, Some(1), Some(2)]
+    } else {
+        vec![Some(1), Some(2), None]
+    };
+    assert_eq!(
+        ascending,
+        Ok(expected),
+        "{}: nulls_sort_smallest = {}",
+        caps.name,
+        caps.nulls_sort_smallest
+    );
+}
+
+fn nulls_order_syntax_is_accepted_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    table_of(db, "relq_nulls_order", &[Some(2), None, Some(1)]);
+    let got = db.ints(
+        "SELECT x FROM relq_nulls_order ORDER BY x ASC NULLS LAST",
+        &[],
+    );
+    if caps.supports_nulls_order {
+        assert_eq!(got, Ok(vec![Some(1), Some(2), None]), "{}", caps.name);
+    } else {
+        assert!(
+            got.is_err(),
+            "{}: NULLS LAST was accepted: {got:?}",
+            caps.name
+        );
+        // The terms relq writes instead.
+        let instead = "SELECT x FROM relq_nulls_order ORDER BY x IS NULL ASC, x ASC";
+        assert_eq!(
+            db.ints(instead, &[]),
+            Ok(vec![Some(1), Some(2), None]),
+            "{}",
+            caps.name
+        );
+    }
+}
+
+/// A name at the limit is kept whole; one unit past it is refused (MySQL) or truncated to
+/// the limit (PostgreSQL), in the limit's unit; no limit means a 1000-character name works.
+fn identifier_limit_is_where_the_caps_say(db: &mut dyn Db, truncates: bool) {
+    let caps = db.caps();
+    let limit = caps.max_identifier;
+    let (ascii, wide) = match limit {
+        IdentifierLimit::None => {
+            let long = name_of("relq_long_", 'n', 1000, 'n');
+            table_of(db, &long, &[Some(1)]);
+            let got = db.ints(&format!("SELECT x FROM {}", quote(&caps, &long)), &[]);
+            assert_eq!(
+                got,
+                Ok(vec![Some(1)]),
+                "{}: a 1000-character name",
+                caps.name
+            );
+            return;
+        }
+        IdentifierLimit::Bytes(n) | IdentifierLimit::Chars(n) => (n, n),
+    };
+    // ASCII: bytes and characters agree. The name at the limit works.
+    let at_limit = name_of("relq_id_", 'a', ascii, 'z');
+    table_of(db, &at_limit, &[Some(1)]);
+    let got = db.ints(&format!("SELECT x FROM {}", quote(&caps, &at_limit)), &[]);
+    assert_eq!(got, Ok(vec![Some(1)]), "{}: a {ascii}-byte name", caps.name);
+    // Two names one past the limit, equal up to it.
+    let one = name_of("relq_id_", 'b', ascii + 1, '1');
+    let two = name_of("relq_id_", 'b', ascii + 1, '2');
+    let (q1, q2) = (quote(&caps, &one), quote(&caps, &two));
+    let _ = db.exec(&format!("DROP TABLE IF EXISTS {q1}"));
+    let first = db.exec(&format!("CREATE TABLE {q1} (x BIGINT)"));
+    if truncates {
+        assert_eq!(
+            first,
+            Ok(()),
+            "{}: a name past the limit is truncated",
+            caps.name
+        );
+        let second = db.exec(&format!("CREATE TABLE {q2} (x BIGINT)"));
+        let err = second.expect_err("names equal in their first `limit` units collide");
+        assert!(err.contains("already exists"), "{}: {err}", caps.name);
+    } else {
+        // MariaDB 10.11 says "Incorrect table name" (1103) for a table, "Identifier name
+        // ... is too long" (1059) for a column; both name the identifier.
+        let err = first.expect_err("a name one past the limit is refused");
+        assert!(err.contains(&one), "{}: {err}", caps.name);
+    }
+    // The unit: a column name of `n` two-byte characters (2n bytes).
+    let wide_name = name_of("é", 'é', wide, '1');
+    let wide_twin = name_of("é", 'é', wide, '2');
+    let (w1, w2) = (quote(&caps, &wide_name), quote(&caps, &wide_twin));
+    let t = quote(&caps, "relq_id_unit");
+    let _ = db.exec(&format!("DROP TABLE IF EXISTS {t}"));
+    let got = db.exec(&format!("CREATE TABLE {t} ({w1} BIGINT, {w2} BIGINT)"));
+    match limit {
+        // Characters: both fit and stay distinct.
+        IdentifierLimit::Chars(_) => {
+            assert_eq!(got, Ok(()), "{}: {wide} 2-byte characters fit", caps.name);
+        }
+        // Bytes: both are cut to the same prefix and collide.
+        IdentifierLimit::Bytes(_) => {
+            let err = got.expect_err("2-byte names past the byte limit collide");
+            assert!(err.contains("more than once"), "{}: {err}", caps.name);
+        }
+        IdentifierLimit::None => unreachable!(),
+    }
+}
+
+/// A join of `n` tables (the FROM table included) over a one-row table.
+fn join_of(name: &str, n: usize) -> String {
+    let mut sql = format!("SELECT t0.x FROM {name} AS t0");
+    for i in 1..n {
+        sql += &format!(" JOIN {name} AS t{i} ON t{i}.x = t0.x");
+    }
+    sql
+}
+
+fn join_limit_is_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    table_of(db, "relq_joins", &[Some(1)]);
+    let max = caps.max_join_tables;
+    if max == usize::MAX {
+        // No limit: far more tables than the others allow still join.
+        let got = db.ints(&join_of("relq_joins", 100), &[]);
+        assert_eq!(got, Ok(vec![Some(1)]), "{}: 100 tables", caps.name);
+        return;
+    }
+    let got = db.ints(&join_of("relq_joins", max), &[]);
+    assert_eq!(got, Ok(vec![Some(1)]), "{}: {max} tables", caps.name);
+    let got = db.ints(&join_of("relq_joins", max + 1), &[]);
+    let err = got.expect_err("one table past the join limit is refused");
+    assert!(
+        err.contains(&max.to_string()),
+        "{}: the message names the limit {max}: {err}",
+        caps.name
+    );
+}
+
+macro_rules! dialect_facts {
+    ($dialect:ident, $connect:expr, truncates_long_identifiers = $truncates:expr) => {
+        mod $dialect {
+            use super::*;
+
+            #[test]
+            fn server_version_is_reported() {
+                let mut db = $connect;
+                let version = db.version();
+                println!("{}: proven on {version}", db.caps().name);
+                assert!(!version.is_empty());
+            }
+
+            #[test]
+            fn identifier_quote_is_doubled_inside_a_name_as_its_caps_say() {
+                identifier_quote_doubled_inside_a_name_is_accepted(&mut $connect);
+            }
+
+            #[test]
+            fn placeholders_bind_in_its_caps_style() {
+                placeholders_bind_in_the_caps_style(&mut $connect);
+            }
+
+            #[test]
+            fn offset_without_limit_works_in_its_caps_form() {
+                offset_without_limit_works_in_the_caps_form(&mut $connect);
+            }
+
+            #[test]
+            fn sorts_nulls_ascending_where_its_caps_say() {
+                nulls_sort_where_the_caps_say(&mut $connect);
+            }
+
+            #[test]
+            fn accepts_nulls_first_last_only_where_its_caps_say() {
+                nulls_order_syntax_is_accepted_where_the_caps_say(&mut $connect);
+            }
+
+            #[test]
+            fn identifier_limit_is_where_its_caps_say() {
+                identifier_limit_is_where_the_caps_say(&mut $connect, $truncates);
+            }
+
+            #[test]
+            fn join_limit_is_where_its_caps_say() {
+                join_limit_is_where_the_caps_say(&mut $connect);
+            }
+        }
+    };
+}
+
+dialect_facts!(sqlite, sqlite(), truncates_long_identifiers = false);
+dialect_facts!(postgres, postgres(), truncates_long_identifiers = true);
+dialect_facts!(mariadb, mariadb(), truncates_long_identifiers = false);
+
+// SQLite accepts `$1` as a named parameter (`$AAAA`), so only the two servers refuse the
+// other style.
+
+#[test]
+fn postgres_rejects_question_mark_placeholders() {
+    other_placeholder_style_is_rejected(&mut postgres());
+}
+
+#[test]
+fn mariadb_rejects_dollar_number_placeholders() {
+    other_placeholder_style_is_rejected(&mut mariadb());
+}
+
+#[test]
+fn mariadb_rejects_limit_inside_in_subquery_but_takes_a_derived_table() {
+    let mut db = mariadb();
+    table_of(&mut db, "relq_in_limit", &[Some(3), Some(1), Some(2)]);
+    let inside = "SELECT x FROM relq_in_limit WHERE x IN \
+                  (SELECT x FROM relq_in_limit ORDER BY x LIMIT 2) ORDER BY x";
+    let err = db
+        .ints(inside, &[])
+        .expect_err("LIMIT inside IN (subquery) is refused");
+    assert!(err.contains("LIMIT & IN/ALL/ANY/SOME subquery"), "{err}");
+    let derived = "SELECT x FROM relq_in_limit WHERE x IN (SELECT x FROM \
+                   (SELECT x FROM relq_in_limit ORDER BY x LIMIT 2) AS first_two) ORDER BY x";
+    assert_eq!(db.ints(derived, &[]), Ok(vec![Some(1), Some(2)]));
+}
