@@ -4,16 +4,18 @@
 //! gets the case's tables from `relq_sql::create_tables`, then every statement the case
 //! compiles to runs with its parameters bound and must return rows of exactly
 //! `plan.extraction.width` columns (the tables are empty: no rows is the expected answer).
-//! This proves the server accepts every statement relq emits, and the DDL with it.
+//! This proves the server accepts every statement relq emits, and the DDL with it. One more
+//! case, over a column of every field type, brings every column type to the servers.
 //!
 //! A case the dialect refuses at compile time (a name too long, too many tables) is not
 //! run on that dialect, and the refusal must be one of those two kinds. A missing server
 //! URL fails the test, never skips it (`bash scripts/test.sh` starts the servers; by hand
 //! `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`).
 
-use relq_plan::{CompileErrorKind, Value};
+use relq_plan::{CompileErrorKind, Query, Value};
 use relq_sql::{Dialect, compile, create_tables};
 use relq_tests::corpus::{Case, cases};
+use relq_tests::samples;
 
 /// One database under test: a fresh schema per case, statements run with bound values.
 trait Db {
@@ -253,9 +255,26 @@ fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Re
     Ok(ran)
 }
 
+/// The corpus, plus one case over a column of every field type (`samples::every_field_type`),
+/// so every column type of the dialect's DDL reaches the server, text keys included.
+fn all_cases() -> Vec<Case> {
+    let mut all = cases().expect("the corpus loads");
+    all.push(Case {
+        name: "every_field_type".to_owned(),
+        description:
+            "a column of every field type, a text key, a foreign key and a many-to-many to it"
+                .to_owned(),
+        schema: samples::every_field_type(),
+        query: Query::new("Item")
+            .select_related("tag")
+            .select_related("tags"),
+    });
+    all
+}
+
 /// Every case on `db`; fails listing every case the server rejected.
 fn every_case(db: &mut dyn Db, dialect: &dyn Dialect) {
-    let cases = cases().expect("the corpus loads");
+    let cases = all_cases();
     let mut failures = Vec::new();
     let mut ran = 0;
     for (n, case) in cases.iter().enumerate() {

@@ -2,10 +2,10 @@
 //! dependency order with each dialect's quotes and column types, and every field type on
 //! each dialect. `tests/corpus_on_servers.rs` runs these statements on the servers.
 
-use relq_graph::{FieldDef, FieldType, ForeignKeyDef, ModelDef, SchemaDef};
+use relq_graph::SchemaDef;
 use relq_sql::create_tables;
 use relq_tests::corpus::dialects;
-use relq_tests::samples::Sample;
+use relq_tests::samples::{self, Sample};
 
 /// Every dialect's statements, one block per dialect.
 fn all_dialects(schema: &SchemaDef) -> String {
@@ -52,47 +52,21 @@ fn school_tables_on_every_dialect() {
 
 #[test]
 fn every_field_type_on_every_dialect() {
-    let schema = SchemaDef::new()
-        .model(
-            ModelDef::new("Tag")
-                .table("tags")
-                .pk("code", FieldType::TEXT),
-        )
-        .model(
-            ModelDef::new("Item")
-                .table("items")
-                .pk("id", FieldType::BigInteger)
-                .field(FieldDef::new("count", FieldType::Integer))
-                .field(FieldDef::new("ratio", FieldType::Float).nullable())
-                .field(FieldDef::new(
-                    "price",
-                    FieldType::Decimal {
-                        precision: 10,
-                        scale: 2,
-                    },
-                ))
-                .field(FieldDef::new("note", FieldType::TEXT))
-                .field(FieldDef::new("title", FieldType::text(80)))
-                .field(FieldDef::new("done", FieldType::Boolean))
-                .field(FieldDef::new("day", FieldType::Date))
-                .field(FieldDef::new("at", FieldType::Time))
-                .field(FieldDef::new("stamp", FieldType::DateTime))
-                .field(FieldDef::new("uid", FieldType::Uuid))
-                .field(FieldDef::new("doc", FieldType::Json))
-                .field(FieldDef::new("raw", FieldType::Bytes))
-                .foreign_key(ForeignKeyDef::new("tag", "Tag")),
-        );
+    let schema = samples::every_field_type();
     insta::assert_snapshot!(all_dialects(&schema), @r#"
     -- sqlite
     CREATE TABLE "tags" ("code" TEXT PRIMARY KEY NOT NULL);
-    CREATE TABLE "items" ("id" INTEGER PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" REAL, "price" TEXT NOT NULL, "note" TEXT NOT NULL, "title" TEXT NOT NULL, "done" INTEGER NOT NULL, "day" TEXT NOT NULL, "at" TEXT NOT NULL, "stamp" TEXT NOT NULL, "uid" TEXT NOT NULL, "doc" TEXT NOT NULL, "raw" BLOB NOT NULL, "tag_id" TEXT, FOREIGN KEY ("tag_id") REFERENCES "tags"("code"))
+    CREATE TABLE "items" ("id" INTEGER PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" REAL, "price" TEXT NOT NULL, "note" TEXT NOT NULL, "title" TEXT NOT NULL, "done" INTEGER NOT NULL, "day" TEXT NOT NULL, "at" TEXT NOT NULL, "stamp" TEXT NOT NULL, "uid" TEXT NOT NULL, "doc" TEXT NOT NULL, "raw" BLOB NOT NULL, "tag_id" TEXT, FOREIGN KEY ("tag_id") REFERENCES "tags"("code"));
+    CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" INTEGER NOT NULL, "tag" TEXT NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"))
 
     -- postgres
     CREATE TABLE "tags" ("code" TEXT PRIMARY KEY NOT NULL);
-    CREATE TABLE "items" ("id" BIGINT PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" DOUBLE PRECISION, "price" NUMERIC(10, 2) NOT NULL, "note" TEXT NOT NULL, "title" VARCHAR(80) NOT NULL, "done" BOOLEAN NOT NULL, "day" DATE NOT NULL, "at" TIME NOT NULL, "stamp" TIMESTAMP NOT NULL, "uid" UUID NOT NULL, "doc" JSONB NOT NULL, "raw" BYTEA NOT NULL, "tag_id" TEXT, FOREIGN KEY ("tag_id") REFERENCES "tags"("code"))
+    CREATE TABLE "items" ("id" BIGINT PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" DOUBLE PRECISION, "price" NUMERIC(10, 2) NOT NULL, "note" TEXT NOT NULL, "title" VARCHAR(80) NOT NULL, "done" BOOLEAN NOT NULL, "day" DATE NOT NULL, "at" TIME NOT NULL, "stamp" TIMESTAMP NOT NULL, "uid" UUID NOT NULL, "doc" JSONB NOT NULL, "raw" BYTEA NOT NULL, "tag_id" TEXT, FOREIGN KEY ("tag_id") REFERENCES "tags"("code"));
+    CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" BIGINT NOT NULL, "tag" TEXT NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"))
 
     -- mysql
     CREATE TABLE `tags` (`code` VARCHAR(255) PRIMARY KEY NOT NULL);
-    CREATE TABLE `items` (`id` BIGINT PRIMARY KEY NOT NULL, `count` INT NOT NULL, `ratio` DOUBLE, `price` DECIMAL(10, 2) NOT NULL, `note` LONGTEXT NOT NULL, `title` VARCHAR(80) NOT NULL, `done` BOOLEAN NOT NULL, `day` DATE NOT NULL, `at` TIME(6) NOT NULL, `stamp` DATETIME(6) NOT NULL, `uid` CHAR(36) NOT NULL, `doc` JSON NOT NULL, `raw` LONGBLOB NOT NULL, `tag_id` VARCHAR(255), FOREIGN KEY (`tag_id`) REFERENCES `tags`(`code`))
+    CREATE TABLE `items` (`id` BIGINT PRIMARY KEY NOT NULL, `count` INT NOT NULL, `ratio` DOUBLE, `price` DECIMAL(10, 2) NOT NULL, `note` LONGTEXT NOT NULL, `title` VARCHAR(80) NOT NULL, `done` BOOLEAN NOT NULL, `day` DATE NOT NULL, `at` TIME(6) NOT NULL, `stamp` DATETIME(6) NOT NULL, `uid` CHAR(36) NOT NULL, `doc` JSON NOT NULL, `raw` LONGBLOB NOT NULL, `tag_id` VARCHAR(255), FOREIGN KEY (`tag_id`) REFERENCES `tags`(`code`));
+    CREATE TABLE `items_tags` (`id` INT PRIMARY KEY NOT NULL, `item` BIGINT NOT NULL, `tag` VARCHAR(255) NOT NULL, FOREIGN KEY (`item`) REFERENCES `items`(`id`), FOREIGN KEY (`tag`) REFERENCES `tags`(`code`))
     "#);
 }
