@@ -326,3 +326,37 @@ fn every_corpus_case_runs_on_mariadb() {
         .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
     every_case(&mut MariaDb(conn), &relq_mysql::MySql::default());
 }
+
+#[test]
+fn sqlite_integer_primary_key_is_the_rowid() {
+    // `"id" INTEGER PRIMARY KEY NOT NULL` keeps the rowid alias
+    // (<https://sqlite.org/lang_createtable.html#rowid>): a NULL id takes the next rowid,
+    // and a lookup by id is a rowid search.
+    let graph = samples::every_field_type().build().expect("valid schema");
+    let conn = rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database opens");
+    for create in create_tables(&graph, &relq_sqlite::Sqlite::default()) {
+        conn.execute_batch(&create).expect("SQLite accepts the DDL");
+    }
+    // The row's keys point nowhere: foreign keys off (rusqlite's bundled SQLite turns them on).
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .expect("foreign keys off");
+    conn.execute(
+        "INSERT INTO \"items_tags\" (\"item\", \"tag\") VALUES (7, 'a')",
+        [],
+    )
+    .expect("insert without an id");
+    let (id, rowid): (i64, i64) = conn
+        .query_row("SELECT \"id\", rowid FROM \"items_tags\"", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("one row");
+    assert_eq!((id, rowid), (1, 1));
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT * FROM \"items_tags\" WHERE \"id\" = 1",
+            [],
+            |r| r.get(3),
+        )
+        .expect("a plan");
+    assert!(plan.contains("INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
+}
