@@ -22,7 +22,8 @@ RUN_DIR="${RELQ_SERVERS_DIR:-/tmp/relq-servers}"
 PG_PORT="${RELQ_PG_PORT:-55432}"
 MY_PORT="${RELQ_MYSQL_PORT:-53306}"
 TIMEOUT="${RELQ_SERVERS_TIMEOUT:-60}"
-# The test database and the TCP user of both servers (loopback only, throw-away data).
+# The test database and the TCP user of both servers (loopback only, throw-away data);
+# on MariaDB the user may also create and drop databases named relq_* (one per corpus case).
 DB=relq
 DB_USER=relq
 DB_PASSWORD=relq
@@ -153,7 +154,8 @@ start_mariadb() {
     mariadb --no-defaults --socket="$sock" -uroot -e "
         CREATE DATABASE $DB;
         CREATE USER '$DB_USER'@'%' IDENTIFIED BY '$DB_PASSWORD';
-        GRANT ALL ON $DB.* TO '$DB_USER'@'%';" >>"$log" 2>&1 ||
+        GRANT ALL ON $DB.* TO '$DB_USER'@'%';
+        GRANT ALL ON \`${DB}\\_%\`.* TO '$DB_USER'@'%';" >>"$log" 2>&1 ||
         fail_start "could not create the MariaDB database $DB" "$log"
     say "MariaDB $("$bin" --version | awk '{print $3}') on 127.0.0.1:$MY_PORT"
 }

@@ -93,6 +93,8 @@ pub struct Caps {
     pub max_identifier: IdentifierLimit,
     /// The most tables one SELECT may join (the FROM table included).
     pub max_join_tables: usize,
+    /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
+    pub types: ColumnTypes,
 }
 
 impl Caps {
@@ -109,6 +111,76 @@ impl Caps {
         supports_nulls_order: true,
         max_identifier: IdentifierLimit::Chars(128),
         max_join_tables: usize::MAX,
+        types: ColumnTypes::ANSI,
+    };
+}
+
+/// How a type that takes parameters (`VARCHAR(n)`, `DECIMAL(p, s)`) is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TypeName {
+    /// The name alone, the parameters dropped (SQLite's `TEXT` for a decimal, which keeps
+    /// every digit where its `NUMERIC` affinity would not).
+    Bare(&'static str),
+    /// The name with its parameters: `VARCHAR(100)`, `NUMERIC(10, 2)` (`, ` between them).
+    WithArgs(&'static str),
+}
+
+/// The column type relq declares for each [`FieldType`](relq_graph::FieldType): chosen so
+/// every value round-trips exactly (no float for a decimal, no lost scale or fraction of a
+/// second, no time zone conversion).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ColumnTypes {
+    /// `integer`.
+    pub integer: &'static str,
+    /// `big_integer`.
+    pub big_integer: &'static str,
+    /// `float` (double precision).
+    pub float: &'static str,
+    /// `decimal`, with its precision and scale.
+    pub decimal: TypeName,
+    /// `text` without a maximum length.
+    pub text: &'static str,
+    /// `text` with a maximum length `n`.
+    pub varchar: TypeName,
+    /// The length a `text` key column (a primary key, a foreign key or a through model's
+    /// key) without a maximum length gets, where the database cannot index unbounded text
+    /// (MySQL/MariaDB: `VARCHAR(255)`); `None`: such a key is [`text`](Self::text).
+    pub key_text_length: Option<u32>,
+    /// `boolean`.
+    pub boolean: &'static str,
+    /// `date`.
+    pub date: &'static str,
+    /// `time`, with microseconds.
+    pub time: &'static str,
+    /// `datetime`, with microseconds, without a time zone.
+    pub datetime: &'static str,
+    /// `uuid`.
+    pub uuid: &'static str,
+    /// `json`.
+    pub json: &'static str,
+    /// `bytes`.
+    pub bytes: &'static str,
+}
+
+impl ColumnTypes {
+    /// ISO SQL:2016 types: `INTEGER`, `BIGINT`, `DOUBLE PRECISION`, `NUMERIC(p, s)`,
+    /// `CLOB`, `VARCHAR(n)`, `BOOLEAN`, `DATE`, `TIME`, `TIMESTAMP`, `CHAR(36)` for a UUID
+    /// (ISO has no UUID type), `JSON` (SQL:2023), `BLOB`.
+    pub const ANSI: ColumnTypes = ColumnTypes {
+        integer: "INTEGER",
+        big_integer: "BIGINT",
+        float: "DOUBLE PRECISION",
+        decimal: TypeName::WithArgs("NUMERIC"),
+        text: "CLOB",
+        varchar: TypeName::WithArgs("VARCHAR"),
+        key_text_length: None,
+        boolean: "BOOLEAN",
+        date: "DATE",
+        time: "TIME",
+        datetime: "TIMESTAMP",
+        uuid: "CHAR(36)",
+        json: "JSON",
+        bytes: "BLOB",
     };
 }
 

@@ -5,6 +5,7 @@
 //! [`Compiled`]: the statements and the plan whose
 //! [`ExtractionPlan`](relq_plan::ExtractionPlan) reads their rows. [`render`] and
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
+//! [`create_tables`] writes the `CREATE TABLE` statements of a graph, for tests and tools.
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
 //! are always quoted; nothing here asks which dialect it has, only what its [`Caps`] say.
@@ -13,11 +14,15 @@
 
 mod ast;
 mod compile;
+mod ddl;
 mod dialect;
 mod joined;
 mod render;
 
 pub use ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};
-pub use dialect::{Caps, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder};
+pub use ddl::create_tables;
+pub use dialect::{
+    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, TypeName,
+};
 pub use render::{Layout, Rendered, render, render_debug};

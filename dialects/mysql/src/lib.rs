@@ -11,10 +11,47 @@
 //!   ASC", working-with-null.html) and there is no `NULLS FIRST` / `NULLS LAST`: relq
 //!   writes `x IS NULL DESC` / `ASC` terms instead;
 //! - at most 61 tables in one join (join.html; MariaDB: the same limit).
+//!
+//! Column types ([`TYPES`]), from the data types chapter (data-types.html): `INT`,
+//! `BIGINT`, `DOUBLE`, `DECIMAL(p, s)`, `LONGTEXT` / `VARCHAR(n)` (a key of text without
+//! a maximum length is `VARCHAR(255)`: InnoDB cannot index `LONGTEXT` without a prefix
+//! length, error 1170), `BOOLEAN` (`TINYINT(1)`), `DATE`, `TIME(6)` and `DATETIME(6)`
+//! (microseconds; without the `(6)` fractions are dropped), `CHAR(36)` for a UUID, `JSON`
+//! (MariaDB: `LONGTEXT` with a JSON check), `LONGBLOB`.
 
 #![forbid(unsafe_code)]
 
-use relq_sql::{Caps, Dialect, IdentifierLimit, OffsetWithoutLimit};
+use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
+
+/// MySQL's and MariaDB's column types (data-types.html).
+pub const TYPES: ColumnTypes = ColumnTypes {
+    // integer-types.html: INT 4 bytes, BIGINT 8.
+    integer: "INT",
+    big_integer: "BIGINT",
+    // floating-point-types.html: 8-byte IEEE.
+    float: "DOUBLE",
+    // fixed-point-types.html: exact, at most 65 digits, scale at most 30.
+    decimal: TypeName::WithArgs("DECIMAL"),
+    // blob.html: LONGTEXT holds up to 4 GiB; char.html: VARCHAR(n) n characters.
+    text: "LONGTEXT",
+    varchar: TypeName::WithArgs("VARCHAR"),
+    // create-index.html: a BLOB/TEXT key needs a prefix length (error 1170), so a text key
+    // without a maximum length is VARCHAR(255) (1020 bytes in utf8mb4, under InnoDB's 3072).
+    key_text_length: Some(255),
+    // numeric-type-syntax.html: a synonym of TINYINT(1).
+    boolean: "BOOLEAN",
+    // date-and-time-types.html, fractional-seconds.html: `(6)` keeps microseconds;
+    // DATETIME, unlike TIMESTAMP, is not converted through the session time zone.
+    date: "DATE",
+    time: "TIME(6)",
+    datetime: "DATETIME(6)",
+    // No UUID type in MySQL 8 (MariaDB 10.7+ has one): the 36-character hyphenated text.
+    uuid: "CHAR(36)",
+    // json.html (MariaDB: an alias of LONGTEXT with a JSON_VALID check).
+    json: "JSON",
+    // blob.html.
+    bytes: "LONGBLOB",
+};
 
 /// MySQL's and MariaDB's facts.
 pub const CAPS: Caps = Caps {
@@ -25,6 +62,7 @@ pub const CAPS: Caps = Caps {
     supports_nulls_order: false,
     max_identifier: IdentifierLimit::Chars(64),
     max_join_tables: 61,
+    types: TYPES,
     ..Caps::ANSI
 };
 

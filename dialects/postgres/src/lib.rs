@@ -9,10 +9,42 @@
 //! - NULLs sort as if larger than any value (NULLS LAST ascending), `NULLS FIRST` /
 //!   `NULLS LAST` accepted (queries-order.html);
 //! - no limit on the tables of a join.
+//!
+//! Column types ([`TYPES`]), from the data types chapter (datatype.html): `INTEGER`,
+//! `BIGINT`, `DOUBLE PRECISION`, `NUMERIC(p, s)` (exact), `TEXT` / `VARCHAR(n)`,
+//! `BOOLEAN`, `DATE`, `TIME` and `TIMESTAMP` (microseconds, without time zone), `UUID`,
+//! `JSONB`, `BYTEA`.
 
 #![forbid(unsafe_code)]
 
-use relq_sql::{Caps, Dialect, IdentifierLimit, Placeholder};
+use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, Placeholder, TypeName};
+
+/// PostgreSQL's column types (datatype.html).
+pub const TYPES: ColumnTypes = ColumnTypes {
+    // datatype-numeric.html#DATATYPE-INT: 4 and 8 bytes.
+    integer: "INTEGER",
+    big_integer: "BIGINT",
+    // datatype-numeric.html#DATATYPE-FLOAT: 8-byte IEEE.
+    float: "DOUBLE PRECISION",
+    // datatype-numeric.html#DATATYPE-NUMERIC-DECIMAL: exact, scale kept.
+    decimal: TypeName::WithArgs("NUMERIC"),
+    // datatype-character.html: TEXT unbounded, VARCHAR(n) at most n characters.
+    text: "TEXT",
+    varchar: TypeName::WithArgs("VARCHAR"),
+    key_text_length: None,
+    // datatype-boolean.html.
+    boolean: "BOOLEAN",
+    // datatype-datetime.html: microsecond resolution; no time zone, so no conversion.
+    date: "DATE",
+    time: "TIME",
+    datetime: "TIMESTAMP",
+    // datatype-uuid.html.
+    uuid: "UUID",
+    // datatype-json.html: JSONB, binary, indexable (key order and duplicates not kept).
+    json: "JSONB",
+    // datatype-binary.html.
+    bytes: "BYTEA",
+};
 
 /// PostgreSQL's facts.
 pub const CAPS: Caps = Caps {
@@ -20,6 +52,7 @@ pub const CAPS: Caps = Caps {
     placeholder: Placeholder::DollarNumber,
     nulls_sort_smallest: false,
     max_identifier: IdentifierLimit::Bytes(63),
+    types: TYPES,
     ..Caps::ANSI
 };
 

@@ -9,10 +9,43 @@
 //!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>);
 //! - no identifier length limit; at most 64 tables in a join
 //!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join").
+//!
+//! Column types ([`TYPES`]), by type affinity (<https://sqlite.org/datatype3.html>):
+//! integers `INTEGER` (a primary key declared exactly `INTEGER PRIMARY KEY` is the rowid,
+//! <https://sqlite.org/lang_createtable.html#rowid>), floats `REAL`, decimals, dates,
+//! times, UUIDs and JSON as `TEXT` (TEXT affinity stores the text as given; NUMERIC
+//! affinity would turn `12.50` into the REAL 12.5, losing the scale), booleans `INTEGER`
+//! (0 and 1), bytes `BLOB`.
 
 #![forbid(unsafe_code)]
 
-use relq_sql::{Caps, Dialect, IdentifierLimit, OffsetWithoutLimit};
+use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
+
+/// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
+pub const TYPES: ColumnTypes = ColumnTypes {
+    // INTEGER affinity, 8-byte signed; `INTEGER PRIMARY KEY` aliases the rowid.
+    integer: "INTEGER",
+    big_integer: "INTEGER",
+    // REAL affinity: an 8-byte IEEE float.
+    float: "REAL",
+    // TEXT affinity keeps `12.50` as written; NUMERIC would store the REAL 12.5.
+    decimal: TypeName::Bare("TEXT"),
+    text: "TEXT",
+    // SQLite ignores a length (`VARCHAR(n)` is TEXT affinity, not enforced): plain TEXT.
+    varchar: TypeName::Bare("TEXT"),
+    key_text_length: None,
+    // No boolean storage class: `TRUE` / `FALSE` are the integers 1 / 0 (datatype3.html,
+    // "Boolean Datatype").
+    boolean: "INTEGER",
+    // No date/time storage class: ISO-8601 text (datatype3.html#date_and_time_datatype).
+    date: "TEXT",
+    time: "TEXT",
+    datetime: "TEXT",
+    uuid: "TEXT",
+    // JSON functions read and write text (json1.html).
+    json: "TEXT",
+    bytes: "BLOB",
+};
 
 /// SQLite's facts.
 pub const CAPS: Caps = Caps {
@@ -21,6 +54,7 @@ pub const CAPS: Caps = Caps {
     nulls_sort_smallest: true,
     max_identifier: IdentifierLimit::None,
     max_join_tables: 64,
+    types: TYPES,
     ..Caps::ANSI
 };
 

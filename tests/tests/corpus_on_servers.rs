@@ -1,0 +1,362 @@
+//! Every corpus case on the real databases: for each case and each of SQLite (in memory),
+//! PostgreSQL (`RELQ_POSTGRES_URL`) and MariaDB (`RELQ_MYSQL_URL`), a fresh schema (a
+//! PostgreSQL schema on the `search_path`, a MariaDB database, a new SQLite connection)
+//! gets the case's tables from `relq_sql::create_tables`, then every statement the case
+//! compiles to runs with its parameters bound and must return rows of exactly
+//! `plan.extraction.width` columns (the tables are empty: no rows is the expected answer).
+//! This proves the server accepts every statement relq emits, and the DDL with it. One more
+//! case, over a column of every field type, brings every column type to the servers.
+//!
+//! A case the dialect refuses at compile time (a name too long, too many tables) is not
+//! run on that dialect, and the refusal must be one of those two kinds. A missing server
+//! URL fails the test, never skips it (`bash scripts/test.sh` starts the servers; by hand
+//! `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`).
+
+use relq_plan::{CompileErrorKind, Query, Value};
+use relq_sql::{Dialect, compile, create_tables};
+use relq_tests::corpus::{Case, cases};
+use relq_tests::samples;
+
+/// One database under test: a fresh schema per case, statements run with bound values.
+trait Db {
+    /// Creates an empty schema for case `n` and makes it the current one.
+    fn enter(&mut self, n: usize) -> Result<(), String>;
+    /// Drops what [`enter`](Db::enter) created.
+    fn leave(&mut self, n: usize) -> Result<(), String>;
+    /// Runs a statement without parameters or results.
+    fn exec(&mut self, sql: &str) -> Result<(), String>;
+    /// Runs a query with `params` bound; returns (rows, columns).
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String>;
+}
+
+/// The URL in `var`, or a failure that says how to start the servers.
+fn server_url(var: &str) -> String {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!(
+            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
+             starts it; by hand run `scripts/servers.sh start` and \
+             `eval \"$(scripts/servers.sh env)\"`, then `cargo test` (never skipped)"
+        ),
+    }
+}
+
+// ---------------------------------------------------------------- SQLite
+
+struct Sqlite(rusqlite::Connection);
+
+fn sqlite_value(v: &Value) -> rusqlite::types::Value {
+    use rusqlite::types::Value as V;
+    match v {
+        Value::Null => V::Null,
+        Value::Bool(b) => V::Integer(i64::from(*b)),
+        Value::Int(i) => V::Integer(*i),
+        Value::Float(f) => V::Real(*f),
+        Value::Bytes(b) => V::Blob(b.clone()),
+        Value::Decimal(s)
+        | Value::Text(s)
+        | Value::Date(s)
+        | Value::Time(s)
+        | Value::DateTime(s)
+        | Value::Uuid(s)
+        | Value::Json(s) => V::Text(s.clone()),
+    }
+}
+
+impl Db for Sqlite {
+    fn enter(&mut self, _: usize) -> Result<(), String> {
+        self.0 = rusqlite::Connection::open_in_memory().map_err(|e| e.to_string())?;
+        Ok(())
+    }
+    fn leave(&mut self, _: usize) -> Result<(), String> {
+        Ok(())
+    }
+    fn exec(&mut self, sql: &str) -> Result<(), String> {
+        self.0.execute_batch(sql).map_err(|e| e.to_string())
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String> {
+        let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
+        let columns = statement.column_count();
+        let mut rows = statement
+            .query(rusqlite::params_from_iter(params.iter().map(sqlite_value)))
+            .map_err(|e| e.to_string())?;
+        let mut count = 0;
+        while rows.next().map_err(|e| e.to_string())?.is_some() {
+            count += 1;
+        }
+        Ok((count, columns))
+    }
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+struct Postgres(::postgres::Client);
+
+fn pg_error(e: ::postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
+/// `v` as the type the server inferred for its placeholder.
+fn pg_value(
+    v: &Value,
+    ty: &::postgres::types::Type,
+) -> Result<Box<dyn ::postgres::types::ToSql + Sync>, String> {
+    use ::postgres::types::Type;
+    Ok(match v {
+        Value::Null => Box::new(None::<i64>),
+        Value::Bool(b) => Box::new(*b),
+        Value::Int(i) if *ty == Type::INT2 => {
+            Box::new(i16::try_from(*i).map_err(|e| format!("{i} as {ty}: {e}"))?)
+        }
+        Value::Int(i) if *ty == Type::INT4 => {
+            Box::new(i32::try_from(*i).map_err(|e| format!("{i} as {ty}: {e}"))?)
+        }
+        Value::Int(i) => Box::new(*i),
+        Value::Float(f) => Box::new(*f),
+        Value::Bytes(b) => Box::new(b.clone()),
+        Value::Text(s) => Box::new(s.clone()),
+        other => return Err(format!("no PostgreSQL binding in this test for {other:?}")),
+    })
+}
+
+impl Db for Postgres {
+    fn enter(&mut self, n: usize) -> Result<(), String> {
+        self.exec(&format!(
+            "DROP SCHEMA IF EXISTS relq_c{n} CASCADE; CREATE SCHEMA relq_c{n}; \
+             SET search_path TO relq_c{n}"
+        ))
+    }
+    fn leave(&mut self, n: usize) -> Result<(), String> {
+        self.exec(&format!(
+            "SET search_path TO public; DROP SCHEMA relq_c{n} CASCADE"
+        ))
+    }
+    fn exec(&mut self, sql: &str) -> Result<(), String> {
+        self.0.batch_execute(sql).map_err(pg_error)
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String> {
+        let statement = self.0.prepare(sql).map_err(pg_error)?;
+        if statement.params().len() != params.len() {
+            return Err(format!(
+                "{} placeholders, {} params",
+                statement.params().len(),
+                params.len()
+            ));
+        }
+        let values = params
+            .iter()
+            .zip(statement.params())
+            .map(|(v, ty)| pg_value(v, ty))
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+            values.iter().map(|b| &**b as _).collect();
+        let rows = self.0.query(&statement, &refs).map_err(pg_error)?;
+        Ok((rows.len(), statement.columns().len()))
+    }
+}
+
+// ---------------------------------------------------------------- MariaDB
+
+struct MariaDb(mysql::Conn);
+
+fn mysql_value(v: &Value) -> mysql::Value {
+    use mysql::Value as V;
+    match v {
+        Value::Null => V::NULL,
+        Value::Bool(b) => V::Int(i64::from(*b)),
+        Value::Int(i) => V::Int(*i),
+        Value::Float(f) => V::Double(*f),
+        Value::Bytes(b) => V::Bytes(b.clone()),
+        Value::Decimal(s)
+        | Value::Text(s)
+        | Value::Date(s)
+        | Value::Time(s)
+        | Value::DateTime(s)
+        | Value::Uuid(s)
+        | Value::Json(s) => V::Bytes(s.clone().into_bytes()),
+    }
+}
+
+impl Db for MariaDb {
+    fn enter(&mut self, n: usize) -> Result<(), String> {
+        self.exec(&format!("DROP DATABASE IF EXISTS relq_c{n}"))?;
+        self.exec(&format!("CREATE DATABASE relq_c{n}"))?;
+        self.exec(&format!("USE relq_c{n}"))
+    }
+    fn leave(&mut self, n: usize) -> Result<(), String> {
+        self.exec("USE relq")?;
+        self.exec(&format!("DROP DATABASE relq_c{n}"))
+    }
+    fn exec(&mut self, sql: &str) -> Result<(), String> {
+        use mysql::prelude::Queryable;
+        self.0.query_drop(sql).map_err(|e| e.to_string())
+    }
+    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String> {
+        use mysql::prelude::Queryable;
+        let statement = self.0.prep(sql).map_err(|e| e.to_string())?;
+        let columns = statement.columns().len();
+        let params = if params.is_empty() {
+            mysql::Params::Empty
+        } else {
+            mysql::Params::Positional(params.iter().map(mysql_value).collect())
+        };
+        let rows: Vec<mysql::Row> = self.0.exec(&statement, params).map_err(|e| e.to_string())?;
+        Ok((rows.len(), columns))
+    }
+}
+
+// ---------------------------------------------------------------- the run
+
+/// Runs one case on `db`: its tables, then its statements. `Ok(false)` when the dialect
+/// refused the case at compile time for one of its limits.
+fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Result<bool, String> {
+    let graph = case.graph()?;
+    let compiled = match compile(&graph, &case.query, dialect) {
+        Ok(compiled) => compiled,
+        Err(e) => {
+            return match e.kind() {
+                CompileErrorKind::IdentifierTooLong { .. }
+                | CompileErrorKind::TooManyTables { .. } => Ok(false),
+                _ => Err(format!(
+                    "compile failed for another reason than a limit: {e}"
+                )),
+            };
+        }
+    };
+    db.enter(n)
+        .map_err(|e| format!("cannot make the schema: {e}"))?;
+    let outcome = (|| {
+        for create in create_tables(&graph, dialect) {
+            db.exec(&create)
+                .map_err(|e| format!("rejected DDL: {e}\n  {create}"))?;
+        }
+        for statement in &compiled.statements {
+            let (_, columns) = db
+                .query(&statement.sql, &statement.params)
+                .map_err(|e| format!("rejected statement: {e}\n  {}", statement.sql))?;
+            let width = compiled.plan.extraction.width;
+            if columns != width {
+                return Err(format!(
+                    "{columns} columns, the plan reads {width}\n  {}",
+                    statement.sql
+                ));
+            }
+        }
+        Ok(true)
+    })();
+    let left = db
+        .leave(n)
+        .map_err(|e| format!("cannot drop the schema: {e}"));
+    let ran = outcome?;
+    left?;
+    Ok(ran)
+}
+
+/// The corpus, plus one case over a column of every field type (`samples::every_field_type`),
+/// so every column type of the dialect's DDL reaches the server, text keys included.
+fn all_cases() -> Vec<Case> {
+    let mut all = cases().expect("the corpus loads");
+    all.push(Case {
+        name: "every_field_type".to_owned(),
+        description:
+            "a column of every field type, a text key, a foreign key and a many-to-many to it"
+                .to_owned(),
+        schema: samples::every_field_type(),
+        query: Query::new("Item")
+            .select_related("tag")
+            .select_related("tags"),
+    });
+    all
+}
+
+/// Every case on `db`; fails listing every case the server rejected.
+fn every_case(db: &mut dyn Db, dialect: &dyn Dialect) {
+    let cases = all_cases();
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for (n, case) in cases.iter().enumerate() {
+        match run_case(db, n, case, dialect) {
+            Ok(true) => ran += 1,
+            Ok(false) => eprintln!(
+                "{}: {} refused at compile time",
+                dialect.caps().name,
+                case.name
+            ),
+            Err(e) => failures.push(format!("case `{}`: {e}", case.name)),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed on {}:\n{}",
+        failures.len(),
+        cases.len(),
+        dialect.caps().name,
+        failures.join("\n")
+    );
+    assert!(ran > 0, "no case ran on {}", dialect.caps().name);
+    eprintln!(
+        "{}: {ran} of {} cases ran",
+        dialect.caps().name,
+        cases.len()
+    );
+}
+
+#[test]
+fn every_corpus_case_runs_on_sqlite() {
+    let conn = rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database opens");
+    every_case(&mut Sqlite(conn), &relq_sqlite::Sqlite::default());
+}
+
+#[test]
+fn every_corpus_case_runs_on_postgres() {
+    let url = server_url("RELQ_POSTGRES_URL");
+    let client = ::postgres::Client::connect(&url, ::postgres::NoTls)
+        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    every_case(&mut Postgres(client), &relq_postgres::Postgres::default());
+}
+
+#[test]
+fn every_corpus_case_runs_on_mariadb() {
+    let url = server_url("RELQ_MYSQL_URL");
+    let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
+    let conn = mysql::Conn::new(opts)
+        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+    every_case(&mut MariaDb(conn), &relq_mysql::MySql::default());
+}
+
+#[test]
+fn sqlite_integer_primary_key_is_the_rowid() {
+    // `"id" INTEGER PRIMARY KEY NOT NULL` keeps the rowid alias
+    // (<https://sqlite.org/lang_createtable.html#rowid>): a NULL id takes the next rowid,
+    // and a lookup by id is a rowid search.
+    let graph = samples::every_field_type().build().expect("valid schema");
+    let conn = rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database opens");
+    for create in create_tables(&graph, &relq_sqlite::Sqlite::default()) {
+        conn.execute_batch(&create).expect("SQLite accepts the DDL");
+    }
+    // The row's keys point nowhere: foreign keys off (rusqlite's bundled SQLite turns them on).
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .expect("foreign keys off");
+    conn.execute(
+        "INSERT INTO \"items_tags\" (\"item\", \"tag\") VALUES (7, 'a')",
+        [],
+    )
+    .expect("insert without an id");
+    let (id, rowid): (i64, i64) = conn
+        .query_row("SELECT \"id\", rowid FROM \"items_tags\"", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("one row");
+    assert_eq!((id, rowid), (1, 1));
+    let plan: String = conn
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT * FROM \"items_tags\" WHERE \"id\" = 1",
+            [],
+            |r| r.get(3),
+        )
+        .expect("a plan");
+    assert!(plan.contains("INTEGER PRIMARY KEY (rowid=?)"), "{plan}");
+}
