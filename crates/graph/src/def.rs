@@ -187,7 +187,8 @@ impl ModelDef {
 /// text and `precision` / `scale` for decimals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FieldType {
-    /// A 64-bit signed integer (ormar `Integer`).
+    /// An integer column (ormar `Integer`): `INTEGER`, 32-bit on PostgreSQL and MySQL,
+    /// 64-bit on SQLite. Values are carried as 64-bit (`Value::Int`) on every dialect.
     Integer,
     /// A 64-bit signed integer stored as `BIGINT` (ormar `BigInteger`).
     BigInteger,
