@@ -86,11 +86,7 @@ pub fn execute(
 struct Param<'a>(&'a Value);
 
 impl ToSql for Param<'_> {
-    fn to_sql(
-        &self,
-        ty: &Type,
-        out: &mut postgres::types::private::BytesMut,
-    ) -> Result<IsNull, BoxError> {
+    fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
         match self.0 {
             Value::Null => Ok(IsNull::Yes),
             Value::Bool(b) => b.to_sql_checked(ty, out),
