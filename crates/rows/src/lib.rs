@@ -7,6 +7,7 @@
 //!   [`rebuild`] does it for a whole iterator.
 //! - Outputs: [`Record`]s ([`Records`] visitor), JSON from records ([`to_json`]), or the
 //!   caller's own types through a [`Visitor`] ([`rebuild_with`]), with no tree in between.
+//! - [`ExecError`] and [`expected_columns`]: what the dialect crates' executors share.
 //! - [`flatten`]: the inverse, records to rows, for tests and benchmarks.
 //!
 //! Semantics (the joined strategy: rows are a left-join product): a record is identified
@@ -21,6 +22,7 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod exec;
 mod flatten;
 mod json;
 mod layout;
@@ -30,6 +32,7 @@ mod row;
 mod store;
 
 pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
+pub use exec::{ExecError, ExecErrorKind, ExpectedColumn, expected_columns};
 pub use flatten::flatten;
 pub use json::{to_json, value_to_json};
 pub use layout::MAX_WIDTH;

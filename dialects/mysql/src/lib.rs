@@ -12,6 +12,8 @@
 //!   writes `x IS NULL DESC` / `ASC` terms instead;
 //! - at most 61 tables in one join (join.html; MariaDB: the same limit).
 //!
+//! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records.
+//!
 //! Column types ([`TYPES`]), from the data types chapter (data-types.html): `INT`,
 //! `BIGINT`, `DOUBLE`, `DECIMAL(p, s)`, `LONGTEXT` / `VARCHAR(n)` (a key of text without
 //! a maximum length is `VARCHAR(255)`: InnoDB cannot index `LONGTEXT` without a prefix
@@ -20,6 +22,10 @@
 //! (MariaDB: `LONGTEXT` with a JSON check), `LONGBLOB`.
 
 #![forbid(unsafe_code)]
+
+mod exec;
+
+pub use exec::execute;
 
 use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
 

@@ -10,12 +10,18 @@
 //!   `NULLS LAST` accepted (queries-order.html);
 //! - no limit on the tables of a join.
 //!
+//! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records.
+//!
 //! Column types ([`TYPES`]), from the data types chapter (datatype.html): `INTEGER`,
 //! `BIGINT`, `DOUBLE PRECISION`, `NUMERIC(p, s)` (exact), `TEXT` / `VARCHAR(n)`,
 //! `BOOLEAN`, `DATE`, `TIME` and `TIMESTAMP` (microseconds, without time zone), `UUID`,
 //! `JSONB`, `BYTEA`.
 
 #![forbid(unsafe_code)]
+
+mod exec;
+
+pub use exec::execute;
 
 use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, Placeholder, TypeName};
 

@@ -10,6 +10,8 @@
 //! - no identifier length limit; at most 64 tables in a join
 //!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join").
 //!
+//! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records.
+//!
 //! Column types ([`TYPES`]), by type affinity (<https://sqlite.org/datatype3.html>):
 //! integers `INTEGER` (a primary key declared exactly `INTEGER PRIMARY KEY` is the rowid,
 //! <https://sqlite.org/lang_createtable.html#rowid>), floats `REAL`, decimals, dates,
@@ -18,6 +20,10 @@
 //! (0 and 1), bytes `BLOB`.
 
 #![forbid(unsafe_code)]
+
+mod exec;
+
+pub use exec::execute;
 
 use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
 

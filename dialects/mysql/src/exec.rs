@@ -1,0 +1,208 @@
+//! [`execute`]: a [`Compiled`] query on a `mysql` connection (MySQL or MariaDB), rebuilt
+//! into records.
+//!
+//! The session first gets `group_concat_max_len` at its largest (MariaDB's default of
+//! 1 MiB truncates a `GROUP_CONCAT` silently, with only a warning). Statements run as
+//! prepared statements (the binary protocol); parameters bind as ints (booleans 0 / 1),
+//! doubles, and bytes for text and the text forms of decimals, dates, times, UUIDs and
+//! JSON. A result value is read as the kind the extraction plan expects at its position:
+//! integers as ints, bools (0 or 1) or floats; doubles and floats; bytes as text (also
+//! integers, bools, floats and decimals written as text), decimals, UUIDs (lower-cased),
+//! JSON and bytes; `DATE` / `DATETIME` and `TIME` values as ISO 8601 text (fractional
+//! seconds only when non-zero, six digits). Anything else is
+//! [`ExecErrorKind::Unreadable`](relq_rows::ExecErrorKind::Unreadable).
+//!
+//! Invariant: never panics; every failure is an [`ExecError`].
+
+use mysql::Value as MyValue;
+use mysql::prelude::Queryable;
+use relq_plan::{Value, ValueKind};
+use relq_rows::{ExecError, ExpectedColumn, Rebuilder, Record, expected_columns};
+use relq_sql::Compiled;
+
+/// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
+/// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
+const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
+
+/// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
+/// rows into records (one [`Rebuilder`] over all statements' rows), after setting the
+/// session's `group_concat_max_len`.
+///
+/// # Errors
+/// [`ExecError`]: a driver error with the statement's index (`None` for the session
+/// setup), a value that cannot be read as the plan's kind, or the rebuild's
+/// [`RowError`](relq_rows::RowError).
+pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
+    conn.query_drop(SESSION_SETUP)
+        .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+    let extraction = &compiled.plan.extraction;
+    let columns = expected_columns(extraction);
+    let mut rebuilder = Rebuilder::new(extraction)?;
+    let mut row_number = 0;
+    for (index, statement) in compiled.statements.iter().enumerate() {
+        let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
+        let prepared = conn.prep(&statement.sql).map_err(driver)?;
+        let params = if statement.params.is_empty() {
+            mysql::Params::Empty
+        } else {
+            mysql::Params::Positional(statement.params.iter().map(bind).collect())
+        };
+        let result = conn.exec_iter(&prepared, params).map_err(driver)?;
+        for row in result {
+            let row = row.map_err(driver)?;
+            let values = (0..row.len())
+                .map(|position| {
+                    let raw = row.as_ref(position).unwrap_or(&MyValue::NULL);
+                    let expected = columns.get(position);
+                    read(raw, expected).ok_or_else(|| {
+                        ExecError::unreadable(row_number, position, expected, describe(raw))
+                    })
+                })
+                .collect::<Result<Vec<Value>, ExecError>>()?;
+            rebuilder.push(&values)?;
+            row_number += 1;
+        }
+    }
+    Ok(rebuilder.finish()?)
+}
+
+/// A parameter as the protocol sends it.
+fn bind(v: &Value) -> MyValue {
+    match v {
+        Value::Null => MyValue::NULL,
+        Value::Bool(b) => MyValue::Int(i64::from(*b)),
+        Value::Int(i) => MyValue::Int(*i),
+        Value::Float(f) => MyValue::Double(*f),
+        Value::Bytes(b) => MyValue::Bytes(b.clone()),
+        Value::Decimal(s)
+        | Value::Text(s)
+        | Value::Date(s)
+        | Value::Time(s)
+        | Value::DateTime(s)
+        | Value::Uuid(s)
+        | Value::Json(s) => MyValue::Bytes(s.clone().into_bytes()),
+    }
+}
+
+/// `raw` as the kind `column` expects; `None` when it cannot be read so. A position the
+/// plan does not read is read as text when it is bytes.
+fn read(raw: &MyValue, column: Option<&ExpectedColumn>) -> Option<Value> {
+    let kind = column.and_then(|c| c.kind).unwrap_or(ValueKind::Text);
+    Some(match (raw, kind) {
+        (MyValue::NULL, _) => Value::Null,
+        (MyValue::Int(i), ValueKind::Int) => Value::Int(*i),
+        (MyValue::UInt(u), ValueKind::Int) => Value::Int(i64::try_from(*u).ok()?),
+        (MyValue::Int(0) | MyValue::UInt(0), ValueKind::Bool) => Value::Bool(false),
+        (MyValue::Int(1) | MyValue::UInt(1), ValueKind::Bool) => Value::Bool(true),
+        #[allow(clippy::cast_precision_loss)]
+        (MyValue::Int(i), ValueKind::Float) => Value::Float(*i as f64),
+        (MyValue::Double(f), ValueKind::Float) => Value::Float(*f),
+        (MyValue::Float(f), ValueKind::Float) => Value::Float(f64::from(*f)),
+        (MyValue::Date(y, mo, d, 0, 0, 0, 0), ValueKind::Date) => {
+            Value::Date(format!("{y:04}-{mo:02}-{d:02}"))
+        }
+        (MyValue::Date(y, mo, d, h, mi, s, us), ValueKind::DateTime) => Value::DateTime(format!(
+            "{y:04}-{mo:02}-{d:02}T{}",
+            time_text(u32::from(*h), *mi, *s, *us)
+        )),
+        (MyValue::Time(false, 0, h, mi, s, us), ValueKind::Time) if *h < 24 => {
+            Value::Time(time_text(u32::from(*h), *mi, *s, *us))
+        }
+        (MyValue::Bytes(b), ValueKind::Bytes) => Value::Bytes(b.clone()),
+        (MyValue::Bytes(b), kind) => {
+            let text = std::str::from_utf8(b).ok()?;
+            match kind {
+                ValueKind::Int => Value::Int(text.parse().ok()?),
+                ValueKind::Bool => match text {
+                    "0" => Value::Bool(false),
+                    "1" => Value::Bool(true),
+                    _ => return None,
+                },
+                ValueKind::Float => Value::Float(text.parse().ok()?),
+                ValueKind::Decimal => Value::Decimal(text.to_owned()),
+                ValueKind::Text => Value::Text(text.to_owned()),
+                ValueKind::Uuid => Value::Uuid(text.to_ascii_lowercase()),
+                ValueKind::Json => Value::Json(text.to_owned()),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// `HH:MM:SS[.ffffff]`.
+fn time_text(h: u32, mi: u8, s: u8, us: u32) -> String {
+    if us == 0 {
+        format!("{h:02}:{mi:02}:{s:02}")
+    } else {
+        format!("{h:02}:{mi:02}:{s:02}.{us:06}")
+    }
+}
+
+/// A short description of a value for messages: its protocol type and, for numbers, the
+/// number.
+fn describe(raw: &MyValue) -> String {
+    match raw {
+        MyValue::NULL => "NULL".to_owned(),
+        MyValue::Bytes(b) => format!("{} bytes", b.len()),
+        MyValue::Int(i) => format!("the integer {i}"),
+        MyValue::UInt(u) => format!("the unsigned integer {u}"),
+        MyValue::Float(f) => format!("the float {f}"),
+        MyValue::Double(f) => format!("the double {f}"),
+        MyValue::Date(..) => "a date".to_owned(),
+        MyValue::Time(..) => "a time".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_as(raw: MyValue, kind: ValueKind) -> Option<Value> {
+        let column = ExpectedColumn {
+            kind: Some(kind),
+            name: "M.f".to_owned(),
+        };
+        read(&raw, Some(&column))
+    }
+
+    #[test]
+    fn values_read_as_the_plans_kind() {
+        assert_eq!(
+            read_as(MyValue::Int(1), ValueKind::Bool),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(read_as(MyValue::Int(2), ValueKind::Bool), None);
+        assert_eq!(read_as(MyValue::UInt(u64::MAX), ValueKind::Int), None);
+        assert_eq!(
+            read_as(MyValue::Bytes(b"12.50".to_vec()), ValueKind::Decimal),
+            Some(Value::Decimal("12.50".into()))
+        );
+        assert_eq!(
+            read_as(MyValue::Date(2024, 5, 1, 0, 0, 0, 0), ValueKind::Date),
+            Some(Value::Date("2024-05-01".into()))
+        );
+        assert_eq!(
+            read_as(
+                MyValue::Date(2024, 5, 1, 13, 45, 0, 500_000),
+                ValueKind::DateTime
+            ),
+            Some(Value::DateTime("2024-05-01T13:45:00.500000".into()))
+        );
+        assert_eq!(
+            read_as(MyValue::Time(false, 0, 13, 45, 0, 0), ValueKind::Time),
+            Some(Value::Time("13:45:00".into()))
+        );
+        assert_eq!(
+            read_as(MyValue::Time(true, 0, 1, 0, 0, 0), ValueKind::Time),
+            None
+        );
+        assert_eq!(
+            read_as(
+                MyValue::Bytes(b"67E55044-10B1-426F-9247-BB680E5FE0C8".to_vec()),
+                ValueKind::Uuid
+            ),
+            Some(Value::Uuid("67e55044-10b1-426f-9247-bb680e5fe0c8".into()))
+        );
+    }
+}

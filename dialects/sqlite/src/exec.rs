@@ -1,0 +1,202 @@
+//! [`execute`]: a [`Compiled`] query on a rusqlite connection, rebuilt into records.
+//!
+//! Values bind as SQLite's storage classes (booleans as 0 / 1, decimals, dates, times,
+//! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them). A result value is
+//! read as the kind the extraction plan expects at its position: INTEGER as an int, a bool
+//! (0 or 1) or a float; REAL as a float; TEXT as text, a decimal, a date, a time, a date-time
+//! (`T` or a space between date and time, written with `T`), a UUID (lower-cased) or JSON;
+//! BLOB as bytes or a 16-byte UUID. Anything else is [`ExecErrorKind::Unreadable`].
+//!
+//! Invariant: never panics; every failure is an [`ExecError`].
+//!
+//! [`ExecErrorKind::Unreadable`]: relq_rows::ExecErrorKind::Unreadable
+
+use relq_plan::{Value, ValueKind};
+use relq_rows::{ExecError, ExpectedColumn, Rebuilder, Record, expected_columns};
+use relq_sql::Compiled;
+use rusqlite::types::{Value as SqlValue, ValueRef};
+
+/// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
+/// rows into records (one [`Rebuilder`] over all statements' rows).
+///
+/// # Errors
+/// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
+/// as the plan's kind, or the rebuild's [`RowError`](relq_rows::RowError).
+pub fn execute(
+    conn: &rusqlite::Connection,
+    compiled: &Compiled<'_>,
+) -> Result<Vec<Record>, ExecError> {
+    let extraction = &compiled.plan.extraction;
+    let columns = expected_columns(extraction);
+    let mut rebuilder = Rebuilder::new(extraction)?;
+    let mut row_number = 0;
+    for (index, statement) in compiled.statements.iter().enumerate() {
+        let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
+        let mut prepared = conn.prepare(&statement.sql).map_err(driver)?;
+        let width = prepared.column_count();
+        let mut rows = prepared
+            .query(rusqlite::params_from_iter(
+                statement.params.iter().map(bind),
+            ))
+            .map_err(driver)?;
+        while let Some(row) = rows.next().map_err(driver)? {
+            let values = (0..width)
+                .map(|position| {
+                    let raw = row.get_ref(position).map_err(driver)?;
+                    read(raw, columns.get(position)).ok_or_else(|| {
+                        ExecError::unreadable(
+                            row_number,
+                            position,
+                            columns.get(position),
+                            describe(raw),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<Value>, ExecError>>()?;
+            rebuilder.push(&values)?;
+            row_number += 1;
+        }
+    }
+    Ok(rebuilder.finish()?)
+}
+
+/// A parameter as SQLite stores it.
+fn bind(v: &Value) -> SqlValue {
+    match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Int(i) => SqlValue::Integer(*i),
+        Value::Float(f) => SqlValue::Real(*f),
+        Value::Bytes(b) => SqlValue::Blob(b.clone()),
+        Value::Decimal(s)
+        | Value::Text(s)
+        | Value::Date(s)
+        | Value::Time(s)
+        | Value::DateTime(s)
+        | Value::Uuid(s)
+        | Value::Json(s) => SqlValue::Text(s.clone()),
+    }
+}
+
+/// `raw` as the kind `column` expects; `None` when it cannot be read so. A position the
+/// plan does not read keeps the storage class's own kind.
+fn read(raw: ValueRef<'_>, column: Option<&ExpectedColumn>) -> Option<Value> {
+    let kind = column.and_then(|c| c.kind);
+    let text = |t: &[u8]| std::str::from_utf8(t).ok().map(str::to_owned);
+    Some(match (raw, kind) {
+        (ValueRef::Null, _) => Value::Null,
+        (ValueRef::Integer(i), Some(ValueKind::Int) | None) => Value::Int(i),
+        (ValueRef::Integer(0), Some(ValueKind::Bool)) => Value::Bool(false),
+        (ValueRef::Integer(1), Some(ValueKind::Bool)) => Value::Bool(true),
+        // REAL affinity stores a whole float as written; an integer read as a float is exact
+        // up to 2^53.
+        #[allow(clippy::cast_precision_loss)]
+        (ValueRef::Integer(i), Some(ValueKind::Float)) => Value::Float(i as f64),
+        (ValueRef::Real(f), Some(ValueKind::Float) | None) => Value::Float(f),
+        (ValueRef::Text(t), None | Some(ValueKind::Text)) => Value::Text(text(t)?),
+        (ValueRef::Text(t), Some(ValueKind::Decimal)) => Value::Decimal(text(t)?),
+        (ValueRef::Text(t), Some(ValueKind::Date)) => Value::Date(text(t)?),
+        (ValueRef::Text(t), Some(ValueKind::Time)) => Value::Time(text(t)?),
+        (ValueRef::Text(t), Some(ValueKind::DateTime)) => {
+            let mut s = text(t)?;
+            if s.as_bytes().get(10) == Some(&b' ') {
+                s.replace_range(10..11, "T");
+            }
+            Value::DateTime(s)
+        }
+        (ValueRef::Text(t), Some(ValueKind::Uuid)) => Value::Uuid(text(t)?.to_ascii_lowercase()),
+        (ValueRef::Text(t), Some(ValueKind::Json)) => Value::Json(text(t)?),
+        (ValueRef::Blob(b), Some(ValueKind::Bytes) | None) => Value::Bytes(b.to_vec()),
+        (ValueRef::Blob(b), Some(ValueKind::Uuid)) => Value::Uuid(uuid_text(b)?),
+        _ => return None,
+    })
+}
+
+/// 16 bytes as a lower-case hyphenated UUID.
+fn uuid_text(bytes: &[u8]) -> Option<String> {
+    if bytes.len() != 16 {
+        return None;
+    }
+    let mut s = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    Some(s)
+}
+
+/// A short description of a value for messages: its storage class and, for numbers, the
+/// number.
+fn describe(raw: ValueRef<'_>) -> String {
+    match raw {
+        ValueRef::Null => "NULL".to_owned(),
+        ValueRef::Integer(i) => format!("INTEGER {i}"),
+        ValueRef::Real(f) => format!("REAL {f}"),
+        ValueRef::Text(t) => format!("TEXT of {} bytes", t.len()),
+        ValueRef::Blob(b) => format!("BLOB of {} bytes", b.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(kind: ValueKind) -> ExpectedColumn {
+        ExpectedColumn {
+            kind: Some(kind),
+            name: "M.f".to_owned(),
+        }
+    }
+
+    #[test]
+    fn values_read_as_the_plans_kind() {
+        let c = |k| Some(col(k));
+        assert_eq!(
+            read(ValueRef::Integer(1), c(ValueKind::Bool).as_ref()),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(
+            read(ValueRef::Integer(2), c(ValueKind::Bool).as_ref()),
+            None
+        );
+        assert_eq!(
+            read(ValueRef::Integer(2), c(ValueKind::Float).as_ref()),
+            Some(Value::Float(2.0))
+        );
+        assert_eq!(read(ValueRef::Real(1.5), c(ValueKind::Int).as_ref()), None);
+        assert_eq!(
+            read(
+                ValueRef::Text(b"2024-05-01 13:45:00"),
+                c(ValueKind::DateTime).as_ref()
+            ),
+            Some(Value::DateTime("2024-05-01T13:45:00".into()))
+        );
+        assert_eq!(
+            read(
+                ValueRef::Text(b"67E55044-10B1-426F-9247-BB680E5FE0C8"),
+                c(ValueKind::Uuid).as_ref()
+            ),
+            Some(Value::Uuid("67e55044-10b1-426f-9247-bb680e5fe0c8".into()))
+        );
+        assert_eq!(
+            read(
+                ValueRef::Blob(&[
+                    0x67, 0xe5, 0x50, 0x44, 0x10, 0xb1, 0x42, 0x6f, 0x92, 0x47, 0xbb, 0x68, 0x0e,
+                    0x5f, 0xe0, 0xc8
+                ]),
+                c(ValueKind::Uuid).as_ref()
+            ),
+            Some(Value::Uuid("67e55044-10b1-426f-9247-bb680e5fe0c8".into()))
+        );
+        assert_eq!(
+            read(ValueRef::Text(b"12.50"), c(ValueKind::Decimal).as_ref()),
+            Some(Value::Decimal("12.50".into()))
+        );
+        assert_eq!(
+            read(ValueRef::Null, c(ValueKind::Int).as_ref()),
+            Some(Value::Null)
+        );
+    }
+}
