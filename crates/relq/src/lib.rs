@@ -23,13 +23,18 @@
 //! ```
 //!
 //! The stages live in their own crates, re-exported here whole: [`graph`], [`plan`],
-//! [`sql`]; ARCHITECTURE.md maps them.
+//! [`sql`], [`rows`]; ARCHITECTURE.md maps them. Each dialect crate also runs a compiled
+//! query on its driver and rebuilds the records (`relq_sqlite::execute`, ...).
 
 #![forbid(unsafe_code)]
 
 pub use relq_graph as graph;
+pub use relq_mysql as mysql;
 pub use relq_plan as plan;
+pub use relq_postgres as postgres;
+pub use relq_rows as rows;
 pub use relq_sql as sql;
+pub use relq_sqlite as sqlite;
 
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
@@ -37,5 +42,6 @@ pub use relq_plan::{
     CompileError, CompileErrorKind, ExtractionPlan, NullsOrder, OrderBy, Plan, Query, Value,
 };
 pub use relq_postgres::Postgres;
+pub use relq_rows::{ExecError, Record, to_json};
 pub use relq_sql::{Compiled, Dialect, Statement, compile};
 pub use relq_sqlite::Sqlite;
