@@ -150,9 +150,16 @@ fn run() -> Result<(), String> {
     Ok(())
 }
 
+/// A table's sample rows: its name, the integer columns given, the rows of those values.
+type TableData = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static [i64]],
+);
+
 /// A few school records: (table, columns, rows). Class 2 has no teachers; one teacher and
 /// one student have no category.
-const SCHOOL_DATA: [(&str, &[&str], &[&[i64]]); 5] = [
+const SCHOOL_DATA: [TableData; 5] = [
     ("departments", &["id"], &[&[1]]),
     ("categories", &["id"], &[&[1], &[2]]),
     (
