@@ -1,5 +1,5 @@
-//! Introspection on the three databases: the school and blog samples, and a schema made for
-//! the naming rules, are created with `relq_sql::create_tables` on SQLite (in memory),
+//! Introspection on the three databases: the school, blog and person samples, and a schema
+//! made for the naming rules (with an `ON DELETE CASCADE`), are created with `relq_sql::create_tables` on SQLite (in memory),
 //! PostgreSQL (`RELQ_POSTGRES_URL`, a fresh schema) and MariaDB (`RELQ_MYSQL_URL`, a fresh
 //! database), read back with each dialect's `introspect`, and checked: every table,
 //! column, type, primary key and nullability; the relation names of every rule of
@@ -46,7 +46,7 @@ table = "notes"
 fields = [{ name = "id", type = "integer", primary_key = true }, { name = "topic", type = "text" }]
 foreign_keys = [
   { name = "topic", to = "User", related_name = "topic_notes", column = "topic_id" },
-  { name = "writer", to = "User", related_name = "notes", column = "writer" },
+  { name = "writer", to = "User", related_name = "notes", column = "writer", on_delete = "cascade" },
 ]
 "#,
     )
@@ -66,6 +66,7 @@ fn schemas() -> Vec<(&'static str, SchemaDef)> {
     vec![
         ("school", sample(Sample::School)),
         ("blog", sample(Sample::Blog)),
+        ("person", sample(Sample::Person)),
         ("rules", rules_schema()),
     ]
 }
@@ -253,6 +254,14 @@ fn check_blog(def: &SchemaDef) {
     assert!(categories.relation("posts").is_some());
 }
 
+fn check_person(def: &SchemaDef) {
+    // A self-reference: the reverse side is named after the child table, itself.
+    let supervisor = fk(def, "persons", "supervisor");
+    assert_eq!(supervisor.to, "persons");
+    assert!(supervisor.nullable);
+    assert_eq!(supervisor.related_name.as_deref(), Some("persons"));
+}
+
 fn check_rules(def: &SchemaDef) {
     assert_eq!(
         fk(def, "messages", "sender").related_name.as_deref(),
@@ -270,6 +279,8 @@ fn check_rules(def: &SchemaDef) {
     let writer = fk(def, "notes", "writer");
     assert_eq!(writer.column.as_deref(), Some("writer"));
     assert_eq!(writer.related_name.as_deref(), Some("notes_by_writer"));
+    assert_eq!(writer.on_delete, relq_graph::ReferentialAction::Cascade);
+    assert_eq!(topic.on_delete, relq_graph::ReferentialAction::NoAction);
     // Two non-null keys to one table make no through table.
     assert!(model(def, "users").many_to_many.is_empty());
 }
@@ -285,6 +296,7 @@ fn check(db: &str, name: &str, original: &SchemaDef, found: &SchemaDef, lengths:
     match name {
         "school" => check_school(found),
         "blog" => check_blog(found),
+        "person" => check_person(found),
         _ => check_rules(found),
     }
 }

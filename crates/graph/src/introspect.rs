@@ -21,6 +21,9 @@
 //!   owner's table (`categories.posts`), through the through table, which stays a model
 //!   (its other columns its fields). A taken name becomes `{table}_via_{through_table}`.
 //!
+//! Names are claimed in this order, so an earlier kind wins a clash: plain fields, forward
+//! relations (tables in name order, keys in column order), reverse sides, many-to-many.
+//!
 //! Not read, documented: composite foreign keys (skipped: the columns stay plain fields)
 //! and composite primary keys (every key column is marked `primary_key`, which
 //! [`SchemaDef::build`] then rejects); column defaults; a foreign key's referenced column
@@ -366,5 +369,58 @@ mod tests {
             ("parent", Some("children"))
         );
         assert!(a.build().is_ok());
+    }
+
+    #[test]
+    fn taken_names_fall_back() {
+        let column = |name: &str, primary_key, nullable| ColumnInfo {
+            name: name.to_owned(),
+            ty: FieldType::Integer,
+            nullable,
+            primary_key,
+        };
+        let key = |column: &str, table: &str| ForeignKeyInfo {
+            column: column.to_owned(),
+            table: table.to_owned(),
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+        };
+        let table = |name: &str, columns, foreign_keys| TableInfo {
+            name: name.to_owned(),
+            columns,
+            foreign_keys,
+        };
+        // `posts` has a field named like its reverse from `tags` and like the many-to-many
+        // to `tags`: both fall back.
+        let schema = schema_from_tables(vec![
+            table(
+                "posts",
+                vec![column("id", true, false), column("tags", false, true)],
+                vec![],
+            ),
+            table(
+                "tags",
+                vec![column("id", true, false), column("post_id", false, true)],
+                vec![key("post_id", "posts")],
+            ),
+            table(
+                "posts_tags",
+                vec![
+                    column("id", true, false),
+                    column("post_id", false, false),
+                    column("tag_id", false, false),
+                ],
+                vec![key("post_id", "posts"), key("tag_id", "tags")],
+            ),
+        ]);
+        let tags = &schema.models[2];
+        assert_eq!(
+            tags.foreign_keys[0].related_name.as_deref(),
+            Some("tags_by_post")
+        );
+        let posts = &schema.models[0];
+        assert_eq!(posts.many_to_many[0].name, "tags_via_posts_tags");
+        assert_eq!(posts.many_to_many[0].related_name.as_deref(), Some("posts"));
+        assert!(schema.build().is_ok(), "{:?}", schema.build());
     }
 }
