@@ -36,6 +36,7 @@ mod build;
 mod def;
 mod error;
 mod graph;
+pub mod introspect;
 mod suggest;
 
 pub use def::{

@@ -88,6 +88,18 @@ pub enum ExecErrorKind {
         /// A short description of what the driver returned (`REAL 1.5`, `type INT4`).
         found: String,
     },
+    /// Introspection met a column type it cannot map to a field type.
+    #[error(
+        "column `{column}` of table `{table}` has type `{type_name}`, which maps to no field type"
+    )]
+    UnknownColumnType {
+        /// The table.
+        table: String,
+        /// The column.
+        column: String,
+        /// The type as the catalog spells it.
+        type_name: String,
+    },
     /// The rows do not rebuild into records.
     #[error(transparent)]
     Rebuild(#[from] RowError),

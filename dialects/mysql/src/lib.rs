@@ -12,7 +12,8 @@
 //!   writes `x IS NULL DESC` / `ASC` terms instead;
 //! - at most 61 tables in one join (join.html; MariaDB: the same limit).
 //!
-//! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records.
+//! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
+//! [`introspect`] reads the current database's tables back into a `SchemaDef`.
 //!
 //! Column types ([`TYPES`]), from the data types chapter (data-types.html): `INT`,
 //! `BIGINT`, `DOUBLE`, `DECIMAL(p, s)`, `LONGTEXT` / `VARCHAR(n)` (a key of text without
@@ -24,8 +25,10 @@
 #![forbid(unsafe_code)]
 
 mod exec;
+mod introspect;
 
 pub use exec::execute;
+pub use introspect::introspect;
 
 use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
 

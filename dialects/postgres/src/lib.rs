@@ -10,7 +10,8 @@
 //!   `NULLS LAST` accepted (queries-order.html);
 //! - no limit on the tables of a join.
 //!
-//! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records.
+//! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records;
+//! [`introspect`] reads the current schema's tables back into a `SchemaDef`.
 //!
 //! Column types ([`TYPES`]), from the data types chapter (datatype.html): `INTEGER`,
 //! `BIGINT`, `DOUBLE PRECISION`, `NUMERIC(p, s)` (exact), `TEXT` / `VARCHAR(n)`,
@@ -20,8 +21,10 @@
 #![forbid(unsafe_code)]
 
 mod exec;
+mod introspect;
 
 pub use exec::execute;
+pub use introspect::introspect;
 
 use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, Placeholder, TypeName};
 

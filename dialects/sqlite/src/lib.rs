@@ -10,7 +10,8 @@
 //! - no identifier length limit; at most 64 tables in a join
 //!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join").
 //!
-//! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records.
+//! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
+//! [`introspect`] reads a database's tables back into a `SchemaDef`.
 //!
 //! Column types ([`TYPES`]), by type affinity (<https://sqlite.org/datatype3.html>):
 //! integers `INTEGER` (a primary key declared exactly `INTEGER PRIMARY KEY` is the rowid,
@@ -22,8 +23,10 @@
 #![forbid(unsafe_code)]
 
 mod exec;
+mod introspect;
 
 pub use exec::execute;
+pub use introspect::introspect;
 
 use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
 

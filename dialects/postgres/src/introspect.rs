@@ -1,0 +1,102 @@
+//! [`introspect`]: the tables of a PostgreSQL connection's current schema read back into a
+//! [`SchemaDef`].
+//!
+//! Reads `pg_catalog` for `current_schema()` (catalogs.html): ordinary and partitioned
+//! tables (`pg_class`), their columns with `format_type` and `attnotnull`
+//! (`pg_attribute`), single-column primary and foreign keys with their actions
+//! (`pg_constraint`). The naming rules are relq-graph's ([`relq_graph::introspect`]).
+//!
+//! Types: `format_type`'s spelling, split into words and arguments, through
+//! [`common_field_type`](relq_graph::introspect::common_field_type): [`TYPES`](crate::TYPES)
+//! in reverse (`integer`, `bigint`, `double precision`, `numeric(p,s)`, `text`,
+//! `character varying(n)`, `boolean`, `date`, `time without time zone`,
+//! `timestamp without time zone`, `uuid`, `jsonb`, `bytea`) plus synonyms (`smallint`,
+//! `real`, `json`, `character(n)`...). Anything else (`numeric` without a precision,
+//! `timestamp with time zone`, arrays, user types) is
+//! [`ExecErrorKind::UnknownColumnType`](relq_rows::ExecErrorKind).
+
+use relq_graph::ReferentialAction;
+use relq_graph::SchemaDef;
+use relq_graph::introspect::{
+    ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
+};
+use relq_rows::{ExecError, ExecErrorKind};
+
+const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
+     format_type(a.atttypid, a.atttypmod), a.attnotnull, \
+     EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p' \
+             AND a.attnum = ANY (k.conkey)) \
+     FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+     AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
+
+const FOREIGN_KEYS: &str = "SELECT c.relname::text, a.attname::text, r.relname::text, \
+     k.confdeltype::text, k.confupdtype::text \
+     FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     JOIN pg_class r ON r.oid = k.confrelid \
+     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] \
+     WHERE k.contype = 'f' AND n.nspname = current_schema() \
+     AND array_length(k.conkey, 1) = 1 ORDER BY c.relname, a.attnum";
+
+/// `pg_constraint`'s action code (`a`, `r`, `c`, `n`, `d`).
+fn action(code: &str) -> ReferentialAction {
+    match code {
+        "r" => ReferentialAction::Restrict,
+        "c" => ReferentialAction::Cascade,
+        "n" => ReferentialAction::SetNull,
+        "d" => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    }
+}
+
+/// The tables of `client`'s current schema as a [`SchemaDef`] (see the module doc).
+///
+/// # Errors
+/// A catalog query the server fails ([`ExecErrorKind::Driver`], no statement index), or a
+/// column type with no field type ([`ExecErrorKind::UnknownColumnType`]).
+pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError> {
+    let driver = |e: postgres::Error| ExecError::driver(None, e.to_string(), e);
+    let mut tables: Vec<TableInfo> = Vec::new();
+    for row in client.query(COLUMNS, &[]).map_err(driver)? {
+        let table: String = row.get(0);
+        let column: String = row.get(1);
+        let declared: String = row.get(2);
+        let (words, args) = split_type(&declared);
+        let ty = common_field_type(&words, &args).ok_or_else(|| {
+            ExecError::from(ExecErrorKind::UnknownColumnType {
+                table: table.clone(),
+                column: column.clone(),
+                type_name: declared.clone(),
+            })
+        })?;
+        if tables.last().is_none_or(|t| t.name != table) {
+            tables.push(TableInfo {
+                name: table,
+                columns: Vec::new(),
+                foreign_keys: Vec::new(),
+            });
+        }
+        if let Some(t) = tables.last_mut() {
+            t.columns.push(ColumnInfo {
+                name: column,
+                ty,
+                nullable: !row.get::<_, bool>(3),
+                primary_key: row.get(4),
+            });
+        }
+    }
+    for row in client.query(FOREIGN_KEYS, &[]).map_err(driver)? {
+        let table: String = row.get(0);
+        if let Some(t) = tables.iter_mut().find(|t| t.name == table) {
+            t.foreign_keys.push(ForeignKeyInfo {
+                column: row.get(1),
+                table: row.get(2),
+                on_delete: action(row.get(3)),
+                on_update: action(row.get(4)),
+            });
+        }
+    }
+    Ok(schema_from_tables(tables))
+}
