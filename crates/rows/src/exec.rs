@@ -1,7 +1,9 @@
 //! What the three executors (`relq_sqlite::execute`, `relq_postgres::execute`,
-//! `relq_mysql::execute`) share: [`ExecError`], and [`ExpectedColumn`]s, the kind the
+//! `relq_mysql::execute`) share: [`ExecError`]; [`ExpectedColumn`]s, the kind the
 //! extraction plan reads at each result position and that column's name, so a driver
-//! converts each value once, into the kind the rebuild expects.
+//! converts each value once, into the kind the rebuild expects; and [`RowReader`], the row
+//! loop around the rebuild (row numbers over every statement, one reused value buffer,
+//! unreadable values reported with their place).
 //!
 //! Invariant: an executor never panics; a driver failure, a value it cannot read as the
 //! plan's kind, and a rebuild failure are each an [`ExecError`] with the place.
@@ -9,10 +11,104 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use relq_plan::{ExtractionPlan, ValueKind};
+use relq_plan::{ExtractionPlan, Value, ValueKind};
 
 use crate::error::RowError;
 use crate::layout::column_name;
+use crate::rebuild::Rebuilder;
+use crate::records::{Record, Records};
+
+/// Rows read from a driver on their way into a [`Rebuilder`]: every statement of a
+/// compiled query feeds the same reader, which numbers rows across statements, reuses one
+/// value buffer, and turns a value the driver cannot read as the plan's kind into
+/// [`ExecErrorKind::Unreadable`] with its row, position and column.
+pub struct RowReader<'p> {
+    columns: Vec<ExpectedColumn>,
+    rebuilder: Rebuilder<'p, Records>,
+    row: usize,
+    values: Vec<Value>,
+}
+
+/// Why one value could not be read: the driver failed, or its value is not of the kind
+/// the plan expects there (with a short description of what it was: `REAL 1.5`).
+#[derive(Debug)]
+pub enum ReadFailure {
+    /// The driver failed reading the value.
+    Driver(ExecError),
+    /// The value cannot be read as the plan's kind; what it was.
+    Unreadable(String),
+}
+
+impl From<ExecError> for ReadFailure {
+    fn from(e: ExecError) -> Self {
+        ReadFailure::Driver(e)
+    }
+}
+
+impl<'p> RowReader<'p> {
+    /// A reader for the rows of `plan`.
+    ///
+    /// # Errors
+    /// A plan the rebuild rejects ([`ExecErrorKind::Rebuild`]).
+    pub fn new(plan: &'p ExtractionPlan) -> Result<Self, ExecError> {
+        Ok(Self {
+            columns: expected_columns(plan),
+            rebuilder: Rebuilder::new(plan)?,
+            row: 0,
+            values: Vec::with_capacity(plan.width),
+        })
+    }
+
+    /// Reads one row of `width` values, each from `read(position, expected)`, and feeds it
+    /// to the rebuild.
+    ///
+    /// # Errors
+    /// The driver's error, an unreadable value with its place, or the rebuild's error.
+    pub fn push(
+        &mut self,
+        width: usize,
+        mut read: impl FnMut(usize, Option<&ExpectedColumn>) -> Result<Value, ReadFailure>,
+    ) -> Result<(), ExecError> {
+        self.values.clear();
+        for position in 0..width {
+            let expected = self.columns.get(position);
+            match read(position, expected) {
+                Ok(value) => self.values.push(value),
+                Err(ReadFailure::Driver(e)) => return Err(e),
+                Err(ReadFailure::Unreadable(found)) => {
+                    return Err(ExecError::unreadable(self.row, position, expected, found));
+                }
+            }
+        }
+        self.rebuilder.push(&self.values)?;
+        self.row += 1;
+        Ok(())
+    }
+
+    /// The records.
+    ///
+    /// # Errors
+    /// The rebuild's error.
+    pub fn finish(self) -> Result<Vec<Record>, ExecError> {
+        Ok(self.rebuilder.finish()?)
+    }
+}
+
+/// 16 bytes as a lower-case hyphenated UUID (`Value::Uuid`'s form); `None` for any other
+/// length. For drivers that return UUIDs as bytes.
+pub fn uuid_text(bytes: &[u8]) -> Option<String> {
+    if bytes.len() != 16 {
+        return None;
+    }
+    let mut s = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push_str(&format!("{b:02x}"));
+    }
+    Some(s)
+}
 
 /// What the plan reads at one result position.
 #[derive(Clone, Debug, PartialEq, Eq)]

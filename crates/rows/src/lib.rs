@@ -32,7 +32,9 @@ mod row;
 mod store;
 
 pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
-pub use exec::{ExecError, ExecErrorKind, ExpectedColumn, expected_columns};
+pub use exec::{
+    ExecError, ExecErrorKind, ExpectedColumn, ReadFailure, RowReader, expected_columns, uuid_text,
+};
 pub use flatten::flatten;
 pub use json::{to_json, value_to_json};
 pub use layout::MAX_WIDTH;

@@ -24,6 +24,7 @@ use std::fmt::Write as _;
 use relq_graph::{Field, FieldType, Model, ReferentialAction, RelationGraph};
 
 use crate::dialect::{Caps, ColumnTypes, Dialect, TypeName};
+use crate::render::push_quoted;
 
 /// The `CREATE TABLE` statements of every model of `graph` (through models included) for
 /// `dialect`, referenced tables first, in one line each, without a trailing `;`.
@@ -212,15 +213,7 @@ fn column_type(out: &mut String, types: &ColumnTypes, ty: FieldType, key: bool) 
 
 /// `name` in the dialect's quotes, embedded quote characters doubled.
 fn quote(out: &mut String, caps: &Caps, name: &str) {
-    let q = caps.identifier_quote;
-    out.push(q);
-    for c in name.chars() {
-        if c == q {
-            out.push(q);
-        }
-        out.push(c);
-    }
-    out.push(q);
+    push_quoted(out, caps.identifier_quote, name);
 }
 
 #[cfg(test)]

@@ -266,23 +266,7 @@ impl<'c> Writer<'c> {
     }
 
     fn ident(&mut self, name: &str) {
-        let q = self.caps.identifier_quote;
-        self.out.push(q);
-        let needs_doubling = match u8::try_from(q) {
-            Ok(byte) if byte.is_ascii() => name.as_bytes().contains(&byte),
-            _ => name.contains(q),
-        };
-        if needs_doubling {
-            for c in name.chars() {
-                if c == q {
-                    self.out.push(q);
-                }
-                self.out.push(c);
-            }
-        } else {
-            self.out.push_str(name);
-        }
-        self.out.push(q);
+        push_quoted(&mut self.out, self.caps.identifier_quote, name);
     }
 
     fn value(&mut self, v: Value) {
@@ -300,6 +284,28 @@ impl<'c> Writer<'c> {
             }
         }
     }
+}
+
+/// Appends `name` in `quote` characters, embedded quote characters doubled
+/// (`say "hi"` becomes `"say ""hi"""`): the one way an identifier enters SQL text, in
+/// statements and in DDL.
+pub(crate) fn push_quoted(out: &mut String, quote: char, name: &str) {
+    out.push(quote);
+    let needs_doubling = match u8::try_from(quote) {
+        Ok(byte) if byte.is_ascii() => name.as_bytes().contains(&byte),
+        _ => name.contains(quote),
+    };
+    if needs_doubling {
+        for c in name.chars() {
+            if c == quote {
+                out.push(quote);
+            }
+            out.push(c);
+        }
+    } else {
+        out.push_str(name);
+    }
+    out.push(quote);
 }
 
 /// Appends the decimal digits of `n` (aliases and placeholder numbers: a few digits).

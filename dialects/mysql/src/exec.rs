@@ -17,7 +17,7 @@
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, Rebuilder, Record, expected_columns};
+use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader};
 use relq_sql::Compiled;
 
 /// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
@@ -25,7 +25,7 @@ use relq_sql::Compiled;
 const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
 
 /// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
-/// rows into records (one [`Rebuilder`] over all statements' rows), after setting the
+/// rows into records (one [`RowReader`] over all statements' rows), after setting the
 /// session's `group_concat_max_len`.
 ///
 /// # Errors
@@ -35,10 +35,7 @@ const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 1844674407370955
 pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
     conn.query_drop(SESSION_SETUP)
         .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-    let extraction = &compiled.plan.extraction;
-    let columns = expected_columns(extraction);
-    let mut rebuilder = Rebuilder::new(extraction)?;
-    let mut row_number = 0;
+    let mut reader = RowReader::new(&compiled.plan.extraction)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
         let prepared = conn.prep(&statement.sql).map_err(driver)?;
@@ -50,20 +47,13 @@ pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Re
         let result = conn.exec_iter(&prepared, params).map_err(driver)?;
         for row in result {
             let row = row.map_err(driver)?;
-            let values = (0..row.len())
-                .map(|position| {
-                    let raw = row.as_ref(position).unwrap_or(&MyValue::NULL);
-                    let expected = columns.get(position);
-                    read(raw, expected).ok_or_else(|| {
-                        ExecError::unreadable(row_number, position, expected, describe(raw))
-                    })
-                })
-                .collect::<Result<Vec<Value>, ExecError>>()?;
-            rebuilder.push(&values)?;
-            row_number += 1;
+            reader.push(row.len(), |position, expected| {
+                let raw = row.as_ref(position).unwrap_or(&MyValue::NULL);
+                read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
+            })?;
         }
     }
-    Ok(rebuilder.finish()?)
+    reader.finish()
 }
 
 /// A parameter as the protocol sends it.

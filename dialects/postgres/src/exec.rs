@@ -16,13 +16,13 @@ use std::error::Error as StdError;
 
 use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, Rebuilder, Record, expected_columns};
+use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader, uuid_text};
 use relq_sql::Compiled;
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// Runs every statement of `compiled` on `client` with its parameters bound and rebuilds
-/// the rows into records (one [`Rebuilder`] over all statements' rows).
+/// the rows into records (one [`RowReader`] over all statements' rows).
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
@@ -32,10 +32,7 @@ pub fn execute(
     client: &mut postgres::Client,
     compiled: &Compiled<'_>,
 ) -> Result<Vec<Record>, ExecError> {
-    let extraction = &compiled.plan.extraction;
-    let columns = expected_columns(extraction);
-    let mut rebuilder = Rebuilder::new(extraction)?;
-    let mut row_number = 0;
+    let mut reader = RowReader::new(&compiled.plan.extraction)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: postgres::Error| {
             let message = match e.as_db_error() {
@@ -57,28 +54,19 @@ pub fn execute(
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
         let rows = client.query(&prepared, &refs).map_err(driver)?;
         for row in &rows {
-            let values = row
-                .columns()
-                .iter()
-                .enumerate()
-                .map(|(position, column)| {
-                    let Raw(raw) = row.try_get(position).map_err(driver)?;
-                    let expected = columns.get(position);
-                    read(raw, column.type_(), expected).ok_or_else(|| {
-                        ExecError::unreadable(
-                            row_number,
-                            position,
-                            expected,
-                            format!("a {} value", column.type_()),
-                        )
-                    })
+            let columns = row.columns();
+            reader.push(columns.len(), |position, expected| {
+                let Raw(raw) = row.try_get(position).map_err(driver)?;
+                let ty = columns.get(position).map(|c| c.type_());
+                ty.and_then(|ty| read(raw, ty, expected)).ok_or_else(|| {
+                    ReadFailure::Unreadable(
+                        ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
+                    )
                 })
-                .collect::<Result<Vec<Value>, ExecError>>()?;
-            rebuilder.push(&values)?;
-            row_number += 1;
+            })?;
         }
     }
-    Ok(rebuilder.finish()?)
+    reader.finish()
 }
 
 /// A parameter, encoded as the type the server reports for its placeholder.
@@ -279,21 +267,6 @@ fn numeric_text(raw: &[u8]) -> Option<String> {
         fraction.truncate(scale);
         s.push('.');
         s.push_str(&fraction);
-    }
-    Some(s)
-}
-
-/// 16 bytes as a lower-case hyphenated UUID.
-fn uuid_text(bytes: &[u8]) -> Option<String> {
-    if bytes.len() != 16 {
-        return None;
-    }
-    let mut s = String::with_capacity(36);
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push_str(&format!("{b:02x}"));
     }
     Some(s)
 }

@@ -12,12 +12,12 @@
 //! [`ExecErrorKind::Unreadable`]: relq_rows::ExecErrorKind::Unreadable
 
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, Rebuilder, Record, expected_columns};
+use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader, uuid_text};
 use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
 /// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
-/// rows into records (one [`Rebuilder`] over all statements' rows).
+/// rows into records (one [`RowReader`] over all statements' rows).
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
@@ -26,10 +26,7 @@ pub fn execute(
     conn: &rusqlite::Connection,
     compiled: &Compiled<'_>,
 ) -> Result<Vec<Record>, ExecError> {
-    let extraction = &compiled.plan.extraction;
-    let columns = expected_columns(extraction);
-    let mut rebuilder = Rebuilder::new(extraction)?;
-    let mut row_number = 0;
+    let mut reader = RowReader::new(&compiled.plan.extraction)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
         let mut prepared = conn.prepare(&statement.sql).map_err(driver)?;
@@ -40,24 +37,13 @@ pub fn execute(
             ))
             .map_err(driver)?;
         while let Some(row) = rows.next().map_err(driver)? {
-            let values = (0..width)
-                .map(|position| {
-                    let raw = row.get_ref(position).map_err(driver)?;
-                    read(raw, columns.get(position)).ok_or_else(|| {
-                        ExecError::unreadable(
-                            row_number,
-                            position,
-                            columns.get(position),
-                            describe(raw),
-                        )
-                    })
-                })
-                .collect::<Result<Vec<Value>, ExecError>>()?;
-            rebuilder.push(&values)?;
-            row_number += 1;
+            reader.push(width, |position, expected| {
+                let raw = row.get_ref(position).map_err(driver)?;
+                read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
+            })?;
         }
     }
-    Ok(rebuilder.finish()?)
+    reader.finish()
 }
 
 /// A parameter as SQLite stores it.
@@ -110,21 +96,6 @@ fn read(raw: ValueRef<'_>, column: Option<&ExpectedColumn>) -> Option<Value> {
         (ValueRef::Blob(b), Some(ValueKind::Uuid)) => Value::Uuid(uuid_text(b)?),
         _ => return None,
     })
-}
-
-/// 16 bytes as a lower-case hyphenated UUID.
-fn uuid_text(bytes: &[u8]) -> Option<String> {
-    if bytes.len() != 16 {
-        return None;
-    }
-    let mut s = String::with_capacity(36);
-    for (i, b) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push_str(&format!("{b:02x}"));
-    }
-    Some(s)
 }
 
 /// A short description of a value for messages: its storage class and, for numbers, the
