@@ -60,6 +60,23 @@ impl Value {
         })
     }
 
+    /// The text of a value carried as text (decimal, text, date, time, date-time, UUID,
+    /// JSON); `None` for NULL, booleans, numbers and bytes. Drivers bind these as text.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Decimal(s)
+            | Value::Text(s)
+            | Value::Date(s)
+            | Value::Time(s)
+            | Value::DateTime(s)
+            | Value::Uuid(s)
+            | Value::Json(s) => Some(s),
+            Value::Null | Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::Bytes(_) => {
+                None
+            }
+        }
+    }
+
     /// Whether the value is NULL.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)

@@ -185,13 +185,8 @@ pub(crate) fn short(value: &Value) -> String {
             let cut = if b.len() > MAX { "…" } else { "" };
             format!("x'{}{cut}'", hex(b.get(..MAX).unwrap_or(b)))
         }
-        Value::Decimal(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::Uuid(s)
-        | Value::Json(s) => {
+        text => {
+            let s = text.as_text().unwrap_or_default();
             let mut text: String = s.chars().take(MAX).collect();
             if text.len() < s.len() {
                 text.push('…');

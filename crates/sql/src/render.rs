@@ -347,13 +347,7 @@ fn literal(out: &mut String, v: &Value) {
             }
             out.push('\'');
         }
-        Value::Decimal(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::Uuid(s)
-        | Value::Json(s) => quoted(out, s),
+        text => quoted(out, text.as_text().unwrap_or_default()),
     }
 }
 

@@ -64,13 +64,7 @@ fn bind(v: &Value) -> MyValue {
         Value::Int(i) => MyValue::Int(*i),
         Value::Float(f) => MyValue::Double(*f),
         Value::Bytes(b) => MyValue::Bytes(b.clone()),
-        Value::Decimal(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::Uuid(s)
-        | Value::Json(s) => MyValue::Bytes(s.clone().into_bytes()),
+        text => MyValue::Bytes(text.as_text().unwrap_or_default().as_bytes().to_vec()),
     }
 }
 

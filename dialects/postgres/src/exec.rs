@@ -98,13 +98,7 @@ impl ToSql for Param<'_> {
                 out.extend_from_slice(&uuid_bytes(s).ok_or("not a hyphenated UUID")?);
                 Ok(IsNull::No)
             }
-            Value::Text(s)
-            | Value::Decimal(s)
-            | Value::Date(s)
-            | Value::Time(s)
-            | Value::DateTime(s)
-            | Value::Uuid(s)
-            | Value::Json(s) => s.as_str().to_sql_checked(ty, out),
+            text => text.as_text().unwrap_or_default().to_sql_checked(ty, out),
         }
     }
 

@@ -54,13 +54,7 @@ fn bind(v: &Value) -> SqlValue {
         Value::Int(i) => SqlValue::Integer(*i),
         Value::Float(f) => SqlValue::Real(*f),
         Value::Bytes(b) => SqlValue::Blob(b.clone()),
-        Value::Decimal(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::Uuid(s)
-        | Value::Json(s) => SqlValue::Text(s.clone()),
+        text => SqlValue::Text(text.as_text().unwrap_or_default().to_owned()),
     }
 }
 
