@@ -1,9 +1,10 @@
 //! Every corpus case on the real databases: for each case and each of SQLite (in memory),
 //! PostgreSQL (`RELQ_POSTGRES_URL`) and MariaDB (`RELQ_MYSQL_URL`), a fresh schema (a
 //! PostgreSQL schema on the `search_path`, a MariaDB database, a new SQLite connection)
-//! gets the case's tables from `relq_sql::create_tables`, then every statement the case
-//! compiles to runs with its parameters bound and must return rows of exactly
-//! `plan.extraction.width` columns (the tables are empty: no rows is the expected answer).
+//! gets the case's tables from `relq_sql::create_tables`; every statement the case
+//! compiles to must prepare with exactly `plan.extraction.width` columns, then the
+//! database's executor (`relq_sqlite::execute`, ...) runs them with their parameters bound
+//! (the tables are empty: no records is the expected answer).
 //! This proves the server accepts every statement relq emits, and the DDL with it. One more
 //! case, over a column of every field type, brings every column type to the servers.
 //!
@@ -12,12 +13,16 @@
 //! URL fails the test, never skips it (`bash scripts/test.sh` starts the servers; by hand
 //! `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`).
 
-use relq_plan::{CompileErrorKind, Query, Value};
-use relq_sql::{Dialect, compile, create_tables};
+mod common;
+
+use common::servers;
+use relq_plan::{CompileErrorKind, Query};
+use relq_sql::{Compiled, Dialect, compile, create_tables};
 use relq_tests::corpus::{Case, cases};
 use relq_tests::samples;
 
-/// One database under test: a fresh schema per case, statements run with bound values.
+/// One database under test: a fresh schema per case; statements run through relq's
+/// executor for the database.
 trait Db {
     /// Creates an empty schema for case `n` and makes it the current one.
     fn enter(&mut self, n: usize) -> Result<(), String>;
@@ -25,43 +30,15 @@ trait Db {
     fn leave(&mut self, n: usize) -> Result<(), String>;
     /// Runs a statement without parameters or results.
     fn exec(&mut self, sql: &str) -> Result<(), String>;
-    /// Runs a query with `params` bound; returns (rows, columns).
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String>;
-}
-
-/// The URL in `var`, or a failure that says how to start the servers.
-fn server_url(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
-             starts it; by hand run `scripts/servers.sh start` and \
-             `eval \"$(scripts/servers.sh env)\"`, then `cargo test` (never skipped)"
-        ),
-    }
+    /// How many columns the server says `sql` returns (prepared, not run).
+    fn columns(&mut self, sql: &str) -> Result<usize, String>;
+    /// Runs every statement of `compiled` with its params bound, through the executor.
+    fn execute(&mut self, compiled: &Compiled<'_>) -> Result<(), String>;
 }
 
 // ---------------------------------------------------------------- SQLite
 
 struct Sqlite(rusqlite::Connection);
-
-fn sqlite_value(v: &Value) -> rusqlite::types::Value {
-    use rusqlite::types::Value as V;
-    match v {
-        Value::Null => V::Null,
-        Value::Bool(b) => V::Integer(i64::from(*b)),
-        Value::Int(i) => V::Integer(*i),
-        Value::Float(f) => V::Real(*f),
-        Value::Bytes(b) => V::Blob(b.clone()),
-        Value::Decimal(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::Uuid(s)
-        | Value::Json(s) => V::Text(s.clone()),
-    }
-}
 
 impl Db for Sqlite {
     fn enter(&mut self, _: usize) -> Result<(), String> {
@@ -74,17 +51,14 @@ impl Db for Sqlite {
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         self.0.execute_batch(sql).map_err(|e| e.to_string())
     }
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String> {
-        let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
-        let columns = statement.column_count();
-        let mut rows = statement
-            .query(rusqlite::params_from_iter(params.iter().map(sqlite_value)))
-            .map_err(|e| e.to_string())?;
-        let mut count = 0;
-        while rows.next().map_err(|e| e.to_string())?.is_some() {
-            count += 1;
-        }
-        Ok((count, columns))
+    fn columns(&mut self, sql: &str) -> Result<usize, String> {
+        let statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
+        Ok(statement.column_count())
+    }
+    fn execute(&mut self, compiled: &Compiled<'_>) -> Result<(), String> {
+        relq_sqlite::execute(&self.0, compiled)
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -97,29 +71,6 @@ fn pg_error(e: ::postgres::Error) -> String {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
         None => e.to_string(),
     }
-}
-
-/// `v` as the type the server inferred for its placeholder.
-fn pg_value(
-    v: &Value,
-    ty: &::postgres::types::Type,
-) -> Result<Box<dyn ::postgres::types::ToSql + Sync>, String> {
-    use ::postgres::types::Type;
-    Ok(match v {
-        Value::Null => Box::new(None::<i64>),
-        Value::Bool(b) => Box::new(*b),
-        Value::Int(i) if *ty == Type::INT2 => {
-            Box::new(i16::try_from(*i).map_err(|e| format!("{i} as {ty}: {e}"))?)
-        }
-        Value::Int(i) if *ty == Type::INT4 => {
-            Box::new(i32::try_from(*i).map_err(|e| format!("{i} as {ty}: {e}"))?)
-        }
-        Value::Int(i) => Box::new(*i),
-        Value::Float(f) => Box::new(*f),
-        Value::Bytes(b) => Box::new(b.clone()),
-        Value::Text(s) => Box::new(s.clone()),
-        other => return Err(format!("no PostgreSQL binding in this test for {other:?}")),
-    })
 }
 
 impl Db for Postgres {
@@ -137,48 +88,20 @@ impl Db for Postgres {
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         self.0.batch_execute(sql).map_err(pg_error)
     }
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String> {
+    fn columns(&mut self, sql: &str) -> Result<usize, String> {
         let statement = self.0.prepare(sql).map_err(pg_error)?;
-        if statement.params().len() != params.len() {
-            return Err(format!(
-                "{} placeholders, {} params",
-                statement.params().len(),
-                params.len()
-            ));
-        }
-        let values = params
-            .iter()
-            .zip(statement.params())
-            .map(|(v, ty)| pg_value(v, ty))
-            .collect::<Result<Vec<_>, _>>()?;
-        let refs: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-            values.iter().map(|b| &**b as _).collect();
-        let rows = self.0.query(&statement, &refs).map_err(pg_error)?;
-        Ok((rows.len(), statement.columns().len()))
+        Ok(statement.columns().len())
+    }
+    fn execute(&mut self, compiled: &Compiled<'_>) -> Result<(), String> {
+        relq_postgres::execute(&mut self.0, compiled)
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 }
 
 // ---------------------------------------------------------------- MariaDB
 
 struct MariaDb(mysql::Conn);
-
-fn mysql_value(v: &Value) -> mysql::Value {
-    use mysql::Value as V;
-    match v {
-        Value::Null => V::NULL,
-        Value::Bool(b) => V::Int(i64::from(*b)),
-        Value::Int(i) => V::Int(*i),
-        Value::Float(f) => V::Double(*f),
-        Value::Bytes(b) => V::Bytes(b.clone()),
-        Value::Decimal(s)
-        | Value::Text(s)
-        | Value::Date(s)
-        | Value::Time(s)
-        | Value::DateTime(s)
-        | Value::Uuid(s)
-        | Value::Json(s) => V::Bytes(s.clone().into_bytes()),
-    }
-}
 
 impl Db for MariaDb {
     fn enter(&mut self, n: usize) -> Result<(), String> {
@@ -194,17 +117,15 @@ impl Db for MariaDb {
         use mysql::prelude::Queryable;
         self.0.query_drop(sql).map_err(|e| e.to_string())
     }
-    fn query(&mut self, sql: &str, params: &[Value]) -> Result<(usize, usize), String> {
+    fn columns(&mut self, sql: &str) -> Result<usize, String> {
         use mysql::prelude::Queryable;
         let statement = self.0.prep(sql).map_err(|e| e.to_string())?;
-        let columns = statement.columns().len();
-        let params = if params.is_empty() {
-            mysql::Params::Empty
-        } else {
-            mysql::Params::Positional(params.iter().map(mysql_value).collect())
-        };
-        let rows: Vec<mysql::Row> = self.0.exec(&statement, params).map_err(|e| e.to_string())?;
-        Ok((rows.len(), columns))
+        Ok(statement.columns().len())
+    }
+    fn execute(&mut self, compiled: &Compiled<'_>) -> Result<(), String> {
+        relq_mysql::execute(&mut self.0, compiled)
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 }
 
@@ -234,8 +155,8 @@ fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Re
                 .map_err(|e| format!("rejected DDL: {e}\n  {create}"))?;
         }
         for statement in &compiled.statements {
-            let (_, columns) = db
-                .query(&statement.sql, &statement.params)
+            let columns = db
+                .columns(&statement.sql)
                 .map_err(|e| format!("rejected statement: {e}\n  {}", statement.sql))?;
             let width = compiled.plan.extraction.width;
             if columns != width {
@@ -245,6 +166,8 @@ fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Re
                 ));
             }
         }
+        db.execute(&compiled)
+            .map_err(|e| format!("the executor failed: {e}"))?;
         Ok(true)
     })();
     let left = db
@@ -312,18 +235,13 @@ fn every_corpus_case_runs_on_sqlite() {
 
 #[test]
 fn every_corpus_case_runs_on_postgres() {
-    let url = server_url("RELQ_POSTGRES_URL");
-    let client = ::postgres::Client::connect(&url, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    let client = servers::postgres();
     every_case(&mut Postgres(client), &relq_postgres::Postgres::default());
 }
 
 #[test]
 fn every_corpus_case_runs_on_mariadb() {
-    let url = server_url("RELQ_MYSQL_URL");
-    let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    let conn = mysql::Conn::new(opts)
-        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+    let conn = servers::mariadb();
     every_case(&mut MariaDb(conn), &relq_mysql::MySql::default());
 }
 

@@ -18,6 +18,9 @@
 //! statement), named for their test, and dropped first, so tests run in parallel and on
 //! servers left from an earlier run.
 
+mod common;
+
+use common::servers;
 use relq_sql::{Caps, IdentifierLimit, OffsetWithoutLimit, Placeholder};
 
 /// One connection to a database under test, as much as the facts need: statements
@@ -62,24 +65,10 @@ impl Db for Sqlite {
     }
 }
 
-/// The URL in `var`, or a failure that says how to start the servers.
-fn server_url(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
-             starts it; by hand run `scripts/servers.sh start` and \
-             `eval \"$(scripts/servers.sh env)\"`, then `cargo test` (never skipped)"
-        ),
-    }
-}
-
 struct Postgres(::postgres::Client);
 
 fn postgres() -> Postgres {
-    let url = server_url("RELQ_POSTGRES_URL");
-    let client = ::postgres::Client::connect(&url, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    let client = servers::postgres();
     Postgres(client)
 }
 
@@ -117,10 +106,7 @@ impl Db for Postgres {
 struct MariaDb(mysql::Conn);
 
 fn mariadb() -> MariaDb {
-    let url = server_url("RELQ_MYSQL_URL");
-    let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    let conn = mysql::Conn::new(opts)
-        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+    let conn = servers::mariadb();
     MariaDb(conn)
 }
 

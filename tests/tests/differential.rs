@@ -17,6 +17,9 @@
 //! A missing server URL fails the test, never skips it (`bash scripts/test.sh` starts the
 //! servers; by hand `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`).
 
+mod common;
+
+use common::servers;
 use relq_graph::RelationGraph;
 use relq_plan::{OrderBy, Query, Value};
 use relq_rows::to_json;
@@ -145,18 +148,6 @@ fn queries() -> Vec<(&'static str, Query)> {
     ]
 }
 
-/// The URL in `var`, or a failure that says how to start the servers.
-fn server_url(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
-             starts it; by hand run `scripts/servers.sh start` and \
-             `eval \"$(scripts/servers.sh env)\"`, then `cargo test` (never skipped)"
-        ),
-    }
-}
-
 fn graph() -> RelationGraph {
     Sample::School.graph().expect("the school sample builds")
 }
@@ -213,9 +204,7 @@ fn sqlite_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
 
 fn postgres_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
     use ::postgres::types::{ToSql, Type};
-    let url = server_url("RELQ_POSTGRES_URL");
-    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    let mut client = servers::postgres();
     let schema = format!("relq_diff_{}", std::process::id());
     client
         .batch_execute(&format!(
@@ -279,10 +268,7 @@ fn postgres_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
 
 fn mariadb_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
     use mysql::prelude::Queryable;
-    let url = server_url("RELQ_MYSQL_URL");
-    let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    let mut conn = mysql::Conn::new(opts)
-        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+    let mut conn = servers::mariadb();
     let database = format!("relq_diff_{}", std::process::id());
     for sql in [
         format!("DROP DATABASE IF EXISTS {database}"),
@@ -419,9 +405,7 @@ fn every_field_type_reads_alike_on_three_databases() {
     };
 
     let postgres = {
-        let url = server_url("RELQ_POSTGRES_URL");
-        let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls)
-            .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+        let mut client = servers::postgres();
         let schema = format!("relq_diff_types_{id}");
         let dialect = relq_postgres::Postgres::default();
         let setup = [format!(
@@ -447,10 +431,7 @@ fn every_field_type_reads_alike_on_three_databases() {
     };
 
     let mariadb = {
-        let url = server_url("RELQ_MYSQL_URL");
-        let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-        let mut conn = mysql::Conn::new(opts)
-            .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+        let mut conn = servers::mariadb();
         let database = format!("relq_diff_types_{id}");
         let dialect = relq_mysql::MySql::default();
         let setup = [

@@ -4,6 +4,9 @@
 //! `Unreadable` with row, position and column name; rows that do not rebuild are
 //! `Rebuild`.
 
+mod common;
+
+use common::servers;
 use relq_plan::Query;
 use relq_rows::ExecErrorKind;
 use relq_sql::{compile, create_tables};
@@ -73,15 +76,7 @@ fn text_in_an_integer_column_is_unreadable_with_its_place() {
 
 #[test]
 fn a_server_refusal_carries_the_sqlstate() {
-    let url = match std::env::var("RELQ_POSTGRES_URL") {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "RELQ_POSTGRES_URL is not set: `bash scripts/test.sh` starts the servers; by hand \
-             `scripts/servers.sh start` and `eval \"$(scripts/servers.sh env)\"` (never skipped)"
-        ),
-    };
-    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    let mut client = servers::postgres();
     let schema = format!("relq_exec_errors_{}", std::process::id());
     client
         .batch_execute(&format!(

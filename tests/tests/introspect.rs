@@ -12,16 +12,13 @@
 //! A missing server URL fails the test, never skips it (`bash scripts/test.sh` starts the
 //! servers; by hand `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`).
 
+mod common;
+
+use common::servers;
 use relq_graph::{FieldType, ModelDef, RelationGraph, SchemaDef};
 use relq_graph::{ForeignKeyDef, ManyToManyDef};
 use relq_sql::create_tables;
 use relq_tests::samples::Sample;
-
-fn server_url(var: &str) -> String {
-    std::env::var(var).unwrap_or_else(|_| {
-        panic!("{var} is not set: run `bash scripts/test.sh`, or start the servers by hand")
-    })
-}
 
 /// Users, messages with two keys to users, and notes whose keys test the fallbacks: a
 /// plain field `topic` beside the key `topic_id`, a key column `writer` without `_id`.
@@ -86,9 +83,7 @@ fn sqlite(def: &SchemaDef) -> SchemaDef {
 }
 
 fn postgres(name: &str, def: &SchemaDef) -> SchemaDef {
-    let url = server_url("RELQ_POSTGRES_URL");
-    let mut client = ::postgres::Client::connect(&url, ::postgres::NoTls)
-        .unwrap_or_else(|e| panic!("cannot connect to PostgreSQL at {url}: {e}"));
+    let mut client = servers::postgres();
     let schema = format!("relq_intro_{name}_{}", std::process::id());
     client
         .batch_execute(&format!(
@@ -112,10 +107,7 @@ fn postgres(name: &str, def: &SchemaDef) -> SchemaDef {
 
 fn mariadb(name: &str, def: &SchemaDef) -> SchemaDef {
     use mysql::prelude::Queryable;
-    let url = server_url("RELQ_MYSQL_URL");
-    let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    let mut conn = mysql::Conn::new(opts)
-        .unwrap_or_else(|e| panic!("cannot connect to MariaDB at {url}: {e}"));
+    let mut conn = servers::mariadb();
     let database = format!("relq_intro_{name}_{}", std::process::id());
     for sql in [
         format!("DROP DATABASE IF EXISTS {database}"),
