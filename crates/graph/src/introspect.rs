@@ -49,6 +49,21 @@ pub struct TableInfo {
     pub foreign_keys: Vec<ForeignKeyInfo>,
 }
 
+impl TableInfo {
+    /// Adds `column` to table `table` in `tables`, read in catalog order (every table's
+    /// columns together): a new table starts when the name changes.
+    pub fn push_column(tables: &mut Vec<TableInfo>, table: String, column: ColumnInfo) {
+        match tables.last_mut() {
+            Some(last) if last.name == table => last.columns.push(column),
+            _ => tables.push(TableInfo {
+                name: table,
+                columns: vec![column],
+                foreign_keys: Vec::new(),
+            }),
+        }
+    }
+}
+
 /// One column of a [`TableInfo`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnInfo {

@@ -221,6 +221,16 @@ impl ExecError {
         .into()
     }
 
+    /// Introspection met `table`.`column` of a declared type with no field type.
+    pub fn unknown_column_type(table: &str, column: &str, type_name: &str) -> Self {
+        ExecErrorKind::UnknownColumnType {
+            table: table.to_owned(),
+            column: column.to_owned(),
+            type_name: type_name.to_owned(),
+        }
+        .into()
+    }
+
     /// A value at (`row`, `position`) that cannot be read as `column`'s kind; `found`
     /// says what it was. A position the plan does not read is named by its number and
     /// reported as expecting text.

@@ -24,7 +24,7 @@ use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
 use relq_graph::{FieldType, ReferentialAction, SchemaDef};
-use relq_rows::{ExecError, ExecErrorKind};
+use relq_rows::ExecError;
 
 const COLUMNS: &str = "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, \
      c.COLUMN_KEY FROM information_schema.COLUMNS c JOIN information_schema.TABLES t \
@@ -64,36 +64,27 @@ fn field_type(declared: &str) -> Option<FieldType> {
 /// The tables of `conn`'s current database as a [`SchemaDef`] (see the module doc).
 ///
 /// # Errors
-/// A catalog query the server fails ([`ExecErrorKind::Driver`], no statement index), or a
-/// column type with no field type ([`ExecErrorKind::UnknownColumnType`]).
+/// A catalog query the server fails (`ExecErrorKind::Driver`, no statement index),
+/// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
+/// [`relq_rows::ExecErrorKind`].
 pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
     let driver = |e: mysql::Error| ExecError::driver(None, e.to_string(), e);
     let columns: Vec<(String, String, String, String, String)> =
         conn.query(COLUMNS).map_err(driver)?;
     let mut tables: Vec<TableInfo> = Vec::new();
     for (table, column, declared, nullable, key) in columns {
-        let ty = field_type(&declared).ok_or_else(|| {
-            ExecError::from(ExecErrorKind::UnknownColumnType {
-                table: table.clone(),
-                column: column.clone(),
-                type_name: declared.clone(),
-            })
-        })?;
-        if tables.last().is_none_or(|t| t.name != table) {
-            tables.push(TableInfo {
-                name: table,
-                columns: Vec::new(),
-                foreign_keys: Vec::new(),
-            });
-        }
-        if let Some(t) = tables.last_mut() {
-            t.columns.push(ColumnInfo {
+        let ty = field_type(&declared)
+            .ok_or_else(|| ExecError::unknown_column_type(&table, &column, &declared))?;
+        TableInfo::push_column(
+            &mut tables,
+            table,
+            ColumnInfo {
                 name: column,
                 ty,
                 nullable: nullable == "YES",
                 primary_key: key == "PRI",
-            });
-        }
+            },
+        );
     }
     let keys: Vec<(String, String, String, String, String)> =
         conn.query(FOREIGN_KEYS).map_err(driver)?;

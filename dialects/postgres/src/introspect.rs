@@ -20,7 +20,7 @@ use relq_graph::SchemaDef;
 use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
-use relq_rows::{ExecError, ExecErrorKind};
+use relq_rows::ExecError;
 
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      format_type(a.atttypid, a.atttypmod), a.attnotnull, \
@@ -54,8 +54,9 @@ fn action(code: &str) -> ReferentialAction {
 /// The tables of `client`'s current schema as a [`SchemaDef`] (see the module doc).
 ///
 /// # Errors
-/// A catalog query the server fails ([`ExecErrorKind::Driver`], no statement index), or a
-/// column type with no field type ([`ExecErrorKind::UnknownColumnType`]).
+/// A catalog query the server fails (`ExecErrorKind::Driver`, no statement index),
+/// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
+/// [`relq_rows::ExecErrorKind`].
 pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError> {
     let driver = |e: postgres::Error| ExecError::driver(None, e.to_string(), e);
     let mut tables: Vec<TableInfo> = Vec::new();
@@ -64,28 +65,18 @@ pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError>
         let column: String = row.get(1);
         let declared: String = row.get(2);
         let (words, args) = split_type(&declared);
-        let ty = common_field_type(&words, &args).ok_or_else(|| {
-            ExecError::from(ExecErrorKind::UnknownColumnType {
-                table: table.clone(),
-                column: column.clone(),
-                type_name: declared.clone(),
-            })
-        })?;
-        if tables.last().is_none_or(|t| t.name != table) {
-            tables.push(TableInfo {
-                name: table,
-                columns: Vec::new(),
-                foreign_keys: Vec::new(),
-            });
-        }
-        if let Some(t) = tables.last_mut() {
-            t.columns.push(ColumnInfo {
+        let ty = common_field_type(&words, &args)
+            .ok_or_else(|| ExecError::unknown_column_type(&table, &column, &declared))?;
+        TableInfo::push_column(
+            &mut tables,
+            table,
+            ColumnInfo {
                 name: column,
                 ty,
                 nullable: !row.get::<_, bool>(3),
                 primary_key: row.get(4),
-            });
-        }
+            },
+        );
     }
     for row in client.query(FOREIGN_KEYS, &[]).map_err(driver)? {
         let table: String = row.get(0);

@@ -20,14 +20,15 @@ use relq_graph::SchemaDef;
 use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
-use relq_rows::{ExecError, ExecErrorKind};
+use relq_rows::ExecError;
 
 /// The tables of `conn`'s `main` schema as a [`SchemaDef`] (see the module doc for the
 /// rules and what is lost).
 ///
 /// # Errors
-/// A catalog query the driver fails ([`ExecErrorKind::Driver`], no statement index), or a
-/// column type with no field type ([`ExecErrorKind::UnknownColumnType`]).
+/// A catalog query the driver fails (`ExecErrorKind::Driver`, no statement index),
+/// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
+/// [`relq_rows::ExecErrorKind`].
 pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
     let driver = |e: rusqlite::Error| ExecError::driver(None, e.to_string(), e);
     let names: Vec<String> = {
@@ -57,13 +58,8 @@ pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
         let mut columns = Vec::with_capacity(raw.len());
         for (column, declared, not_null, pk) in raw {
             let (words, args) = split_type(&declared);
-            let ty = common_field_type(&words, &args).ok_or_else(|| {
-                ExecError::from(ExecErrorKind::UnknownColumnType {
-                    table: name.clone(),
-                    column: column.clone(),
-                    type_name: declared.clone(),
-                })
-            })?;
+            let ty = common_field_type(&words, &args)
+                .ok_or_else(|| ExecError::unknown_column_type(&name, &column, &declared))?;
             columns.push(ColumnInfo {
                 name: column,
                 ty,
