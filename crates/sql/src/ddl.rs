@@ -222,14 +222,6 @@ mod tests {
 
     use super::*;
 
-    struct Fixed(Caps);
-
-    impl Dialect for Fixed {
-        fn caps(&self) -> &Caps {
-            &self.0
-        }
-    }
-
     fn graph(toml: &str) -> RelationGraph {
         SchemaDef::from_toml(toml)
             .and_then(|d| d.build())
@@ -239,7 +231,7 @@ mod tests {
     #[test]
     fn school_tables_come_after_the_tables_they_reference() {
         let graph = graph(include_str!("../../../schemas/school.toml"));
-        insta::assert_snapshot!(create_tables(&graph, &Fixed(Caps::ANSI)).join(";\n"), @r#"
+        insta::assert_snapshot!(create_tables(&graph, &Caps::ANSI).join(";\n"), @r#"
         CREATE TABLE "departments" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
         CREATE TABLE "schoolclasses" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "department_id" INTEGER NOT NULL, FOREIGN KEY ("department_id") REFERENCES "departments"("id"));
         CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
@@ -271,14 +263,14 @@ mod tests {
             many_to_many = [{ name = "friends", to = "Child", related_name = "friend_of" }]
             "#,
         );
-        let keyed = Fixed(Caps {
+        let keyed = Caps {
             identifier_quote: '`',
             types: ColumnTypes {
                 key_text_length: Some(255),
                 ..ColumnTypes::ANSI
             },
             ..Caps::ANSI
-        });
+        };
         insta::assert_snapshot!(create_tables(&graph, &keyed).join(";\n"), @r#"
         CREATE TABLE `pa"r``ents` (`code` VARCHAR(255) PRIMARY KEY NOT NULL);
         CREATE TABLE `children` (`id` INTEGER PRIMARY KEY NOT NULL, `price` NUMERIC(10, 2), `parent_id` VARCHAR(255), `parent_of_id` INTEGER, FOREIGN KEY (`parent_id`) REFERENCES `pa"r``ents`(`code`) ON DELETE CASCADE ON UPDATE SET NULL, FOREIGN KEY (`parent_of_id`) REFERENCES `children`(`id`));

@@ -190,3 +190,11 @@ pub trait Dialect {
     /// The dialect's facts.
     fn caps(&self) -> &Caps;
 }
+
+/// Facts alone make a dialect: ISO SQL (`Caps::ANSI`) or any variation of it, as tests and
+/// embedders that describe a database by its facts use it.
+impl Dialect for Caps {
+    fn caps(&self) -> &Caps {
+        self
+    }
+}

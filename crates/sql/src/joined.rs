@@ -417,23 +417,6 @@ mod tests {
     use crate::dialect::Dialect;
     use crate::render::{Layout, render};
 
-    struct Ansi;
-
-    impl Dialect for Ansi {
-        fn caps(&self) -> &Caps {
-            &Caps::ANSI
-        }
-    }
-
-    /// ANSI without `NULLS FIRST` / `NULLS LAST` (as MySQL).
-    struct NoNullsOrder(Caps);
-
-    impl Dialect for NoNullsOrder {
-        fn caps(&self) -> &Caps {
-            &self.0
-        }
-    }
-
     fn sql_for(query: &Query, dialect: &dyn Dialect) -> String {
         let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))
             .and_then(|d| d.build())
@@ -448,7 +431,7 @@ mod tests {
     }
 
     fn sql(query: &Query) -> String {
-        sql_for(query, &Ansi)
+        sql_for(query, &Caps::ANSI)
     }
 
     #[test]
@@ -484,10 +467,10 @@ mod tests {
     fn emulated_null_placement_of_a_subquery_term_declares_fresh_aliases() {
         // Without NULLS LAST the term is preceded by `(subquery) IS NULL ASC`; the copy of
         // the subquery must not declare the aliases of the original again.
-        let dialect = NoNullsOrder(Caps {
+        let dialect = Caps {
             supports_nulls_order: false,
             ..Caps::ANSI
-        });
+        };
         let query =
             Query::new("Person").order_by(OrderBy::new("employees__name").nulls(NullsOrder::Last));
         let text = sql_for(&query, &dialect);

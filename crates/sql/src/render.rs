@@ -358,14 +358,6 @@ mod tests {
     use super::*;
     use crate::dialect::OffsetWithoutLimit;
 
-    struct Fixed(Caps);
-
-    impl Dialect for Fixed {
-        fn caps(&self) -> &Caps {
-            &self.0
-        }
-    }
-
     /// `SELECT "t0"."it's ""x""" FROM "t""s" AS "t0" WHERE "t0"."a" = <text> AND
     /// "t0"."b" = <bytes> ... LIMIT <n> OFFSET <m>`.
     fn select() -> Select<'static> {
@@ -386,10 +378,10 @@ mod tests {
 
     #[test]
     fn values_are_numbered_placeholders_and_quotes_are_doubled() {
-        let postgres = Fixed(Caps {
+        let postgres = Caps {
             placeholder: Placeholder::DollarNumber,
             ..Caps::ANSI
-        });
+        };
         let r = render(&select(), &postgres, Layout::Compact);
         assert_eq!(
             r.sql,
@@ -408,10 +400,10 @@ mod tests {
 
     #[test]
     fn debug_rendering_inlines_values_as_literals() {
-        let mysql = Fixed(Caps {
+        let mysql = Caps {
             identifier_quote: '`',
             ..Caps::ANSI
-        });
+        };
         insta::assert_snapshot!(render_debug(&select(), &mysql, Layout::Pretty), @r#"
         SELECT `t0`.`it's "x"`
         FROM `t"s` AS `t0`
@@ -424,13 +416,13 @@ mod tests {
     fn offset_without_limit_takes_the_dialects_form() {
         let mut s = select();
         s.limit = None;
-        let alone = render(&s, &Fixed(Caps::ANSI), Layout::Compact).sql;
+        let alone = render(&s, &Caps::ANSI, Layout::Compact).sql;
         assert!(alone.ends_with(" OFFSET ?"), "{alone}");
         assert!(!alone.contains("LIMIT"), "{alone}");
-        let literal = Fixed(Caps {
+        let literal = Caps {
             offset_without_limit: OffsetWithoutLimit::LimitLiteral("-1"),
             ..Caps::ANSI
-        });
+        };
         let with_literal = render(&s, &literal, Layout::Compact).sql;
         assert!(
             with_literal.ends_with(" LIMIT -1 OFFSET ?"),
