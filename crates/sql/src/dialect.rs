@@ -93,6 +93,12 @@ pub struct Caps {
     pub max_identifier: IdentifierLimit,
     /// The most tables one SELECT may join (the FROM table included).
     pub max_join_tables: usize,
+    /// The most parameters one statement may bind. A dialect's `const` states the
+    /// documented default; where it is a build or server setting (SQLite's
+    /// `SQLITE_MAX_VARIABLE_NUMBER`) the value read from a connection replaces it.
+    pub max_params: usize,
+    /// The server the runtime facts were read from; `None` for a dialect's `const` facts.
+    pub server: Option<Server>,
     /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
     pub types: ColumnTypes,
 }
@@ -111,8 +117,43 @@ impl Caps {
         supports_nulls_order: true,
         max_identifier: IdentifierLimit::Chars(128),
         max_join_tables: usize::MAX,
+        max_params: usize::MAX,
+        server: None,
         types: ColumnTypes::ANSI,
     };
+}
+
+/// The database server (for SQLite, the linked library) a connection talks to, as its
+/// dialect crate reads it: `SELECT sqlite_version()`, `SHOW server_version_num`,
+/// `SELECT VERSION()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Server {
+    /// The product: `SQLite`, `PostgreSQL`, `MariaDB` or `MySQL`.
+    pub product: &'static str,
+    /// `(major, minor, patch)`.
+    pub version: (u32, u32, u32),
+}
+
+impl std::fmt::Display for Server {
+    /// `MariaDB 10.11.14`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (major, minor, patch) = self.version;
+        write!(f, "{} {major}.{minor}.{patch}", self.product)
+    }
+}
+
+impl Server {
+    /// The leading `major.minor.patch` of `text` (`10.11.14-MariaDB-0+deb12u2` gives
+    /// `(10, 11, 14)`, `3.50.2` gives `(3, 50, 2)`, `8.0` gives `(8, 0, 0)`); a missing or
+    /// unreadable part is 0.
+    pub fn parse_version(text: &str) -> (u32, u32, u32) {
+        let end = text
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(text.len());
+        let mut parts = text[..end].split('.').map(|part| part.parse().unwrap_or(0));
+        let mut next = || parts.next().unwrap_or(0);
+        (next(), next(), next())
+    }
 }
 
 /// How a type that takes parameters (`VARCHAR(n)`, `DECIMAL(p, s)`) is written.

@@ -10,7 +10,12 @@
 //! - NULLs sort first ascending ("NULL values are presented first if you do ORDER BY ...
 //!   ASC", working-with-null.html) and there is no `NULLS FIRST` / `NULLS LAST`: relq
 //!   writes `x IS NULL DESC` / `ASC` terms instead;
-//! - at most 61 tables in one join (join.html; MariaDB: the same limit).
+//! - at most 61 tables in one join (join.html; MariaDB: the same limit);
+//! - at most 65535 placeholders in a prepared statement (error `ER_PS_MANY_PARAM`,
+//!   "Prepared statement contains too many placeholders"; the protocol's `num_params` is
+//!   2 bytes, MariaDB the same).
+//!
+//! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version.
 //!
 //! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
 //! [`introspect`] reads the current database's tables back into a `SchemaDef`.
@@ -27,10 +32,12 @@
 mod exec;
 mod introspect;
 
-pub use exec::execute;
+pub use exec::{execute, run};
 pub use introspect::introspect;
 
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
+use mysql::prelude::Queryable;
+use relq_rows::ExecError;
+use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Server, TypeName};
 
 /// MySQL's and MariaDB's column types (data-types.html).
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -71,6 +78,7 @@ pub const CAPS: Caps = Caps {
     supports_nulls_order: false,
     max_identifier: IdentifierLimit::Chars(64),
     max_join_tables: 61,
+    max_params: 65535,
     types: TYPES,
     ..Caps::ANSI
 };
@@ -84,6 +92,38 @@ pub struct MySql {
 impl Default for MySql {
     fn default() -> Self {
         Self { caps: CAPS }
+    }
+}
+
+impl MySql {
+    /// The dialect with the facts of the server `conn` talks to: MariaDB when
+    /// `SELECT VERSION()` says so (`10.11.14-MariaDB-0+deb12u2`), else MySQL, and its
+    /// version.
+    ///
+    /// # Errors
+    /// The driver's error, or no version.
+    pub fn from_conn(conn: &mut mysql::Conn) -> Result<Self, ExecError> {
+        let text: Option<String> = conn
+            .query_first("SELECT VERSION()")
+            .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+        let text = text.ok_or_else(|| {
+            let message = "SELECT VERSION() returned no row";
+            ExecError::driver(None, message, message)
+        })?;
+        let product = if text.contains("MariaDB") {
+            "MariaDB"
+        } else {
+            "MySQL"
+        };
+        Ok(Self {
+            caps: Caps {
+                server: Some(Server {
+                    product,
+                    version: Server::parse_version(&text),
+                }),
+                ..CAPS
+            },
+        })
     }
 }
 

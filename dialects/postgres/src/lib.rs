@@ -8,7 +8,9 @@
 //! - `OFFSET n` alone is accepted (sql-select.html#SQL-LIMIT);
 //! - NULLs sort as if larger than any value (NULLS LAST ascending), `NULLS FIRST` /
 //!   `NULLS LAST` accepted (queries-order.html);
-//! - no limit on the tables of a join.
+//! - no limit on the tables of a join;
+//! - at most 65535 bound parameters: the Bind message counts them in an Int16
+//!   (protocol-message-formats.html, "Bind"), read as unsigned by the server.
 //!
 //! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records;
 //! [`introspect`] reads the current schema's tables back into a `SchemaDef`.
@@ -23,10 +25,11 @@
 mod exec;
 mod introspect;
 
-pub use exec::execute;
+pub use exec::{execute, run};
 pub use introspect::introspect;
 
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, Placeholder, TypeName};
+use relq_rows::ExecError;
+use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, Placeholder, Server, TypeName};
 
 /// PostgreSQL's column types (datatype.html).
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -61,6 +64,7 @@ pub const CAPS: Caps = Caps {
     placeholder: Placeholder::DollarNumber,
     nulls_sort_smallest: false,
     max_identifier: IdentifierLimit::Bytes(63),
+    max_params: 65535,
     types: TYPES,
     ..Caps::ANSI
 };
@@ -74,6 +78,36 @@ pub struct Postgres {
 impl Default for Postgres {
     fn default() -> Self {
         Self { caps: CAPS }
+    }
+}
+
+impl Postgres {
+    /// The dialect with the facts of the server `client` talks to: its version
+    /// (`SHOW server_version_num`, `150018` for 15.18; runtime-config-preset.html).
+    ///
+    /// # Errors
+    /// The driver's error, or a version that is not a number.
+    pub fn from_client(client: &mut postgres::Client) -> Result<Self, ExecError> {
+        let driver = |e: postgres::Error| ExecError::driver(None, e.to_string(), e);
+        let row = client
+            .query_one("SHOW server_version_num", &[])
+            .map_err(driver)?;
+        let text: String = row.try_get(0).map_err(driver)?;
+        let num: u32 = text.parse().map_err(|_| {
+            let message = format!("server_version_num is `{text}`, not a number");
+            ExecError::driver(None, message.clone(), message)
+        })?;
+        // Since version 10: major * 10000 + minor (server_version_num).
+        let version = (num / 10000, num % 10000, 0);
+        Ok(Self {
+            caps: Caps {
+                server: Some(Server {
+                    product: "PostgreSQL",
+                    version,
+                }),
+                ..CAPS
+            },
+        })
     }
 }
 

@@ -8,7 +8,10 @@
 //! - NULLs are smaller than any other value, and `NULLS FIRST` / `NULLS LAST` are accepted
 //!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>);
 //! - no identifier length limit; at most 64 tables in a join
-//!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join").
+//!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join");
+//! - at most 32766 bound parameters by default since 3.32.0 (limits.html, "Maximum Number
+//!   Of Host Parameters In A Single SQL Statement"), a build option:
+//!   [`Sqlite::from_connection`] reads the connection's own with `sqlite3_limit`.
 //!
 //! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
 //! [`introspect`] reads a database's tables back into a `SchemaDef`.
@@ -25,10 +28,11 @@
 mod exec;
 mod introspect;
 
-pub use exec::execute;
+pub use exec::{execute, run};
 pub use introspect::introspect;
 
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
+use relq_rows::ExecError;
+use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Server, TypeName};
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -63,6 +67,7 @@ pub const CAPS: Caps = Caps {
     nulls_sort_smallest: true,
     max_identifier: IdentifierLimit::None,
     max_join_tables: 64,
+    max_params: 32766,
     types: TYPES,
     ..Caps::ANSI
 };
@@ -76,6 +81,31 @@ pub struct Sqlite {
 impl Default for Sqlite {
     fn default() -> Self {
         Self { caps: CAPS }
+    }
+}
+
+impl Sqlite {
+    /// The dialect with the facts of `conn`: the linked SQLite library's version
+    /// (`sqlite_version()`) and the connection's bound-parameter limit
+    /// (`sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)`,
+    /// <https://sqlite.org/c3ref/limit.html>).
+    ///
+    /// # Errors
+    /// The driver's error reading the limit.
+    pub fn from_connection(conn: &rusqlite::Connection) -> Result<Self, ExecError> {
+        let limit = conn
+            .limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)
+            .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+        Ok(Self {
+            caps: Caps {
+                max_params: usize::try_from(limit).unwrap_or(1).max(1),
+                server: Some(Server {
+                    product: "SQLite",
+                    version: Server::parse_version(rusqlite::version()),
+                }),
+                ..CAPS
+            },
+        })
     }
 }
 
