@@ -24,9 +24,14 @@
 //!
 //! The stages live in their own crates, re-exported here whole: [`graph`], [`plan`],
 //! [`sql`], [`rows`]; ARCHITECTURE.md maps them. Each dialect crate also runs a compiled
-//! query on its driver and rebuilds the records (`relq_sqlite::execute`, ...).
+//! query on its driver and rebuilds the records (`relq_sqlite::execute`, ...);
+//! [`Database`] opens any of the three from a URL and does the same.
 
 #![forbid(unsafe_code)]
+
+mod database;
+
+pub use database::{Database, OpenError};
 
 pub use relq_graph as graph;
 pub use relq_mysql as mysql;

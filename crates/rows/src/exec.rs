@@ -199,6 +199,18 @@ pub enum ExecErrorKind {
     /// The rows do not rebuild into records.
     #[error(transparent)]
     Rebuild(#[from] RowError),
+    /// A row given to insert has not one value per column of its table.
+    #[error("row {row} for table `{table}` has {values} values; the table has {columns} columns")]
+    InsertWidth {
+        /// The table.
+        table: String,
+        /// The 0-based row number in what was given.
+        row: usize,
+        /// How many values the row has.
+        values: usize,
+        /// How many columns the table has.
+        columns: usize,
+    },
 }
 
 impl ExecError {

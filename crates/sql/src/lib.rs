@@ -5,7 +5,8 @@
 //! [`Compiled`]: the statements and the plan whose
 //! [`ExtractionPlan`](relq_plan::ExtractionPlan) reads their rows. [`render`] and
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
-//! [`create_tables`] writes the `CREATE TABLE` statements of a graph, for tests and tools.
+//! [`create_tables`] writes the `CREATE TABLE` statements of a graph and [`insert`] the
+//! `INSERT` of a model's rows, for loading data (tests, the sample data, tools).
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
 //! are always quoted; nothing here asks which dialect it has, only what its [`Caps`] say.
@@ -16,6 +17,7 @@ mod ast;
 mod compile;
 mod ddl;
 mod dialect;
+mod insert;
 mod joined;
 mod render;
 
@@ -23,6 +25,7 @@ pub use ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};
 pub use ddl::create_tables;
 pub use dialect::{
-    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, TypeName,
+    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, Server, TypeName,
 };
+pub use insert::{insert, rows_per_insert};
 pub use render::{Layout, Rendered, render, render_debug};

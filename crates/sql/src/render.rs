@@ -309,7 +309,7 @@ pub(crate) fn push_quoted(out: &mut String, quote: char, name: &str) {
 }
 
 /// Appends the decimal digits of `n` (aliases and placeholder numbers: a few digits).
-fn push_number(out: &mut String, n: u64) {
+pub(crate) fn push_number(out: &mut String, n: u64) {
     match n {
         0..10 => out.push(char::from(b'0' + n as u8)),
         10..100 => {

@@ -39,12 +39,9 @@ pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Re
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
         let prepared = conn.prep(&statement.sql).map_err(driver)?;
-        let params = if statement.params.is_empty() {
-            mysql::Params::Empty
-        } else {
-            mysql::Params::Positional(statement.params.iter().map(bind).collect())
-        };
-        let result = conn.exec_iter(&prepared, params).map_err(driver)?;
+        let result = conn
+            .exec_iter(&prepared, positional(&statement.params))
+            .map_err(driver)?;
         for row in result {
             let row = row.map_err(driver)?;
             reader.push(row.len(), |position, expected| {
@@ -54,6 +51,34 @@ pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Re
         }
     }
     reader.finish()
+}
+
+/// Runs one statement that returns no rows (`CREATE TABLE`, [`insert`](relq_sql::insert))
+/// with `params` bound as [`execute`] binds them; the number of rows it changed.
+///
+/// # Errors
+/// The driver's error ([`ExecErrorKind::Driver`](relq_rows::ExecErrorKind::Driver)
+/// without a statement index).
+pub fn run(conn: &mut mysql::Conn, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    let driver = |e: mysql::Error| ExecError::driver(None, e.to_string(), e);
+    if params.is_empty() {
+        // DDL goes through the text protocol: not every statement can be prepared
+        // (MariaDB: "Permitted statements", prepare.html).
+        conn.query_drop(sql).map_err(driver)?;
+    } else {
+        conn.exec_drop(sql, positional(params)).map_err(driver)?;
+    }
+    Ok(conn.affected_rows())
+}
+
+/// `params` for the driver: `Params::Empty` when there are none (the driver refuses an
+/// empty positional list for a statement without placeholders).
+fn positional(params: &[Value]) -> mysql::Params {
+    if params.is_empty() {
+        mysql::Params::Empty
+    } else {
+        mysql::Params::Positional(params.iter().map(bind).collect())
+    }
 }
 
 /// A parameter as the protocol sends it.

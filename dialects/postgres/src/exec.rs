@@ -34,22 +34,8 @@ pub fn execute(
 ) -> Result<Vec<Record>, ExecError> {
     let mut reader = RowReader::new(&compiled.plan.extraction)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
-        let driver = |e: postgres::Error| {
-            let message = match e.as_db_error() {
-                Some(db) => format!("{}: {}", db.code().code(), db.message()),
-                None => e.to_string(),
-            };
-            ExecError::driver(Some(index), message, e)
-        };
-        let prepared = client.prepare(&statement.sql).map_err(driver)?;
-        if prepared.params().len() != statement.params.len() {
-            let message = format!(
-                "the statement has {} placeholders and {} parameters",
-                prepared.params().len(),
-                statement.params.len()
-            );
-            return Err(ExecError::driver(Some(index), message.clone(), message));
-        }
+        let driver = |e: postgres::Error| driver_error(Some(index), e);
+        let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
         let params: Vec<Param<'_>> = statement.params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
         let rows = client.query(&prepared, &refs).map_err(driver)?;
@@ -67,6 +53,50 @@ pub fn execute(
         }
     }
     reader.finish()
+}
+
+/// Runs one statement that returns no rows (`CREATE TABLE`, [`insert`](relq_sql::insert))
+/// with `params` bound as [`execute`] binds them; the number of rows it changed.
+///
+/// # Errors
+/// The driver's error ([`ExecErrorKind::Driver`](relq_rows::ExecErrorKind::Driver)
+/// without a statement index), or a parameter count that is not the statement's.
+pub fn run(client: &mut postgres::Client, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    let prepared = prepare(client, sql, params, None)?;
+    let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+    client
+        .execute(&prepared, &refs)
+        .map_err(|e| driver_error(None, e))
+}
+
+/// `sql` prepared on the server, which reports each placeholder's type for [`Param`];
+/// an error when it has not one placeholder per parameter.
+fn prepare(
+    client: &mut postgres::Client,
+    sql: &str,
+    params: &[Value],
+    index: Option<usize>,
+) -> Result<postgres::Statement, ExecError> {
+    let prepared = client.prepare(sql).map_err(|e| driver_error(index, e))?;
+    if prepared.params().len() != params.len() {
+        let message = format!(
+            "the statement has {} placeholders and {} parameters",
+            prepared.params().len(),
+            params.len()
+        );
+        return Err(ExecError::driver(index, message.clone(), message));
+    }
+    Ok(prepared)
+}
+
+/// A driver error as an [`ExecError`]: `SQLSTATE: message` for a server error.
+fn driver_error(index: Option<usize>, e: postgres::Error) -> ExecError {
+    let message = match e.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    };
+    ExecError::driver(index, message, e)
 }
 
 /// A parameter, encoded as the type the server reports for its placeholder.

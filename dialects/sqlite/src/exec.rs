@@ -46,6 +46,19 @@ pub fn execute(
     reader.finish()
 }
 
+/// Runs one statement that returns no rows (`CREATE TABLE`, [`insert`](relq_sql::insert),
+/// `BEGIN`) with `params` bound as [`execute`] binds them; the number of rows it changed.
+///
+/// # Errors
+/// The driver's error ([`ExecErrorKind::Driver`](relq_rows::ExecErrorKind::Driver)
+/// without a statement index).
+pub fn run(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    let changed = conn
+        .execute(sql, rusqlite::params_from_iter(params.iter().map(bind)))
+        .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+    Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+}
+
 /// A parameter as SQLite stores it.
 fn bind(v: &Value) -> SqlValue {
     match v {

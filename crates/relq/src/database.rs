@@ -1,0 +1,309 @@
+//! [`Database`]: one connection to SQLite, PostgreSQL or MySQL/MariaDB, opened from a URL,
+//! with the dialect whose facts were read from that connection.
+//!
+//! It is the one place that asks which database it has: everything it does is the dialect
+//! crates' own function for that database ([`relq_sqlite::execute`], ...). Use it when
+//! the database is chosen at run time (the `relq` CLI, tests over all three); an embedder
+//! that knows its database can call the dialect crate directly.
+//!
+//! URLs: `sqlite:PATH` (an existing file; `sqlite::memory:` for a new in-memory database),
+//! `postgres://user:pass@host:port/db` (or `postgresql://`; no TLS),
+//! `mysql://user:pass@host:port/db` (MySQL or MariaDB; pure-Rust driver, no TLS).
+//!
+//! ```
+//! use relq::{Database, Query, SchemaDef, Value, compile};
+//! let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
+//! let mut db = Database::open("sqlite::memory:")?;
+//! db.create_tables(&graph)?;
+//! let departments = graph.model_by_name("Department").expect("declared");
+//! db.insert(departments, &[vec![Value::Int(1), Value::Text("Science".into())]])?;
+//! let compiled = compile(&graph, &Query::new("Department"), db.dialect())?;
+//! let records = db.execute(&compiled)?;
+//! assert_eq!(records[0].fields, [Value::Int(1), Value::Text("Science".into())]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use relq_graph::{Model, RelationGraph, SchemaDef};
+use relq_mysql::MySql;
+use relq_plan::Value;
+use relq_postgres::Postgres;
+use relq_rows::{ExecError, ExecErrorKind, Record};
+use relq_sql::{Compiled, Dialect, create_tables, insert, rows_per_insert};
+use relq_sqlite::Sqlite;
+
+/// A connection to one of the three databases and its dialect.
+pub struct Database {
+    connection: Connection,
+}
+
+enum Connection {
+    Sqlite(rusqlite::Connection, Sqlite),
+    Postgres(Box<postgres::Client>, Postgres),
+    MySql(Box<mysql::Conn>, MySql),
+}
+
+/// A database URL that cannot be opened.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum OpenError {
+    /// The URL names no database relq knows.
+    #[error(
+        "`{url}` is not a database URL: expected sqlite:PATH, sqlite::memory:, \
+         postgres://user:pass@host:port/db or mysql://user:pass@host:port/db"
+    )]
+    Scheme {
+        /// The URL as given.
+        url: String,
+    },
+    /// The SQLite file does not exist (relq opens, never creates, a file by URL).
+    #[error("no SQLite database at `{path}`")]
+    NoFile {
+        /// The path after `sqlite:`.
+        path: String,
+    },
+    /// The driver could not connect, or could not read the server's facts.
+    #[error("cannot connect to {target}: {source}")]
+    Connect {
+        /// The URL without its password.
+        target: String,
+        /// The driver's error.
+        #[source]
+        source: ExecError,
+    },
+}
+
+impl Database {
+    /// Opens the database `url` names (see the module doc for the forms) and reads its
+    /// dialect's runtime facts (server version, parameter limit).
+    ///
+    /// # Errors
+    /// [`OpenError`]: an unknown scheme, a missing SQLite file, or the driver's failure
+    /// (the message never repeats the password).
+    pub fn open(url: &str) -> Result<Self, OpenError> {
+        let target = without_password(url);
+        let connect = |source: ExecError| OpenError::Connect {
+            target: target.clone(),
+            source,
+        };
+        let driver = |e: &dyn std::fmt::Display| {
+            let message = e.to_string();
+            connect(ExecError::driver(None, message.clone(), message))
+        };
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            let conn = if path == ":memory:" {
+                rusqlite::Connection::open_in_memory()
+            } else if std::path::Path::new(path).is_file() {
+                rusqlite::Connection::open(path)
+            } else {
+                return Err(OpenError::NoFile {
+                    path: path.to_owned(),
+                });
+            };
+            Self::sqlite(conn.map_err(|e| driver(&e))?).map_err(connect)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let client = postgres::Client::connect(url, postgres::NoTls).map_err(|e| driver(&e))?;
+            Self::postgres(client).map_err(connect)
+        } else if url.starts_with("mysql://") {
+            let opts = mysql::Opts::from_url(url).map_err(|e| driver(&e))?;
+            Self::mysql(mysql::Conn::new(opts).map_err(|e| driver(&e))?).map_err(connect)
+        } else {
+            Err(OpenError::Scheme {
+                url: target.clone(),
+            })
+        }
+    }
+
+    /// A SQLite connection, with its runtime facts ([`Sqlite::from_connection`]).
+    ///
+    /// # Errors
+    /// The driver's error reading them.
+    pub fn sqlite(conn: rusqlite::Connection) -> Result<Self, ExecError> {
+        let dialect = Sqlite::from_connection(&conn)?;
+        Ok(Self {
+            connection: Connection::Sqlite(conn, dialect),
+        })
+    }
+
+    /// A PostgreSQL client, with its server's facts ([`Postgres::from_client`]).
+    ///
+    /// # Errors
+    /// The driver's error reading them.
+    pub fn postgres(mut client: postgres::Client) -> Result<Self, ExecError> {
+        let dialect = Postgres::from_client(&mut client)?;
+        Ok(Self {
+            connection: Connection::Postgres(Box::new(client), dialect),
+        })
+    }
+
+    /// A MySQL or MariaDB connection, with its server's facts ([`MySql::from_conn`]).
+    ///
+    /// # Errors
+    /// The driver's error reading them.
+    pub fn mysql(mut conn: mysql::Conn) -> Result<Self, ExecError> {
+        let dialect = MySql::from_conn(&mut conn)?;
+        Ok(Self {
+            connection: Connection::MySql(Box::new(conn), dialect),
+        })
+    }
+
+    /// The dialect, with the facts read from the connection.
+    pub fn dialect(&self) -> &dyn Dialect {
+        match &self.connection {
+            Connection::Sqlite(_, d) => d,
+            Connection::Postgres(_, d) => d,
+            Connection::MySql(_, d) => d,
+        }
+    }
+
+    /// Runs a compiled query and rebuilds its records (`relq_sqlite::execute`, ...).
+    ///
+    /// # Errors
+    /// The executor's [`ExecError`].
+    pub fn execute(&mut self, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => relq_sqlite::execute(conn, compiled),
+            Connection::Postgres(client, _) => relq_postgres::execute(client, compiled),
+            Connection::MySql(conn, _) => relq_mysql::execute(conn, compiled),
+        }
+    }
+
+    /// The database's tables as a schema (`relq_sqlite::introspect`, ...).
+    ///
+    /// # Errors
+    /// The introspection's [`ExecError`].
+    pub fn introspect(&mut self) -> Result<SchemaDef, ExecError> {
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => relq_sqlite::introspect(conn),
+            Connection::Postgres(client, _) => relq_postgres::introspect(client),
+            Connection::MySql(conn, _) => relq_mysql::introspect(conn),
+        }
+    }
+
+    /// Runs one statement that returns no rows with `params` bound; the rows it changed.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => relq_sqlite::run(conn, sql, params),
+            Connection::Postgres(client, _) => relq_postgres::run(client, sql, params),
+            Connection::MySql(conn, _) => relq_mysql::run(conn, sql, params),
+        }
+    }
+
+    /// Creates the tables of every model of `graph` ([`create_tables`]).
+    ///
+    /// # Errors
+    /// The driver's error for the first statement the database refuses.
+    pub fn create_tables(&mut self, graph: &RelationGraph) -> Result<(), ExecError> {
+        for statement in create_tables(graph, self.dialect()) {
+            self.run(&statement, &[])?;
+        }
+        Ok(())
+    }
+
+    /// Inserts `rows` into `model`'s table, each one value per field in definition order,
+    /// in one transaction and as few statements as the parameter limit allows
+    /// ([`rows_per_insert`]); the number of rows inserted. Nothing is inserted when any
+    /// row fails.
+    ///
+    /// # Errors
+    /// [`ExecErrorKind::InsertWidth`] for a row without one value per column (before any
+    /// statement runs), or the driver's error.
+    pub fn insert(&mut self, model: Model<'_>, rows: &[Vec<Value>]) -> Result<u64, ExecError> {
+        let columns = model.fields().count();
+        if let Some((row, values)) = rows.iter().enumerate().find(|(_, r)| r.len() != columns) {
+            return Err(ExecErrorKind::InsertWidth {
+                table: model.table().to_owned(),
+                row,
+                values: values.len(),
+                columns,
+            }
+            .into());
+        }
+        let chunk = rows_per_insert(model, self.dialect());
+        self.run("BEGIN", &[])?;
+        let mut inserted = 0;
+        for rows in rows.chunks(chunk) {
+            let sql = insert(model, rows.len(), self.dialect());
+            let params: Vec<Value> = rows.iter().flatten().cloned().collect();
+            match self.run(&sql, &params) {
+                Ok(n) => inserted += n,
+                Err(e) => {
+                    // The insert's error is the one to report; a failed rollback adds nothing.
+                    let _ = self.run("ROLLBACK", &[]);
+                    return Err(e);
+                }
+            }
+        }
+        self.run("COMMIT", &[])?;
+        Ok(inserted)
+    }
+}
+
+/// `url` with the password between `:` and `@` replaced by `***`, for messages.
+fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            without_password("postgres://relq:s3cret@127.0.0.1:5/relq"),
+            "postgres://relq:***@127.0.0.1:5/relq"
+        );
+        assert_eq!(without_password("sqlite:a@b:c"), "sqlite:a@b:c");
+        let e = Database::open("mysql://relq:s3cret@127.0.0.1:1/relq")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.starts_with("cannot connect to mysql://relq:***@127.0.0.1:1/relq: "),
+            "{e}"
+        );
+        assert!(!e.contains("s3cret"), "{e}");
+    }
+
+    #[test]
+    fn bad_urls_and_missing_files_are_typed_errors() {
+        let e = Database::open("oracle://x").err();
+        assert!(matches!(e, Some(OpenError::Scheme { .. })), "{e:?}");
+        let e = Database::open("sqlite:/no/such/relq.db").err();
+        assert!(matches!(e, Some(OpenError::NoFile { .. })), "{e:?}");
+    }
+
+    #[test]
+    fn insert_checks_every_row_width_first() -> Result<(), Box<dyn std::error::Error>> {
+        let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
+        let mut db = Database::open("sqlite::memory:")?;
+        db.create_tables(&graph)?;
+        let departments = graph.model_by_name("Department").ok_or("declared")?;
+        let good = vec![Value::Int(1), Value::Text("Science".into())];
+        let e = db
+            .insert(departments, &[good.clone(), vec![Value::Int(2)]])
+            .err();
+        assert_eq!(
+            e.map(|e| e.to_string()).unwrap_or_default(),
+            "row 1 for table `departments` has 1 values; the table has 2 columns"
+        );
+        // The 1500 rows cross a statement boundary (1000 rows each) and all arrive.
+        let rows: Vec<Vec<Value>> = (0..1500)
+            .map(|i| vec![Value::Int(i), Value::Text(format!("d{i}"))])
+            .collect();
+        assert_eq!(db.insert(departments, &rows)?, 1500);
+        Ok(())
+    }
+}
