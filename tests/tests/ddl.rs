@@ -35,18 +35,18 @@ fn school_tables_on_every_dialect() {
     CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" TEXT NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"))
 
     -- postgres
-    CREATE TABLE "departments" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
-    CREATE TABLE "schoolclasses" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "department_id" INTEGER NOT NULL, FOREIGN KEY ("department_id") REFERENCES "departments"("id"));
-    CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
-    CREATE TABLE "students" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
-    CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"))
+    CREATE TABLE "departments" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL);
+    CREATE TABLE "schoolclasses" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL, "department_id" INTEGER NOT NULL, FOREIGN KEY ("department_id") REFERENCES "departments"("id"));
+    CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL);
+    CREATE TABLE "students" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
+    CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"))
 
     -- mysql
-    CREATE TABLE `departments` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) NOT NULL);
-    CREATE TABLE `schoolclasses` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) NOT NULL, `department_id` INT NOT NULL, FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`));
-    CREATE TABLE `categories` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) NOT NULL);
-    CREATE TABLE `students` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) NOT NULL, `schoolclass_id` INT NOT NULL, `category_id` INT, FOREIGN KEY (`schoolclass_id`) REFERENCES `schoolclasses`(`id`), FOREIGN KEY (`category_id`) REFERENCES `categories`(`id`));
-    CREATE TABLE `teachers` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) NOT NULL, `schoolclass_id` INT NOT NULL, `category_id` INT, FOREIGN KEY (`schoolclass_id`) REFERENCES `schoolclasses`(`id`), FOREIGN KEY (`category_id`) REFERENCES `categories`(`id`))
+    CREATE TABLE `departments` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL);
+    CREATE TABLE `schoolclasses` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `department_id` INT NOT NULL, FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`));
+    CREATE TABLE `categories` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL);
+    CREATE TABLE `students` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `schoolclass_id` INT NOT NULL, `category_id` INT, FOREIGN KEY (`schoolclass_id`) REFERENCES `schoolclasses`(`id`), FOREIGN KEY (`category_id`) REFERENCES `categories`(`id`));
+    CREATE TABLE `teachers` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `schoolclass_id` INT NOT NULL, `category_id` INT, FOREIGN KEY (`schoolclass_id`) REFERENCES `schoolclasses`(`id`), FOREIGN KEY (`category_id`) REFERENCES `categories`(`id`))
     "#);
 }
 
@@ -60,13 +60,13 @@ fn every_field_type_on_every_dialect() {
     CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" INTEGER NOT NULL, "tag" TEXT NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"))
 
     -- postgres
-    CREATE TABLE "tags" ("code" TEXT PRIMARY KEY NOT NULL);
-    CREATE TABLE "items" ("id" BIGINT PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" DOUBLE PRECISION, "price" NUMERIC(10, 2) NOT NULL, "note" TEXT NOT NULL, "title" VARCHAR(80) NOT NULL, "done" BOOLEAN NOT NULL, "day" DATE NOT NULL, "at" TIME NOT NULL, "stamp" TIMESTAMP NOT NULL, "uid" UUID NOT NULL, "doc" JSONB NOT NULL, "raw" BYTEA NOT NULL, "tag_id" TEXT, FOREIGN KEY ("tag_id") REFERENCES "tags"("code"));
-    CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" BIGINT NOT NULL, "tag" TEXT NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"))
+    CREATE TABLE "tags" ("code" TEXT COLLATE "C" PRIMARY KEY NOT NULL);
+    CREATE TABLE "items" ("id" BIGINT PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" DOUBLE PRECISION, "price" NUMERIC(10, 2) NOT NULL, "note" TEXT COLLATE "C" NOT NULL, "title" VARCHAR(80) COLLATE "C" NOT NULL, "done" BOOLEAN NOT NULL, "day" DATE NOT NULL, "at" TIME NOT NULL, "stamp" TIMESTAMP NOT NULL, "uid" UUID NOT NULL, "doc" JSONB NOT NULL, "raw" BYTEA NOT NULL, "tag_id" TEXT COLLATE "C", FOREIGN KEY ("tag_id") REFERENCES "tags"("code"));
+    CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" BIGINT NOT NULL, "tag" TEXT COLLATE "C" NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"))
 
     -- mysql
-    CREATE TABLE `tags` (`code` VARCHAR(255) PRIMARY KEY NOT NULL);
-    CREATE TABLE `items` (`id` BIGINT PRIMARY KEY NOT NULL, `count` INT NOT NULL, `ratio` DOUBLE, `price` DECIMAL(10, 2) NOT NULL, `note` LONGTEXT NOT NULL, `title` VARCHAR(80) NOT NULL, `done` BOOLEAN NOT NULL, `day` DATE NOT NULL, `at` TIME(6) NOT NULL, `stamp` DATETIME(6) NOT NULL, `uid` CHAR(36) NOT NULL, `doc` JSON NOT NULL, `raw` LONGBLOB NOT NULL, `tag_id` VARCHAR(255), FOREIGN KEY (`tag_id`) REFERENCES `tags`(`code`));
-    CREATE TABLE `items_tags` (`id` INT PRIMARY KEY NOT NULL, `item` BIGINT NOT NULL, `tag` VARCHAR(255) NOT NULL, FOREIGN KEY (`item`) REFERENCES `items`(`id`), FOREIGN KEY (`tag`) REFERENCES `tags`(`code`))
+    CREATE TABLE `tags` (`code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY NOT NULL);
+    CREATE TABLE `items` (`id` BIGINT PRIMARY KEY NOT NULL, `count` INT NOT NULL, `ratio` DOUBLE, `price` DECIMAL(10, 2) NOT NULL, `note` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `title` VARCHAR(80) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `done` BOOLEAN NOT NULL, `day` DATE NOT NULL, `at` TIME(6) NOT NULL, `stamp` DATETIME(6) NOT NULL, `uid` CHAR(36) NOT NULL, `doc` JSON NOT NULL, `raw` LONGBLOB NOT NULL, `tag_id` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin, FOREIGN KEY (`tag_id`) REFERENCES `tags`(`code`));
+    CREATE TABLE `items_tags` (`id` INT PRIMARY KEY NOT NULL, `item` BIGINT NOT NULL, `tag` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, FOREIGN KEY (`item`) REFERENCES `items`(`id`), FOREIGN KEY (`tag`) REFERENCES `tags`(`code`))
     "#);
 }

@@ -156,8 +156,9 @@ pub struct ExecError {
 #[non_exhaustive]
 pub enum ExecErrorKind {
     /// The driver or the server failed: preparing, binding, running or reading a
-    /// statement, or setting up the session (`statement` is then `None`).
-    #[error("{}: {message}", statement.map_or_else(|| "session setup".to_owned(), |s| format!("statement {s}")))]
+    /// statement of a compiled query (`statement` is its index), or anything else on the
+    /// connection (`None`: connecting, the session setup, DDL, an insert).
+    #[error("{}{message}", statement.map_or_else(String::new, |s| format!("statement {s}: ")))]
     Driver {
         /// The 0-based index of the statement in `Compiled::statements` (relq-sql).
         statement: Option<usize>,
@@ -219,7 +220,8 @@ impl ExecError {
         &self.kind
     }
 
-    /// A driver failure at statement `statement` (`None`: setting up the session).
+    /// A driver failure at statement `statement` of a compiled query (`None`: anywhere
+    /// else on the connection).
     pub fn driver(
         statement: Option<usize>,
         message: impl Into<String>,
@@ -301,7 +303,7 @@ mod tests {
             "statement 0: 42P01: relation \"x\" does not exist"
         );
         let e = ExecError::driver(None, "access denied", "boom");
-        assert_eq!(e.to_string(), "session setup: access denied");
+        assert_eq!(e.to_string(), "access denied");
         let column = ExpectedColumn {
             kind: Some(ValueKind::Int),
             name: "SchoolClass.id".to_owned(),

@@ -194,13 +194,14 @@ fn column_type(out: &mut String, types: &ColumnTypes, ty: FieldType, key: bool) 
             types.decimal,
             &[u32::from(precision), u32::from(scale)],
         ),
-        FieldType::Text {
-            max_length: Some(n),
-        } => sized(out, types.varchar, &[n]),
-        FieldType::Text { max_length: None } => match types.key_text_length {
-            Some(n) if key => sized(out, types.varchar, &[n]),
-            _ => out.push_str(types.text),
-        },
+        FieldType::Text { max_length } => {
+            match (max_length, types.key_text_length) {
+                (Some(n), _) => sized(out, types.varchar, &[n]),
+                (None, Some(n)) if key => sized(out, types.varchar, &[n]),
+                (None, _) => out.push_str(types.text),
+            }
+            out.push_str(types.text_collation);
+        }
         FieldType::Boolean => out.push_str(types.boolean),
         FieldType::Date => out.push_str(types.date),
         FieldType::Time => out.push_str(types.time),

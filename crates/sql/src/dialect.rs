@@ -187,6 +187,11 @@ pub struct ColumnTypes {
     /// key) without a maximum length gets, where the database cannot index unbounded text
     /// (MySQL/MariaDB: `VARCHAR(255)`); `None`: such a key is [`text`](Self::text).
     pub key_text_length: Option<u32>,
+    /// Written after the type of every `text` column (with a leading space), so text
+    /// compares and sorts by code point on every dialect whatever the server's default
+    /// collation: `""` where that is already so (SQLite's `BINARY`), ` COLLATE "C"`,
+    /// ` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`.
+    pub text_collation: &'static str,
     /// `boolean`.
     pub boolean: &'static str,
     /// `date`.
@@ -215,6 +220,7 @@ impl ColumnTypes {
         text: "CLOB",
         varchar: TypeName::WithArgs("VARCHAR"),
         key_text_length: None,
+        text_collation: "",
         boolean: "BOOLEAN",
         date: "DATE",
         time: "TIME",

@@ -54,6 +54,10 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     // create-index.html: a BLOB/TEXT key needs a prefix length (error 1170), so a text key
     // without a maximum length is VARCHAR(255) (1020 bytes in utf8mb4, under InnoDB's 3072).
     key_text_length: Some(255),
+    // charset-unicode-sets.html: `utf8mb4_bin` compares by code point; stated per column
+    // because the server's default character set may be `latin1` (MariaDB's compiled
+    // default) with a case-insensitive `_ci` collation.
+    text_collation: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
     // numeric-type-syntax.html: a synonym of TINYINT(1).
     boolean: "BOOLEAN",
     // date-and-time-types.html, fractional-seconds.html: `(6)` keeps microseconds;

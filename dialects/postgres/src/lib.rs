@@ -44,6 +44,9 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     text: "TEXT",
     varchar: TypeName::WithArgs("VARCHAR"),
     key_text_length: None,
+    // collation.html#COLLATION-MANAGING-STANDARD: "C" sorts by byte, code point order in
+    // UTF-8, whatever locale the database was created with.
+    text_collation: " COLLATE \"C\"",
     // datatype-boolean.html.
     boolean: "BOOLEAN",
     // datatype-datetime.html: microsecond resolution; no time zone, so no conversion.

@@ -47,6 +47,9 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     // SQLite ignores a length (`VARCHAR(n)` is TEXT affinity, not enforced): plain TEXT.
     varchar: TypeName::Bare("TEXT"),
     key_text_length: None,
+    // The default collation BINARY compares with memcmp(), code point order for UTF-8
+    // (datatype3.html#collating_sequences).
+    text_collation: "",
     // No boolean storage class: `TRUE` / `FALSE` are the integers 1 / 0 (datatype3.html,
     // "Boolean Datatype").
     boolean: "INTEGER",
