@@ -22,6 +22,7 @@
 
 #![forbid(unsafe_code)]
 
+mod binary;
 mod exec;
 mod introspect;
 
