@@ -33,7 +33,8 @@ mod store;
 
 pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
 pub use exec::{
-    ExecError, ExecErrorKind, ExpectedColumn, ReadFailure, RowReader, expected_columns, uuid_text,
+    ExecError, ExecErrorKind, ExpectedColumn, ReadFailure, RowReader, canonical_json,
+    canonical_seconds, expected_columns, uuid_text,
 };
 pub use flatten::flatten;
 pub use json::{to_json, value_to_json};

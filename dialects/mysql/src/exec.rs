@@ -8,7 +8,7 @@
 //! JSON. A result value is read as the kind the extraction plan expects at its position:
 //! integers as ints, bools (0 or 1) or floats; doubles and floats; bytes as text (also
 //! integers, bools, floats and decimals written as text), decimals, UUIDs (lower-cased),
-//! JSON and bytes; `DATE` / `DATETIME` and `TIME` values as ISO 8601 text (fractional
+//! JSON ([`canonical_json`]) and bytes; `DATE` / `DATETIME` and `TIME` values as ISO 8601 text (fractional
 //! seconds only when non-zero, six digits). Anything else is
 //! [`ExecErrorKind::Unreadable`](relq_rows::ExecErrorKind::Unreadable).
 //!
@@ -17,7 +17,7 @@
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader};
+use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json};
 use relq_sql::Compiled;
 
 /// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
@@ -131,7 +131,7 @@ fn read(raw: &MyValue, column: Option<&ExpectedColumn>) -> Option<Value> {
                 ValueKind::Decimal => Value::Decimal(text.to_owned()),
                 ValueKind::Text => Value::Text(text.to_owned()),
                 ValueKind::Uuid => Value::Uuid(text.to_ascii_lowercase()),
-                ValueKind::Json => Value::Json(text.to_owned()),
+                ValueKind::Json => Value::Json(canonical_json(text)?),
                 _ => return None,
             }
         }

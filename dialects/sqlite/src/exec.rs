@@ -4,7 +4,8 @@
 //! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them). A result value is
 //! read as the kind the extraction plan expects at its position: INTEGER as an int, a bool
 //! (0 or 1) or a float; REAL as a float; TEXT as text, a decimal, a date, a time, a date-time
-//! (`T` or a space between date and time, written with `T`), a UUID (lower-cased) or JSON;
+//! (`T` or a space between date and time; both in [`canonical_seconds`]' form, as they are
+//! bound), a UUID (lower-cased) or JSON ([`canonical_json`]);
 //! BLOB as bytes or a 16-byte UUID. Anything else is [`ExecErrorKind::Unreadable`].
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
@@ -12,7 +13,10 @@
 //! [`ExecErrorKind::Unreadable`]: relq_rows::ExecErrorKind::Unreadable
 
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader, uuid_text};
+use relq_rows::{
+    ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, canonical_seconds,
+    uuid_text,
+};
 use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
@@ -67,6 +71,7 @@ fn bind(v: &Value) -> SqlValue {
         Value::Int(i) => SqlValue::Integer(*i),
         Value::Float(f) => SqlValue::Real(*f),
         Value::Bytes(b) => SqlValue::Blob(b.clone()),
+        Value::Time(s) | Value::DateTime(s) => SqlValue::Text(canonical_seconds(s.clone())),
         text => SqlValue::Text(text.as_text().unwrap_or_default().to_owned()),
     }
 }
@@ -89,16 +94,14 @@ fn read(raw: ValueRef<'_>, column: Option<&ExpectedColumn>) -> Option<Value> {
         (ValueRef::Text(t), None | Some(ValueKind::Text)) => Value::Text(text(t)?),
         (ValueRef::Text(t), Some(ValueKind::Decimal)) => Value::Decimal(text(t)?),
         (ValueRef::Text(t), Some(ValueKind::Date)) => Value::Date(text(t)?),
-        (ValueRef::Text(t), Some(ValueKind::Time)) => Value::Time(text(t)?),
+        (ValueRef::Text(t), Some(ValueKind::Time)) => Value::Time(canonical_seconds(text(t)?)),
         (ValueRef::Text(t), Some(ValueKind::DateTime)) => {
-            let mut s = text(t)?;
-            if s.as_bytes().get(10) == Some(&b' ') {
-                s.replace_range(10..11, "T");
-            }
-            Value::DateTime(s)
+            Value::DateTime(canonical_seconds(text(t)?))
         }
         (ValueRef::Text(t), Some(ValueKind::Uuid)) => Value::Uuid(text(t)?.to_ascii_lowercase()),
-        (ValueRef::Text(t), Some(ValueKind::Json)) => Value::Json(text(t)?),
+        (ValueRef::Text(t), Some(ValueKind::Json)) => {
+            Value::Json(canonical_json(std::str::from_utf8(t).ok()?)?)
+        }
         (ValueRef::Blob(b), Some(ValueKind::Bytes) | None) => Value::Bytes(b.to_vec()),
         (ValueRef::Blob(b), Some(ValueKind::Uuid)) => Value::Uuid(uuid_text(b)?),
         _ => return None,
