@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use relq::{OrderBy, Query};
 
 use crate::error::CliError;
@@ -34,6 +34,7 @@ pub(crate) enum Command {
         format: SchemaFormat,
     },
     /// Print a query's SQL, its parameters and its extraction plan.
+    #[command(group = root_required())]
     Compile {
         #[command(flatten)]
         source: Source,
@@ -50,6 +51,7 @@ pub(crate) enum Command {
         query: QueryArgs,
     },
     /// Run a query on a database and print the nested records.
+    #[command(group = root_required())]
     Query {
         /// The database: sqlite:PATH, postgres://user:pass@host:port/db or
         /// mysql://user:pass@host:port/db.
@@ -88,11 +90,19 @@ pub(crate) struct Source {
     pub(crate) schema: Option<PathBuf>,
 }
 
+/// The rule of the subcommands that need a query: `--model` or `--query-file` (`graph`
+/// draws the relation graph without one).
+fn root_required() -> ArgGroup {
+    ArgGroup::new("root")
+        .args(["model", "query_file"])
+        .required(true)
+}
+
 /// A query: its root model and the flags, or a JSON file.
 #[derive(Debug, Args)]
 pub(crate) struct QueryArgs {
     /// The root model (for an introspected database: a table name).
-    #[arg(long, value_name = "NAME", required_unless_present = "query_file")]
+    #[arg(long, value_name = "NAME")]
     model: Option<String>,
     /// The query as JSON (the serde form of relq's Query) instead of the flags.
     #[arg(long, value_name = "FILE", conflicts_with = "model")]

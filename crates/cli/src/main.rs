@@ -115,7 +115,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                     .to_dot(&graph),
                 None => graph.to_dot(),
             };
-            writeln!(out, "{dot}")?;
+            write!(out, "{dot}")?;
         }
     }
     Ok(())
