@@ -233,13 +233,32 @@ fn query_ndjson_is_the_json_array_one_root_a_line_and_table_is_flat() {
         .map(|l| serde_json::from_str(l).expect("one JSON root a line"))
         .collect();
     assert_eq!(serde_json::Value::Array(lines), json);
-    let table = stdout(&school_query(&school.url, &["--format", "table"]));
-    insta::assert_snapshot!(table, @"
+    let mut db = relq::Database::open(&school.url).unwrap_or_else(|e| panic!("{e}"));
+    db.run("UPDATE students SET name = 'Eve\nEvans' WHERE id = 3", &[])
+        .expect("a name on two lines");
+    let mut table = stdout(&school_query(&school.url, &["--format", "table"]));
+    table += &stdout(&[
+        "query",
+        "--db",
+        &school.url,
+        "--model",
+        "students",
+        "--select-related",
+        "category",
+        "--format",
+        "table",
+    ]);
+    insta::assert_snapshot!(table, @r"
     id | name | department_id | teachers | students
     ---+------+---------------+----------+---------
     1  | 1A   | 1             | [2]      | [2]
     2  | 2B   | 1             | [0]      | [1]
     3  | 3C   | 1             | [0]      | [0]
+    id | name       | schoolclass_id | category_id | category
+    ---+------------+----------------+-------------+---------
+    1  | Cid        | 1              | 1           | 1
+    2  | Dee        | 1              | 2           | 2
+    3  | Eve\nEvans | 2              | null        | null
     ");
 }
 
@@ -301,5 +320,101 @@ fn graph_with_a_query_draws_its_join_tree_with_aliases() {
         2 -> 3 [ label = "author (fk, left outer join)" ]
         0 -> 4 [ label = "author (fk, left outer join)" ]
     }
+    "#);
+}
+
+/// A blog whose posts have categories through `posts_categories`, a through table with a
+/// field of its own (`weight`).
+const WEIGHTED_BLOG: &str = r#"
+[[models]]
+name = "Category"
+table = "categories"
+fields = [{ name = "id", type = "integer", primary_key = true }, { name = "name", type = "text" }]
+
+[[models]]
+name = "PostCategory"
+table = "posts_categories"
+fields = [{ name = "id", type = "integer", primary_key = true }, { name = "weight", type = "integer" }]
+
+[[models]]
+name = "Post"
+table = "posts"
+fields = [{ name = "id", type = "integer", primary_key = true }, { name = "title", type = "text" }]
+many_to_many = [{ name = "categories", to = "Category", through = "PostCategory" }]
+"#;
+
+#[test]
+fn many_to_many_children_carry_their_through_fields_under_the_through_model() {
+    let blog = common::empty_sqlite();
+    let graph = relq::SchemaDef::from_toml(WEIGHTED_BLOG)
+        .and_then(|d| d.build())
+        .expect("blog");
+    let mut db = relq::Database::open(&blog.url).unwrap_or_else(|e| panic!("{e}"));
+    db.create_tables(&graph).expect("tables");
+    // One value per field by name, in the model's own field order.
+    let mut insert = |model: &str, rows: &[&[(&str, relq::Value)]]| {
+        let model = graph.model_by_name(model).expect("declared");
+        let rows: Vec<Vec<relq::Value>> = rows
+            .iter()
+            .map(|row| {
+                model
+                    .fields()
+                    .map(|f| {
+                        let value = row.iter().find(|(name, _)| *name == f.name());
+                        value.map_or(relq::Value::Null, |(_, v)| v.clone())
+                    })
+                    .collect()
+            })
+            .collect();
+        db.insert(model, &rows).expect("insert");
+    };
+    let (int, text) = (relq::Value::Int, |s: &str| relq::Value::Text(s.into()));
+    insert("Category", &[&[("id", int(1)), ("name", text("rust"))]]);
+    insert(
+        "Post",
+        &[
+            &[("id", int(1)), ("title", text("a"))],
+            &[("id", int(2)), ("title", text("b"))],
+        ],
+    );
+    insert(
+        "PostCategory",
+        &[&[
+            ("id", int(1)),
+            ("weight", int(7)),
+            ("post", int(1)),
+            ("category", int(1)),
+        ]],
+    );
+    let json = stdout(&[
+        "query",
+        "--db",
+        &blog.url,
+        "--model",
+        "posts",
+        "--select-related",
+        "categories",
+    ]);
+    insta::assert_snapshot!(json, @r#"
+    [
+      {
+        "id": 1,
+        "title": "a",
+        "categories": [
+          {
+            "id": 1,
+            "name": "rust",
+            "posts_categories": {
+              "weight": 7
+            }
+          }
+        ]
+      },
+      {
+        "id": 2,
+        "title": "b",
+        "categories": []
+      }
+    ]
     "#);
 }

@@ -63,7 +63,7 @@ pub fn server_url(var: &str) -> String {
     }
 }
 
-/// A school database the test owns: its URL; dropped (file removed, database dropped)
+/// A database the test owns: its URL; dropped (file removed, database dropped)
 /// with the value.
 pub struct School {
     /// The URL to give `--db`.
@@ -106,14 +106,19 @@ fn unique_name() -> String {
     )
 }
 
-/// The school database in a new SQLite file.
-pub fn sqlite_school() -> School {
+/// A new, empty SQLite file.
+pub fn empty_sqlite() -> School {
     let path = std::env::temp_dir().join(format!("{}.db", unique_name()));
     std::fs::write(&path, b"").expect("temp file");
-    let school = School {
+    School {
         url: format!("sqlite:{}", path.display()),
         cleanup: Cleanup::File(path),
-    };
+    }
+}
+
+/// The school database in a new SQLite file.
+pub fn sqlite_school() -> School {
+    let school = empty_sqlite();
     fill(&school.url);
     school
 }
