@@ -27,11 +27,11 @@ pub(crate) enum CliError {
         path: PathBuf,
         /// What is wrong with it.
         #[source]
-        source: SchemaError,
+        source: Box<SchemaError>,
     },
     /// An introspected schema that relq cannot build a graph from, or cannot write.
     #[error("schema of the database: {0}")]
-    DatabaseSchema(#[source] SchemaError),
+    DatabaseSchema(#[source] Box<SchemaError>),
     /// A query file that is not the JSON form of a query.
     #[error("query file `{}`: {source}", path.display())]
     QueryFile {

@@ -92,7 +92,9 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             query,
         } => {
             let (mut db, def) = source::introspect(&db)?;
-            let graph = def.build().map_err(CliError::DatabaseSchema)?;
+            let graph = def
+                .build()
+                .map_err(|e| CliError::DatabaseSchema(Box::new(e)))?;
             let compiled = compile(&graph, &query.query()?, db.dialect())?;
             if explain {
                 output::explain(

@@ -11,7 +11,6 @@ use relq::{Compiled, Dialect, ExtractionPlan, RelationGraph, Statement};
 use serde_json::{Value as Json, json};
 
 use crate::args::RecordFormat;
-use crate::error::CliError;
 
 /// A statement's SQL: one clause per line, or the compact text a driver gets.
 fn sql(statement: &Statement<'_>, dialect: &dyn Dialect, compact: bool) -> String {
@@ -33,7 +32,7 @@ fn statements(
     compiled: &Compiled<'_>,
     dialect: &dyn Dialect,
     compact: bool,
-) -> Result<(), CliError> {
+) -> std::io::Result<()> {
     for statement in &compiled.statements {
         writeln!(out, "-- {}", dialect.caps().name)?;
         writeln!(out, "{}", sql(statement, dialect, compact))?;
@@ -51,7 +50,7 @@ pub(crate) fn compiled_text(
     compiled: &Compiled<'_>,
     dialect: &dyn Dialect,
     compact: bool,
-) -> Result<(), CliError> {
+) -> std::io::Result<()> {
     statements(out, compiled, dialect, compact)?;
     let plan = &compiled.plan.extraction;
     writeln!(out, "-- extraction plan ({} columns per row)", plan.width)?;
@@ -100,7 +99,7 @@ pub(crate) fn compiled_json(
     compiled: &Compiled<'_>,
     dialect: &dyn Dialect,
     compact: bool,
-) -> Result<(), CliError> {
+) -> std::io::Result<()> {
     let statements: Vec<Json> = compiled
         .statements
         .iter()
@@ -111,11 +110,7 @@ pub(crate) fn compiled_json(
         "statements": statements,
         "extraction": compiled.plan.extraction,
     });
-    writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&document).map_err(std::io::Error::from)?
-    )?;
+    writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
     Ok(())
 }
 
@@ -125,7 +120,7 @@ pub(crate) fn explain(
     graph: &RelationGraph,
     compiled: &Compiled<'_>,
     dialect: &dyn Dialect,
-) -> Result<(), CliError> {
+) -> std::io::Result<()> {
     writeln!(out, "-- join tree")?;
     write!(out, "{}", compiled.plan.tree.outline(graph))?;
     statements(out, compiled, dialect, false)
@@ -137,11 +132,11 @@ pub(crate) fn records(
     format: RecordFormat,
     plan: &ExtractionPlan,
     roots: &Json,
-) -> Result<(), CliError> {
+) -> std::io::Result<()> {
     let roots = roots.as_array().map(Vec::as_slice).unwrap_or_default();
     match format {
         RecordFormat::Json => {
-            let text = serde_json::to_string_pretty(roots).map_err(std::io::Error::from)?;
+            let text = serde_json::to_string_pretty(roots)?;
             writeln!(out, "{text}")?;
         }
         RecordFormat::Ndjson => {
@@ -159,7 +154,7 @@ pub(crate) fn records(
 /// the number of records in brackets (to-many, `[2]`). Text is shown raw, with control
 /// characters escaped so each record stays on one line; columns are aligned by
 /// characters.
-fn table(out: &mut dyn Write, plan: &ExtractionPlan, roots: &[Json]) -> Result<(), CliError> {
+fn table(out: &mut dyn Write, plan: &ExtractionPlan, roots: &[Json]) -> std::io::Result<()> {
     let Some(root) = plan.nodes.first() else {
         return Ok(());
     };

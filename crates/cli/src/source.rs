@@ -48,9 +48,9 @@ impl Source {
         match &self.schema {
             Some(path) => CliError::SchemaFile {
                 path: path.clone(),
-                source,
+                source: Box::new(source),
             },
-            None => CliError::DatabaseSchema(source),
+            None => CliError::DatabaseSchema(Box::new(source)),
         }
     }
 }
