@@ -10,17 +10,7 @@ use common::{relq, stdout, three_schools};
 #[test]
 fn ormars_example_prints_the_same_nested_classes_on_three_databases() {
     let [sqlite, postgres, mariadb] = three_schools();
-    let query = |url: &str| {
-        stdout(&[
-            "query",
-            "--db",
-            url,
-            "--model",
-            "schoolclasses",
-            "--select-related",
-            "teachers__category,students__category",
-        ])
-    };
+    let query = |url: &str| stdout(&school_query(url, &[]));
     let expected = query(&sqlite.url);
     insta::assert_snapshot!(expected);
     assert_eq!(query(&postgres.url), expected, "PostgreSQL");
@@ -217,8 +207,8 @@ fn query_flags_and_query_file_give_the_same_records() {
     std::fs::remove_file(&file).expect("remove");
     assert_eq!(from_file, flags);
     insta::assert_snapshot!(flags, @r#"
-    {"id":2,"name":"Dee","schoolclass":{"id":1,"name":"1A"},"category":{"id":2,"name":"Art"}}
-    {"id":1,"name":"Cid","schoolclass":{"id":1,"name":"1A"},"category":{"id":1,"name":"Math"}}
+    {"id":5,"name":"Hal","schoolclass":{"id":4,"name":"4D"},"category":null}
+    {"id":3,"name":"Eve","schoolclass":{"id":2,"name":"2B"},"category":null}
     "#);
 }
 
@@ -253,12 +243,17 @@ fn query_ndjson_is_the_json_array_one_root_a_line_and_table_is_flat() {
     ---+------+---------------+----------+---------
     1  | 1A   | 1             | [2]      | [2]
     2  | 2B   | 1             | [0]      | [1]
-    3  | 3C   | 1             | [0]      | [0]
+    3  | 3C   | 2             | [1]      | [2]
+    4  | 4D   | 2             | [1]      | [1]
+    5  | 5E   | 1             | [0]      | [0]
     id | name       | schoolclass_id | category_id | category
     ---+------------+----------------+-------------+---------
     1  | Cid        | 1              | 1           | 1
     2  | Dee        | 1              | 2           | 2
     3  | Eve\nEvans | 2              | null        | null
+    4  | Abe        | 3              | 3           | 3
+    5  | Hal        | 4              | null        | null
+    6  | Ida        | 3              | 1           | 1
     ");
 }
 

@@ -231,7 +231,7 @@ fn unreadable_rows_and_unknown_column_types_exit_1_naming_the_place() {
     let school = sqlite_school();
     let mut db = relq::Database::open(&school.url).unwrap_or_else(|e| panic!("{e}"));
     db.run(
-        "INSERT INTO categories (id, name) VALUES (3, ?)",
+        "INSERT INTO categories (id, name) VALUES (4, ?)",
         &[relq::Value::Bytes(vec![0, 255])],
     )
     .expect("a blob where text is declared: SQLite stores it");

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use relq::{Database, SchemaDef, Value};
+use relq::Database;
+use relq_tests::samples::{self, Sample};
 
 /// The repository's root (schema files are given relative to it).
 pub fn root() -> PathBuf {
@@ -51,17 +52,7 @@ pub fn failure(args: &[&str]) -> (Option<i32>, String) {
     )
 }
 
-/// The URL in `var`, or a failure that says how to start the servers.
-pub fn server_url(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
-             starts it; by hand run `scripts/servers.sh start` and \
-             `eval \"$(scripts/servers.sh env)\"` (never skipped)"
-        ),
-    }
-}
+pub use relq_tests::servers::server_url;
 
 /// A database the test owns: its URL; dropped (file removed, database dropped)
 /// with the value.
@@ -123,101 +114,58 @@ pub fn sqlite_school() -> School {
     school
 }
 
-/// The school database in a new PostgreSQL schema: the test role may not create
-/// databases, and a URL selects a schema through the server option `search_path`.
-pub fn postgres_school() -> School {
-    let admin_url = server_url("RELQ_POSTGRES_URL");
+/// The school database in a new PostgreSQL schema (the test role may not create
+/// databases; a URL selects a schema through the server option `search_path`) or a new
+/// MariaDB database.
+fn server_school(var: &str) -> School {
+    let admin_url = server_url(var);
     let name = unique_name();
-    server_run(&admin_url, &format!("CREATE SCHEMA {name}"));
+    let (kind, url) = if var == "RELQ_POSTGRES_URL" {
+        let url = format!("{admin_url}?options=-c%20search_path%3D{name}");
+        ("SCHEMA", url)
+    } else {
+        let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database");
+        ("DATABASE", format!("{base}/{name}"))
+    };
+    let mut admin = Database::open(&admin_url).unwrap_or_else(|e| panic!("{e}"));
+    let create = format!("CREATE {kind} {name}");
+    admin
+        .run(&create, &[])
+        .unwrap_or_else(|e| panic!("{create}: {e}"));
+    let drop = format!(
+        "DROP {kind} IF EXISTS {name}{}",
+        if kind == "SCHEMA" { " CASCADE" } else { "" }
+    );
     let school = School {
-        url: format!("{admin_url}?options=-c%20search_path%3D{name}"),
-        cleanup: Cleanup::Server {
-            admin_url,
-            drop: format!("DROP SCHEMA IF EXISTS {name} CASCADE"),
-        },
+        url,
+        cleanup: Cleanup::Server { admin_url, drop },
     };
     fill(&school.url);
     school
-}
-
-/// The school database in a new MariaDB database.
-pub fn mariadb_school() -> School {
-    let admin_url = server_url("RELQ_MYSQL_URL");
-    let name = unique_name();
-    server_run(&admin_url, &format!("CREATE DATABASE {name}"));
-    let (base, _) = admin_url.rsplit_once('/').expect("a URL with a database");
-    let school = School {
-        url: format!("{base}/{name}"),
-        cleanup: Cleanup::Server {
-            admin_url,
-            drop: format!("DROP DATABASE IF EXISTS {name}"),
-        },
-    };
-    fill(&school.url);
-    school
-}
-
-/// Runs `sql` on the server at `url`.
-fn server_run(url: &str, sql: &str) {
-    let mut db = Database::open(url).unwrap_or_else(|e| panic!("{e}"));
-    db.run(sql, &[]).unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 /// The school databases on SQLite, PostgreSQL and MariaDB.
 pub fn three_schools() -> [School; 3] {
-    [sqlite_school(), postgres_school(), mariadb_school()]
+    [
+        sqlite_school(),
+        server_school("RELQ_POSTGRES_URL"),
+        server_school("RELQ_MYSQL_URL"),
+    ]
 }
 
-/// Creates the school tables at `url` and inserts a class without teachers, a class with
-/// nobody, teachers and students without a category.
+/// Creates the school tables at `url` and inserts the school sample's rows
+/// ([`relq_tests::samples::school_rows`]).
 fn fill(url: &str) {
-    let text = std::fs::read_to_string(root().join("schemas/school.toml")).expect("school.toml");
-    let graph = SchemaDef::from_toml(&text)
-        .and_then(|d| d.build())
-        .expect("school schema");
+    let graph = Sample::School.graph().expect("the school sample");
     let mut db = Database::open(url).unwrap_or_else(|e| panic!("{e}"));
     db.create_tables(&graph)
         .unwrap_or_else(|e| panic!("create tables at {url}: {e}"));
-    let int = Value::Int;
-    let text = |s: &str| Value::Text(s.to_owned());
-    let person = |id, name: &str, class, category: Option<i64>| {
-        vec![
-            int(id),
-            text(name),
-            int(class),
-            category.map_or(Value::Null, int),
-        ]
-    };
-    let rows: [(&str, Vec<Vec<Value>>); 5] = [
-        ("Department", vec![vec![int(1), text("Science")]]),
-        (
-            "Category",
-            vec![vec![int(1), text("Math")], vec![int(2), text("Art")]],
-        ),
-        (
-            "SchoolClass",
-            vec![
-                vec![int(1), text("1A"), int(1)],
-                vec![int(2), text("2B"), int(1)],
-                vec![int(3), text("3C"), int(1)],
-            ],
-        ),
-        (
-            "Teacher",
-            vec![person(1, "Ann", 1, Some(1)), person(2, "Bob", 1, None)],
-        ),
-        (
-            "Student",
-            vec![
-                person(1, "Cid", 1, Some(1)),
-                person(2, "Dee", 1, Some(2)),
-                person(3, "Eve", 2, None),
-            ],
-        ),
-    ];
-    for (model, rows) in rows {
-        let model = graph.model_by_name(model).expect("declared");
+    for (table, rows) in samples::school_rows() {
+        let model = graph
+            .models()
+            .find(|m| m.table() == table)
+            .expect("declared");
         db.insert(model, &rows)
-            .unwrap_or_else(|e| panic!("insert into {}: {e}", model.table()));
+            .unwrap_or_else(|e| panic!("insert into {table}: {e}"));
     }
 }
