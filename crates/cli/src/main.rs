@@ -133,3 +133,17 @@ impl DialectName {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_multi_line_driver_message_prints_on_one_line() {
+        assert_eq!(
+            one_line("42P01: relation \"x\" does not exist\n  DETAIL: none\n\nHINT: create it\n"),
+            "42P01: relation \"x\" does not exist; DETAIL: none; HINT: create it"
+        );
+        assert_eq!(one_line("one line"), "one line");
+    }
+}
