@@ -242,3 +242,47 @@ fn unreadable_rows_and_unknown_column_types_exit_1_naming_the_place() {
     let unknown = transcript(&[&["schema", "--db", url]]);
     insta::assert_snapshot!((unreadable + "\n" + &unknown).replace(url, "sqlite:$SCHOOL"));
 }
+
+/// `relq query ... | head -c 100`: the reader goes away, relq stops quietly with status 0
+/// (no panic message about a broken pipe).
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    use std::io::Read;
+    let school = sqlite_school();
+    let graph = relq_tests::samples::Sample::School
+        .graph()
+        .expect("the school sample");
+    let students = graph.model_by_name("Student").expect("declared");
+    // About 3 MB of NDJSON, far past a pipe's buffer.
+    let rows: Vec<Vec<relq::Value>> = (100..50_000)
+        .map(|i| {
+            let name = relq::Value::Text(format!("student {i}"));
+            vec![
+                relq::Value::Int(i),
+                name,
+                relq::Value::Int(1),
+                relq::Value::Null,
+            ]
+        })
+        .collect();
+    let mut db = relq::Database::open(&school.url).unwrap_or_else(|e| panic!("{e}"));
+    db.insert(students, &rows).expect("insert");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_relq"))
+        .args(["query", "--db", &school.url, "--model", "students"])
+        .args(["--format", "ndjson"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("relq starts");
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .take()
+        .expect("piped")
+        .read_exact(&mut first)
+        .expect("100 bytes");
+    // The pipe's read end is dropped here.
+    let out = child.wait_with_output().expect("relq ends");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}
