@@ -2,7 +2,7 @@
 //!
 //! [`corpus`] reads the cross-dialect corpus (`tests/corpus/*.toml`) that the snapshot
 //! test and the sqlparser oracle run over; [`samples`] loads the sample schemas shipped in
-//! `schemas/`; [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
+//! `schemas/` and the school's rows; [`servers`] finds the test servers; [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
 //! holds the bodies of the cargo-fuzz targets in `fuzz/`, so a stable-toolchain test
 //! replays their committed seeds (`fuzz/seeds/<target>/`).
 
@@ -12,3 +12,4 @@ pub mod corpus;
 pub mod fuzz;
 pub mod plans;
 pub mod samples;
+pub mod servers;

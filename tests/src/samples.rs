@@ -3,6 +3,8 @@
 //! Invariant: each sample is the TOML file's text, compiled in; the files are the source
 //! of truth and the README's examples read the same files.
 
+use relq_plan::Value;
+
 use relq_graph::{
     FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
     SchemaError,
@@ -99,4 +101,66 @@ pub fn every_field_type() -> SchemaDef {
                 .foreign_key(ForeignKeyDef::new("tag", "Tag"))
                 .many_to_many(ManyToManyDef::new("tags", "Tag").related_name("tagged")),
         )
+}
+
+/// The school sample's rows: `(table, rows)` in foreign-key order, each row one value per
+/// field in definition order. Class 1A has two teachers (one without category) and two
+/// students; 2B no teacher and a student without category; 3C a teacher and two students;
+/// 4D a teacher and a student without category; 5E nobody. Names are capitalised alike so
+/// no collation can order them differently.
+pub fn school_rows() -> Vec<(&'static str, Vec<Vec<Value>>)> {
+    let int = Value::Int;
+    let text = |s: &str| Value::Text(s.to_owned());
+    let person = |id, name: &str, class, category: Option<i64>| {
+        vec![
+            int(id),
+            text(name),
+            int(class),
+            category.map_or(Value::Null, int),
+        ]
+    };
+    vec![
+        (
+            "departments",
+            vec![vec![int(1), text("Science")], vec![int(2), text("Arts")]],
+        ),
+        (
+            "categories",
+            vec![
+                vec![int(1), text("Math")],
+                vec![int(2), text("Art")],
+                vec![int(3), text("Music")],
+            ],
+        ),
+        (
+            "schoolclasses",
+            vec![
+                vec![int(1), text("1A"), int(1)],
+                vec![int(2), text("2B"), int(1)],
+                vec![int(3), text("3C"), int(2)],
+                vec![int(4), text("4D"), int(2)],
+                vec![int(5), text("5E"), int(1)],
+            ],
+        ),
+        (
+            "teachers",
+            vec![
+                person(1, "Ann", 1, Some(1)),
+                person(2, "Bob", 1, None),
+                person(3, "Fay", 3, Some(2)),
+                person(4, "Gus", 4, Some(3)),
+            ],
+        ),
+        (
+            "students",
+            vec![
+                person(1, "Cid", 1, Some(1)),
+                person(2, "Dee", 1, Some(2)),
+                person(3, "Eve", 2, None),
+                person(4, "Abe", 3, Some(3)),
+                person(5, "Hal", 4, None),
+                person(6, "Ida", 3, Some(1)),
+            ],
+        ),
+    ]
 }

@@ -27,75 +27,22 @@ use relq_sql::{Dialect, compile, create_tables};
 use relq_tests::samples::{self, Sample};
 
 /// `(table, columns, rows)`, in foreign-key order.
-type Table = (&'static str, &'static str, Vec<Vec<Value>>);
+type Table = (&'static str, String, Vec<Vec<Value>>);
 
-fn int(i: i64) -> Value {
-    Value::Int(i)
-}
-
-fn text(s: &str) -> Value {
-    Value::Text(s.to_owned())
-}
-
-/// The school data set.
-fn data() -> Vec<Table> {
-    let person = |id, name: &str, class, category: Option<i64>| {
-        vec![
-            int(id),
-            text(name),
-            int(class),
-            category.map_or(Value::Null, int),
-        ]
-    };
-    vec![
-        (
-            "departments",
-            "id, name",
-            vec![vec![int(1), text("Science")], vec![int(2), text("Arts")]],
-        ),
-        (
-            "categories",
-            "id, name",
-            vec![
-                vec![int(1), text("Math")],
-                vec![int(2), text("Art")],
-                vec![int(3), text("Music")],
-            ],
-        ),
-        (
-            "schoolclasses",
-            "id, name, department_id",
-            vec![
-                vec![int(1), text("1A"), int(1)],
-                vec![int(2), text("2B"), int(1)],
-                vec![int(3), text("3C"), int(2)],
-                vec![int(4), text("4D"), int(2)],
-                vec![int(5), text("5E"), int(1)],
-            ],
-        ),
-        (
-            "teachers",
-            "id, name, schoolclass_id, category_id",
-            vec![
-                person(1, "Ann", 1, Some(1)),
-                person(2, "Bob", 1, None),
-                person(3, "Fay", 3, Some(2)),
-                person(4, "Gus", 4, Some(3)),
-            ],
-        ),
-        (
-            "students",
-            "id, name, schoolclass_id, category_id",
-            vec![
-                person(1, "Cid", 1, Some(1)),
-                person(2, "Dee", 1, Some(2)),
-                person(3, "Eve", 2, None),
-                person(4, "Abe", 3, Some(3)),
-                person(5, "Hal", 4, None),
-                person(6, "Ida", 3, Some(1)),
-            ],
-        ),
-    ]
+/// The school data set ([`samples::school_rows`]) with each table's columns.
+fn data(graph: &RelationGraph) -> Vec<Table> {
+    samples::school_rows()
+        .into_iter()
+        .map(|(table, rows)| {
+            let model = graph.models().find(|m| m.table() == table);
+            let columns: Vec<&str> = model
+                .iter()
+                .flat_map(|m| m.fields())
+                .map(|f| f.column())
+                .collect();
+            (table, columns.join(", "), rows)
+        })
+        .collect()
 }
 
 /// `INSERT INTO table (columns) VALUES (?, ...)`, identifiers unquoted (plain lower-case
@@ -178,8 +125,8 @@ fn sqlite_loaded(graph: &RelationGraph) -> rusqlite::Connection {
     for create in create_tables(graph, &relq_sqlite::Sqlite::default()) {
         conn.execute_batch(&create).expect("SQLite accepts the DDL");
     }
-    for (table, columns, rows) in data() {
-        let sql = insert_sql(table, columns);
+    for (table, columns, rows) in data(graph) {
+        let sql = insert_sql(table, &columns);
         for row in rows {
             let params = row.iter().map(|v| match v {
                 Value::Int(i) => rusqlite::types::Value::Integer(*i),
@@ -218,9 +165,9 @@ fn postgres_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
             .batch_execute(&create)
             .expect("PostgreSQL accepts the DDL");
     }
-    for (table, columns, rows) in data() {
+    for (table, columns, rows) in data(graph) {
         let mut n = 0;
-        let sql: String = insert_sql(table, columns)
+        let sql: String = insert_sql(table, &columns)
             .split('?')
             .enumerate()
             .map(|(i, part)| {
@@ -281,9 +228,9 @@ fn mariadb_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
     for create in create_tables(graph, &dialect) {
         conn.query_drop(&create).expect("MariaDB accepts the DDL");
     }
-    for (table, columns, rows) in data() {
+    for (table, columns, rows) in data(graph) {
         let statement = conn
-            .prep(insert_sql(table, columns))
+            .prep(insert_sql(table, &columns))
             .expect("the INSERT prepares");
         for row in rows {
             let params: Vec<mysql::Value> = row

@@ -19,6 +19,7 @@ mod lookup;
 mod path;
 mod query;
 mod resolve;
+mod show;
 mod value;
 
 pub use compile::{

@@ -85,8 +85,8 @@ impl Database {
             target: target.clone(),
             source,
         };
-        let driver = |e: &dyn std::fmt::Display| {
-            let message = e.to_string();
+        let driver = |e: &dyn std::error::Error| {
+            let message = with_sources(e);
             connect(ExecError::driver(None, message.clone(), message))
         };
         if let Some(path) = url.strip_prefix("sqlite:") {
@@ -239,6 +239,19 @@ impl Database {
         self.run("COMMIT", &[])?;
         Ok(inserted)
     }
+}
+
+/// An error's message followed by each of its sources' that it does not already contain
+/// (PostgreSQL's `db error` alone does not say which database is missing).
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut message = e.to_string();
+    for source in std::iter::successors(e.source(), |s| s.source()) {
+        let text = source.to_string();
+        if !message.contains(&text) {
+            message = format!("{message}: {text}");
+        }
+    }
+    message
 }
 
 /// `url` with the password between `:` and `@` replaced by `***`, for messages.

@@ -1,17 +1,7 @@
 //! Connections to the test servers (PostgreSQL and MariaDB) that `bash scripts/test.sh`
 //! starts. A missing URL fails the test with how to start them; nothing is skipped.
 
-/// The URL in `var`, or a failure that says how to start the servers.
-pub fn server_url(var: &str) -> String {
-    match std::env::var(var) {
-        Ok(url) if !url.is_empty() => url,
-        _ => panic!(
-            "{var} is not set: this test needs the database server. `bash scripts/test.sh` \
-             starts it; by hand run `scripts/servers.sh start` and \
-             `eval \"$(scripts/servers.sh env)\"`, then `cargo test` (never skipped)"
-        ),
-    }
-}
+pub use relq_tests::servers::server_url;
 
 /// A client of the PostgreSQL test server (`RELQ_POSTGRES_URL`).
 pub fn postgres() -> ::postgres::Client {

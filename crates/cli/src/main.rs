@@ -1,0 +1,149 @@
+//! `relq`: the command line of relq. `schema` prints a database's introspected schema (or
+//! a schema file's), `compile` a query's SQL, parameters and extraction plan, `query` runs
+//! a query and prints the nested records, `graph` draws the relation graph or a query's
+//! join tree in Graphviz DOT.
+//!
+//! Every database is reached through [`relq::Database`]. Exit status: 0 on success, 2 for
+//! a usage error (clap's message), 1 for any other error, printed to stderr as one line
+//! `error: ...` naming what was wrong and where. Output that stops being read (a closed
+//! pipe) ends the command quietly with status 0.
+
+#![forbid(unsafe_code)]
+
+mod args;
+mod error;
+mod output;
+mod source;
+
+use std::io::{ErrorKind, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use relq::{Dialect, MySql, Postgres, Sqlite, compile, to_json};
+
+use crate::args::{Cli, Command, CompileFormat, DialectName, SchemaFormat};
+use crate::error::CliError;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut out = std::io::stdout().lock();
+    match run(cli, &mut out).and_then(|()| Ok(out.flush()?)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(CliError::Write(e)) if e.kind() == ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {}", one_line(&e.to_string()));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A message on one line: a driver's multi-line message (PostgreSQL's DETAIL and HINT)
+/// joined with `; `.
+fn one_line(message: &str) -> String {
+    let lines: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines.join("; ")
+}
+
+/// Runs one subcommand, printing to `out`.
+fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    match cli.command {
+        Command::Schema { source, format } => {
+            let loaded = source.load()?;
+            // Only a schema that builds is printed: what relq prints, it reads back.
+            source.graph(&loaded.def)?;
+            let text = match format {
+                SchemaFormat::Toml => loaded.def.to_toml().map_err(|e| source.schema_error(e))?,
+                SchemaFormat::Json => {
+                    serde_json::to_string_pretty(&loaded.def).map_err(std::io::Error::from)? + "\n"
+                }
+            };
+            write!(out, "{text}")?;
+        }
+        Command::Compile {
+            source,
+            dialect,
+            compact,
+            format,
+            query,
+        } => {
+            let loaded = source.load()?;
+            let graph = source.graph(&loaded.def)?;
+            let named = dialect.map(DialectName::dialect);
+            let default = Sqlite::default();
+            let dialect: &dyn Dialect = match (&named, &loaded.db) {
+                (Some(named), _) => named.as_ref(),
+                (None, Some(db)) => db.dialect(),
+                (None, None) => &default,
+            };
+            let compiled = compile(&graph, &query.query()?, dialect)?;
+            match format {
+                CompileFormat::Text => output::compiled_text(out, &compiled, dialect, compact)?,
+                CompileFormat::Json => output::compiled_json(out, &compiled, dialect, compact)?,
+            }
+        }
+        Command::Query {
+            db,
+            format,
+            explain,
+            query,
+        } => {
+            let (mut db, def) = source::introspect(&db)?;
+            let graph = def
+                .build()
+                .map_err(|e| CliError::DatabaseSchema(Box::new(e)))?;
+            let compiled = compile(&graph, &query.query()?, db.dialect())?;
+            if explain {
+                output::explain(
+                    &mut std::io::stderr().lock(),
+                    &graph,
+                    &compiled,
+                    db.dialect(),
+                )?;
+            }
+            let records = db.execute(&compiled)?;
+            let roots = to_json(&compiled.plan.extraction, &records)?;
+            output::records(out, format, &compiled.plan.extraction, &roots)?;
+        }
+        Command::Graph { source, query } => {
+            let loaded = source.load()?;
+            let graph = source.graph(&loaded.def)?;
+            let dot = match query {
+                Some(query) => relq::plan::plan(&graph, &query.query()?)?
+                    .tree
+                    .to_dot(&graph),
+                None => graph.to_dot(),
+            };
+            write!(out, "{dot}")?;
+        }
+    }
+    Ok(())
+}
+
+impl DialectName {
+    /// The dialect with its default facts (no connection to read them from).
+    fn dialect(self) -> Box<dyn Dialect> {
+        match self {
+            DialectName::Sqlite => Box::new(Sqlite::default()),
+            DialectName::Postgres => Box::new(Postgres::default()),
+            DialectName::Mysql => Box::new(MySql::default()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn a_multi_line_driver_message_prints_on_one_line() {
+        assert_eq!(
+            one_line("42P01: relation \"x\" does not exist\n  DETAIL: none\n\nHINT: create it\n"),
+            "42P01: relation \"x\" does not exist; DETAIL: none; HINT: create it"
+        );
+        assert_eq!(one_line("one line"), "one line");
+    }
+}
