@@ -2,7 +2,9 @@
 //!
 //! Parameters bind by the type the server reports for each placeholder (an int as
 //! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver
-//! error). Result values are read from the binary format by the column's type, as the
+//! error); decimals, dates, times and date-times go in the text format, parsed by the
+//! server's input function for the placeholder's type (`NUMERIC`, `DATE`, `TIME`,
+//! `TIMESTAMP`, or a text type). Result values are read from the binary format by the column's type, as the
 //! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` as ints,
 //! `BOOL`, `FLOAT4`/`FLOAT8`, text types, `BYTEA`, `NUMERIC` as its text with its scale
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
@@ -14,7 +16,7 @@
 
 use std::error::Error as StdError;
 
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
 use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader, uuid_text};
 use relq_sql::Compiled;
@@ -128,12 +130,29 @@ impl ToSql for Param<'_> {
                 out.extend_from_slice(&uuid_bytes(s).ok_or("not a hyphenated UUID")?);
                 Ok(IsNull::No)
             }
+            Value::Decimal(s) | Value::Date(s) | Value::Time(s) | Value::DateTime(s) => {
+                // Sent in the text format (`encode_format`): the server parses it.
+                out.extend_from_slice(s.as_bytes());
+                Ok(IsNull::No)
+            }
             text => text.as_text().unwrap_or_default().to_sql_checked(ty, out),
         }
     }
 
     fn accepts(_: &Type) -> bool {
         true
+    }
+
+    /// Decimals, dates, times and date-times in the text format: their text is what the
+    /// server's input functions read, whatever the placeholder's type; the binary forms
+    /// would need a conversion per type. Everything else in the binary format.
+    fn encode_format(&self, _: &Type) -> Format {
+        match self.0 {
+            Value::Decimal(_) | Value::Date(_) | Value::Time(_) | Value::DateTime(_) => {
+                Format::Text
+            }
+            _ => Format::Binary,
+        }
     }
 
     to_sql_checked!();
