@@ -1,8 +1,8 @@
 //! relq-tests: what the cross-crate tests, the fuzz targets and the examples share.
 //!
 //! [`corpus`] reads the cross-dialect corpus (`tests/corpus/*.toml`) that the snapshot
-//! test and the sqlparser oracle run over; [`samples`] loads the sample schemas shipped in
-//! `schemas/`; [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
+//! test and the sqlparser oracle run over; [`samples`] holds test-only schemas (the shipped
+//! samples and their data are `relq_sample`'s); [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
 //! holds the bodies of the cargo-fuzz targets in `fuzz/`, so a stable-toolchain test
 //! replays their committed seeds (`fuzz/seeds/<target>/`).
 

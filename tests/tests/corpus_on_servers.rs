@@ -187,6 +187,7 @@ fn all_cases() -> Vec<Case> {
         description:
             "a column of every field type, a text key, a foreign key and a many-to-many to it"
                 .to_owned(),
+        sample: None,
         schema: samples::every_field_type(),
         query: Query::new("Item")
             .select_related("tag")

@@ -9,8 +9,8 @@ mod common;
 use common::servers;
 use relq_plan::Query;
 use relq_rows::ExecErrorKind;
+use relq_sample::Sample;
 use relq_sql::{compile, create_tables};
-use relq_tests::samples::Sample;
 
 fn school_on_sqlite() -> (relq_graph::RelationGraph, rusqlite::Connection) {
     let graph = Sample::School.graph().expect("the school sample builds");

@@ -17,8 +17,8 @@ mod common;
 use common::servers;
 use relq_graph::{FieldType, ModelDef, RelationGraph, SchemaDef};
 use relq_graph::{ForeignKeyDef, ManyToManyDef};
+use relq_sample::Sample;
 use relq_sql::create_tables;
-use relq_tests::samples::Sample;
 
 /// Users, messages with two keys to users, and notes whose keys test the fallbacks: a
 /// plain field `topic` beside the key `topic_id`, a key column `writer` without `_id`.

@@ -2,7 +2,7 @@
 //! every shipped sample.
 
 use relq_graph::{FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, SchemaDef};
-use relq_tests::samples::Sample;
+use relq_sample::Sample;
 
 fn named(name: &str, table: &str, text: u32) -> ModelDef {
     ModelDef::new(name)
