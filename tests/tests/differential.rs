@@ -106,7 +106,11 @@ fn corpus_cases_on_sample_data_agree_on_three_databases() {
     let mut problems = Vec::new();
     for (i, (name, first)) in sqlite.iter().enumerate() {
         let first = match first {
-            Ok(json) if json.as_array().is_some_and(|a| !a.is_empty()) => json,
+            Ok(json) if json.as_array().is_some_and(|a| !a.is_empty()) => {
+                let roots = json.as_array().map_or(0, Vec::len);
+                eprintln!("case `{name}`: {roots} records on sqlite");
+                json
+            }
             Ok(_) => {
                 problems.push(format!("case `{name}`: no records on sqlite"));
                 continue;
