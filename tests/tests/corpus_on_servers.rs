@@ -75,14 +75,16 @@ fn pg_error(e: ::postgres::Error) -> String {
 
 impl Db for Postgres {
     fn enter(&mut self, n: usize) -> Result<(), String> {
+        let pid = std::process::id();
         self.exec(&format!(
-            "DROP SCHEMA IF EXISTS relq_c{n} CASCADE; CREATE SCHEMA relq_c{n}; \
-             SET search_path TO relq_c{n}"
+            "DROP SCHEMA IF EXISTS relq_c{n}_{pid} CASCADE; CREATE SCHEMA relq_c{n}_{pid}; \
+             SET search_path TO relq_c{n}_{pid}"
         ))
     }
     fn leave(&mut self, n: usize) -> Result<(), String> {
+        let pid = std::process::id();
         self.exec(&format!(
-            "SET search_path TO public; DROP SCHEMA relq_c{n} CASCADE"
+            "SET search_path TO public; DROP SCHEMA relq_c{n}_{pid} CASCADE"
         ))
     }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
@@ -105,13 +107,15 @@ struct MariaDb(mysql::Conn);
 
 impl Db for MariaDb {
     fn enter(&mut self, n: usize) -> Result<(), String> {
-        self.exec(&format!("DROP DATABASE IF EXISTS relq_c{n}"))?;
-        self.exec(&format!("CREATE DATABASE relq_c{n}"))?;
-        self.exec(&format!("USE relq_c{n}"))
+        let pid = std::process::id();
+        self.exec(&format!("DROP DATABASE IF EXISTS relq_c{n}_{pid}"))?;
+        self.exec(&format!("CREATE DATABASE relq_c{n}_{pid}"))?;
+        self.exec(&format!("USE relq_c{n}_{pid}"))
     }
     fn leave(&mut self, n: usize) -> Result<(), String> {
+        let pid = std::process::id();
         self.exec("USE relq")?;
-        self.exec(&format!("DROP DATABASE relq_c{n}"))
+        self.exec(&format!("DROP DATABASE relq_c{n}_{pid}"))
     }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         use mysql::prelude::Queryable;

@@ -151,13 +151,10 @@ pub enum SampleError {
 /// Tables loaded before the failing one stay loaded.
 pub fn load(db: &mut Database, data: &Dataset) -> Result<usize, SampleError> {
     let sample = data.sample.name();
-    let graph = data
-        .sample
-        .graph()
-        .map_err(|source| SampleError::Schema {
-            sample,
-            source: Box::new(source),
-        })?;
+    let graph = data.sample.graph().map_err(|source| SampleError::Schema {
+        sample,
+        source: Box::new(source),
+    })?;
     db.create_tables(&graph)
         .map_err(|source| SampleError::CreateTables { sample, source })?;
     let mut inserted = 0;
