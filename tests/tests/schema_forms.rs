@@ -41,7 +41,8 @@ fn builder(sample: Sample) -> SchemaDef {
             .model(
                 ModelDef::new("PostCategory")
                     .table("posts_categories")
-                    .pk("id", FieldType::Integer),
+                    .pk("id", FieldType::Integer)
+                    .field(relq_graph::FieldDef::new("weight", FieldType::Integer)),
             )
             .model(
                 ModelDef::new("Post")
