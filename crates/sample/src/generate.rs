@@ -20,7 +20,7 @@
 //!   level order, supervisors first.
 //!
 //! Names are drawn from small pools that hold non-ASCII text (`Émile`, `Straße`, `日本`,
-//! `Nguyễn`) and mixed-case duplicates (`Anna`, `anna`, `ANNA`), so many rows share a name
+//! `Nguyễn`, and `🦀` in titles) and mixed-case duplicates (`Anna`, `anna`, `ANNA`), so many rows share a name
 //! exactly or up to case; no name has leading or trailing spaces.
 //!
 //! Invariant: the RNG is ChaCha8 seeded from the seed alone, and every draw goes through
@@ -167,10 +167,11 @@ const CATEGORIES: &[&str] = &[
     "Ελληνικά",
 ];
 
-/// Words of blog post titles.
+/// Words of blog post titles (one outside the Basic Multilingual Plane: four bytes in
+/// UTF-8, MySQL's `utf8mb4`).
 const WORDS: &[&str] = &[
-    "Notes", "on", "the", "The", "query", "Query", "planner", "joins", "Über", "naïve", "café",
-    "日本", "in", "SQL", "sql", "rust", "Rust", "a", "A",
+    "🦀", "Notes", "on", "the", "The", "query", "Query", "planner", "joins", "Über", "naïve",
+    "café", "日本", "in", "SQL", "sql", "rust", "Rust", "a", "A",
 ];
 
 struct Generator {

@@ -261,6 +261,14 @@ fn blog_posts_have_zero_to_four_distinct_categories_and_some_authors_none() {
         .map(int)
         .collect();
     assert_eq!(writers.len(), 48, "authors 25 and 50 write nothing");
+    let titles = column(&graph, &blog, "Post", "title");
+    assert!(
+        titles
+            .iter()
+            .filter_map(|t| t.as_text())
+            .any(|t| t.contains('🦀')),
+        "a character outside the BMP"
+    );
 }
 
 #[test]
