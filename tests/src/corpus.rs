@@ -25,7 +25,7 @@ use relq_sql::Dialect;
 use relq_sqlite::Sqlite;
 use serde::Deserialize;
 
-use crate::samples::Sample;
+use relq_sample::Sample;
 
 /// One corpus case: a schema and a query over it.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,6 +34,8 @@ pub struct Case {
     pub name: String,
     /// What the case shows: the file's leading `#` lines.
     pub description: String,
+    /// The sample the schema is (`schema = "school"`), `None` for an inline one.
+    pub sample: Option<Sample>,
     /// The schema, from a sample or inline.
     pub schema: SchemaDef,
     /// The query.
@@ -135,17 +137,19 @@ fn read_case(path: &Path) -> Result<Case, String> {
         ));
     }
     let file: CaseFile = toml::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
-    let schema = match file.schema {
-        SchemaSource::Inline(def) => def,
+    let (sample, schema) = match file.schema {
+        SchemaSource::Inline(def) => (None, def),
         SchemaSource::Sample(sample) => {
             let sample = Sample::by_name(&sample)
                 .ok_or_else(|| format!("{shown}: no sample schema `{sample}`"))?;
-            SchemaDef::from_toml(sample.toml()).map_err(|e| format!("{shown}: {e}"))?
+            let def = sample.schema().map_err(|e| format!("{shown}: {e}"))?;
+            (Some(sample), def)
         }
     };
     Ok(Case {
         name,
         description,
+        sample,
         schema,
         query: file.query,
     })
@@ -178,6 +182,7 @@ pub fn generated() -> Vec<Case> {
              loaded, joins {} tables: MySQL refuses (at most 61), SQLite (64) and PostgreSQL compile.",
             fks + 1
         ),
+        sample: None,
         schema: schema.model(hub),
         query: query.limit(3),
     }]

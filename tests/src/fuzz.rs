@@ -6,7 +6,7 @@ use relq_plan::{ExtractionPlan, Lookup, ParsedPath, PathKind, ResolvedPath, Valu
 use relq_rows::{Rebuilder, Record, Related, flatten, rebuild, to_json};
 
 use crate::plans::SamplePlan;
-use crate::samples::Sample;
+use relq_sample::Sample;
 
 /// `parse_path`: any text parses or fails with a position inside the text; what parses
 /// prints back to itself, segment offsets point at the segments, and the limits hold.

@@ -1,8 +1,9 @@
 //! relq-tests: what the cross-crate tests, the fuzz targets and the examples share.
 //!
 //! [`corpus`] reads the cross-dialect corpus (`tests/corpus/*.toml`) that the snapshot
-//! test and the sqlparser oracle run over; [`samples`] loads the sample schemas shipped in
-//! `schemas/` and the school's rows; [`servers`] finds the test servers; [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
+//! test and the sqlparser oracle run over; [`samples`] holds test-only schemas and the
+//! school's small data set (the shipped samples and their generated data are
+//! `relq_sample`'s); [`servers`] finds the test servers; [`plans`] plans the sample queries whose rows the rebuild reads; [`fuzz`]
 //! holds the bodies of the cargo-fuzz targets in `fuzz/`, so a stable-toolchain test
 //! replays their committed seeds (`fuzz/seeds/<target>/`).
 

@@ -7,7 +7,7 @@
 use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{ExtractionPlan, Query, plan};
 
-use crate::samples::Sample;
+use relq_sample::Sample;
 
 /// A query over a sample schema whose rows the rebuild reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,8 +74,8 @@ impl SamplePlan {
 }
 
 /// Posts tagged through `PostTag`, a through model with a field of its own (`weight`,
-/// nullable); `Tag` has a text primary key `slug`. The shipped blog's through model has
-/// no field of its own.
+/// nullable); `Tag` has a text primary key `slug`. (The shipped blog's through model has
+/// a `weight` too, NOT NULL.)
 ///
 /// # Panics
 /// Never: the definition is fixed and valid (a test builds it).

@@ -1,7 +1,6 @@
 //! Every corpus case on the real databases: for each case and each of SQLite (in memory),
 //! PostgreSQL (`RELQ_POSTGRES_URL`) and MariaDB (`RELQ_MYSQL_URL`), a fresh schema (a
-//! PostgreSQL schema on the `search_path`, a MariaDB database, a new SQLite connection;
-//! named with the process id, so concurrent runs on one server do not collide)
+//! PostgreSQL schema on the `search_path`, a MariaDB database, a new SQLite connection)
 //! gets the case's tables from `relq_sql::create_tables`; every statement the case
 //! compiles to must prepare with exactly `plan.extraction.width` columns, then the
 //! database's executor (`relq_sqlite::execute`, ...) runs them with their parameters bound
@@ -78,14 +77,14 @@ impl Db for Postgres {
     fn enter(&mut self, n: usize) -> Result<(), String> {
         let pid = std::process::id();
         self.exec(&format!(
-            "DROP SCHEMA IF EXISTS relq_c{pid}_{n} CASCADE; CREATE SCHEMA relq_c{pid}_{n}; \
-             SET search_path TO relq_c{pid}_{n}"
+            "DROP SCHEMA IF EXISTS relq_c{n}_{pid} CASCADE; CREATE SCHEMA relq_c{n}_{pid}; \
+             SET search_path TO relq_c{n}_{pid}"
         ))
     }
     fn leave(&mut self, n: usize) -> Result<(), String> {
         let pid = std::process::id();
         self.exec(&format!(
-            "SET search_path TO public; DROP SCHEMA relq_c{pid}_{n} CASCADE"
+            "SET search_path TO public; DROP SCHEMA relq_c{n}_{pid} CASCADE"
         ))
     }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
@@ -109,14 +108,14 @@ struct MariaDb(mysql::Conn);
 impl Db for MariaDb {
     fn enter(&mut self, n: usize) -> Result<(), String> {
         let pid = std::process::id();
-        self.exec(&format!("DROP DATABASE IF EXISTS relq_c{pid}_{n}"))?;
-        self.exec(&format!("CREATE DATABASE relq_c{pid}_{n}"))?;
-        self.exec(&format!("USE relq_c{pid}_{n}"))
+        self.exec(&format!("DROP DATABASE IF EXISTS relq_c{n}_{pid}"))?;
+        self.exec(&format!("CREATE DATABASE relq_c{n}_{pid}"))?;
+        self.exec(&format!("USE relq_c{n}_{pid}"))
     }
     fn leave(&mut self, n: usize) -> Result<(), String> {
         let pid = std::process::id();
         self.exec("USE relq")?;
-        self.exec(&format!("DROP DATABASE relq_c{pid}_{n}"))
+        self.exec(&format!("DROP DATABASE relq_c{n}_{pid}"))
     }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         use mysql::prelude::Queryable;
@@ -192,6 +191,7 @@ fn all_cases() -> Vec<Case> {
         description:
             "a column of every field type, a text key, a foreign key and a many-to-many to it"
                 .to_owned(),
+        sample: None,
         schema: samples::every_field_type(),
         query: Query::new("Item")
             .select_related("tag")

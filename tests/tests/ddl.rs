@@ -3,9 +3,10 @@
 //! each dialect. `tests/corpus_on_servers.rs` runs these statements on the servers.
 
 use relq_graph::SchemaDef;
+use relq_sample::Sample;
 use relq_sql::create_tables;
 use relq_tests::corpus::dialects;
-use relq_tests::samples::{self, Sample};
+use relq_tests::samples;
 
 /// Every dialect's statements, one block per dialect.
 fn all_dialects(schema: &SchemaDef) -> String {

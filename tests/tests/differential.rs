@@ -1,56 +1,141 @@
-//! The executors on real data, differentially: the school sample
-//! (`schemas/school.toml`) is created with `relq_sql::create_tables` on SQLite (in
-//! memory), PostgreSQL (`RELQ_POSTGRES_URL`, a fresh schema) and MariaDB
-//! (`RELQ_MYSQL_URL`, a fresh database), the same small data set goes in through
-//! parameterised INSERTs, and every query below runs through `relq_sqlite::execute`,
-//! `relq_postgres::execute` and `relq_mysql::execute`: the three must return equal
-//! records (compared as `relq_rows::to_json` output). The seed query's SQLite JSON is
-//! snapshotted once. One more test puts a row of every field type
-//! (`samples::every_field_type`) on the three and reads it back alike: decimals, dates,
-//! times, UUIDs, JSON and bytes through each driver's conversion.
+//! The executors on real data, differentially, on SQLite (in memory), PostgreSQL
+//! (`RELQ_POSTGRES_URL`) and MariaDB (`RELQ_MYSQL_URL`), each in a fresh namespace
+//! (`common::servers::scratch`), loaded through `relq::Database` (`create_tables`,
+//! `insert`) and queried through `Database::execute`: the three must return equal records
+//! (compared as `relq_rows::to_json` output).
 //!
-//! The data: class 1A has two teachers (one without category) and two students; 2B no
-//! teacher and a student without category; 3C a teacher and two students; 4D a teacher and
-//! a student without category; 5E nobody. Names are capitalised alike so no collation
-//! (MariaDB's is case-insensitive) can order them differently.
+//! - Every corpus case whose schema is a sample (school, blog, person) runs on that
+//!   sample's generated data at scale 1 (`relq_sample::generate`, seed [`SEED`]), each
+//!   sample loaded once per database; every such case must return records.
+//! - Six corpus-like queries run on a small hand-made school data set, whose seed-query
+//!   answer on SQLite is snapshotted: class 1A has two teachers (one without category) and
+//!   two students; 2B no teacher and a student without category; 3C a teacher and two
+//!   students; 4D a teacher and a student without category; 5E nobody.
+//! - A row of every field type (`samples::every_field_type`) is bound and read back alike:
+//!   decimals, dates, times, UUIDs, JSON and bytes through each driver's conversion.
 //!
 //! A missing server URL fails the test, never skips it (`bash scripts/test.sh` starts the
 //! servers; by hand `scripts/servers.sh start` and `eval "$(scripts/servers.sh env)"`).
 
 mod common;
 
-use common::servers;
-use relq_graph::RelationGraph;
-use relq_plan::{OrderBy, Query, Value};
-use relq_rows::to_json;
-use relq_sql::{Dialect, compile, create_tables};
-use relq_tests::samples::{self, Sample};
+use common::servers::{Scratch, Server, scratch};
+use relq::{Database, OrderBy, Query, RelationGraph, Value, compile, to_json};
+use relq_sample::{Sample, generate, load};
+use relq_tests::corpus::{Case, cases};
+use relq_tests::samples;
 
-/// `(table, columns, rows)`, in foreign-key order.
-type Table = (&'static str, String, Vec<Vec<Value>>);
+/// The seed of the sample data every database loads.
+const SEED: u64 = 20_240_501;
 
-/// The school data set ([`samples::school_rows`]) with each table's columns.
-fn data(graph: &RelationGraph) -> Vec<Table> {
-    samples::school_rows()
+fn int(i: i64) -> Value {
+    Value::Int(i)
+}
+
+fn text(s: &str) -> Value {
+    Value::Text(s.to_owned())
+}
+
+/// A query's records as JSON on `db`, or what failed.
+fn answer(
+    graph: &RelationGraph,
+    query: &Query,
+    db: &mut Database,
+) -> Result<serde_json::Value, String> {
+    let compiled = compile(graph, query, db.dialect()).map_err(|e| format!("compile: {e}"))?;
+    let records = db.execute(&compiled).map_err(|e| format!("execute: {e}"))?;
+    to_json(&compiled.plan.extraction, &records).map_err(|e| format!("JSON: {e}"))
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// Where `other` first differs from `first` (both arrays of root records): the index and
+/// the two records there, or the lengths.
+fn first_difference(first: &serde_json::Value, other: &serde_json::Value) -> String {
+    let (a, b) = (
+        first.as_array().cloned().unwrap_or_default(),
+        other.as_array().cloned().unwrap_or_default(),
+    );
+    match a.iter().zip(&b).position(|(x, y)| x != y) {
+        Some(i) => format!("record {i}:\n{}\nversus\n{}", pretty(&a[i]), pretty(&b[i])),
+        None => format!("{} records versus {}", a.len(), b.len()),
+    }
+}
+
+// ---------------------------------------------------------------- the corpus on sample data
+
+/// Every corpus case on a sample, grouped by sample.
+fn sample_cases() -> Vec<(Sample, Vec<Case>)> {
+    let all = cases().expect("the corpus loads");
+    Sample::ALL
         .into_iter()
-        .map(|(table, rows)| {
-            let model = graph.models().find(|m| m.table() == table);
-            let columns: Vec<&str> = model
+        .map(|sample| {
+            let of: Vec<Case> = all
                 .iter()
-                .flat_map(|m| m.fields())
-                .map(|f| f.column())
+                .filter(|c| c.sample == Some(sample))
+                .cloned()
                 .collect();
-            (table, columns.join(", "), rows)
+            (sample, of)
         })
+        .filter(|(_, of)| !of.is_empty())
         .collect()
 }
 
-/// `INSERT INTO table (columns) VALUES (?, ...)`, identifiers unquoted (plain lower-case
-/// words on every dialect).
-fn insert_sql(table: &str, columns: &str) -> String {
-    let marks = vec!["?"; columns.split(',').count()].join(", ");
-    format!("INSERT INTO {table} ({columns}) VALUES ({marks})")
+/// Each sample case's answer on `server`, in [`sample_cases`] order: every sample loaded
+/// once, in its own namespace.
+fn corpus_answers(server: Server) -> Vec<(String, Result<serde_json::Value, String>)> {
+    let mut out = Vec::new();
+    for (sample, of) in sample_cases() {
+        let graph = sample.graph().expect("the sample builds");
+        let data = generate(sample, 1, SEED).expect("scale 1 generates");
+        let mut db = scratch(server, &format!("diff_{}", sample.name()));
+        load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
+        for case in of {
+            out.push((case.name.clone(), answer(&graph, &case.query, &mut db)));
+        }
+    }
+    out
 }
+
+#[test]
+fn corpus_cases_on_sample_data_agree_on_three_databases() {
+    let [sqlite, postgres, mariadb] = Server::ALL.map(corpus_answers);
+    assert!(!sqlite.is_empty(), "no corpus case is on a sample");
+    let mut problems = Vec::new();
+    for (i, (name, first)) in sqlite.iter().enumerate() {
+        let first = match first {
+            Ok(json) if json.as_array().is_some_and(|a| !a.is_empty()) => {
+                let roots = json.as_array().map_or(0, Vec::len);
+                eprintln!("case `{name}`: {roots} records on sqlite");
+                json
+            }
+            Ok(_) => {
+                problems.push(format!("case `{name}`: no records on sqlite"));
+                continue;
+            }
+            Err(e) => {
+                problems.push(format!("case `{name}` on sqlite: {e}"));
+                continue;
+            }
+        };
+        for (server, answers) in [(Server::Postgres, &postgres), (Server::MariaDb, &mariadb)] {
+            match &answers[i].1 {
+                Ok(json) if json == first => {}
+                Ok(json) => problems.push(format!(
+                    "case `{name}`: {} differs from sqlite at {}",
+                    server.name(),
+                    first_difference(first, json)
+                )),
+                Err(e) => problems.push(format!("case `{name}` on {}: {e}", server.name())),
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+// ---------------------------------------------------------------- a small hand-made data set
 
 /// The seed query of the corpus.
 fn seed_query() -> Query {
@@ -95,172 +180,43 @@ fn queries() -> Vec<(&'static str, Query)> {
     ]
 }
 
-fn graph() -> RelationGraph {
-    Sample::School.graph().expect("the school sample builds")
+/// The school sample on `server` in a fresh namespace with [`samples::school_rows`]
+/// inserted.
+fn school_loaded(server: Server, graph: &RelationGraph) -> Scratch {
+    let mut db = scratch(server, "diff_small");
+    db.create_tables(graph)
+        .unwrap_or_else(|e| panic!("{}: the DDL: {e}", server.name()));
+    for (table, rows) in samples::school_rows() {
+        let model = graph
+            .models()
+            .find(|m| m.table() == table)
+            .expect("a school table");
+        db.insert(model, &rows)
+            .unwrap_or_else(|e| panic!("{}: insert into {}: {e}", server.name(), model.name()));
+    }
+    db
 }
 
-/// Each query's JSON on one database, in `queries()` order.
-fn answers(
-    graph: &RelationGraph,
-    dialect: &dyn Dialect,
-    mut run: impl FnMut(&relq_sql::Compiled<'_>) -> Result<Vec<relq_rows::Record>, relq_rows::ExecError>,
-) -> Vec<serde_json::Value> {
+/// Each query's JSON on `server`, in `queries()` order.
+fn answers(server: Server, graph: &RelationGraph) -> Vec<serde_json::Value> {
+    let mut db = school_loaded(server, graph);
     queries()
         .into_iter()
         .map(|(name, query)| {
-            let compiled = compile(graph, &query, dialect)
-                .unwrap_or_else(|e| panic!("{name}: compiles for {}: {e}", dialect.caps().name));
-            let records = run(&compiled)
-                .unwrap_or_else(|e| panic!("{name}: runs on {}: {e}", dialect.caps().name));
-            to_json(&compiled.plan.extraction, &records)
-                .unwrap_or_else(|e| panic!("{name}: JSON on {}: {e}", dialect.caps().name))
+            answer(graph, &query, &mut db)
+                .unwrap_or_else(|e| panic!("{name} on {}: {e}", server.name()))
         })
         .collect()
 }
 
-// ---------------------------------------------------------------- SQLite
-
-fn sqlite_loaded(graph: &RelationGraph) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database");
-    for create in create_tables(graph, &relq_sqlite::Sqlite::default()) {
-        conn.execute_batch(&create).expect("SQLite accepts the DDL");
-    }
-    for (table, columns, rows) in data(graph) {
-        let sql = insert_sql(table, &columns);
-        for row in rows {
-            let params = row.iter().map(|v| match v {
-                Value::Int(i) => rusqlite::types::Value::Integer(*i),
-                Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
-                _ => rusqlite::types::Value::Null,
-            });
-            conn.execute(&sql, rusqlite::params_from_iter(params))
-                .unwrap_or_else(|e| panic!("SQLite insert into {table}: {e}"));
-        }
-    }
-    conn
+fn school() -> RelationGraph {
+    Sample::School.graph().expect("the school sample builds")
 }
-
-fn sqlite_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    let conn = sqlite_loaded(graph);
-    answers(graph, &relq_sqlite::Sqlite::default(), |c| {
-        relq_sqlite::execute(&conn, c)
-    })
-}
-
-// ---------------------------------------------------------------- PostgreSQL
-
-fn postgres_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    use ::postgres::types::{ToSql, Type};
-    let mut client = servers::postgres();
-    let schema = format!("relq_diff_{}", std::process::id());
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
-             SET search_path TO {schema}"
-        ))
-        .expect("a fresh schema");
-    let dialect = relq_postgres::Postgres::default();
-    for create in create_tables(graph, &dialect) {
-        client
-            .batch_execute(&create)
-            .expect("PostgreSQL accepts the DDL");
-    }
-    for (table, columns, rows) in data(graph) {
-        let mut n = 0;
-        let sql: String = insert_sql(table, &columns)
-            .split('?')
-            .enumerate()
-            .map(|(i, part)| {
-                if i == 0 {
-                    part.to_owned()
-                } else {
-                    n += 1;
-                    format!("${n}{part}")
-                }
-            })
-            .collect();
-        let statement = client.prepare(&sql).expect("the INSERT prepares");
-        for row in rows {
-            let params: Vec<Box<dyn ToSql + Sync>> = row
-                .iter()
-                .zip(statement.params())
-                .map(|(v, ty)| -> Box<dyn ToSql + Sync> {
-                    match v {
-                        Value::Int(i) if *ty == Type::INT4 => {
-                            Box::new(i32::try_from(*i).expect("a small id"))
-                        }
-                        Value::Int(i) => Box::new(*i),
-                        Value::Text(s) => Box::new(s.clone()),
-                        _ if *ty == Type::INT4 => Box::new(None::<i32>),
-                        _ => Box::new(None::<String>),
-                    }
-                })
-                .collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|b| &**b as _).collect();
-            client
-                .execute(&statement, &refs)
-                .unwrap_or_else(|e| panic!("PostgreSQL insert into {table}: {e}"));
-        }
-    }
-    let answers = answers(graph, &dialect, |c| relq_postgres::execute(&mut client, c));
-    client
-        .batch_execute(&format!(
-            "SET search_path TO public; DROP SCHEMA {schema} CASCADE"
-        ))
-        .expect("the schema drops");
-    answers
-}
-
-// ---------------------------------------------------------------- MariaDB
-
-fn mariadb_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    use mysql::prelude::Queryable;
-    let mut conn = servers::mariadb();
-    let database = format!("relq_diff_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {database}"),
-        format!("CREATE DATABASE {database}"),
-        format!("USE {database}"),
-    ] {
-        conn.query_drop(sql).expect("a fresh database");
-    }
-    let dialect = relq_mysql::MySql::default();
-    for create in create_tables(graph, &dialect) {
-        conn.query_drop(&create).expect("MariaDB accepts the DDL");
-    }
-    for (table, columns, rows) in data(graph) {
-        let statement = conn
-            .prep(insert_sql(table, &columns))
-            .expect("the INSERT prepares");
-        for row in rows {
-            let params: Vec<mysql::Value> = row
-                .iter()
-                .map(|v| match v {
-                    Value::Int(i) => mysql::Value::Int(*i),
-                    Value::Text(s) => mysql::Value::Bytes(s.clone().into_bytes()),
-                    _ => mysql::Value::NULL,
-                })
-                .collect();
-            conn.exec_drop(&statement, params)
-                .unwrap_or_else(|e| panic!("MariaDB insert into {table}: {e}"));
-        }
-    }
-    let answers = answers(graph, &dialect, |c| relq_mysql::execute(&mut conn, c));
-    conn.query_drop("USE relq").expect("back to relq");
-    conn.query_drop(format!("DROP DATABASE {database}"))
-        .expect("the database drops");
-    answers
-}
-
-// ---------------------------------------------------------------- the tests
 
 #[test]
 fn three_databases_return_equal_records() {
-    let graph = graph();
-    let sqlite = sqlite_answers(&graph);
-    let postgres = postgres_answers(&graph);
-    let mariadb = mariadb_answers(&graph);
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
+    let graph = school();
+    let [sqlite, postgres, mariadb] = Server::ALL.map(|s| answers(s, &graph));
     // Not vacuous: every query returns records (the page two, the others five or six).
     for (answer, (name, _)) in sqlite.iter().zip(queries()) {
         let roots = answer.as_array().map_or(0, Vec::len);
@@ -288,133 +244,90 @@ fn three_databases_return_equal_records() {
 fn seed_query_records_on_sqlite() {
     // Classes in id order; each one's teachers and students in id order; a NULL category
     // is null; a class without teachers (2B, 5E) has `[]`.
-    let graph = graph();
-    let json = sqlite_answers(&graph).swap_remove(0);
-    insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
+    let graph = school();
+    let json = answers(Server::Sqlite, &graph).swap_remove(0);
+    insta::assert_snapshot!(pretty(&json));
 }
 
-/// The INSERTs of one row of every field type (`samples::every_field_type`), as literals
-/// in the dialect's spelling: `q` quotes identifiers, `bytes` is the literal of the bytes
-/// 00 01 ff. The UUID is upper-case (read back lower-case); the date-time has microseconds.
-fn every_type_inserts(q: char, bytes: &str) -> Vec<String> {
-    let columns = [
-        "id", "count", "ratio", "price", "note", "title", "done", "day", "at", "stamp", "uid",
-        "doc", "raw", "tag_id",
-    ]
-    .map(|c| format!("{q}{c}{q}"))
-    .join(", ");
+// ---------------------------------------------------------------- every field type
+
+/// The rows of every field type (`samples::every_field_type`), per model in foreign-key
+/// order. The UUID is upper-case (read back lower-case); the date-time has microseconds.
+fn every_type_rows() -> Vec<(&'static str, Vec<Vec<Value>>)> {
+    let raw = Value::Bytes(vec![0x00, 0x01, 0xff]);
     vec![
-        format!("INSERT INTO {q}tags{q} ({q}code{q}) VALUES ('a'), ('b')"),
-        format!(
-            "INSERT INTO {q}items{q} ({columns}) VALUES (1, -7, 0.5, '12.50', 'n', 'T', TRUE, \
-             '2024-05-01', '13:45:00', '2024-05-01 13:45:00.250000', \
-             '67E55044-10B1-426F-9247-BB680E5FE0C8', '{{\"a\": 1}}', {bytes}, 'a'), \
-             (2, 0, NULL, '-0.05', '', 'U', FALSE, '1999-12-31', '00:00:00', \
-             '1999-12-31 23:59:59', '00000000-0000-0000-0000-000000000000', '[]', {bytes}, NULL)"
+        ("Tag", vec![vec![text("a")], vec![text("b")]]),
+        (
+            "Item",
+            vec![
+                vec![
+                    int(1),
+                    int(-7),
+                    Value::Float(0.5),
+                    Value::Decimal("12.50".into()),
+                    text("n"),
+                    text("T"),
+                    Value::Bool(true),
+                    Value::Date("2024-05-01".into()),
+                    Value::Time("13:45:00".into()),
+                    Value::DateTime("2024-05-01T13:45:00.250000".into()),
+                    Value::Uuid("67E55044-10B1-426F-9247-BB680E5FE0C8".into()),
+                    Value::Json(r#"{"a": 1}"#.into()),
+                    raw.clone(),
+                    text("a"),
+                ],
+                vec![
+                    int(2),
+                    int(0),
+                    Value::Null,
+                    Value::Decimal("-0.05".into()),
+                    text(""),
+                    text("U"),
+                    Value::Bool(false),
+                    Value::Date("1999-12-31".into()),
+                    Value::Time("00:00:00".into()),
+                    Value::DateTime("1999-12-31T23:59:59".into()),
+                    Value::Uuid("00000000-0000-0000-0000-000000000000".into()),
+                    Value::Json("[]".into()),
+                    raw,
+                    Value::Null,
+                ],
+            ],
         ),
-        format!(
-            "INSERT INTO {q}items_tags{q} ({q}id{q}, {q}item{q}, {q}tag{q}) \
-             VALUES (1, 1, 'b'), (2, 1, 'a')"
+        (
+            "ItemTag",
+            vec![
+                vec![int(1), int(1), text("b")],
+                vec![int(2), int(1), text("a")],
+            ],
         ),
     ]
 }
 
 #[test]
 fn every_field_type_reads_alike_on_three_databases() {
-    use mysql::prelude::Queryable;
     let graph = samples::every_field_type().build().expect("valid schema");
     let query = Query::new("Item")
         .select_related("tag")
         .select_related("tags");
-    let json = |dialect: &dyn Dialect,
-                run: &mut dyn FnMut(
-        &relq_sql::Compiled<'_>,
-    )
-        -> Result<Vec<relq_rows::Record>, relq_rows::ExecError>| {
-        let compiled = compile(&graph, &query, dialect).expect("compiles");
-        let records =
-            run(&compiled).unwrap_or_else(|e| panic!("runs on {}: {e}", dialect.caps().name));
-        to_json(&compiled.plan.extraction, &records).expect("JSON")
-    };
-    let id = std::process::id();
-
-    let sqlite = {
-        let conn = rusqlite::Connection::open_in_memory().expect("SQLite in memory");
-        let dialect = relq_sqlite::Sqlite::default();
-        for sql in create_tables(&graph, &dialect)
-            .into_iter()
-            .chain(every_type_inserts('"', "X'0001ff'"))
-        {
-            conn.execute_batch(&sql)
-                .unwrap_or_else(|e| panic!("SQLite: {e}\n  {sql}"));
+    let [sqlite, postgres, mariadb] = Server::ALL.map(|server| {
+        let mut db = scratch(server, "diff_types");
+        db.create_tables(&graph)
+            .unwrap_or_else(|e| panic!("{}: the DDL: {e}", server.name()));
+        for (model, rows) in every_type_rows() {
+            let model = graph.model_by_name(model).expect("a model of the schema");
+            db.insert(model, &rows)
+                .unwrap_or_else(|e| panic!("{}: insert into {}: {e}", server.name(), model.name()));
         }
-        json(&dialect, &mut |c| relq_sqlite::execute(&conn, c))
-    };
-
-    let postgres = {
-        let mut client = servers::postgres();
-        let schema = format!("relq_diff_types_{id}");
-        let dialect = relq_postgres::Postgres::default();
-        let setup = [format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
-             SET search_path TO {schema}"
-        )];
-        for sql in setup
-            .into_iter()
-            .chain(create_tables(&graph, &dialect))
-            .chain(every_type_inserts('"', "'\\x0001ff'"))
-        {
-            client
-                .batch_execute(&sql)
-                .unwrap_or_else(|e| panic!("PostgreSQL: {e}\n  {sql}"));
-        }
-        let answer = json(&dialect, &mut |c| relq_postgres::execute(&mut client, c));
-        client
-            .batch_execute(&format!(
-                "SET search_path TO public; DROP SCHEMA {schema} CASCADE"
-            ))
-            .expect("the schema drops");
-        answer
-    };
-
-    let mariadb = {
-        let mut conn = servers::mariadb();
-        let database = format!("relq_diff_types_{id}");
-        let dialect = relq_mysql::MySql::default();
-        let setup = [
-            format!("DROP DATABASE IF EXISTS {database}"),
-            format!("CREATE DATABASE {database}"),
-            format!("USE {database}"),
-        ];
-        for sql in setup
-            .into_iter()
-            .chain(create_tables(&graph, &dialect))
-            .chain(every_type_inserts('`', "X'0001ff'"))
-        {
-            conn.query_drop(&sql)
-                .unwrap_or_else(|e| panic!("MariaDB: {e}\n  {sql}"));
-        }
-        let answer = json(&dialect, &mut |c| relq_mysql::execute(&mut conn, c));
-        conn.query_drop("USE relq").expect("back to relq");
-        conn.query_drop(format!("DROP DATABASE {database}"))
-            .expect("the database drops");
-        answer
-    };
-
-    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();
-    assert_eq!(
-        pretty(&postgres),
-        pretty(&sqlite),
-        "postgres differs from sqlite"
-    );
-    assert_eq!(
-        pretty(&mariadb),
-        pretty(&sqlite),
-        "mariadb differs from sqlite"
-    );
+        let json =
+            answer(&graph, &query, &mut db).unwrap_or_else(|e| panic!("{}: {e}", server.name()));
+        pretty(&json)
+    });
+    assert_eq!(postgres, sqlite, "postgres differs from sqlite");
+    assert_eq!(mariadb, sqlite, "mariadb differs from sqlite");
     // Reviewed: the decimal keeps its scale (`12.50`, `-0.05`), the date-time is ISO with
     // `T` and six fraction digits, the UUID lower-case, JSON a document, bytes in hex.
-    insta::assert_snapshot!(pretty(&sqlite), @r#"
+    insta::assert_snapshot!(sqlite, @r#"
     [
       {
         "id": 1,

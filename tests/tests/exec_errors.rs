@@ -2,36 +2,25 @@
 //! `ExecErrorKind::Driver` with the statement's index and the server's message; a value
 //! that cannot be read as the plan's kind (SQLite keeps `'many'` in an INTEGER column) is
 //! `Unreadable` with row, position and column name; rows that do not rebuild are
-//! `Rebuild`.
+//! `Rebuild`. Each runs through `relq::Database` in a fresh namespace.
 
 mod common;
 
-use common::servers;
-use relq_plan::Query;
+use common::servers::{Server, scratch};
+use relq::{Query, RelationGraph, Value, compile};
 use relq_rows::ExecErrorKind;
-use relq_sql::{compile, create_tables};
-use relq_tests::samples::Sample;
+use relq_sample::Sample;
 
-fn school_on_sqlite() -> (relq_graph::RelationGraph, rusqlite::Connection) {
-    let graph = Sample::School.graph().expect("the school sample builds");
-    let conn = rusqlite::Connection::open_in_memory().expect("SQLite in memory");
-    for create in create_tables(&graph, &relq_sqlite::Sqlite::default()) {
-        conn.execute_batch(&create).expect("SQLite accepts the DDL");
-    }
-    (graph, conn)
+fn school() -> RelationGraph {
+    Sample::School.graph().expect("the school sample builds")
 }
 
 #[test]
 fn a_missing_table_is_a_driver_error_at_its_statement() {
-    let (graph, _) = school_on_sqlite();
-    let empty = rusqlite::Connection::open_in_memory().expect("SQLite in memory");
-    let compiled = compile(
-        &graph,
-        &Query::new("SchoolClass"),
-        &relq_sqlite::Sqlite::default(),
-    )
-    .expect("compiles");
-    let e = relq_sqlite::execute(&empty, &compiled).expect_err("no tables");
+    let graph = school();
+    let mut empty = scratch(Server::Sqlite, "exec_errors");
+    let compiled = compile(&graph, &Query::new("SchoolClass"), empty.dialect()).expect("compiles");
+    let e = empty.execute(&compiled).expect_err("no tables");
     assert!(
         matches!(
             e.kind(),
@@ -51,22 +40,34 @@ fn a_missing_table_is_a_driver_error_at_its_statement() {
 
 #[test]
 fn text_in_an_integer_column_is_unreadable_with_its_place() {
-    let (graph, conn) = school_on_sqlite();
-    conn.execute_batch(
-        "PRAGMA foreign_keys = OFF; \
-         INSERT INTO departments (id, name) VALUES (1, 'Science'); \
-         INSERT INTO schoolclasses (id, name, department_id) VALUES (1, '1A', 1); \
-         INSERT INTO students (id, name, schoolclass_id, category_id) VALUES (1, 'Cid', 1, NULL); \
-         INSERT INTO students (id, name, schoolclass_id, category_id) VALUES (2, 'Dee', 1, 'many')",
-    )
-    .expect("SQLite keeps text in an INTEGER column (foreign keys off)");
-    let compiled = compile(
-        &graph,
-        &Query::new("SchoolClass").select_related("students"),
-        &relq_sqlite::Sqlite::default(),
-    )
-    .expect("compiles");
-    let e = relq_sqlite::execute(&conn, &compiled).expect_err("text is not an int");
+    let graph = school();
+    let mut db = scratch(Server::Sqlite, "exec_errors");
+    db.create_tables(&graph).expect("SQLite accepts the DDL");
+    // SQLite keeps text in an INTEGER column (foreign keys off: 'many' points nowhere).
+    db.run("PRAGMA foreign_keys = OFF", &[])
+        .expect("foreign keys off");
+    let text = |s: &str| Value::Text(s.to_owned());
+    let rows = [
+        ("Department", vec![vec![Value::Int(1), text("Science")]]),
+        (
+            "SchoolClass",
+            vec![vec![Value::Int(1), text("1A"), Value::Int(1)]],
+        ),
+        (
+            "Student",
+            vec![
+                vec![Value::Int(1), text("Cid"), Value::Int(1), Value::Null],
+                vec![Value::Int(2), text("Dee"), Value::Int(1), text("many")],
+            ],
+        ),
+    ];
+    for (model, rows) in rows {
+        let model = graph.model_by_name(model).expect("a school model");
+        db.insert(model, &rows).expect("inserts");
+    }
+    let query = Query::new("SchoolClass").select_related("students");
+    let compiled = compile(&graph, &query, db.dialect()).expect("compiles");
+    let e = db.execute(&compiled).expect_err("text is not an int");
     assert_eq!(
         e.to_string(),
         "row 1, position 6 (`students.category_id`): the database returned TEXT of 4 bytes, \
@@ -76,23 +77,10 @@ fn text_in_an_integer_column_is_unreadable_with_its_place() {
 
 #[test]
 fn a_server_refusal_carries_the_sqlstate() {
-    let mut client = servers::postgres();
-    let schema = format!("relq_exec_errors_{}", std::process::id());
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
-             SET search_path TO {schema}"
-        ))
-        .expect("an empty schema");
-    let graph = Sample::School.graph().expect("the school sample builds");
-    let dialect = relq_postgres::Postgres::default();
-    let compiled = compile(&graph, &Query::new("SchoolClass"), &dialect).expect("compiles");
-    let e = relq_postgres::execute(&mut client, &compiled).expect_err("no tables");
-    client
-        .batch_execute(&format!(
-            "SET search_path TO public; DROP SCHEMA {schema} CASCADE"
-        ))
-        .expect("the schema drops");
+    let graph = school();
+    let mut db = scratch(Server::Postgres, "exec_errors");
+    let compiled = compile(&graph, &Query::new("SchoolClass"), db.dialect()).expect("compiles");
+    let e = db.execute(&compiled).expect_err("no tables");
     assert_eq!(
         e.to_string(),
         "statement 0: 42P01: relation \"schoolclasses\" does not exist"

@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use relq_graph::RelationGraph;
 use relq_plan::{Lookup, ParsedPath, PathKind, resolve};
-use relq_tests::samples::Sample;
+use relq_sample::Sample;
 
 /// A segment: a letter, then letters and digits with single underscores between them.
 fn segment() -> impl Strategy<Value = String> {

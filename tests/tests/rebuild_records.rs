@@ -141,15 +141,21 @@ fn blog_posts_rebuild_with_author_and_categories() {
     let plan = SamplePlan::Blog.plan();
     let post = |id, title: &str| [Value::Int(id), t(title), Value::Int(5)];
     let author = [Value::Int(5), t("Ada"), t("Lovelace")];
-    let category = |id, name: &str| [Value::Int(id), t(name)];
+    // A category, then its through row's own field (`PostCategory.weight`).
+    let category = |id, name: &str, weight| [Value::Int(id), t(name), Value::Int(weight)];
     let rows: Vec<Vec<Value>> = vec![
-        [&post(1, "Notes")[..], &author, &category(10, "math")].concat(),
-        [&post(1, "Notes")[..], &author, &category(11, "engines")].concat(),
-        [&post(2, "Draft")[..], &author, &[Value::Null, Value::Null]].concat(),
+        [&post(1, "Notes")[..], &author, &category(10, "math", 3)].concat(),
+        [&post(1, "Notes")[..], &author, &category(11, "engines", 1)].concat(),
+        [
+            &post(2, "Draft")[..],
+            &author,
+            &[Value::Null, Value::Null, Value::Null],
+        ]
+        .concat(),
     ];
     let posts = rebuild(&plan, &rows).expect("well-formed rows");
     let json = to_json(&plan, &posts).expect("fits");
-    insta::assert_snapshot!(json.to_string(), @r#"[{"id":1,"title":"Notes","author_id":5,"author":{"id":5,"first_name":"Ada","last_name":"Lovelace"},"categories":[{"id":10,"name":"math"},{"id":11,"name":"engines"}]},{"id":2,"title":"Draft","author_id":5,"author":{"id":5,"first_name":"Ada","last_name":"Lovelace"},"categories":[]}]"#);
+    insta::assert_snapshot!(json.to_string(), @r#"[{"id":1,"title":"Notes","author_id":5,"author":{"id":5,"first_name":"Ada","last_name":"Lovelace"},"categories":[{"id":10,"name":"math","PostCategory":{"weight":3}},{"id":11,"name":"engines","PostCategory":{"weight":1}}]},{"id":2,"title":"Draft","author_id":5,"author":{"id":5,"first_name":"Ada","last_name":"Lovelace"},"categories":[]}]"#);
 }
 
 #[test]

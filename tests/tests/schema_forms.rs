@@ -2,7 +2,7 @@
 //! every shipped sample.
 
 use relq_graph::{FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, SchemaDef};
-use relq_tests::samples::Sample;
+use relq_sample::Sample;
 
 fn named(name: &str, table: &str, text: u32) -> ModelDef {
     ModelDef::new(name)
@@ -41,7 +41,8 @@ fn builder(sample: Sample) -> SchemaDef {
             .model(
                 ModelDef::new("PostCategory")
                     .table("posts_categories")
-                    .pk("id", FieldType::Integer),
+                    .pk("id", FieldType::Integer)
+                    .field(relq_graph::FieldDef::new("weight", FieldType::Integer)),
             )
             .model(
                 ModelDef::new("Post")

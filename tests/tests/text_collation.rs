@@ -4,11 +4,11 @@
 //! runs with its compiled default `latin1_swedish_ci`, case-insensitive and unable to hold
 //! most non-Latin text. Proven on the three databases with mixed-case and non-ASCII names.
 //!
-//! Needs the test servers (`bash scripts/test.sh` starts them); nothing is skipped.
+//! Each database is a fresh namespace (`common::servers::scratch`). Needs the test servers (`bash scripts/test.sh` starts them); nothing is skipped.
 
 mod common;
 
-use common::servers::server_url;
+use common::servers::{Server, scratch};
 use relq::{Database, OrderBy, Query, SchemaDef, Value, compile};
 
 const SCHEMA: &str = r#"
@@ -31,31 +31,9 @@ fn text_sorts_and_compares_by_code_point_on_every_dialect() {
     let words = graph.model_by_name("Word").expect("declared");
     let mut by_code_point: Vec<&str> = WORDS.to_vec();
     by_code_point.sort_unstable();
-    let suffix = std::process::id();
-    let targets = [
-        ("SQLite", "sqlite::memory:".to_owned(), None),
-        (
-            "PostgreSQL",
-            server_url("RELQ_POSTGRES_URL"),
-            Some(format!(
-                "DROP SCHEMA IF EXISTS relq_text_{suffix} CASCADE; \
-                 CREATE SCHEMA relq_text_{suffix}; SET search_path TO relq_text_{suffix}"
-            )),
-        ),
-        (
-            "MariaDB",
-            server_url("RELQ_MYSQL_URL"),
-            Some("DROP TABLE IF EXISTS words".to_owned()),
-        ),
-    ];
-    for (product, url, setup) in targets {
-        let mut db = Database::open(&url).unwrap_or_else(|e| panic!("{product}: {e}"));
-        if let Some(setup) = setup {
-            for statement in setup.split("; ") {
-                db.run(statement, &[])
-                    .unwrap_or_else(|e| panic!("{product}: {e}"));
-            }
-        }
+    for server in Server::ALL {
+        let product = server.name();
+        let mut db = scratch(server, "text");
         db.create_tables(&graph)
             .unwrap_or_else(|e| panic!("{product}: {e}"));
         let rows: Vec<Vec<Value>> = WORDS
@@ -85,8 +63,6 @@ fn text_sorts_and_compares_by_code_point_on_every_dialect() {
                 "{product}: `= {word}` matches one row"
             );
         }
-        db.run("DROP TABLE words", &[])
-            .unwrap_or_else(|e| panic!("{product}: {e}"));
     }
 }
 

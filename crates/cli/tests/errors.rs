@@ -249,7 +249,7 @@ fn unreadable_rows_and_unknown_column_types_exit_1_naming_the_place() {
 fn a_closed_stdout_ends_quietly() {
     use std::io::Read;
     let school = sqlite_school();
-    let graph = relq_tests::samples::Sample::School
+    let graph = relq_sample::Sample::School
         .graph()
         .expect("the school sample");
     let students = graph.model_by_name("Student").expect("declared");

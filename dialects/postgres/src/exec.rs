@@ -1,9 +1,11 @@
 //! [`execute`]: a [`Compiled`] query on a `postgres` client, rebuilt into records.
 //!
 //! Parameters bind by the type the server reports for each placeholder (an int as
-//! `INT2`, `INT4` or `INT8`, text as any text type, a decimal, date, time, date-time or
-//! UUID in that type's binary form, [`binary`](crate::binary); a value that does not fit
-//! is a driver error). Result values are read from the binary format by the column's type, as the
+//! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver
+//! error); decimals, dates, times and date-times go in the text format, parsed by the
+//! server's input function for the placeholder's type (`NUMERIC`, `DATE`, `TIME`,
+//! `TIMESTAMP`, or a text type). Result values are read from the binary format by the
+//! column's type ([`binary`](crate::binary)), as the
 //! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` as ints,
 //! `BOOL`, `FLOAT4`/`FLOAT8`, text types, `BYTEA`, `NUMERIC` as its text with its scale
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
@@ -15,17 +17,14 @@
 
 use std::error::Error as StdError;
 
-use postgres::types::{FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
     ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, uuid_text,
 };
 use relq_sql::Compiled;
 
-use crate::binary::{
-    DAY_MICROS, date_days, date_text, numeric_binary, numeric_text, time_micros, time_text,
-    timestamp_micros, uuid_bytes,
-};
+use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
@@ -136,25 +135,29 @@ impl ToSql for Param<'_> {
                 out.extend_from_slice(&uuid_bytes(s).ok_or("not a hyphenated UUID")?);
                 Ok(IsNull::No)
             }
-            Value::Decimal(s) if *ty == Type::NUMERIC => {
-                out.extend_from_slice(&numeric_binary(s).ok_or("not a decimal")?);
+            Value::Decimal(s) | Value::Date(s) | Value::Time(s) | Value::DateTime(s) => {
+                // Sent in the text format (`encode_format`): the server parses it.
+                out.extend_from_slice(s.as_bytes());
                 Ok(IsNull::No)
             }
-            Value::Date(s) if *ty == Type::DATE => date_days(s)
-                .ok_or("not a YYYY-MM-DD date")?
-                .to_sql(&Type::INT4, out),
-            Value::Time(s) if *ty == Type::TIME => time_micros(s)
-                .ok_or("not an HH:MM:SS[.ffffff] time")?
-                .to_sql(&Type::INT8, out),
-            Value::DateTime(s) if *ty == Type::TIMESTAMP => timestamp_micros(s)
-                .ok_or("not a YYYY-MM-DDTHH:MM:SS[.ffffff] date-time")?
-                .to_sql(&Type::INT8, out),
             text => text.as_text().unwrap_or_default().to_sql_checked(ty, out),
         }
     }
 
     fn accepts(_: &Type) -> bool {
         true
+    }
+
+    /// Decimals, dates, times and date-times in the text format: their text is what the
+    /// server's input functions read, whatever the placeholder's type; the binary forms
+    /// would need a conversion per type. Everything else in the binary format.
+    fn encode_format(&self, _: &Type) -> Format {
+        match self.0 {
+            Value::Decimal(_) | Value::Date(_) | Value::Time(_) | Value::DateTime(_) => {
+                Format::Text
+            }
+            _ => Format::Binary,
+        }
     }
 
     to_sql_checked!();

@@ -10,7 +10,8 @@ use std::process::Output;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use relq::Database;
-use relq_tests::samples::{self, Sample};
+use relq_sample::Sample;
+use relq_tests::samples;
 
 /// The repository's root (schema files are given relative to it).
 pub fn root() -> PathBuf {
