@@ -2,7 +2,9 @@
 //! (`ColumnTypes::text_collation`: SQLite's default `BINARY`, PostgreSQL `COLLATE "C"`,
 //! MySQL/MariaDB `utf8mb4_bin`), whatever the server's defaults: the MariaDB test server
 //! runs with its compiled default `latin1_swedish_ci`, case-insensitive and unable to hold
-//! most non-Latin text. Proven on the three databases with mixed-case and non-ASCII names.
+//! most non-Latin text, and MariaDB's `utf8mb4_bin` pads with spaces (`'a' = 'a '`), so
+//! `MySql::from_conn` picks the NO PAD binary collation of the server it finds. Proven on
+//! the three databases with mixed-case, non-ASCII and trailing-space names.
 //!
 //! Each database is a fresh namespace (`common::servers::scratch`). Needs the test servers (`bash scripts/test.sh` starts them); nothing is skipped.
 
@@ -21,7 +23,9 @@ fields = [
 ]
 "#;
 
-const WORDS: [&str; 9] = ["b", "B", "a", "É", "é", "Z", "ä", "Straße", "日本"];
+const WORDS: [&str; 12] = [
+    "b", "B", "a", "É", "é", "Z", "ä", "Straße", "日本", "a ", "a\t", "a  ",
+];
 
 #[test]
 fn text_sorts_and_compares_by_code_point_on_every_dialect() {
@@ -53,9 +57,9 @@ fn text_sorts_and_compares_by_code_point_on_every_dialect() {
             .map(|r| r.fields[1].as_text().unwrap_or_default().to_owned())
             .collect();
         assert_eq!(read, by_code_point, "{product}: ORDER BY text");
-        // `=` tells case and accents apart: one row each.
+        // `=` tells case, accents and trailing spaces apart: one row each.
         let delete = compile_delete(&db);
-        for word in ["B", "é"] {
+        for word in ["B", "é", "a ", "a"] {
             let deleted = db.run(&delete, &[Value::Text(word.to_owned())]);
             assert_eq!(
                 deleted.ok(),

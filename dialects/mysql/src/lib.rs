@@ -56,7 +56,9 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     key_text_length: Some(255),
     // charset-unicode-sets.html: `utf8mb4_bin` compares by code point; stated per column
     // because the server's default character set may be `latin1` (MariaDB's compiled
-    // default) with a case-insensitive `_ci` collation.
+    // default) with a case-insensitive `_ci` collation. It is a PAD SPACE collation
+    // (`'a' = 'a '`), the one binary collation both servers have; `MySql::from_conn` picks
+    // the server's NO PAD one.
     text_collation: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
     // numeric-type-syntax.html: a synonym of TINYINT(1).
     boolean: "BOOLEAN",
@@ -101,8 +103,9 @@ impl Default for MySql {
 
 impl MySql {
     /// The dialect with the facts of the server `conn` talks to: MariaDB when
-    /// `SELECT VERSION()` says so (`10.11.14-MariaDB-0+deb12u2`), else MySQL, and its
-    /// version.
+    /// `SELECT VERSION()` says so (`10.11.14-MariaDB-0+deb12u2`), else MySQL, its
+    /// version, and that server's binary NO PAD collation for text columns (so `'a'` and
+    /// `'a '` differ, as on SQLite and PostgreSQL).
     ///
     /// # Errors
     /// The driver's error, or no version.
@@ -114,10 +117,15 @@ impl MySql {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
         })?;
-        let product = if text.contains("MariaDB") {
-            "MariaDB"
+        let (product, text_collation) = if text.contains("MariaDB") {
+            // MariaDB 10.2+: `utf8mb4_nopad_bin` (supported-character-sets-and-collations).
+            (
+                "MariaDB",
+                " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
+            )
         } else {
-            "MySQL"
+            // MySQL 8.0: `utf8mb4_0900_bin` is NO PAD (charset-unicode-sets.html).
+            ("MySQL", " CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin")
         };
         Ok(Self {
             caps: Caps {
@@ -125,6 +133,10 @@ impl MySql {
                     product,
                     version: Server::parse_version(&text),
                 }),
+                types: ColumnTypes {
+                    text_collation,
+                    ..TYPES
+                },
                 ..CAPS
             },
         })
