@@ -14,6 +14,7 @@
 
 mod compile;
 mod error;
+mod filter;
 mod join;
 mod lookup;
 mod path;
@@ -26,9 +27,10 @@ pub use compile::{
     ExtractionThrough, OrderTerm, Plan, QueryPart, SelectColumn, plan,
 };
 pub use error::{PathError, PathErrorKind};
+pub use filter::{CompareOp, Comparison, Condition, Test, TextOp};
 pub use join::{Alias, JoinKind, JoinNode, JoinTree, JoinTreeBuilder, NodeId};
 pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
-pub use query::{NullsOrder, OrderBy, Query};
+pub use query::{Filter, NullsOrder, OrderBy, Query};
 pub use resolve::{PathKind, ResolvedPath, resolve};
 pub use value::{Value, ValueKind};

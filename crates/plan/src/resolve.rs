@@ -9,7 +9,7 @@
 //!   stands for its own column: `author`, `author__in` and `author_id` need no join.
 //! - `isnull` may follow any relation in a filter: on a to-many relation it means "has
 //!   none"; other lookups need a field. A foreign key's own column takes the lookups that
-//!   make sense for a key (`exact in isnull gt gte lt lte ne`, Django's related lookups).
+//!   make sense for a key (`exact in isnull gt gte lt lte ne range`, Django's related lookups).
 //! - Lookups appear only in filters.
 //! - `select_related` paths hold relations only, and not hidden ones (`skip_reverse`).
 //!
@@ -26,8 +26,8 @@ use crate::lookup::Lookup;
 use crate::path::ParsedPath;
 
 /// The lookups a foreign key takes on its own column (`author__in`): Django's related
-/// lookups plus `ne`. Text lookups on a key are an error, not a silent cast.
-const KEY_LOOKUPS: [Lookup; 8] = [
+/// lookups plus `ne` and `range`. Text lookups on a key are an error, not a silent cast.
+const KEY_LOOKUPS: [Lookup; 9] = [
     Lookup::Exact,
     Lookup::In,
     Lookup::IsNull,
@@ -36,6 +36,7 @@ const KEY_LOOKUPS: [Lookup; 8] = [
     Lookup::Lt,
     Lookup::Lte,
     Lookup::Ne,
+    Lookup::Range,
 ];
 
 /// What a path must lead to, which depends on where it is used.
