@@ -95,13 +95,51 @@ pub struct Caps {
     pub max_join_tables: usize,
     /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
     pub types: ColumnTypes,
+    /// The character set a text column is converted to before relq compares it
+    /// (`CONVERT(x USING utf8mb4)`), so that [`text_collation`](Self::text_collation)
+    /// applies whatever the column's own character set is; `None`: compared as stored.
+    pub text_charset: Option<&'static str>,
+    /// The collation every text comparison of a filter is made in (`x COLLATE "C"`),
+    /// written as given: case-sensitive, by code point, so `exact`, `contains`, `gt`...
+    /// mean the same on every dialect whatever the column's collation; `None`: the
+    /// column's own.
+    pub text_collation: Option<&'static str>,
+    /// How `contains`, `startswith` and `endswith` are written.
+    pub substring_match: SubstringMatch,
+    /// The operator of a case-sensitive regular-expression match (`x ~ ?`); `None`: the
+    /// dialect has none and the `regex` lookup is an error naming it.
+    pub regex_operator: Option<&'static str>,
+}
+
+/// How a filter tests that a text occurs in a value (the `contains`, `startswith`,
+/// `endswith` lookups and their `i` forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubstringMatch {
+    /// `x LIKE ? ESCAPE 'c'`, in the [`Caps::text_collation`] (case-sensitive) with the
+    /// value escaped by relq (`c`, `%` and `_` each preceded by `c`) and bound as a
+    /// pattern: `%v%`, `v%`, `%v`. The escape character is not a backslash, so no
+    /// string-literal escaping (MySQL's backslash escapes) can change it.
+    Like {
+        /// The escape character.
+        escape: char,
+    },
+    /// Without patterns, for a `LIKE` that ignores case (SQLite's: ASCII letters, whatever
+    /// the collation): `INSTR(x, ?) > 0`; `SUBSTR(CAST(x AS BLOB), 1, ?) = CAST(? AS BLOB)`
+    /// (the value's length in bytes) for `startswith` and `SUBSTR(CAST(x AS BLOB), ?) =
+    /// CAST(? AS BLOB)` (minus the length) for `endswith`, comparing bytes. `instr` and
+    /// BLOB `substr` read the whole value, NUL characters included, where `LIKE`, `GLOB`
+    /// and text `substr` stop at the first NUL; the folded forms rely on the dialect's
+    /// `LOWER` keeping a value's length in bytes (SQLite's changes ASCII letters only).
+    Functions,
 }
 
 impl Caps {
     /// ISO SQL as the base every dialect starts from: `"` quotes, `?` parameters,
     /// `OFFSET n` alone, `NULLS FIRST` / `LAST` accepted, 128-character identifiers
-    /// (SQL:2003 §5.4), no join limit. NULL placement is implementation-defined in ISO SQL;
-    /// the base says "smallest" and each dialect states its own.
+    /// (SQL:2003 §5.4), no join limit, text compared in the column's collation,
+    /// `LIKE ... ESCAPE '!'` (SQL:2016 §8.5), no regex operator (ISO's `LIKE_REGEX` is
+    /// not relq's). NULL placement is implementation-defined in ISO SQL; the base says
+    /// "smallest" and each dialect states its own.
     pub const ANSI: Caps = Caps {
         name: "ansi",
         identifier_quote: '"',
@@ -112,6 +150,10 @@ impl Caps {
         max_identifier: IdentifierLimit::Chars(128),
         max_join_tables: usize::MAX,
         types: ColumnTypes::ANSI,
+        text_charset: None,
+        text_collation: None,
+        substring_match: SubstringMatch::Like { escape: '!' },
+        regex_operator: None,
     };
 }
 

@@ -16,13 +16,15 @@ mod ast;
 mod compile;
 mod ddl;
 mod dialect;
+mod filter;
 mod joined;
 mod render;
 
-pub use ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
+pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};
 pub use ddl::create_tables;
 pub use dialect::{
-    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, TypeName,
+    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, SubstringMatch,
+    TypeName,
 };
 pub use render::{Layout, Rendered, render, render_debug};

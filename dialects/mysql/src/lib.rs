@@ -10,7 +10,18 @@
 //! - NULLs sort first ascending ("NULL values are presented first if you do ORDER BY ...
 //!   ASC", working-with-null.html) and there is no `NULLS FIRST` / `NULLS LAST`: relq
 //!   writes `x IS NULL DESC` / `ASC` terms instead;
-//! - at most 61 tables in one join (join.html; MariaDB: the same limit).
+//! - at most 61 tables in one join (join.html; MariaDB: the same limit);
+//! - filters: the default collations (`*_ci`) make `=` and `LIKE` ignore case
+//!   (case-sensitivity.html), and a table's character set is the server's default
+//!   (`latin1` on the test server), so text is compared as
+//!   `CONVERT(x USING utf8mb4) COLLATE utf8mb4_bin` (charset-convert.html,
+//!   charset-collate.html): case-sensitive, by code point, for any column character set.
+//!   `utf8mb4_bin` is a PAD SPACE collation: `=` ignores trailing spaces (`'a ' = 'a'`;
+//!   charset-binary-collations.html), where `LIKE` does not; the one place where `exact`
+//!   differs from the other dialects. `LIKE ... ESCAPE '!'` (string-comparison-functions.html):
+//!   the default escape is `\`, which string literals also unescape, so relq names its own.
+//!   `LOWER()` of utf8mb4 text folds non-ASCII letters (`É` to `é`, not `ß` to `ss`);
+//!   `REGEXP` matches case-sensitively in a binary collation (regexp.html; MariaDB: PCRE).
 //!
 //! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
 //! [`introspect`] reads the current database's tables back into a `SchemaDef`.
@@ -72,6 +83,9 @@ pub const CAPS: Caps = Caps {
     max_identifier: IdentifierLimit::Chars(64),
     max_join_tables: 61,
     types: TYPES,
+    text_charset: Some("utf8mb4"),
+    text_collation: Some("utf8mb4_bin"),
+    regex_operator: Some("REGEXP"),
     ..Caps::ANSI
 };
 

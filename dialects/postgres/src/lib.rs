@@ -8,7 +8,13 @@
 //! - `OFFSET n` alone is accepted (sql-select.html#SQL-LIMIT);
 //! - NULLs sort as if larger than any value (NULLS LAST ascending), `NULLS FIRST` /
 //!   `NULLS LAST` accepted (queries-order.html);
-//! - no limit on the tables of a join.
+//! - no limit on the tables of a join;
+//! - filters: text compared `COLLATE "C"` (byte order, i.e. code point order in UTF-8,
+//!   whatever the database's collation: collation.html#COLLATION-MANAGING-STANDARD);
+//!   `LIKE` is case-sensitive, `ESCAPE` takes any character (functions-matching.html#FUNCTIONS-LIKE);
+//!   `lower()` follows the database's `LC_CTYPE` (functions-string.html): on the test
+//!   server's `C.UTF-8` it folds `É` to `é` but not `ß` to `ss`; `~` matches a POSIX
+//!   regular expression case-sensitively (functions-matching.html#FUNCTIONS-POSIX-REGEXP).
 //!
 //! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records;
 //! [`introspect`] reads the current schema's tables back into a `SchemaDef`.
@@ -62,6 +68,8 @@ pub const CAPS: Caps = Caps {
     nulls_sort_smallest: false,
     max_identifier: IdentifierLimit::Bytes(63),
     types: TYPES,
+    text_collation: Some("\"C\""),
+    regex_operator: Some("~"),
     ..Caps::ANSI
 };
 

@@ -8,7 +8,16 @@
 //! - NULLs are smaller than any other value, and `NULLS FIRST` / `NULLS LAST` are accepted
 //!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>);
 //! - no identifier length limit; at most 64 tables in a join
-//!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join").
+//!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join");
+//! - filters: text compared `COLLATE BINARY` (memcmp, so case-sensitive by code point,
+//!   <https://sqlite.org/datatype3.html#collating_sequences>); `LIKE` ignores ASCII case
+//!   whatever the collation and stops at a NUL (<https://sqlite.org/lang_expr.html#like>),
+//!   so substrings are matched with `instr` and BLOB `substr`, which read every byte
+//!   (<https://sqlite.org/lang_corefunc.html#instr>); `lower()` folds ASCII letters only
+//!   ("does not work for unicode characters", lang_corefunc.html#lower), so the `i`
+//!   lookups ignore the case of ASCII letters only (`É` does not match `é`); no built-in
+//!   `REGEXP` function ("If an application-defined SQL function named regexp is added at
+//!   run-time...", lang_expr.html#regexp): the `regex` lookup is an error.
 //!
 //! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
 //! [`introspect`] reads a database's tables back into a `SchemaDef`.
@@ -28,7 +37,9 @@ mod introspect;
 pub use exec::execute;
 pub use introspect::introspect;
 
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, TypeName};
+use relq_sql::{
+    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, SubstringMatch, TypeName,
+};
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -64,6 +75,9 @@ pub const CAPS: Caps = Caps {
     max_identifier: IdentifierLimit::None,
     max_join_tables: 64,
     types: TYPES,
+    text_collation: Some("BINARY"),
+    substring_match: SubstringMatch::Functions,
+    regex_operator: None,
     ..Caps::ANSI
 };
 
