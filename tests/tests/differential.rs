@@ -19,15 +19,13 @@
 
 mod common;
 
+use common::load::{self, Table};
 use common::servers;
 use relq_graph::RelationGraph;
 use relq_plan::{OrderBy, Query, Value};
 use relq_rows::to_json;
 use relq_sql::{Dialect, compile, create_tables};
 use relq_tests::samples::{self, Sample};
-
-/// `(table, columns, rows)`, in foreign-key order.
-type Table = (&'static str, &'static str, Vec<Vec<Value>>);
 
 fn int(i: i64) -> Value {
     Value::Int(i)
@@ -98,13 +96,6 @@ fn data() -> Vec<Table> {
     ]
 }
 
-/// `INSERT INTO table (columns) VALUES (?, ...)`, identifiers unquoted (plain lower-case
-/// words on every dialect).
-fn insert_sql(table: &str, columns: &str) -> String {
-    let marks = vec!["?"; columns.split(',').count()].join(", ");
-    format!("INSERT INTO {table} ({columns}) VALUES ({marks})")
-}
-
 /// The seed query of the corpus.
 fn seed_query() -> Query {
     Query::new("SchoolClass")
@@ -171,138 +162,27 @@ fn answers(
         .collect()
 }
 
-// ---------------------------------------------------------------- SQLite
-
-fn sqlite_loaded(graph: &RelationGraph) -> rusqlite::Connection {
-    let conn = rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database");
-    for create in create_tables(graph, &relq_sqlite::Sqlite::default()) {
-        conn.execute_batch(&create).expect("SQLite accepts the DDL");
-    }
-    for (table, columns, rows) in data() {
-        let sql = insert_sql(table, columns);
-        for row in rows {
-            let params = row.iter().map(|v| match v {
-                Value::Int(i) => rusqlite::types::Value::Integer(*i),
-                Value::Text(s) => rusqlite::types::Value::Text(s.clone()),
-                _ => rusqlite::types::Value::Null,
-            });
-            conn.execute(&sql, rusqlite::params_from_iter(params))
-                .unwrap_or_else(|e| panic!("SQLite insert into {table}: {e}"));
-        }
-    }
-    conn
-}
+// ---------------------------------------------------------------- the three databases
 
 fn sqlite_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    let conn = sqlite_loaded(graph);
+    let conn = load::sqlite(graph, &data());
     answers(graph, &relq_sqlite::Sqlite::default(), |c| {
         relq_sqlite::execute(&conn, c)
     })
 }
 
-// ---------------------------------------------------------------- PostgreSQL
-
 fn postgres_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    use ::postgres::types::{ToSql, Type};
-    let mut client = servers::postgres();
-    let schema = format!("relq_diff_{}", std::process::id());
-    client
-        .batch_execute(&format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
-             SET search_path TO {schema}"
-        ))
-        .expect("a fresh schema");
-    let dialect = relq_postgres::Postgres::default();
-    for create in create_tables(graph, &dialect) {
-        client
-            .batch_execute(&create)
-            .expect("PostgreSQL accepts the DDL");
-    }
-    for (table, columns, rows) in data() {
-        let mut n = 0;
-        let sql: String = insert_sql(table, columns)
-            .split('?')
-            .enumerate()
-            .map(|(i, part)| {
-                if i == 0 {
-                    part.to_owned()
-                } else {
-                    n += 1;
-                    format!("${n}{part}")
-                }
-            })
-            .collect();
-        let statement = client.prepare(&sql).expect("the INSERT prepares");
-        for row in rows {
-            let params: Vec<Box<dyn ToSql + Sync>> = row
-                .iter()
-                .zip(statement.params())
-                .map(|(v, ty)| -> Box<dyn ToSql + Sync> {
-                    match v {
-                        Value::Int(i) if *ty == Type::INT4 => {
-                            Box::new(i32::try_from(*i).expect("a small id"))
-                        }
-                        Value::Int(i) => Box::new(*i),
-                        Value::Text(s) => Box::new(s.clone()),
-                        _ if *ty == Type::INT4 => Box::new(None::<i32>),
-                        _ => Box::new(None::<String>),
-                    }
-                })
-                .collect();
-            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|b| &**b as _).collect();
-            client
-                .execute(&statement, &refs)
-                .unwrap_or_else(|e| panic!("PostgreSQL insert into {table}: {e}"));
-        }
-    }
-    let answers = answers(graph, &dialect, |c| relq_postgres::execute(&mut client, c));
-    client
-        .batch_execute(&format!(
-            "SET search_path TO public; DROP SCHEMA {schema} CASCADE"
-        ))
-        .expect("the schema drops");
-    answers
+    let mut db = load::postgres(graph, &data(), "relq_diff");
+    answers(graph, &relq_postgres::Postgres::default(), |c| {
+        relq_postgres::execute(&mut db.client, c)
+    })
 }
 
-// ---------------------------------------------------------------- MariaDB
-
 fn mariadb_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    use mysql::prelude::Queryable;
-    let mut conn = servers::mariadb();
-    let database = format!("relq_diff_{}", std::process::id());
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {database}"),
-        format!("CREATE DATABASE {database}"),
-        format!("USE {database}"),
-    ] {
-        conn.query_drop(sql).expect("a fresh database");
-    }
-    let dialect = relq_mysql::MySql::default();
-    for create in create_tables(graph, &dialect) {
-        conn.query_drop(&create).expect("MariaDB accepts the DDL");
-    }
-    for (table, columns, rows) in data() {
-        let statement = conn
-            .prep(insert_sql(table, columns))
-            .expect("the INSERT prepares");
-        for row in rows {
-            let params: Vec<mysql::Value> = row
-                .iter()
-                .map(|v| match v {
-                    Value::Int(i) => mysql::Value::Int(*i),
-                    Value::Text(s) => mysql::Value::Bytes(s.clone().into_bytes()),
-                    _ => mysql::Value::NULL,
-                })
-                .collect();
-            conn.exec_drop(&statement, params)
-                .unwrap_or_else(|e| panic!("MariaDB insert into {table}: {e}"));
-        }
-    }
-    let answers = answers(graph, &dialect, |c| relq_mysql::execute(&mut conn, c));
-    conn.query_drop("USE relq").expect("back to relq");
-    conn.query_drop(format!("DROP DATABASE {database}"))
-        .expect("the database drops");
-    answers
+    let mut db = load::mariadb(graph, &data(), "relq_diff");
+    answers(graph, &relq_mysql::MySql::default(), |c| {
+        relq_mysql::execute(&mut db.conn, c)
+    })
 }
 
 // ---------------------------------------------------------------- the tests

@@ -1,10 +1,12 @@
 //! What several test files of relq-tests share and that needs a dev-dependency
 //! (sqlparser, proptest), so it cannot live in the library (`tests/src/`): the sqlparser
 //! oracle, the proptest strategies of schemas and queries, and of records for a plan, and
-//! hand-written rows of the sample plans, and the connections to the test servers.
+//! hand-written rows of the sample plans, the connections to the test servers, and
+//! loading a schema with data into each of them.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 
+pub mod load;
 pub mod oracle;
 pub mod records;
 pub mod rows;
