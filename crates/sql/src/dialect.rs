@@ -96,13 +96,17 @@ pub struct Caps {
     /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
     pub types: ColumnTypes,
     /// The character set a text column is converted to before relq compares it
-    /// (`CONVERT(x USING utf8mb4)`), so that [`text_collation`](Self::text_collation)
-    /// applies whatever the column's own character set is; `None`: compared as stored.
+    /// (`CONVERT(x USING utf8mb4)`), so that what follows applies whatever the column's
+    /// own character set is; `None`: compared as stored.
     pub text_charset: Option<&'static str>,
+    /// The type a text column is cast to for comparing (`CAST(x AS BINARY)`: a byte string,
+    /// compared byte by byte, without a collation's case folding or trailing-space
+    /// padding); `None`: not cast.
+    pub text_cast: Option<&'static str>,
     /// The collation every text comparison of a filter is made in (`x COLLATE "C"`),
-    /// written as given: case-sensitive, by code point, so `exact`, `contains`, `gt`...
-    /// mean the same on every dialect whatever the column's collation; `None`: the
-    /// column's own.
+    /// written as given; `None`: the column's own. With the two above it makes text
+    /// comparisons case-sensitive and by code point (UTF-8 byte order), so `exact`,
+    /// `contains`, `gt`... mean the same on every dialect whatever the column's collation.
     pub text_collation: Option<&'static str>,
     /// How `contains`, `startswith` and `endswith` are written.
     pub substring_match: SubstringMatch,
@@ -124,9 +128,11 @@ pub enum SubstringMatch {
         escape: char,
     },
     /// Without patterns, for a `LIKE` that ignores case (SQLite's: ASCII letters, whatever
-    /// the collation): `INSTR(x, ?) > 0`; `SUBSTR(CAST(x AS BLOB), 1, ?) = CAST(? AS BLOB)`
-    /// (the value's length in bytes) for `startswith` and `SUBSTR(CAST(x AS BLOB), ?) =
-    /// CAST(? AS BLOB)` (minus the length) for `endswith`, comparing bytes. `instr` and
+    /// the collation): `INSTR(x, ?) > 0`; `COALESCE(SUBSTR(CAST(x AS BLOB), 1, ?), 0) =
+    /// CAST(? AS BLOB)` (the value's length in bytes) for `startswith` and
+    /// `COALESCE(SUBSTR(CAST(x AS BLOB), ?), 0) = CAST(? AS BLOB)` (minus the length) for
+    /// `endswith`, comparing bytes (`SUBSTR` of an empty BLOB is NULL: `COALESCE` makes
+    /// it 0, which equals no BLOB). `instr` and
     /// BLOB `substr` read the whole value, NUL characters included, where `LIKE`, `GLOB`
     /// and text `substr` stop at the first NUL; the folded forms rely on the dialect's
     /// `LOWER` keeping a value's length in bytes (SQLite's changes ASCII letters only).
@@ -151,6 +157,7 @@ impl Caps {
         max_join_tables: usize::MAX,
         types: ColumnTypes::ANSI,
         text_charset: None,
+        text_cast: None,
         text_collation: None,
         substring_match: SubstringMatch::Like { escape: '!' },
         regex_operator: None,

@@ -10,7 +10,8 @@
 //!   false and its negation true (Django's `exclude(author__name="Bob")` keeps the posts
 //!   without an author). `NOT EXISTS` needs nothing: `EXISTS` is never NULL.
 //! - Text is compared case-sensitively by code point on every dialect: the column is
-//!   converted to [`Caps::text_charset`] and put in [`Caps::text_collation`]; the `i`
+//!   converted to [`Caps::text_charset`], cast to [`Caps::text_cast`] and put in
+//!   [`Caps::text_collation`]; the `i`
 //!   lookups compare `LOWER(column)` with `LOWER(value)`; substrings are matched as
 //!   [`Caps::substring_match`] says.
 //!
@@ -186,7 +187,8 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// The column as text comparisons read it: converted to the dialect's character set,
-    /// folded with `LOWER` when `fold`, in its collation. Other kinds as they are.
+    /// folded with `LOWER` when `fold`, cast and put in its collation. Other kinds as
+    /// they are.
     fn compared(&self, column: Expr<'g>, text: bool, fold: bool) -> Expr<'g> {
         if !text {
             return column;
@@ -197,6 +199,9 @@ impl<'g> Builder<'g, '_> {
         }
         if fold {
             x = lower(x);
+        }
+        if let Some(ty) = self.caps.text_cast {
+            x = Expr::Cast(Box::new(x), ty);
         }
         match self.caps.text_collation {
             Some(collation) => Expr::Collate(Box::new(x), collation),
@@ -228,7 +233,10 @@ impl<'g> Builder<'g, '_> {
                 } else {
                     args.push(Expr::Value(Value::Int(-len)));
                 }
-                Expr::Function("SUBSTR", args)
+                // SQLite's SUBSTR of a zero-length BLOB (an empty text) is NULL, not an
+                // empty BLOB: COALESCE makes it 0, which no BLOB equals.
+                let head = Expr::Function("SUBSTR", args);
+                Expr::Function("COALESCE", vec![head, Expr::Constant(0)])
                     .eq(Expr::Cast(Box::new(bound(text.to_owned())), "BLOB"))
             }
         }

@@ -14,14 +14,16 @@
 //! - filters: the default collations (`*_ci`) make `=` and `LIKE` ignore case
 //!   (case-sensitivity.html), and a table's character set is the server's default
 //!   (`latin1` on the test server), so text is compared as
-//!   `CONVERT(x USING utf8mb4) COLLATE utf8mb4_bin` (charset-convert.html,
-//!   charset-collate.html): case-sensitive, by code point, for any column character set.
-//!   `utf8mb4_bin` is a PAD SPACE collation: `=` ignores trailing spaces (`'a ' = 'a'`;
-//!   charset-binary-collations.html), where `LIKE` does not; the one place where `exact`
-//!   differs from the other dialects. `LIKE ... ESCAPE '!'` (string-comparison-functions.html):
-//!   the default escape is `\`, which string literals also unescape, so relq names its own.
-//!   `LOWER()` of utf8mb4 text folds non-ASCII letters (`É` to `é`, not `ß` to `ss`);
-//!   `REGEXP` matches case-sensitively in a binary collation (regexp.html; MariaDB: PCRE).
+//!   `CAST(CONVERT(x USING utf8mb4) AS BINARY)` (charset-convert.html, cast-functions.html):
+//!   the UTF-8 bytes, compared byte by byte, so case-sensitive, by code point, for any
+//!   column character set, and without the trailing-space padding of the `_bin`
+//!   collations (`utf8mb4_bin` is PAD SPACE: `'a ' = 'a'`, charset-binary-collations.html).
+//!   The value is bound in the connection's character set (utf8mb4). `LIKE ... ESCAPE '!'`
+//!   (string-comparison-functions.html): the default escape is `\`, which string literals
+//!   also unescape, so relq names its own. `LOWER()` of utf8mb4 text folds non-ASCII
+//!   letters (`É` to `é`, not `ß` to `ss`). `REGEXP` on the byte string is case-sensitive
+//!   (regexp.html; MariaDB: PCRE) and reads bytes: `.` matches one byte of a multi-byte
+//!   character.
 //!
 //! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
 //! [`introspect`] reads the current database's tables back into a `SchemaDef`.
@@ -84,7 +86,7 @@ pub const CAPS: Caps = Caps {
     max_join_tables: 61,
     types: TYPES,
     text_charset: Some("utf8mb4"),
-    text_collation: Some("utf8mb4_bin"),
+    text_cast: Some("BINARY"),
     regex_operator: Some("REGEXP"),
     ..Caps::ANSI
 };
