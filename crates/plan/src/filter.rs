@@ -353,31 +353,29 @@ fn typed_test(field: Field<'_>, lookup: Lookup, value: &Json) -> Result<Option<T
         Lookup::Ne => op(CompareOp::Ne),
         Lookup::In => {
             let Json::Array(items) = value else {
-                return Err(Problem::Value(format!("a list of {}", expected(kind))));
+                return Err(Problem::Value(expected_list(kind)));
             };
             let values = items
                 .iter()
-                .map(|v| {
-                    typed(kind, v)
-                        .ok_or_else(|| Problem::Value(format!("a list of {}", expected(kind))))
-                })
+                .map(|v| typed(kind, v).ok_or_else(|| Problem::Value(expected_list(kind))))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((!values.is_empty()).then_some(Test::In(values)))
         }
-        _ if !ordered && lookup != Lookup::IExact => Err(Problem::Lookup),
+        _ if !ordered => Err(Problem::Lookup),
         Lookup::Gt => op(CompareOp::Gt),
         Lookup::Gte => op(CompareOp::Gte),
         Lookup::Lt => op(CompareOp::Lt),
         Lookup::Lte => op(CompareOp::Lte),
-        Lookup::Range => match value {
-            Json::Array(pair) if pair.len() == 2 => {
-                Ok(Some(Test::Range(one(&pair[0])?, one(&pair[1])?)))
+        Lookup::Range => {
+            let pair = || Problem::Value(format!("two {} [low, high]", expected_forms(kind).1));
+            match value {
+                Json::Array(items) if items.len() == 2 => Ok(Some(Test::Range(
+                    typed(kind, &items[0]).ok_or_else(pair)?,
+                    typed(kind, &items[1]).ok_or_else(pair)?,
+                ))),
+                _ => Err(pair()),
             }
-            _ => Err(Problem::Value(format!(
-                "two {} [low, high]",
-                expected(kind)
-            ))),
-        },
+        }
         Lookup::Regex => Ok(Some(Test::Regex(text_only()?))),
         Lookup::IExact
         | Lookup::Contains
@@ -405,22 +403,46 @@ fn typed_test(field: Field<'_>, lookup: Lookup, value: &Json) -> Result<Option<T
     }
 }
 
-/// What a value of `kind` is written as in a filter, for messages.
-fn expected(kind: ValueKind) -> String {
+/// What a value of `kind` is written as in a filter, for messages: one, and several.
+fn expected_forms(kind: ValueKind) -> (&'static str, &'static str) {
     match kind {
-        ValueKind::Bool => "a boolean (true or false)",
-        ValueKind::Int => "an integer",
-        ValueKind::Float => "a number",
-        ValueKind::Decimal => "a decimal (a string like \"12.50\" or an integer)",
-        ValueKind::Text => "a string",
-        ValueKind::Bytes => "bytes (a list of integers 0 to 255)",
-        ValueKind::Date => "a date (a string YYYY-MM-DD)",
-        ValueKind::Time => "a time (a string HH:MM:SS[.ffffff])",
-        ValueKind::DateTime => "a date-time (a string YYYY-MM-DDTHH:MM:SS[.ffffff])",
-        ValueKind::Uuid => "a UUID (a string of 32 hex digits with 4 hyphens)",
-        ValueKind::Json => "a JSON document",
+        ValueKind::Bool => ("a boolean", "booleans"),
+        ValueKind::Int => ("an integer", "integers"),
+        ValueKind::Float => ("a number", "numbers"),
+        ValueKind::Decimal => (
+            "a decimal (a string like \"12.50\", or an integer)",
+            "decimals (strings like \"12.50\", or integers)",
+        ),
+        ValueKind::Text => ("a string", "strings"),
+        ValueKind::Bytes => (
+            "bytes (a list of integers 0 to 255)",
+            "byte strings (lists of integers 0 to 255)",
+        ),
+        ValueKind::Date => ("a date (a string YYYY-MM-DD)", "dates (strings YYYY-MM-DD)"),
+        ValueKind::Time => (
+            "a time (a string HH:MM:SS[.ffffff])",
+            "times (strings HH:MM:SS[.ffffff])",
+        ),
+        ValueKind::DateTime => (
+            "a date-time (a string YYYY-MM-DDTHH:MM:SS[.ffffff])",
+            "date-times (strings YYYY-MM-DDTHH:MM:SS[.ffffff])",
+        ),
+        ValueKind::Uuid => (
+            "a UUID (a string of 32 hex digits with 4 hyphens)",
+            "UUIDs (strings of 32 hex digits with 4 hyphens)",
+        ),
+        ValueKind::Json => ("a JSON document", "JSON documents"),
     }
-    .to_owned()
+}
+
+/// `a string` for one value of `kind`.
+fn expected(kind: ValueKind) -> String {
+    expected_forms(kind).0.to_owned()
+}
+
+/// `a list of strings` for an `in` list of `kind`.
+fn expected_list(kind: ValueKind) -> String {
+    format!("a list of {}", expected_forms(kind).1)
 }
 
 /// A short description of a JSON value, for messages: `the string "x"`, `the number 3`.
@@ -461,7 +483,8 @@ fn typed(kind: ValueKind, v: &Json) -> Option<Value> {
         ValueKind::Date => Value::Date(text().filter(|s| is_date(s))?),
         ValueKind::Time => Value::Time(text().filter(|s| is_time(s))?),
         ValueKind::DateTime => Value::DateTime(text().filter(|s| {
-            s.len() > 11 && is_date(&s[..10]) && s.as_bytes()[10] == b'T' && is_time(&s[11..])
+            let (date, time) = (s.get(..10), s.get(11..));
+            date.is_some_and(is_date) && s.get(10..11) == Some("T") && time.is_some_and(is_time)
         })?),
         ValueKind::Uuid => Value::Uuid(text().filter(|s| is_uuid(s))?.to_ascii_lowercase()),
         ValueKind::Json => return None,
@@ -487,7 +510,7 @@ fn shaped(s: &str, pattern: &str) -> bool {
 }
 
 fn is_date(s: &str) -> bool {
-    s.is_char_boundary(s.len().min(10)) && shaped(s, "9999-99-99")
+    shaped(s, "9999-99-99")
 }
 
 fn is_time(s: &str) -> bool {
@@ -635,5 +658,75 @@ fn local(graph: &RelationGraph, leaf: &Leaf, depth: usize) -> Condition {
             }
         }
         Check::Never => Condition::Or(Vec::new()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn values_are_typed_by_their_field_and_text_forms_checked_for_shape() {
+        let ok = [
+            (ValueKind::Int, json!(3), Value::Int(3)),
+            (ValueKind::Float, json!(3), Value::Float(3.0)),
+            (
+                ValueKind::Decimal,
+                json!("-12.50"),
+                Value::Decimal("-12.50".into()),
+            ),
+            (ValueKind::Decimal, json!(7), Value::Decimal("7".into())),
+            (
+                ValueKind::Date,
+                json!("2024-05-01"),
+                Value::Date("2024-05-01".into()),
+            ),
+            (
+                ValueKind::Time,
+                json!("13:45:00.25"),
+                Value::Time("13:45:00.25".into()),
+            ),
+            (
+                ValueKind::DateTime,
+                json!("2024-05-01T13:45:00"),
+                Value::DateTime("2024-05-01T13:45:00".into()),
+            ),
+            (
+                ValueKind::Uuid,
+                json!("67E55044-10B1-426F-9247-BB680E5FE0C8"),
+                Value::Uuid("67e55044-10b1-426f-9247-bb680e5fe0c8".into()),
+            ),
+            (
+                ValueKind::Bytes,
+                json!([0, 255]),
+                Value::Bytes(vec![0, 255]),
+            ),
+            (ValueKind::Bool, json!(false), Value::Bool(false)),
+        ];
+        for (kind, json, value) in ok {
+            assert_eq!(typed(kind, &json), Some(value), "{json}");
+        }
+        let bad = [
+            (ValueKind::Int, json!(1.5)),
+            (ValueKind::Int, json!("1")),
+            (ValueKind::Decimal, json!("1e3")),
+            (ValueKind::Decimal, json!("1.")),
+            (ValueKind::Date, json!("2024-5-1")),
+            (ValueKind::Time, json!("13:45")),
+            (ValueKind::Time, json!("13:45:00.")),
+            (ValueKind::DateTime, json!("2024-05-01 13:45:00")),
+            (ValueKind::Uuid, json!("67e55044")),
+            (ValueKind::Bytes, json!([256])),
+            (ValueKind::Text, json!(null)),
+            (ValueKind::Json, json!("{}")),
+            (ValueKind::Date, json!("2024-05-0é")),
+            (ValueKind::DateTime, json!("2024-05-0éT13:45:00")),
+            (ValueKind::DateTime, json!("2024-05-01é13:45:00")),
+        ];
+        for (kind, json) in bad {
+            assert_eq!(typed(kind, &json), None, "{json} as {}", kind.name());
+        }
     }
 }
