@@ -19,12 +19,11 @@
 
 mod common;
 
-use common::load::{self, Table};
-use common::servers;
+use common::load::{self, Data, Table};
 use relq_graph::RelationGraph;
 use relq_plan::{OrderBy, Query, Value};
 use relq_rows::to_json;
-use relq_sql::{Dialect, compile, create_tables};
+use relq_sql::{Dialect, compile};
 use relq_tests::samples::{self, Sample};
 
 fn int(i: i64) -> Value {
@@ -165,21 +164,21 @@ fn answers(
 // ---------------------------------------------------------------- the three databases
 
 fn sqlite_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    let conn = load::sqlite(graph, &data());
+    let conn = load::sqlite(graph, Data::Rows(&data()));
     answers(graph, &relq_sqlite::Sqlite::default(), |c| {
         relq_sqlite::execute(&conn, c)
     })
 }
 
 fn postgres_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    let mut db = load::postgres(graph, &data(), "relq_diff");
+    let mut db = load::postgres(graph, Data::Rows(&data()), "relq_diff");
     answers(graph, &relq_postgres::Postgres::default(), |c| {
         relq_postgres::execute(&mut db.client, c)
     })
 }
 
 fn mariadb_answers(graph: &RelationGraph) -> Vec<serde_json::Value> {
-    let mut db = load::mariadb(graph, &data(), "relq_diff");
+    let mut db = load::mariadb(graph, Data::Rows(&data()), "relq_diff");
     answers(graph, &relq_mysql::MySql::default(), |c| {
         relq_mysql::execute(&mut db.conn, c)
     })
@@ -226,35 +225,8 @@ fn seed_query_records_on_sqlite() {
     insta::assert_snapshot!(serde_json::to_string_pretty(&json).expect("JSON prints"));
 }
 
-/// The INSERTs of one row of every field type (`samples::every_field_type`), as literals
-/// in the dialect's spelling: `q` quotes identifiers, `bytes` is the literal of the bytes
-/// 00 01 ff. The UUID is upper-case (read back lower-case); the date-time has microseconds.
-fn every_type_inserts(q: char, bytes: &str) -> Vec<String> {
-    let columns = [
-        "id", "count", "ratio", "price", "note", "title", "done", "day", "at", "stamp", "uid",
-        "doc", "raw", "tag_id",
-    ]
-    .map(|c| format!("{q}{c}{q}"))
-    .join(", ");
-    vec![
-        format!("INSERT INTO {q}tags{q} ({q}code{q}) VALUES ('a'), ('b')"),
-        format!(
-            "INSERT INTO {q}items{q} ({columns}) VALUES (1, -7, 0.5, '12.50', 'n', 'T', TRUE, \
-             '2024-05-01', '13:45:00', '2024-05-01 13:45:00.250000', \
-             '67E55044-10B1-426F-9247-BB680E5FE0C8', '{{\"a\": 1}}', {bytes}, 'a'), \
-             (2, 0, NULL, '-0.05', '', 'U', FALSE, '1999-12-31', '00:00:00', \
-             '1999-12-31 23:59:59', '00000000-0000-0000-0000-000000000000', '[]', {bytes}, NULL)"
-        ),
-        format!(
-            "INSERT INTO {q}items_tags{q} ({q}id{q}, {q}item{q}, {q}tag{q}) \
-             VALUES (1, 1, 'b'), (2, 1, 'a')"
-        ),
-    ]
-}
-
 #[test]
 fn every_field_type_reads_alike_on_three_databases() {
-    use mysql::prelude::Queryable;
     let graph = samples::every_field_type().build().expect("valid schema");
     let query = Query::new("Item")
         .select_related("tag")
@@ -269,69 +241,26 @@ fn every_field_type_reads_alike_on_three_databases() {
             run(&compiled).unwrap_or_else(|e| panic!("runs on {}: {e}", dialect.caps().name));
         to_json(&compiled.plan.extraction, &records).expect("JSON")
     };
-    let id = std::process::id();
-
     let sqlite = {
-        let conn = rusqlite::Connection::open_in_memory().expect("SQLite in memory");
-        let dialect = relq_sqlite::Sqlite::default();
-        for sql in create_tables(&graph, &dialect)
-            .into_iter()
-            .chain(every_type_inserts('"', "X'0001ff'"))
-        {
-            conn.execute_batch(&sql)
-                .unwrap_or_else(|e| panic!("SQLite: {e}\n  {sql}"));
-        }
-        json(&dialect, &mut |c| relq_sqlite::execute(&conn, c))
+        let inserts = load::every_type_inserts('"', "X'0001ff'");
+        let conn = load::sqlite(&graph, Data::Sql(&inserts));
+        json(&relq_sqlite::Sqlite::default(), &mut |c| {
+            relq_sqlite::execute(&conn, c)
+        })
     };
-
     let postgres = {
-        let mut client = servers::postgres();
-        let schema = format!("relq_diff_types_{id}");
-        let dialect = relq_postgres::Postgres::default();
-        let setup = [format!(
-            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; \
-             SET search_path TO {schema}"
-        )];
-        for sql in setup
-            .into_iter()
-            .chain(create_tables(&graph, &dialect))
-            .chain(every_type_inserts('"', "'\\x0001ff'"))
-        {
-            client
-                .batch_execute(&sql)
-                .unwrap_or_else(|e| panic!("PostgreSQL: {e}\n  {sql}"));
-        }
-        let answer = json(&dialect, &mut |c| relq_postgres::execute(&mut client, c));
-        client
-            .batch_execute(&format!(
-                "SET search_path TO public; DROP SCHEMA {schema} CASCADE"
-            ))
-            .expect("the schema drops");
-        answer
+        let inserts = load::every_type_inserts('"', "'\\x0001ff'");
+        let mut db = load::postgres(&graph, Data::Sql(&inserts), "relq_diff_types");
+        json(&relq_postgres::Postgres::default(), &mut |c| {
+            relq_postgres::execute(&mut db.client, c)
+        })
     };
-
     let mariadb = {
-        let mut conn = servers::mariadb();
-        let database = format!("relq_diff_types_{id}");
-        let dialect = relq_mysql::MySql::default();
-        let setup = [
-            format!("DROP DATABASE IF EXISTS {database}"),
-            format!("CREATE DATABASE {database}"),
-            format!("USE {database}"),
-        ];
-        for sql in setup
-            .into_iter()
-            .chain(create_tables(&graph, &dialect))
-            .chain(every_type_inserts('`', "X'0001ff'"))
-        {
-            conn.query_drop(&sql)
-                .unwrap_or_else(|e| panic!("MariaDB: {e}\n  {sql}"));
-        }
-        let answer = json(&dialect, &mut |c| relq_mysql::execute(&mut conn, c));
-        conn.query_drop("USE relq").expect("back to relq");
-        conn.query_drop(format!("DROP DATABASE {database}"))
-            .expect("the database drops");
-        answer
+        let inserts = load::every_type_inserts('`', "X'0001ff'");
+        let mut db = load::mariadb(&graph, Data::Sql(&inserts), "relq_diff_types");
+        json(&relq_mysql::MySql::default(), &mut |c| {
+            relq_mysql::execute(&mut db.conn, c)
+        })
     };
 
     let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).unwrap_or_default();

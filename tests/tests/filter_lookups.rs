@@ -16,7 +16,7 @@
 
 mod common;
 
-use common::load::{self, Table};
+use common::load::{self, Data, Table};
 use relq_graph::{FieldDef, FieldType, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{CompileErrorKind, Filter, Query, Value};
 use relq_rows::{ExecError, Record};
@@ -256,9 +256,11 @@ fn ids(records: &[Record]) -> Vec<i64> {
         .collect()
 }
 
-/// Runs every probe as a filter and as an exclude on one database; returns the failures.
+/// Runs every probe over `model` as a filter and as an exclude on one database; returns
+/// the failures.
 fn run_probes(
     graph: &RelationGraph,
+    model: &str,
     dialect: &dyn Dialect,
     all: &[i64],
     probes: &[Probe],
@@ -273,13 +275,10 @@ fn run_probes(
             .collect();
         for (query, expected) in [
             (
-                Query::new("Word").filter(probe.filter.clone()),
+                Query::new(model).filter(probe.filter.clone()),
                 &probe.expected,
             ),
-            (
-                Query::new("Word").exclude(probe.filter.clone()),
-                &complement,
-            ),
+            (Query::new(model).exclude(probe.filter.clone()), &complement),
         ] {
             let name = dialect.caps().name;
             let compiled = match compile(graph, &query, dialect) {
@@ -319,9 +318,10 @@ fn ascii_lower(s: &str) -> String {
 fn lookups_mean_the_same_on_sqlite_with_ascii_case_folding() {
     let graph = graph();
     let rows = words();
-    let conn = load::sqlite(&graph, &table(&rows));
+    let conn = load::sqlite(&graph, Data::Rows(&table(&rows)));
     let failures = run_probes(
         &graph,
+        "Word",
         &relq_sqlite::Sqlite::default(),
         &all_ids(&rows),
         &probes(&rows, ascii_lower),
@@ -334,11 +334,12 @@ fn lookups_mean_the_same_on_sqlite_with_ascii_case_folding() {
 fn lookups_mean_the_same_on_postgres() {
     let graph = graph();
     let rows = words();
-    let mut db = load::postgres(&graph, &table(&rows), "relq_lookups");
+    let mut db = load::postgres(&graph, Data::Rows(&table(&rows)), "relq_lookups");
     let mut all = probes(&rows, unicode_lower);
     all.extend(regex_probes(&rows));
     let failures = run_probes(
         &graph,
+        "Word",
         &relq_postgres::Postgres::default(),
         &all_ids(&rows),
         &all,
@@ -351,11 +352,12 @@ fn lookups_mean_the_same_on_postgres() {
 fn lookups_mean_the_same_on_mariadb() {
     let graph = graph();
     let rows = words();
-    let mut db = load::mariadb(&graph, &table(&rows), "relq_lookups");
+    let mut db = load::mariadb(&graph, Data::Rows(&table(&rows)), "relq_lookups");
     let mut all = probes(&rows, unicode_lower);
     all.extend(regex_probes(&rows));
     let failures = run_probes(
         &graph,
+        "Word",
         &relq_mysql::MySql::default(),
         &all_ids(&rows),
         &all,
@@ -431,7 +433,7 @@ fn hostile_values_in_every_lookup_are_bound_and_match_literally_on_sqlite() {
         let id = 1000 + i64::try_from(k).expect("few decoys");
         rows.push((id, Some((*decoy).to_owned()), None));
     }
-    let conn = load::sqlite(&graph, &table(&rows));
+    let conn = load::sqlite(&graph, Data::Rows(&table(&rows)));
     let dialect = relq_sqlite::Sqlite::default();
     let all = all_ids(&rows);
     let keep = |pred: &dyn Fn(&str) -> bool| -> Vec<i64> {
@@ -476,7 +478,7 @@ fn hostile_values_in_every_lookup_are_bound_and_match_literally_on_sqlite() {
             );
         }
     }
-    let failures = run_probes(&graph, &dialect, &all, &probes, &mut |c| {
+    let failures = run_probes(&graph, "Word", &dialect, &all, &probes, &mut |c| {
         relq_sqlite::execute(&conn, c)
     });
     let shown: Vec<String> = failures
@@ -489,4 +491,69 @@ fn hostile_values_in_every_lookup_are_bound_and_match_literally_on_sqlite() {
         .query_row("SELECT count(*) FROM words", [], |r| r.get(0))
         .expect("the table still exists");
     assert_eq!(count, i64::try_from(rows.len()).expect("few rows"));
+}
+
+/// Filters on every comparable kind of value (`samples::every_field_type`, its two rows),
+/// each with the ids it must keep.
+fn typed_probes() -> Vec<Probe> {
+    let probe = |path: &str, value: Json, expected: &[i64]| Probe {
+        filter: Filter::new(path, value),
+        expected: expected.to_vec(),
+    };
+    vec![
+        probe("day", json!("2024-05-01"), &[1]),
+        probe("day__lt", json!("2000-01-01"), &[2]),
+        probe("at__gt", json!("12:00:00"), &[1]),
+        probe("at__range", json!(["00:00:00", "00:00:01.5"]), &[2]),
+        probe("stamp__gte", json!("2024-05-01T13:45:00.250000"), &[1]),
+        probe("stamp__lt", json!("2024-05-01T13:45:00.25"), &[2]),
+        probe("price", json!("12.50"), &[1]),
+        probe("price__lt", json!(0), &[2]),
+        // Numerically, not as text: "12.50" < "9.99" as text.
+        probe("price__gt", json!("9.99"), &[1]),
+        probe("price__in", json!(["-0.05", "99.99"]), &[2]),
+        probe("done", json!(true), &[1]),
+        probe("done__ne", json!(true), &[2]),
+        probe("ratio__gt", json!(0.25), &[1]),
+        probe("ratio__isnull", json!(true), &[2]),
+        probe("count__in", json!([-7, 5]), &[1]),
+        // Stored lower-case on every dialect but SQLite's TEXT, where it is as inserted:
+        // the nil UUID has no case.
+        probe("uid", json!("00000000-0000-0000-0000-000000000000"), &[2]),
+        probe("raw", json!([0, 1, 255]), &[1, 2]),
+        probe("tag", json!("a"), &[1]),
+        probe("tag__isnull", json!(true), &[2]),
+        probe("tags__code", json!("b"), &[1]),
+        probe("title__in", json!(["T", "x"]), &[1]),
+    ]
+}
+
+#[test]
+fn values_of_every_kind_compare_alike_on_three_databases() {
+    let graph = relq_tests::samples::every_field_type()
+        .build()
+        .expect("valid schema");
+    let ids = [1, 2];
+    let run =
+        |dialect: &dyn Dialect,
+         exec: &mut dyn FnMut(&Compiled<'_>) -> Result<Vec<Record>, ExecError>| {
+            let probes = typed_probes();
+            let failures = run_probes(&graph, "Item", dialect, &ids, &probes, exec);
+            assert!(failures.is_empty(), "{}", failures.join("\n"));
+        };
+    let inserts = load::every_type_inserts('"', "X'0001ff'");
+    let conn = load::sqlite(&graph, Data::Sql(&inserts));
+    run(&relq_sqlite::Sqlite::default(), &mut |c| {
+        relq_sqlite::execute(&conn, c)
+    });
+    let inserts = load::every_type_inserts('"', "'\\x0001ff'");
+    let mut db = load::postgres(&graph, Data::Sql(&inserts), "relq_typed_filters");
+    run(&relq_postgres::Postgres::default(), &mut |c| {
+        relq_postgres::execute(&mut db.client, c)
+    });
+    let inserts = load::every_type_inserts('`', "X'0001ff'");
+    let mut db = load::mariadb(&graph, Data::Sql(&inserts), "relq_typed_filters");
+    run(&relq_mysql::MySql::default(), &mut |c| {
+        relq_mysql::execute(&mut db.conn, c)
+    });
 }

@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::load::{self, Table};
+use common::load::{self, Data, Table};
 use relq_graph::RelationGraph;
 use relq_plan::{Filter, OrderBy, Query, Value};
 use relq_rows::to_json;
@@ -82,7 +82,7 @@ impl Blog {
 
     /// The records of `query` on SQLite, as JSON.
     fn json(&self, query: &Query) -> serde_json::Value {
-        let conn = load::sqlite(&self.graph, &data());
+        let conn = load::sqlite(&self.graph, Data::Rows(&data()));
         let compiled = compile(&self.graph, query, &relq_sqlite::Sqlite::default())
             .unwrap_or_else(|e| panic!("{query:?} compiles: {e}"));
         let records = relq_sqlite::execute(&conn, &compiled)

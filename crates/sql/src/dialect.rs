@@ -110,6 +110,10 @@ pub struct Caps {
     pub text_collation: Option<&'static str>,
     /// How `contains`, `startswith` and `endswith` are written.
     pub substring_match: SubstringMatch,
+    /// The type decimals are cast to, on both sides, where the dialect stores them as text
+    /// (so `'9.5' > '10'` would compare as text): `CAST(x AS REAL)`; `None`: compared as
+    /// stored (an exact `NUMERIC` / `DECIMAL`).
+    pub decimal_cast: Option<&'static str>,
     /// The operator of a case-sensitive regular-expression match (`x ~ ?`); `None`: the
     /// dialect has none and the `regex` lookup is an error naming it.
     pub regex_operator: Option<&'static str>,
@@ -160,6 +164,7 @@ impl Caps {
         text_cast: None,
         text_collation: None,
         substring_match: SubstringMatch::Like { escape: '!' },
+        decimal_cast: None,
         regex_operator: None,
     };
 }

@@ -152,25 +152,21 @@ impl<'g> Builder<'g, '_> {
         let field = self.graph.field(cmp.field);
         let alias = self.row_alias(scope, &cmp.hops);
         let column = Expr::column(alias, field.column());
-        let text = ValueKind::of(field.ty()) == ValueKind::Text;
-        let value = |v: &Value| Expr::Value(v.clone());
+        let kind = ValueKind::of(field.ty());
+        let value = |v: &Value| self.operand(Expr::Value(v.clone()), kind);
+        let compared = || self.compared(column.clone(), kind, false);
         let expr = match &cmp.test {
             Test::IsNull(true) => return Expr::IsNull(Box::new(column)),
             Test::IsNull(false) => return Expr::IsNotNull(Box::new(column)),
-            Test::Compare(op, v) => self
-                .compared(column.clone(), text, false)
-                .binary(binary_op(*op), value(v)),
-            Test::In(values) => Expr::In(
-                Box::new(self.compared(column.clone(), text, false)),
-                values.iter().map(value).collect(),
-            ),
+            Test::Compare(op, v) => compared().binary(binary_op(*op), value(v)),
+            Test::In(values) => Expr::In(Box::new(compared()), values.iter().map(value).collect()),
             Test::Range(low, high) => Expr::Between(
-                Box::new(self.compared(column.clone(), text, false)),
+                Box::new(compared()),
                 Box::new(value(low)),
                 Box::new(value(high)),
             ),
             Test::Regex(pattern) => match self.caps.regex_operator {
-                Some(op) => self.compared(column.clone(), text, false).binary(
+                Some(op) => compared().binary(
                     BinaryOp::Regex(op),
                     Expr::Value(Value::Text(pattern.clone())),
                 ),
@@ -186,12 +182,14 @@ impl<'g> Builder<'g, '_> {
         }
     }
 
-    /// The column as text comparisons read it: converted to the dialect's character set,
-    /// folded with `LOWER` when `fold`, cast and put in its collation. Other kinds as
-    /// they are.
-    fn compared(&self, column: Expr<'g>, text: bool, fold: bool) -> Expr<'g> {
-        if !text {
-            return column;
+    /// The column as comparisons read it. Text: converted to the dialect's character set,
+    /// folded with `LOWER` when `fold`, cast and put in its collation. Decimals: cast where
+    /// the dialect stores them as text. Other kinds as they are.
+    fn compared(&self, column: Expr<'g>, kind: ValueKind, fold: bool) -> Expr<'g> {
+        match kind {
+            ValueKind::Text => {}
+            ValueKind::Decimal => return self.operand(column, kind),
+            _ => return column,
         }
         let mut x = column;
         if let Some(charset) = self.caps.text_charset {
@@ -209,14 +207,25 @@ impl<'g> Builder<'g, '_> {
         }
     }
 
+    /// A value compared with a field of `kind`: a decimal cast as the dialect compares
+    /// decimals, anything else as it is.
+    fn operand(&self, x: Expr<'g>, kind: ValueKind) -> Expr<'g> {
+        match (kind, self.caps.decimal_cast) {
+            (ValueKind::Decimal, Some(ty)) => Expr::Cast(Box::new(x), ty),
+            _ => x,
+        }
+    }
+
     /// `iexact`, `contains`, `startswith`, `endswith` and their folded forms.
     fn text_match(&self, column: Expr<'g>, op: TextOp, fold: bool, text: &str) -> Expr<'g> {
         let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
         let bound = |t: String| folded(Expr::Value(Value::Text(t)));
         match (op, self.caps.substring_match) {
-            (TextOp::Equal, _) => self.compared(column, true, fold).eq(bound(text.to_owned())),
+            (TextOp::Equal, _) => self
+                .compared(column, ValueKind::Text, fold)
+                .eq(bound(text.to_owned())),
             (_, SubstringMatch::Like { escape }) => Expr::Like {
-                expr: Box::new(self.compared(column, true, fold)),
+                expr: Box::new(self.compared(column, ValueKind::Text, fold)),
                 pattern: Box::new(bound(like_pattern(op, text, escape))),
                 escape,
             },

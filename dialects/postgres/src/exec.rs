@@ -1,8 +1,9 @@
 //! [`execute`]: a [`Compiled`] query on a `postgres` client, rebuilt into records.
 //!
 //! Parameters bind by the type the server reports for each placeholder (an int as
-//! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver
-//! error). Result values are read from the binary format by the column's type, as the
+//! `INT2`, `INT4` or `INT8`, text as any text type, a date, time, date-time or decimal in
+//! the binary form of `DATE`, `TIME`, `TIMESTAMP` or `NUMERIC` where the server asks for
+//! one; a value that does not fit is a driver error). Result values are read from the binary format by the column's type, as the
 //! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` as ints,
 //! `BOOL`, `FLOAT4`/`FLOAT8`, text types, `BYTEA`, `NUMERIC` as its text with its scale
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
@@ -96,6 +97,29 @@ impl ToSql for Param<'_> {
             }
             Value::Uuid(s) if *ty == Type::UUID => {
                 out.extend_from_slice(&uuid_bytes(s).ok_or("not a hyphenated UUID")?);
+                Ok(IsNull::No)
+            }
+            // date_send / time_send / timestamp_send: big-endian days or microseconds.
+            Value::Date(s) if *ty == Type::DATE => {
+                let days = i32::try_from(date_days(s).ok_or("not a date YYYY-MM-DD")?)?;
+                out.extend_from_slice(&days.to_be_bytes());
+                Ok(IsNull::No)
+            }
+            Value::Time(s) if *ty == Type::TIME => {
+                let micros = time_micros(s).ok_or("not a time HH:MM:SS[.ffffff]")?;
+                out.extend_from_slice(&micros.to_be_bytes());
+                Ok(IsNull::No)
+            }
+            Value::DateTime(s) if *ty == Type::TIMESTAMP => {
+                let micros = s
+                    .split_once('T')
+                    .and_then(|(d, t)| Some(date_days(d)? * 86_400_000_000 + time_micros(t)?))
+                    .ok_or("not a date-time YYYY-MM-DDTHH:MM:SS[.ffffff]")?;
+                out.extend_from_slice(&micros.to_be_bytes());
+                Ok(IsNull::No)
+            }
+            Value::Decimal(s) if *ty == Type::NUMERIC => {
+                out.extend_from_slice(&numeric_bytes(s).ok_or("not a decimal")?);
                 Ok(IsNull::No)
             }
             text => text.as_text().unwrap_or_default().to_sql_checked(ty, out),
@@ -214,6 +238,92 @@ fn time_text(micros: i64) -> Option<String> {
     })
 }
 
+/// `YYYY-MM-DD` as days since 2000-01-01 (the inverse of [`date_text`]; Howard
+/// Hinnant's `days_from_civil`).
+fn date_days(s: &str) -> Option<i64> {
+    let mut parts = s.splitn(3, '-').map(|p| p.parse::<i64>().ok());
+    let (year, month, day) = (parts.next()??, parts.next()??, parts.next()??);
+    if s.len() != 10 || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if month > 2 { month - 3 } else { month + 9 };
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468 - 10_957)
+}
+
+/// `HH:MM:SS[.ffffff]` as microseconds since midnight (the inverse of [`time_text`]).
+fn time_micros(s: &str) -> Option<i64> {
+    let (clock, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let mut parts = clock.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, sec) = (parts.next()??, parts.next()??, parts.next()??);
+    if clock.len() != 8 || fraction.len() > 6 || h > 23 || m > 59 || sec > 59 {
+        return None;
+    }
+    let micros = if fraction.is_empty() {
+        0
+    } else {
+        format!("{fraction:0<6}").parse::<i64>().ok()?
+    };
+    Some(((h * 60 + m) * 60 + sec) * 1_000_000 + micros)
+}
+
+/// Decimal text (`-12.50`) in NUMERIC's binary form (the inverse of [`numeric_text`]):
+/// base-10000 digits around the decimal point, zero groups trimmed, the text's scale.
+fn numeric_bytes(s: &str) -> Option<Vec<u8>> {
+    let (negative, unsigned) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let all_digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let scale = u16::try_from(fraction.len()).ok()?;
+    // Whole digits padded left and fraction digits padded right to groups of four.
+    let pad = (4 - whole.len() % 4) % 4;
+    let whole_groups = (whole.len() + pad) / 4;
+    let mut text = "0".repeat(pad) + whole + fraction;
+    text.push_str(&"0".repeat((4 - fraction.len() % 4) % 4));
+    let mut groups: Vec<u16> = text
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).ok()?.parse().ok())
+        .collect::<Option<_>>()?;
+    let mut weight = i16::try_from(whole_groups).ok()? - 1;
+    let leading = groups.iter().take_while(|&&g| g == 0).count();
+    groups.drain(..leading);
+    weight -= i16::try_from(leading).ok()?;
+    while groups.last() == Some(&0) {
+        groups.pop();
+    }
+    if groups.is_empty() {
+        weight = 0;
+    }
+    let sign: u16 = if negative && !groups.is_empty() {
+        0x4000
+    } else {
+        0
+    };
+    #[allow(clippy::cast_sign_loss)]
+    let head = [
+        u16::try_from(groups.len()).ok()?,
+        weight as u16,
+        sign,
+        scale,
+    ];
+    Some(
+        head.iter()
+            .chain(&groups)
+            .flat_map(|w| w.to_be_bytes())
+            .collect(),
+    )
+}
+
 /// NUMERIC's binary form (`numeric_send`: digit count, weight, sign, display scale, then
 /// base-10000 digits) as its text with the display scale's digits; `None` for NaN and
 /// infinities.
@@ -327,6 +437,42 @@ mod tests {
             Some("13:45:00.500000")
         );
         assert_eq!(time_text(86_400_000_000), None);
+    }
+
+    #[test]
+    fn bound_dates_times_and_decimals_read_back_as_given() {
+        for date in [
+            "2000-01-01",
+            "2024-05-01",
+            "1999-12-31",
+            "0001-03-01",
+            "9999-12-31",
+        ] {
+            let days = date_days(date).unwrap_or(i64::MIN);
+            assert_eq!(date_text(days).as_deref(), Some(date));
+        }
+        assert_eq!(date_days("2024-13-01"), None);
+        assert_eq!(date_days("2024-5-1"), None);
+        for time in ["00:00:00", "13:45:00", "13:45:00.500000", "23:59:59.000001"] {
+            let micros = time_micros(time).unwrap_or(-1);
+            assert_eq!(time_text(micros).as_deref(), Some(time));
+        }
+        assert_eq!(time_micros("13:45:00.25"), Some(49_500_250_000));
+        assert_eq!(time_micros("24:00:00"), None);
+        for decimal in [
+            "12.50",
+            "-12345",
+            "0.005",
+            "0.00",
+            "10000.0001",
+            "-0.5",
+            "7",
+        ] {
+            let bytes = numeric_bytes(decimal).unwrap_or_default();
+            assert_eq!(numeric_text(&bytes).as_deref(), Some(decimal), "{decimal}");
+        }
+        assert_eq!(numeric_bytes("1e3"), None);
+        assert_eq!(numeric_bytes(".5"), None);
     }
 
     #[test]

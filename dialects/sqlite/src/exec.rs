@@ -1,7 +1,9 @@
 //! [`execute`]: a [`Compiled`] query on a rusqlite connection, rebuilt into records.
 //!
 //! Values bind as SQLite's storage classes (booleans as 0 / 1, decimals, dates, times,
-//! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them). A result value is
+//! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them; a date-time with a
+//! space between date and time, and times and date-times with six fraction digits unless
+//! they are zero, so that they compare as text with values stored in that form). A result value is
 //! read as the kind the extraction plan expects at its position: INTEGER as an int, a bool
 //! (0 or 1) or a float; REAL as a float; TEXT as text, a decimal, a date, a time, a date-time
 //! (`T` or a space between date and time, written with `T`), a UUID (lower-cased) or JSON;
@@ -54,7 +56,19 @@ fn bind(v: &Value) -> SqlValue {
         Value::Int(i) => SqlValue::Integer(*i),
         Value::Float(f) => SqlValue::Real(*f),
         Value::Bytes(b) => SqlValue::Blob(b.clone()),
+        Value::Time(t) => SqlValue::Text(six_digit_fraction(t)),
+        Value::DateTime(t) => SqlValue::Text(six_digit_fraction(&t.replacen('T', " ", 1))),
         text => SqlValue::Text(text.as_text().unwrap_or_default().to_owned()),
+    }
+}
+
+/// A time (or date-time) with its fraction of a second in six digits, or without one when
+/// it is zero: `13:45:00.25` is `13:45:00.250000`, `13:45:00.000` is `13:45:00`.
+fn six_digit_fraction(t: &str) -> String {
+    match t.split_once('.') {
+        Some((whole, fraction)) if fraction.bytes().all(|b| b == b'0') => whole.to_owned(),
+        Some((whole, fraction)) => format!("{whole}.{fraction:0<6}"),
+        None => t.to_owned(),
     }
 }
 
@@ -113,6 +127,22 @@ mod tests {
             kind: Some(kind),
             name: "M.f".to_owned(),
         }
+    }
+
+    #[test]
+    fn times_bind_in_the_one_text_form_sqlite_compares() {
+        let bound = |v: Value| match bind(&v) {
+            SqlValue::Text(t) => t,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(bound(Value::Time("13:45:00.25".into())), "13:45:00.250000");
+        assert_eq!(bound(Value::Time("13:45:00.000".into())), "13:45:00");
+        assert_eq!(bound(Value::Time("13:45:00".into())), "13:45:00");
+        assert_eq!(
+            bound(Value::DateTime("2024-05-01T13:45:00.5".into())),
+            "2024-05-01 13:45:00.500000"
+        );
+        assert_eq!(bound(Value::Date("2024-05-01".into())), "2024-05-01");
     }
 
     #[test]

@@ -17,7 +17,12 @@
 //!   ("does not work for unicode characters", lang_corefunc.html#lower), so the `i`
 //!   lookups ignore the case of ASCII letters only (`É` does not match `é`); no built-in
 //!   `REGEXP` function ("If an application-defined SQL function named regexp is added at
-//!   run-time...", lang_expr.html#regexp): the `regex` lookup is an error.
+//!   run-time...", lang_expr.html#regexp): the `regex` lookup is an error; decimals are
+//!   TEXT (to keep their digits), so filters compare them as `CAST(x AS REAL)`
+//!   (lang_expr.html#castexpr): numerically, exact up to 15 significant digits; dates,
+//!   times and date-times are TEXT and compare as text, so the executor binds them in one
+//!   form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a space as SQLite's own `datetime()` writes,
+//!   six fraction digits unless zero) and values stored in that form compare rightly.
 //!
 //! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
 //! [`introspect`] reads a database's tables back into a `SchemaDef`.
@@ -77,6 +82,7 @@ pub const CAPS: Caps = Caps {
     types: TYPES,
     text_collation: Some("BINARY"),
     substring_match: SubstringMatch::Functions,
+    decimal_cast: Some("REAL"),
     regex_operator: None,
     ..Caps::ANSI
 };

@@ -1,7 +1,8 @@
 //! Loading a schema and a small data set into each test database: the tables from
-//! `relq_sql::create_tables`, the rows through parameterised INSERTs (integers, text and
-//! NULL), in a fresh SQLite memory database, PostgreSQL schema or MariaDB database that is
-//! dropped when the handle is.
+//! `relq_sql::create_tables`, then the rows through parameterised INSERTs (integers, text
+//! and NULL) or the dialect's own INSERT statements (literals of every type), in a fresh
+//! SQLite memory database, PostgreSQL schema or MariaDB database that is dropped when the
+//! handle is.
 //!
 //! A missing server URL fails the test (`servers`), never skips it.
 
@@ -15,6 +16,43 @@ use super::servers;
 /// (`"id, name"`). Tables are given in foreign-key order.
 pub type Table = (&'static str, &'static str, Vec<Vec<Value>>);
 
+/// The rows to load: [`Table`]s bound as parameters, or statements in the dialect's SQL.
+pub enum Data<'a> {
+    /// Rows of integers, text and NULL, bound.
+    Rows(&'a [Table]),
+    /// INSERT statements with literals, run as they are.
+    Sql(&'a [String]),
+}
+
+/// The INSERTs of two rows of every field type (`samples::every_field_type`), as literals
+/// in the dialect's spelling: `q` quotes identifiers, `bytes` is the literal of the bytes
+/// 00 01 ff. Row 1: count -7, ratio 0.5, price 12.50, title `T`, done, 2024-05-01,
+/// 13:45:00, 2024-05-01 13:45:00.25, an upper-case UUID (read back lower-case), tag `a`;
+/// row 2: count 0, no ratio, price -0.05, title `U`, not done, 1999-12-31, 00:00:00,
+/// 1999-12-31 23:59:59, the nil UUID, no tag. Item 1 has the tags `b` and `a`.
+pub fn every_type_inserts(q: char, bytes: &str) -> Vec<String> {
+    let columns = [
+        "id", "count", "ratio", "price", "note", "title", "done", "day", "at", "stamp", "uid",
+        "doc", "raw", "tag_id",
+    ]
+    .map(|c| format!("{q}{c}{q}"))
+    .join(", ");
+    vec![
+        format!("INSERT INTO {q}tags{q} ({q}code{q}) VALUES ('a'), ('b')"),
+        format!(
+            "INSERT INTO {q}items{q} ({columns}) VALUES (1, -7, 0.5, '12.50', 'n', 'T', TRUE, \
+             '2024-05-01', '13:45:00', '2024-05-01 13:45:00.250000', \
+             '67E55044-10B1-426F-9247-BB680E5FE0C8', '{{\"a\": 1}}', {bytes}, 'a'), \
+             (2, 0, NULL, '-0.05', '', 'U', FALSE, '1999-12-31', '00:00:00', \
+             '1999-12-31 23:59:59', '00000000-0000-0000-0000-000000000000', '[]', {bytes}, NULL)"
+        ),
+        format!(
+            "INSERT INTO {q}items_tags{q} ({q}id{q}, {q}item{q}, {q}tag{q}) \
+             VALUES (1, 1, 'b'), (2, 1, 'a')"
+        ),
+    ]
+}
+
 /// `INSERT INTO table (columns) VALUES (?, ...)`, identifiers unquoted (plain lower-case
 /// words on every dialect).
 pub fn insert_sql(table: &str, columns: &str) -> String {
@@ -23,12 +61,22 @@ pub fn insert_sql(table: &str, columns: &str) -> String {
 }
 
 /// An in-memory SQLite database holding `graph`'s tables and `data`.
-pub fn sqlite(graph: &RelationGraph, data: &[Table]) -> rusqlite::Connection {
+pub fn sqlite(graph: &RelationGraph, data: Data<'_>) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open_in_memory().expect("an in-memory SQLite database");
     for create in create_tables(graph, &relq_sqlite::Sqlite::default()) {
         conn.execute_batch(&create).expect("SQLite accepts the DDL");
     }
-    for (table, columns, rows) in data {
+    let rows = match data {
+        Data::Rows(rows) => rows,
+        Data::Sql(statements) => {
+            for sql in statements {
+                conn.execute_batch(sql)
+                    .unwrap_or_else(|e| panic!("SQLite: {e}\n  {sql}"));
+            }
+            return conn;
+        }
+    };
+    for (table, columns, rows) in rows {
         let sql = insert_sql(table, columns);
         for row in rows {
             let params = row.iter().map(|v| match v {
@@ -53,7 +101,7 @@ pub struct PgSchema {
 
 /// `graph`'s tables and `data` in a fresh PostgreSQL schema `name` (made unique per
 /// process).
-pub fn postgres(graph: &RelationGraph, data: &[Table], name: &str) -> PgSchema {
+pub fn postgres(graph: &RelationGraph, data: Data<'_>, name: &str) -> PgSchema {
     use ::postgres::types::{ToSql, Type};
     let mut client = servers::postgres();
     let schema = format!("{name}_{}", std::process::id());
@@ -68,7 +116,18 @@ pub fn postgres(graph: &RelationGraph, data: &[Table], name: &str) -> PgSchema {
             .batch_execute(&create)
             .expect("PostgreSQL accepts the DDL");
     }
-    for (table, columns, rows) in data {
+    let tables = match data {
+        Data::Rows(tables) => tables,
+        Data::Sql(statements) => {
+            for sql in statements {
+                client
+                    .batch_execute(sql)
+                    .unwrap_or_else(|e| panic!("PostgreSQL: {e}\n  {sql}"));
+            }
+            return PgSchema { client, schema };
+        }
+    };
+    for (table, columns, rows) in tables {
         let mut n = 0;
         let sql: String = insert_sql(table, columns)
             .split('?')
@@ -128,7 +187,7 @@ pub struct MariaDatabase {
 
 /// `graph`'s tables and `data` in a fresh MariaDB database `name` (a `relq_` name, made
 /// unique per process).
-pub fn mariadb(graph: &RelationGraph, data: &[Table], name: &str) -> MariaDatabase {
+pub fn mariadb(graph: &RelationGraph, data: Data<'_>, name: &str) -> MariaDatabase {
     use mysql::prelude::Queryable;
     let mut conn = servers::mariadb();
     let database = format!("{name}_{}", std::process::id());
@@ -142,7 +201,17 @@ pub fn mariadb(graph: &RelationGraph, data: &[Table], name: &str) -> MariaDataba
     for create in create_tables(graph, &relq_mysql::MySql::default()) {
         conn.query_drop(&create).expect("MariaDB accepts the DDL");
     }
-    for (table, columns, rows) in data {
+    let tables = match data {
+        Data::Rows(tables) => tables,
+        Data::Sql(statements) => {
+            for sql in statements {
+                conn.query_drop(sql)
+                    .unwrap_or_else(|e| panic!("MariaDB: {e}\n  {sql}"));
+            }
+            return MariaDatabase { conn, database };
+        }
+    };
+    for (table, columns, rows) in tables {
         let statement = conn
             .prep(insert_sql(table, columns))
             .expect("the INSERT prepares");
