@@ -17,9 +17,10 @@ use std::fmt;
 pub enum Lookup {
     /// `=`, case-sensitive on every dialect (the default when a path names no lookup).
     Exact,
-    /// Equal ignoring case.
+    /// Equal ignoring case: `LOWER` of both sides (SQLite's folds ASCII letters only, the
+    /// others non-ASCII letters too; none folds `ß` to `ss`).
     IExact,
-    /// Holds the value, case-sensitive.
+    /// Holds the value, case-sensitive; `%`, `_` and escape characters match literally.
     Contains,
     /// Holds the value, ignoring case.
     IContains,
