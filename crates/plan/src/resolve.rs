@@ -3,7 +3,8 @@
 //!
 //! Rules (Django's and ormar's, with their ambiguities settled):
 //! - A segment naming a field of the current model ends the relation hops; at most one
-//!   lookup may follow, and only in a filter.
+//!   lookup may follow, and only in a filter. `pk` names the model's primary key (Django's
+//!   and ormar's alias).
 //! - A segment naming a relation is a hop, except at the end of a field or filter path (or
 //!   before a final lookup that is not a name on the target) where a forward foreign key
 //!   stands for its own column: `author`, `author__in` and `author_id` need no join.
@@ -127,7 +128,12 @@ pub fn resolve(
     let mut hops = SmallVec::new();
     for (i, seg) in segments.iter().enumerate() {
         let rest = &segments[i + 1..];
-        if let Some(field) = model.field(seg.name) {
+        // `pk` is reserved for the primary key of any model (no field may be named so).
+        let field = match seg.name {
+            "pk" => Some(model.primary_key()),
+            name => model.field(name),
+        };
+        if let Some(field) = field {
             // Each arm below returns, so the hops move out instead of being copied.
             let done = move |lookup| ResolvedPath {
                 hops,
