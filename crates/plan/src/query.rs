@@ -43,7 +43,7 @@ use serde::{Deserialize, Serialize};
 /// let json = serde_json::to_string(&q).unwrap();
 /// assert_eq!(serde_json::from_str::<Query>(&json).unwrap(), q);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Query {
     /// The root model's name.
@@ -183,7 +183,7 @@ impl Query {
 /// assert_eq!(serde_json::to_string(&f).unwrap(), json);
 /// assert_eq!(serde_json::from_str::<Filter>(json).unwrap(), f);
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "FilterRepr", into = "FilterRepr")]
 pub enum Filter {
     /// `path__lookup = value`.
