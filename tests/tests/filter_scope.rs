@@ -276,6 +276,19 @@ fn a_filter_across_two_to_many_relations_nests_its_subqueries() {
 }
 
 #[test]
+fn a_filter_through_a_to_one_then_a_to_many_relation_is_one_exists_over_both() {
+    // Posts whose author wrote a post titled "100...": Bob's two posts.
+    let blog = Blog::new();
+    let q = Query::new("Post").filter(Filter::new("author__posts__title__startswith", "100"));
+    assert_eq!(blog.ids(&q), [2, 5]);
+    let sql = blog.sql(&q);
+    assert!(
+        sql.contains(r#"EXISTS (SELECT 1 FROM "authors" AS "t1" INNER JOIN "posts" AS "t2""#),
+        "{sql}"
+    );
+}
+
+#[test]
 fn filters_and_orderings_through_relations_not_loaded_compose_with_pagination() {
     // Posts but 3, by author name descending (NULLs smallest: last), two roots with
     // their whole category lists.

@@ -22,7 +22,8 @@
 //!   (lang_expr.html#castexpr): numerically, exact up to 15 significant digits; dates,
 //!   times and date-times are TEXT and compare as text, so the executor binds them in one
 //!   form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a space as SQLite's own `datetime()` writes,
-//!   six fraction digits unless zero) and values stored in that form compare rightly.
+//!   six fraction digits unless zero) and values stored in that form compare rightly;
+//!   UUIDs are TEXT too and compare as stored (relq binds them lower-case).
 //!
 //! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
 //! [`introspect`] reads a database's tables back into a `SchemaDef`.
