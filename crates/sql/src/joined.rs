@@ -25,7 +25,7 @@
 //! and subqueries, in the order they are built.
 
 use relq_graph::{RelationGraph, RelationId, RelationKind};
-use relq_plan::{Alias, JoinKind, NodeId, NullsOrder, OrderTerm, Plan};
+use relq_plan::{Alias, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan};
 use smallvec::SmallVec;
 
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
@@ -61,8 +61,22 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
     };
     let mut select = Select::from(from);
     let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
+    // With a root page the filter is the page's: nodes joined only for it stay out.
+    let joined_nodes = if paginate_roots {
+        let loaded = tree
+            .nodes()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_loaded());
+        let loaded = loaded.map(|(i, _)| Some(NodeId::from_index(i)));
+        with_ancestors(tree, loaded.chain(plan.order.iter().map(|t| t.node)))
+    } else {
+        vec![true; tree.nodes().len()]
+    };
     for (i, node) in tree.nodes().iter().enumerate().skip(1) {
-        let (Some(parent), Some(relation)) = (node.parent(), node.relation()) else {
+        let (true, Some(parent), Some(relation)) =
+            (joined_nodes[i], node.parent(), node.relation())
+        else {
             continue;
         };
         b.link(
@@ -147,7 +161,6 @@ impl<'g> Builder<'g, '_> {
             .fields()
             .map(|f| Expr::column(inner_root, f.column()))
             .collect();
-        let mut needed = vec![false; tree.nodes().len()];
         let ordered = self.plan.order.iter().filter(|t| !t.across_to_many);
         let filtered = self
             .plan
@@ -155,13 +168,7 @@ impl<'g> Builder<'g, '_> {
             .iter()
             .flat_map(|c| c.root_comparisons())
             .map(|cmp| tree.node_at(&cmp.hops));
-        for node in ordered.map(|t| t.node).chain(filtered) {
-            let mut at = node;
-            while let Some(n) = at.filter(|&n| n != NodeId::ROOT) {
-                needed[n.index()] = true;
-                at = tree.node(n).parent();
-            }
-        }
+        let needed = with_ancestors(tree, ordered.map(|t| t.node).chain(filtered));
         for (i, node) in tree.nodes().iter().enumerate() {
             let (true, Some(parent), Some(relation)) = (needed[i], node.parent(), node.relation())
             else {
@@ -408,6 +415,20 @@ impl<'g> Builder<'g, '_> {
         }
         NodeId::ROOT
     }
+}
+
+/// Per node of `tree`, whether it is one of `nodes` or an ancestor of one (the root is
+/// never marked: it is the FROM table).
+fn with_ancestors(tree: &JoinTree, nodes: impl IntoIterator<Item = Option<NodeId>>) -> Vec<bool> {
+    let mut marked = vec![false; tree.nodes().len()];
+    for node in nodes {
+        let mut at = node;
+        while let Some(n) = at.filter(|&n| n != NodeId::ROOT && !marked[n.index()]) {
+            marked[n.index()] = true;
+            at = tree.node(n).parent();
+        }
+    }
+    marked
 }
 
 /// Where NULLs must be put explicitly: `None` when the dialect's default already sorts
