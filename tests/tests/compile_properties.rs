@@ -1,7 +1,8 @@
 //! Property tests for compiling: over random valid schemas and random queries made of
 //! walks along their relations (select_related 1 to 4 paths of depth 1 to 3, to-many and
-//! many-to-many included; orderings across any field path; exclude_fields; limit and
-//! offset), every dialect compiles without panicking and:
+//! many-to-many included; orderings across any field path; exclude_fields; filter and
+//! exclude calls of AND / OR / NOT conditions across any relation; limit and offset), every
+//! dialect compiles without panicking and:
 //! - gives `Ok` (every walk is valid, names are short and joins stay far below 61 tables);
 //! - declares every table alias (`AS "tN"`) once in the statement;
 //! - has an extraction plan whose column positions (node columns and through columns)
@@ -147,6 +148,7 @@ fn random_queries_reach_every_shape_the_properties_are_about() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let (mut derived, mut through, mut subquery, mut emulated, mut excluded, mut many) =
         (0, 0, 0, 0, 0, 0);
+    let (mut exists, mut negated, mut joined_filter) = (0, 0, 0);
     for _ in 0..300 {
         let def = related_schema()
             .new_tree(&mut runner)
@@ -165,6 +167,9 @@ fn random_queries_reach_every_shape_the_properties_are_about() {
         subquery += usize::from(sql.contains("(SELECT MIN(") || sql.contains("(SELECT MAX("));
         emulated += usize::from(sql.contains("IS NULL"));
         excluded += usize::from(!query.exclude_fields.is_empty());
+        exists += usize::from(sql.contains("EXISTS (SELECT 1"));
+        negated += usize::from(sql.contains("NOT "));
+        joined_filter += usize::from(sql.contains(" WHERE ") && sql.contains("JOIN"));
         let nodes = &compiled.plan.extraction.nodes;
         through += usize::from(nodes.iter().any(|n| n.through.is_some()));
         many += usize::from(
@@ -182,6 +187,9 @@ fn random_queries_reach_every_shape_the_properties_are_about() {
         ("IS NULL emulations", emulated),
         ("exclude_fields", excluded),
         ("two or more to-many nodes", many),
+        ("EXISTS subqueries", exists),
+        ("negations", negated),
+        ("filters with joins", joined_filter),
     ] {
         assert!(count >= 15, "only {count} of 300 queries have {what}");
     }

@@ -1,7 +1,10 @@
 //! Every fact in a dialect's `CAPS`, proven on the real database: each test reads the fact
 //! from `relq_sqlite::CAPS`, `relq_postgres::CAPS` or `relq_mysql::CAPS`, runs SQL that
 //! shows it on the server, and fails when the server disagrees. Also the trap "MySQL and
-//! MariaDB reject `LIMIT` inside `IN (subquery)`" and the derived table that avoids it.
+//! MariaDB reject `LIMIT` inside `IN (subquery)`" and the derived table that avoids it, and
+//! the filter facts: text compared by code point (and why MariaDB needs the conversion:
+//! latin1 `_ci` tables, PAD SPACE `_bin` collations), literal LIKE escapes, SQLite's LIKE
+//! and NUL traps, regex operators, decimals stored as text, what `LOWER` folds.
 //!
 //! The databases: SQLite in memory (bundled with rusqlite), PostgreSQL at
 //! `RELQ_POSTGRES_URL` and MariaDB at `RELQ_MYSQL_URL`, both started by `scripts/test.sh`
@@ -22,7 +25,7 @@
 mod common;
 
 use common::servers;
-use relq_sql::{Caps, IdentifierLimit, OffsetWithoutLimit, Placeholder};
+use relq_sql::{Caps, IdentifierLimit, OffsetWithoutLimit, Placeholder, SubstringMatch};
 
 /// One connection to a database under test, as much as the facts need: statements
 /// without results, and queries whose first column is a nullable integer.
@@ -33,6 +36,9 @@ trait Db {
     fn exec(&mut self, sql: &str) -> Result<(), String>;
     /// Runs a query with integer parameters; returns the first column of every row.
     fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String>;
+    /// Runs a query with text parameters; returns the first column (an integer) of every
+    /// row.
+    fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String>;
     /// The server's version string.
     fn version(&mut self) -> String;
 }
@@ -53,6 +59,13 @@ impl Db for Sqlite {
         self.0.execute_batch(sql).map_err(|e| e.to_string())
     }
     fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
+        let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(params), |row| row.get(0))
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+    }
+    fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
         let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(params), |row| row.get(0))
@@ -88,6 +101,14 @@ impl Db for Postgres {
         self.0.batch_execute(sql).map_err(pg_error)
     }
     fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
+        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+            params.iter().map(|p| p as _).collect();
+        let rows = self.0.query(sql, &params).map_err(pg_error)?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(pg_error))
+            .collect()
+    }
+    fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
         let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
             params.iter().map(|p| p as _).collect();
         let rows = self.0.query(sql, &params).map_err(pg_error)?;
@@ -133,6 +154,16 @@ impl Db for MariaDb {
         };
         self.0
             .exec::<Option<i64>, _, _>(sql, params)
+            .map_err(|e| e.to_string())
+    }
+    fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
+        use mysql::prelude::Queryable;
+        let params: Vec<mysql::Value> = params
+            .iter()
+            .map(|p| mysql::Value::Bytes(p.as_bytes().to_vec()))
+            .collect();
+        self.0
+            .exec::<Option<i64>, _, _>(sql, mysql::Params::Positional(params))
             .map_err(|e| e.to_string())
     }
     fn version(&mut self) -> String {
@@ -407,6 +438,251 @@ fn join_limit_is_where_the_caps_say(db: &mut dyn Db) {
     );
 }
 
+// ---------------------------------------------------------------- the filter facts
+
+/// A fresh table `name` of `(id BIGINT, x <the caps' text type>)` holding `rows`, the
+/// texts bound as parameters (so no string-literal escaping of the server applies).
+fn text_table(db: &mut dyn Db, name: &str, rows: &[(i64, &str)]) {
+    let caps = db.caps();
+    let table = quote(&caps, name);
+    let sql = format!(
+        "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (id BIGINT, x {});",
+        caps.types.text
+    );
+    db.exec(&sql)
+        .unwrap_or_else(|e| panic!("{}: cannot create {table}: {e}", caps.name));
+    let p = placeholder(&caps, 1);
+    for (id, x) in rows {
+        let insert = format!("INSERT INTO {table} (id, x) VALUES ({id}, {p})");
+        db.ints_for_texts(&insert, &[x])
+            .unwrap_or_else(|e| panic!("{}: cannot insert into {table}: {e}", caps.name));
+    }
+}
+
+/// `x` as the caps say filters compare text: converted, optionally folded, cast, collated.
+fn compared(caps: &Caps, x: &str, fold: bool) -> String {
+    let mut e = x.to_owned();
+    if let Some(charset) = caps.text_charset {
+        e = format!("CONVERT({e} USING {charset})");
+    }
+    if fold {
+        e = format!("LOWER({e})");
+    }
+    if let Some(ty) = caps.text_cast {
+        e = format!("CAST({e} AS {ty})");
+    }
+    if let Some(collation) = caps.text_collation {
+        e = format!("{e} COLLATE {collation}");
+    }
+    e
+}
+
+/// The ids of `rows` whose text satisfies `keep`.
+fn ids_where(rows: &[(i64, &str)], keep: impl Fn(&str) -> bool) -> Vec<Option<i64>> {
+    rows.iter()
+        .filter(|(_, x)| keep(x))
+        .map(|(id, _)| Some(*id))
+        .collect()
+}
+
+const TEXTS: [(i64, &str); 9] = [
+    (1, "a"),
+    (2, "A"),
+    (3, "a "),
+    (4, "É"),
+    (5, "é"),
+    (6, "b"),
+    (7, "Straße"),
+    (8, "100%"),
+    (9, "a\\b"),
+];
+
+/// Text compared as the caps say is case-sensitive, by code point (UTF-8 byte order), and
+/// without trailing-space padding, whatever the column's collation and character set.
+fn text_compares_by_code_point_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    text_table(db, "relq_text_compare", &TEXTS);
+    let p = placeholder(&caps, 1);
+    let x = compared(&caps, "x", false);
+    for (op, value, keep) in [
+        ("=", "a", &(|t: &str| t == "a") as &dyn Fn(&str) -> bool),
+        ("=", "é", &|t: &str| t == "é"),
+        ("<", "b", &|t: &str| t < "b"),
+        (">=", "É", &|t: &str| t >= "É"),
+        ("<>", "a", &|t: &str| t != "a"),
+    ] {
+        let sql = format!("SELECT id FROM relq_text_compare WHERE {x} {op} {p} ORDER BY id");
+        assert_eq!(
+            db.ints_for_texts(&sql, &[value]),
+            Ok(ids_where(&TEXTS, keep)),
+            "{}: {sql} with {value:?}",
+            caps.name
+        );
+    }
+    // Where the caps convert the column, the column as it is compares otherwise (MariaDB:
+    // a latin1 `_ci` column folds case and pads trailing spaces).
+    if caps.text_charset.is_some() {
+        let plain = format!("SELECT id FROM relq_text_compare WHERE x = {p} ORDER BY id");
+        assert_eq!(
+            db.ints_for_texts(&plain, &["a"]),
+            Ok(vec![Some(1), Some(2), Some(3)]),
+            "{}: {plain}",
+            caps.name
+        );
+    }
+}
+
+/// `contains` / `startswith` / `endswith` as the caps say: with LIKE, the escape character
+/// makes `%`, `_` and itself literal and a backslash is an ordinary character; without,
+/// LIKE would ignore case.
+fn substring_match_is_literal_and_case_sensitive_as_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    let rows: [(i64, &str); 6] = [
+        (1, "100%"),
+        (2, "100x"),
+        (3, "a\\b"),
+        (4, "a_b"),
+        (5, "axb"),
+        (6, "a!b"),
+    ];
+    text_table(db, "relq_substring", &rows);
+    let p = placeholder(&caps, 1);
+    match caps.substring_match {
+        SubstringMatch::Like { escape } => {
+            let x = compared(&caps, "x", false);
+            let sql = format!(
+                "SELECT id FROM relq_substring WHERE {x} LIKE {p} ESCAPE '{escape}' ORDER BY id"
+            );
+            let e = escape.to_string();
+            for (pattern, expected) in [
+                (format!("%0{e}%"), vec![Some(1)]),
+                (format!("a{e}_b"), vec![Some(4)]),
+                ("a\\b".to_owned(), vec![Some(3)]),
+                (format!("a{e}{e}b"), vec![Some(6)]),
+                ("A%".to_owned(), vec![]),
+            ] {
+                assert_eq!(
+                    db.ints_for_texts(&sql, &[&pattern]),
+                    Ok(expected),
+                    "{}: {sql} with {pattern:?}",
+                    caps.name
+                );
+            }
+        }
+        SubstringMatch::Functions => {
+            // LIKE ignores ASCII case and stops at a NUL; INSTR and BLOB SUBSTR do not.
+            let like = "SELECT id FROM relq_substring WHERE x LIKE 'A_B' ORDER BY id";
+            assert_eq!(
+                db.ints(like, &[]),
+                Ok(vec![Some(3), Some(4), Some(5), Some(6)])
+            );
+            for (probe, expected) in [
+                ("'a' || char(0) || 'b' LIKE 'a'", 1),
+                ("INSTR('a' || char(0) || 'b', 'b')", 3),
+                (
+                    "COALESCE(SUBSTR(CAST('a' || char(0) || 'b' AS BLOB), -1), 0) = CAST('b' AS BLOB)",
+                    1,
+                ),
+                ("SUBSTR(CAST('' AS BLOB), 1, 1) IS NULL", 1),
+                ("INSTR(x, ?) > 0", 1),
+            ] {
+                let sql = format!("SELECT {probe} FROM relq_substring WHERE id = 3");
+                assert_eq!(
+                    db.ints_for_texts(&sql, if probe.contains('?') { &["\\"] } else { &[] }),
+                    Ok(vec![Some(expected)]),
+                    "{sql}"
+                );
+            }
+        }
+    }
+}
+
+/// The regex operator matches case-sensitively where the caps have one; where they do
+/// not, the server has no REGEXP function.
+fn regex_is_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    text_table(db, "relq_regex", &TEXTS);
+    let p = placeholder(&caps, 1);
+    match caps.regex_operator {
+        Some(op) => {
+            let x = compared(&caps, "x", false);
+            let sql = format!("SELECT id FROM relq_regex WHERE {x} {op} {p} ORDER BY id");
+            assert_eq!(db.ints_for_texts(&sql, &["^A"]), Ok(vec![Some(2)]), "{sql}");
+            assert_eq!(
+                db.ints_for_texts(&sql, &["a$"]),
+                Ok(ids_where(&TEXTS, |t| t.ends_with('a'))),
+                "{sql}"
+            );
+        }
+        None => {
+            let err = db
+                .ints_for_texts("SELECT id FROM relq_regex WHERE x REGEXP ?", &["a"])
+                .expect_err("no REGEXP function");
+            assert!(err.contains("no such function: REGEXP"), "{err}");
+        }
+    }
+}
+
+/// Where the caps cast decimals (stored as text), the cast compares numerically and the
+/// text does not.
+fn decimals_compare_numerically_where_the_caps_cast_them(db: &mut dyn Db) {
+    let caps = db.caps();
+    let Some(ty) = caps.decimal_cast else {
+        return;
+    };
+    let rows = [(1, "12.50"), (2, "9.99"), (3, "12.5")];
+    text_table(db, "relq_decimals", &rows);
+    let sql =
+        format!("SELECT id FROM relq_decimals WHERE CAST(x AS {ty}) > CAST(? AS {ty}) ORDER BY id");
+    assert_eq!(
+        db.ints_for_texts(&sql, &["10"]),
+        Ok(vec![Some(1), Some(3)]),
+        "{sql}"
+    );
+    let sql =
+        format!("SELECT id FROM relq_decimals WHERE CAST(x AS {ty}) = CAST(? AS {ty}) ORDER BY id");
+    assert_eq!(
+        db.ints_for_texts(&sql, &["12.5"]),
+        Ok(vec![Some(1), Some(3)]),
+        "{sql}"
+    );
+    let text = "SELECT id FROM relq_decimals WHERE x > ? ORDER BY id";
+    assert_eq!(
+        db.ints_for_texts(text, &["10"]),
+        Ok(vec![Some(1), Some(2), Some(3)]),
+        "as text"
+    );
+}
+
+/// What LOWER does with non-ASCII letters (the `i` lookups fold with it): `É` → `é` where
+/// `unicode`, unchanged otherwise; `ß` is never `ss`.
+fn lower_folds(db: &mut dyn Db, unicode: bool) {
+    let caps = db.caps();
+    text_table(db, "relq_lower", &[(1, "É"), (2, "Straße")]);
+    let p = placeholder(&caps, 1);
+    let (x, value) = (compared(&caps, "x", true), format!("LOWER({p})"));
+    let sql = format!("SELECT id FROM relq_lower WHERE {x} = {value} ORDER BY id");
+    let folded = if unicode { vec![Some(1)] } else { vec![] };
+    assert_eq!(
+        db.ints_for_texts(&sql, &["é"]),
+        Ok(folded),
+        "{}: {sql}",
+        caps.name
+    );
+    assert_eq!(
+        db.ints_for_texts(&sql, &["É"]),
+        Ok(vec![Some(1)]),
+        "{}: {sql}",
+        caps.name
+    );
+    assert_eq!(
+        db.ints_for_texts(&sql, &["STRASSE"]),
+        Ok(vec![]),
+        "{}: {sql}",
+        caps.name
+    );
+}
+
 /// The servers this file proves the facts on, as its module doc names them: SQLite 3.30 or
 /// later (`NULLS FIRST` / `LAST` arrived in 3.30.0), PostgreSQL 15, and MariaDB (MySQL 8
 /// cannot be installed here).
@@ -479,6 +755,26 @@ macro_rules! dialect_facts {
             fn join_limit_is_where_its_caps_say() {
                 join_limit_is_where_the_caps_say(&mut $connect);
             }
+
+            #[test]
+            fn filters_compare_text_by_code_point_as_its_caps_say() {
+                text_compares_by_code_point_where_the_caps_say(&mut $connect);
+            }
+
+            #[test]
+            fn filters_match_substrings_literally_as_its_caps_say() {
+                substring_match_is_literal_and_case_sensitive_as_the_caps_say(&mut $connect);
+            }
+
+            #[test]
+            fn regex_is_where_its_caps_say() {
+                regex_is_where_the_caps_say(&mut $connect);
+            }
+
+            #[test]
+            fn decimals_compare_numerically_as_its_caps_say() {
+                decimals_compare_numerically_where_the_caps_cast_them(&mut $connect);
+            }
         }
     };
 }
@@ -489,6 +785,40 @@ dialect_facts!(mariadb, mariadb(), truncates_long_identifiers = false);
 
 // SQLite accepts `$1` as a named parameter (`$AAAA`), so only the two servers refuse the
 // other style.
+
+// `LOWER` (the `i` lookups): SQLite's folds ASCII letters only (lang_corefunc.html#lower);
+// PostgreSQL's (the test server's `C.UTF-8`) and MariaDB's (utf8mb4) fold `É` to `é`; none
+// folds `ß` to `ss`.
+
+#[test]
+fn sqlite_lower_folds_ascii_letters_only() {
+    lower_folds(&mut sqlite(), false);
+}
+
+#[test]
+fn postgres_lower_folds_non_ascii_letters_but_not_sharp_s() {
+    lower_folds(&mut postgres(), true);
+}
+
+#[test]
+fn mariadb_lower_folds_non_ascii_letters_but_not_sharp_s() {
+    lower_folds(&mut mariadb(), true);
+}
+
+#[test]
+fn mariadb_tables_default_to_latin1_and_a_bin_collation_pads_trailing_spaces() {
+    // Why relq_mysql::CAPS converts text to utf8mb4 and compares its bytes.
+    let mut db = mariadb();
+    text_table(&mut db, "relq_charset", &TEXTS);
+    let charset =
+        "SELECT CASE WHEN CHARSET(x) = 'latin1' THEN 1 ELSE 0 END FROM relq_charset WHERE id = 1";
+    assert_eq!(db.ints(charset, &[]), Ok(vec![Some(1)]));
+    let padded = "SELECT id FROM relq_charset WHERE CONVERT(x USING utf8mb4) COLLATE utf8mb4_bin = ? ORDER BY id";
+    assert_eq!(
+        db.ints_for_texts(padded, &["a"]),
+        Ok(vec![Some(1), Some(3)])
+    );
+}
 
 #[test]
 fn postgres_rejects_question_mark_placeholders() {

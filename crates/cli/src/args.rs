@@ -155,6 +155,7 @@ impl QueryArgs {
             order_by: self.order_by.iter().map(OrderBy::new).collect(),
             limit: self.limit,
             offset: self.offset,
+            ..Query::default()
         })
     }
 }

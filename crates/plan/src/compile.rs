@@ -3,7 +3,9 @@
 //!
 //! Rules (ormar's and Django's, made deterministic):
 //! - `select_related` paths load their nodes; `order_by` paths through relations join
-//!   nodes that are not loaded (ormar drops such orderings silently; relq orders).
+//!   nodes that are not loaded (ormar drops such orderings silently; relq orders), and so
+//!   do the to-one paths of root-level filter comparisons (see `filter.rs`: to-many paths
+//!   are `EXISTS` subqueries, never joins).
 //! - `fields` keeps, on each node it names, only the named fields plus the primary key; a
 //!   node it does not name keeps every field. `exclude_fields` then removes fields from
 //!   the node each path names, never from another node of the same model; a primary key
@@ -23,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use smallvec::{SmallVec, smallvec};
 
 use crate::error::PathError;
+use crate::filter::{Condition, plan_filters};
 use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
 use crate::query::{NullsOrder, Query};
@@ -63,6 +66,10 @@ impl std::error::Error for CompileError {}
 pub enum QueryPart {
     /// `select_related`.
     SelectRelated,
+    /// `filter`.
+    Filter,
+    /// `exclude`.
+    Exclude,
     /// `fields`.
     Fields,
     /// `exclude_fields`.
@@ -79,6 +86,8 @@ impl fmt::Display for QueryPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             QueryPart::SelectRelated => "select_related",
+            QueryPart::Filter => "filter",
+            QueryPart::Exclude => "exclude",
             QueryPart::Fields => "fields",
             QueryPart::ExcludeFields => "exclude_fields",
             QueryPart::OrderBy => "order_by",
@@ -136,6 +145,46 @@ pub enum CompileErrorKind {
         part: QueryPart,
         /// The count given.
         value: u64,
+    },
+    /// A filter value that is not what its lookup takes on its field (values are typed by
+    /// the field they compare with; checked before any SQL is made).
+    #[error("in {part}: `{path}` takes {expected}; got {found}")]
+    FilterValue {
+        /// `filter` or `exclude`.
+        part: QueryPart,
+        /// The condition's path.
+        path: String,
+        /// What the lookup takes on the field (`an integer`, `a list of a string`).
+        expected: String,
+        /// The value given, described (`the string "x"`).
+        found: String,
+    },
+    /// A lookup that does not apply to the field's kind of value: text lookups
+    /// (`contains`, `iexact`, `regex`...) on anything but text, ordering lookups (`gt`,
+    /// `range`...) on booleans and bytes, any lookup but `isnull` on JSON.
+    #[error("in {part}: `{path}`: lookup `{lookup}` does not apply to field `{field}`, which holds {} values", kind.name())]
+    LookupOnKind {
+        /// `filter` or `exclude`.
+        part: QueryPart,
+        /// The condition's path.
+        path: String,
+        /// The lookup.
+        lookup: &'static str,
+        /// The field (`Model.field`).
+        field: String,
+        /// The kind of value the field holds.
+        kind: ValueKind,
+    },
+    /// A lookup the dialect has no form for (`regex` on SQLite, which has no built-in
+    /// `REGEXP` function: <https://sqlite.org/lang_expr.html#regexp>).
+    #[error("lookup `{lookup}` (in `{path}`) is not supported by {dialect}")]
+    UnsupportedLookup {
+        /// The lookup.
+        lookup: &'static str,
+        /// The condition's path.
+        path: String,
+        /// The dialect's name.
+        dialect: &'static str,
     },
     /// A table or column name longer than the dialect allows (PostgreSQL truncates past
     /// 63 bytes, MySQL rejects past 64): relq refuses rather than let two names collide.
@@ -212,7 +261,7 @@ pub struct OrderTerm {
 
 /// A query planned against a graph: what to join, select and order by, and how to read
 /// the rows back.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
     /// The root model.
     pub root: ModelId,
@@ -223,6 +272,10 @@ pub struct Plan {
     /// The user's ordering, most significant first (the root's primary key and the
     /// to-many primary keys that order nested lists are added by the SQL stage).
     pub order: Vec<OrderTerm>,
+    /// Which roots are kept: every `filter` call and the negation of every `exclude`
+    /// call, with their scope explicit; `None` keeps every root. Its root-level
+    /// comparisons read the root and nodes of `tree` (joined to-one relations).
+    pub filter: Option<Condition>,
     /// Root records to return.
     pub limit: Option<u64>,
     /// Root records to skip.
@@ -305,8 +358,9 @@ pub struct ExtractionThrough {
 ///
 /// # Errors
 /// A [`CompileError`]: an unknown root model; a path that does not parse or resolve
-/// (with its part of the query); a field of a relation that is not loaded; an excluded
-/// primary key.
+/// (with its part of the query); a filter value of the wrong kind or a lookup that does
+/// not apply to its field; a field of a relation that is not loaded; an excluded
+/// primary key; a limit or offset too large.
 pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> {
     let root = graph.model_by_name(&query.model).ok_or_else(|| {
         CompileError::new(CompileErrorKind::UnknownModel {
@@ -336,6 +390,10 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         let (descending, path) = resolve_in(QueryPart::OrderBy, &o.path, PathKind::Field)?;
         let joined = builder.add_joinable(graph, path.hops());
         orders.push((path, joined, descending, o.nulls));
+    }
+    let filters = plan_filters(graph, root, &query.filter, &query.exclude)?;
+    for hops in &filters.root_paths {
+        builder.add(hops, false);
     }
     for (part, count) in [
         (QueryPart::Limit, query.limit),
@@ -496,6 +554,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         tree,
         columns,
         order,
+        filter: filters.condition,
         limit: query.limit,
         offset: query.offset,
         extraction: ExtractionPlan { nodes, width },

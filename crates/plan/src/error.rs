@@ -168,7 +168,7 @@ pub enum PathErrorKind {
         next: String,
     },
     /// In a filter, a lookup on a relation that does not take it: a to-many relation
-    /// takes only `isnull`, a foreign key only `exact in isnull gt gte lt lte ne` (Django's
+    /// takes only `isnull`, a foreign key only `exact in isnull gt gte lt lte ne range` (Django's
     /// related lookups) on its own column.
     #[error("lookup `{lookup}` on relation `{relation}`")]
     LookupOnRelation {

@@ -1,7 +1,7 @@
 //! Lookups: the comparison at the end of a filter path (`name__icontains`).
 //!
-//! Invariant: the names are ormar's 14 (Django's spelling) plus `ne`; a name parses to at
-//! most one lookup and prints back to itself.
+//! Invariant: the names are ormar's 14 (Django's spelling) plus `ne`, `range` and `regex`;
+//! a name parses to at most one lookup and prints back to itself.
 
 use std::fmt;
 
@@ -17,9 +17,10 @@ use std::fmt;
 pub enum Lookup {
     /// `=`, case-sensitive on every dialect (the default when a path names no lookup).
     Exact,
-    /// Equal ignoring case.
+    /// Equal ignoring case: `LOWER` of both sides (SQLite's folds ASCII letters only, the
+    /// others non-ASCII letters too; none folds `ß` to `ss`).
     IExact,
-    /// Holds the value, case-sensitive.
+    /// Holds the value, case-sensitive; `%`, `_` and escape characters match literally.
     Contains,
     /// Holds the value, ignoring case.
     IContains,
@@ -43,13 +44,19 @@ pub enum Lookup {
     Lt,
     /// Less than or equal.
     Lte,
-    /// Not equal.
+    /// Not equal (SQL's `<>`: a NULL field does not match).
     Ne,
+    /// Between two values, both included (Django's `range`).
+    Range,
+    /// Matches a regular expression, case-sensitive, in the dialect's own regex flavour
+    /// (PostgreSQL `~`, POSIX; MySQL/MariaDB `REGEXP`, ICU/PCRE); an error on a dialect
+    /// without one (SQLite has no built-in `REGEXP` function).
+    Regex,
 }
 
 impl Lookup {
-    /// Every lookup, in the order ormar documents them, then `ne`.
-    pub const ALL: [Lookup; 15] = [
+    /// Every lookup, in the order ormar documents them, then `ne`, `range`, `regex`.
+    pub const ALL: [Lookup; 17] = [
         Lookup::Exact,
         Lookup::IExact,
         Lookup::Contains,
@@ -65,6 +72,8 @@ impl Lookup {
         Lookup::Lt,
         Lookup::Lte,
         Lookup::Ne,
+        Lookup::Range,
+        Lookup::Regex,
     ];
 
     /// The lookup's name in a path.
@@ -85,6 +94,8 @@ impl Lookup {
             Lookup::Lt => "lt",
             Lookup::Lte => "lte",
             Lookup::Ne => "ne",
+            Lookup::Range => "range",
+            Lookup::Regex => "regex",
         }
     }
 

@@ -11,12 +11,15 @@ use serde::{Deserialize, Serialize};
 
 /// A query rooted at one model.
 ///
-/// JSON form (every key but `model` optional):
+/// JSON form (every key but `model` optional; `filter` and `exclude` hold one [`Filter`]
+/// per call):
 ///
 /// ```json
 /// {
 ///   "model": "SchoolClass",
 ///   "select_related": ["teachers__category", "students__category"],
+///   "filter": [{"or": [["name__startswith", "1"], ["students__name", "Eve"]]}],
+///   "exclude": [["department__name__iexact", "arts"]],
 ///   "fields": ["name", "students__name"],
 ///   "order_by": ["-name", {"path": "department__name", "nulls": "last"}],
 ///   "limit": 10,
@@ -25,10 +28,15 @@ use serde::{Deserialize, Serialize};
 /// ```
 ///
 /// ```
-/// use relq_plan::{NullsOrder, OrderBy, Query};
+/// use relq_plan::{Filter, NullsOrder, OrderBy, Query};
 /// let q = Query::new("SchoolClass")
 ///     .select_related("teachers__category")
 ///     .select_related("students__category")
+///     .filter(Filter::or([
+///         Filter::new("name__startswith", "1"),
+///         Filter::new("students__name", "Eve"),
+///     ]))
+///     .exclude(Filter::new("department__name__iexact", "arts"))
 ///     .order_by(OrderBy::new("-name"))
 ///     .order_by(OrderBy::new("department__name").nulls(NullsOrder::Last))
 ///     .limit(10);
@@ -43,6 +51,14 @@ pub struct Query {
     /// Relation paths to load (`teachers__category`); shared prefixes load once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub select_related: Vec<String>,
+    /// `filter` calls: a root is kept when every call's condition holds (see [`Filter`]
+    /// for the scope of a call across to-many relations).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub filter: Vec<Filter>,
+    /// `exclude` calls: a root is kept when no call's condition holds. Across a to-many
+    /// relation that is `NOT EXISTS`, so a root without related rows is kept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<Filter>,
     /// Field paths to select (`name`, `students__name`); empty means every field. Primary
     /// keys are always selected.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -74,6 +90,24 @@ impl Query {
     #[must_use]
     pub fn select_related(mut self, path: impl Into<String>) -> Self {
         self.select_related.push(path.into());
+        self
+    }
+
+    /// Adds a `filter` call: roots must match `condition`. Conditions of one call on the
+    /// same to-many path must hold for the same related row; separate calls may be
+    /// matched by different rows (Django's rule for `filter()` across multi-valued
+    /// relations).
+    #[must_use]
+    pub fn filter(mut self, condition: Filter) -> Self {
+        self.filter.push(condition);
+        self
+    }
+
+    /// Adds an `exclude` call: roots matching `condition` are left out (Django's
+    /// `exclude()`, ormar's `exclude()` on roots).
+    #[must_use]
+    pub fn exclude(mut self, condition: Filter) -> Self {
+        self.exclude.push(condition);
         self
     }
 
@@ -110,6 +144,126 @@ impl Query {
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self
+    }
+}
+
+/// A filter expression: conditions `path__lookup = value` combined with AND, OR and NOT
+/// to any depth (ormar's `and_` / `or_` / `~`, Django's `Q`).
+///
+/// A condition's path names a field (or a relation, for `isnull` and a foreign key's own
+/// column) and optionally a lookup (`exact` when none: `name`, `name__icontains`,
+/// `students__name__in`, `author` = the foreign key column, no join). Its value is
+/// JSON, typed by the field it compares with: a string for text, date (`2024-05-01`),
+/// time, date-time, UUID and decimal fields (decimals also take integers), a number for
+/// integer and float fields, `true` / `false` for booleans and `isnull`, a list of
+/// integers 0 to 255 for bytes, a list for `in`, two values `[low, high]` for `range`,
+/// `null` with `exact` (is NULL) or `ne` (is not NULL). Anything else is a
+/// `CompileErrorKind::FilterValue` naming the path and the expected kind.
+///
+/// Scope across relations (DESIGN.md, "Filters across relations"): a condition through a
+/// to-one relation compares the joined row (a missing row matches nothing); through a
+/// to-many relation it keeps a root if some related row matches (`EXISTS`), never
+/// duplicating roots or trimming loaded lists. Inside one expression the conditions on
+/// the same to-many path that are combined by AND / OR (not through a NOT) must hold
+/// for the same related row. A negated condition across a to-many relation means "no
+/// related row matches" (`NOT EXISTS`, like Django's `~Q`), and a negated condition on a
+/// to-one path or a nullable field is true where the field is NULL or the row is missing
+/// (Django's `exclude(author__name="Bob")` keeps posts without an author).
+///
+/// JSON form: a condition is a two-element list `[path, value]`; groups are objects with
+/// one key, `{"and": [..]}`, `{"or": [..]}`, `{"not": ..}`.
+///
+/// ```
+/// use relq_plan::Filter;
+/// let f = Filter::and([
+///     Filter::new("title__contains", "M2M"),
+///     !Filter::new("categories__name__in", ["sql", "orm"]),
+/// ]);
+/// let json = r#"{"and":[["title__contains","M2M"],{"not":["categories__name__in",["sql","orm"]]}]}"#;
+/// assert_eq!(serde_json::to_string(&f).unwrap(), json);
+/// assert_eq!(serde_json::from_str::<Filter>(json).unwrap(), f);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "FilterRepr", into = "FilterRepr")]
+pub enum Filter {
+    /// `path__lookup = value`.
+    Condition {
+        /// The path, with an optional lookup last.
+        path: String,
+        /// The value, as JSON (typed by the field when the query is planned).
+        value: serde_json::Value,
+    },
+    /// Every part holds (an empty list always holds).
+    And(Vec<Filter>),
+    /// Some part holds (an empty list never holds).
+    Or(Vec<Filter>),
+    /// The part does not hold.
+    Not(Box<Filter>),
+}
+
+impl Filter {
+    /// The condition `path = value` (`value` as JSON: `3`, `"Bob"`, `[1, 2]`, `true`).
+    pub fn new(path: impl Into<String>, value: impl Into<serde_json::Value>) -> Self {
+        Filter::Condition {
+            path: path.into(),
+            value: value.into(),
+        }
+    }
+
+    /// All of `parts` (ormar's `and_`).
+    pub fn and(parts: impl IntoIterator<Item = Filter>) -> Self {
+        Filter::And(parts.into_iter().collect())
+    }
+
+    /// Any of `parts` (ormar's `or_`).
+    pub fn or(parts: impl IntoIterator<Item = Filter>) -> Self {
+        Filter::Or(parts.into_iter().collect())
+    }
+}
+
+/// `!filter`: the negation (ormar's `~`).
+impl std::ops::Not for Filter {
+    type Output = Filter;
+    fn not(self) -> Filter {
+        Filter::Not(Box::new(self))
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum FilterRepr {
+    Condition(String, serde_json::Value),
+    Group(FilterGroup),
+}
+
+/// The object forms; an enum of its own so an unknown key is rejected.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+enum FilterGroup {
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+    Not(Box<Filter>),
+}
+
+impl From<FilterRepr> for Filter {
+    fn from(r: FilterRepr) -> Self {
+        match r {
+            FilterRepr::Condition(path, value) => Filter::Condition { path, value },
+            FilterRepr::Group(FilterGroup::And(parts)) => Filter::And(parts),
+            FilterRepr::Group(FilterGroup::Or(parts)) => Filter::Or(parts),
+            FilterRepr::Group(FilterGroup::Not(part)) => Filter::Not(part),
+        }
+    }
+}
+
+impl From<Filter> for FilterRepr {
+    fn from(f: Filter) -> Self {
+        match f {
+            Filter::Condition { path, value } => FilterRepr::Condition(path, value),
+            Filter::And(parts) => FilterRepr::Group(FilterGroup::And(parts)),
+            Filter::Or(parts) => FilterRepr::Group(FilterGroup::Or(parts)),
+            Filter::Not(part) => FilterRepr::Group(FilterGroup::Not(part)),
+        }
     }
 }
 
@@ -211,5 +365,31 @@ mod tests {
         let bad = r#"{"model": "Post", "order_by": [{"path": "id", "nuls": "first"}]}"#;
         assert!(serde_json::from_str::<Query>(bad).is_err());
         assert!(serde_json::from_str::<Query>(r#"{"model": "Post", "limt": 3}"#).is_err());
+    }
+
+    #[test]
+    fn filters_read_conditions_and_groups_and_reject_unknown_shapes() {
+        let q: Query = serde_json::from_str(
+            r#"{"model": "Post", "filter": [["title", "a"], {"not": {"or": [["id__in", [1, 2]]]}}],
+                "exclude": [{"and": []}]}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            q.filter,
+            [
+                Filter::new("title", "a"),
+                !Filter::or([Filter::new("id__in", [1, 2])])
+            ]
+        );
+        assert_eq!(q.exclude, [Filter::and([])]);
+        for bad in [
+            r#"{"model": "Post", "filter": [{"nand": []}]}"#,
+            r#"{"model": "Post", "filter": [["title"]]}"#,
+            r#"{"model": "Post", "filter": [["title", 1, 2]]}"#,
+            r#"{"model": "Post", "filter": [{"and": [], "or": []}]}"#,
+            r#"{"model": "Post", "filters": []}"#,
+        ] {
+            assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
+        }
     }
 }

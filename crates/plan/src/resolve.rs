@@ -3,13 +3,14 @@
 //!
 //! Rules (Django's and ormar's, with their ambiguities settled):
 //! - A segment naming a field of the current model ends the relation hops; at most one
-//!   lookup may follow, and only in a filter.
+//!   lookup may follow, and only in a filter. `pk` names the model's primary key (Django's
+//!   and ormar's alias).
 //! - A segment naming a relation is a hop, except at the end of a field or filter path (or
 //!   before a final lookup that is not a name on the target) where a forward foreign key
 //!   stands for its own column: `author`, `author__in` and `author_id` need no join.
 //! - `isnull` may follow any relation in a filter: on a to-many relation it means "has
 //!   none"; other lookups need a field. A foreign key's own column takes the lookups that
-//!   make sense for a key (`exact in isnull gt gte lt lte ne`, Django's related lookups).
+//!   make sense for a key (`exact in isnull gt gte lt lte ne range`, Django's related lookups).
 //! - Lookups appear only in filters.
 //! - `select_related` paths hold relations only, and not hidden ones (`skip_reverse`).
 //!
@@ -26,8 +27,8 @@ use crate::lookup::Lookup;
 use crate::path::ParsedPath;
 
 /// The lookups a foreign key takes on its own column (`author__in`): Django's related
-/// lookups plus `ne`. Text lookups on a key are an error, not a silent cast.
-const KEY_LOOKUPS: [Lookup; 8] = [
+/// lookups plus `ne` and `range`. Text lookups on a key are an error, not a silent cast.
+const KEY_LOOKUPS: [Lookup; 9] = [
     Lookup::Exact,
     Lookup::In,
     Lookup::IsNull,
@@ -36,6 +37,7 @@ const KEY_LOOKUPS: [Lookup; 8] = [
     Lookup::Lt,
     Lookup::Lte,
     Lookup::Ne,
+    Lookup::Range,
 ];
 
 /// What a path must lead to, which depends on where it is used.
@@ -126,7 +128,12 @@ pub fn resolve(
     let mut hops = SmallVec::new();
     for (i, seg) in segments.iter().enumerate() {
         let rest = &segments[i + 1..];
-        if let Some(field) = model.field(seg.name) {
+        // `pk` is reserved for the primary key of any model (no field may be named so).
+        let field = match seg.name {
+            "pk" => Some(model.primary_key()),
+            name => model.field(name),
+        };
+        if let Some(field) = field {
             // Each arm below returns, so the hops move out instead of being copied.
             let done = move |lookup| ResolvedPath {
                 hops,

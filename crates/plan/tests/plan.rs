@@ -5,7 +5,8 @@ mod common;
 
 use common::{person, school};
 use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, SchemaDef};
-use relq_plan::{CompileErrorKind as K, OrderBy, Plan, Query, QueryPart, plan};
+use relq_plan::{CompileErrorKind as K, Filter, OrderBy, Plan, Query, QueryPart, plan};
+use serde_json::json;
 
 /// One line per plan node: alias, path, cardinality, pk position, `field@position`s.
 fn describe(p: &Plan) -> String {
@@ -209,7 +210,7 @@ fn ordering_across_a_loaded_to_many_relation_reuses_its_node() {
 fn every_compile_rule_gives_its_own_typed_error() {
     let g = school();
     type Expect = fn(&K) -> bool;
-    let cases: [(Query, Expect); 7] = [
+    let cases: [(Query, Expect); 13] = [
         (Query::new("SchoolClass").limit(u64::MAX), |k| {
             matches!(
                 k,
@@ -264,6 +265,54 @@ fn every_compile_rule_gives_its_own_typed_error() {
         (Query::new("SchoolClass").exclude_field("id"), |k| {
             matches!(k, K::ExcludedPrimaryKey { .. })
         }),
+        (
+            Query::new("SchoolClass").filter(Filter::new("students__nme", "x")),
+            |k| {
+                matches!(
+                    k,
+                    K::Path {
+                        part: QueryPart::Filter,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            Query::new("SchoolClass").filter(Filter::new("id__gt", "3")),
+            |k| matches!(k, K::FilterValue { .. }),
+        ),
+        (
+            Query::new("SchoolClass").exclude(Filter::new("name__in", json!(["a", 1]))),
+            |k| {
+                matches!(
+                    k,
+                    K::FilterValue {
+                        part: QueryPart::Exclude,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            Query::new("SchoolClass").filter(Filter::new("id__range", json!([1]))),
+            |k| matches!(k, K::FilterValue { .. }),
+        ),
+        (
+            Query::new("SchoolClass").filter(Filter::new("students__isnull", "yes")),
+            |k| matches!(k, K::FilterValue { .. }),
+        ),
+        (
+            Query::new("SchoolClass").filter(Filter::new("id__icontains", 3)),
+            |k| {
+                matches!(
+                    k,
+                    K::LookupOnKind {
+                        lookup: "icontains",
+                        ..
+                    }
+                )
+            },
+        ),
     ];
     let mut report = String::new();
     for (q, expect) in cases {
@@ -271,7 +320,7 @@ fn every_compile_rule_gives_its_own_typed_error() {
         assert!(expect(err.kind()), "wrong kind {:?}", err.kind());
         report.push_str(&format!("{err}\n"));
     }
-    insta::assert_snapshot!(report, @r"
+    insta::assert_snapshot!(report, @r#"
     in limit: 18446744073709551615 is above the largest count a database accepts (9223372036854775807)
     in offset: 9223372036854775808 is above the largest count a database accepts (9223372036854775807)
     unknown model `SchoolClas`; did you mean `SchoolClass`?
@@ -279,5 +328,11 @@ fn every_compile_rule_gives_its_own_typed_error() {
     in order_by: relation `SchoolClass.students` where a field is required (segment 1, byte 1 of `-students`); name a field of it, e.g. `students__id`
     in fields: `students__name` names a field of a relation that is not loaded; add `students` to select_related
     in exclude_fields: `id` is a primary key, which is always selected
-    ");
+    in filter: unknown field or relation `nme` on model `Student` (segment 2, byte 10 of `students__nme`); did you mean `name`?
+    in filter: `id__gt` takes an integer; got the string "3"
+    in exclude: `name__in` takes a list of strings; got the list ["a",1]
+    in filter: `id__range` takes two integers [low, high]; got the list [1]
+    in filter: `students__isnull` takes true or false; got the string "yes"
+    in filter: `id__icontains`: lookup `icontains` does not apply to field `SchoolClass.id`, which holds int values
+    "#);
 }

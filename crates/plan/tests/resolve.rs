@@ -105,6 +105,38 @@ fn foreign_key_resolves_to_its_own_column_without_a_join() {
 }
 
 #[test]
+fn pk_names_the_primary_key_of_any_model() {
+    let g = blog();
+    for (root, path, kind, expected) in [
+        ("Post", "pk", PathKind::Filter, (vec![], "Post.id", None)),
+        (
+            "Author",
+            "posts__pk__in",
+            PathKind::Filter,
+            (vec!["Author.posts"], "Post.id", Some(Lookup::In)),
+        ),
+        (
+            "Post",
+            "author__pk",
+            PathKind::Field,
+            (vec!["Post.author"], "Author.id", None),
+        ),
+    ] {
+        let r = run(&g, root, path, kind).expect(path);
+        let (hops, field, lookup) = expected;
+        assert_eq!(
+            describe(&g, &r),
+            (
+                hops.into_iter().map(String::from).collect(),
+                Some(field.into()),
+                lookup
+            ),
+            "{path}"
+        );
+    }
+}
+
+#[test]
 fn isnull_on_a_to_many_relation_keeps_the_hop_and_names_no_field() {
     let g = blog();
     let r = run(&g, "Author", "posts__isnull", PathKind::Filter).expect("resolves");

@@ -6,8 +6,9 @@
 //!
 //! With no `Model:...` argument it runs a showcase: ormar's
 //! `SchoolClass.select_related(["teachers__category", "students__category"])`, a
-//! many-to-many with through fields, a self-reference both ways, and a page of roots with
-//! their children. `Model:path,path` compiles that model with those select_related paths
+//! many-to-many with through fields, a self-reference both ways, a page of roots with
+//! their children, and ormar's filter across relations
+//! (`Post.filter(or_(author__first_name="Bob", categories__name="sql"))`). `Model:path,path` compiles that model with those select_related paths
 //! (an empty path list loads only the model). Without arguments it then runs ormar's
 //! example on the embedded default, an in-memory SQLite database holding a few school
 //! records, and prints the nested records as JSON. Exits 1 with the error's message if a
@@ -16,7 +17,8 @@
 use std::process::ExitCode;
 
 use relq::{
-    Dialect, MySql, OrderBy, Postgres, Query, RelationGraph, SchemaDef, Sqlite, compile, to_json,
+    Dialect, Filter, MySql, OrderBy, Postgres, Query, RelationGraph, SchemaDef, Sqlite, compile,
+    to_json,
 };
 
 const SAMPLES: [&str; 3] = ["school.toml", "blog.toml", "person.toml"];
@@ -59,6 +61,15 @@ fn showcase() -> Vec<(&'static str, Query)> {
                 .order_by(OrderBy::new("-name"))
                 .limit(10)
                 .offset(20),
+        ),
+        (
+            "posts by Bob or in the category `sql` (EXISTS: no post twice), with their categories",
+            Query::new("Post")
+                .select_related("categories")
+                .filter(Filter::or([
+                    Filter::new("author__first_name", "Bob"),
+                    Filter::new("categories__name", "sql"),
+                ])),
         ),
     ]
 }

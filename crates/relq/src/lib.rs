@@ -22,6 +22,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Filters across relations ([`Filter`]: ormar's `and_` / `or_` / `~`, Django's `Q`): a
+//! to-many condition keeps a root when some related row matches, through `EXISTS`, so
+//! roots are never repeated and loaded lists never trimmed; values are always bound.
+//!
+//! ```
+//! use relq::{Filter, Query, SchemaDef, Sqlite, compile};
+//! let graph = SchemaDef::from_toml(include_str!("../../../schemas/blog.toml"))?.build()?;
+//! let query = Query::new("Post")
+//!     .select_related("categories")
+//!     .filter(Filter::or([
+//!         Filter::new("author__first_name", "Bob"),
+//!         Filter::new("categories__name__icontains", "sql"),
+//!     ]))
+//!     .exclude(Filter::new("title__startswith", "Draft"));
+//! let compiled = compile(&graph, &query, &Sqlite::default())?;
+//! let sql = &compiled.statements[0].sql;
+//! assert!(sql.contains(r#"WHERE ("t3"."first_name" COLLATE BINARY = ? OR EXISTS (SELECT 1 FROM"#));
+//! assert_eq!(compiled.statements[0].params.len(), 4); // Bob, sql, then the prefix: length and text
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! The stages live in their own crates, re-exported here whole: [`graph`], [`plan`],
 //! [`sql`], [`rows`]; ARCHITECTURE.md maps them. Each dialect crate also runs a compiled
 //! query on its driver and rebuilds the records (`relq_sqlite::execute`, ...);
@@ -44,7 +65,7 @@ pub use relq_sqlite as sqlite;
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
-    CompileError, CompileErrorKind, ExtractionPlan, NullsOrder, OrderBy, Plan, Query, Value,
+    CompileError, CompileErrorKind, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan, Query, Value,
 };
 pub use relq_postgres::Postgres;
 pub use relq_rows::{ExecError, Record, to_json};

@@ -1,5 +1,6 @@
 //! The SQL IR: a small owned tree holding only what relq emits (one SELECT shape with
-//! joins, derived tables, scalar subqueries, ordering and pagination).
+//! joins, derived tables, scalar and `EXISTS` subqueries, filter conditions, ordering and
+//! pagination).
 //!
 //! Identifiers borrow from the [`RelationGraph`](relq_graph::RelationGraph) they were
 //! planned against, so building a statement copies no names. Values are held as
@@ -19,7 +20,7 @@ pub struct Select<'g> {
     pub from: TableRef<'g>,
     /// Joined tables, in order.
     pub joins: Vec<Join<'g>>,
-    /// The WHERE condition (terms joined by AND).
+    /// The WHERE condition (terms joined by AND; an `Or` term is parenthesised).
     pub filter: Vec<Expr<'g>>,
     /// The ordering, most significant first.
     pub order_by: Vec<OrderItem<'g>>,
@@ -103,10 +104,44 @@ pub enum Expr<'g> {
     Column(Column<'g>),
     /// A bound value.
     Value(Value),
-    /// `left = right`.
-    Eq(Box<Expr<'g>>, Box<Expr<'g>>),
+    /// An integer written into the text: only relq's own constants (the `1` of
+    /// `SELECT 1`, `1 = 0`, `instr(..) > 0`), never a user's value.
+    Constant(i64),
+    /// `left <op> right`.
+    Binary(Box<Expr<'g>>, BinaryOp, Box<Expr<'g>>),
     /// `expr IS NULL`.
     IsNull(Box<Expr<'g>>),
+    /// `expr IS NOT NULL`.
+    IsNotNull(Box<Expr<'g>>),
+    /// `a AND b AND ...`, at least one term; a nested AND / OR is parenthesised.
+    And(Vec<Expr<'g>>),
+    /// `a OR b OR ...`, at least one term; a nested AND / OR is parenthesised.
+    Or(Vec<Expr<'g>>),
+    /// `NOT (expr)`, or `NOT EXISTS (...)`.
+    Not(Box<Expr<'g>>),
+    /// `EXISTS (SELECT ...)`.
+    Exists(Box<Select<'g>>),
+    /// `expr IN (a, b, ...)`, at least one item.
+    In(Box<Expr<'g>>, Vec<Expr<'g>>),
+    /// `expr BETWEEN low AND high`.
+    Between(Box<Expr<'g>>, Box<Expr<'g>>, Box<Expr<'g>>),
+    /// `expr LIKE pattern ESCAPE 'c'`.
+    Like {
+        /// The text matched.
+        expr: Box<Expr<'g>>,
+        /// The pattern.
+        pattern: Box<Expr<'g>>,
+        /// The escape character (a dialect constant).
+        escape: char,
+    },
+    /// `name(args)`: a function of the dialect (`LOWER`, `instr`, `substr`).
+    Function(&'static str, Vec<Expr<'g>>),
+    /// `CAST(expr AS type)`, the type a dialect constant.
+    Cast(Box<Expr<'g>>, &'static str),
+    /// `CONVERT(expr USING charset)` (MySQL), the character set a dialect constant.
+    Convert(Box<Expr<'g>>, &'static str),
+    /// `expr COLLATE collation`, the collation a dialect constant written as given.
+    Collate(Box<Expr<'g>>, &'static str),
     /// `MIN(expr)` or `MAX(expr)`.
     Aggregate(Aggregate, Box<Expr<'g>>),
     /// `(SELECT ...)`: a scalar subquery.
@@ -121,7 +156,51 @@ impl<'g> Expr<'g> {
 
     /// `self = other`.
     pub fn eq(self, other: Expr<'g>) -> Self {
-        Expr::Eq(Box::new(self), Box::new(other))
+        self.binary(BinaryOp::Eq, other)
+    }
+
+    /// `self <op> other`.
+    pub fn binary(self, op: BinaryOp, other: Expr<'g>) -> Self {
+        Expr::Binary(Box::new(self), op, Box::new(other))
+    }
+
+    /// `1 = 1` (`true`) or `1 = 0`: a constant condition every dialect accepts.
+    pub fn truth(value: bool) -> Self {
+        Expr::Constant(1).eq(Expr::Constant(i64::from(value)))
+    }
+}
+
+/// A binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `=`.
+    Eq,
+    /// `<>`.
+    NotEq,
+    /// `<`.
+    Lt,
+    /// `<=`.
+    LtEq,
+    /// `>`.
+    Gt,
+    /// `>=`.
+    GtEq,
+    /// A dialect's regular-expression match (`~`, `REGEXP`).
+    Regex(&'static str),
+}
+
+impl BinaryOp {
+    /// The operator's text.
+    pub fn text(self) -> &'static str {
+        match self {
+            BinaryOp::Eq => "=",
+            BinaryOp::NotEq => "<>",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+            BinaryOp::Regex(op) => op,
+        }
     }
 }
 

@@ -5,10 +5,11 @@
 //! plan.
 
 use relq_graph::RelationGraph;
-use relq_plan::{CompileError, CompileErrorKind, Plan, Query, Value, plan};
+use relq_plan::{CompileError, CompileErrorKind, Condition, Plan, Query, Value, plan};
 
 use crate::ast::Select;
 use crate::dialect::{Caps, Dialect, IdentifierLimit};
+use crate::filter::unsupported_regex;
 use crate::joined::joined;
 use crate::render::{Layout, render, render_debug};
 
@@ -50,16 +51,30 @@ impl Statement<'_> {
 /// Compiles `query` over `graph` for `dialect` with the joined strategy.
 ///
 /// # Errors
-/// Every planning error of [`plan`], and for the dialect: a table or column name longer
-/// than it allows ([`CompileErrorKind::IdentifierTooLong`]), a SELECT joining more tables
-/// than it allows ([`CompileErrorKind::TooManyTables`]).
+/// Every planning error of [`plan`], and for the dialect: a `regex` lookup where it has no
+/// regex operator ([`CompileErrorKind::UnsupportedLookup`]), a table or column name
+/// longer than it allows ([`CompileErrorKind::IdentifierTooLong`]), a SELECT joining more
+/// tables than it allows ([`CompileErrorKind::TooManyTables`]).
 pub fn compile<'g>(
     graph: &'g RelationGraph,
     query: &Query,
     dialect: &dyn Dialect,
 ) -> Result<Compiled<'g>, CompileError> {
     let plan = plan(graph, query)?;
-    let select = joined(graph, &plan, dialect.caps());
+    let caps = dialect.caps();
+    if let Some(path) = plan
+        .filter
+        .as_ref()
+        .and_then(|c| unsupported_regex(c, caps.regex_operator))
+    {
+        return Err(CompileErrorKind::UnsupportedLookup {
+            lookup: "regex",
+            path: path.to_owned(),
+            dialect: caps.name,
+        }
+        .into());
+    }
+    let select = joined(graph, &plan, caps);
     check(graph, &plan, &select, dialect.caps())?;
     let rendered = render(&select, dialect, Layout::Compact);
     Ok(Compiled {
@@ -103,13 +118,27 @@ fn check(
     if limit == IdentifierLimit::None {
         return Ok(());
     }
-    let models = plan.tree.nodes().iter().flat_map(|n| {
-        let through = n
-            .relation()
-            .and_then(|r| graph.relation(r).through())
-            .map(|t| t.model);
-        std::iter::once(n.model()).chain(through)
-    });
+    // The relations a statement reads: the join tree's and its filter's subqueries'.
+    let mut relations: Vec<relq_graph::RelationId> = plan
+        .tree
+        .nodes()
+        .iter()
+        .filter_map(|n| n.relation())
+        .collect();
+    if let Some(condition) = &plan.filter {
+        condition.visit(&mut |c| {
+            match c {
+                Condition::Exists { hops, .. } => relations.extend(hops),
+                Condition::Compare(cmp) => relations.extend(&cmp.hops),
+                _ => {}
+            }
+            true
+        });
+    }
+    let models = std::iter::once(plan.root).chain(relations.into_iter().flat_map(|r| {
+        let r = graph.relation(r);
+        std::iter::once(r.target().id()).chain(r.through().map(|t| t.model))
+    }));
     for model in models.map(|m| graph.model(m)) {
         if !limit.allows(model.table()) {
             return Err(too_long("table", model.table()));

@@ -101,13 +101,66 @@ pub struct Caps {
     pub server: Option<Server>,
     /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
     pub types: ColumnTypes,
+    /// The character set a text column is converted to before relq compares it
+    /// (`CONVERT(x USING utf8mb4)`), so that what follows applies whatever the column's
+    /// own character set is; `None`: compared as stored.
+    pub text_charset: Option<&'static str>,
+    /// The type a text column is cast to for comparing (`CAST(x AS BINARY)`: a byte string,
+    /// compared byte by byte, without a collation's case folding or trailing-space
+    /// padding); `None`: not cast.
+    pub text_cast: Option<&'static str>,
+    /// The collation every text comparison of a filter is made in (`x COLLATE "C"`),
+    /// written as given; `None`: the column's own. With the two above it makes text
+    /// comparisons case-sensitive and by code point (UTF-8 byte order), so `exact`,
+    /// `contains`, `gt`... mean the same on every dialect whatever the column's collation.
+    pub text_collation: Option<&'static str>,
+    /// The collation a text column is read in before `LOWER` folds it for the `i`
+    /// lookups (`LOWER(x COLLATE "default")`), where case mapping follows the column's
+    /// collation and relq's own DDL gives columns one that maps ASCII only (PostgreSQL's
+    /// `"C"`); `None`: folded in the column's own. The value side is folded in its default.
+    pub fold_collation: Option<&'static str>,
+    /// How `contains`, `startswith` and `endswith` are written.
+    pub substring_match: SubstringMatch,
+    /// The type decimals are cast to, on both sides, where the dialect stores them as text
+    /// (so `'9.5' > '10'` would compare as text): `CAST(x AS REAL)`; `None`: compared as
+    /// stored (an exact `NUMERIC` / `DECIMAL`).
+    pub decimal_cast: Option<&'static str>,
+    /// The operator of a case-sensitive regular-expression match (`x ~ ?`); `None`: the
+    /// dialect has none and the `regex` lookup is an error naming it.
+    pub regex_operator: Option<&'static str>,
+}
+
+/// How a filter tests that a text occurs in a value (the `contains`, `startswith`,
+/// `endswith` lookups and their `i` forms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubstringMatch {
+    /// `x LIKE ? ESCAPE 'c'`, in the [`Caps::text_collation`] (case-sensitive) with the
+    /// value escaped by relq (`c`, `%` and `_` each preceded by `c`) and bound as a
+    /// pattern: `%v%`, `v%`, `%v`. The escape character is not a backslash, so no
+    /// string-literal escaping (MySQL's backslash escapes) can change it.
+    Like {
+        /// The escape character.
+        escape: char,
+    },
+    /// Without patterns, for a `LIKE` that ignores case (SQLite's: ASCII letters, whatever
+    /// the collation): `INSTR(x, ?) > 0`; `COALESCE(SUBSTR(CAST(x AS BLOB), 1, ?), 0) =
+    /// CAST(? AS BLOB)` (the value's length in bytes) for `startswith` and
+    /// `COALESCE(SUBSTR(CAST(x AS BLOB), ?), 0) = CAST(? AS BLOB)` (minus the length) for
+    /// `endswith`, comparing bytes (`SUBSTR` of an empty BLOB is NULL: `COALESCE` makes
+    /// it 0, which equals no BLOB). `instr` and
+    /// BLOB `substr` read the whole value, NUL characters included, where `LIKE`, `GLOB`
+    /// and text `substr` stop at the first NUL; the folded forms rely on the dialect's
+    /// `LOWER` keeping a value's length in bytes (SQLite's changes ASCII letters only).
+    Functions,
 }
 
 impl Caps {
     /// ISO SQL as the base every dialect starts from: `"` quotes, `?` parameters,
     /// `OFFSET n` alone, `NULLS FIRST` / `LAST` accepted, 128-character identifiers
-    /// (SQL:2003 §5.4), no join limit. NULL placement is implementation-defined in ISO SQL;
-    /// the base says "smallest" and each dialect states its own.
+    /// (SQL:2003 §5.4), no join limit, text compared in the column's collation,
+    /// `LIKE ... ESCAPE '!'` (SQL:2016 §8.5), no regex operator (ISO's `LIKE_REGEX` is
+    /// not relq's). NULL placement is implementation-defined in ISO SQL; the base says
+    /// "smallest" and each dialect states its own.
     pub const ANSI: Caps = Caps {
         name: "ansi",
         identifier_quote: '"',
@@ -120,6 +173,13 @@ impl Caps {
         max_params: usize::MAX,
         server: None,
         types: ColumnTypes::ANSI,
+        text_charset: None,
+        text_cast: None,
+        text_collation: None,
+        fold_collation: None,
+        substring_match: SubstringMatch::Like { escape: '!' },
+        decimal_cast: None,
+        regex_operator: None,
     };
 }
 

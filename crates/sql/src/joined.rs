@@ -12,6 +12,9 @@
 //!   default differs, the term carries `NULLS FIRST` / `NULLS LAST` (or its emulation,
 //!   an `x IS NULL` term first; for a MIN/MAX subquery the `IS NULL` term is built here
 //!   as a copy under fresh aliases, so no alias is declared twice).
+//! - The filter (`filter.rs`) is the WHERE clause of the statement that picks the roots:
+//!   the main one, or the root page when it paginates; to-many conditions are `EXISTS`
+//!   subqueries, so roots are never repeated and loaded lists never trimmed.
 //! - `LIMIT` / `OFFSET` count roots. When a to-many node is joined they apply to the
 //!   roots in a derived table (ordered the same way), never to the joined rows, so no
 //!   nested list is cut. A derived table rather than `IN (subquery)`: MySQL and MariaDB
@@ -22,7 +25,7 @@
 //! and subqueries, in the order they are built.
 
 use relq_graph::{RelationGraph, RelationId, RelationKind};
-use relq_plan::{Alias, JoinKind, NodeId, NullsOrder, OrderTerm, Plan};
+use relq_plan::{Alias, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan};
 use smallvec::SmallVec;
 
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
@@ -58,8 +61,22 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
     };
     let mut select = Select::from(from);
     let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
+    // With a root page the filter is the page's: nodes joined only for it stay out.
+    let joined_nodes = if paginate_roots {
+        let loaded = tree
+            .nodes()
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| n.is_loaded());
+        let loaded = loaded.map(|(i, _)| Some(NodeId::from_index(i)));
+        with_ancestors(tree, loaded.chain(plan.order.iter().map(|t| t.node)))
+    } else {
+        vec![true; tree.nodes().len()]
+    };
     for (i, node) in tree.nodes().iter().enumerate().skip(1) {
-        let (Some(parent), Some(relation)) = (node.parent(), node.relation()) else {
+        let (true, Some(parent), Some(relation)) =
+            (joined_nodes[i], node.parent(), node.relation())
+        else {
             continue;
         };
         b.link(
@@ -70,6 +87,9 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
             node.through_alias(),
             aliases[i],
         );
+    }
+    if let (Some(condition), false) = (&plan.filter, paginate_roots) {
+        select.filter = b.where_terms(condition, &aliases);
     }
     select.columns = plan
         .columns
@@ -108,22 +128,24 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
     select
 }
 
-struct Builder<'g, 'p> {
-    graph: &'g RelationGraph,
-    plan: &'p Plan,
-    caps: &'p Caps,
+/// The statement being built: what it is built from, and the next fresh alias.
+pub(crate) struct Builder<'g, 'p> {
+    pub(crate) graph: &'g RelationGraph,
+    pub(crate) plan: &'p Plan,
+    pub(crate) caps: &'p Caps,
     next_alias: u32,
 }
 
 impl<'g> Builder<'g, '_> {
-    fn alias(&mut self) -> Alias {
+    /// A fresh alias.
+    pub(crate) fn alias(&mut self) -> Alias {
         let a = Alias::new(self.next_alias);
         self.next_alias += 1;
         a
     }
 
-    /// The roots of one page: every root field, ordered and cut as the query says, with
-    /// the to-one joins its ordering needs under fresh aliases.
+    /// The roots of one page: every root field, filtered, ordered and cut as the query
+    /// says, with the to-one joins its filter and ordering need under fresh aliases.
     fn root_page(&mut self) -> Select<'g> {
         let tree = &self.plan.tree;
         let root = self.graph.model(self.plan.root);
@@ -139,14 +161,14 @@ impl<'g> Builder<'g, '_> {
             .fields()
             .map(|f| Expr::column(inner_root, f.column()))
             .collect();
-        let mut needed = vec![false; tree.nodes().len()];
-        for term in self.plan.order.iter().filter(|t| !t.across_to_many) {
-            let mut at = term.node;
-            while let Some(n) = at.filter(|&n| n != NodeId::ROOT) {
-                needed[n.index()] = true;
-                at = tree.node(n).parent();
-            }
-        }
+        let ordered = self.plan.order.iter().filter(|t| !t.across_to_many);
+        let filtered = self
+            .plan
+            .filter
+            .iter()
+            .flat_map(|c| c.root_comparisons())
+            .map(|cmp| tree.node_at(&cmp.hops));
+        let needed = with_ancestors(tree, ordered.map(|t| t.node).chain(filtered));
         for (i, node) in tree.nodes().iter().enumerate() {
             let (true, Some(parent), Some(relation)) = (needed[i], node.parent(), node.relation())
             else {
@@ -168,6 +190,9 @@ impl<'g> Builder<'g, '_> {
             .into_iter()
             .map(|a| a.unwrap_or(inner_root))
             .collect();
+        if let Some(condition) = &self.plan.filter {
+            select.filter = self.where_terms(condition, &aliases);
+        }
         select.order_by = self.root_order(&aliases);
         select.limit = self.plan.limit;
         select.offset = self.plan.offset;
@@ -194,14 +219,42 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// `(SELECT MIN(x."field") FROM ... WHERE <linked to the root>)`: the term's field over
-    /// every record its path reaches from one root. The first table is correlated to the
-    /// root in WHERE; the rest are inner joins.
+    /// every record its path reaches from one root.
     fn aggregate(&mut self, term: &OrderTerm, root: Alias) -> Select<'g> {
         let graph = self.graph;
-        let mut parent = root;
+        // A term across a to-many relation has at least one hop; without one the
+        // subquery reads the root's own row.
+        let (mut select, last) = self.chain(&term.hops, root).unwrap_or_else(|| {
+            let select = Select::from(TableRef::Table {
+                name: graph.model(self.plan.root).table(),
+                alias: root,
+            });
+            (select, root)
+        });
+        let func = if term.descending {
+            Aggregate::Max
+        } else {
+            Aggregate::Min
+        };
+        select.columns = vec![Expr::Aggregate(
+            func,
+            Box::new(Expr::column(last, graph.field(term.field).column())),
+        )];
+        select
+    }
+
+    /// A SELECT (no columns yet) over the records `hops` reach from the row `parent`: the
+    /// first table correlated to `parent` in WHERE, the rest inner joins, all under fresh
+    /// aliases. Returns it with the alias of the last table; `None` without hops.
+    pub(crate) fn chain(
+        &mut self,
+        hops: &[RelationId],
+        parent: Alias,
+    ) -> Option<(Select<'g>, Alias)> {
+        let mut parent = parent;
         let mut select: Option<Select<'g>> = None;
-        for &hop in &term.hops {
-            let through = graph.relation(hop).through().map(|_| self.alias());
+        for &hop in hops {
+            let through = self.graph.relation(hop).through().map(|_| self.alias());
             let alias = self.alias();
             for (table, on) in self.steps(hop, parent, through, alias) {
                 match &mut select {
@@ -219,24 +272,7 @@ impl<'g> Builder<'g, '_> {
             }
             parent = alias;
         }
-        // A term across a to-many relation has at least one hop; without one the
-        // subquery reads the root's own row.
-        let mut select = select.unwrap_or_else(|| {
-            Select::from(TableRef::Table {
-                name: graph.model(self.plan.root).table(),
-                alias: root,
-            })
-        });
-        let func = if term.descending {
-            Aggregate::Max
-        } else {
-            Aggregate::Min
-        };
-        select.columns = vec![Expr::Aggregate(
-            func,
-            Box::new(Expr::column(parent, graph.field(term.field).column())),
-        )];
-        select
+        select.map(|s| (s, parent))
     }
 
     /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many).
@@ -256,7 +292,7 @@ impl<'g> Builder<'g, '_> {
 
     /// The tables and join conditions that cross `relation` from `parent` to `alias`: one
     /// for a foreign key, two for a many-to-many relation (its through table first).
-    fn steps(
+    pub(crate) fn steps(
         &self,
         relation: RelationId,
         parent: Alias,
@@ -379,6 +415,20 @@ impl<'g> Builder<'g, '_> {
         }
         NodeId::ROOT
     }
+}
+
+/// Per node of `tree`, whether it is one of `nodes` or an ancestor of one (the root is
+/// never marked: it is the FROM table).
+fn with_ancestors(tree: &JoinTree, nodes: impl IntoIterator<Item = Option<NodeId>>) -> Vec<bool> {
+    let mut marked = vec![false; tree.nodes().len()];
+    for node in nodes {
+        let mut at = node;
+        while let Some(n) = at.filter(|&n| n != NodeId::ROOT && !marked[n.index()]) {
+            marked[n.index()] = true;
+            at = tree.node(n).parent();
+        }
+    }
+    marked
 }
 
 /// Where NULLs must be put explicitly: `None` when the dialect's default already sorts

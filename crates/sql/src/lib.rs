@@ -17,15 +17,17 @@ mod ast;
 mod compile;
 mod ddl;
 mod dialect;
+mod filter;
 mod insert;
 mod joined;
 mod render;
 
-pub use ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
+pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};
 pub use ddl::create_tables;
 pub use dialect::{
-    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, Server, TypeName,
+    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, Server,
+    SubstringMatch, TypeName,
 };
 pub use insert::{insert, rows_per_insert};
 pub use render::{Layout, Rendered, render, render_debug};

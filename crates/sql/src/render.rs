@@ -123,7 +123,7 @@ impl<'c> Writer<'c> {
             } else {
                 self.out.push_str(" AND ");
             }
-            self.expr(f);
+            self.term(f, s.filter.len() > 1);
         }
         if !s.order_by.is_empty() {
             self.clause_break(0);
@@ -222,14 +222,120 @@ impl<'c> Writer<'c> {
         match e {
             Expr::Column(c) => self.column(*c),
             Expr::Value(v) => self.value(v.clone()),
-            Expr::Eq(l, r) => {
+            Expr::Constant(n) => {
+                if *n < 0 {
+                    self.out.push('-');
+                }
+                push_number(&mut self.out, n.unsigned_abs());
+            }
+            Expr::Binary(l, op, r) => {
                 self.expr(l);
-                self.out.push_str(" = ");
+                self.out.push(' ');
+                self.out.push_str(op.text());
+                self.out.push(' ');
                 self.expr(r);
             }
             Expr::IsNull(x) => {
                 self.expr(x);
                 self.out.push_str(" IS NULL");
+            }
+            Expr::IsNotNull(x) => {
+                self.expr(x);
+                self.out.push_str(" IS NOT NULL");
+            }
+            Expr::And(terms) | Expr::Or(terms) if terms.is_empty() => {
+                // Never built (the lowering writes constants), but an empty AND holds.
+                self.expr(&Expr::truth(matches!(e, Expr::And(_))));
+            }
+            Expr::And(terms) | Expr::Or(terms) => {
+                let joiner = if matches!(e, Expr::And(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                for (i, t) in terms.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(joiner);
+                    }
+                    self.term(t, true);
+                }
+            }
+            Expr::Not(x) => {
+                self.out.push_str("NOT ");
+                if matches!(**x, Expr::Exists(_)) {
+                    self.expr(x);
+                } else {
+                    self.out.push('(');
+                    self.expr(x);
+                    self.out.push(')');
+                }
+            }
+            Expr::Exists(s) => {
+                self.out.push_str("EXISTS ");
+                self.subquery(s);
+            }
+            Expr::In(x, items) => {
+                self.expr(x);
+                self.out.push_str(" IN (");
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.expr(item);
+                }
+                self.out.push(')');
+            }
+            Expr::Between(x, low, high) => {
+                self.expr(x);
+                self.out.push_str(" BETWEEN ");
+                self.expr(low);
+                self.out.push_str(" AND ");
+                self.expr(high);
+            }
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+            } => {
+                self.expr(expr);
+                self.out.push_str(" LIKE ");
+                self.expr(pattern);
+                self.out.push_str(" ESCAPE '");
+                self.out.push(*escape);
+                if *escape == '\'' {
+                    self.out.push('\'');
+                }
+                self.out.push('\'');
+            }
+            Expr::Function(name, args) => {
+                self.out.push_str(name);
+                self.out.push('(');
+                for (i, a) in args.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.expr(a);
+                }
+                self.out.push(')');
+            }
+            Expr::Cast(x, ty) => {
+                self.out.push_str("CAST(");
+                self.expr(x);
+                self.out.push_str(" AS ");
+                self.out.push_str(ty);
+                self.out.push(')');
+            }
+            Expr::Convert(x, charset) => {
+                self.out.push_str("CONVERT(");
+                self.expr(x);
+                self.out.push_str(" USING ");
+                self.out.push_str(charset);
+                self.out.push(')');
+            }
+            Expr::Collate(x, collation) => {
+                self.expr(x);
+                self.out.push_str(" COLLATE ");
+                self.out.push_str(collation);
             }
             Expr::Aggregate(f, x) => {
                 self.out.push_str(match f {
@@ -239,14 +345,27 @@ impl<'c> Writer<'c> {
                 self.expr(x);
                 self.out.push(')');
             }
-            Expr::Subquery(s) => {
-                // Scalar subqueries stay on one line in both layouts.
-                let layout = std::mem::replace(&mut self.layout, Layout::Compact);
-                self.out.push('(');
-                self.select(s);
-                self.out.push(')');
-                self.layout = layout;
-            }
+            Expr::Subquery(s) => self.subquery(s),
+        }
+    }
+
+    /// `(SELECT ...)`: subqueries in expressions stay on one line in both layouts.
+    fn subquery(&mut self, s: &Select<'_>) {
+        let layout = std::mem::replace(&mut self.layout, Layout::Compact);
+        self.out.push('(');
+        self.select(s);
+        self.out.push(')');
+        self.layout = layout;
+    }
+
+    /// A term of an AND / OR: a nested AND / OR in parentheses when `among_others`.
+    fn term(&mut self, e: &Expr<'_>, among_others: bool) {
+        if among_others && matches!(e, Expr::And(t) | Expr::Or(t) if t.len() > 1) {
+            self.out.push('(');
+            self.expr(e);
+            self.out.push(')');
+        } else {
+            self.expr(e);
         }
     }
 

@@ -13,7 +13,20 @@
 //! - at most 61 tables in one join (join.html; MariaDB: the same limit);
 //! - at most 65535 placeholders in a prepared statement (error `ER_PS_MANY_PARAM`,
 //!   "Prepared statement contains too many placeholders"; the protocol's `num_params` is
-//!   2 bytes, MariaDB the same).
+//!   2 bytes, MariaDB the same);
+//! - filters: the default collations (`*_ci`) make `=` and `LIKE` ignore case
+//!   (case-sensitivity.html), and a table's character set is the server's default
+//!   (`latin1` on the test server), so text is compared as
+//!   `CAST(CONVERT(x USING utf8mb4) AS BINARY)` (charset-convert.html, cast-functions.html):
+//!   the UTF-8 bytes, compared byte by byte, so case-sensitive, by code point, for any
+//!   column character set, and without the trailing-space padding of the `_bin`
+//!   collations (`utf8mb4_bin` is PAD SPACE: `'a ' = 'a'`, charset-binary-collations.html).
+//!   The value is bound in the connection's character set (utf8mb4). `LIKE ... ESCAPE '!'`
+//!   (string-comparison-functions.html): the default escape is `\`, which string literals
+//!   also unescape, so relq names its own. `LOWER()` of utf8mb4 text folds non-ASCII
+//!   letters (`É` to `é`, not `ß` to `ss`). `REGEXP` on the byte string is case-sensitive
+//!   (regexp.html; MariaDB: PCRE) and reads bytes: `.` matches one byte of a multi-byte
+//!   character.
 //!
 //! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version.
 //!
@@ -86,6 +99,9 @@ pub const CAPS: Caps = Caps {
     max_join_tables: 61,
     max_params: 65535,
     types: TYPES,
+    text_charset: Some("utf8mb4"),
+    text_cast: Some("BINARY"),
+    regex_operator: Some("REGEXP"),
     ..Caps::ANSI
 };
 

@@ -10,7 +10,13 @@
 //!   `NULLS LAST` accepted (queries-order.html);
 //! - no limit on the tables of a join;
 //! - at most 65535 bound parameters: the Bind message counts them in an Int16
-//!   (protocol-message-formats.html, "Bind"), read as unsigned by the server.
+//!   (protocol-message-formats.html, "Bind"), read as unsigned by the server;
+//! - filters: text compared `COLLATE "C"` (byte order, i.e. code point order in UTF-8,
+//!   whatever the database's collation: collation.html#COLLATION-MANAGING-STANDARD);
+//!   `LIKE` is case-sensitive, `ESCAPE` takes any character (functions-matching.html#FUNCTIONS-LIKE);
+//!   `lower()` follows the database's `LC_CTYPE` (functions-string.html): on the test
+//!   server's `C.UTF-8` it folds `É` to `é` but not `ß` to `ss`; `~` matches a POSIX
+//!   regular expression case-sensitively (functions-matching.html#FUNCTIONS-POSIX-REGEXP).
 //!
 //! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records;
 //! [`introspect`] reads the current schema's tables back into a `SchemaDef`.
@@ -70,6 +76,12 @@ pub const CAPS: Caps = Caps {
     max_identifier: IdentifierLimit::Bytes(63),
     max_params: 65535,
     types: TYPES,
+    text_collation: Some("\"C\""),
+    // functions-string.html: lower() maps case by its argument's collation; a column
+    // declared `COLLATE "C"` maps ASCII only, so relq folds in the database's default
+    // (LC_CTYPE), as a column without a collation would (collation.html, "default").
+    fold_collation: Some("\"default\""),
+    regex_operator: Some("~"),
     ..Caps::ANSI
 };
 

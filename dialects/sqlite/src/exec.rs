@@ -1,11 +1,14 @@
 //! [`execute`]: a [`Compiled`] query on a rusqlite connection, rebuilt into records.
 //!
 //! Values bind as SQLite's storage classes (booleans as 0 / 1, decimals, dates, times,
-//! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them). A result value is
+//! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them; times and
+//! date-times in [`canonical_seconds`]' form, a date-time with a space between date and
+//! time as SQLite's `datetime()` writes it, so that they compare as text with values
+//! stored in that form). A result value is
 //! read as the kind the extraction plan expects at its position: INTEGER as an int, a bool
 //! (0 or 1) or a float; REAL as a float; TEXT as text, a decimal, a date, a time, a date-time
-//! (`T` or a space between date and time; both in [`canonical_seconds`]' form, as they are
-//! bound), a UUID (lower-cased) or JSON ([`canonical_json`]);
+//! (`T` or a space between date and time, read into [`canonical_seconds`]' form with a
+//! `T`), a UUID (lower-cased) or JSON ([`canonical_json`]);
 //! BLOB as bytes or a 16-byte UUID. Anything else is [`ExecErrorKind::Unreadable`].
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
@@ -71,7 +74,9 @@ fn bind(v: &Value) -> SqlValue {
         Value::Int(i) => SqlValue::Integer(*i),
         Value::Float(f) => SqlValue::Real(*f),
         Value::Bytes(b) => SqlValue::Blob(b.clone()),
-        Value::Time(s) | Value::DateTime(s) => SqlValue::Text(canonical_seconds(s.clone())),
+        Value::Time(t) => SqlValue::Text(canonical_seconds(t.clone())),
+        // A space between date and time, as SQLite's own `datetime()` writes them.
+        Value::DateTime(t) => SqlValue::Text(canonical_seconds(t.clone()).replacen('T', " ", 1)),
         text => SqlValue::Text(text.as_text().unwrap_or_default().to_owned()),
     }
 }
@@ -129,6 +134,22 @@ mod tests {
             kind: Some(kind),
             name: "M.f".to_owned(),
         }
+    }
+
+    #[test]
+    fn times_bind_in_the_one_text_form_sqlite_compares() {
+        let bound = |v: Value| match bind(&v) {
+            SqlValue::Text(t) => t,
+            other => format!("{other:?}"),
+        };
+        assert_eq!(bound(Value::Time("13:45:00.25".into())), "13:45:00.250000");
+        assert_eq!(bound(Value::Time("13:45:00.000".into())), "13:45:00");
+        assert_eq!(bound(Value::Time("13:45:00".into())), "13:45:00");
+        assert_eq!(
+            bound(Value::DateTime("2024-05-01T13:45:00.5".into())),
+            "2024-05-01 13:45:00.500000"
+        );
+        assert_eq!(bound(Value::Date("2024-05-01".into())), "2024-05-01");
     }
 
     #[test]

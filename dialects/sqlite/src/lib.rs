@@ -11,7 +11,22 @@
 //!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join");
 //! - at most 32766 bound parameters by default since 3.32.0 (limits.html, "Maximum Number
 //!   Of Host Parameters In A Single SQL Statement"), a build option:
-//!   [`Sqlite::from_connection`] reads the connection's own with `sqlite3_limit`.
+//!   [`Sqlite::from_connection`] reads the connection's own with `sqlite3_limit`;
+//! - filters: text compared `COLLATE BINARY` (memcmp, so case-sensitive by code point,
+//!   <https://sqlite.org/datatype3.html#collating_sequences>); `LIKE` ignores ASCII case
+//!   whatever the collation and stops at a NUL (<https://sqlite.org/lang_expr.html#like>),
+//!   so substrings are matched with `instr` and BLOB `substr`, which read every byte
+//!   (<https://sqlite.org/lang_corefunc.html#instr>); `lower()` folds ASCII letters only
+//!   ("does not work for unicode characters", lang_corefunc.html#lower), so the `i`
+//!   lookups ignore the case of ASCII letters only (`É` does not match `é`); no built-in
+//!   `REGEXP` function ("If an application-defined SQL function named regexp is added at
+//!   run-time...", lang_expr.html#regexp): the `regex` lookup is an error; decimals are
+//!   TEXT (to keep their digits), so filters compare them as `CAST(x AS REAL)`
+//!   (lang_expr.html#castexpr): numerically, exact up to 15 significant digits; dates,
+//!   times and date-times are TEXT and compare as text, so the executor binds them in one
+//!   form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a space as SQLite's own `datetime()` writes,
+//!   six fraction digits unless zero) and values stored in that form compare rightly;
+//!   UUIDs are TEXT too and compare as stored (relq binds them lower-case).
 //!
 //! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
 //! [`introspect`] reads a database's tables back into a `SchemaDef`.
@@ -32,7 +47,10 @@ pub use exec::{execute, run};
 pub use introspect::introspect;
 
 use relq_rows::ExecError;
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Server, TypeName};
+use relq_sql::{
+    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Server, SubstringMatch,
+    TypeName,
+};
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -72,6 +90,10 @@ pub const CAPS: Caps = Caps {
     max_join_tables: 64,
     max_params: 32766,
     types: TYPES,
+    text_collation: Some("BINARY"),
+    substring_match: SubstringMatch::Functions,
+    decimal_cast: Some("REAL"),
+    regex_operator: None,
     ..Caps::ANSI
 };
 

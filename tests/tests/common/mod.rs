@@ -1,7 +1,8 @@
 //! What several test files of relq-tests share and that needs a dev-dependency
 //! (sqlparser, proptest), so it cannot live in the library (`tests/src/`): the sqlparser
 //! oracle, the proptest strategies of schemas and queries, and of records for a plan, and
-//! hand-written rows of the sample plans, and the connections to the test servers.
+//! hand-written rows of the sample plans, and the connections to the test servers (a
+//! fresh namespace, loaded with rows: `servers::scratch`, `servers::loaded`).
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 

@@ -84,6 +84,20 @@ pub fn scratch(server: Server, purpose: &str) -> Scratch {
     Scratch { db, drop }
 }
 
+/// [`scratch`] holding `graph`'s tables with `tables` inserted
+/// ([`relq_tests::samples::load`]).
+pub fn loaded(
+    server: Server,
+    purpose: &str,
+    graph: &relq::RelationGraph,
+    tables: &relq_tests::samples::Tables,
+) -> Scratch {
+    let mut db = scratch(server, purpose);
+    relq_tests::samples::load(&mut db, graph, tables)
+        .unwrap_or_else(|e| panic!("{}: {e}", server.name()));
+    db
+}
+
 impl std::ops::Deref for Scratch {
     type Target = relq::Database;
     fn deref(&self) -> &relq::Database {

@@ -1,6 +1,8 @@
 //! The proptest strategies of relq-tests, in one place: random schemas (some invalid, for
 //! the schema and path properties; always valid and rich in relations, for compiling),
-//! walks along a graph's relations, and random queries made of walks.
+//! walks along a graph's relations, and random queries made of walks, with random filters
+//! (AND / OR / NOT of conditions across any relation, every lookup but `regex`, values
+//! of the field's kind, hostile texts among them).
 //!
 //! Strategies produce plain data (a `SchemaDef`, a `QueryShape` of choice numbers); the
 //! tests turn the choices into names by walking the built graph, so every generated
@@ -10,7 +12,8 @@ use proptest::prelude::*;
 use relq_graph::{
     FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
 };
-use relq_plan::{NullsOrder, OrderBy, Query};
+use relq_plan::{Filter, NullsOrder, OrderBy, Query};
+use serde_json::{Value as Json, json};
 
 /// Random schemas of 1 to 6 models. Most are valid; a few break a rule (no primary key,
 /// an unknown target, colliding names and related_names), so both outcomes are exercised.
@@ -168,10 +171,151 @@ pub struct QueryShape {
     pub order_by: Vec<(Vec<usize>, usize, bool, Option<bool>)>,
     /// Fields to leave out: a select_related walk (by number) and a field of its end.
     pub exclude: Option<(usize, usize)>,
+    /// 0 to 2 `filter` calls.
+    pub filter: Vec<FilterShape>,
+    /// 0 or 1 `exclude` call.
+    pub exclude_filter: Vec<FilterShape>,
     /// LIMIT.
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: Option<u64>,
+}
+
+/// A filter expression as choice numbers, turned into a [`Filter`] by
+/// [`FilterShape::filter`] over a graph.
+#[derive(Clone, Debug)]
+pub enum FilterShape {
+    /// A condition: a walk of 0 to 3 steps (to-one or to-many), a field of its end, a
+    /// lookup for the field's kind, a value choice.
+    Condition {
+        /// The walk.
+        steps: Vec<usize>,
+        /// The field (modulo the end model's fields); past them: `isnull` on the last
+        /// relation of the walk.
+        field: usize,
+        /// The lookup (modulo the lookups of the field's kind).
+        lookup: usize,
+        /// The value choice.
+        value: usize,
+    },
+    /// AND of the parts.
+    And(Vec<FilterShape>),
+    /// OR of the parts.
+    Or(Vec<FilterShape>),
+    /// NOT of the part.
+    Not(Box<FilterShape>),
+}
+
+/// Random [`FilterShape`]s: conditions combined with AND / OR / NOT up to 3 deep.
+pub fn filter_shape() -> impl Strategy<Value = FilterShape> {
+    let leaf = (
+        prop::collection::vec(0usize..64, 0..=3),
+        0usize..10,
+        0usize..16,
+        0usize..8,
+    )
+        .prop_map(|(steps, field, lookup, value)| FilterShape::Condition {
+            steps,
+            field,
+            lookup,
+            value,
+        });
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..=3).prop_map(FilterShape::And),
+            prop::collection::vec(inner.clone(), 0..=3).prop_map(FilterShape::Or),
+            inner.prop_map(|f| FilterShape::Not(Box::new(f))),
+        ]
+    })
+}
+
+/// The text lookups every dialect has (not `regex`: SQLite has none).
+const TEXT_LOOKUPS: [&str; 15] = [
+    "exact",
+    "iexact",
+    "contains",
+    "icontains",
+    "startswith",
+    "istartswith",
+    "endswith",
+    "iendswith",
+    "ne",
+    "gt",
+    "gte",
+    "lt",
+    "lte",
+    "in",
+    "range",
+];
+/// The lookups of an integer field.
+const INT_LOOKUPS: [&str; 9] = [
+    "exact", "ne", "gt", "gte", "lt", "lte", "in", "range", "isnull",
+];
+/// Text values, hostile ones included.
+const TEXTS: [&str; 8] = [
+    "a",
+    "%_!",
+    "O'Brien",
+    "",
+    "É",
+    "x\\y",
+    "; DROP TABLE t; --",
+    "ab",
+];
+
+impl FilterShape {
+    /// The filter these choices make over `g` from model number `root`: every walk follows
+    /// the graph's relations, every value has its field's kind.
+    pub fn filter(&self, g: &RelationGraph, root: usize) -> Filter {
+        let parts =
+            |list: &[FilterShape]| list.iter().map(|f| f.filter(g, root)).collect::<Vec<_>>();
+        match self {
+            FilterShape::And(list) => Filter::and(parts(list)),
+            FilterShape::Or(list) => Filter::or(parts(list)),
+            FilterShape::Not(part) => !part.filter(g, root),
+            FilterShape::Condition {
+                steps,
+                field,
+                lookup,
+                value,
+            } => {
+                let (model, mut names, hops) = walk(g, root, steps);
+                let at = hops.last().map_or(model, |&h| g.relation(h).target().id());
+                let fields: Vec<_> = g.model(at).fields().collect();
+                if *field >= fields.len()
+                    && hops.last().is_some_and(|&h| g.relation(h).is_to_many())
+                {
+                    names.push("isnull".to_owned());
+                    return Filter::new(names.join("__"), *value % 2 == 0);
+                }
+                let f = fields[field % fields.len()];
+                names.push(f.name().to_owned());
+                let text = matches!(f.ty(), FieldType::Text { .. });
+                let (name, json) = if text {
+                    let name = TEXT_LOOKUPS[lookup % TEXT_LOOKUPS.len()];
+                    let t = |k: usize| Json::from(TEXTS[k % TEXTS.len()]);
+                    let json = match name {
+                        "in" => Json::Array((0..value % 3).map(t).collect()),
+                        "range" => json!([t(*value), t(value + 1)]),
+                        _ => t(*value),
+                    };
+                    (name, json)
+                } else {
+                    let name = INT_LOOKUPS[lookup % INT_LOOKUPS.len()];
+                    let n = i64::try_from(*value).unwrap_or(0) - 2;
+                    let json = match name {
+                        "in" => Json::Array((0..n.rem_euclid(3)).map(|k| json!(n + k)).collect()),
+                        "range" => json!([n, n + 3]),
+                        "isnull" => json!(n % 2 == 0),
+                        _ => json!(n),
+                    };
+                    (name, json)
+                };
+                names.push(name.to_owned());
+                Filter::new(names.join("__"), json)
+            }
+        }
+    }
 }
 
 /// Random [`QueryShape`]s.
@@ -190,17 +334,23 @@ pub fn query_shape() -> impl Strategy<Value = QueryShape> {
             0..=2,
         ),
         prop::option::weighted(0.3, (0usize..4, 0usize..8)),
+        prop::collection::vec(filter_shape(), 0..=2),
+        prop::collection::vec(filter_shape(), 0..=1),
         prop::option::of(0u64..50),
         prop::option::of(0u64..50),
     )
         .prop_map(
-            |(root, select_related, order_by, exclude, limit, offset)| QueryShape {
-                root,
-                select_related,
-                order_by,
-                exclude,
-                limit,
-                offset,
+            |(root, select_related, order_by, exclude, filter, exclude_filter, limit, offset)| {
+                QueryShape {
+                    root,
+                    select_related,
+                    order_by,
+                    exclude,
+                    filter,
+                    exclude_filter,
+                    limit,
+                    offset,
+                }
             },
         )
 }
@@ -251,6 +401,12 @@ impl QueryShape {
                 path.push(fields[field % fields.len()].name().to_owned());
                 q = q.exclude_field(path.join("__"));
             }
+        }
+        for f in &self.filter {
+            q = q.filter(f.filter(g, self.root));
+        }
+        for f in &self.exclude_filter {
+            q = q.exclude(f.filter(g, self.root));
         }
         q.limit = self.limit;
         q.offset = self.offset;

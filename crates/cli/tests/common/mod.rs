@@ -159,14 +159,6 @@ pub fn three_schools() -> [School; 3] {
 fn fill(url: &str) {
     let graph = Sample::School.graph().expect("the school sample");
     let mut db = Database::open(url).unwrap_or_else(|e| panic!("{e}"));
-    db.create_tables(&graph)
-        .unwrap_or_else(|e| panic!("create tables at {url}: {e}"));
-    for (table, rows) in samples::school_rows() {
-        let model = graph
-            .models()
-            .find(|m| m.table() == table)
-            .expect("declared");
-        db.insert(model, &rows)
-            .unwrap_or_else(|e| panic!("insert into {table}: {e}"));
-    }
+    samples::load(&mut db, &graph, &samples::school_rows())
+        .unwrap_or_else(|e| panic!("loading the school at {url}: {e}"));
 }

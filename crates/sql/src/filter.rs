@@ -1,0 +1,323 @@
+//! Filters in SQL: a planned [`Condition`] lowered to a WHERE expression for one dialect.
+//!
+//! - A comparison at the root reads the alias of its join-tree node (the main statement's,
+//!   or the root page's); inside an `EXISTS` it reads the subquery's related row, and its
+//!   to-one relations become `LEFT OUTER JOIN`s of the subquery (one per path).
+//! - `EXISTS (SELECT 1 FROM <hops> WHERE <correlated> AND <condition>)`: the first table
+//!   of the path correlated to the scope's row, the rest inner joins (`JoinedBuilder::chain`).
+//! - NULLs under NOT: a comparison under an odd number of NOTs whose field can be NULL is
+//!   written `(cmp AND x IS NOT NULL)`, so a NULL field or a missing to-one row makes it
+//!   false and its negation true (Django's `exclude(author__name="Bob")` keeps the posts
+//!   without an author). `NOT EXISTS` needs nothing: `EXISTS` is never NULL.
+//! - Text is compared case-sensitively by code point on every dialect: the column is
+//!   converted to [`Caps::text_charset`], cast to [`Caps::text_cast`] and put in
+//!   [`Caps::text_collation`]; the `i`
+//!   lookups compare `LOWER(column)` with `LOWER(value)`; substrings are matched as
+//!   [`Caps::substring_match`] says.
+//!
+//! Invariant: values are bound (`Expr::Value`), never written into the text; a LIKE
+//! pattern is the user's text with the escape character, `%` and `_` escaped.
+
+use relq_graph::RelationId;
+use relq_plan::{Alias, CompareOp, Comparison, Condition, Test, TextOp, Value, ValueKind};
+
+use crate::ast::{BinaryOp, Expr, Join, Select, TableRef};
+use crate::dialect::SubstringMatch;
+use crate::joined::Builder;
+
+/// Where a condition's comparisons read their row.
+pub(crate) enum Scope<'a, 'g> {
+    /// The root: the alias of every join-tree node, by node index.
+    Root(&'a [Alias]),
+    /// The related row of an `EXISTS` subquery, and the to-one joins made from it so far.
+    Related {
+        /// The related row's alias.
+        alias: Alias,
+        /// Each to-one path joined, with the alias of its end.
+        paths: Vec<(Vec<RelationId>, Alias)>,
+        /// The joins, in the order they were made.
+        joins: Vec<Join<'g>>,
+    },
+}
+
+impl<'g> Builder<'g, '_> {
+    /// The WHERE terms of `condition` at the root, read through `aliases` (one per node).
+    pub(crate) fn where_terms(
+        &mut self,
+        condition: &Condition,
+        aliases: &[Alias],
+    ) -> Vec<Expr<'g>> {
+        match self.condition(condition, &mut Scope::Root(aliases), false) {
+            Expr::And(terms) => terms,
+            term => vec![term],
+        }
+    }
+
+    /// `c` in `scope`; `negated` under an odd number of NOTs.
+    fn condition(&mut self, c: &Condition, scope: &mut Scope<'_, 'g>, negated: bool) -> Expr<'g> {
+        match c {
+            Condition::And(parts) | Condition::Or(parts) => {
+                let and = matches!(c, Condition::And(_));
+                let mut terms: Vec<Expr<'g>> = parts
+                    .iter()
+                    .map(|p| self.condition(p, scope, negated))
+                    .collect();
+                match terms.len() {
+                    0 => Expr::truth(and),
+                    1 => terms.remove(0),
+                    _ if and => Expr::And(terms),
+                    _ => Expr::Or(terms),
+                }
+            }
+            Condition::Not(part) => Expr::Not(Box::new(self.condition(part, scope, !negated))),
+            Condition::Exists { hops, condition } => {
+                let parent = match scope {
+                    Scope::Root(aliases) => aliases[0],
+                    Scope::Related { alias, .. } => *alias,
+                };
+                Expr::Exists(Box::new(self.exists(hops, condition, parent)))
+            }
+            Condition::Compare(cmp) => self.compare(cmp, scope, negated),
+        }
+    }
+
+    /// `SELECT 1 FROM <hops from parent> WHERE <correlated> AND <condition>`.
+    fn exists(&mut self, hops: &[RelationId], condition: &Condition, parent: Alias) -> Select<'g> {
+        let (mut select, related) = self.chain(hops, parent).unwrap_or_else(|| {
+            // The plan gives every EXISTS at least one hop; without one it reads the row.
+            let model = self.graph.model(self.plan.root);
+            let select = Select::from(TableRef::Table {
+                name: model.table(),
+                alias: parent,
+            });
+            (select, parent)
+        });
+        let mut scope = Scope::Related {
+            alias: related,
+            paths: Vec::new(),
+            joins: Vec::new(),
+        };
+        let always = matches!(condition, Condition::And(parts) if parts.is_empty());
+        if !always {
+            match self.condition(condition, &mut scope, false) {
+                Expr::And(terms) => select.filter.extend(terms),
+                term => select.filter.push(term),
+            }
+        }
+        if let Scope::Related { joins, .. } = scope {
+            select.joins.extend(joins);
+        }
+        select.columns = vec![Expr::Constant(1)];
+        select
+    }
+
+    /// The alias of the row at the end of `hops` (to-one relations) from the scope's row.
+    fn row_alias(&mut self, scope: &mut Scope<'_, 'g>, hops: &[RelationId]) -> Alias {
+        match scope {
+            Scope::Root(aliases) => {
+                // The plan joined every root-level comparison's path.
+                let node = self.plan.tree.node_at(hops);
+                debug_assert!(node.is_some(), "a filter path was not joined");
+                aliases[node.map_or(0, |n| n.index())]
+            }
+            Scope::Related {
+                alias,
+                paths,
+                joins,
+            } => {
+                let mut at = *alias;
+                for i in 1..=hops.len() {
+                    if let Some((_, a)) = paths.iter().find(|(p, _)| p.as_slice() == &hops[..i]) {
+                        at = *a;
+                        continue;
+                    }
+                    let next = self.alias();
+                    for (table, on) in self.steps(hops[i - 1], at, None, next) {
+                        joins.push(Join {
+                            kind: relq_plan::JoinKind::LeftOuter,
+                            table,
+                            on,
+                        });
+                    }
+                    paths.push((hops[..i].to_vec(), next));
+                    at = next;
+                }
+                at
+            }
+        }
+    }
+
+    /// One comparison; made two-valued when negated and its field can be NULL.
+    fn compare(&mut self, cmp: &Comparison, scope: &mut Scope<'_, 'g>, negated: bool) -> Expr<'g> {
+        let field = self.graph.field(cmp.field);
+        let alias = self.row_alias(scope, &cmp.hops);
+        let column = Expr::column(alias, field.column());
+        let kind = ValueKind::of(field.ty());
+        let value = |v: &Value| self.operand(Expr::Value(v.clone()), kind);
+        let compared = || self.compared(column.clone(), kind, false);
+        let expr = match &cmp.test {
+            Test::IsNull(true) => return Expr::IsNull(Box::new(column)),
+            Test::IsNull(false) => return Expr::IsNotNull(Box::new(column)),
+            Test::Compare(op, v) => compared().binary(binary_op(*op), value(v)),
+            Test::In(values) => Expr::In(Box::new(compared()), values.iter().map(value).collect()),
+            Test::Range(low, high) => Expr::Between(
+                Box::new(compared()),
+                Box::new(value(low)),
+                Box::new(value(high)),
+            ),
+            Test::Regex(pattern) => match self.caps.regex_operator {
+                Some(op) => compared().binary(
+                    BinaryOp::Regex(op),
+                    Expr::Value(Value::Text(pattern.clone())),
+                ),
+                // `compile` refuses the lookup first; never a silent match.
+                None => Expr::truth(false),
+            },
+            Test::Text { op, fold, text } => self.text_match(column.clone(), *op, *fold, text),
+        };
+        if negated && cmp.nullable {
+            Expr::And(vec![expr, Expr::IsNotNull(Box::new(column))])
+        } else {
+            expr
+        }
+    }
+
+    /// The column as comparisons read it. Text: converted to the dialect's character set,
+    /// folded with `LOWER` when `fold`, cast and put in its collation. Decimals: cast where
+    /// the dialect stores them as text. Other kinds as they are.
+    fn compared(&self, column: Expr<'g>, kind: ValueKind, fold: bool) -> Expr<'g> {
+        match kind {
+            ValueKind::Text => {}
+            ValueKind::Decimal => return self.operand(column, kind),
+            _ => return column,
+        }
+        let mut x = column;
+        if let Some(charset) = self.caps.text_charset {
+            x = Expr::Convert(Box::new(x), charset);
+        }
+        if fold {
+            if let Some(collation) = self.caps.fold_collation {
+                x = Expr::Collate(Box::new(x), collation);
+            }
+            x = lower(x);
+        }
+        if let Some(ty) = self.caps.text_cast {
+            x = Expr::Cast(Box::new(x), ty);
+        }
+        match self.caps.text_collation {
+            Some(collation) => Expr::Collate(Box::new(x), collation),
+            None => x,
+        }
+    }
+
+    /// A value compared with a field of `kind`: a decimal cast as the dialect compares
+    /// decimals, anything else as it is.
+    fn operand(&self, x: Expr<'g>, kind: ValueKind) -> Expr<'g> {
+        match (kind, self.caps.decimal_cast) {
+            (ValueKind::Decimal, Some(ty)) => Expr::Cast(Box::new(x), ty),
+            _ => x,
+        }
+    }
+
+    /// `iexact`, `contains`, `startswith`, `endswith` and their folded forms.
+    fn text_match(&self, column: Expr<'g>, op: TextOp, fold: bool, text: &str) -> Expr<'g> {
+        let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
+        let bound = |t: String| folded(Expr::Value(Value::Text(t)));
+        match (op, self.caps.substring_match) {
+            (TextOp::Equal, _) => self
+                .compared(column, ValueKind::Text, fold)
+                .eq(bound(text.to_owned())),
+            (_, SubstringMatch::Like { escape }) => Expr::Like {
+                expr: Box::new(self.compared(column, ValueKind::Text, fold)),
+                pattern: Box::new(bound(like_pattern(op, text, escape))),
+                escape,
+            },
+            (TextOp::Contains, SubstringMatch::Functions) => {
+                Expr::Function("INSTR", vec![folded(column), bound(text.to_owned())])
+                    .binary(BinaryOp::Gt, Expr::Constant(0))
+            }
+            (TextOp::StartsWith | TextOp::EndsWith, SubstringMatch::Functions) => {
+                let bytes = Box::new(folded(column));
+                let len = i64::try_from(text.len()).unwrap_or(i64::MAX);
+                let mut args = vec![Expr::Cast(bytes, "BLOB")];
+                if op == TextOp::StartsWith {
+                    args.extend([Expr::Constant(1), Expr::Value(Value::Int(len))]);
+                } else {
+                    args.push(Expr::Value(Value::Int(-len)));
+                }
+                // SQLite's SUBSTR of a zero-length BLOB (an empty text) is NULL, not an
+                // empty BLOB: COALESCE makes it 0, which no BLOB equals.
+                let head = Expr::Function("SUBSTR", args);
+                Expr::Function("COALESCE", vec![head, Expr::Constant(0)])
+                    .eq(Expr::Cast(Box::new(bound(text.to_owned())), "BLOB"))
+            }
+        }
+    }
+}
+
+/// `LOWER(x)`.
+fn lower(x: Expr<'_>) -> Expr<'_> {
+    Expr::Function("LOWER", vec![x])
+}
+
+fn binary_op(op: CompareOp) -> BinaryOp {
+    match op {
+        CompareOp::Eq => BinaryOp::Eq,
+        CompareOp::Ne => BinaryOp::NotEq,
+        CompareOp::Gt => BinaryOp::Gt,
+        CompareOp::Gte => BinaryOp::GtEq,
+        CompareOp::Lt => BinaryOp::Lt,
+        CompareOp::Lte => BinaryOp::LtEq,
+    }
+}
+
+/// The LIKE pattern that matches `text` literally where `op` says: `escape`, `%` and `_`
+/// each preceded by `escape`, then `%` around as needed.
+fn like_pattern(op: TextOp, text: &str, escape: char) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    if matches!(op, TextOp::Contains | TextOp::EndsWith) {
+        pattern.push('%');
+    }
+    for c in text.chars() {
+        if c == escape || c == '%' || c == '_' {
+            pattern.push(escape);
+        }
+        pattern.push(c);
+    }
+    if matches!(op, TextOp::Contains | TextOp::StartsWith) {
+        pattern.push('%');
+    }
+    pattern
+}
+
+/// The first `regex` comparison of `condition` when the dialect has no regex operator:
+/// its path.
+pub(crate) fn unsupported_regex<'c>(
+    condition: &'c Condition,
+    regex: Option<&str>,
+) -> Option<&'c str> {
+    let mut found = None;
+    if regex.is_none() {
+        condition.visit(&mut |c| {
+            if let Condition::Compare(cmp) = c
+                && matches!(cmp.test, Test::Regex(_))
+            {
+                found = found.or(Some(cmp.path.as_str()));
+            }
+            found.is_none()
+        });
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_patterns_escape_the_escape_character_percent_and_underscore() {
+        assert_eq!(like_pattern(TextOp::Contains, "5%_a!b", '!'), "%5!%!_a!!b%");
+        assert_eq!(like_pattern(TextOp::StartsWith, "a\\b", '!'), "a\\b%");
+        assert_eq!(like_pattern(TextOp::EndsWith, "", '!'), "%");
+    }
+}
