@@ -1,12 +1,14 @@
 //! What several test files of relq-tests share and that needs a dev-dependency
 //! (sqlparser, proptest), so it cannot live in the library (`tests/src/`): the sqlparser
 //! oracle, the proptest strategies of schemas and queries, and of records for a plan, and
-//! hand-written rows of the sample plans, and the connections to the test servers.
+//! hand-written rows of the sample plans, the connections to the test servers, and the
+//! reference evaluator of the differential property test.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 
 pub mod oracle;
 pub mod records;
+pub mod reference;
 pub mod rows;
 pub mod servers;
 pub mod strategies;
