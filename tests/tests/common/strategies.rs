@@ -334,10 +334,11 @@ impl QueryShape {
     }
 }
 
-/// The texts data is drawn from: duplicates, mixed case, the empty string and non-ASCII
-/// letters, so ordering by code point and case-sensitive comparison are exercised.
-pub const TEXTS: [&str; 12] = [
-    "a", "A", "b", "B", "ab", "aB", "", "é", "É", "ß", "日", "日本",
+/// The texts data is drawn from: duplicates, mixed case, a trailing space, the empty
+/// string and non-ASCII letters, so ordering by code point and exact comparison are
+/// exercised.
+pub const TEXTS: [&str; 13] = [
+    "a", "A", "a ", "b", "B", "ab", "aB", "", "é", "É", "ß", "日", "日本",
 ];
 
 /// The largest model count of [`loadable_schema`] (6 declared, 2 through models each).
