@@ -12,8 +12,13 @@
 //! PostgreSQL schema and one MariaDB database named `relq_prop_<pid>`, dropped and made
 //! again per case and dropped at the end. The server connections are opened once.
 //!
-//! Cases: 32 by default (about 13 s: MariaDB creates and drops InnoDB tables slowly); more with
-//! `RELQ_DIFFERENTIAL_CASES=2000 cargo test -p relq-tests --test differential_properties`
+//! Not generated, on purpose: foreign-key cycles longer than a self-reference (the
+//! servers cannot create them, see `relq_sql::create_tables`), and two through rows
+//! linking the same pair (what such a list holds is not decided: relq gives the child
+//! once, a nested loop twice).
+//!
+//! Cases: 32 by default (about 15 s: MariaDB creates and drops InnoDB tables slowly);
+//! more with `RELQ_DIFFERENTIAL_CASES=2000 cargo test -p relq-tests --test differential_properties`
 //! (with the server URLs of `eval "$(bash scripts/servers.sh env)"`). `PROPTEST_CASES`
 //! does not apply: the test script's 256 would take minutes on three databases. Failures
 //! shrink and are kept in `tests/proptest-regressions/differential_properties.txt`.
