@@ -17,7 +17,7 @@
 //! linking the same pair (what such a list holds is not decided: relq gives the child
 //! once, a nested loop twice).
 //!
-//! Cases: 32 by default (about 15 s: MariaDB creates and drops InnoDB tables slowly);
+//! Cases: 32 by default (15 to 30 s, most of it MariaDB creating and dropping InnoDB tables);
 //! more with `RELQ_DIFFERENTIAL_CASES=2000 cargo test -p relq-tests --test differential_properties`
 //! (with the server URLs of `eval "$(bash scripts/servers.sh env)"`). `PROPTEST_CASES`
 //! does not apply: the test script's 256 would take minutes on three databases. Failures
