@@ -81,7 +81,12 @@ fn data() -> Tables {
     let (int, text) = (Value::Int, |s: &str| Value::Text(s.to_owned()));
     let users = ["Alice", "Bob", "Carol"];
     let tags = ["python", "sql", "rust"];
-    let named = |names: &[&str]| (1..).zip(names).map(|(id, n)| vec![int(id), text(n)]).collect();
+    let named = |names: &[&str]| {
+        (1..)
+            .zip(names)
+            .map(|(id, n)| vec![int(id), text(n)])
+            .collect()
+    };
     vec![
         ("users", named(&users)),
         ("tags", named(&tags)),
@@ -152,7 +157,12 @@ fn outline(record: &Json) -> String {
 }
 
 /// Each query's records on `server`, outlined, roots separated by `; `.
-fn outlines(server: Server, purpose: &str, graph: &RelationGraph, queries: &[&Query]) -> Vec<String> {
+fn outlines(
+    server: Server,
+    purpose: &str,
+    graph: &RelationGraph,
+    queries: &[&Query],
+) -> Vec<String> {
     let mut db = loaded(server, purpose, graph, &data());
     queries
         .iter()
@@ -203,154 +213,164 @@ fn ormar_scope_reproduces_ormars_observed_results_and_roots_scope_does_not_trim(
             Filter::new("tags__name", "sql"),
         ])
     };
-    assert_on_every_server("ormar", &[
-        // Post.filter(tags__name="python").select_related("author")
-        (
-            ormar(Query::new("Post").filter(python()).select_related("author")),
-            "Intro(author=Alice, tags=[python]); Borrowck(author=Bob, tags=[python])",
-        ),
-        // User.exclude(posts__title="Intro"): row-level NOT, Carol's NULL row dropped.
-        (
-            ormar(Query::new("User").exclude(intro())),
-            "Alice(posts=[Joins]); Bob(posts=[Borrowck])",
-        ),
-        // Post.filter(or_(author__name="Bob", tags__name="sql"))
-        (
-            ormar(Query::new("Post").filter(bob_or_sql())),
-            "Intro(tags=[sql]); Joins(tags=[sql]); Borrowck(tags=[python, rust])",
-        ),
-        // Pages still count roots: the roots having a matching row, in pk order.
-        (
-            ormar(Query::new("Post").filter(python()).limit(1).offset(1)),
-            "Borrowck(tags=[python])",
-        ),
-        (
-            ormar(Query::new("User").exclude(intro()).limit(1)),
-            "Alice(posts=[Joins])",
-        ),
-        // The roots scope: the same roots test, nothing loaded that was not asked for...
-        (
-            Query::new("Post").filter(python()).select_related("author"),
-            "Intro(author=Alice); Borrowck(author=Bob)",
-        ),
-        (Query::new("User").exclude(intro()), "Bob; Carol"),
-        (
-            Query::new("Post").filter(bob_or_sql()),
-            "Intro; Joins; Borrowck",
-        ),
-        // ... and whole lists where they are loaded.
-        (
-            Query::new("Post").filter(python()).select_related("tags"),
-            "Intro(tags=[python, sql]); Borrowck(tags=[python, rust])",
-        ),
-        (
-            Query::new("Post")
-                .filter(bob_or_sql())
-                .select_related("tags"),
-            "Intro(tags=[python, sql]); Joins(tags=[sql]); Borrowck(tags=[python, rust])",
-        ),
-    ]);
+    assert_on_every_server(
+        "ormar",
+        &[
+            // Post.filter(tags__name="python").select_related("author")
+            (
+                ormar(Query::new("Post").filter(python()).select_related("author")),
+                "Intro(author=Alice, tags=[python]); Borrowck(author=Bob, tags=[python])",
+            ),
+            // User.exclude(posts__title="Intro"): row-level NOT, Carol's NULL row dropped.
+            (
+                ormar(Query::new("User").exclude(intro())),
+                "Alice(posts=[Joins]); Bob(posts=[Borrowck])",
+            ),
+            // Post.filter(or_(author__name="Bob", tags__name="sql"))
+            (
+                ormar(Query::new("Post").filter(bob_or_sql())),
+                "Intro(tags=[sql]); Joins(tags=[sql]); Borrowck(tags=[python, rust])",
+            ),
+            // Pages still count roots: the roots having a matching row, in pk order.
+            (
+                ormar(Query::new("Post").filter(python()).limit(1).offset(1)),
+                "Borrowck(tags=[python])",
+            ),
+            (
+                ormar(Query::new("User").exclude(intro()).limit(1)),
+                "Alice(posts=[Joins])",
+            ),
+            // The roots scope: the same roots test, nothing loaded that was not asked for...
+            (
+                Query::new("Post").filter(python()).select_related("author"),
+                "Intro(author=Alice); Borrowck(author=Bob)",
+            ),
+            (Query::new("User").exclude(intro()), "Bob; Carol"),
+            (
+                Query::new("Post").filter(bob_or_sql()),
+                "Intro; Joins; Borrowck",
+            ),
+            // ... and whole lists where they are loaded.
+            (
+                Query::new("Post").filter(python()).select_related("tags"),
+                "Intro(tags=[python, sql]); Borrowck(tags=[python, rust])",
+            ),
+            (
+                Query::new("Post")
+                    .filter(bob_or_sql())
+                    .select_related("tags"),
+                "Intro(tags=[python, sql]); Joins(tags=[sql]); Borrowck(tags=[python, rust])",
+            ),
+        ],
+    );
 }
 
 #[test]
 fn a_nested_filter_trims_only_its_list_and_never_drops_a_parent() {
     let posts = || Related::new("posts");
-    assert_on_every_server("nested_filter", &[
-        (
-            Query::new("User")
-                .select_related(posts().filter(Filter::new("title__in", ["Joins", "Borrowck"]))),
-            "Alice(posts=[Joins]); Bob(posts=[Borrowck]); Carol(posts=[])",
-        ),
-        // Across a further to-many relation: EXISTS from the post; its own tags stay whole.
-        (
-            Query::new("User")
-                .select_related(posts().filter(Filter::new("tags__name", "python")))
-                .select_related("posts__tags"),
-            "Alice(posts=[Intro(tags=[python, sql])]); Bob(posts=[Borrowck(tags=[python, rust])]); Carol(posts=[])",
-        ),
-        // Through a to-one relation of the post; the NOT NULL author below the trimmed
-        // list stays a LEFT join (Alice keeps `[]`).
-        (
-            Query::new("User")
-                .select_related(posts().filter(Filter::new("editor__name", "Alice")))
-                .select_related("posts__author"),
-            "Alice(posts=[]); Bob(posts=[Borrowck(author=Bob)]); Carol(posts=[])",
-        ),
-        // A many-to-many list: the through rows of other tags go too.
-        (
-            Query::new("Post").select_related(
-                Related::new("tags")
-                    .filter(!Filter::new("name", "sql"))
-                    .order_by(OrderBy::new("-name")),
+    assert_on_every_server(
+        "nested_filter",
+        &[
+            (
+                Query::new("User").select_related(
+                    posts().filter(Filter::new("title__in", ["Joins", "Borrowck"])),
+                ),
+                "Alice(posts=[Joins]); Bob(posts=[Borrowck]); Carol(posts=[])",
             ),
-            "Intro(tags=[python]); Joins(tags=[]); Borrowck(tags=[rust, python])",
-        ),
-        // With the roots' own filter and a page of roots.
-        (
-            Query::new("User")
-                .filter(Filter::new("posts__title", "Intro"))
-                .select_related(posts().filter(Filter::new("title", "Joins")))
-                .limit(1),
-            "Alice(posts=[Joins])",
-        ),
-        // The root's filter in ormar's scope and a nested filter on another list.
-        (
-            Query::new("Post")
-                .compat(Compat::Ormar)
-                .filter(Filter::new("tags__name", "sql"))
-                .select_related(Related::new("comments").filter(Filter::new("body", "nice"))),
-            "Intro(comments=[nice], tags=[sql]); Joins(comments=[], tags=[sql])",
-        ),
-    ]);
+            // Across a further to-many relation: EXISTS from the post; its own tags stay whole.
+            (
+                Query::new("User")
+                    .select_related(posts().filter(Filter::new("tags__name", "python")))
+                    .select_related("posts__tags"),
+                "Alice(posts=[Intro(tags=[python, sql])]); Bob(posts=[Borrowck(tags=[python, rust])]); Carol(posts=[])",
+            ),
+            // Through a to-one relation of the post; the NOT NULL author below the trimmed
+            // list stays a LEFT join (Alice keeps `[]`).
+            (
+                Query::new("User")
+                    .select_related(posts().filter(Filter::new("editor__name", "Alice")))
+                    .select_related("posts__author"),
+                "Alice(posts=[]); Bob(posts=[Borrowck(author=Bob)]); Carol(posts=[])",
+            ),
+            // A many-to-many list: the through rows of other tags go too.
+            (
+                Query::new("Post").select_related(
+                    Related::new("tags")
+                        .filter(!Filter::new("name", "sql"))
+                        .order_by(OrderBy::new("-name")),
+                ),
+                "Intro(tags=[python]); Joins(tags=[]); Borrowck(tags=[rust, python])",
+            ),
+            // With the roots' own filter and a page of roots.
+            (
+                Query::new("User")
+                    .filter(Filter::new("posts__title", "Intro"))
+                    .select_related(posts().filter(Filter::new("title", "Joins")))
+                    .limit(1),
+                "Alice(posts=[Joins])",
+            ),
+            // The root's filter in ormar's scope and a nested filter on another list.
+            (
+                Query::new("Post")
+                    .compat(Compat::Ormar)
+                    .filter(Filter::new("tags__name", "sql"))
+                    .select_related(Related::new("comments").filter(Filter::new("body", "nice"))),
+                "Intro(comments=[nice], tags=[sql]); Joins(comments=[], tags=[sql])",
+            ),
+        ],
+    );
 }
 
 #[test]
 fn a_nested_order_and_limit_keep_the_first_records_of_each_parent() {
-    assert_on_every_server("nested_limit", &[
-        (
-            Query::new("User").select_related(
-                Related::new("posts")
-                    .order_by(OrderBy::new("-title"))
-                    .limit(1),
+    assert_on_every_server(
+        "nested_limit",
+        &[
+            (
+                Query::new("User").select_related(
+                    Related::new("posts")
+                        .order_by(OrderBy::new("-title"))
+                        .limit(1),
+                ),
+                "Alice(posts=[Joins]); Bob(posts=[Borrowck]); Carol(posts=[])",
             ),
-            "Alice(posts=[Joins]); Bob(posts=[Borrowck]); Carol(posts=[])",
-        ),
-        (
-            Query::new("Post").select_related(
-                Related::new("tags")
-                    .filter(Filter::new("name__ne", "rust"))
-                    .order_by(OrderBy::new("-name"))
-                    .limit(1),
+            (
+                Query::new("Post").select_related(
+                    Related::new("tags")
+                        .filter(Filter::new("name__ne", "rust"))
+                        .order_by(OrderBy::new("-name"))
+                        .limit(1),
+                ),
+                "Intro(tags=[sql]); Joins(tags=[sql]); Borrowck(tags=[python])",
             ),
-            "Intro(tags=[sql]); Joins(tags=[sql]); Borrowck(tags=[python])",
-        ),
-        // Ordered through a to-one relation of the nested model (NULL editors first).
-        (
-            Query::new("User").select_related(
-                Related::new("posts")
-                    .order_by(OrderBy::new("editor__name"))
-                    .limit(2),
+            // Ordered through a to-one relation of the nested model (NULL editors first).
+            (
+                Query::new("User").select_related(
+                    Related::new("posts")
+                        .order_by(OrderBy::new("editor__name"))
+                        .limit(2),
+                ),
+                "Alice(posts=[Joins, Intro]); Bob(posts=[Borrowck]); Carol(posts=[])",
             ),
-            "Alice(posts=[Joins, Intro]); Bob(posts=[Borrowck]); Carol(posts=[])",
-        ),
-        // The rows below a list go with it: Borrowck's comments by body, code point order.
-        (
-            Query::new("Post")
-                .select_related(Related::new("comments").order_by(OrderBy::new("-body")))
-                .order_by(OrderBy::new("-id")),
-            "Borrowck(comments=[hm, +1]); Joins(comments=[]); Intro(comments=[nice])",
-        ),
-        (
-            Query::new("User")
-                .select_related(Related::new("posts").order_by(OrderBy::new("id")).limit(1))
-                .select_related("posts__tags"),
-            "Alice(posts=[Intro(tags=[python, sql])]); Bob(posts=[Borrowck(tags=[python, rust])]); Carol(posts=[])",
-        ),
-        (
-            Query::new("User").select_related(Related::new("posts").limit(0)),
-            "Alice(posts=[]); Bob(posts=[]); Carol(posts=[])",
-        ),
-    ]);
+            // The rows below a list go with it: Borrowck's comments by body, code point order.
+            (
+                Query::new("Post")
+                    .select_related(Related::new("comments").order_by(OrderBy::new("-body")))
+                    .order_by(OrderBy::new("-id")),
+                "Borrowck(comments=[hm, +1]); Joins(comments=[]); Intro(comments=[nice])",
+            ),
+            (
+                Query::new("User")
+                    .select_related(Related::new("posts").order_by(OrderBy::new("id")).limit(1))
+                    .select_related("posts__tags"),
+                "Alice(posts=[Intro(tags=[python, sql])]); Bob(posts=[Borrowck(tags=[python, rust])]); Carol(posts=[])",
+            ),
+            (
+                Query::new("User").select_related(Related::new("posts").limit(0)),
+                "Alice(posts=[]); Bob(posts=[]); Carol(posts=[])",
+            ),
+        ],
+    );
 }
 
 #[test]
@@ -360,17 +380,22 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
         let e = relq_plan::plan(&graph, &q).expect_err("an error");
         (e.kind().clone(), e.to_string())
     };
-    let (kind, message) =
-        error(Query::new("User").select_related(Related::new("posts").filter(Filter::new("titel", "x"))));
+    let (kind, message) = error(
+        Query::new("User").select_related(Related::new("posts").filter(Filter::new("titel", "x"))),
+    );
     assert!(matches!(kind, CompileErrorKind::Nested { .. }), "{kind:?}");
     insta::assert_snapshot!(message, @"in select_related `posts`: in filter: unknown field or relation `titel` on model `Post` (segment 1, byte 0 of `titel`); did you mean `title`?");
     let (kind, message) = error(
         Query::new("Post").select_related(Related::new("author").filter(Filter::new("name", "x"))),
     );
-    assert!(matches!(kind, CompileErrorKind::NestedNotList { .. }), "{kind:?}");
+    assert!(
+        matches!(kind, CompileErrorKind::NestedNotList { .. }),
+        "{kind:?}"
+    );
     insta::assert_snapshot!(message, @"in select_related `author`: filter, order_by and limit apply to a nested list; `author` is a to-one relation");
     let (kind, message) = error(
-        Query::new("User").select_related(Related::new("posts").order_by(OrderBy::new("tags__name"))),
+        Query::new("User")
+            .select_related(Related::new("posts").order_by(OrderBy::new("tags__name"))),
     );
     assert!(
         matches!(kind, CompileErrorKind::NestedOrderAcrossToMany { .. }),
@@ -382,11 +407,13 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
             .select_related(Related::new("posts").limit(1))
             .select_related(Related::new("posts").limit(2)),
     );
-    assert!(matches!(kind, CompileErrorKind::NestedTwice { .. }), "{kind:?}");
-    insta::assert_snapshot!(message, @"select_related `posts` has a filter, order_by or limit in two entries; give them in one");
-    let (_, message) = error(
-        Query::new("User").select_related(Related::new("posts").limit(u64::MAX)),
+    assert!(
+        matches!(kind, CompileErrorKind::NestedTwice { .. }),
+        "{kind:?}"
     );
+    insta::assert_snapshot!(message, @"select_related `posts` has a filter, order_by or limit in two entries; give them in one");
+    let (_, message) =
+        error(Query::new("User").select_related(Related::new("posts").limit(u64::MAX)));
     insta::assert_snapshot!(message, @"in select_related `posts`: in limit: 18446744073709551615 is above the largest count a database accepts (9223372036854775807)");
     let unknown = serde_json::from_str::<Query>(r#"{"model": "User", "compat": "django"}"#)
         .expect_err("an unknown compat");

@@ -692,7 +692,12 @@ fn nested_list(
     let mut order = Vec::with_capacity(related.order_by.len());
     for o in &related.order_by {
         let path = ParsedPath::parse_ordering(&o.path)
-            .and_then(|p| Ok((p.is_descending(), resolve(graph, model, &p, PathKind::Field)?)))
+            .and_then(|p| {
+                Ok((
+                    p.is_descending(),
+                    resolve(graph, model, &p, PathKind::Field)?,
+                ))
+            })
             .map_err(|error| {
                 nested(CompileError::new(CompileErrorKind::Path {
                     part: QueryPart::OrderBy,
@@ -700,12 +705,18 @@ fn nested_list(
                 }))
             })?;
         let (descending, path) = path;
-        if let Some(&h) = path.hops().iter().find(|&&h| graph.relation(h).is_to_many()) {
-            return Err(CompileError::new(CompileErrorKind::NestedOrderAcrossToMany {
-                path: related.path.clone(),
-                order: o.path.clone(),
-                relation: graph.relation(h).name().to_owned(),
-            }));
+        if let Some(&h) = path
+            .hops()
+            .iter()
+            .find(|&&h| graph.relation(h).is_to_many())
+        {
+            return Err(CompileError::new(
+                CompileErrorKind::NestedOrderAcrossToMany {
+                    path: related.path.clone(),
+                    order: o.path.clone(),
+                    relation: graph.relation(h).name().to_owned(),
+                },
+            ));
         }
         let Some(field) = path.field() else {
             continue;

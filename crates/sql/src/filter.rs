@@ -54,7 +54,12 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// `c` in `scope`; `negated` under an odd number of NOTs.
-    pub(crate) fn condition(&mut self, c: &Condition, scope: &mut Scope<'_, 'g>, negated: bool) -> Expr<'g> {
+    pub(crate) fn condition(
+        &mut self,
+        c: &Condition,
+        scope: &mut Scope<'_, 'g>,
+        negated: bool,
+    ) -> Expr<'g> {
         match c {
             Condition::And(parts) | Condition::Or(parts) => {
                 let and = matches!(c, Condition::And(_));

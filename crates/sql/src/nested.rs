@@ -150,7 +150,8 @@ impl<'g, 'p> Builder<'g, 'p> {
                 at = tree.node(n).parent();
             }
             for n in chain.into_iter().rev() {
-                let (Some(parent), Some(relation)) = (tree.node(n).parent(), tree.node(n).relation())
+                let (Some(parent), Some(relation)) =
+                    (tree.node(n).parent(), tree.node(n).relation())
                 else {
                     continue;
                 };
@@ -189,10 +190,8 @@ impl<'g, 'p> Builder<'g, 'p> {
         outer.columns = vec![Expr::Column(Column::new(numbered, KEY))];
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         outer.filter = vec![
-            Expr::Column(Column::new(numbered, ROW)).binary(
-                crate::ast::BinaryOp::LtEq,
-                Expr::Value(Value::Int(limit)),
-            ),
+            Expr::Column(Column::new(numbered, ROW))
+                .binary(crate::ast::BinaryOp::LtEq, Expr::Value(Value::Int(limit))),
         ];
         outer
     }
