@@ -352,6 +352,17 @@ fn a_nested_order_and_limit_keep_the_first_records_of_each_parent() {
                 ),
                 "Alice(posts=[Joins, Intro]); Bob(posts=[Borrowck]); Carol(posts=[])",
             ),
+            // The same with a page of roots: the editor is joined in the main statement.
+            (
+                Query::new("User")
+                    .select_related(
+                        Related::new("posts")
+                            .order_by(OrderBy::new("editor__name"))
+                            .limit(2),
+                    )
+                    .limit(2),
+                "Alice(posts=[Joins, Intro]); Bob(posts=[Borrowck])",
+            ),
             // The rows below a list go with it: Borrowck's comments by body, code point order.
             (
                 Query::new("Post")

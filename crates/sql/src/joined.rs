@@ -71,7 +71,9 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
             .enumerate()
             .filter(|(_, n)| n.is_loaded());
         let loaded = loaded.map(|(i, _)| Some(NodeId::from_index(i)));
-        with_ancestors(tree, loaded.chain(plan.order.iter().map(|t| t.node)))
+        let nested = plan.nested.iter().flat_map(|l| &l.order);
+        let ordered = plan.order.iter().chain(nested).map(|t| t.node);
+        with_ancestors(tree, loaded.chain(ordered))
     } else {
         vec![true; tree.nodes().len()]
     };
