@@ -317,6 +317,17 @@ fn a_nested_filter_trims_only_its_list_and_never_drops_a_parent() {
                     .select_related(Related::new("comments").filter(Filter::new("body", "nice"))),
                 "Intro(comments=[nice], tags=[sql]); Joins(comments=[], tags=[sql])",
             ),
+            // ormar's page counts the roots the main statement returns: with the nested
+            // filter applied, Borrowck has no matching row and is not on the page.
+            (
+                Query::new("Post")
+                    .compat(Compat::Ormar)
+                    .filter(Filter::new("tags__name__in", ["python", "sql"]))
+                    .select_related(Related::new("tags").filter(Filter::new("name", "sql")))
+                    .order_by(OrderBy::new("-id"))
+                    .limit(1),
+                "Joins(tags=[sql])",
+            ),
         ],
     );
 }
@@ -426,6 +437,18 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
     let (_, message) =
         error(Query::new("User").select_related(Related::new("posts").limit(u64::MAX)));
     insta::assert_snapshot!(message, @"in select_related `posts`: in limit: 18446744073709551615 is above the largest count a database accepts (9223372036854775807)");
+    // A server without window functions (SQLite before 3.25, MariaDB before 10.2, MySQL
+    // before 8.0) refuses a per-parent limit by name; a filter alone still compiles.
+    let old_server = relq_sql::Caps {
+        supports_window_functions: false,
+        ..relq_sqlite::CAPS
+    };
+    let limited = Query::new("User").select_related(Related::new("posts").limit(1));
+    let e = compile(&graph, &limited, &old_server).expect_err("no window functions");
+    insta::assert_snapshot!(e.to_string(), @"a nested list's per-parent limit (ROW_NUMBER() OVER (PARTITION BY ...)) is not supported by sqlite");
+    let filtered =
+        Query::new("User").select_related(Related::new("posts").filter(Filter::new("id", 1)));
+    assert!(compile(&graph, &filtered, &old_server).is_ok());
     let unknown = serde_json::from_str::<Query>(r#"{"model": "User", "compat": "django"}"#)
         .expect_err("an unknown compat");
     insta::assert_snapshot!(unknown.to_string(), @"unknown variant `django`, expected `roots` or `ormar` at line 1 column 36");

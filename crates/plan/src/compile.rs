@@ -227,6 +227,14 @@ pub enum CompileErrorKind {
         /// The relation path.
         path: String,
     },
+    /// A feature the dialect (or the server it was read from) does not have.
+    #[error("{feature} is not supported by {dialect}")]
+    UnsupportedFeature {
+        /// The feature, with the SQL it needs.
+        feature: &'static str,
+        /// The dialect's name.
+        dialect: &'static str,
+    },
     /// A table or column name longer than the dialect allows (PostgreSQL truncates past
     /// 63 bytes, MySQL rejects past 64): relq refuses rather than let two names collide.
     #[error("{what} `{name}` is {len} {unit} long; {dialect} allows at most {limit}")]

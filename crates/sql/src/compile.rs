@@ -70,6 +70,13 @@ pub fn compile<'g>(
         }
         .into());
     }
+    if !caps.supports_window_functions && plan.nested.iter().any(|l| l.limit.is_some()) {
+        return Err(CompileErrorKind::UnsupportedFeature {
+            feature: "a nested list's per-parent limit (ROW_NUMBER() OVER (PARTITION BY ...))",
+            dialect: caps.name,
+        }
+        .into());
+    }
     let select = joined(graph, &plan, caps);
     check(graph, &plan, &select, dialect.caps())?;
     let rendered = render(&select, dialect, Layout::Compact);

@@ -83,11 +83,7 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
         else {
             continue;
         };
-        let id = NodeId::from_index(i);
-        let terms = match plan.nested.iter().find(|l| l.node == id) {
-            Some(list) => b.list_terms(list),
-            None => Vec::new(),
-        };
+        let terms = b.nested_terms(NodeId::from_index(i), aliases[i], node.through_alias());
         b.link(
             &mut select,
             node.join(),
@@ -220,6 +216,7 @@ impl<'g> Builder<'g, '_> {
             let through = node.through_alias().map(|_| self.alias());
             let alias = self.alias();
             aliases[i] = alias;
+            let terms = self.nested_terms(NodeId::from_index(i), alias, through);
             self.link(
                 select,
                 node.join(),
@@ -227,7 +224,7 @@ impl<'g> Builder<'g, '_> {
                 aliases[parent.index()],
                 through,
                 alias,
-                Vec::new(),
+                terms,
             );
         }
         aliases
@@ -308,6 +305,20 @@ impl<'g> Builder<'g, '_> {
             parent = alias;
         }
         select.map(|s| (s, parent))
+    }
+
+    /// The ON terms of a nested list's own filter and limit when `node` is one, joined as
+    /// `alias` (and `through`); none otherwise.
+    fn nested_terms(
+        &mut self,
+        node: NodeId,
+        alias: Alias,
+        through: Option<Alias>,
+    ) -> Vec<Expr<'g>> {
+        match self.plan.nested.iter().find(|l| l.node == node) {
+            Some(list) => self.list_terms(list, alias, through),
+            None => Vec::new(),
+        }
     }
 
     /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many),

@@ -33,11 +33,16 @@ const KEY: &str = "relq_key";
 const ROW: &str = "relq_row";
 
 impl<'g, 'p> Builder<'g, 'p> {
-    /// The extra ON terms of the join reaching `list`'s rows in the main statement (the
-    /// through table's join for a many-to-many list).
-    pub(crate) fn list_terms(&mut self, list: &NestedList) -> Vec<Expr<'g>> {
+    /// The extra ON terms of the join reaching `list`'s rows, joined as `alias` (through
+    /// `through` for a many-to-many list, whose through table's join takes them).
+    pub(crate) fn list_terms(
+        &mut self,
+        list: &NestedList,
+        alias: Alias,
+        through: Option<Alias>,
+    ) -> Vec<Expr<'g>> {
         let node = self.plan.tree.node(list.node);
-        let (Some(relation), alias) = (node.relation(), node.alias()) else {
+        let Some(relation) = node.relation() else {
             return Vec::new();
         };
         let r = self.graph.relation(relation);
@@ -51,7 +56,7 @@ impl<'g, 'p> Builder<'g, 'p> {
                 return self.scoped_terms(filter, alias).0;
             }
         }
-        let (link, link_pk) = match (r.through(), node.through_alias()) {
+        let (link, link_pk) = match (r.through(), through) {
             (Some(t), Some(through)) => (through, self.graph.model(t.model).primary_key()),
             _ => (alias, r.target().primary_key()),
         };

@@ -133,22 +133,28 @@ impl MySql {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
         })?;
-        let (product, text_collation) = if text.contains("MariaDB") {
+        // Window functions since MariaDB 10.2 (window-functions-overview) and MySQL 8.0
+        // (window-functions.html).
+        let (product, text_collation, windows_since) = if text.contains("MariaDB") {
             // MariaDB 10.2+: `utf8mb4_nopad_bin` (supported-character-sets-and-collations).
             (
                 "MariaDB",
                 " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
+                (10, 2, 0),
             )
         } else {
             // MySQL 8.0: `utf8mb4_0900_bin` is NO PAD (charset-unicode-sets.html).
-            ("MySQL", " CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin")
+            (
+                "MySQL",
+                " CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin",
+                (8, 0, 0),
+            )
         };
+        let version = Server::parse_version(&text);
         Ok(Self {
             caps: Caps {
-                server: Some(Server {
-                    product,
-                    version: Server::parse_version(&text),
-                }),
+                server: Some(Server { product, version }),
+                supports_window_functions: version >= windows_since,
                 types: ColumnTypes {
                     text_collation,
                     ..TYPES
