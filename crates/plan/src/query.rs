@@ -56,7 +56,8 @@ pub struct Query {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub select_related: Vec<Related>,
     /// `filter` calls: a root is kept when every call's condition holds (see [`Filter`]
-    /// for the scope of a call across to-many relations).
+    /// for the scope of a call across to-many relations, and [`Compat::Ormar`] for
+    /// ormar's row-level scope). A filter never loads a relation in the default scope.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filter: Vec<Filter>,
     /// `exclude` calls: a root is kept when no call's condition holds. Across a to-many
