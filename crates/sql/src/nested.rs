@@ -21,6 +21,7 @@
 //!
 //! Invariant: every alias made here is fresh ([`Builder::alias`]).
 
+use relq_graph::Relation;
 use relq_plan::{Alias, Condition, JoinKind, NestedList, NodeId, OrderTerm, Value};
 
 use crate::ast::{Column, Expr, Join, Select, TableRef};
@@ -56,15 +57,25 @@ impl<'g, 'p> Builder<'g, 'p> {
                 return self.scoped_terms(filter, alias).0;
             }
         }
-        let (link, link_pk) = match (r.through(), through) {
-            (Some(t), Some(through)) => (through, self.graph.model(t.model).primary_key()),
-            _ => (alias, r.target().primary_key()),
-        };
-        let picked = self.picked_keys(list);
-        vec![Expr::InSubquery(
-            Box::new(Expr::column(link, link_pk.column())),
-            Box::new(picked),
-        )]
+        let link = through.unwrap_or(alias);
+        let picked = self.picked_keys(list, r);
+        debug_assert!(picked.is_some(), "a relation crosses at least one table");
+        picked
+            .map(|picked| {
+                let key = Expr::column(link, self.link_pk(r));
+                Expr::InSubquery(Box::new(key), Box::new(picked))
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// The primary key column of the table a list's join reaches first: the through
+    /// model's for a many-to-many relation, else the target's.
+    fn link_pk(&self, r: Relation<'g>) -> &'g str {
+        match r.through() {
+            Some(t) => self.graph.model(t.model).primary_key().column(),
+            None => r.target().primary_key().column(),
+        }
     }
 
     /// The list's order: its own terms, then the query's terms on fields of its rows.
@@ -98,33 +109,18 @@ impl<'g, 'p> Builder<'g, 'p> {
     }
 
     /// `SELECT <link key> AS "relq_key" FROM <link table> [INNER JOIN <target>] ... WHERE
-    /// <filter>`, or with a limit the keys numbered up to it in each parent's list.
-    fn picked_keys(&mut self, list: &NestedList) -> Select<'g> {
-        let graph = self.graph;
+    /// <filter>`, or with a limit the keys numbered up to it in each parent's list
+    /// (`r` is the list's relation); `None` only for a relation that crosses no table.
+    fn picked_keys(&mut self, list: &NestedList, r: Relation<'g>) -> Option<Select<'g>> {
         let tree = &self.plan.tree;
         let node = tree.node(list.node);
-        let relation = node.relation().map(|r| graph.relation(r));
-        let Some(r) = relation else {
-            return Select::from(TableRef::Table {
-                name: graph.model(node.model()).table(),
-                alias: node.alias(),
-            });
-        };
         let through = r.through().map(|_| self.alias());
         let alias = self.alias();
-        let link_pk = match r.through() {
-            Some(t) => graph.model(t.model).primary_key().column(),
-            None => r.target().primary_key().column(),
-        };
+        let link_pk = self.link_pk(r);
         let link = through.unwrap_or(alias);
         // The first step's correlation is not used: its link-side column is the parent key.
         let mut steps = self.steps(r.id(), alias, through, alias).into_iter();
-        let Some((link_table, (_, parent_key))) = steps.next() else {
-            return Select::from(TableRef::Table {
-                name: r.target().table(),
-                alias,
-            });
-        };
+        let (link_table, (_, parent_key)) = steps.next()?;
         let mut select = Select::from(link_table);
         select.joins.extend(steps.map(|(table, on)| Join {
             kind: JoinKind::Inner,
@@ -140,7 +136,7 @@ impl<'g, 'p> Builder<'g, 'p> {
         let key = Expr::Named(Box::new(Expr::column(link, link_pk)), KEY);
         let Some(limit) = list.limit else {
             select.columns = vec![key];
-            return select;
+            return Some(select);
         };
         // Each term's node under fresh aliases: the list's node is `alias`, the to-one
         // nodes below it joined LEFT from it.
@@ -198,6 +194,6 @@ impl<'g, 'p> Builder<'g, 'p> {
             Expr::Column(Column::new(numbered, ROW))
                 .binary(crate::ast::BinaryOp::LtEq, Expr::Value(Value::Int(limit))),
         ];
-        outer
+        Some(outer)
     }
 }
