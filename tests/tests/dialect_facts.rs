@@ -623,6 +623,33 @@ fn regex_is_where_the_caps_say(db: &mut dyn Db) {
     }
 }
 
+/// Window functions number the rows of each partition in order where the caps say so,
+/// inside a derived table read through `IN` (the form of a nested list's limit).
+fn window_functions_are_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    table_of(
+        db,
+        "relq_window",
+        &[Some(12), Some(11), Some(21), Some(23), Some(22)],
+    );
+    // The tens are the partition: keep the two largest of each.
+    let sql = format!(
+        "SELECT x FROM relq_window WHERE x IN (SELECT k FROM (SELECT x AS k, ROW_NUMBER() OVER \
+         (PARTITION BY x - x % 10 ORDER BY x DESC) AS n FROM relq_window) AS w WHERE n <= {}) ORDER BY x",
+        placeholder(&caps, 1)
+    );
+    let got = db.ints(&sql, &[2]);
+    if caps.supports_window_functions {
+        assert_eq!(
+            got,
+            Ok(vec![Some(11), Some(12), Some(22), Some(23)]),
+            "{sql}"
+        );
+    } else {
+        assert!(got.is_err(), "{sql}");
+    }
+}
+
 /// Where the caps cast decimals (stored as text), the cast compares numerically and the
 /// text does not.
 fn decimals_compare_numerically_where_the_caps_cast_them(db: &mut dyn Db) {
@@ -769,6 +796,11 @@ macro_rules! dialect_facts {
             #[test]
             fn regex_is_where_its_caps_say() {
                 regex_is_where_the_caps_say(&mut $connect);
+            }
+
+            #[test]
+            fn window_functions_are_where_its_caps_say() {
+                window_functions_are_where_the_caps_say(&mut $connect);
             }
 
             #[test]

@@ -149,7 +149,7 @@ impl QueryArgs {
         }
         Ok(Query {
             model: self.model.clone().unwrap_or_default(),
-            select_related: self.select_related.clone(),
+            select_related: self.select_related.iter().map(Into::into).collect(),
             fields: self.fields.clone(),
             exclude_fields: self.exclude_fields.clone(),
             order_by: self.order_by.iter().map(OrderBy::new).collect(),

@@ -28,7 +28,7 @@ use crate::error::PathError;
 use crate::filter::{Condition, plan_filters};
 use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
-use crate::query::{NullsOrder, Query};
+use crate::query::{Compat, NullsOrder, Query, Related};
 use crate::resolve::{PathKind, resolve};
 use crate::value::ValueKind;
 
@@ -186,6 +186,55 @@ pub enum CompileErrorKind {
         /// The dialect's name.
         dialect: &'static str,
     },
+    /// A `select_related` entry's filter, ordering or limit is wrong (its paths are
+    /// relative to the nested model).
+    #[error("in select_related `{path}`: {error}")]
+    Nested {
+        /// The entry's relation path.
+        path: String,
+        /// What is wrong, as for a query rooted at the nested model.
+        error: CompileError,
+    },
+    /// A filter, ordering or limit on a `select_related` path whose last relation is a
+    /// to-one relation: only a nested list can be trimmed or ordered.
+    #[error(
+        "in select_related `{path}`: filter, order_by and limit apply to a nested list; `{relation}` is a to-one relation"
+    )]
+    NestedNotList {
+        /// The entry's relation path.
+        path: String,
+        /// Its last relation.
+        relation: String,
+    },
+    /// A nested list's ordering through a to-many relation of the nested model (a list is
+    /// ordered by its own fields and its to-one relations).
+    #[error(
+        "in select_related `{path}`: order_by `{order}` crosses the to-many relation `{relation}`; a nested list is ordered by fields of its model and its to-one relations"
+    )]
+    NestedOrderAcrossToMany {
+        /// The entry's relation path.
+        path: String,
+        /// The ordering path.
+        order: String,
+        /// The to-many relation it crosses.
+        relation: String,
+    },
+    /// Two `select_related` entries give a filter, ordering or limit for the same path.
+    #[error(
+        "select_related `{path}` has a filter, order_by or limit in two entries; give them in one"
+    )]
+    NestedTwice {
+        /// The relation path.
+        path: String,
+    },
+    /// A feature the dialect (or the server it was read from) does not have.
+    #[error("{feature} is not supported by {dialect}")]
+    UnsupportedFeature {
+        /// The feature, with the SQL it needs.
+        feature: &'static str,
+        /// The dialect's name.
+        dialect: &'static str,
+    },
     /// A table or column name longer than the dialect allows (PostgreSQL truncates past
     /// 63 bytes, MySQL rejects past 64): relq refuses rather than let two names collide.
     #[error("{what} `{name}` is {len} {unit} long; {dialect} allows at most {limit}")]
@@ -280,8 +329,29 @@ pub struct Plan {
     pub limit: Option<u64>,
     /// Root records to skip.
     pub offset: Option<u64>,
+    /// The scope of `filter`: in ormar's, `filter` is row-level (its to-many paths are
+    /// loaded nodes of `tree`, and it also trims their lists).
+    pub compat: Compat,
+    /// The nested lists with a filter, ordering or limit of their own, in alias order.
+    pub nested: Vec<NestedList>,
     /// How rows become records.
     pub extraction: ExtractionPlan,
+}
+
+/// A loaded to-many node's own filter, ordering and per-parent limit
+/// ([`Related`](crate::Related)).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NestedList {
+    /// The to-many node.
+    pub node: NodeId,
+    /// What its rows must satisfy, scoped from the node's model (its comparisons read
+    /// the node's row and rows reached from it through to-one relations).
+    pub filter: Option<Condition>,
+    /// Its ordering per parent, before its primary key; every term's `node` is set (the
+    /// node or a to-one node joined below it), `hops` are from the root.
+    pub order: Vec<OrderTerm>,
+    /// At most this many records per parent record.
+    pub limit: Option<u64>,
 }
 
 /// How to rebuild nested records from result rows, by column position only: no column
@@ -381,9 +451,38 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     };
 
     let mut builder = JoinTreeBuilder::new(root);
-    for text in &query.select_related {
+    let mut lists: Vec<(Vec<RelationId>, ModelId, &Related)> = Vec::new();
+    for related in &query.select_related {
+        let text = &related.path;
         let (_, path) = resolve_in(QueryPart::SelectRelated, text, PathKind::Relations)?;
         builder.add(path.hops(), true);
+        if !related.has_options() {
+            continue;
+        }
+        if lists.iter().any(|(hops, ..)| hops == path.hops()) {
+            return Err(CompileError::new(CompileErrorKind::NestedTwice {
+                path: text.clone(),
+            }));
+        }
+        match path.hops().last().map(|&h| graph.relation(h)) {
+            Some(last) if last.is_to_many() => {
+                lists.push((path.hops().to_vec(), last.target().id(), related));
+            }
+            last => {
+                return Err(CompileError::new(CompileErrorKind::NestedNotList {
+                    path: text.clone(),
+                    relation: last.map(|r| r.name().to_owned()).unwrap_or_default(),
+                }));
+            }
+        }
+    }
+    let mut nested = Vec::with_capacity(lists.len());
+    for (hops, model, related) in &lists {
+        let list = nested_list(graph, hops, *model, related)?;
+        for term in &list.order {
+            builder.add(&term.hops, false);
+        }
+        nested.push((hops, list));
     }
     let mut orders = Vec::with_capacity(query.order_by.len());
     for o in &query.order_by {
@@ -391,8 +490,13 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         let joined = builder.add_joinable(graph, path.hops());
         orders.push((path, joined, descending, o.nulls));
     }
-    let filters = plan_filters(graph, root, &query.filter, &query.exclude)?;
+    let filters = plan_filters(graph, root, &query.filter, &query.exclude, query.compat)?;
     for hops in &filters.root_paths {
+        // ormar's scope loads every to-many relation a filter crosses, up to the last.
+        let to_many = hops.iter().rposition(|&h| graph.relation(h).is_to_many());
+        if let Some(last) = to_many {
+            builder.add(&hops[..=last], true);
+        }
         builder.add(hops, false);
     }
     for (part, count) in [
@@ -407,6 +511,17 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         }
     }
     let tree = builder.finish(graph);
+    let mut nested: Vec<NestedList> = nested
+        .into_iter()
+        .filter_map(|(hops, mut list)| {
+            list.node = tree.node_at(hops)?;
+            for term in &mut list.order {
+                term.node = tree.node_at(&term.hops);
+            }
+            Some(list)
+        })
+        .collect();
+    nested.sort_by_key(|l| l.node);
 
     // Field choices per node: `Some(list)` keeps only the listed fields (plus the pk).
     let mut kept: SmallVec<[Option<Vec<FieldId>>; 16]> = smallvec![None; tree.nodes().len()];
@@ -557,7 +672,83 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         filter: filters.condition,
         limit: query.limit,
         offset: query.offset,
+        compat: query.compat,
+        nested,
         extraction: ExtractionPlan { nodes, width },
+    })
+}
+
+/// The filter, ordering and limit of the nested list at `hops` (the last a to-many
+/// relation, reaching `model`), planned from its model; the node ids are set once the
+/// tree is built.
+fn nested_list(
+    graph: &RelationGraph,
+    hops: &[RelationId],
+    model: ModelId,
+    related: &Related,
+) -> Result<NestedList, CompileError> {
+    // Errors as for a query rooted at the nested model, inside one naming the entry.
+    let nested = |error| {
+        CompileError::new(CompileErrorKind::Nested {
+            path: related.path.clone(),
+            error,
+        })
+    };
+    let filter = plan_filters(graph, model, &related.filter, &[], Compat::Roots)
+        .map_err(nested)?
+        .condition;
+    let mut order = Vec::with_capacity(related.order_by.len());
+    for o in &related.order_by {
+        let path = ParsedPath::parse_ordering(&o.path)
+            .and_then(|p| {
+                Ok((
+                    p.is_descending(),
+                    resolve(graph, model, &p, PathKind::Field)?,
+                ))
+            })
+            .map_err(|error| {
+                nested(CompileError::new(CompileErrorKind::Path {
+                    part: QueryPart::OrderBy,
+                    error,
+                }))
+            })?;
+        let (descending, path) = path;
+        if let Some(&h) = path
+            .hops()
+            .iter()
+            .find(|&&h| graph.relation(h).is_to_many())
+        {
+            return Err(CompileError::new(
+                CompileErrorKind::NestedOrderAcrossToMany {
+                    path: related.path.clone(),
+                    order: o.path.clone(),
+                    relation: graph.relation(h).name().to_owned(),
+                },
+            ));
+        }
+        let Some(field) = path.field() else {
+            continue;
+        };
+        order.push(OrderTerm {
+            hops: hops.iter().chain(path.hops()).copied().collect(),
+            node: None,
+            field,
+            descending,
+            nulls: o.nulls,
+            across_to_many: false,
+        });
+    }
+    if let Some(value) = related.limit.filter(|&v| i64::try_from(v).is_err()) {
+        return Err(nested(CompileError::new(CompileErrorKind::CountTooLarge {
+            part: QueryPart::Limit,
+            value,
+        })));
+    }
+    Ok(NestedList {
+        node: NodeId::ROOT,
+        filter,
+        order,
+        limit: related.limit,
     })
 }
 

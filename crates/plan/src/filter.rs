@@ -16,6 +16,10 @@
 //! - `isnull` on a to-many relation is "has none" (`NOT EXISTS`), `isnull=false` "has
 //!   some"; `in []` matches nothing; `exact` / `ne` with `null` are `isnull`.
 //! - contains / startswith / endswith with an empty text match every non-NULL value.
+//! - In ormar's compatibility scope ([`Compat::Ormar`]) nothing is scoped: every
+//!   comparison reads the joined row at the end of its path (to-many relations
+//!   included), every call holds on the same joined row, and NOT is SQL's (no NULL
+//!   guard); only `isnull` on a to-many relation stays an `EXISTS`.
 //!
 //! Invariant: the tree depends only on the graph and the query, and every value in it
 //! has the kind of the field it compares with.
@@ -26,7 +30,7 @@ use serde_json::Value as Json;
 use crate::compile::{CompileError, CompileErrorKind, QueryPart};
 use crate::lookup::Lookup;
 use crate::path::ParsedPath;
-use crate::query::Filter;
+use crate::query::{Compat, Filter};
 use crate::resolve::{PathKind, resolve};
 use crate::value::{Value, ValueKind};
 
@@ -99,7 +103,8 @@ pub struct Comparison {
     /// The field compared.
     pub field: FieldId,
     /// Whether the compared value can be NULL: the field is nullable, or a relation on the
-    /// way can find no record.
+    /// way can find no record. Always `false` in ormar's compatibility scope, so a
+    /// negation stays SQL's three-valued `NOT` (a NULL makes it false, as in ormar).
     pub nullable: bool,
     /// The comparison.
     pub test: Test,
@@ -170,18 +175,23 @@ pub(crate) struct Planned {
     pub(crate) root_paths: Vec<Vec<RelationId>>,
 }
 
-/// Plans every `filter` and `exclude` call of a query rooted at `root`.
+/// Plans every `filter` and `exclude` call of a query rooted at `root`, in `compat`'s
+/// scope. In ormar's, `root_paths` holds to-many paths too (joined, not as `EXISTS`).
 pub(crate) fn plan_filters(
     graph: &RelationGraph,
     root: ModelId,
     filter: &[Filter],
     exclude: &[Filter],
+    compat: Compat,
 ) -> Result<Planned, CompileError> {
     let mut calls = Vec::with_capacity(filter.len() + exclude.len());
     for (part, list) in [(QueryPart::Filter, filter), (QueryPart::Exclude, exclude)] {
         for call in list {
             let tree = resolve_tree(graph, root, part, call)?;
-            let condition = scope(graph, &tree, 0);
+            let condition = match compat {
+                Compat::Roots => scope(graph, &tree, 0),
+                Compat::Ormar => rows(graph, &tree),
+            };
             calls.push(if part == QueryPart::Exclude {
                 Condition::Not(Box::new(condition))
             } else {
@@ -567,6 +577,24 @@ fn key<'t>(graph: &RelationGraph, t: &'t Tree, depth: usize) -> Key<'t> {
         Tree::Not(part) => match key(graph, part, depth) {
             Key::Local => Key::Local,
             _ => Key::Mixed,
+        },
+    }
+}
+
+/// The tree as a row-level [`Condition`] (ormar's scope): every comparison reads the
+/// joined row at the end of its whole path, negations without the NULL guard.
+fn rows(graph: &RelationGraph, t: &Tree) -> Condition {
+    let list = |parts: &[Tree]| parts.iter().map(|p| rows(graph, p)).collect();
+    match t {
+        Tree::And(parts) => Condition::And(list(parts)),
+        Tree::Or(parts) => Condition::Or(list(parts)),
+        Tree::Not(part) => Condition::Not(Box::new(rows(graph, part))),
+        Tree::Leaf(leaf) => match local(graph, leaf, 0) {
+            Condition::Compare(cmp) => Condition::Compare(Comparison {
+                nullable: false,
+                ..cmp
+            }),
+            other => other,
         },
     }
 }

@@ -26,13 +26,13 @@ mod value;
 
 pub use compile::{
     Cardinality, CompileError, CompileErrorKind, ExtractionColumn, ExtractionNode, ExtractionPlan,
-    ExtractionThrough, OrderTerm, Plan, QueryPart, SelectColumn, plan,
+    ExtractionThrough, NestedList, OrderTerm, Plan, QueryPart, SelectColumn, plan,
 };
 pub use error::{PathError, PathErrorKind};
 pub use filter::{CompareOp, Comparison, Condition, Test, TextOp};
 pub use join::{Alias, JoinKind, JoinNode, JoinTree, JoinTreeBuilder, NodeId};
 pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
-pub use query::{Filter, NullsOrder, OrderBy, Query};
+pub use query::{Compat, Filter, NullsOrder, OrderBy, Query, Related};
 pub use resolve::{PathKind, ResolvedPath, resolve};
 pub use value::{Value, ValueKind};

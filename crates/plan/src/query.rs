@@ -17,13 +17,15 @@ use serde::{Deserialize, Serialize};
 /// ```json
 /// {
 ///   "model": "SchoolClass",
-///   "select_related": ["teachers__category", "students__category"],
+///   "select_related": ["teachers__category", {"path": "students", "filter": [["name__startswith", "A"]],
+///                      "order_by": ["-name"], "limit": 3}],
 ///   "filter": [{"or": [["name__startswith", "1"], ["students__name", "Eve"]]}],
 ///   "exclude": [["department__name__iexact", "arts"]],
 ///   "fields": ["name", "students__name"],
 ///   "order_by": ["-name", {"path": "department__name", "nulls": "last"}],
 ///   "limit": 10,
-///   "offset": 20
+///   "offset": 20,
+///   "compat": "roots"
 /// }
 /// ```
 ///
@@ -48,11 +50,14 @@ use serde::{Deserialize, Serialize};
 pub struct Query {
     /// The root model's name.
     pub model: String,
-    /// Relation paths to load (`teachers__category`); shared prefixes load once.
+    /// Relation paths to load (`teachers__category`), each optionally with the filter,
+    /// ordering and per-parent limit of its nested list ([`Related`]); shared prefixes
+    /// load once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub select_related: Vec<String>,
+    pub select_related: Vec<Related>,
     /// `filter` calls: a root is kept when every call's condition holds (see [`Filter`]
-    /// for the scope of a call across to-many relations).
+    /// for the scope of a call across to-many relations, and [`Compat::Ormar`] for
+    /// ormar's row-level scope). A filter never loads a relation in the default scope.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub filter: Vec<Filter>,
     /// `exclude` calls: a root is kept when no call's condition holds. Across a to-many
@@ -75,6 +80,10 @@ pub struct Query {
     /// Skip this many root records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// The scope of `filter` and `exclude` across to-many relations (DESIGN.md,
+    /// "Semantics"): relq's own (`roots`, the default) or ormar's row-level one.
+    #[serde(default, skip_serializing_if = "Compat::is_roots")]
+    pub compat: Compat,
 }
 
 impl Query {
@@ -86,10 +95,11 @@ impl Query {
         }
     }
 
-    /// Loads a relation path.
+    /// Loads a relation path: a `&str` / `String`, or a [`Related`] with the filter,
+    /// ordering and limit of the nested list.
     #[must_use]
-    pub fn select_related(mut self, path: impl Into<String>) -> Self {
-        self.select_related.push(path.into());
+    pub fn select_related(mut self, related: impl Into<Related>) -> Self {
+        self.select_related.push(related.into());
         self
     }
 
@@ -144,6 +154,186 @@ impl Query {
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
         self
+    }
+
+    /// Sets the scope of filters across to-many relations.
+    #[must_use]
+    pub fn compat(mut self, compat: Compat) -> Self {
+        self.compat = compat;
+        self
+    }
+}
+
+/// The scope of `filter` and `exclude` across to-many relations.
+///
+/// JSON: `"roots"` (the default, left out when serialised) or `"ormar"`; any other value
+/// is a deserialisation error.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compat {
+    /// relq's scope: filters pick roots. A to-many condition is an `EXISTS`, never
+    /// repeats a root, never trims a nested list, and loads nothing; `exclude` is its
+    /// negation (a root without related rows is kept).
+    #[default]
+    Roots,
+    /// ormar's row-level scope (ormar 0.26): every relation a filter crosses is joined
+    /// in, the to-many ones are loaded (as if `select_related`, up to the last to-many
+    /// relation of the path), and the conditions of every call hold on the joined row, so
+    /// a nested list keeps only its matching rows and a root without any is dropped.
+    /// Negations are SQL's `NOT`: `NOT (NULL)` is not true, so `exclude` drops a root
+    /// without related rows (or without a to-one row it compares). `isnull` on a to-many
+    /// relation keeps its roots-scope meaning ("has none"). `limit` / `offset` still
+    /// count roots: the page holds the roots having a matching joined row.
+    Ormar,
+}
+
+impl Compat {
+    fn is_roots(&self) -> bool {
+        *self == Compat::Roots
+    }
+}
+
+/// A `select_related` path with what its nested list keeps: Prisma's `include: { where,
+/// orderBy, take }`, Django's `Prefetch(queryset=)`.
+///
+/// The filter trims only this nested list (the rows below a removed row go with it) and
+/// never drops a parent: a parent whose list becomes empty keeps `[]`. Its paths, and the
+/// ordering's, are relative to the nested model; a filter across a further to-many
+/// relation is an `EXISTS` correlated to the nested row (the roots scope, whatever the
+/// query's [`Compat`]). `order_by` orders the list per parent (before its primary key,
+/// which still breaks ties) through fields of the nested model and its to-one relations;
+/// `limit` keeps the first N of each parent's list in that order. The options need the
+/// path to end in a to-many relation.
+///
+/// JSON: a string (the path alone), or an object `{"path": "posts", "filter": [..],
+/// "order_by": [..], "limit": 3}` (unknown keys rejected).
+///
+/// ```
+/// use relq_plan::{Filter, OrderBy, Query, Related};
+/// let q = Query::new("User").select_related(
+///     Related::new("posts").filter(Filter::new("published", true)).order_by(OrderBy::new("-id")).limit(3),
+/// );
+/// let json = r#"{"model":"User","select_related":[{"path":"posts","filter":[["published",true]],"order_by":["-id"],"limit":3}]}"#;
+/// assert_eq!(serde_json::to_string(&q).unwrap(), json);
+/// assert_eq!(serde_json::from_str::<Query>(json).unwrap(), q);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RelatedRepr", into = "RelatedRepr")]
+pub struct Related {
+    /// The relation path from the root.
+    pub path: String,
+    /// `filter` calls on the nested rows (all must hold; see [`Filter`]).
+    pub filter: Vec<Filter>,
+    /// The nested list's ordering per parent, most significant first.
+    pub order_by: Vec<OrderBy>,
+    /// At most this many nested records per parent.
+    pub limit: Option<u64>,
+}
+
+impl Related {
+    /// The path alone: the whole nested list.
+    pub fn new(path: impl Into<String>) -> Self {
+        Self {
+            path: path.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Adds a `filter` call on the nested rows.
+    #[must_use]
+    pub fn filter(mut self, condition: Filter) -> Self {
+        self.filter.push(condition);
+        self
+    }
+
+    /// Adds an ordering term of the nested list.
+    #[must_use]
+    pub fn order_by(mut self, order: OrderBy) -> Self {
+        self.order_by.push(order);
+        self
+    }
+
+    /// Keeps at most `limit` nested records per parent.
+    #[must_use]
+    pub fn limit(mut self, limit: u64) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    /// Whether the nested list is trimmed or ordered at all.
+    pub fn has_options(&self) -> bool {
+        !self.filter.is_empty() || !self.order_by.is_empty() || self.limit.is_some()
+    }
+}
+
+impl From<&str> for Related {
+    fn from(path: &str) -> Self {
+        Related::new(path)
+    }
+}
+
+impl From<String> for Related {
+    fn from(path: String) -> Self {
+        Related::new(path)
+    }
+}
+
+impl From<&String> for Related {
+    fn from(path: &String) -> Self {
+        Related::new(path.as_str())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum RelatedRepr {
+    Path(String),
+    Full(RelatedFull),
+}
+
+/// The object form; its own struct so unknown keys are rejected.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelatedFull {
+    path: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    filter: Vec<Filter>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    order_by: Vec<OrderBy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    limit: Option<u64>,
+}
+
+impl From<RelatedRepr> for Related {
+    fn from(r: RelatedRepr) -> Self {
+        match r {
+            RelatedRepr::Path(path) => Related::new(path),
+            RelatedRepr::Full(RelatedFull {
+                path,
+                filter,
+                order_by,
+                limit,
+            }) => Related {
+                path,
+                filter,
+                order_by,
+                limit,
+            },
+        }
+    }
+}
+
+impl From<Related> for RelatedRepr {
+    fn from(r: Related) -> Self {
+        if !r.has_options() {
+            return RelatedRepr::Path(r.path);
+        }
+        RelatedRepr::Full(RelatedFull {
+            path: r.path,
+            filter: r.filter,
+            order_by: r.order_by,
+            limit: r.limit,
+        })
     }
 }
 
@@ -388,6 +578,27 @@ mod tests {
             r#"{"model": "Post", "filter": [["title", 1, 2]]}"#,
             r#"{"model": "Post", "filter": [{"and": [], "or": []}]}"#,
             r#"{"model": "Post", "filters": []}"#,
+        ] {
+            assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn select_related_reads_a_string_or_an_object_and_compat_a_known_name() {
+        let q: Query = serde_json::from_str(
+            r#"{"model": "User", "select_related": ["posts__tags", {"path": "posts", "limit": 2}],
+                "compat": "ormar"}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            q.select_related,
+            [Related::new("posts__tags"), Related::new("posts").limit(2)]
+        );
+        assert_eq!(q.compat, Compat::Ormar);
+        for bad in [
+            r#"{"model": "User", "select_related": [{"path": "posts", "where": []}]}"#,
+            r#"{"model": "User", "select_related": [{"filter": []}]}"#,
+            r#"{"model": "User", "compat": "django"}"#,
         ] {
             assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
         }

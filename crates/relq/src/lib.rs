@@ -65,7 +65,8 @@ pub use relq_sqlite as sqlite;
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
-    CompileError, CompileErrorKind, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan, Query, Value,
+    Compat, CompileError, CompileErrorKind, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan,
+    Query, Related, Value,
 };
 pub use relq_postgres::Postgres;
 pub use relq_rows::{ExecError, Record, to_json};

@@ -70,7 +70,7 @@ pub enum TableRef<'g> {
     },
 }
 
-/// `[INNER | LEFT OUTER] JOIN table ON on`.
+/// `[INNER | LEFT OUTER] JOIN table ON on [AND filter...]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Join<'g> {
     /// Inner or left outer.
@@ -79,6 +79,9 @@ pub struct Join<'g> {
     pub table: TableRef<'g>,
     /// The join condition, `on.0 = on.1` (the parent's column first).
     pub on: (Column<'g>, Column<'g>),
+    /// More terms of the join condition, ANDed after `on` (a nested list's filter: the
+    /// joined rows that fail it are not joined, so their parent is kept).
+    pub filter: Vec<Expr<'g>>,
 }
 
 /// `"t0"."name"`: a column of an aliased table.
@@ -146,6 +149,22 @@ pub enum Expr<'g> {
     Aggregate(Aggregate, Box<Expr<'g>>),
     /// `(SELECT ...)`: a scalar subquery.
     Subquery(Box<Select<'g>>),
+    /// `expr IN (SELECT ...)`: the subquery selects one column.
+    InSubquery(Box<Expr<'g>>, Box<Select<'g>>),
+    /// `ROW_NUMBER() OVER (PARTITION BY partition ORDER BY order)`: SQLite 3.25,
+    /// PostgreSQL 8.4, MySQL 8.0, MariaDB 10.2
+    /// (<https://sqlite.org/windowfunctions.html>,
+    /// <https://www.postgresql.org/docs/current/functions-window.html>,
+    /// <https://mariadb.com/kb/en/row_number/>).
+    RowNumber {
+        /// The expression whose rows are numbered apart.
+        partition: Box<Expr<'g>>,
+        /// The order of the numbering, at least one term.
+        order: Vec<OrderItem<'g>>,
+    },
+    /// `expr AS "name"`: a named column of a derived table's select list, the name a
+    /// relq constant.
+    Named(Box<Expr<'g>>, &'static str),
 }
 
 impl<'g> Expr<'g> {

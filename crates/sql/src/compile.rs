@@ -62,14 +62,17 @@ pub fn compile<'g>(
 ) -> Result<Compiled<'g>, CompileError> {
     let plan = plan(graph, query)?;
     let caps = dialect.caps();
-    if let Some(path) = plan
-        .filter
-        .as_ref()
-        .and_then(|c| unsupported_regex(c, caps.regex_operator))
-    {
+    if let Some(path) = conditions(&plan).find_map(|c| unsupported_regex(c, caps.regex_operator)) {
         return Err(CompileErrorKind::UnsupportedLookup {
             lookup: "regex",
             path: path.to_owned(),
+            dialect: caps.name,
+        }
+        .into());
+    }
+    if !caps.supports_window_functions && plan.nested.iter().any(|l| l.limit.is_some()) {
+        return Err(CompileErrorKind::UnsupportedFeature {
+            feature: "a nested list's per-parent limit (ROW_NUMBER() OVER (PARTITION BY ...))",
             dialect: caps.name,
         }
         .into());
@@ -85,6 +88,12 @@ pub fn compile<'g>(
         }],
         plan,
     })
+}
+
+/// The plan's filter and its nested lists' filters.
+fn conditions(plan: &Plan) -> impl Iterator<Item = &Condition> {
+    let nested = plan.nested.iter().filter_map(|l| l.filter.as_ref());
+    plan.filter.iter().chain(nested)
 }
 
 /// Checks a statement against the dialect's limits: the tables its largest SELECT joins
@@ -125,7 +134,7 @@ fn check(
         .iter()
         .filter_map(|n| n.relation())
         .collect();
-    if let Some(condition) = &plan.filter {
+    for condition in conditions(plan) {
         condition.visit(&mut |c| {
             match c {
                 Condition::Exists { hops, .. } => relations.extend(hops),

@@ -128,6 +128,14 @@ pub struct Caps {
     /// The operator of a case-sensitive regular-expression match (`x ~ ?`); `None`: the
     /// dialect has none and the `regex` lookup is an error naming it.
     pub regex_operator: Option<&'static str>,
+    /// Whether window functions are accepted: `ROW_NUMBER() OVER (PARTITION BY x ORDER BY
+    /// y)`, which a nested list's per-parent limit needs (SQL:2003; SQLite 3.25
+    /// <https://sqlite.org/windowfunctions.html>, PostgreSQL 8.4, MariaDB 10.2
+    /// <https://mariadb.com/kb/en/window-functions-overview/>, MySQL 8.0
+    /// <https://dev.mysql.com/doc/refman/8.0/en/window-functions.html>). A dialect's
+    /// `const` states it for the servers relq is proven on; the runtime facts read it
+    /// from the server's version. Where it is `false` such a limit is an error.
+    pub supports_window_functions: bool,
 }
 
 /// How a filter tests that a text occurs in a value (the `contains`, `startswith`,
@@ -162,6 +170,7 @@ impl Caps {
     /// not relq's). NULL placement is implementation-defined in ISO SQL; the base says
     /// "smallest" and each dialect states its own.
     pub const ANSI: Caps = Caps {
+        supports_window_functions: true,
         name: "ansi",
         identifier_quote: '"',
         placeholder: Placeholder::QuestionMark,

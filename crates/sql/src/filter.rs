@@ -54,7 +54,12 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// `c` in `scope`; `negated` under an odd number of NOTs.
-    fn condition(&mut self, c: &Condition, scope: &mut Scope<'_, 'g>, negated: bool) -> Expr<'g> {
+    pub(crate) fn condition(
+        &mut self,
+        c: &Condition,
+        scope: &mut Scope<'_, 'g>,
+        negated: bool,
+    ) -> Expr<'g> {
         match c {
             Condition::And(parts) | Condition::Or(parts) => {
                 let and = matches!(c, Condition::And(_));
@@ -137,6 +142,7 @@ impl<'g> Builder<'g, '_> {
                             kind: relq_plan::JoinKind::LeftOuter,
                             table,
                             on,
+                            filter: Vec::new(),
                         });
                     }
                     paths.push((hops[..i].to_vec(), next));

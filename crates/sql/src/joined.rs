@@ -25,7 +25,7 @@
 //! and subqueries, in the order they are built.
 
 use relq_graph::{RelationGraph, RelationId, RelationKind};
-use relq_plan::{Alias, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan};
+use relq_plan::{Alias, Compat, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan};
 use smallvec::SmallVec;
 
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
@@ -61,15 +61,19 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
     };
     let mut select = Select::from(from);
     let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
-    // With a root page the filter is the page's: nodes joined only for it stay out.
-    let joined_nodes = if paginate_roots {
+    // With a root page the filter is the page's: nodes joined only for it stay out (in
+    // ormar's scope the filter also trims the lists: it reads every node).
+    let row_filter = plan.compat == Compat::Ormar || !paginate_roots;
+    let joined_nodes = if !row_filter {
         let loaded = tree
             .nodes()
             .iter()
             .enumerate()
             .filter(|(_, n)| n.is_loaded());
         let loaded = loaded.map(|(i, _)| Some(NodeId::from_index(i)));
-        with_ancestors(tree, loaded.chain(plan.order.iter().map(|t| t.node)))
+        let nested = plan.nested.iter().flat_map(|l| &l.order);
+        let ordered = plan.order.iter().chain(nested).map(|t| t.node);
+        with_ancestors(tree, loaded.chain(ordered))
     } else {
         vec![true; tree.nodes().len()]
     };
@@ -79,6 +83,7 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
         else {
             continue;
         };
+        let terms = b.nested_terms(NodeId::from_index(i), aliases[i], node.through_alias());
         b.link(
             &mut select,
             node.join(),
@@ -86,9 +91,10 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
             aliases[parent.index()],
             node.through_alias(),
             aliases[i],
+            terms,
         );
     }
-    if let (Some(condition), false) = (&plan.filter, paginate_roots) {
+    if let (Some(condition), true) = (&plan.filter, row_filter) {
         select.filter = b.where_terms(condition, &aliases);
     }
     select.columns = plan
@@ -113,11 +119,8 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
         {
             continue;
         }
-        let list = NodeId::from_index(i);
-        for term in &plan.order {
-            if term.node.is_some_and(|n| b.list_of(n) == list) {
-                b.push_column_term(&mut select.order_by, term, &aliases);
-            }
+        for term in b.list_order(NodeId::from_index(i)) {
+            b.push_column_term(&mut select.order_by, term, &aliases);
         }
         select.order_by.push(b.pk_term(node.model(), aliases[i]));
     }
@@ -145,14 +148,13 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// The roots of one page: every root field, filtered, ordered and cut as the query
-    /// says, with the to-one joins its filter and ordering need under fresh aliases.
+    /// says, with the to-one joins its filter and ordering need under fresh aliases. In
+    /// ormar's scope the page holds the roots having a joined row that matches the
+    /// (row-level) filter: an `EXISTS` over the root joined to the filter's nodes.
     fn root_page(&mut self) -> Select<'g> {
         let tree = &self.plan.tree;
         let root = self.graph.model(self.plan.root);
-        // Fresh aliases for the root and the nodes the root-level terms read.
-        let mut aliases: Vec<Option<Alias>> = vec![None; tree.nodes().len()];
         let inner_root = self.alias();
-        aliases[0] = Some(inner_root);
         let mut select = Select::from(TableRef::Table {
             name: root.table(),
             alias: inner_root,
@@ -162,41 +164,70 @@ impl<'g> Builder<'g, '_> {
             .map(|f| Expr::column(inner_root, f.column()))
             .collect();
         let ordered = self.plan.order.iter().filter(|t| !t.across_to_many);
-        let filtered = self
+        let filtered: Vec<Option<NodeId>> = self
             .plan
             .filter
             .iter()
             .flat_map(|c| c.root_comparisons())
-            .map(|cmp| tree.node_at(&cmp.hops));
-        let needed = with_ancestors(tree, ordered.map(|t| t.node).chain(filtered));
-        for (i, node) in tree.nodes().iter().enumerate() {
-            let (true, Some(parent), Some(relation)) = (needed[i], node.parent(), node.relation())
-            else {
-                continue;
-            };
-            let alias = self.alias();
-            aliases[i] = Some(alias);
-            let parent_alias = aliases[parent.index()].unwrap_or(inner_root);
-            self.link(
-                &mut select,
-                node.join(),
-                relation,
-                parent_alias,
-                None,
-                alias,
-            );
-        }
-        let aliases: Vec<Alias> = aliases
-            .into_iter()
-            .map(|a| a.unwrap_or(inner_root))
+            .map(|cmp| tree.node_at(&cmp.hops))
             .collect();
+        let ormar = self.plan.compat == Compat::Ormar;
+        let page_filtered = if ormar { &[][..] } else { &filtered[..] };
+        let needed = with_ancestors(
+            tree,
+            ordered.map(|t| t.node).chain(page_filtered.iter().copied()),
+        );
+        let aliases = self.join_fresh(&mut select, inner_root, &needed);
         if let Some(condition) = &self.plan.filter {
-            select.filter = self.where_terms(condition, &aliases);
+            select.filter = if ormar {
+                let rows_root = self.alias();
+                let mut rows = Select::from(TableRef::Table {
+                    name: root.table(),
+                    alias: rows_root,
+                });
+                let needed = with_ancestors(tree, filtered);
+                let row_aliases = self.join_fresh(&mut rows, rows_root, &needed);
+                let pk = root.primary_key().column();
+                rows.filter = vec![Expr::column(rows_root, pk).eq(Expr::column(inner_root, pk))];
+                rows.filter
+                    .extend(self.where_terms(condition, &row_aliases));
+                rows.columns = vec![Expr::Constant(1)];
+                vec![Expr::Exists(Box::new(rows))]
+            } else {
+                self.where_terms(condition, &aliases)
+            };
         }
         select.order_by = self.root_order(&aliases);
         select.limit = self.plan.limit;
         select.offset = self.plan.offset;
         select
+    }
+
+    /// Joins the `needed` nodes of the tree to `select`, whose root is `root`, under fresh
+    /// aliases; returns the alias of every node (the root's for a node not joined).
+    fn join_fresh(&mut self, select: &mut Select<'g>, root: Alias, needed: &[bool]) -> Vec<Alias> {
+        let tree = &self.plan.tree;
+        let mut aliases = vec![root; tree.nodes().len()];
+        for (i, node) in tree.nodes().iter().enumerate() {
+            let (true, Some(parent), Some(relation)) = (needed[i], node.parent(), node.relation())
+            else {
+                continue;
+            };
+            let through = node.through_alias().map(|_| self.alias());
+            let alias = self.alias();
+            aliases[i] = alias;
+            let terms = self.nested_terms(NodeId::from_index(i), alias, through);
+            self.link(
+                select,
+                node.join(),
+                relation,
+                aliases[parent.index()],
+                through,
+                alias,
+                terms,
+            );
+        }
+        aliases
     }
 
     /// The root-level ordering: every user term (a column, or a MIN/MAX subquery across a
@@ -267,6 +298,7 @@ impl<'g> Builder<'g, '_> {
                         kind: JoinKind::Inner,
                         table,
                         on,
+                        filter: Vec::new(),
                     }),
                 }
             }
@@ -275,7 +307,23 @@ impl<'g> Builder<'g, '_> {
         select.map(|s| (s, parent))
     }
 
-    /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many).
+    /// The ON terms of a nested list's own filter and limit when `node` is one, joined as
+    /// `alias` (and `through`); none otherwise.
+    fn nested_terms(
+        &mut self,
+        node: NodeId,
+        alias: Alias,
+        through: Option<Alias>,
+    ) -> Vec<Expr<'g>> {
+        match self.plan.nested.iter().find(|l| l.node == node) {
+            Some(list) => self.list_terms(list, alias, through),
+            None => Vec::new(),
+        }
+    }
+
+    /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many),
+    /// with `filter` ANDed to the first join's ON clause.
+    #[allow(clippy::too_many_arguments)]
     fn link(
         &self,
         select: &mut Select<'g>,
@@ -284,9 +332,16 @@ impl<'g> Builder<'g, '_> {
         parent: Alias,
         through: Option<Alias>,
         alias: Alias,
+        filter: Vec<Expr<'g>>,
     ) {
+        let mut filter = Some(filter);
         for (table, on) in self.steps(relation, parent, through, alias) {
-            select.joins.push(Join { kind, table, on });
+            select.joins.push(Join {
+                kind,
+                table,
+                on,
+                filter: filter.take().unwrap_or_default(),
+            });
         }
     }
 
@@ -350,7 +405,7 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// A term on a joined column.
-    fn push_column_term(
+    pub(crate) fn push_column_term(
         &mut self,
         items: &mut Vec<OrderItem<'g>>,
         term: &OrderTerm,
@@ -394,7 +449,7 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// `alias."pk" ASC`.
-    fn pk_term(&self, model: relq_graph::ModelId, alias: Alias) -> OrderItem<'g> {
+    pub(crate) fn pk_term(&self, model: relq_graph::ModelId, alias: Alias) -> OrderItem<'g> {
         OrderItem {
             expr: Expr::column(alias, self.graph.model(model).primary_key().column()),
             descending: false,
@@ -404,7 +459,7 @@ impl<'g> Builder<'g, '_> {
 
     /// The list a node's records belong to: the nearest to-many node at or above it (the
     /// root for to-one chains).
-    fn list_of(&self, node: NodeId) -> NodeId {
+    pub(crate) fn list_of(&self, node: NodeId) -> NodeId {
         let tree = &self.plan.tree;
         let mut at = node;
         while let (Some(parent), Some(r)) = (tree.node(at).parent(), tree.node(at).relation()) {

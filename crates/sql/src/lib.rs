@@ -20,6 +20,7 @@ mod dialect;
 mod filter;
 mod insert;
 mod joined;
+mod nested;
 mod render;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};

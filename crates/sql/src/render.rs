@@ -205,6 +205,10 @@ impl<'c> Writer<'c> {
         self.column(j.on.0);
         self.out.push_str(" = ");
         self.column(j.on.1);
+        for f in &j.filter {
+            self.out.push_str(" AND ");
+            self.term(f, true);
+        }
     }
 
     fn order_item(&mut self, o: &OrderItem<'_>) {
@@ -346,6 +350,28 @@ impl<'c> Writer<'c> {
                 self.out.push(')');
             }
             Expr::Subquery(s) => self.subquery(s),
+            Expr::InSubquery(x, s) => {
+                self.expr(x);
+                self.out.push_str(" IN ");
+                self.subquery(s);
+            }
+            Expr::RowNumber { partition, order } => {
+                self.out.push_str("ROW_NUMBER() OVER (PARTITION BY ");
+                self.expr(partition);
+                self.out.push_str(" ORDER BY ");
+                for (i, o) in order.iter().enumerate() {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    self.order_item(o);
+                }
+                self.out.push(')');
+            }
+            Expr::Named(x, name) => {
+                self.expr(x);
+                self.out.push_str(" AS ");
+                self.ident(name);
+            }
         }
     }
 

@@ -133,15 +133,18 @@ impl MySql {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
         })?;
-        let product = if text.contains("MariaDB") {
-            "MariaDB"
+        // Window functions since MariaDB 10.2 (window-functions-overview) and MySQL 8.0
+        // (window-functions.html).
+        let (product, windows_since) = if text.contains("MariaDB") {
+            ("MariaDB", (10, 2, 0))
         } else {
-            "MySQL"
+            ("MySQL", (8, 0, 0))
         };
         let version = Server::parse_version(&text);
         Ok(Self {
             caps: Caps {
                 server: Some(Server { product, version }),
+                supports_window_functions: version >= windows_since,
                 types: ColumnTypes {
                     text_collation: text_collation(product, version),
                     ..TYPES

@@ -121,13 +121,16 @@ impl Sqlite {
         let limit = conn
             .limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)
             .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+        let version = Server::parse_version(rusqlite::version());
         Ok(Self {
             caps: Caps {
                 max_params: usize::try_from(limit).unwrap_or(1).max(1),
                 server: Some(Server {
                     product: "SQLite",
-                    version: Server::parse_version(rusqlite::version()),
+                    version,
                 }),
+                // windowfunctions.html: "added to SQLite with release version 3.25.0".
+                supports_window_functions: version >= (3, 25, 0),
                 ..CAPS
             },
         })

@@ -129,7 +129,7 @@ impl<'g, 'r> Evaluator<'g, 'r> {
         };
         for path in &query.select_related {
             let mut at = 0;
-            for hop in eval.hops(path.split("__")) {
+            for hop in eval.hops(path.path.split("__")) {
                 at = match eval.nodes[at]
                     .children
                     .iter()

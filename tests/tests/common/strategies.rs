@@ -14,7 +14,7 @@ use relq_graph::{
     FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
 };
 use relq_graph::{FieldId, ModelId};
-use relq_plan::{Filter, NullsOrder, OrderBy, Query, Value};
+use relq_plan::{Compat, Filter, NullsOrder, OrderBy, Query, Related, Value};
 use serde_json::{Value as Json, json};
 
 /// Random schemas of 1 to 6 models. Most are valid; a few break a rule (no primary key,
@@ -249,6 +249,12 @@ pub struct QueryShape {
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: Option<u64>,
+    /// ormar's compatibility scope.
+    pub ormar: bool,
+    /// A nested list's options: a select_related walk (by number; used when it ends in a
+    /// to-many relation), its filter (from the nested model), an ordering field of the
+    /// nested model and whether descending, a per-parent limit.
+    pub nested: Option<(usize, FilterShape, usize, bool, Option<u64>)>,
 }
 
 /// A filter expression as choice numbers, turned into a [`Filter`] by
@@ -414,9 +420,31 @@ pub fn query_shape_counting(counts: std::ops::Range<u64>) -> impl Strategy<Value
         prop::collection::vec(filter_shape(), 0..=1),
         prop::option::of(counts.clone()),
         prop::option::of(counts),
+        any::<bool>(),
+        prop::option::weighted(
+            0.5,
+            (
+                0usize..4,
+                filter_shape(),
+                0usize..8,
+                any::<bool>(),
+                prop::option::of(0u64..4),
+            ),
+        ),
     )
         .prop_map(
-            |(root, select_related, order_by, exclude, filter, exclude_filter, limit, offset)| {
+            |(
+                root,
+                select_related,
+                order_by,
+                exclude,
+                filter,
+                exclude_filter,
+                limit,
+                offset,
+                ormar,
+                nested,
+            )| {
                 QueryShape {
                     root,
                     select_related,
@@ -426,6 +454,8 @@ pub fn query_shape_counting(counts: std::ops::Range<u64>) -> impl Strategy<Value
                     exclude_filter,
                     limit,
                     offset,
+                    ormar,
+                    nested,
                 }
             },
         )
@@ -477,6 +507,28 @@ impl QueryShape {
                 path.push(fields[field % fields.len()].name().to_owned());
                 q = q.exclude_field(path.join("__"));
             }
+        }
+        if let Some((walk_number, filter, field, descending, limit)) = &self.nested
+            && !loaded.is_empty()
+        {
+            let (names, hops) = &loaded[walk_number % loaded.len()];
+            if let Some(&last) = hops.last().filter(|&&h| g.relation(h).is_to_many()) {
+                let target = g.relation(last).target().id();
+                let model_number = g.models().position(|m| m.id() == target).unwrap_or(0);
+                let fields: Vec<_> = g.model(target).fields().collect();
+                let order = fields[field % fields.len()].name();
+                let mut related = Related::new(names.join("__"))
+                    .filter(filter.filter(g, model_number))
+                    .order_by(OrderBy::new(format!(
+                        "{}{order}",
+                        if *descending { "-" } else { "" }
+                    )));
+                related.limit = *limit;
+                q = q.select_related(related);
+            }
+        }
+        if self.ormar {
+            q = q.compat(Compat::Ormar);
         }
         for f in &self.filter {
             q = q.filter(f.filter(g, self.root));
