@@ -223,7 +223,9 @@ fn run_on_sqlite(graph: &RelationGraph) -> Result<(), String> {
         .select_related("teachers__category")
         .select_related("students__category");
     let compiled = compile(graph, &query, &Sqlite::default()).map_err(|e| e.to_string())?;
-    let records = relq::sqlite::execute(&db, &compiled).map_err(|e| e.to_string())?;
+    let records = relq::sqlite::execute(&db, &compiled)
+        .map_err(|e| e.to_string())?
+        .records;
     let json = to_json(&compiled.plan.extraction, &records).map_err(|e| e.to_string())?;
     println!(
         "== ormar's example run on SQLite (in memory): {} classes",

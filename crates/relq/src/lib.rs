@@ -68,6 +68,6 @@ pub use relq_plan::{
     CompileError, CompileErrorKind, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan, Query, Value,
 };
 pub use relq_postgres::Postgres;
-pub use relq_rows::{ExecError, Record, to_json};
+pub use relq_rows::{ExecError, Fetched, Record, to_json};
 pub use relq_sql::{Compiled, Dialect, Statement, compile};
 pub use relq_sqlite::Sqlite;
