@@ -24,6 +24,22 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// The main job: create the sample databases and run a showcase of queries on them.
+    ///
+    /// Creates school.db, blog.db and person.db (SQLite) from the seeded generator (seed
+    /// 42), then prints for each query of the showcase the ormar call, the SQL, the rows
+    /// the database returned and the records rebuilt from them, the time (compile, execute
+    /// and rebuild) and the first records as JSON.
+    Demo {
+        /// The size of the data: scale 1 is 100 classes with 2970 teachers and students,
+        /// 2000 posts and 2000 persons; scale N has N times as many rows.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        scale: u32,
+        /// Where to create school.db, blog.db and person.db, overwriting earlier demo
+        /// files [default: relq-demo in the system's temporary directory].
+        #[arg(long, value_name = "DIR", default_value_os_t = crate::demo::default_dir(), hide_default_value = true)]
+        dir: PathBuf,
+    },
     /// Print the schema of a database (introspected: model names are table names) or of a
     /// schema file, relation names included.
     Schema {
@@ -67,20 +83,6 @@ pub(crate) enum Command {
         explain: bool,
         #[command(flatten)]
         query: QueryArgs,
-    },
-    /// The main job: create the sample databases (school, blog, person) as SQLite files
-    /// from the seeded generator (seed 42), run a showcase of queries on them and print,
-    /// for each, the ormar call, the SQL, the rows and records, the time and the first
-    /// records.
-    Demo {
-        /// The size of the data: scale 1 is 100 classes with 2970 teachers and students,
-        /// 2000 posts and 2000 persons; scale N has N times as many rows.
-        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
-        scale: u32,
-        /// Where to create school.db, blog.db and person.db, overwriting earlier demo
-        /// files [default: relq-demo in the system's temporary directory].
-        #[arg(long, value_name = "DIR", default_value_os_t = crate::demo::default_dir(), hide_default_value = true)]
-        dir: PathBuf,
     },
     /// Print Graphviz DOT: the relation graph, or with a query its join tree with aliases.
     Graph {

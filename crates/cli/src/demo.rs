@@ -128,11 +128,12 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
         // An empty file is a new SQLite database; an old demo file is overwritten.
         std::fs::write(&path, b"").map_err(file_error(&path))?;
         let rows = load(&mut open(dir, sample)?, &data)?;
+        let tables = data.tables.len();
+        let plural = if tables == 1 { "" } else { "s" };
         writeln!(
             out,
-            "  {}.db: {} tables, {rows} rows",
-            sample.name(),
-            data.tables.len()
+            "  {}.db: {tables} table{plural}, {rows} rows",
+            sample.name()
         )?;
     }
     let examples = examples();
