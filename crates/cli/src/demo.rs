@@ -186,6 +186,9 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
 /// `roots` as a JSON array: each root's fields one per line, each related record on one
 /// line of its own (a to-one relation on its key's line, a to-many one a record a line).
 fn records(roots: &[Json]) -> String {
+    if roots.is_empty() {
+        return "[]".to_owned();
+    }
     let roots: Vec<String> = roots.iter().map(root).collect();
     format!("[\n{}\n]", roots.join(",\n"))
 }
@@ -244,5 +247,6 @@ mod tests {
         );
         let back: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(back, json!(roots));
+        assert_eq!(records(&[]), "[]");
     }
 }
