@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use relq::{OrderBy, Query};
+use relq::{Filter, OrderBy, Query};
 
 use crate::error::CliError;
 
@@ -24,6 +24,22 @@ pub(crate) struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// The main job: create the sample databases and run a showcase of queries on them.
+    ///
+    /// Creates school.db, blog.db and person.db (SQLite) from the seeded generator (seed
+    /// 42), then prints for each query of the showcase the ormar call, the SQL, the rows
+    /// the database returned and the records rebuilt from them, the time (compile, execute
+    /// and rebuild) and the first records as JSON.
+    Demo {
+        /// The size of the data: scale 1 is 100 classes with 2970 teachers and students,
+        /// 2000 posts and 2000 persons; scale N has N times as many rows.
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+        scale: u32,
+        /// Where to create school.db, blog.db and person.db, overwriting earlier demo
+        /// files [default: relq-demo in the system's temporary directory].
+        #[arg(long, value_name = "DIR", default_value_os_t = crate::demo::default_dir(), hide_default_value = true)]
+        dir: PathBuf,
+    },
     /// Print the schema of a database (introspected: model names are table names) or of a
     /// schema file, relation names included.
     Schema {
@@ -119,6 +135,29 @@ pub(crate) struct QueryArgs {
         requires = "model"
     )]
     order_by: Vec<String>,
+    /// Keep the roots where PATH=VALUE holds (`author__first_name=Bob`,
+    /// `categories__name__icontains=sql`, `id__in=[1,2]`): split at the first `=`; VALUE
+    /// is JSON when it parses as JSON (`3`, `true`, `null`, `[1,2]`, `"3"`), else text.
+    /// Repeatable: each flag is one filter call and every call must hold; a to-many path
+    /// keeps a root when some related row matches.
+    #[arg(
+        long,
+        value_name = "PATH=VALUE",
+        value_parser = condition,
+        allow_hyphen_values = true,
+        requires = "model"
+    )]
+    filter: Vec<Filter>,
+    /// Leave out the roots where PATH=VALUE holds (VALUE as for --filter). Repeatable:
+    /// each flag is one exclude call, and a root matching any of them is left out.
+    #[arg(
+        long,
+        value_name = "PATH=VALUE",
+        value_parser = condition,
+        allow_hyphen_values = true,
+        requires = "model"
+    )]
+    exclude: Vec<Filter>,
     /// At most this many root records (nested lists are never cut).
     #[arg(long, value_name = "N", requires = "model")]
     limit: Option<u64>,
@@ -152,12 +191,32 @@ impl QueryArgs {
             select_related: self.select_related.iter().map(Into::into).collect(),
             fields: self.fields.clone(),
             exclude_fields: self.exclude_fields.clone(),
+            filter: self.filter.clone(),
+            exclude: self.exclude.clone(),
             order_by: self.order_by.iter().map(OrderBy::new).collect(),
             limit: self.limit,
             offset: self.offset,
-            ..Query::default()
         })
     }
+}
+
+/// A `--filter` or `--exclude` argument, `PATH=VALUE`, as the condition `[PATH, VALUE]`:
+/// split at the first `=`, VALUE read as JSON when it is JSON, else as a string.
+///
+/// # Errors
+/// An argument without `=`, or with nothing before it (clap makes it a usage error).
+fn condition(arg: &str) -> Result<Filter, String> {
+    let Some((path, value)) = arg.split_once('=') else {
+        return Err("expected PATH=VALUE (author__first_name=Bob), found no `=`".to_owned());
+    };
+    if path.is_empty() {
+        return Err(
+            "expected PATH=VALUE (author__first_name=Bob), found no PATH before `=`".to_owned(),
+        );
+    }
+    let value =
+        serde_json::from_str(value).unwrap_or_else(|_| serde_json::Value::String(value.to_owned()));
+    Ok(Filter::new(path, value))
 }
 
 /// `schema --format`.
@@ -198,4 +257,35 @@ pub(crate) enum DialectName {
     Postgres,
     /// MySQL or MariaDB.
     Mysql,
+}
+
+#[cfg(test)]
+mod tests {
+    use relq::Filter;
+    use serde_json::json;
+
+    use super::condition;
+
+    #[test]
+    fn a_condition_splits_at_the_first_equals_and_reads_json_or_text() {
+        let cases = [
+            (
+                "author__first_name=Bob",
+                Filter::new("author__first_name", "Bob"),
+            ),
+            ("id=3", Filter::new("id", 3)),
+            ("id=\"3\"", Filter::new("id", "3")),
+            ("id__in=[1, 2]", Filter::new("id__in", json!([1, 2]))),
+            ("supervisor=null", Filter::new("supervisor", json!(null))),
+            ("title=a=b", Filter::new("title", "a=b")),
+            ("title=", Filter::new("title", "")),
+            ("title= x ", Filter::new("title", " x ")),
+            ("active=true", Filter::new("active", true)),
+        ];
+        for (arg, expected) in cases {
+            assert_eq!(condition(arg), Ok(expected), "{arg}");
+        }
+        assert!(condition("title").is_err());
+        assert!(condition("=Bob").is_err());
+    }
 }

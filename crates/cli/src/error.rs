@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use relq::rows::RowError;
 use relq::{CompileError, ExecError, OpenError, SchemaError};
+use relq_sample::SampleError;
 
 /// A failure of a subcommand.
 #[derive(Debug, thiserror::Error)]
@@ -54,6 +55,18 @@ pub(crate) enum CliError {
     /// The records could not be written as JSON.
     #[error("records: {0}")]
     Rows(#[from] RowError),
+    /// `relq demo` could not create its directory or a database file.
+    #[error("cannot create `{}`: {source}", path.display())]
+    DemoFile {
+        /// The directory or file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `relq demo` could not generate or load a sample's data.
+    #[error("sample data: {0}")]
+    Sample(#[from] SampleError),
     /// Standard output could not be written.
     #[error("cannot write the output: {0}")]
     Write(#[from] std::io::Error),

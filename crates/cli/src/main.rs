@@ -1,7 +1,8 @@
 //! `relq`: the command line of relq. `schema` prints a database's introspected schema (or
 //! a schema file's), `compile` a query's SQL, parameters and extraction plan, `query` runs
 //! a query and prints the nested records, `graph` draws the relation graph or a query's
-//! join tree in Graphviz DOT.
+//! join tree in Graphviz DOT; `demo` creates the sample databases as SQLite files and
+//! runs a showcase of queries on them.
 //!
 //! Every database is reached through [`relq::Database`]. Exit status: 0 on success, 2 for
 //! a usage error (clap's message), 1 for any other error, printed to stderr as one line
@@ -11,7 +12,9 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod demo;
 mod error;
+mod ormar;
 mod output;
 mod source;
 
@@ -108,6 +111,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let roots = to_json(&compiled.plan.extraction, &records)?;
             output::records(out, format, &compiled.plan.extraction, &roots)?;
         }
+        Command::Demo { scale, dir } => demo::run(out, &dir, scale)?,
         Command::Graph { source, query } => {
             let loaded = source.load()?;
             let graph = source.graph(&loaded.def)?;

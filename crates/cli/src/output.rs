@@ -27,7 +27,7 @@ fn params(statement: &Statement<'_>) -> Json {
 }
 
 /// Each statement as `-- DIALECT` then its SQL, then `-- params: [...]` when it has any.
-fn statements(
+pub(crate) fn statements(
     out: &mut dyn Write,
     compiled: &Compiled<'_>,
     dialect: &dyn Dialect,

@@ -1,5 +1,6 @@
-//! `relq schema`, `compile`, `query` and `graph` run as a user runs them, on the school
-//! database in SQLite, PostgreSQL and MariaDB.
+//! `relq schema`, `compile`, `query` (with its filter flags), `graph` and `demo` run as a
+//! user runs them, on the school database in SQLite, PostgreSQL and MariaDB, and on the
+//! databases `demo` creates.
 
 mod common;
 
@@ -412,4 +413,234 @@ fn many_to_many_children_carry_their_through_fields_under_the_through_model() {
       }
     ]
     "#);
+}
+
+/// `demo` into a fresh directory, twice: its stdout with the times and the directory
+/// redacted (they are all that may differ between runs).
+#[test]
+fn demo_creates_the_three_databases_and_prints_records_they_hold() {
+    let dir = std::env::temp_dir().join(format!("relq_cli_{}_demo", std::process::id()));
+    let path = dir.display().to_string();
+    let run = || {
+        let out = relq(&["demo", "--dir", &path]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // Progress goes only to a terminal.
+        assert!(out.stderr.is_empty(), "{:?}", out.stderr);
+        redact(&String::from_utf8(out.stdout).expect("UTF-8"), &path)
+    };
+    let first = run();
+    for name in ["school.db", "blog.db", "person.db"] {
+        assert!(dir.join(name).is_file(), "{name}");
+    }
+    // The files of a run before are overwritten: the same data, the same output.
+    assert_eq!(run(), first);
+    let shown = shown_records(&first);
+    assert_eq!(shown.len(), 5, "one JSON block per query");
+    // The records printed are the databases' own, as `relq query` reads them.
+    let db = |name: &str| format!("sqlite:{}", dir.join(name).display());
+    let query =
+        |args: &[&str]| -> serde_json::Value { serde_json::from_str(&stdout(args)).expect("JSON") };
+    let school = db("school.db");
+    let classes = query(&school_query(&school, &["--limit", "1"]));
+    assert_eq!(shown[0], classes);
+    // Introspection names the reverse of `persons.supervisor_id` after the table.
+    let person = db("person.db");
+    let mut persons = query(&[
+        "query",
+        "--db",
+        &person,
+        "--model",
+        "persons",
+        "--select-related",
+        "supervisor,persons",
+        "--limit",
+        "2",
+    ]);
+    for root in persons.as_array_mut().expect("an array") {
+        let root = root.as_object_mut().expect("a record");
+        let employees = root.remove("persons").expect("loaded");
+        root.insert("employees".to_owned(), employees);
+    }
+    assert_eq!(shown[2], persons);
+    // The filters of query 4 through the flags keep the same posts.
+    let blog = db("blog.db");
+    let posts = query(&[
+        "query",
+        "--db",
+        &blog,
+        "--model",
+        "posts",
+        "--filter",
+        "categories__name__icontains=music",
+        "--exclude",
+        "author__first_name__iexact=anna",
+        "--limit",
+        "2",
+        "--fields",
+        "id",
+    ]);
+    let ids = |roots: &serde_json::Value| -> Vec<serde_json::Value> {
+        roots
+            .as_array()
+            .expect("an array")
+            .iter()
+            .map(|r| r["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&shown[3]), ids(&posts));
+    std::fs::remove_dir_all(&dir).expect("remove the demo directory");
+    insta::assert_snapshot!(first);
+}
+
+/// `text` with the directory replaced by `[DIR]` and each time (`in 12.3 ms`) by `[T]`.
+fn redact(text: &str, dir: &str) -> String {
+    text.replace(dir, "[DIR]")
+        .lines()
+        .map(|line| match (line.find(" in "), line.find(" ms (")) {
+            (Some(start), Some(end)) if start < end => {
+                format!("{} in [T]{}", &line[..start], &line[end..])
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The JSON arrays `demo` printed, one per query: from a line `[` to a line `]`.
+fn shown_records(text: &str) -> Vec<serde_json::Value> {
+    let mut blocks = Vec::new();
+    let mut block: Option<String> = None;
+    for line in text.lines() {
+        match (&mut block, line) {
+            (None, "[") => block = Some("[\n".to_owned()),
+            (Some(b), "]") => {
+                b.push(']');
+                blocks.push(serde_json::from_str(b).expect("a JSON block"));
+                block = None;
+            }
+            (Some(b), line) => {
+                b.push_str(line);
+                b.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn filter_and_exclude_flags_keep_the_same_roots_on_three_databases() {
+    let schools = three_schools();
+    let cases: [&[&str]; 4] = [
+        // To-many: a class with a Math student, all its students loaded; to-one exclude.
+        &[
+            "--model",
+            "schoolclasses",
+            "--select-related",
+            "students",
+            "--filter",
+            "students__category__name=Math",
+            "--exclude",
+            "department__name=Arts",
+        ],
+        // JSON values (a list, a boolean); two filter calls must both hold.
+        &[
+            "--model",
+            "students",
+            "--filter",
+            "id__in=[1,3,5]",
+            "--filter",
+            "category__isnull=true",
+        ],
+        // Text that is not JSON, and JSON text; split at the first `=`.
+        &[
+            "--model",
+            "schoolclasses",
+            "--filter",
+            "name=1A",
+            "--exclude",
+            "name=\"2B\"",
+            "--exclude",
+            "name==1A",
+        ],
+        // Each exclude call leaves out its own roots.
+        &[
+            "--model",
+            "schoolclasses",
+            "--exclude",
+            "teachers__name__startswith=A",
+            "--exclude",
+            "id__gte=4",
+        ],
+    ];
+    let mut all = String::new();
+    for case in cases {
+        let run = |url: &str| {
+            let mut args = vec!["query", "--db", url, "--format", "ndjson"];
+            args.extend_from_slice(case);
+            stdout(&args)
+        };
+        let expected = run(&schools[0].url);
+        for (school, name) in schools.iter().zip(["SQLite", "PostgreSQL", "MariaDB"]) {
+            assert_eq!(run(&school.url), expected, "{name}: {case:?}");
+        }
+        all += &format!("$ {}\n{expected}", case.join(" "));
+    }
+    insta::assert_snapshot!(all, @r#"
+    $ --model schoolclasses --select-related students --filter students__category__name=Math --exclude department__name=Arts
+    {"id":1,"name":"1A","department_id":1,"students":[{"id":1,"name":"Cid","schoolclass_id":1,"category_id":1},{"id":2,"name":"Dee","schoolclass_id":1,"category_id":2}]}
+    $ --model students --filter id__in=[1,3,5] --filter category__isnull=true
+    {"id":3,"name":"Eve","schoolclass_id":2,"category_id":null}
+    {"id":5,"name":"Hal","schoolclass_id":4,"category_id":null}
+    $ --model schoolclasses --filter name=1A --exclude name="2B" --exclude name==1A
+    {"id":1,"name":"1A","department_id":1}
+    $ --model schoolclasses --exclude teachers__name__startswith=A --exclude id__gte=4
+    {"id":2,"name":"2B","department_id":1}
+    {"id":3,"name":"3C","department_id":2}
+    "#);
+}
+
+#[test]
+fn filter_flags_are_the_query_files_filter_and_exclude_lists() {
+    let school = common::sqlite_school();
+    let file = std::env::temp_dir().join(format!("relq_cli_{}_filter.json", std::process::id()));
+    let query = serde_json::json!({
+        "model": "students",
+        "select_related": ["schoolclass"],
+        "filter": [["schoolclass__teachers__name__in", ["Ann", "Fay"]], ["name__gt", "Cid"]],
+        "exclude": [["category", 2]],
+    });
+    std::fs::write(&file, query.to_string()).expect("write");
+    let path = file.display().to_string();
+    let from_file = stdout(&["query", "--db", &school.url, "--query-file", &path]);
+    std::fs::remove_file(&file).expect("remove");
+    let flags = stdout(&[
+        "query",
+        "--db",
+        &school.url,
+        "--model",
+        "students",
+        "--select-related",
+        "schoolclass",
+        "--filter",
+        r#"schoolclass__teachers__name__in=["Ann", "Fay"]"#,
+        "--filter",
+        "name__gt=Cid",
+        "--exclude",
+        "category=2",
+    ]);
+    assert_eq!(flags, from_file);
+    let names: Vec<serde_json::Value> = serde_json::from_str::<serde_json::Value>(&flags)
+        .expect("JSON")
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|s| s["name"].clone())
+        .collect();
+    // Students of classes 1 and 3 after Cid, without category 2 (Dee): Ida only.
+    assert_eq!(names, ["Ida"]);
 }

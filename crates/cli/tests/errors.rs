@@ -89,6 +89,88 @@ fn usage_errors_exit_2_with_clap_message() {
 }
 
 #[test]
+fn filter_flags_without_path_equals_value_and_a_demo_without_its_directory_fail() {
+    let school = sqlite_school();
+    let url: &str = &school.url;
+    let text = transcript(&[
+        &[
+            "query", "--db", url, "--model", "students", "--filter", "name",
+        ],
+        &[
+            "query",
+            "--db",
+            url,
+            "--model",
+            "students",
+            "--exclude",
+            "=Cid",
+        ],
+        &[
+            "compile",
+            "--schema",
+            "schemas/school.toml",
+            "--filter",
+            "name=Cid",
+        ],
+        &[
+            "query",
+            "--db",
+            url,
+            "--model",
+            "students",
+            "--filter",
+            "name__near=Cid",
+        ],
+        &[
+            "query", "--db", url, "--model", "students", "--filter", "id=Cid",
+        ],
+        &["demo", "--scale", "0"],
+        // A file where the directory should be.
+        &["demo", "--dir", "Cargo.toml"],
+    ]);
+    insta::assert_snapshot!(text.replace(url, "sqlite:SCHOOL"), @r#"
+    $ relq query --db sqlite:SCHOOL --model students --filter name
+    exit Some(2)
+    error: invalid value 'name' for '--filter <PATH=VALUE>': expected PATH=VALUE (author__first_name=Bob), found no `=`
+
+    For more information, try '--help'.
+
+    $ relq query --db sqlite:SCHOOL --model students --exclude =Cid
+    exit Some(2)
+    error: invalid value '=Cid' for '--exclude <PATH=VALUE>': expected PATH=VALUE (author__first_name=Bob), found no PATH before `=`
+
+    For more information, try '--help'.
+
+    $ relq compile --schema schemas/school.toml --filter name=Cid
+    exit Some(2)
+    error: the following required arguments were not provided:
+      <--model <NAME>|--query-file <FILE>>
+
+    Usage: relq compile --filter <PATH=VALUE> <--db <URL>|--schema <FILE>> <--model <NAME>|--query-file <FILE>>
+
+    For more information, try '--help'.
+
+    $ relq query --db sqlite:SCHOOL --model students --filter name__near=Cid
+    exit Some(1)
+    error: query: in filter: unknown lookup `near` on field `students.name` (segment 2, byte 6 of `name__near`); did you mean `ne`?
+
+    $ relq query --db sqlite:SCHOOL --model students --filter id=Cid
+    exit Some(1)
+    error: query: in filter: `id` takes an integer; got the string "Cid"
+
+    $ relq demo --scale 0
+    exit Some(2)
+    error: invalid value '0' for '--scale <N>': 0 is not in 1..=4294967295
+
+    For more information, try '--help'.
+
+    $ relq demo --dir Cargo.toml
+    exit Some(1)
+    error: cannot create `Cargo.toml`: File exists (os error 17)
+    "#);
+}
+
+#[test]
 fn schema_and_query_file_errors_exit_1_naming_the_file() {
     let dir = std::env::temp_dir();
     let pid = std::process::id();

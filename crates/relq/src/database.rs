@@ -27,7 +27,7 @@ use relq_graph::{Model, RelationGraph, SchemaDef};
 use relq_mysql::MySql;
 use relq_plan::Value;
 use relq_postgres::Postgres;
-use relq_rows::{ExecError, ExecErrorKind, Record};
+use relq_rows::{ExecError, ExecErrorKind, Fetched, Record};
 use relq_sql::{Compiled, Dialect, create_tables, insert, rows_per_insert};
 use relq_sqlite::Sqlite;
 
@@ -155,11 +155,35 @@ impl Database {
         }
     }
 
-    /// Runs a compiled query and rebuilds its records (`relq_sqlite::execute`, ...).
+    /// Runs a compiled query and rebuilds its records: [`fetch`](Self::fetch)'s records.
     ///
     /// # Errors
     /// The executor's [`ExecError`].
     pub fn execute(&mut self, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
+        Ok(self.fetch(compiled)?.records)
+    }
+
+    /// Runs a compiled query and rebuilds its records, and counts the rows the database
+    /// returned (`relq_sqlite::execute`, ...).
+    ///
+    /// ```
+    /// use relq::{Database, Query, SchemaDef, Value, compile};
+    /// let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))?.build()?;
+    /// let mut db = Database::open("sqlite::memory:")?;
+    /// db.create_tables(&graph)?;
+    /// let persons = graph.model_by_name("Person").expect("declared");
+    /// let person = |id, supervisor| vec![Value::Int(id), Value::Text(format!("p{id}")), supervisor];
+    /// db.insert(persons, &[person(1, Value::Null), person(2, Value::Int(1)), person(3, Value::Int(1))])?;
+    /// let query = Query::new("Person").select_related("employees");
+    /// let fetched = db.fetch(&compile(&graph, &query, db.dialect())?)?;
+    /// // Person 1 comes once per employee, 2 and 3 once each: 4 rows, 3 records.
+    /// assert_eq!((fetched.rows, fetched.records.len()), (4, 3));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The executor's [`ExecError`].
+    pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => relq_sqlite::execute(conn, compiled),
             Connection::Postgres(client, _) => relq_postgres::execute(client, compiled),

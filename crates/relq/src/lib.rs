@@ -69,6 +69,6 @@ pub use relq_plan::{
     Query, Related, Value,
 };
 pub use relq_postgres::Postgres;
-pub use relq_rows::{ExecError, Record, to_json};
+pub use relq_rows::{ExecError, Fetched, Record, to_json};
 pub use relq_sql::{Compiled, Dialect, Statement, compile};
 pub use relq_sqlite::Sqlite;

@@ -85,13 +85,27 @@ impl<'p> RowReader<'p> {
         Ok(())
     }
 
-    /// The records.
+    /// The records, and the number of rows read.
     ///
     /// # Errors
     /// The rebuild's error.
-    pub fn finish(self) -> Result<Vec<Record>, ExecError> {
-        Ok(self.rebuilder.finish()?)
+    pub fn finish(self) -> Result<Fetched, ExecError> {
+        Ok(Fetched {
+            records: self.rebuilder.finish()?,
+            rows: self.row,
+        })
     }
+}
+
+/// What an executor returns: the rebuilt root records and the number of rows the
+/// database returned for them (over every statement), which is more than the records when
+/// a to-many relation was loaded (one row per combination of children).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fetched {
+    /// The root records, nested.
+    pub records: Vec<Record>,
+    /// The rows read from the database.
+    pub rows: usize,
 }
 
 /// 16 bytes as a lower-case hyphenated UUID (`Value::Uuid`'s form); `None` for any other

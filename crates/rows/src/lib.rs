@@ -33,7 +33,7 @@ mod store;
 
 pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
 pub use exec::{
-    ExecError, ExecErrorKind, ExpectedColumn, ReadFailure, RowReader, canonical_json,
+    ExecError, ExecErrorKind, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json,
     canonical_seconds, expected_columns, uuid_text,
 };
 pub use flatten::flatten;

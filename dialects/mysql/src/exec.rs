@@ -17,22 +17,22 @@
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json};
+use relq_rows::{ExecError, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json};
 use relq_sql::Compiled;
 
 /// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
 /// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
 const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
 
-/// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
-/// rows into records (one [`RowReader`] over all statements' rows), after setting the
-/// session's `group_concat_max_len`.
+/// Sets the session's `group_concat_max_len`, then runs every statement of `compiled` on
+/// `conn` with its parameters bound and rebuilds the rows into records (one [`RowReader`]
+/// over all statements' rows): the records and the number of rows read.
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index (`None` for the session
 /// setup), a value that cannot be read as the plan's kind, or the rebuild's
 /// [`RowError`](relq_rows::RowError).
-pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
+pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     conn.query_drop(SESSION_SETUP)
         .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
     let mut reader = RowReader::new(&compiled.plan.extraction)?;

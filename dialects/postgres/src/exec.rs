@@ -20,7 +20,7 @@ use std::error::Error as StdError;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
-    ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, uuid_text,
+    ExecError, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json, uuid_text,
 };
 use relq_sql::Compiled;
 
@@ -29,7 +29,8 @@ use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// Runs every statement of `compiled` on `client` with its parameters bound and rebuilds
-/// the rows into records (one [`RowReader`] over all statements' rows).
+/// the rows into records (one [`RowReader`] over all statements' rows): the records and the
+/// number of rows read.
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
@@ -38,7 +39,7 @@ type BoxError = Box<dyn StdError + Sync + Send>;
 pub fn execute(
     client: &mut postgres::Client,
     compiled: &Compiled<'_>,
-) -> Result<Vec<Record>, ExecError> {
+) -> Result<Fetched, ExecError> {
     let mut reader = RowReader::new(&compiled.plan.extraction)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: postgres::Error| driver_error(Some(index), e);

@@ -17,22 +17,20 @@
 
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
-    ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, canonical_seconds,
+    ExecError, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json, canonical_seconds,
     uuid_text,
 };
 use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
 /// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
-/// rows into records (one [`RowReader`] over all statements' rows).
+/// rows into records (one [`RowReader`] over all statements' rows): the records and the
+/// number of rows read.
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
 /// as the plan's kind, or the rebuild's [`RowError`](relq_rows::RowError).
-pub fn execute(
-    conn: &rusqlite::Connection,
-    compiled: &Compiled<'_>,
-) -> Result<Vec<Record>, ExecError> {
+pub fn execute(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     let mut reader = RowReader::new(&compiled.plan.extraction)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
