@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use relq::{Filter, OrderBy, Query};
+use relq::{Compat, Filter, OrderBy, Query};
 
 use crate::error::CliError;
 
@@ -164,6 +164,9 @@ pub(crate) struct QueryArgs {
     /// Skip this many root records.
     #[arg(long, value_name = "N", requires = "model")]
     offset: Option<u64>,
+    /// The scope of filters across to-many relations [default: roots].
+    #[arg(long, value_enum, requires = "model")]
+    compat: Option<CompatName>,
     /// Select only these field paths (primary keys always); repeatable, comma-separated.
     #[arg(long, value_name = "PATH", value_delimiter = ',', requires = "model")]
     fields: Vec<String>,
@@ -196,8 +199,23 @@ impl QueryArgs {
             order_by: self.order_by.iter().map(OrderBy::new).collect(),
             limit: self.limit,
             offset: self.offset,
+            compat: match self.compat {
+                Some(CompatName::Ormar) => Compat::Ormar,
+                Some(CompatName::Roots) | None => Compat::Roots,
+            },
         })
     }
+}
+
+/// `--compat`: the scope of filters across to-many relations.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum CompatName {
+    /// relq's own: a filter keeps roots with some matching related row (EXISTS) and never
+    /// trims or loads a nested list.
+    Roots,
+    /// ormar's row-level filters: a to-many path in a filter is loaded and trimmed to the
+    /// matching rows; exclude drops rows.
+    Ormar,
 }
 
 /// A `--filter` or `--exclude` argument, `PATH=VALUE`, as the condition `[PATH, VALUE]`:

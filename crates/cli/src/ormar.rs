@@ -12,7 +12,9 @@ pub(crate) fn call(query: &Query) -> String {
     let mut call = format!("{}.objects", query.model);
     let list = |paths: &[String]| python(&Json::from(paths.to_vec()));
     if !query.select_related.is_empty() {
-        call += &format!(".select_related({})", list(&query.select_related));
+        // A nested list with options prints in its JSON object form (ormar has no such call).
+        let related = serde_json::to_value(&query.select_related).unwrap_or(Json::Null);
+        call += &format!(".select_related({})", python(&related));
     }
     for filter in &query.filter {
         call += &format!(".filter({})", arguments(filter));

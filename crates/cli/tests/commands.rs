@@ -644,3 +644,37 @@ fn filter_flags_are_the_query_files_filter_and_exclude_lists() {
     // Students of classes 1 and 3 after Cid, without category 2 (Dee): Ida only.
     assert_eq!(names, ["Ida"]);
 }
+
+#[test]
+fn compat_ormar_trims_the_filtered_list_and_loads_it() {
+    let school = common::sqlite_school();
+    let run = |compat: &str| {
+        let json = stdout(&[
+            "query",
+            "--db",
+            &school.url,
+            "--model",
+            "schoolclasses",
+            "--filter",
+            "students__name=Cid",
+            "--compat",
+            compat,
+        ]);
+        serde_json::from_str::<serde_json::Value>(&json).expect("JSON")
+    };
+    // Only class 1A has Cid. relq's scope keeps the class and loads nothing; ormar's loads
+    // the students the filter crossed, trimmed to the matching one.
+    let roots = run("roots");
+    assert_eq!(roots.as_array().map(Vec::len), Some(1));
+    assert_eq!(roots[0]["name"], "1A");
+    assert!(roots[0].get("students").is_none(), "{roots}");
+    let ormar = run("ormar");
+    assert_eq!(ormar.as_array().map(Vec::len), Some(1));
+    let students: Vec<&serde_json::Value> = ormar[0]["students"]
+        .as_array()
+        .expect("students loaded")
+        .iter()
+        .map(|s| &s["name"])
+        .collect();
+    assert_eq!(students, ["Cid"]);
+}
