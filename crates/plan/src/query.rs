@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::terminal::{Page, Terminal};
+
 /// A query rooted at one model.
 ///
 /// JSON form (every key but `model` optional; `filter` and `exclude` hold one [`Filter`]
@@ -26,6 +28,10 @@ use serde::{Deserialize, Serialize};
 ///   "offset": 20
 /// }
 /// ```
+///
+/// `page` (`{"page": 2, "size": 10}`) is another way to give `limit` and `offset`;
+/// `terminal` says what the query returns ([`Terminal`]: `"count"`, `"first"`,
+/// `{"values": {...}}`...; every root record when absent).
 ///
 /// ```
 /// use relq_plan::{Filter, NullsOrder, OrderBy, Query};
@@ -75,6 +81,13 @@ pub struct Query {
     /// Skip this many root records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
+    /// A page of root records (`paginate(page, size)`): sugar for `limit` and `offset`,
+    /// which it cannot be combined with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<Page>,
+    /// What the query returns; `None`: every root record (`all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<Terminal>,
 }
 
 impl Query {
@@ -143,6 +156,22 @@ impl Query {
     #[must_use]
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
+        self
+    }
+
+    /// Asks for page `page` (from 1) of `size` root records: `limit = size`,
+    /// `offset = (page - 1) * size`. Page 0 or size 0 is an error when the query is
+    /// planned ([`CompileErrorKind::BadPage`](crate::CompileErrorKind::BadPage)).
+    #[must_use]
+    pub fn paginate(mut self, page: u64, size: u64) -> Self {
+        self.page = Some(Page { page, size });
+        self
+    }
+
+    /// Sets what the query returns (`first`, `count`, `values`...).
+    #[must_use]
+    pub fn terminal(mut self, terminal: Terminal) -> Self {
+        self.terminal = Some(terminal);
         self
     }
 }

@@ -27,7 +27,7 @@ use relq_graph::{Model, RelationGraph, SchemaDef};
 use relq_mysql::MySql;
 use relq_plan::Value;
 use relq_postgres::Postgres;
-use relq_rows::{ExecError, ExecErrorKind, Record};
+use relq_rows::{Answer, ExecError, ExecErrorKind, Record};
 use relq_sql::{Compiled, Dialect, create_tables, insert, rows_per_insert};
 use relq_sqlite::Sqlite;
 
@@ -158,12 +158,42 @@ impl Database {
     /// Runs a compiled query and rebuilds its records (`relq_sqlite::execute`, ...).
     ///
     /// # Errors
-    /// The executor's [`ExecError`].
+    /// The executor's [`ExecError`]; for a query that returns no records (`count`,
+    /// `values`...), [`NotRecords`](relq_rows::ExecErrorKind::NotRecords): use
+    /// [`fetch`](Self::fetch).
     pub fn execute(&mut self, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => relq_sqlite::execute(conn, compiled),
             Connection::Postgres(client, _) => relq_postgres::execute(client, compiled),
             Connection::MySql(conn, _) => relq_mysql::execute(conn, compiled),
+        }
+    }
+
+    /// Runs a compiled query and returns what its terminal asks for
+    /// (`relq_sqlite::fetch`, ...): records, one record (`first`, `last`, `get`,
+    /// `get_or_none`), a count, a yes or no, or flat rows (`values`, `aggregate`).
+    ///
+    /// ```
+    /// use relq::{Answer, Database, Query, SchemaDef, Terminal, Value, compile};
+    /// let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
+    /// let mut db = Database::open("sqlite::memory:")?;
+    /// db.create_tables(&graph)?;
+    /// let departments = graph.model_by_name("Department").expect("declared");
+    /// db.insert(departments, &[vec![Value::Int(1), Value::Text("Science".into())]])?;
+    /// let count = Query::new("Department").terminal(Terminal::Count);
+    /// assert_eq!(db.fetch(&compile(&graph, &count, db.dialect())?)?, Answer::Count(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The executor's [`ExecError`], `get`'s
+    /// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) and
+    /// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches) among them.
+    pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Answer, ExecError> {
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => relq_sqlite::fetch(conn, compiled),
+            Connection::Postgres(client, _) => relq_postgres::fetch(client, compiled),
+            Connection::MySql(conn, _) => relq_mysql::fetch(conn, compiled),
         }
     }
 

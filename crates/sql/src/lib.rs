@@ -21,6 +21,7 @@ mod filter;
 mod insert;
 mod joined;
 mod render;
+mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};

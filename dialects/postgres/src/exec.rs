@@ -6,7 +6,8 @@
 //! server's input function for the placeholder's type (`NUMERIC`, `DATE`, `TIME`,
 //! `TIMESTAMP`, or a text type). Result values are read from the binary format by the
 //! column's type ([`binary`](crate::binary)), as the
-//! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` as ints,
+//! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` (and a whole
+//! `NUMERIC`, `SUM` of a `BIGINT`) as ints,
 //! `BOOL`, `FLOAT4`/`FLOAT8`, text types, `BYTEA`, `NUMERIC` as its text with its scale
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
 //! non-zero, six digits), `UUID` lower-case hyphenated, `JSON` / `JSONB` as the document's
@@ -20,7 +21,7 @@ use std::error::Error as StdError;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
-    ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, uuid_text,
+    Answer, ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, uuid_text,
 };
 use relq_sql::Compiled;
 
@@ -28,18 +29,31 @@ use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
-/// Runs every statement of `compiled` on `client` with its parameters bound and rebuilds
-/// the rows into records (one [`RowReader`] over all statements' rows).
+/// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
+/// one of `first` / `get`).
 ///
 /// # Errors
-/// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
-/// server error), a value that cannot be read as the plan's kind, or the rebuild's
-/// [`RowError`](relq_rows::RowError).
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// for a query that returns a count or flat rows.
 pub fn execute(
     client: &mut postgres::Client,
     compiled: &Compiled<'_>,
 ) -> Result<Vec<Record>, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan.extraction)?;
+    fetch(client, compiled)?.into_records()
+}
+
+/// Runs every statement of `compiled` on `client` with its parameters bound and reads
+/// the rows into the query's [`Answer`] (one [`RowReader`] over all statements' rows:
+/// records, one record, a count or flat rows).
+///
+/// # Errors
+/// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
+/// server error), a value that cannot be read as the plan's kind, the rebuild's
+/// [`RowError`](relq_rows::RowError), or `get`'s
+/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
+/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
+pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Answer, ExecError> {
+    let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: postgres::Error| driver_error(Some(index), e);
         let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
@@ -193,6 +207,9 @@ fn read(raw: Option<&[u8]>, ty: &Type, column: Option<&ExpectedColumn>) -> Optio
             Type::INT2 => i16::from_sql(ty, raw).ok()?.into(),
             Type::INT4 => i32::from_sql(ty, raw).ok()?.into(),
             Type::INT8 => i64::from_sql(ty, raw).ok()?,
+            // `SUM` of a `BIGINT` is a `NUMERIC` (PostgreSQL functions-aggregate.html):
+            // read when it is a whole number within 64 bits.
+            Type::NUMERIC => numeric_text(raw)?.parse().ok()?,
             _ => return None,
         }),
         ValueKind::Bool if *ty == Type::BOOL => Value::Bool(bool::from_sql(ty, raw).ok()?),

@@ -17,23 +17,36 @@
 
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
-    ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json, canonical_seconds,
-    uuid_text,
+    Answer, ExecError, ExpectedColumn, ReadFailure, Record, RowReader, canonical_json,
+    canonical_seconds, uuid_text,
 };
 use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
-/// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
-/// rows into records (one [`RowReader`] over all statements' rows).
+/// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
+/// one of `first` / `get`).
 ///
 /// # Errors
-/// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
-/// as the plan's kind, or the rebuild's [`RowError`](relq_rows::RowError).
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// for a query that returns a count or flat rows.
 pub fn execute(
     conn: &rusqlite::Connection,
     compiled: &Compiled<'_>,
 ) -> Result<Vec<Record>, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan.extraction)?;
+    fetch(conn, compiled)?.into_records()
+}
+
+/// Runs every statement of `compiled` on `conn` with its parameters bound and reads the
+/// rows into the query's [`Answer`] (one [`RowReader`] over all statements' rows: records,
+/// one record, a count or flat rows).
+///
+/// # Errors
+/// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
+/// as the plan's kind, the rebuild's [`RowError`](relq_rows::RowError), or `get`'s
+/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
+/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
+pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Answer, ExecError> {
+    let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
         let mut prepared = conn.prepare(&statement.sql).map_err(driver)?;
