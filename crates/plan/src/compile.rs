@@ -208,8 +208,8 @@ pub enum CompileErrorKind {
         /// The ordering path.
         path: String,
     },
-    /// An aggregate the dialect cannot compute exactly (`sum`, `min`, `max` of decimals
-    /// on SQLite, which stores them as text: <https://sqlite.org/datatype3.html>).
+    /// An aggregate the dialect cannot compute exactly (any but `count` of decimals on
+    /// SQLite, which stores them as text: <https://sqlite.org/datatype3.html>).
     #[error("aggregate {} of `{path}` ({} values) is not supported by {dialect}", func.name(), kind.name())]
     UnsupportedAggregate {
         /// The function.

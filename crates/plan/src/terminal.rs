@@ -102,7 +102,7 @@ pub enum AggregateFunc {
     /// The sum: integers give an integer, floats a float, decimals an exact decimal.
     Sum,
     /// The mean, always a float (double precision) on every dialect, of integers,
-    /// floats or decimals.
+    /// floats or decimals: the sum made a double, divided by the count.
     Avg,
     /// How many values are not NULL; an integer. Any field.
     Count,

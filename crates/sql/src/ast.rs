@@ -190,6 +190,8 @@ pub enum BinaryOp {
     Gt,
     /// `>=`.
     GtEq,
+    /// `/`.
+    Div,
     /// A dialect's regular-expression match (`~`, `REGEXP`).
     Regex(&'static str),
 }
@@ -204,6 +206,7 @@ impl BinaryOp {
             BinaryOp::LtEq => "<=",
             BinaryOp::Gt => ">",
             BinaryOp::GtEq => ">=",
+            BinaryOp::Div => "/",
             BinaryOp::Regex(op) => op,
         }
     }

@@ -16,11 +16,16 @@
 //!   `offset` count rows. `distinct`: `SELECT DISTINCT`, ordered by the query's terms
 //!   (each one of the values, checked when planned) then every other value, left to
 //!   right, NULLs smallest.
-//! - `aggregate`: one row, `MIN`, `MAX`, `SUM`, `COUNT` of the column; `AVG` of the
-//!   column cast to the dialect's float type (`CAST(x AS DOUBLE)`: MariaDB's `AVG` of
-//!   integers and decimals is a `DECIMAL` of 4 more digits only, PostgreSQL's a
-//!   `NUMERIC`, SQLite's a `REAL`, so one type, the double, for all three). With a
-//!   slice the aggregates run over the root page.
+//! - `aggregate`: one row, `MIN`, `MAX`, `SUM`, `COUNT` of the column; `avg` is
+//!   `CAST(SUM(x) AS <double>) / COUNT(x)`: `AVG` itself differs (MariaDB's of integers
+//!   and decimals is a `DECIMAL` of 4 more digits only, `1.3333`; PostgreSQL's a
+//!   `NUMERIC`; SQLite's a `REAL` summed its own way), while the sum of integers and
+//!   decimals is exact on every dialect, its conversion to a double correctly rounded,
+//!   and one IEEE division gives the same double everywhere. (Sums of floats are added
+//!   in each server's own order and way, so `sum` / `avg` of float columns can differ
+//!   in the last bits where the values are not exact binary fractions.) Decimals where
+//!   the dialect stores them as text (SQLite): only `count`. With a slice the
+//!   aggregates run over the root page.
 //!
 //! Invariant: as for the joined statement, aliases are unique and values are bound.
 
@@ -30,15 +35,15 @@ use relq_plan::{
     Plan, ValueKind,
 };
 
-use crate::ast::{Aggregate, Expr, Select};
+use crate::ast::{Aggregate, BinaryOp, Expr, Select};
 use crate::dialect::Caps;
 use crate::joined::Builder;
 
 /// The statement of a plan whose output is not records; `None` for records.
 ///
 /// # Errors
-/// [`CompileErrorKind::UnsupportedAggregate`]: `sum`, `min` or `max` of decimals where
-/// the dialect stores them as text ([`Caps::decimal_cast`]).
+/// [`CompileErrorKind::UnsupportedAggregate`]: any aggregate but `count` of decimals
+/// where the dialect stores them as text ([`Caps::decimal_cast`]).
 pub(crate) fn terminal<'g>(
     graph: &'g RelationGraph,
     plan: &Plan,
@@ -121,9 +126,8 @@ fn aggregate<'g>(
     let x = column(graph, c, aliases);
     let func = c.aggregate.unwrap_or(AggregateFunc::Count);
     let exact = ValueKind::of(field.ty()) != ValueKind::Decimal || caps.decimal_cast.is_none();
-    let (op, x) = match func {
-        AggregateFunc::Avg => (Aggregate::Avg, Expr::Cast(Box::new(x), caps.types.float)),
-        AggregateFunc::Count => (Aggregate::Count, x),
+    let op = match func {
+        AggregateFunc::Count => Aggregate::Count,
         _ if !exact => {
             return Err(CompileErrorKind::UnsupportedAggregate {
                 func,
@@ -133,9 +137,15 @@ fn aggregate<'g>(
             }
             .into());
         }
-        AggregateFunc::Min => (Aggregate::Min, x),
-        AggregateFunc::Max => (Aggregate::Max, x),
-        AggregateFunc::Sum => (Aggregate::Sum, x),
+        AggregateFunc::Avg => {
+            // The exact sum, made a double once, over the count: one IEEE division.
+            let sum = Expr::Aggregate(Aggregate::Sum, Box::new(x.clone()));
+            let count = Expr::Aggregate(Aggregate::Count, Box::new(x));
+            return Ok(Expr::Cast(Box::new(sum), caps.types.float).binary(BinaryOp::Div, count));
+        }
+        AggregateFunc::Min => Aggregate::Min,
+        AggregateFunc::Max => Aggregate::Max,
+        AggregateFunc::Sum => Aggregate::Sum,
     };
     Ok(Expr::Aggregate(op, Box::new(x)))
 }
