@@ -65,6 +65,14 @@ pub(crate) enum Command {
         /// Also print the join tree with its aliases and the SQL to stderr.
         #[arg(long)]
         explain: bool,
+        /// Print `{"count": N}`: how many root records the query keeps (within its
+        /// limit and offset), whatever --format says.
+        #[arg(long, group = "terminal")]
+        count: bool,
+        /// Print `{"exists": true}` or `{"exists": false}`: whether the query keeps a
+        /// root record, whatever --format says.
+        #[arg(long, group = "terminal")]
+        exists: bool,
         #[command(flatten)]
         query: QueryArgs,
     },

@@ -413,3 +413,40 @@ fn many_to_many_children_carry_their_through_fields_under_the_through_model() {
     ]
     "#);
 }
+
+/// `--count` and `--exists` print one JSON object, the same on the three databases: the
+/// classes counted once each however many students are loaded, within the limit and
+/// offset; the two flags exclude each other.
+#[test]
+fn count_and_exists_print_one_object_alike_on_three_databases() {
+    let rows = relq_tests::samples::school_rows();
+    let classes = rows
+        .iter()
+        .find(|(table, _)| *table == "schoolclasses")
+        .map_or(0, |(_, r)| r.len());
+    assert!(classes > 2, "the sample has classes");
+    let schools = three_schools();
+    for school in &schools {
+        let run = |more: &[&str]| {
+            let text = stdout(&school_query(&school.url, more));
+            serde_json::from_str::<serde_json::Value>(&text).expect("one JSON value")
+        };
+        assert_eq!(run(&["--count"]), serde_json::json!({ "count": classes }));
+        assert_eq!(
+            run(&["--count", "--offset", "1", "--limit", "100"]),
+            serde_json::json!({ "count": classes - 1 })
+        );
+        assert_eq!(run(&["--exists"]), serde_json::json!({ "exists": true }));
+        let past = classes.to_string();
+        assert_eq!(
+            run(&["--exists", "--offset", &past]),
+            serde_json::json!({ "exists": false })
+        );
+    }
+    let (code, message) = common::failure(&school_query(&schools[0].url, &["--count", "--exists"]));
+    assert_eq!(code, Some(2));
+    assert!(
+        message.contains("'--count' cannot be used with '--exists'"),
+        "{message}"
+    );
+}
