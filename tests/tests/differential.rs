@@ -22,7 +22,7 @@ mod common;
 
 use common::servers::{Server, loaded, scratch};
 use relq::rows::ExecErrorKind;
-use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, compile, to_json};
+use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, compile};
 use relq_sample::{Sample, generate, load};
 use relq_tests::corpus::{Case, cases};
 use relq_tests::samples;

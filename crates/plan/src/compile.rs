@@ -684,13 +684,17 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     })
 }
 
+/// Resolves a path of a part of the query: whether it is descending, and the path.
+type Resolver<'a> =
+    dyn Fn(QueryPart, &str, PathKind) -> Result<(bool, ResolvedPath), CompileError> + 'a;
+
 /// The selected columns of a records query and its extraction plan: `fields` and
 /// `exclude_fields` applied to the loaded nodes of `tree`.
 fn record_columns(
     graph: &RelationGraph,
     tree: &JoinTree,
     query: &Query,
-    resolve_in: &dyn Fn(QueryPart, &str, PathKind) -> Result<(bool, ResolvedPath), CompileError>,
+    resolve_in: &Resolver<'_>,
 ) -> Result<(Vec<SelectColumn>, ExtractionPlan), CompileError> {
     // Field choices per node: `Some(list)` keeps only the listed fields (plus the pk).
     let mut kept: SmallVec<[Option<Vec<FieldId>>; 16]> = smallvec![None; tree.nodes().len()];

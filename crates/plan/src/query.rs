@@ -421,4 +421,53 @@ mod tests {
             assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
         }
     }
+
+    #[test]
+    fn terminals_and_pages_read_their_json_forms_and_reject_unknown_keys() {
+        use crate::terminal::{AggregateFunc, Aggregation, Values};
+        let q: Query = serde_json::from_str(
+            r#"{"model": "Post", "page": {"page": 2, "size": 10},
+                "terminal": {"aggregate": [{"func": "avg", "path": "weight"}]}}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            q,
+            Query::new("Post")
+                .paginate(2, 10)
+                .terminal(Terminal::Aggregate(vec![Aggregation::new(
+                    AggregateFunc::Avg,
+                    "weight"
+                )]))
+        );
+        let values = Query::new("Post").terminal(Terminal::Values(Values {
+            fields: vec!["title".into()],
+            distinct: true,
+        }));
+        let json = serde_json::to_string(&values).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"model":"Post","terminal":{"values":{"fields":["title"],"distinct":true}}}"#
+        );
+        assert_eq!(serde_json::from_str::<Query>(&json).ok(), Some(values));
+        for (text, terminal) in [
+            ("first", Terminal::First),
+            ("last", Terminal::Last),
+            ("get", Terminal::Get),
+            ("get_or_none", Terminal::GetOrNone),
+            ("count", Terminal::Count),
+            ("exists", Terminal::Exists),
+        ] {
+            let json = format!(r#"{{"model": "Post", "terminal": "{text}"}}"#);
+            let q: Query = serde_json::from_str(&json).expect("valid");
+            assert_eq!(q.terminal, Some(terminal));
+        }
+        for bad in [
+            r#"{"model": "Post", "terminal": "all"}"#,
+            r#"{"model": "Post", "terminal": {"values": {"fields": [], "distinc": true}}}"#,
+            r#"{"model": "Post", "terminal": {"aggregate": [{"func": "median", "path": "id"}]}}"#,
+            r#"{"model": "Post", "page": {"page": 1, "size": 2, "of": 3}}"#,
+        ] {
+            assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
+        }
+    }
 }

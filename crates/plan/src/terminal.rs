@@ -203,7 +203,7 @@ pub(crate) fn page_slice(page: Page) -> Result<(u64, u64), CompileError> {
         }
         .into());
     }
-    let offset = (page.page - 1).checked_mul(page.size).unwrap_or(u64::MAX);
+    let offset = (page.page - 1).saturating_mul(page.size);
     for value in [page.size, offset] {
         if i64::try_from(value).is_err() {
             return Err(CompileErrorKind::CountTooLarge {

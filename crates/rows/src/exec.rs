@@ -37,7 +37,7 @@ pub struct RowReader<'p> {
 /// Where a [`RowReader`]'s rows go.
 enum Sink<'p> {
     /// Into records, then picked (`first`, `get`...); the root model names errors.
-    Records(Rebuilder<'p, Records>, Pick, &'p str),
+    Records(Box<Rebuilder<'p, Records>>, Pick, &'p str),
     /// The one-integer row of a count (`exists` when `true`).
     Count(Vec<Vec<Value>>, bool),
     /// Flat rows.
@@ -74,7 +74,7 @@ impl<'p> RowReader<'p> {
         let (columns, sink) = match &plan.output {
             Output::Records(pick) => {
                 let model = plan.extraction.nodes.first().map_or("", |n| &*n.model);
-                let rebuilder = Rebuilder::new(&plan.extraction)?;
+                let rebuilder = Box::new(Rebuilder::new(&plan.extraction)?);
                 let sink = Sink::Records(rebuilder, *pick, model);
                 (expected_columns(&plan.extraction), sink)
             }
@@ -147,7 +147,7 @@ impl<'p> RowReader<'p> {
     /// [`ExecErrorKind::MultipleMatches`]; a count that is not one integer of at least 0.
     pub fn finish(self) -> Result<Answer, ExecError> {
         match self.sink {
-            Sink::Records(rebuilder, how, model) => pick(how, rebuilder.finish()?, model),
+            Sink::Records(rebuilder, how, model) => pick(how, (*rebuilder).finish()?, model),
             Sink::Count(rows, false) => Ok(Answer::Count(count(&rows)?)),
             Sink::Count(rows, true) => Ok(Answer::Exists(count(&rows)? > 0)),
             Sink::Rows(rows) => Ok(Answer::Rows(rows)),
