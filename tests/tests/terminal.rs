@@ -334,6 +334,8 @@ fn values_are_flat_typed_rows_on_three_databases() {
             .limit(2)
             .offset(1)
             .terminal(values(&["item__name"], false)),
+        // No field named: every field of the root.
+        Query::new("Review").terminal(values(&[], false)),
     ];
     let got = agreed("values", &queries);
     let rows = |a: &Result<Answer, String>| match a {
@@ -380,6 +382,16 @@ fn values_are_flat_typed_rows_on_three_databases() {
             vec![Value::Null]
         ]
     );
+    let all = rows(&got[3]);
+    assert_eq!(
+        all.columns.iter().map(|c| &**c).collect::<Vec<_>>(),
+        ["id", "stars", "item_id"]
+    );
+    let reviews: Vec<Vec<Value>> = REVIEWS
+        .iter()
+        .map(|&(id, item, stars)| vec![Value::Int(id), Value::Int(stars), Value::Int(item)])
+        .collect();
+    assert_eq!(all.rows, reviews);
     // LIMIT and OFFSET count rows: reviews 2 and 3.
     assert_eq!(
         rows(&got[2]).rows,
@@ -513,6 +525,7 @@ fn terminal_errors_are_typed_before_any_sql() {
             fields: vec!["reviews".into()],
             distinct: false,
         })),
+        Query::new("Item").terminal(Terminal::Aggregate(Vec::new())),
     ];
     let mut report = String::new();
     for q in &cases {
@@ -535,6 +548,7 @@ fn terminal_errors_are_typed_before_any_sql() {
     in aggregate: `items__qty` and `items__reviews__stars` cross different to-many relations, which would count each other's rows; aggregate them in separate queries
     in order_by: `qty` is not one of the distinct values; order distinct values by their own paths
     in values: relation `Item.reviews` where a field is required (segment 1, byte 0 of `reviews`); name a field of it, e.g. `reviews__id`
+    in aggregate: no aggregate given; name at least one, e.g. count of `id`
     ");
     // get's errors are the executor's, named by kind.
     let mut db = loaded(Server::Sqlite, "terminal_errors", &graph, &tables());

@@ -188,6 +188,9 @@ pub enum CompileErrorKind {
         /// The kind of value the field holds.
         kind: ValueKind,
     },
+    /// An `aggregate` terminal without an aggregate: a statement selects something.
+    #[error("in aggregate: no aggregate given; name at least one, e.g. count of `id`")]
+    NoAggregate,
     /// Two aggregates through different to-many relations: in one statement each would
     /// be repeated once per row of the other (the rows multiply), so relq refuses.
     #[error(
@@ -488,10 +491,25 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     let mut flat = Vec::new();
     match terminal {
         Some(Terminal::Values(v)) => {
-            for text in &v.fields {
+            // No field named: every field of the root (Django's `values()`).
+            let all: Vec<String>;
+            let fields = if v.fields.is_empty() {
+                all = graph
+                    .model(root)
+                    .fields()
+                    .map(|f| f.name().to_owned())
+                    .collect();
+                &all
+            } else {
+                &v.fields
+            };
+            for text in fields {
                 let (_, path) = resolve_in(QueryPart::Values, text, PathKind::Field)?;
                 flat.push((text.clone(), path, None));
             }
+        }
+        Some(Terminal::Aggregate(aggregates)) if aggregates.is_empty() => {
+            return Err(CompileError::new(CompileErrorKind::NoAggregate));
         }
         Some(Terminal::Aggregate(aggregates)) => {
             for a in aggregates {

@@ -62,7 +62,8 @@ pub enum Terminal {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Values {
-    /// Field paths (`title`, `author__first_name`, `categories__name`), one column each.
+    /// Field paths (`title`, `author__first_name`, `categories__name`), one column each;
+    /// empty: every field of the root model, in definition order (Django's `values()`).
     pub fields: Vec<String>,
     /// Drop repeated rows (`SELECT DISTINCT`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

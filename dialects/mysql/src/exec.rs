@@ -1,5 +1,6 @@
-//! [`execute`]: a [`Compiled`] query on a `mysql` connection (MySQL or MariaDB), rebuilt
-//! into records.
+//! [`fetch`]: a [`Compiled`] query on a `mysql` connection (MySQL or MariaDB), read into
+//! its answer ([`Answer`]: records rebuilt, one record, a count, flat rows); [`execute`]:
+//! its records.
 //!
 //! The session first gets `group_concat_max_len` at its largest (MariaDB's default of
 //! 1 MiB truncates a `GROUP_CONCAT` silently, with only a warning). Statements run as

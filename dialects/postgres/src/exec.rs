@@ -1,4 +1,5 @@
-//! [`execute`]: a [`Compiled`] query on a `postgres` client, rebuilt into records.
+//! [`fetch`]: a [`Compiled`] query on a `postgres` client, read into its answer
+//! ([`Answer`]: records rebuilt, one record, a count, flat rows); [`execute`]: its records.
 //!
 //! Parameters bind by the type the server reports for each placeholder (an int as
 //! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver

@@ -1,4 +1,5 @@
-//! [`execute`]: a [`Compiled`] query on a rusqlite connection, rebuilt into records.
+//! [`fetch`]: a [`Compiled`] query on a rusqlite connection, read into its answer
+//! ([`Answer`]: records rebuilt, one record, a count, flat rows); [`execute`]: its records.
 //!
 //! Values bind as SQLite's storage classes (booleans as 0 / 1, decimals, dates, times,
 //! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them; times and
