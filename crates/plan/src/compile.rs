@@ -14,6 +14,9 @@
 //!   primary key), so children carry their through row (`weight`).
 //! - Selected columns are positional: node by node in alias order, each model's fields in
 //!   definition order, through fields after the node's own.
+//! - A terminal (`terminal.rs`) may change the limit (`first`: 1, `get`: 2), flip the
+//!   ordering (`last`), and replace the records by a count or flat columns, whose paths
+//!   are loaded nodes of the tree (`select_related` and `fields` then do not apply).
 //!
 //! Invariant: the plan is dialect-independent and depends only on the graph and the query.
 
@@ -455,7 +458,10 @@ pub struct ExtractionThrough {
 /// A [`CompileError`]: an unknown root model; a path that does not parse or resolve
 /// (with its part of the query); a filter value of the wrong kind or a lookup that does
 /// not apply to its field; a field of a relation that is not loaded; an excluded
-/// primary key; a limit or offset too large.
+/// primary key; a limit, offset or page too large; for the terminals (`terminal.rs`): a
+/// page numbered 0 or of size 0, a page with a limit or offset, `last` of a slice, an
+/// aggregate on a field kind it does not apply to, aggregates through different to-many
+/// relations, none at all, distinct values ordered by another path.
 pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> {
     let root = graph.model_by_name(&query.model).ok_or_else(|| {
         CompileError::new(CompileErrorKind::UnknownModel {
