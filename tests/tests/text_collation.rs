@@ -1,6 +1,6 @@
 //! Text in tables relq creates sorts and compares by code point on every dialect
 //! (`ColumnTypes::text_collation`: SQLite's default `BINARY`, PostgreSQL `COLLATE "C"`,
-//! MySQL/MariaDB `utf8mb4_bin`), whatever the server's defaults: the MariaDB test server
+//! MariaDB `utf8mb4_nopad_bin`), whatever the server's defaults: the MariaDB test server
 //! runs with its compiled default `latin1_swedish_ci`, case-insensitive and unable to hold
 //! most non-Latin text, and MariaDB's `utf8mb4_bin` pads with spaces (`'a' = 'a '`), so
 //! `MySql::from_conn` picks the NO PAD binary collation of the server it finds. Proven on

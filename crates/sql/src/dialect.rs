@@ -250,7 +250,8 @@ pub struct ColumnTypes {
     /// Written after the type of every `text` column (with a leading space), so text
     /// compares and sorts by code point on every dialect whatever the server's default
     /// collation: `""` where that is already so (SQLite's `BINARY`), ` COLLATE "C"`,
-    /// ` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`.
+    /// ` CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin` (MariaDB; trailing spaces count,
+    /// as they do on the others).
     pub text_collation: &'static str,
     /// `boolean`.
     pub boolean: &'static str,

@@ -69,9 +69,9 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     key_text_length: Some(255),
     // charset-unicode-sets.html: `utf8mb4_bin` compares by code point; stated per column
     // because the server's default character set may be `latin1` (MariaDB's compiled
-    // default) with a case-insensitive `_ci` collation. It is a PAD SPACE collation
-    // (`'a' = 'a '`), the one binary collation both servers have; `MySql::from_conn` picks
-    // the server's NO PAD one.
+    // default) with a case-insensitive `_ci` collation. Both products have it, but it is a
+    // PAD SPACE collation (trailing spaces ignored: `'a' = 'a '`, and the two sort as
+    // equals); a connection's facts name the product's NO PAD one ([`text_collation`]).
     text_collation: " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
     // numeric-type-syntax.html: a synonym of TINYINT(1).
     boolean: "BOOLEAN",
@@ -133,29 +133,41 @@ impl MySql {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
         })?;
-        let (product, text_collation) = if text.contains("MariaDB") {
-            // MariaDB 10.2+: `utf8mb4_nopad_bin` (supported-character-sets-and-collations).
-            (
-                "MariaDB",
-                " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
-            )
+        let product = if text.contains("MariaDB") {
+            "MariaDB"
         } else {
-            // MySQL 8.0: `utf8mb4_0900_bin` is NO PAD (charset-unicode-sets.html).
-            ("MySQL", " CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin")
+            "MySQL"
         };
+        let version = Server::parse_version(&text);
         Ok(Self {
             caps: Caps {
-                server: Some(Server {
-                    product,
-                    version: Server::parse_version(&text),
-                }),
+                server: Some(Server { product, version }),
                 types: ColumnTypes {
-                    text_collation,
+                    text_collation: text_collation(product, version),
                     ..TYPES
                 },
                 ..CAPS
             },
         })
+    }
+}
+
+/// The text collation of a server: binary (code point order) and NO PAD, so trailing
+/// spaces count (`'a' < 'a '`, as on SQLite and PostgreSQL): MariaDB's
+/// `utf8mb4_nopad_bin` (10.2.2+, MariaDB KB "Supported Character Sets and Collations"),
+/// MySQL's `utf8mb4_0900_bin` (8.0.17+, charset-unicode-sets.html); an older server gets
+/// the PAD SPACE `utf8mb4_bin` of [`TYPES`].
+///
+/// ```
+/// assert!(relq_mysql::text_collation("MariaDB", (10, 11, 14)).ends_with("utf8mb4_nopad_bin"));
+/// assert!(relq_mysql::text_collation("MySQL", (8, 0, 36)).ends_with("utf8mb4_0900_bin"));
+/// assert!(relq_mysql::text_collation("MySQL", (5, 7, 44)).ends_with("utf8mb4_bin"));
+/// ```
+pub fn text_collation(product: &str, version: (u32, u32, u32)) -> &'static str {
+    match product {
+        "MariaDB" if version >= (10, 2, 2) => " CHARACTER SET utf8mb4 COLLATE utf8mb4_nopad_bin",
+        "MySQL" if version >= (8, 0, 17) => " CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin",
+        _ => TYPES.text_collation,
     }
 }
 

@@ -1,13 +1,15 @@
 //! What several test files of relq-tests share and that needs a dev-dependency
 //! (sqlparser, proptest), so it cannot live in the library (`tests/src/`): the sqlparser
 //! oracle, the proptest strategies of schemas and queries, and of records for a plan, and
-//! hand-written rows of the sample plans, and the connections to the test servers (a
-//! fresh namespace, loaded with rows: `servers::scratch`, `servers::loaded`).
+//! hand-written rows of the sample plans, the connections to the test servers (a fresh
+//! namespace, loaded with rows: `servers::scratch`, `servers::loaded`), and the reference
+//! evaluator of the differential property test.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 
 pub mod oracle;
 pub mod records;
+pub mod reference;
 pub mod rows;
 pub mod servers;
 pub mod strategies;

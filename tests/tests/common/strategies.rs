@@ -1,18 +1,20 @@
 //! The proptest strategies of relq-tests, in one place: random schemas (some invalid, for
-//! the schema and path properties; always valid and rich in relations, for compiling),
-//! walks along a graph's relations, and random queries made of walks, with random filters
-//! (AND / OR / NOT of conditions across any relation, every lookup but `regex`, values
-//! of the field's kind, hostile texts among them).
+//! the schema and path properties; always valid and rich in relations, for compiling;
+//! valid and creatable on every server, for the differential test), walks along a graph's
+//! relations, random queries made of walks, with random filters (AND / OR / NOT of
+//! conditions across any relation, every lookup but `regex`, values of the field's kind,
+//! hostile texts among them), and random rows for a schema.
 //!
-//! Strategies produce plain data (a `SchemaDef`, a `QueryShape` of choice numbers); the
-//! tests turn the choices into names by walking the built graph, so every generated
-//! path is valid by construction.
+//! Strategies produce plain data (a `SchemaDef`, a `QueryShape` or a `DataShape` of choice
+//! numbers); the tests turn the choices into names and values over the built graph, so
+//! every generated path is valid and every key references a row by construction.
 
 use proptest::prelude::*;
 use relq_graph::{
     FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
 };
-use relq_plan::{Filter, NullsOrder, OrderBy, Query};
+use relq_graph::{FieldId, ModelId};
+use relq_plan::{Filter, NullsOrder, OrderBy, Query, Value};
 use serde_json::{Value as Json, json};
 
 /// Random schemas of 1 to 6 models. Most are valid; a few break a rule (no primary key,
@@ -112,6 +114,53 @@ pub fn walk(
 /// one, maybe with a `weight` of its own). Reverse names are unique (`r{model}x{fk}`,
 /// `s{model}x{m2m}`), so no two relations clash.
 pub fn related_schema() -> impl Strategy<Value = SchemaDef> {
+    related_models(1..=5, false).prop_map(|models| related_def(&models))
+}
+
+/// Random schemas like [`related_schema`], of 2 to 6 models, whose tables every server
+/// can create and fill: a foreign key of model `i` targets a model `j <= i` (so the
+/// tables have a creation order, see `relq_sql::create_tables`), and every schema has a
+/// self-reference and a many-to-many relation whose through model has a field of its
+/// own (`weight`), added to the first and the last model when the draw has none.
+/// Reverse foreign keys come with every foreign key.
+pub fn loadable_schema() -> impl Strategy<Value = SchemaDef> {
+    related_models(2..=6, true).prop_map(|mut models| {
+        let has_self_reference = models
+            .iter()
+            .enumerate()
+            .any(|(i, m)| m.fks.iter().any(|&(target, _)| target == i));
+        if !has_self_reference {
+            models[0].fks.push((0, true));
+        }
+        if !models
+            .iter()
+            .any(|m| m.m2ms.get(1).is_some_and(|&(_, w)| w))
+        {
+            let last = models.len() - 1;
+            let m2ms = &mut models[last].m2ms;
+            m2ms.resize(2, (0, true));
+            m2ms[1].1 = true;
+        }
+        related_def(&models)
+    })
+}
+
+/// One model of [`related_schema`] as drawn: its optional fields, its foreign keys
+/// (target model number, nullable) and its many-to-many relations (target model number;
+/// for the second, whether its declared through model has a `weight`).
+#[derive(Clone, Debug)]
+struct RelatedModel {
+    title: bool,
+    code: bool,
+    fks: Vec<(usize, bool)>,
+    m2ms: Vec<(usize, bool)>,
+}
+
+/// `count` models; with `earlier_targets`, a foreign key of model `i` targets `0..=i`.
+fn related_models(
+    count: std::ops::RangeInclusive<usize>,
+    earlier_targets: bool,
+) -> impl Strategy<Value = Vec<RelatedModel>> {
     let fk = (any::<prop::sample::Index>(), any::<bool>());
     let m2m = (any::<prop::sample::Index>(), any::<bool>());
     let model = (
@@ -120,44 +169,61 @@ pub fn related_schema() -> impl Strategy<Value = SchemaDef> {
         prop::collection::vec(fk, 0..=3),
         prop::collection::vec(m2m, 0..=2),
     );
-    prop::collection::vec(model, 1..=5).prop_map(|models| {
+    prop::collection::vec(model, count).prop_map(move |models| {
         let n = models.len();
-        let mut def = SchemaDef::new();
-        for (i, (title, code, fks, m2ms)) in models.into_iter().enumerate() {
-            let mut m = ModelDef::new(format!("M{i}"))
-                .pk("id", FieldType::Integer)
-                .field(FieldDef::new("name", FieldType::TEXT));
-            if title {
-                m = m.field(FieldDef::new("title", FieldType::text(80)).nullable());
-            }
-            if code {
-                m = m.field(FieldDef::new("code", FieldType::Integer));
-            }
-            for (j, (target, nullable)) in fks.into_iter().enumerate() {
-                let mut fk = ForeignKeyDef::new(format!("fk{j}"), format!("M{}", target.index(n)))
-                    .related_name(format!("r{i}x{j}"));
-                fk.nullable = nullable;
-                m = m.foreign_key(fk);
-            }
-            for (j, (target, weight)) in m2ms.into_iter().enumerate() {
-                let mut mm = ManyToManyDef::new(format!("mm{j}"), format!("M{}", target.index(n)))
-                    .related_name(format!("s{i}x{j}"));
-                if j > 0 {
-                    let mut through =
-                        ModelDef::new(format!("T{i}x{j}")).pk("id", FieldType::Integer);
-                    if weight {
-                        through =
-                            through.field(FieldDef::new("weight", FieldType::Integer).nullable());
-                    }
-                    def = def.model(through);
-                    mm = mm.through(format!("T{i}x{j}")).through_fields("src", "dst");
-                }
-                m = m.many_to_many(mm);
-            }
-            def = def.model(m);
-        }
-        def
+        models
+            .into_iter()
+            .enumerate()
+            .map(|(i, (title, code, fks, m2ms))| RelatedModel {
+                title,
+                code,
+                fks: fks
+                    .into_iter()
+                    .map(|(t, nullable)| {
+                        (t.index(if earlier_targets { i + 1 } else { n }), nullable)
+                    })
+                    .collect(),
+                m2ms: m2ms.into_iter().map(|(t, w)| (t.index(n), w)).collect(),
+            })
+            .collect()
     })
+}
+
+/// The schema of drawn models (see [`related_schema`] for the names).
+fn related_def(models: &[RelatedModel]) -> SchemaDef {
+    let mut def = SchemaDef::new();
+    for (i, model) in models.iter().enumerate() {
+        let mut m = ModelDef::new(format!("M{i}"))
+            .pk("id", FieldType::Integer)
+            .field(FieldDef::new("name", FieldType::TEXT));
+        if model.title {
+            m = m.field(FieldDef::new("title", FieldType::text(80)).nullable());
+        }
+        if model.code {
+            m = m.field(FieldDef::new("code", FieldType::Integer));
+        }
+        for (j, &(target, nullable)) in model.fks.iter().enumerate() {
+            let mut fk = ForeignKeyDef::new(format!("fk{j}"), format!("M{target}"))
+                .related_name(format!("r{i}x{j}"));
+            fk.nullable = nullable;
+            m = m.foreign_key(fk);
+        }
+        for (j, &(target, weight)) in model.m2ms.iter().enumerate() {
+            let mut mm = ManyToManyDef::new(format!("mm{j}"), format!("M{target}"))
+                .related_name(format!("s{i}x{j}"));
+            if j > 0 {
+                let mut through = ModelDef::new(format!("T{i}x{j}")).pk("id", FieldType::Integer);
+                if weight {
+                    through = through.field(FieldDef::new("weight", FieldType::Integer).nullable());
+                }
+                def = def.model(through);
+                mm = mm.through(format!("T{i}x{j}")).through_fields("src", "dst");
+            }
+            m = m.many_to_many(mm);
+        }
+        def = def.model(m);
+    }
+    def
 }
 
 /// A query as choice numbers, turned into paths by [`QueryShape::query`] over a graph.
@@ -176,6 +242,10 @@ pub struct QueryShape {
     /// 0 or 1 `exclude` call.
     pub exclude_filter: Vec<FilterShape>,
     /// LIMIT.
+    ///
+    /// (Filters are not drawn yet: when the query IR has them, their walks and lookups
+    /// join this struct and [`QueryShape::query`] adds them; the reference evaluator in
+    /// `common/reference.rs` applies them where it chooses the roots.)
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: Option<u64>,
@@ -251,8 +321,8 @@ const TEXT_LOOKUPS: [&str; 15] = [
 const INT_LOOKUPS: [&str; 9] = [
     "exact", "ne", "gt", "gte", "lt", "lte", "in", "range", "isnull",
 ];
-/// Text values, hostile ones included.
-const TEXTS: [&str; 8] = [
+/// Text values filters compare with, hostile ones included.
+const FILTER_TEXTS: [&str; 8] = [
     "a",
     "%_!",
     "O'Brien",
@@ -293,7 +363,7 @@ impl FilterShape {
                 let text = matches!(f.ty(), FieldType::Text { .. });
                 let (name, json) = if text {
                     let name = TEXT_LOOKUPS[lookup % TEXT_LOOKUPS.len()];
-                    let t = |k: usize| Json::from(TEXTS[k % TEXTS.len()]);
+                    let t = |k: usize| Json::from(FILTER_TEXTS[k % FILTER_TEXTS.len()]);
                     let json = match name {
                         "in" => Json::Array((0..value % 3).map(t).collect()),
                         "range" => json!([t(*value), t(value + 1)]),
@@ -318,8 +388,14 @@ impl FilterShape {
     }
 }
 
-/// Random [`QueryShape`]s.
+/// Random [`QueryShape`]s, limit and offset below 50.
 pub fn query_shape() -> impl Strategy<Value = QueryShape> {
+    query_shape_counting(0..50)
+}
+
+/// Random [`QueryShape`]s whose limit and offset are drawn from `counts` (small counts
+/// for small data sets, so a page is rarely empty).
+pub fn query_shape_counting(counts: std::ops::Range<u64>) -> impl Strategy<Value = QueryShape> {
     let steps = |max| prop::collection::vec(0usize..64, max);
     (
         0usize..8,
@@ -336,8 +412,8 @@ pub fn query_shape() -> impl Strategy<Value = QueryShape> {
         prop::option::weighted(0.3, (0usize..4, 0usize..8)),
         prop::collection::vec(filter_shape(), 0..=2),
         prop::collection::vec(filter_shape(), 0..=1),
-        prop::option::of(0u64..50),
-        prop::option::of(0u64..50),
+        prop::option::of(counts.clone()),
+        prop::option::of(counts),
     )
         .prop_map(
             |(root, select_related, order_by, exclude, filter, exclude_filter, limit, offset)| {
@@ -412,4 +488,152 @@ impl QueryShape {
         q.offset = self.offset;
         q
     }
+}
+
+/// The texts data is drawn from: duplicates, mixed case, a trailing space, the empty
+/// string and non-ASCII letters, so ordering by code point and exact comparison are
+/// exercised.
+pub const TEXTS: [&str; 13] = [
+    "a", "A", "a ", "b", "B", "ab", "aB", "", "é", "É", "ß", "日", "日本",
+];
+
+/// The largest model count of [`loadable_schema`] (6 declared, 2 through models each).
+const MAX_MODELS: usize = 18;
+
+/// Rows as choice numbers, turned into values by [`DataShape::rows`] over a graph: for
+/// each model number, 0 to 6 rows of one choice per field.
+#[derive(Clone, Debug)]
+pub struct DataShape {
+    tables: Vec<Vec<[u8; 8]>>,
+}
+
+/// Random [`DataShape`]s.
+pub fn data_shape() -> impl Strategy<Value = DataShape> {
+    prop::collection::vec(prop::collection::vec(any::<[u8; 8]>(), 0..=6), MAX_MODELS)
+        .prop_map(|tables| DataShape { tables })
+}
+
+/// The key fields of `model` (its foreign keys, and a through model's keys to the ends
+/// of its relation), each with the model it points at.
+pub fn references(graph: &RelationGraph, model: ModelId) -> Vec<(FieldId, ModelId)> {
+    let m = graph.model(model);
+    let mut keys: Vec<(FieldId, ModelId)> = m
+        .fields()
+        .filter_map(|f| Some((f.id(), f.foreign_key()?.target().id())))
+        .collect();
+    if let Some(r) = m.through_of()
+        && let Some(t) = r.through()
+    {
+        for (field, target) in [(t.source_field, r.source()), (t.target_field, r.target())] {
+            if !keys.iter().any(|&(f, _)| f == field) {
+                keys.push((field, target.id()));
+            }
+        }
+    }
+    keys
+}
+
+/// Every model of `graph`, each after the models its keys reference (a self-reference
+/// aside): an order to fill the tables in. Needs the foreign keys to form no longer cycle
+/// ([`loadable_schema`]).
+pub fn fill_order(graph: &RelationGraph) -> Vec<ModelId> {
+    let mut order: Vec<ModelId> = Vec::with_capacity(graph.models().len());
+    while order.len() < graph.models().len() {
+        let before = order.len();
+        for m in graph.models() {
+            let ready = !order.contains(&m.id())
+                && references(graph, m.id())
+                    .iter()
+                    .all(|&(_, t)| t == m.id() || order.contains(&t));
+            if ready {
+                order.push(m.id());
+            }
+        }
+        assert!(order.len() > before, "the foreign keys form a cycle");
+    }
+    order
+}
+
+impl DataShape {
+    /// The rows these choices make over `graph`, indexed by model number, each row one
+    /// value per field in definition order:
+    /// - primary keys distinct and not in insertion order (`16 * c + row + 1`);
+    /// - a nullable field is NULL for a quarter of the choices;
+    /// - text from [`TEXTS`], integers from -3 to 3;
+    /// - a key references an existing row of its target, for a self-reference one
+    ///   inserted before it or the row itself (chains); a row whose NOT NULL key has no
+    ///   row to reference is left out, as is a through row repeating a pair.
+    pub fn rows(&self, graph: &RelationGraph) -> Vec<Vec<Vec<Value>>> {
+        let mut rows: Vec<Vec<Vec<Value>>> = vec![Vec::new(); graph.models().len()];
+        for model in fill_order(graph) {
+            let m = graph.model(model);
+            let keys = references(graph, model);
+            let mut table: Vec<Vec<Value>> = Vec::new();
+            'row: for (k, choices) in self.tables[model.index() % MAX_MODELS].iter().enumerate() {
+                let pk = Value::Int(16 * i64::from(choices[0] % 8) + k as i64 + 1);
+                let mut row = Vec::with_capacity(m.fields().len());
+                for (i, field) in m.fields().enumerate() {
+                    let c = usize::from(choices[i % choices.len()]);
+                    let null = field.is_nullable() && c % 4 == 0;
+                    let value = if field.is_primary_key() {
+                        pk.clone()
+                    } else if let Some(&(_, target)) = keys.iter().find(|(f, _)| *f == field.id()) {
+                        let target_pk = graph.model(target).primary_key().id();
+                        let earlier = if target == model {
+                            &table
+                        } else {
+                            &rows[target.index()]
+                        };
+                        let mut candidates: Vec<Value> = earlier
+                            .iter()
+                            .map(|r| value_of(graph, target, r, target_pk).clone())
+                            .collect();
+                        if target == model {
+                            candidates.push(pk.clone());
+                        }
+                        match (null, candidates.is_empty()) {
+                            (false, false) => candidates[c % candidates.len()].clone(),
+                            (true, _) => Value::Null,
+                            (false, true) if field.is_nullable() => Value::Null,
+                            (false, true) => continue 'row,
+                        }
+                    } else if null {
+                        Value::Null
+                    } else if matches!(field.ty(), FieldType::Integer) {
+                        Value::Int((c % 7) as i64 - 3)
+                    } else {
+                        Value::Text(TEXTS[c % TEXTS.len()].to_owned())
+                    };
+                    row.push(value);
+                }
+                let pair = |r: &Vec<Value>| -> Vec<Value> {
+                    keys.iter()
+                        .map(|&(f, _)| value_of(graph, model, r, f).clone())
+                        .collect()
+                };
+                if m.through_of().is_some() && table.iter().any(|r| pair(r) == pair(&row)) {
+                    continue;
+                }
+                table.push(row);
+            }
+            rows[model.index()] = table;
+        }
+        rows
+    }
+}
+
+/// The value of `field` in `row`, a row of `model` (one value per field in definition
+/// order).
+pub fn value_of<'r>(
+    graph: &RelationGraph,
+    model: ModelId,
+    row: &'r [Value],
+    field: FieldId,
+) -> &'r Value {
+    let at = graph
+        .model(model)
+        .fields()
+        .position(|f| f.id() == field)
+        .expect("a field of the model");
+    &row[at]
 }

@@ -1,0 +1,238 @@
+//! The random differential property test: random schemas (`loadable_schema`: 2 to 6
+//! models, foreign keys nullable or not with their reverse sides, a self-reference, a
+//! many-to-many relation through a model with a field of its own), random data
+//! (`data_shape`: NULLs, empty lists, duplicate, mixed-case and non-ASCII text, primary
+//! keys not in insertion order) and random queries (`query_shape_counting`: select_related
+//! walks, orderings with NULL placement across any relation, exclude_fields, limit and
+//! offset) run on SQLite (in memory), PostgreSQL and MariaDB through `relq::Database`, and
+//! on the in-memory reference evaluator (`common/reference.rs`); all four must return the
+//! same records, compared as `relq_rows::to_json` output.
+//!
+//! Each case gets fresh tables: a new in-memory SQLite database, and on the servers one
+//! PostgreSQL schema and one MariaDB database named `relq_prop_<pid>`, dropped and made
+//! again per case and dropped at the end. The server connections are opened once.
+//!
+//! Not generated, on purpose: foreign-key cycles longer than a self-reference (the
+//! servers cannot create them, see `relq_sql::create_tables`), and two through rows
+//! linking the same pair (what such a list holds is not decided: relq gives the child
+//! once, a nested loop twice).
+//!
+//! Cases: 32 by default (15 to 30 s, most of it MariaDB creating and dropping InnoDB tables);
+//! more with `RELQ_DIFFERENTIAL_CASES=2000 cargo test -p relq-tests --test differential_properties`
+//! (with the server URLs of `eval "$(bash scripts/servers.sh env)"`). `PROPTEST_CASES`
+//! does not apply: the test script's 256 would take minutes on three databases. Failures
+//! shrink and are kept in `tests/proptest-regressions/differential_properties.txt`.
+//!
+//! A missing server URL fails the test, never skips it.
+
+mod common;
+
+use std::cell::RefCell;
+use std::fmt::Write as _;
+
+use common::reference::expected;
+use common::servers::server_url;
+use common::strategies::{
+    DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
+};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
+use relq::{Database, RelationGraph, SchemaDef, Value, compile, to_json};
+use serde_json::Value as Json;
+
+/// Cases when `RELQ_DIFFERENTIAL_CASES` is not set.
+const DEFAULT_CASES: u32 = 32;
+
+/// The three databases, connected once, and the namespace their cases use.
+struct Databases {
+    sqlite: Database,
+    postgres: Database,
+    mariadb: Database,
+    namespace: String,
+}
+
+impl Databases {
+    fn open() -> Self {
+        let open = |url: &str| Database::open(url).unwrap_or_else(|e| panic!("{e}"));
+        Databases {
+            sqlite: open("sqlite::memory:"),
+            postgres: open(&server_url("RELQ_POSTGRES_URL")),
+            mariadb: open(&server_url("RELQ_MYSQL_URL")),
+            namespace: format!("relq_prop_{}", std::process::id()),
+        }
+    }
+
+    /// Fresh, empty namespaces: a new SQLite database, the PostgreSQL schema and the
+    /// MariaDB database dropped and made again.
+    fn reset(&mut self) -> Result<(), String> {
+        let n = &self.namespace;
+        self.sqlite = Database::open("sqlite::memory:").map_err(|e| e.to_string())?;
+        for sql in [
+            format!("DROP SCHEMA IF EXISTS {n} CASCADE"),
+            format!("CREATE SCHEMA {n}"),
+            format!("SET search_path TO {n}"),
+        ] {
+            self.postgres
+                .run(&sql, &[])
+                .map_err(|e| format!("PostgreSQL: {e}"))?;
+        }
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {n}"),
+            format!("CREATE DATABASE {n}"),
+            format!("USE {n}"),
+        ] {
+            self.mariadb
+                .run(&sql, &[])
+                .map_err(|e| format!("MariaDB: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Drops the server namespaces.
+    fn close(&mut self) {
+        let n = &self.namespace;
+        let dropped = self
+            .postgres
+            .run(&format!("DROP SCHEMA IF EXISTS {n} CASCADE"), &[])
+            .and_then(|_| {
+                self.mariadb
+                    .run(&format!("DROP DATABASE IF EXISTS {n}"), &[])
+            });
+        dropped.unwrap_or_else(|e| panic!("dropping {n}: {e}"));
+    }
+
+    fn each(&mut self) -> [(&'static str, &mut Database); 3] {
+        [
+            ("SQLite", &mut self.sqlite),
+            ("PostgreSQL", &mut self.postgres),
+            ("MariaDB", &mut self.mariadb),
+        ]
+    }
+}
+
+/// The tables of `graph` with `rows` (indexed by model number) on `db`.
+fn load(db: &mut Database, graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> Result<(), String> {
+    db.create_tables(graph).map_err(|e| e.to_string())?;
+    for model in fill_order(graph) {
+        let table = &rows[model.index()];
+        if !table.is_empty() {
+            db.insert(graph.model(model), table)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// The rows of every table, one line each, for a failure message.
+fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
+    let mut text = String::new();
+    for m in graph.models() {
+        let fields: Vec<&str> = m.fields().map(|f| f.name()).collect();
+        let _ = writeln!(text, "{} ({}):", m.name(), fields.join(", "));
+        for row in &rows[m.id().index()] {
+            let values: Vec<String> = row
+                .iter()
+                .map(|v| relq::rows::value_to_json(v).to_string())
+                .collect();
+            let _ = writeln!(text, "  ({})", values.join(", "));
+        }
+    }
+    text
+}
+
+/// Where `got` first differs from `want`: the root number and both records.
+fn first_difference(want: &Json, got: &Json) -> String {
+    let (Some(want), Some(got)) = (want.as_array(), got.as_array()) else {
+        return format!("not arrays: want {want}, got {got}");
+    };
+    let at = (0..want.len().max(got.len()))
+        .find(|&i| want.get(i) != got.get(i))
+        .unwrap_or(0);
+    format!(
+        "{} roots, want {}; first difference at root {at}:\n    want {}\n    got  {}",
+        got.len(),
+        want.len(),
+        want.get(at).map_or("nothing".to_owned(), Json::to_string),
+        got.get(at).map_or("nothing".to_owned(), Json::to_string),
+    )
+}
+
+/// One case: load, run on the three, compare each with the reference.
+fn check(
+    dbs: &mut Databases,
+    def: &SchemaDef,
+    data: &DataShape,
+    shape: &QueryShape,
+) -> Result<(), TestCaseError> {
+    let graph = def
+        .build()
+        .map_err(|e| TestCaseError::fail(format!("schema: {e}")))?;
+    let rows = data.rows(&graph);
+    let mut query = shape.query(&graph);
+    // The reference evaluator does not evaluate filters yet (`common/reference.rs`, where
+    // the roots are chosen): the filters the shape carries are left out here.
+    query.filter.clear();
+    query.exclude.clear();
+    let want = expected(&graph, &rows, &query);
+    dbs.reset().map_err(TestCaseError::fail)?;
+    let mut failures = Vec::new();
+    for (name, db) in dbs.each() {
+        let outcome = load(db, &graph, &rows).and_then(|()| {
+            let compiled = compile(&graph, &query, db.dialect()).map_err(|e| e.to_string())?;
+            let records = db.execute(&compiled).map_err(|e| e.to_string())?;
+            let sql = compiled
+                .statements
+                .iter()
+                .map(|s| s.sql.as_str())
+                .collect::<Vec<_>>();
+            to_json(&compiled.plan.extraction, &records)
+                .map_err(|e| e.to_string())
+                .map(|json| (json, sql.join(";\n")))
+        });
+        match outcome {
+            Ok((got, _)) if got == want => {}
+            Ok((got, sql)) => failures.push(format!(
+                "{name}: {}\n  SQL: {sql}",
+                first_difference(&want, &got)
+            )),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(TestCaseError::fail(format!(
+        "the databases disagree with the reference\nschema:\n{}\ndata:\n{}\nquery: {}\nexpected: {want}\n{}",
+        def.to_toml().unwrap_or_else(|e| e.to_string()),
+        describe_rows(&graph, &rows),
+        serde_json::to_string(&query).unwrap_or_default(),
+        failures.join("\n"),
+    )))
+}
+
+#[test]
+fn random_queries_on_random_data_agree_on_three_databases_and_the_reference() {
+    let cases = std::env::var("RELQ_DIFFERENTIAL_CASES")
+        .ok()
+        .map(|n| n.parse().expect("RELQ_DIFFERENTIAL_CASES is a number"))
+        .unwrap_or(DEFAULT_CASES);
+    let config = Config {
+        cases,
+        // Failures are kept beside the other property tests' (committed) and replayed first.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/differential_properties.txt",
+        ))),
+        // Each shrink step loads three databases (about 0.4 s): enough steps to reach a
+        // small case, few enough to fail within minutes.
+        max_shrink_iters: 200,
+        ..Config::default()
+    };
+    let dbs = RefCell::new(Databases::open());
+    let strategy = (loadable_schema(), data_shape(), query_shape_counting(0..6));
+    let result = TestRunner::new(config).run(&strategy, |(def, data, shape)| {
+        check(&mut dbs.borrow_mut(), &def, &data, &shape)
+    });
+    dbs.borrow_mut().close();
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
