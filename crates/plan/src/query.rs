@@ -75,10 +75,11 @@ pub struct Query {
     /// The ordering, most significant first; the root's primary key always follows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub order_by: Vec<OrderBy>,
-    /// At most this many root records (never rows: nested lists are never cut).
+    /// At most this many root records (never rows: nested lists are never cut); with the
+    /// `values` terminal, rows (Django's `values()[a:b]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
-    /// Skip this many root records.
+    /// Skip this many root records (`values`: rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
     /// A page of root records (`paginate(page, size)`): sugar for `limit` and `offset`,
