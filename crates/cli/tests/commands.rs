@@ -450,3 +450,52 @@ fn count_and_exists_print_one_object_alike_on_three_databases() {
         "{message}"
     );
 }
+
+/// `compile --format json` of a query file with a terminal carries its output: here the
+/// named, typed columns of `values` and `aggregate`, which an ORM in another language
+/// reads the rows by.
+#[test]
+fn compile_json_says_what_a_terminal_returns() {
+    let file = std::env::temp_dir().join(format!("relq_cli_{}_terminal.json", std::process::id()));
+    let compile = |query: serde_json::Value| {
+        std::fs::write(&file, query.to_string()).expect("write");
+        let path = file.to_str().expect("UTF-8 path");
+        let args = [
+            "compile",
+            "--schema",
+            "schemas/blog.toml",
+            "--format",
+            "json",
+            "--query-file",
+            path,
+        ];
+        let document: serde_json::Value = serde_json::from_str(&stdout(&args)).expect("JSON");
+        document["output"].clone()
+    };
+    let values = compile(serde_json::json!({
+        "model": "Post",
+        "terminal": {"values": {"fields": ["title", "author__id"], "distinct": true}}
+    }));
+    let aggregate = compile(serde_json::json!({
+        "model": "Post",
+        "terminal": {"aggregate": [{"func": "avg", "path": "categories__id"}]}
+    }));
+    let count = compile(serde_json::json!({"model": "Post", "terminal": "count"}));
+    let first = compile(serde_json::json!({"model": "Post", "terminal": "last"}));
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        values,
+        serde_json::json!({"rows": {"columns": [
+            {"name": "title", "path": "title", "kind": "text"},
+            {"name": "author__id", "path": "author__id", "kind": "int"}
+        ], "distinct": true}})
+    );
+    assert_eq!(
+        aggregate,
+        serde_json::json!({"rows": {"columns": [
+            {"name": "categories__id__avg", "path": "categories__id", "kind": "float", "aggregate": "avg"}
+        ], "distinct": false}})
+    );
+    assert_eq!(count, serde_json::json!("count"));
+    assert_eq!(first, serde_json::json!({"records": "first"}));
+}

@@ -146,8 +146,11 @@ pub struct Page {
     pub size: u64,
 }
 
-/// What a planned query gives back.
-#[derive(Clone, Debug, PartialEq)]
+/// What a planned query gives back. Serialises for ORMs in other languages (`"count"`,
+/// `{"records": "first"}`, `{"rows": {"columns": [{"name": .., "path": .., "kind": ..,
+/// "aggregate": ..}], "distinct": false}}`), as the extraction plan does.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Output {
     /// Root records, read through the extraction plan, then picked.
     Records(Pick),
@@ -165,7 +168,8 @@ pub enum Output {
 }
 
 /// Which root records of the rows a terminal returns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Pick {
     /// Every one (`all`, `paginate`).
     All,
@@ -177,8 +181,9 @@ pub enum Pick {
     OneOrNone,
 }
 
-/// One column of flat rows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One column of flat rows (serialised without its node and field ids, which only mean
+/// something inside relq).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FlatColumn {
     /// Its name: the field path (`author__first_name`) or, for an aggregate, Django's
     /// default key `path__func` (`weight__sum`).
@@ -188,10 +193,13 @@ pub struct FlatColumn {
     /// The kind of value it holds.
     pub kind: ValueKind,
     /// The join-tree node holding the field.
+    #[serde(skip)]
     pub node: NodeId,
     /// The field.
+    #[serde(skip)]
     pub field: FieldId,
     /// The aggregate over the field, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<AggregateFunc>,
 }
 
