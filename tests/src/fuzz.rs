@@ -124,7 +124,8 @@ fn check_shape(graph: &RelationGraph, root: ModelId, kind: PathKind, resolved: &
 /// `compile_query`: byte 0 picks the schema (school, blog, person); the rest is a query in
 /// its JSON form. It deserialises and compiles for every dialect, or fails with a typed
 /// error; a success has one statement per dialect, one parameter per placeholder, the same
-/// plan on every dialect, and an extraction plan as wide as the select list.
+/// plan on every dialect, an extraction plan as wide as the plan's columns, and a select
+/// list as wide as the plan reads (`Plan::width`: records, a count, flat rows).
 pub fn compile_query(data: &[u8]) {
     let [schema, rest @ ..] = data else {
         return;
@@ -157,6 +158,11 @@ pub fn compile_query(data: &[u8]) {
                     compiled.plan.extraction.width,
                     compiled.plan.columns.len(),
                     "the extraction plan covers the select list"
+                );
+                assert_eq!(
+                    statement.select.columns.len(),
+                    compiled.plan.width(),
+                    "the statement is as wide as the plan reads (records, a count, flat rows)"
                 );
                 plans.push(compiled.plan);
             }

@@ -10,7 +10,10 @@
 //! - gives the same plan as every other dialect;
 //! - passes the sqlparser oracle (one statement, prints back, placeholders = params);
 //! - rebuilds any records of its extraction plan from their flattened rows:
-//!   `rebuild(flatten(records)) == records`.
+//!   `rebuild(flatten(records)) == records`;
+//! - with every terminal (`first`, `last`, `get`, `count`, `exists`, `values`, an
+//!   `aggregate`), still compiles on every dialect to statements that pass the same
+//!   checks, with as many columns as the plan reads and one plan for all dialects.
 //!
 //! The case count is `PROPTEST_CASES` (the test script sets 256).
 
@@ -21,8 +24,10 @@ use common::records::roots;
 use common::strategies::{query_shape, related_schema};
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-use relq_plan::ExtractionPlan;
+use relq_graph::RelationGraph;
+use relq_plan::{AggregateFunc, Aggregation, ExtractionPlan, Query, Terminal, Values};
 use relq_rows::{Record, flatten, rebuild};
+use relq_sql::{Compiled, Dialect};
 use relq_tests::corpus::dialects;
 
 /// The alias names declared in `sql` (`AS "t3"`, `` AS `t3` ``), in text order.
@@ -64,6 +69,67 @@ fn check_positions(plan: &ExtractionPlan, select_len: usize) -> Result<(), TestC
     Ok(())
 }
 
+/// Every statement of `compiled` declares each alias once and passes the oracle.
+fn check_statements(
+    name: &str,
+    dialect: &dyn Dialect,
+    compiled: &Compiled<'_>,
+) -> Result<(), TestCaseError> {
+    for s in &compiled.statements {
+        let mut aliases = declared_aliases(&s.sql, dialect.caps().identifier_quote);
+        let declared = aliases.len();
+        aliases.sort_unstable();
+        aliases.dedup();
+        prop_assert_eq!(
+            aliases.len(),
+            declared,
+            "{}: an alias is declared twice\n{}",
+            name,
+            s.sql
+        );
+        let pretty = s.pretty(dialect);
+        oracle::check(name, &s.sql, &pretty, s.params.len())
+            .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The terminals a random query is also compiled with: `first`, `get`, `count`,
+/// `exists`, `last` (unless sliced), `values` of every root field and every ordering
+/// path, `aggregate` count of the first ordering path (or the root's key).
+fn terminals(graph: &RelationGraph, query: &Query) -> Vec<Terminal> {
+    let paths: Vec<String> = query
+        .order_by
+        .iter()
+        .map(|o| o.path.trim_start_matches('-').to_owned())
+        .collect();
+    let counted = paths.first().cloned().unwrap_or_else(|| {
+        graph
+            .model_by_name(&query.model)
+            .map(|m| m.primary_key().name().to_owned())
+            .unwrap_or_default()
+    });
+    let mut all = vec![
+        Terminal::First,
+        Terminal::Get,
+        Terminal::Count,
+        Terminal::Exists,
+        Terminal::Values(Values {
+            fields: Vec::new(),
+            distinct: false,
+        }),
+        Terminal::Values(Values {
+            fields: paths,
+            distinct: false,
+        }),
+        Terminal::Aggregate(vec![Aggregation::new(AggregateFunc::Count, counted)]),
+    ];
+    if query.limit.is_none() && query.offset.is_none() {
+        all.push(Terminal::Last);
+    }
+    all
+}
+
 /// The extraction plan of a random query over a random schema, and records for it.
 fn plan_and_records() -> impl Strategy<Value = (ExtractionPlan, Vec<Record>)> {
     (related_schema(), query_shape())
@@ -99,17 +165,7 @@ proptest! {
         for (name, dialect) in dialects() {
             let compiled = relq_sql::compile(&graph, &query, dialect.as_ref())
                 .map_err(|e| TestCaseError::fail(format!("{name}: {e}\n{query:?}")))?;
-            for s in &compiled.statements {
-                let quote = dialect.caps().identifier_quote;
-                let mut aliases = declared_aliases(&s.sql, quote);
-                let declared = aliases.len();
-                aliases.sort_unstable();
-                aliases.dedup();
-                prop_assert_eq!(aliases.len(), declared, "{}: an alias is declared twice\n{}", name, s.sql);
-                let pretty = s.pretty(dialect.as_ref());
-                oracle::check(name, &s.sql, &pretty, s.params.len())
-                    .map_err(|e| TestCaseError::fail(format!("{name}: {e}")))?;
-            }
+            check_statements(name, dialect.as_ref(), &compiled)?;
             let root = compiled
                 .statements
                 .first()
@@ -119,6 +175,33 @@ proptest! {
         }
         for (name, plan) in &plans[1..] {
             prop_assert_eq!(plan, &plans[0].1, "{} plans differently from {}", name, plans[0].0);
+        }
+    }
+
+    #[test]
+    fn random_queries_compile_with_every_terminal_on_every_dialect(
+        def in related_schema(),
+        shape in query_shape(),
+    ) {
+        let graph = def.build().map_err(|e| TestCaseError::fail(format!("schema: {e}")))?;
+        let base = shape.query(&graph);
+        for terminal in terminals(&graph, &base) {
+            let query = base.clone().terminal(terminal);
+            let mut plans = Vec::new();
+            for (name, dialect) in dialects() {
+                let compiled = relq_sql::compile(&graph, &query, dialect.as_ref())
+                    .map_err(|e| TestCaseError::fail(format!("{name}: {e}\n{query:?}")))?;
+                check_statements(name, dialect.as_ref(), &compiled)?;
+                let root = compiled
+                    .statements
+                    .first()
+                    .ok_or_else(|| TestCaseError::fail("no statement"))?;
+                prop_assert_eq!(root.select.columns.len(), compiled.plan.width());
+                plans.push(compiled.plan);
+            }
+            for plan in &plans[1..] {
+                prop_assert_eq!(plan, &plans[0], "the dialects plan {:?} differently", query);
+            }
         }
     }
 

@@ -2,7 +2,8 @@
 //! `relq_tests::corpus::generated`) compiled for SQLite, PostgreSQL and MySQL, one named
 //! snapshot per case (`snapshots/corpus__<case>.snap`) holding the query, each dialect's
 //! pretty SQL and params (or its error: "unsupported" is an outcome), and the extraction
-//! plan once.
+//! plan once (for a terminal: the records it picks, or the count or flat columns it
+//! returns instead).
 //!
 //! The plan is dialect-independent: every dialect that compiles a case must give the plan
 //! `relq_plan::plan` gives, which is what the snapshot shows.
@@ -42,7 +43,26 @@ fn report(case: &Case) -> Result<String, String> {
             }
         }
     }
-    let _ = write!(out, "\n== extraction plan\n{}", json(&plan.extraction));
+    match &plan.output {
+        relq_plan::Output::Records(pick) => {
+            if *pick != relq_plan::Pick::All {
+                let _ = writeln!(out, "\n== output\nrecords, picked: {pick:?}");
+            }
+            let _ = write!(out, "\n== extraction plan\n{}", json(&plan.extraction));
+        }
+        relq_plan::Output::Count => {
+            let _ = write!(out, "\n== output\ncount");
+        }
+        relq_plan::Output::Exists => {
+            let _ = write!(out, "\n== output\nexists");
+        }
+        relq_plan::Output::Rows { columns, distinct } => {
+            let _ = write!(out, "\n== output\nrows (distinct: {distinct})");
+            for c in columns {
+                let _ = write!(out, "\n{}: {}", c.name, c.kind.name());
+            }
+        }
+    }
     Ok(out)
 }
 

@@ -81,6 +81,14 @@ pub(crate) enum Command {
         /// Also print the join tree with its aliases and the SQL to stderr.
         #[arg(long)]
         explain: bool,
+        /// Print `{"count": N}`: how many root records the query keeps (within its
+        /// limit and offset), whatever --format says.
+        #[arg(long, group = "terminal")]
+        count: bool,
+        /// Print `{"exists": true}` or `{"exists": false}`: whether the query keeps a
+        /// root record, whatever --format says.
+        #[arg(long, group = "terminal")]
+        exists: bool,
         #[command(flatten)]
         query: QueryArgs,
     },
@@ -203,6 +211,9 @@ impl QueryArgs {
                 Some(CompatName::Ormar) => Compat::Ormar,
                 Some(CompatName::Roots) | None => Compat::Roots,
             },
+            // A page is --limit and --offset here; the terminal is the subcommand's.
+            page: None,
+            terminal: None,
         })
     }
 }

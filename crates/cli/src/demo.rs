@@ -154,15 +154,17 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
         let start = Instant::now();
         let compiled = compile(&graph, &example.query, db.dialect())?;
         let fetched = db.fetch(&compiled)?;
-        let roots = to_json(&compiled.plan.extraction, &fetched.records)?;
+        let rows = fetched.rows;
+        let rebuilt = fetched.answer.into_records()?;
+        let roots = to_json(&compiled.plan.extraction, &rebuilt)?;
         let elapsed = start.elapsed();
         output::statements(out, &compiled, db.dialect(), false)?;
         writeln!(
             out,
             "-- {}.db returned {} rows, rebuilt into {} records, in {:.1} ms (compile, execute, rebuild)",
             example.sample.name(),
-            fetched.rows,
-            fetched.records.len(),
+            rows,
+            rebuilt.len(),
             elapsed.as_secs_f64() * 1000.0
         )?;
         let roots = roots.as_array().map(Vec::as_slice).unwrap_or_default();

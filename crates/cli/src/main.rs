@@ -22,7 +22,7 @@ use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use relq::{Dialect, MySql, Postgres, Sqlite, compile, to_json};
+use relq::{Answer, Dialect, MySql, Postgres, Sqlite, Terminal, compile, to_json};
 
 use crate::args::{Cli, Command, CompileFormat, DialectName, SchemaFormat};
 use crate::error::CliError;
@@ -92,13 +92,21 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             db,
             format,
             explain,
+            count,
+            exists,
             query,
         } => {
             let (mut db, def) = source::introspect(&db)?;
             let graph = def
                 .build()
                 .map_err(|e| CliError::DatabaseSchema(Box::new(e)))?;
-            let compiled = compile(&graph, &query.query()?, db.dialect())?;
+            let mut query = query.query()?;
+            if count {
+                query.terminal = Some(Terminal::Count);
+            } else if exists {
+                query.terminal = Some(Terminal::Exists);
+            }
+            let compiled = compile(&graph, &query, db.dialect())?;
             if explain {
                 output::explain(
                     &mut std::io::stderr().lock(),
@@ -107,9 +115,14 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                     db.dialect(),
                 )?;
             }
-            let records = db.execute(&compiled)?;
-            let roots = to_json(&compiled.plan.extraction, &records)?;
-            output::records(out, format, &compiled.plan.extraction, &roots)?;
+            let plan = &compiled.plan.extraction;
+            match db.fetch(&compiled)?.answer {
+                Answer::Records(records) => {
+                    output::records(out, format, plan, &to_json(plan, &records)?)?;
+                }
+                // A count, a yes or no, one record or flat rows: one JSON value.
+                answer => writeln!(out, "{}", answer.to_json(plan)?)?,
+            }
         }
         Command::Demo { scale, dir } => demo::run(out, &dir, scale)?,
         Command::Graph { source, query } => {

@@ -93,7 +93,8 @@ pub(crate) fn compiled_text(
     Ok(())
 }
 
-/// `compile --format json`: `{"dialect", "statements": [{"sql", "params"}], "extraction"}`.
+/// `compile --format json`: `{"dialect", "statements": [{"sql", "params"}], "output",
+/// "extraction"}` (`output`: records, a count, or flat rows' named, typed columns).
 pub(crate) fn compiled_json(
     out: &mut dyn Write,
     compiled: &Compiled<'_>,
@@ -108,6 +109,7 @@ pub(crate) fn compiled_json(
     let document = json!({
         "dialect": dialect.caps().name,
         "statements": statements,
+        "output": compiled.plan.output,
         "extraction": compiled.plan.extraction,
     });
     writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;

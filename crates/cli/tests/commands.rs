@@ -678,3 +678,89 @@ fn compat_ormar_trims_the_filtered_list_and_loads_it() {
         .collect();
     assert_eq!(students, ["Cid"]);
 }
+
+/// `--count` and `--exists` print one JSON object, the same on the three databases: the
+/// classes counted once each however many students are loaded, within the limit and
+/// offset; the two flags exclude each other.
+#[test]
+fn count_and_exists_print_one_object_alike_on_three_databases() {
+    let rows = relq_tests::samples::school_rows();
+    let classes = rows
+        .iter()
+        .find(|(table, _)| *table == "schoolclasses")
+        .map_or(0, |(_, r)| r.len());
+    assert!(classes > 2, "the sample has classes");
+    let schools = three_schools();
+    for school in &schools {
+        let run = |more: &[&str]| {
+            let text = stdout(&school_query(&school.url, more));
+            serde_json::from_str::<serde_json::Value>(&text).expect("one JSON value")
+        };
+        assert_eq!(run(&["--count"]), serde_json::json!({ "count": classes }));
+        assert_eq!(
+            run(&["--count", "--offset", "1", "--limit", "100"]),
+            serde_json::json!({ "count": classes - 1 })
+        );
+        assert_eq!(run(&["--exists"]), serde_json::json!({ "exists": true }));
+        let past = classes.to_string();
+        assert_eq!(
+            run(&["--exists", "--offset", &past]),
+            serde_json::json!({ "exists": false })
+        );
+    }
+    let (code, message) = common::failure(&school_query(&schools[0].url, &["--count", "--exists"]));
+    assert_eq!(code, Some(2));
+    assert!(
+        message.contains("'--count' cannot be used with '--exists'"),
+        "{message}"
+    );
+}
+
+/// `compile --format json` of a query file with a terminal carries its output: here the
+/// named, typed columns of `values` and `aggregate`, which an ORM in another language
+/// reads the rows by.
+#[test]
+fn compile_json_says_what_a_terminal_returns() {
+    let file = std::env::temp_dir().join(format!("relq_cli_{}_terminal.json", std::process::id()));
+    let compile = |query: serde_json::Value| {
+        std::fs::write(&file, query.to_string()).expect("write");
+        let path = file.to_str().expect("UTF-8 path");
+        let args = [
+            "compile",
+            "--schema",
+            "schemas/blog.toml",
+            "--format",
+            "json",
+            "--query-file",
+            path,
+        ];
+        let document: serde_json::Value = serde_json::from_str(&stdout(&args)).expect("JSON");
+        document["output"].clone()
+    };
+    let values = compile(serde_json::json!({
+        "model": "Post",
+        "terminal": {"values": {"fields": ["title", "author__id"], "distinct": true}}
+    }));
+    let aggregate = compile(serde_json::json!({
+        "model": "Post",
+        "terminal": {"aggregate": [{"func": "avg", "path": "categories__id"}]}
+    }));
+    let count = compile(serde_json::json!({"model": "Post", "terminal": "count"}));
+    let first = compile(serde_json::json!({"model": "Post", "terminal": "last"}));
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(
+        values,
+        serde_json::json!({"rows": {"columns": [
+            {"name": "title", "path": "title", "kind": "text"},
+            {"name": "author__id", "path": "author__id", "kind": "int"}
+        ], "distinct": true}})
+    );
+    assert_eq!(
+        aggregate,
+        serde_json::json!({"rows": {"columns": [
+            {"name": "categories__id__avg", "path": "categories__id", "kind": "float", "aggregate": "avg"}
+        ], "distinct": false}})
+    );
+    assert_eq!(count, serde_json::json!("count"));
+    assert_eq!(first, serde_json::json!({"records": "first"}));
+}

@@ -14,6 +14,9 @@
 //!   primary key), so children carry their through row (`weight`).
 //! - Selected columns are positional: node by node in alias order, each model's fields in
 //!   definition order, through fields after the node's own.
+//! - A terminal (`terminal.rs`) may change the limit (`first`: 1, `get`: 2), flip the
+//!   ordering (`last`), and replace the records by a count or flat columns, whose paths
+//!   are loaded nodes of the tree (`select_related` and `fields` then do not apply).
 //!
 //! Invariant: the plan is dialect-independent and depends only on the graph and the query.
 
@@ -29,7 +32,10 @@ use crate::filter::{Condition, plan_filters};
 use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
 use crate::query::{Compat, NullsOrder, Query, Related};
-use crate::resolve::{PathKind, resolve};
+use crate::resolve::{PathKind, ResolvedPath, resolve};
+use crate::terminal::{
+    AggregateFunc, FlatColumn, Output, Pick, Terminal, page_slice, to_many_prefix,
+};
 use crate::value::ValueKind;
 
 /// A query that cannot be planned.
@@ -80,6 +86,12 @@ pub enum QueryPart {
     Limit,
     /// `offset`.
     Offset,
+    /// `page`.
+    Page,
+    /// The `values` terminal.
+    Values,
+    /// The `aggregate` terminal.
+    Aggregate,
 }
 
 impl fmt::Display for QueryPart {
@@ -93,6 +105,9 @@ impl fmt::Display for QueryPart {
             QueryPart::OrderBy => "order_by",
             QueryPart::Limit => "limit",
             QueryPart::Offset => "offset",
+            QueryPart::Page => "page",
+            QueryPart::Values => "values",
+            QueryPart::Aggregate => "aggregate",
         })
     }
 }
@@ -145,6 +160,72 @@ pub enum CompileErrorKind {
         part: QueryPart,
         /// The count given.
         value: u64,
+    },
+    /// A page numbered 0 or of size 0 (pages count from 1 and hold at least one root).
+    #[error("in page: page {page} of size {size}; pages count from 1 and hold at least one record")]
+    BadPage {
+        /// The page number given.
+        page: u64,
+        /// The size given.
+        size: u64,
+    },
+    /// `page` together with `limit` or `offset`: both say which roots to return.
+    #[error("in page: a page cannot be combined with limit or offset")]
+    PageWithSlice,
+    /// `last` on a query with a limit or offset (Django: "cannot reverse a query once a
+    /// slice has been taken"): the last of a slice is not the first of the flipped query.
+    #[error(
+        "last cannot reverse a query with a limit, offset or page; order it the other way and use first"
+    )]
+    ReverseSlice,
+    /// An aggregate that does not apply to the field's kind (`sum` / `avg` take
+    /// integers, floats and decimals; `min` / `max` also text, dates and times).
+    #[error("in aggregate: `{path}`: {} does not apply to field `{field}`, which holds {} values", func.name(), kind.name())]
+    AggregateOnKind {
+        /// The function.
+        func: AggregateFunc,
+        /// The path.
+        path: String,
+        /// The field (`Model.field`).
+        field: String,
+        /// The kind of value the field holds.
+        kind: ValueKind,
+    },
+    /// An `aggregate` terminal without an aggregate: a statement selects something.
+    #[error("in aggregate: no aggregate given; name at least one, e.g. count of `id`")]
+    NoAggregate,
+    /// Two aggregates through different to-many relations: in one statement each would
+    /// be repeated once per row of the other (the rows multiply), so relq refuses.
+    #[error(
+        "in aggregate: `{first}` and `{second}` cross different to-many relations, which would count each other's rows; aggregate them in separate queries"
+    )]
+    AggregatesMultiply {
+        /// The first path.
+        first: String,
+        /// The path crossing other to-many relations.
+        second: String,
+    },
+    /// An ordering of distinct values by a path that is not one of the values: the
+    /// repeated rows it would tell apart are gone.
+    #[error(
+        "in order_by: `{path}` is not one of the distinct values; order distinct values by their own paths"
+    )]
+    DistinctOrder {
+        /// The ordering path.
+        path: String,
+    },
+    /// An aggregate the dialect cannot compute exactly (any but `count` of decimals on
+    /// SQLite, which stores them as text: <https://sqlite.org/datatype3.html>).
+    #[error("aggregate {} of `{path}` ({} values) is not supported by {dialect}", func.name(), kind.name())]
+    UnsupportedAggregate {
+        /// The function.
+        func: AggregateFunc,
+        /// The path.
+        path: String,
+        /// The kind of value the field holds.
+        kind: ValueKind,
+        /// The dialect's name.
+        dialect: &'static str,
     },
     /// A filter value that is not what its lookup takes on its field (values are typed by
     /// the field they compare with; checked before any SQL is made).
@@ -334,8 +415,25 @@ pub struct Plan {
     pub compat: Compat,
     /// The nested lists with a filter, ordering or limit of their own, in alias order.
     pub nested: Vec<NestedList>,
-    /// How rows become records.
+    /// The root's primary key, which follows the user's ordering, sorts descending
+    /// (`last` flips the whole ordering).
+    pub descending_pk: bool,
+    /// What the query returns: records (through `extraction`), a count, or flat rows.
+    pub output: Output,
+    /// How rows become records (no nodes and width 0 when the output is not records).
     pub extraction: ExtractionPlan,
+}
+
+impl Plan {
+    /// How many columns a row of its statement has: the extraction plan's width for
+    /// records, 1 for `count` and `exists`, one per flat column.
+    pub fn width(&self) -> usize {
+        match &self.output {
+            Output::Records(_) => self.extraction.width,
+            Output::Count | Output::Exists => 1,
+            Output::Rows { columns, .. } => columns.len(),
+        }
+    }
 }
 
 /// A loaded to-many node's own filter, ordering and per-parent limit
@@ -430,7 +528,10 @@ pub struct ExtractionThrough {
 /// A [`CompileError`]: an unknown root model; a path that does not parse or resolve
 /// (with its part of the query); a filter value of the wrong kind or a lookup that does
 /// not apply to its field; a field of a relation that is not loaded; an excluded
-/// primary key; a limit or offset too large.
+/// primary key; a limit, offset or page too large; for the terminals (`terminal.rs`): a
+/// page numbered 0 or of size 0, a page with a limit or offset, `last` of a slice, an
+/// aggregate on a field kind it does not apply to, aggregates through different to-many
+/// relations, none at all, distinct values ordered by another path.
 pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> {
     let root = graph.model_by_name(&query.model).ok_or_else(|| {
         CompileError::new(CompileErrorKind::UnknownModel {
@@ -450,31 +551,82 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
             .map_err(|error| CompileError::new(CompileErrorKind::Path { part, error }))
     };
 
+    let terminal = query.terminal.as_ref();
+    let records = matches!(
+        terminal,
+        None | Some(Terminal::First | Terminal::Last | Terminal::Get | Terminal::GetOrNone)
+    );
     let mut builder = JoinTreeBuilder::new(root);
     let mut lists: Vec<(Vec<RelationId>, ModelId, &Related)> = Vec::new();
-    for related in &query.select_related {
-        let text = &related.path;
-        let (_, path) = resolve_in(QueryPart::SelectRelated, text, PathKind::Relations)?;
-        builder.add(path.hops(), true);
-        if !related.has_options() {
-            continue;
-        }
-        if lists.iter().any(|(hops, ..)| hops == path.hops()) {
-            return Err(CompileError::new(CompileErrorKind::NestedTwice {
-                path: text.clone(),
-            }));
-        }
-        match path.hops().last().map(|&h| graph.relation(h)) {
-            Some(last) if last.is_to_many() => {
-                lists.push((path.hops().to_vec(), last.target().id(), related));
+    if records {
+        for related in &query.select_related {
+            let text = &related.path;
+            let (_, path) = resolve_in(QueryPart::SelectRelated, text, PathKind::Relations)?;
+            builder.add(path.hops(), true);
+            if !related.has_options() {
+                continue;
             }
-            last => {
-                return Err(CompileError::new(CompileErrorKind::NestedNotList {
+            if lists.iter().any(|(hops, ..)| hops == path.hops()) {
+                return Err(CompileError::new(CompileErrorKind::NestedTwice {
                     path: text.clone(),
-                    relation: last.map(|r| r.name().to_owned()).unwrap_or_default(),
                 }));
             }
+            match path.hops().last().map(|&h| graph.relation(h)) {
+                Some(last) if last.is_to_many() => {
+                    lists.push((path.hops().to_vec(), last.target().id(), related));
+                }
+                last => {
+                    return Err(CompileError::new(CompileErrorKind::NestedNotList {
+                        path: text.clone(),
+                        relation: last.map(|r| r.name().to_owned()).unwrap_or_default(),
+                    }));
+                }
+            }
         }
+    }
+    // The flat columns' paths: (name, path, aggregate).
+    let mut flat = Vec::new();
+    match terminal {
+        Some(Terminal::Values(v)) => {
+            // No field named: every field of the root (Django's `values()`).
+            let all: Vec<String>;
+            let fields = if v.fields.is_empty() {
+                all = graph
+                    .model(root)
+                    .fields()
+                    .map(|f| f.name().to_owned())
+                    .collect();
+                &all
+            } else {
+                &v.fields
+            };
+            for text in fields {
+                let (_, path) = resolve_in(QueryPart::Values, text, PathKind::Field)?;
+                flat.push((text.clone(), path, None));
+            }
+        }
+        Some(Terminal::Aggregate(aggregates)) if aggregates.is_empty() => {
+            return Err(CompileError::new(CompileErrorKind::NoAggregate));
+        }
+        Some(Terminal::Aggregate(aggregates)) => {
+            for a in aggregates {
+                let (_, path) = resolve_in(QueryPart::Aggregate, &a.path, PathKind::Field)?;
+                if let Some((first, first_path, _)) = flat.first() {
+                    let prefix = to_many_prefix(graph, first_path.hops());
+                    if prefix != to_many_prefix(graph, path.hops()) {
+                        return Err(CompileError::new(CompileErrorKind::AggregatesMultiply {
+                            first: first.clone(),
+                            second: a.path.clone(),
+                        }));
+                    }
+                }
+                flat.push((a.path.clone(), path, Some(a.func)));
+            }
+        }
+        _ => {}
+    }
+    for (_, path, _) in &flat {
+        builder.add(path.hops(), true);
     }
     let mut nested = Vec::with_capacity(lists.len());
     for (hops, model, related) in &lists {
@@ -499,10 +651,8 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         }
         builder.add(hops, false);
     }
-    for (part, count) in [
-        (QueryPart::Limit, query.limit),
-        (QueryPart::Offset, query.offset),
-    ] {
+    let (mut limit, mut offset) = (query.limit, query.offset);
+    for (part, count) in [(QueryPart::Limit, limit), (QueryPart::Offset, offset)] {
         if let Some(value) = count.filter(|&v| i64::try_from(v).is_err()) {
             return Err(CompileError::new(CompileErrorKind::CountTooLarge {
                 part,
@@ -510,6 +660,40 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
             }));
         }
     }
+    if let Some(page) = query.page {
+        if limit.is_some() || offset.is_some() {
+            return Err(CompileError::new(CompileErrorKind::PageWithSlice));
+        }
+        let (l, o) = page_slice(page)?;
+        (limit, offset) = (Some(l), Some(o));
+    }
+    let at_most = |n: u64| Some(limit.map_or(n, |l| l.min(n)));
+    let (pick, flip) = match terminal {
+        Some(Terminal::First) => {
+            limit = at_most(1);
+            (Pick::First, false)
+        }
+        Some(Terminal::Last) => {
+            if limit.is_some() || offset.is_some() {
+                return Err(CompileError::new(CompileErrorKind::ReverseSlice));
+            }
+            limit = Some(1);
+            (Pick::First, true)
+        }
+        Some(Terminal::Get) => {
+            limit = at_most(2);
+            (Pick::One, false)
+        }
+        Some(Terminal::GetOrNone) => {
+            limit = at_most(2);
+            (Pick::OneOrNone, false)
+        }
+        Some(Terminal::Exists) => {
+            limit = at_most(1);
+            (Pick::All, false)
+        }
+        _ => (Pick::All, false),
+    };
     let tree = builder.finish(graph);
     let mut nested: Vec<NestedList> = nested
         .into_iter()
@@ -523,6 +707,136 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         .collect();
     nested.sort_by_key(|l| l.node);
 
+    let (columns, extraction) = if records {
+        record_columns(graph, &tree, query, &resolve_in)?
+    } else {
+        (
+            Vec::new(),
+            ExtractionPlan {
+                nodes: Vec::new(),
+                width: 0,
+            },
+        )
+    };
+
+    // A Field path always ends at a field.
+    let order = orders
+        .into_iter()
+        .filter_map(|(path, joined, descending, nulls)| {
+            Some(OrderTerm {
+                node: if joined {
+                    tree.node_at(path.hops())
+                } else {
+                    None
+                },
+                field: path.field()?,
+                descending: descending != flip,
+                nulls: if flip {
+                    nulls.map(|n| match n {
+                        NullsOrder::First => NullsOrder::Last,
+                        NullsOrder::Last => NullsOrder::First,
+                    })
+                } else {
+                    nulls
+                },
+                across_to_many: path.hops().iter().any(|&h| graph.relation(h).is_to_many()),
+                hops: path.hops().to_vec(),
+            })
+        })
+        .collect::<Vec<_>>();
+    debug_assert_eq!(order.len(), query.order_by.len(), "an order term was lost");
+    let mut flat_columns = Vec::with_capacity(flat.len());
+    for (name, path, aggregate) in flat {
+        // Every flat path was added to the tree and ends at a field.
+        let (Some(node), Some(field)) = (tree.node_at(path.hops()), path.field()) else {
+            continue;
+        };
+        let f = graph.field(field);
+        let kind = ValueKind::of(f.ty());
+        let path_text = name.clone();
+        let (name, kind) = match aggregate {
+            None => (name, kind),
+            Some(func) => {
+                let result = func.result(kind).ok_or_else(|| {
+                    CompileError::new(CompileErrorKind::AggregateOnKind {
+                        func,
+                        path: name.clone(),
+                        field: format!("{}.{}", f.model().name(), f.name()),
+                        kind,
+                    })
+                })?;
+                (format!("{name}__{}", func.name()), result)
+            }
+        };
+        flat_columns.push(FlatColumn {
+            name,
+            path: path_text,
+            kind,
+            node,
+            field,
+            aggregate,
+        });
+    }
+    let output = match terminal {
+        Some(Terminal::Count) => Output::Count,
+        Some(Terminal::Exists) => Output::Exists,
+        Some(Terminal::Values(v)) => {
+            if v.distinct {
+                let selected = |t: &OrderTerm| {
+                    flat_columns
+                        .iter()
+                        .any(|c| Some(c.node) == t.node && c.field == t.field)
+                };
+                if let Some((o, _)) = query
+                    .order_by
+                    .iter()
+                    .zip(&order)
+                    .find(|(_, t)| !selected(t))
+                {
+                    return Err(CompileError::new(CompileErrorKind::DistinctOrder {
+                        path: o.path.clone(),
+                    }));
+                }
+            }
+            Output::Rows {
+                columns: flat_columns,
+                distinct: v.distinct,
+            }
+        }
+        Some(Terminal::Aggregate(_)) => Output::Rows {
+            columns: flat_columns,
+            distinct: false,
+        },
+        _ => Output::Records(pick),
+    };
+    Ok(Plan {
+        root,
+        tree,
+        columns,
+        order,
+        filter: filters.condition,
+        limit,
+        offset,
+        compat: query.compat,
+        nested,
+        descending_pk: flip,
+        output,
+        extraction,
+    })
+}
+
+/// Resolves a path of a part of the query: whether it is descending, and the path.
+type Resolver<'a> =
+    dyn Fn(QueryPart, &str, PathKind) -> Result<(bool, ResolvedPath), CompileError> + 'a;
+
+/// The selected columns of a records query and its extraction plan: `fields` and
+/// `exclude_fields` applied to the loaded nodes of `tree`.
+fn record_columns(
+    graph: &RelationGraph,
+    tree: &JoinTree,
+    query: &Query,
+    resolve_in: &Resolver<'_>,
+) -> Result<(Vec<SelectColumn>, ExtractionPlan), CompileError> {
     // Field choices per node: `Some(list)` keeps only the listed fields (plus the pk).
     let mut kept: SmallVec<[Option<Vec<FieldId>>; 16]> = smallvec![None; tree.nodes().len()];
     // Exclusions per node, like `kept`: a model loaded at two nodes (Category under
@@ -644,38 +958,8 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         });
     }
 
-    // A Field path always ends at a field.
-    let order = orders
-        .into_iter()
-        .filter_map(|(path, joined, descending, nulls)| {
-            Some(OrderTerm {
-                node: if joined {
-                    tree.node_at(path.hops())
-                } else {
-                    None
-                },
-                field: path.field()?,
-                descending,
-                nulls,
-                across_to_many: path.hops().iter().any(|&h| graph.relation(h).is_to_many()),
-                hops: path.hops().to_vec(),
-            })
-        })
-        .collect::<Vec<_>>();
-    debug_assert_eq!(order.len(), query.order_by.len(), "an order term was lost");
     let width = columns.len();
-    Ok(Plan {
-        root,
-        tree,
-        columns,
-        order,
-        filter: filters.condition,
-        limit: query.limit,
-        offset: query.offset,
-        compat: query.compat,
-        nested,
-        extraction: ExtractionPlan { nodes, width },
-    })
+    Ok((columns, ExtractionPlan { nodes, width }))
 }
 
 /// The filter, ordering and limit of the nested list at `hops` (the last a to-many

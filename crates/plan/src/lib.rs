@@ -22,6 +22,7 @@ mod path;
 mod query;
 mod resolve;
 mod show;
+mod terminal;
 mod value;
 
 pub use compile::{
@@ -35,4 +36,5 @@ pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
 pub use query::{Compat, Filter, NullsOrder, OrderBy, Query, Related};
 pub use resolve::{PathKind, ResolvedPath, resolve};
+pub use terminal::{AggregateFunc, Aggregation, FlatColumn, Output, Page, Pick, Terminal, Values};
 pub use value::{Value, ValueKind};

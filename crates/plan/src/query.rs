@@ -9,6 +9,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::terminal::{Page, Terminal};
+
 /// A query rooted at one model.
 ///
 /// JSON form (every key but `model` optional; `filter` and `exclude` hold one [`Filter`]
@@ -28,6 +30,10 @@ use serde::{Deserialize, Serialize};
 ///   "compat": "roots"
 /// }
 /// ```
+///
+/// `page` (`{"page": 2, "size": 10}`) is another way to give `limit` and `offset`;
+/// `terminal` says what the query returns ([`Terminal`]: `"count"`, `"first"`,
+/// `{"values": {...}}`...; every root record when absent).
 ///
 /// ```
 /// use relq_plan::{Filter, NullsOrder, OrderBy, Query};
@@ -74,16 +80,24 @@ pub struct Query {
     /// The ordering, most significant first; the root's primary key always follows.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub order_by: Vec<OrderBy>,
-    /// At most this many root records (never rows: nested lists are never cut).
+    /// At most this many root records (never rows: nested lists are never cut); with the
+    /// `values` terminal, rows (Django's `values()[a:b]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<u64>,
-    /// Skip this many root records.
+    /// Skip this many root records (`values`: rows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<u64>,
     /// The scope of `filter` and `exclude` across to-many relations (DESIGN.md,
     /// "Semantics"): relq's own (`roots`, the default) or ormar's row-level one.
     #[serde(default, skip_serializing_if = "Compat::is_roots")]
     pub compat: Compat,
+    /// A page of root records (`paginate(page, size)`): sugar for `limit` and `offset`,
+    /// which it cannot be combined with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<Page>,
+    /// What the query returns; `None`: every root record (`all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terminal: Option<Terminal>,
 }
 
 impl Query {
@@ -153,6 +167,22 @@ impl Query {
     #[must_use]
     pub fn offset(mut self, offset: u64) -> Self {
         self.offset = Some(offset);
+        self
+    }
+
+    /// Asks for page `page` (from 1) of `size` root records: `limit = size`,
+    /// `offset = (page - 1) * size`. Page 0 or size 0 is an error when the query is
+    /// planned ([`CompileErrorKind::BadPage`](crate::CompileErrorKind::BadPage)).
+    #[must_use]
+    pub fn paginate(mut self, page: u64, size: u64) -> Self {
+        self.page = Some(Page { page, size });
+        self
+    }
+
+    /// Sets what the query returns (`first`, `count`, `values`...).
+    #[must_use]
+    pub fn terminal(mut self, terminal: Terminal) -> Self {
+        self.terminal = Some(terminal);
         self
     }
 
@@ -599,6 +629,55 @@ mod tests {
             r#"{"model": "User", "select_related": [{"path": "posts", "where": []}]}"#,
             r#"{"model": "User", "select_related": [{"filter": []}]}"#,
             r#"{"model": "User", "compat": "django"}"#,
+        ] {
+            assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn terminals_and_pages_read_their_json_forms_and_reject_unknown_keys() {
+        use crate::terminal::{AggregateFunc, Aggregation, Values};
+        let q: Query = serde_json::from_str(
+            r#"{"model": "Post", "page": {"page": 2, "size": 10},
+                "terminal": {"aggregate": [{"func": "avg", "path": "weight"}]}}"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            q,
+            Query::new("Post")
+                .paginate(2, 10)
+                .terminal(Terminal::Aggregate(vec![Aggregation::new(
+                    AggregateFunc::Avg,
+                    "weight"
+                )]))
+        );
+        let values = Query::new("Post").terminal(Terminal::Values(Values {
+            fields: vec!["title".into()],
+            distinct: true,
+        }));
+        let json = serde_json::to_string(&values).expect("serialises");
+        assert_eq!(
+            json,
+            r#"{"model":"Post","terminal":{"values":{"fields":["title"],"distinct":true}}}"#
+        );
+        assert_eq!(serde_json::from_str::<Query>(&json).ok(), Some(values));
+        for (text, terminal) in [
+            ("first", Terminal::First),
+            ("last", Terminal::Last),
+            ("get", Terminal::Get),
+            ("get_or_none", Terminal::GetOrNone),
+            ("count", Terminal::Count),
+            ("exists", Terminal::Exists),
+        ] {
+            let json = format!(r#"{{"model": "Post", "terminal": "{text}"}}"#);
+            let q: Query = serde_json::from_str(&json).expect("valid");
+            assert_eq!(q.terminal, Some(terminal));
+        }
+        for bad in [
+            r#"{"model": "Post", "terminal": "all"}"#,
+            r#"{"model": "Post", "terminal": {"values": {"fields": [], "distinc": true}}}"#,
+            r#"{"model": "Post", "terminal": {"aggregate": [{"func": "median", "path": "id"}]}}"#,
+            r#"{"model": "Post", "page": {"page": 1, "size": 2, "of": 3}}"#,
         ] {
             assert!(serde_json::from_str::<Query>(bad).is_err(), "{bad}");
         }

@@ -158,16 +158,20 @@ impl Database {
     /// Runs a compiled query and rebuilds its records: [`fetch`](Self::fetch)'s records.
     ///
     /// # Errors
-    /// The executor's [`ExecError`].
+    /// The executor's [`ExecError`]; for a query that returns no records (`count`,
+    /// `values`...), [`NotRecords`](relq_rows::ExecErrorKind::NotRecords): use
+    /// [`fetch`](Self::fetch).
     pub fn execute(&mut self, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
-        Ok(self.fetch(compiled)?.records)
+        self.fetch(compiled)?.answer.into_records()
     }
 
-    /// Runs a compiled query and rebuilds its records, and counts the rows the database
-    /// returned (`relq_sqlite::execute`, ...).
+    /// Runs a compiled query and returns what its terminal asks for
+    /// (`relq_sqlite::fetch`, ...): records, one record (`first`, `last`, `get`,
+    /// `get_or_none`), a count, a yes or no, or flat rows (`values`, `aggregate`), with
+    /// the number of rows the database returned.
     ///
     /// ```
-    /// use relq::{Database, Query, SchemaDef, Value, compile};
+    /// use relq::{Answer, Database, Query, SchemaDef, Terminal, Value, compile};
     /// let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))?.build()?;
     /// let mut db = Database::open("sqlite::memory:")?;
     /// db.create_tables(&graph)?;
@@ -177,17 +181,22 @@ impl Database {
     /// let query = Query::new("Person").select_related("employees");
     /// let fetched = db.fetch(&compile(&graph, &query, db.dialect())?)?;
     /// // Person 1 comes once per employee, 2 and 3 once each: 4 rows, 3 records.
-    /// assert_eq!((fetched.rows, fetched.records.len()), (4, 3));
+    /// assert_eq!(fetched.rows, 4);
+    /// assert_eq!(fetched.answer.into_records()?.len(), 3);
+    /// let count = Query::new("Person").terminal(Terminal::Count);
+    /// assert_eq!(db.fetch(&compile(&graph, &count, db.dialect())?)?.answer, Answer::Count(3));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     ///
     /// # Errors
-    /// The executor's [`ExecError`].
+    /// The executor's [`ExecError`], `get`'s
+    /// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) and
+    /// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches) among them.
     pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
         match &mut self.connection {
-            Connection::Sqlite(conn, _) => relq_sqlite::execute(conn, compiled),
-            Connection::Postgres(client, _) => relq_postgres::execute(client, compiled),
-            Connection::MySql(conn, _) => relq_mysql::execute(conn, compiled),
+            Connection::Sqlite(conn, _) => relq_sqlite::fetch(conn, compiled),
+            Connection::Postgres(client, _) => relq_postgres::fetch(client, compiled),
+            Connection::MySql(conn, _) => relq_mysql::fetch(conn, compiled),
         }
     }
 

@@ -43,6 +43,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Terminal operations ([`Terminal`]: `first`, `last`, `get`, `get_or_none`, `count`,
+//! `exists`, `values`, `aggregate`) and `paginate` are part of the [`Query`];
+//! [`Database::fetch`] returns their [`Answer`].
+//!
 //! The stages live in their own crates, re-exported here whole: [`graph`], [`plan`],
 //! [`sql`], [`rows`]; ARCHITECTURE.md maps them. Each dialect crate also runs a compiled
 //! query on its driver and rebuilds the records (`relq_sqlite::execute`, ...);
@@ -65,10 +69,10 @@ pub use relq_sqlite as sqlite;
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
-    Compat, CompileError, CompileErrorKind, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan,
-    Query, Related, Value,
+    AggregateFunc, Aggregation, Compat, CompileError, CompileErrorKind, ExtractionPlan, Filter,
+    NullsOrder, OrderBy, Plan, Query, Related, Terminal, Value, Values,
 };
 pub use relq_postgres::Postgres;
-pub use relq_rows::{ExecError, Fetched, Record, to_json};
+pub use relq_rows::{Answer, ExecError, Fetched, FlatRows, Record, to_json};
 pub use relq_sql::{Compiled, Dialect, Statement, compile};
 pub use relq_sqlite::Sqlite;

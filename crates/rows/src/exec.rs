@@ -1,9 +1,10 @@
-//! What the three executors (`relq_sqlite::execute`, `relq_postgres::execute`,
-//! `relq_mysql::execute`) share: [`ExecError`]; [`ExpectedColumn`]s, the kind the
+//! What the three executors (`relq_sqlite::fetch`, `relq_postgres::fetch`,
+//! `relq_mysql::fetch`) share: [`ExecError`]; [`ExpectedColumn`]s, the kind the
 //! extraction plan reads at each result position and that column's name, so a driver
 //! converts each value once, into the kind the rebuild expects; and [`RowReader`], the row
-//! loop around the rebuild (row numbers over every statement, one reused value buffer,
-//! unreadable values reported with their place).
+//! loop from a driver's rows to the query's [`Answer`] (through the rebuild for records;
+//! row numbers over every statement, one reused value buffer, unreadable values reported
+//! with their place).
 //!
 //! Invariant: an executor never panics; a driver failure, a value it cannot read as the
 //! plan's kind, and a rebuild failure are each an [`ExecError`] with the place.
@@ -11,22 +12,36 @@
 use std::error::Error as StdError;
 use std::fmt;
 
-use relq_plan::{ExtractionPlan, Value, ValueKind};
+use std::sync::Arc;
 
+use relq_plan::{ExtractionPlan, Output, Pick, Plan, Value, ValueKind};
+
+use crate::answer::{Answer, FlatRows, count, pick};
 use crate::error::RowError;
 use crate::layout::column_name;
 use crate::rebuild::Rebuilder;
 use crate::records::{Record, Records};
 
-/// Rows read from a driver on their way into a [`Rebuilder`]: every statement of a
+/// Rows read from a driver on their way to the query's [`Answer`]: every statement of a
 /// compiled query feeds the same reader, which numbers rows across statements, reuses one
-/// value buffer, and turns a value the driver cannot read as the plan's kind into
-/// [`ExecErrorKind::Unreadable`] with its row, position and column.
+/// value buffer, turns a value the driver cannot read as the expected kind into
+/// [`ExecErrorKind::Unreadable`] with its row, position and column, and feeds the rows to
+/// the rebuild (records) or keeps them (a count, flat rows).
 pub struct RowReader<'p> {
     columns: Vec<ExpectedColumn>,
-    rebuilder: Rebuilder<'p, Records>,
+    sink: Sink<'p>,
     row: usize,
     values: Vec<Value>,
+}
+
+/// Where a [`RowReader`]'s rows go.
+enum Sink<'p> {
+    /// Into records, then picked (`first`, `get`...); the root model names errors.
+    Records(Box<Rebuilder<'p, Records>>, Pick, &'p str),
+    /// The one-integer row of a count (`exists` when `true`).
+    Count(Vec<Vec<Value>>, bool),
+    /// Flat rows.
+    Rows(FlatRows),
 }
 
 /// Why one value could not be read: the driver failed, or its value is not of the kind
@@ -46,24 +61,55 @@ impl From<ExecError> for ReadFailure {
 }
 
 impl<'p> RowReader<'p> {
-    /// A reader for the rows of `plan`.
+    /// A reader for the rows of `plan`'s statements, read as its output says: by the
+    /// extraction plan, one integer (`count`, `exists`), or the flat columns' kinds.
     ///
     /// # Errors
     /// A plan the rebuild rejects ([`ExecErrorKind::Rebuild`]).
-    pub fn new(plan: &'p ExtractionPlan) -> Result<Self, ExecError> {
+    pub fn new(plan: &'p Plan) -> Result<Self, ExecError> {
+        let flat = |name: &str, kind| ExpectedColumn {
+            kind: Some(kind),
+            name: name.to_owned(),
+        };
+        let (columns, sink) = match &plan.output {
+            Output::Records(pick) => {
+                let model = plan.extraction.nodes.first().map_or("", |n| &*n.model);
+                let rebuilder = Box::new(Rebuilder::new(&plan.extraction)?);
+                let sink = Sink::Records(rebuilder, *pick, model);
+                (expected_columns(&plan.extraction), sink)
+            }
+            Output::Count | Output::Exists => {
+                let exists = plan.output == Output::Exists;
+                let name = if exists { "exists" } else { "count" };
+                (
+                    vec![flat(name, ValueKind::Int)],
+                    Sink::Count(Vec::new(), exists),
+                )
+            }
+            Output::Rows { columns, .. } => {
+                let rows = FlatRows {
+                    columns: columns.iter().map(|c| Arc::from(c.name.as_str())).collect(),
+                    kinds: columns.iter().map(|c| c.kind).collect(),
+                    rows: Vec::new(),
+                };
+                let expected = columns.iter().map(|c| flat(&c.name, c.kind)).collect();
+                (expected, Sink::Rows(rows))
+            }
+        };
         Ok(Self {
-            columns: expected_columns(plan),
-            rebuilder: Rebuilder::new(plan)?,
+            values: Vec::with_capacity(columns.len()),
+            columns,
+            sink,
             row: 0,
-            values: Vec::with_capacity(plan.width),
         })
     }
 
     /// Reads one row of `width` values, each from `read(position, expected)`, and feeds it
-    /// to the rebuild.
+    /// to the rebuild or keeps it.
     ///
     /// # Errors
-    /// The driver's error, an unreadable value with its place, or the rebuild's error.
+    /// The driver's error, an unreadable value with its place, the rebuild's error, or
+    /// (flat rows) a row not as wide as the columns.
     pub fn push(
         &mut self,
         width: usize,
@@ -80,30 +126,64 @@ impl<'p> RowReader<'p> {
                 }
             }
         }
-        self.rebuilder.push(&self.values)?;
+        match &mut self.sink {
+            Sink::Records(rebuilder, ..) => rebuilder.push(&self.values)?,
+            Sink::Count(rows, _) | Sink::Rows(FlatRows { rows, .. }) => {
+                if width != self.columns.len() {
+                    let found = format!("a row of {width} columns for {}", self.columns.len());
+                    return Err(ExecError::unreadable(self.row, width, None, found));
+                }
+                rows.push(self.values.clone());
+            }
+        }
         self.row += 1;
         Ok(())
     }
 
-    /// The records, and the number of rows read.
+    /// The answer, and the number of rows read.
     ///
     /// # Errors
-    /// The rebuild's error.
+    /// The rebuild's error; `get`'s [`ExecErrorKind::NoMatch`] and
+    /// [`ExecErrorKind::MultipleMatches`]; a count that is not one integer of at least 0.
     pub fn finish(self) -> Result<Fetched, ExecError> {
+        let answer = match self.sink {
+            Sink::Records(rebuilder, how, model) => pick(how, (*rebuilder).finish()?, model)?,
+            Sink::Count(rows, false) => Answer::Count(count(&rows)?),
+            Sink::Count(rows, true) => Answer::Exists(count(&rows)? > 0),
+            Sink::Rows(rows) => Answer::Rows(rows),
+        };
         Ok(Fetched {
-            records: self.rebuilder.finish()?,
+            answer,
             rows: self.row,
         })
     }
 }
 
-/// What an executor returns: the rebuilt root records and the number of rows the
-/// database returned for them (over every statement), which is more than the records when
+impl Answer {
+    /// The records of a records answer (`all`: every one; `first`, `get`...: none or
+    /// one).
+    ///
+    /// # Errors
+    /// [`ExecErrorKind::NotRecords`] for a count, a yes or no, or flat rows.
+    pub fn into_records(self) -> Result<Vec<Record>, ExecError> {
+        let found = match self {
+            Answer::Records(records) => return Ok(records),
+            Answer::Record(record) => return Ok(record.into_iter().collect()),
+            Answer::Count(_) => "a count",
+            Answer::Exists(_) => "a yes or no",
+            Answer::Rows(_) => "flat rows",
+        };
+        Err(ExecErrorKind::NotRecords { found }.into())
+    }
+}
+
+/// What an executor's `fetch` returns: the query's [`Answer`] and the number of rows the
+/// database returned for it (over every statement), which is more than the records when
 /// a to-many relation was loaded (one row per combination of children).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fetched {
-    /// The root records, nested.
-    pub records: Vec<Record>,
+    /// What the query's terminal asks for.
+    pub answer: Answer,
     /// The rows read from the database.
     pub rows: usize,
 }
@@ -269,6 +349,24 @@ pub enum ExecErrorKind {
     /// The rows do not rebuild into records.
     #[error(transparent)]
     Rebuild(#[from] RowError),
+    /// `get` found no root record.
+    #[error("get on `{model}` matched no record")]
+    NoMatch {
+        /// The root model.
+        model: String,
+    },
+    /// `get` or `get_or_none` found more than one root record.
+    #[error("get on `{model}` matched more than one record")]
+    MultipleMatches {
+        /// The root model.
+        model: String,
+    },
+    /// Records were asked of a query that returns something else (`count`, `values`...).
+    #[error("the query returns {found}, not records")]
+    NotRecords {
+        /// What it returns.
+        found: &'static str,
+    },
     /// A row given to insert has not one value per column of its table.
     #[error("row {row} for table `{table}` has {values} values; the table has {columns} columns")]
     InsertWidth {

@@ -7,7 +7,9 @@
 //!   [`rebuild`] does it for a whole iterator.
 //! - Outputs: [`Record`]s ([`Records`] visitor), JSON from records ([`to_json`]), or the
 //!   caller's own types through a [`Visitor`] ([`rebuild_with`]), with no tree in between.
-//! - [`ExecError`] and [`expected_columns`]: what the dialect crates' executors share.
+//! - [`ExecError`], [`RowReader`] and [`expected_columns`]: what the dialect crates'
+//!   executors share; [`Answer`]: what a query returns by its terminal (records, one
+//!   record, a count, flat rows).
 //! - [`flatten`]: the inverse, records to rows, for tests and benchmarks.
 //!
 //! Semantics (the joined strategy: rows are a left-join product): a record is identified
@@ -21,6 +23,7 @@
 
 #![forbid(unsafe_code)]
 
+mod answer;
 mod error;
 mod exec;
 mod flatten;
@@ -31,6 +34,7 @@ mod records;
 mod row;
 mod store;
 
+pub use answer::{Answer, FlatRows};
 pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
 pub use exec::{
     ExecError, ExecErrorKind, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json,

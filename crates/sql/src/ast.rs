@@ -1,6 +1,6 @@
 //! The SQL IR: a small owned tree holding only what relq emits (one SELECT shape with
-//! joins, derived tables, scalar and `EXISTS` subqueries, filter conditions, ordering and
-//! pagination).
+//! `DISTINCT`, aggregates, joins, derived tables, scalar and `EXISTS` subqueries, filter
+//! conditions, ordering and pagination).
 //!
 //! Identifiers borrow from the [`RelationGraph`](relq_graph::RelationGraph) they were
 //! planned against, so building a statement copies no names. Values are held as
@@ -11,9 +11,11 @@
 
 use relq_plan::{Alias, JoinKind, NullsOrder, Value};
 
-/// `SELECT columns FROM from joins [WHERE] ORDER BY order_by [LIMIT] [OFFSET]`.
+/// `SELECT [DISTINCT] columns FROM from joins [WHERE] ORDER BY order_by [LIMIT] [OFFSET]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Select<'g> {
+    /// `SELECT DISTINCT`: repeated rows dropped.
+    pub distinct: bool,
     /// The select list, positional (no column aliases).
     pub columns: Vec<Expr<'g>>,
     /// The first table.
@@ -34,6 +36,7 @@ impl<'g> Select<'g> {
     /// `SELECT` nothing yet `FROM from`.
     pub fn from(from: TableRef<'g>) -> Self {
         Self {
+            distinct: false,
             columns: Vec::new(),
             from,
             joins: Vec::new(),
@@ -145,8 +148,10 @@ pub enum Expr<'g> {
     Convert(Box<Expr<'g>>, &'static str),
     /// `expr COLLATE collation`, the collation a dialect constant written as given.
     Collate(Box<Expr<'g>>, &'static str),
-    /// `MIN(expr)` or `MAX(expr)`.
+    /// `MIN(expr)`, `SUM(expr)`...
     Aggregate(Aggregate, Box<Expr<'g>>),
+    /// `COUNT(*)`: the rows.
+    CountRows,
     /// `(SELECT ...)`: a scalar subquery.
     Subquery(Box<Select<'g>>),
     /// `expr IN (SELECT ...)`: the subquery selects one column.
@@ -204,6 +209,8 @@ pub enum BinaryOp {
     Gt,
     /// `>=`.
     GtEq,
+    /// `/`.
+    Div,
     /// A dialect's regular-expression match (`~`, `REGEXP`).
     Regex(&'static str),
 }
@@ -218,6 +225,7 @@ impl BinaryOp {
             BinaryOp::LtEq => "<=",
             BinaryOp::Gt => ">",
             BinaryOp::GtEq => ">=",
+            BinaryOp::Div => "/",
             BinaryOp::Regex(op) => op,
         }
     }
@@ -230,6 +238,25 @@ pub enum Aggregate {
     Min,
     /// `MAX`.
     Max,
+    /// `SUM`.
+    Sum,
+    /// `AVG`.
+    Avg,
+    /// `COUNT`: the non-NULL values.
+    Count,
+}
+
+impl Aggregate {
+    /// The function's name.
+    pub fn text(self) -> &'static str {
+        match self {
+            Aggregate::Min => "MIN",
+            Aggregate::Max => "MAX",
+            Aggregate::Sum => "SUM",
+            Aggregate::Avg => "AVG",
+            Aggregate::Count => "COUNT",
+        }
+    }
 }
 
 /// One ORDER BY term.

@@ -12,10 +12,13 @@ use crate::dialect::{Caps, Dialect, IdentifierLimit};
 use crate::filter::unsupported_regex;
 use crate::joined::joined;
 use crate::render::{Layout, render, render_debug};
+use crate::terminal::terminal;
 
-/// A compiled query: the statements to run, in order, and the plan that reads their rows.
-/// The joined strategy has one statement; the split strategy (issue 7) will have one per
-/// to-many edge beside the root's.
+/// A compiled query: the statements to run, in order, and the plan that reads their rows
+/// (its [`Output`](relq_plan::Output): records through the extraction plan, a count, or
+/// flat rows). The joined strategy has one statement, and so has every terminal that
+/// returns no records (`count`, `values`...); the split strategy (issue 7) will have one
+/// per to-many edge beside the root's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compiled<'g> {
     /// The statements, in the order they run.
@@ -48,13 +51,15 @@ impl Statement<'_> {
     }
 }
 
-/// Compiles `query` over `graph` for `dialect` with the joined strategy.
+/// Compiles `query` over `graph` for `dialect` with the joined strategy (or the
+/// statement of its terminal: `count`, `exists`, `values`, `aggregate`).
 ///
 /// # Errors
 /// Every planning error of [`plan`], and for the dialect: a `regex` lookup where it has no
 /// regex operator ([`CompileErrorKind::UnsupportedLookup`]), a table or column name
 /// longer than it allows ([`CompileErrorKind::IdentifierTooLong`]), a SELECT joining more
-/// tables than it allows ([`CompileErrorKind::TooManyTables`]).
+/// tables than it allows ([`CompileErrorKind::TooManyTables`]), an aggregate it cannot
+/// compute exactly ([`CompileErrorKind::UnsupportedAggregate`]).
 pub fn compile<'g>(
     graph: &'g RelationGraph,
     query: &Query,
@@ -77,7 +82,10 @@ pub fn compile<'g>(
         }
         .into());
     }
-    let select = joined(graph, &plan, caps);
+    let select = match terminal(graph, &plan, caps)? {
+        Some(select) => select,
+        None => joined(graph, &plan, caps),
+    };
     check(graph, &plan, &select, dialect.caps())?;
     let rendered = render(&select, dialect, Layout::Compact);
     Ok(Compiled {

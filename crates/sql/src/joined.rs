@@ -33,70 +33,25 @@ use crate::dialect::Caps;
 
 /// The one statement of the joined strategy for `plan`.
 pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Select<'g> {
-    let mut b = Builder {
-        graph,
-        plan,
-        caps,
-        next_alias: plan.tree.next_alias(),
-    };
+    let mut b = Builder::new(graph, plan, caps);
     let tree = &plan.tree;
-    let root = graph.model(plan.root);
-    let root_alias = tree.node(NodeId::ROOT).alias();
     let paginate_roots = (plan.limit.is_some() || plan.offset.is_some())
         && tree
             .nodes()
             .iter()
             .any(|n| n.relation().is_some_and(|r| graph.relation(r).is_to_many()));
-
-    let from = if paginate_roots {
-        TableRef::Derived {
-            select: Box::new(b.root_page()),
-            alias: root_alias,
-        }
-    } else {
-        TableRef::Table {
-            name: root.table(),
-            alias: root_alias,
-        }
-    };
-    let mut select = Select::from(from);
-    let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
     // With a root page the filter is the page's: nodes joined only for it stay out (in
-    // ormar's scope the filter also trims the lists: it reads every node).
-    let row_filter = plan.compat == Compat::Ormar || !paginate_roots;
-    let joined_nodes = if !row_filter {
-        let loaded = tree
-            .nodes()
-            .iter()
-            .enumerate()
-            .filter(|(_, n)| n.is_loaded());
-        let loaded = loaded.map(|(i, _)| Some(NodeId::from_index(i)));
-        let nested = plan.nested.iter().flat_map(|l| &l.order);
-        let ordered = plan.order.iter().chain(nested).map(|t| t.node);
-        with_ancestors(tree, loaded.chain(ordered))
-    } else {
-        vec![true; tree.nodes().len()]
-    };
-    for (i, node) in tree.nodes().iter().enumerate().skip(1) {
-        let (true, Some(parent), Some(relation)) =
-            (joined_nodes[i], node.parent(), node.relation())
-        else {
-            continue;
-        };
-        let terms = b.nested_terms(NodeId::from_index(i), aliases[i], node.through_alias());
-        b.link(
-            &mut select,
-            node.join(),
-            relation,
-            aliases[parent.index()],
-            node.through_alias(),
-            aliases[i],
-            terms,
-        );
-    }
-    if let (Some(condition), true) = (&plan.filter, row_filter) {
-        select.filter = b.where_terms(condition, &aliases);
-    }
+    // ormar's scope the filter also trims the lists: every node is joined, `base`).
+    let loaded = tree
+        .nodes()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.is_loaded())
+        .map(|(i, _)| Some(NodeId::from_index(i)));
+    let nested = plan.nested.iter().flat_map(|l| &l.order);
+    let ordered = plan.order.iter().chain(nested).map(|t| t.node);
+    let outer = paginate_roots.then(|| loaded.chain(ordered));
+    let (mut select, aliases) = b.base(outer);
     select.columns = plan
         .columns
         .iter()
@@ -111,7 +66,7 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
         })
         .collect();
 
-    select.order_by = b.root_order(&aliases);
+    select.order_by = b.root_order(&aliases, false);
     for (i, node) in tree.nodes().iter().enumerate() {
         if !node
             .relation()
@@ -139,7 +94,77 @@ pub(crate) struct Builder<'g, 'p> {
     next_alias: u32,
 }
 
-impl<'g> Builder<'g, '_> {
+impl<'g, 'p> Builder<'g, 'p> {
+    /// A builder for statements of `plan`, its first fresh alias after the tree's.
+    pub(crate) fn new(graph: &'g RelationGraph, plan: &'p Plan, caps: &'p Caps) -> Self {
+        Self {
+            graph,
+            plan,
+            caps,
+            next_alias: plan.tree.next_alias(),
+        }
+    }
+
+    /// `SELECT` nothing yet `FROM` the root table, every node of the tree joined, the
+    /// filter as the WHERE clause; or, with `page` (the nodes to join outside it), `FROM`
+    /// the root page (the filter, ordering, limit and offset inside it: see
+    /// [`root_page`](Self::root_page)) with `page`'s nodes and their ancestors joined.
+    /// Returns it with each node's alias.
+    pub(crate) fn base(
+        &mut self,
+        page: Option<impl IntoIterator<Item = Option<NodeId>>>,
+    ) -> (Select<'g>, Vec<Alias>) {
+        let (graph, plan) = (self.graph, self.plan);
+        let tree = &plan.tree;
+        let root_alias = tree.node(NodeId::ROOT).alias();
+        // In ormar's scope the filter is row-level: it reads every node, page or not.
+        let ormar = plan.compat == Compat::Ormar;
+        let (from, joined_nodes) = match page {
+            Some(nodes) => (
+                TableRef::Derived {
+                    select: Box::new(self.root_page()),
+                    alias: root_alias,
+                },
+                if ormar {
+                    vec![true; tree.nodes().len()]
+                } else {
+                    with_ancestors(tree, nodes)
+                },
+            ),
+            None => (
+                TableRef::Table {
+                    name: graph.model(plan.root).table(),
+                    alias: root_alias,
+                },
+                vec![true; tree.nodes().len()],
+            ),
+        };
+        let paginated = matches!(from, TableRef::Derived { .. });
+        let mut select = Select::from(from);
+        let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
+        for (i, node) in tree.nodes().iter().enumerate().skip(1) {
+            let (true, Some(parent), Some(relation)) =
+                (joined_nodes[i], node.parent(), node.relation())
+            else {
+                continue;
+            };
+            let terms = self.nested_terms(NodeId::from_index(i), aliases[i], node.through_alias());
+            self.link(
+                &mut select,
+                node.join(),
+                relation,
+                aliases[parent.index()],
+                node.through_alias(),
+                aliases[i],
+                terms,
+            );
+        }
+        if let (Some(condition), true) = (&plan.filter, ormar || !paginated) {
+            select.filter = self.where_terms(condition, &aliases);
+        }
+        (select, aliases)
+    }
+
     /// A fresh alias.
     pub(crate) fn alias(&mut self) -> Alias {
         let a = Alias::new(self.next_alias);
@@ -197,7 +222,7 @@ impl<'g> Builder<'g, '_> {
                 self.where_terms(condition, &aliases)
             };
         }
-        select.order_by = self.root_order(&aliases);
+        select.order_by = self.root_order(&aliases, false);
         select.limit = self.plan.limit;
         select.offset = self.plan.offset;
         select
@@ -231,11 +256,17 @@ impl<'g> Builder<'g, '_> {
     }
 
     /// The root-level ordering: every user term (a column, or a MIN/MAX subquery across a
-    /// to-many relation), then the root's primary key.
-    fn root_order(&mut self, aliases: &[Alias]) -> Vec<OrderItem<'g>> {
+    /// to-many relation), then the root's primary key (descending for `last`). With
+    /// `joined_columns` (flat rows, each with its own value), a term whose path is joined
+    /// orders by the joined column even across a to-many relation.
+    pub(crate) fn root_order(
+        &mut self,
+        aliases: &[Alias],
+        joined_columns: bool,
+    ) -> Vec<OrderItem<'g>> {
         let mut items = Vec::with_capacity(self.plan.order.len() + 1);
         for term in &self.plan.order {
-            if term.across_to_many {
+            if term.across_to_many && !(joined_columns && term.node.is_some()) {
                 // Each copy of the subquery gets fresh aliases (the emulated NULL
                 // placement writes the term twice).
                 self.push_term(&mut items, term, true, |b| {
@@ -245,7 +276,9 @@ impl<'g> Builder<'g, '_> {
                 self.push_column_term(&mut items, term, aliases);
             }
         }
-        items.push(self.pk_term(self.plan.root, aliases[0]));
+        let mut pk = self.pk_term(self.plan.root, aliases[0]);
+        pk.descending = self.plan.descending_pk;
+        items.push(pk);
         items
     }
 

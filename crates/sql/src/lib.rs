@@ -22,6 +22,7 @@ mod insert;
 mod joined;
 mod nested;
 mod render;
+mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use compile::{Compiled, Statement, compile};

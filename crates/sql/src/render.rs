@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 
 use relq_plan::{JoinKind, NullsOrder, Value};
 
-use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
+use crate::ast::{Column, Expr, Join, OrderItem, Select, TableRef};
 use crate::dialect::{Caps, Dialect, OffsetWithoutLimit, Placeholder};
 
 /// How the text is laid out.
@@ -102,7 +102,11 @@ impl<'c> Writer<'c> {
     }
 
     fn select(&mut self, s: &Select<'_>) {
-        self.out.push_str("SELECT ");
+        self.out.push_str(if s.distinct {
+            "SELECT DISTINCT "
+        } else {
+            "SELECT "
+        });
         for (i, c) in s.columns.iter().enumerate() {
             if i > 0 {
                 self.out.push_str(", ");
@@ -342,13 +346,12 @@ impl<'c> Writer<'c> {
                 self.out.push_str(collation);
             }
             Expr::Aggregate(f, x) => {
-                self.out.push_str(match f {
-                    Aggregate::Min => "MIN(",
-                    Aggregate::Max => "MAX(",
-                });
+                self.out.push_str(f.text());
+                self.out.push('(');
                 self.expr(x);
                 self.out.push(')');
             }
+            Expr::CountRows => self.out.push_str("COUNT(*)"),
             Expr::Subquery(s) => self.subquery(s),
             Expr::InSubquery(x, s) => {
                 self.expr(x);

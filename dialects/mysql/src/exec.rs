@@ -1,5 +1,6 @@
-//! [`execute`]: a [`Compiled`] query on a `mysql` connection (MySQL or MariaDB), rebuilt
-//! into records.
+//! [`fetch`]: a [`Compiled`] query on a `mysql` connection (MySQL or MariaDB), read into
+//! its answer ([`Answer`](relq_rows::Answer): records rebuilt, one record, a count, flat rows); [`execute`]:
+//! its records.
 //!
 //! The session first gets `group_concat_max_len` at its largest (MariaDB's default of
 //! 1 MiB truncates a `GROUP_CONCAT` silently, with only a warning). Statements run as
@@ -17,25 +18,41 @@
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
 use relq_plan::{Value, ValueKind};
-use relq_rows::{ExecError, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json};
+use relq_rows::{
+    ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json,
+};
 use relq_sql::Compiled;
 
 /// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
 /// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
 const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
 
-/// Sets the session's `group_concat_max_len`, then runs every statement of `compiled` on
-/// `conn` with its parameters bound and rebuilds the rows into records (one [`RowReader`]
-/// over all statements' rows): the records and the number of rows read.
+/// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
+/// one of `first` / `get`).
+///
+/// # Errors
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// for a query that returns a count or flat rows.
+pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
+    fetch(conn, compiled)?.answer.into_records()
+}
+
+/// Runs every statement of `compiled` on `conn` with its parameters bound and reads the
+/// rows into the query's [`Answer`](relq_rows::Answer) (one [`RowReader`] over all
+/// statements' rows: records, one record, a count or flat rows), with the number of rows
+/// read, after setting the
+/// session's `group_concat_max_len`.
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index (`None` for the session
-/// setup), a value that cannot be read as the plan's kind, or the rebuild's
-/// [`RowError`](relq_rows::RowError).
-pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+/// setup), a value that cannot be read as the plan's kind, the rebuild's
+/// [`RowError`](relq_rows::RowError), or `get`'s
+/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
+/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
+pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     conn.query_drop(SESSION_SETUP)
         .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-    let mut reader = RowReader::new(&compiled.plan.extraction)?;
+    let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
         let prepared = conn.prep(&statement.sql).map_err(driver)?;

@@ -45,7 +45,7 @@
 mod exec;
 mod introspect;
 
-pub use exec::{execute, run};
+pub use exec::{execute, fetch, run};
 pub use introspect::introspect;
 
 use mysql::prelude::Queryable;

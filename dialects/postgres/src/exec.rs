@@ -1,4 +1,5 @@
-//! [`execute`]: a [`Compiled`] query on a `postgres` client, rebuilt into records.
+//! [`fetch`]: a [`Compiled`] query on a `postgres` client, read into its answer
+//! ([`Answer`](relq_rows::Answer): records rebuilt, one record, a count, flat rows); [`execute`]: its records.
 //!
 //! Parameters bind by the type the server reports for each placeholder (an int as
 //! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver
@@ -6,7 +7,8 @@
 //! server's input function for the placeholder's type (`NUMERIC`, `DATE`, `TIME`,
 //! `TIMESTAMP`, or a text type). Result values are read from the binary format by the
 //! column's type ([`binary`](crate::binary)), as the
-//! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` as ints,
+//! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` (and a whole
+//! `NUMERIC`, `SUM` of a `BIGINT`) as ints,
 //! `BOOL`, `FLOAT4`/`FLOAT8`, text types, `BYTEA`, `NUMERIC` as its text with its scale
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
 //! non-zero, six digits), `UUID` lower-case hyphenated, `JSON` / `JSONB` as the document's
@@ -20,7 +22,7 @@ use std::error::Error as StdError;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
-    ExecError, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json, uuid_text,
+    ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json, uuid_text,
 };
 use relq_sql::Compiled;
 
@@ -28,19 +30,32 @@ use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
-/// Runs every statement of `compiled` on `client` with its parameters bound and rebuilds
-/// the rows into records (one [`RowReader`] over all statements' rows): the records and the
-/// number of rows read.
+/// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
+/// one of `first` / `get`).
 ///
 /// # Errors
-/// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
-/// server error), a value that cannot be read as the plan's kind, or the rebuild's
-/// [`RowError`](relq_rows::RowError).
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// for a query that returns a count or flat rows.
 pub fn execute(
     client: &mut postgres::Client,
     compiled: &Compiled<'_>,
-) -> Result<Fetched, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan.extraction)?;
+) -> Result<Vec<Record>, ExecError> {
+    fetch(client, compiled)?.answer.into_records()
+}
+
+/// Runs every statement of `compiled` on `client` with its parameters bound and reads
+/// the rows into the query's [`Answer`](relq_rows::Answer) (one [`RowReader`] over all
+/// statements' rows: records, one record, a count or flat rows), with the number of rows
+/// read.
+///
+/// # Errors
+/// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
+/// server error), a value that cannot be read as the plan's kind, the rebuild's
+/// [`RowError`](relq_rows::RowError), or `get`'s
+/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
+/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
+pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+    let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: postgres::Error| driver_error(Some(index), e);
         let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
@@ -194,6 +209,9 @@ fn read(raw: Option<&[u8]>, ty: &Type, column: Option<&ExpectedColumn>) -> Optio
             Type::INT2 => i16::from_sql(ty, raw).ok()?.into(),
             Type::INT4 => i32::from_sql(ty, raw).ok()?.into(),
             Type::INT8 => i64::from_sql(ty, raw).ok()?,
+            // `SUM` of a `BIGINT` is a `NUMERIC` (PostgreSQL functions-aggregate.html):
+            // read when it is a whole number within 64 bits.
+            Type::NUMERIC => numeric_text(raw)?.parse().ok()?,
             _ => return None,
         }),
         ValueKind::Bool if *ty == Type::BOOL => Value::Bool(bool::from_sql(ty, raw).ok()?),

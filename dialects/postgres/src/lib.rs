@@ -32,7 +32,7 @@ mod binary;
 mod exec;
 mod introspect;
 
-pub use exec::{execute, run};
+pub use exec::{execute, fetch, run};
 pub use introspect::introspect;
 
 use relq_rows::ExecError;

@@ -1,4 +1,5 @@
-//! [`execute`]: a [`Compiled`] query on a rusqlite connection, rebuilt into records.
+//! [`fetch`]: a [`Compiled`] query on a rusqlite connection, read into its answer
+//! ([`Answer`](relq_rows::Answer): records rebuilt, one record, a count, flat rows); [`execute`]: its records.
 //!
 //! Values bind as SQLite's storage classes (booleans as 0 / 1, decimals, dates, times,
 //! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them; times and
@@ -17,21 +18,37 @@
 
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
-    ExecError, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json, canonical_seconds,
-    uuid_text,
+    ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json,
+    canonical_seconds, uuid_text,
 };
 use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
-/// Runs every statement of `compiled` on `conn` with its parameters bound and rebuilds the
-/// rows into records (one [`RowReader`] over all statements' rows): the records and the
-/// number of rows read.
+/// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
+/// one of `first` / `get`).
+///
+/// # Errors
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// for a query that returns a count or flat rows.
+pub fn execute(
+    conn: &rusqlite::Connection,
+    compiled: &Compiled<'_>,
+) -> Result<Vec<Record>, ExecError> {
+    fetch(conn, compiled)?.answer.into_records()
+}
+
+/// Runs every statement of `compiled` on `conn` with its parameters bound and reads the
+/// rows into the query's [`Answer`](relq_rows::Answer) (one [`RowReader`] over all
+/// statements' rows: records, one record, a count or flat rows), with the number of rows
+/// read.
 ///
 /// # Errors
 /// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
-/// as the plan's kind, or the rebuild's [`RowError`](relq_rows::RowError).
-pub fn execute(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan.extraction)?;
+/// as the plan's kind, the rebuild's [`RowError`](relq_rows::RowError), or `get`'s
+/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
+/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
+pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+    let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
         let mut prepared = conn.prepare(&statement.sql).map_err(driver)?;
