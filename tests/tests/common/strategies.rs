@@ -242,10 +242,6 @@ pub struct QueryShape {
     /// 0 or 1 `exclude` call.
     pub exclude_filter: Vec<FilterShape>,
     /// LIMIT.
-    ///
-    /// (Filters are not drawn yet: when the query IR has them, their walks and lookups
-    /// join this struct and [`QueryShape::query`] adds them; the reference evaluator in
-    /// `common/reference.rs` applies them where it chooses the roots.)
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: Option<u64>,
