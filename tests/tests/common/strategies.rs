@@ -509,7 +509,8 @@ pub const TEXTS: [&str; 13] = [
 const MAX_MODELS: usize = 18;
 
 /// Rows as choice numbers, turned into values by [`DataShape::rows`] over a graph: for
-/// each model number, 0 to 6 rows of one choice per field.
+/// each model number, 1 to 6 rows of one choice per field (a table can still end up
+/// empty: a row whose NOT NULL key has no row to reference is left out).
 #[derive(Clone, Debug)]
 pub struct DataShape {
     tables: Vec<Vec<[u8; 8]>>,
