@@ -21,7 +21,8 @@
 //! linking the same pair (what such a list holds is not decided: relq gives the child
 //! once, a nested loop twice).
 //!
-//! Cases: 32 by default (15 to 30 s, most of it MariaDB creating and dropping InnoDB tables);
+//! Cases: 32 by default (5 to 15 s, most of it MariaDB creating and dropping InnoDB tables;
+//! 300 cases took 50 s);
 //! more with `RELQ_DIFFERENTIAL_CASES=2000 cargo test -p relq-tests --test differential_properties`
 //! (with the server URLs of `eval "$(bash scripts/servers.sh env)"`). `PROPTEST_CASES`
 //! does not apply: the test script's 256 would take minutes on three databases. Failures
@@ -229,7 +230,7 @@ fn random_queries_on_random_data_agree_on_three_databases_and_the_reference() {
         failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
             "proptest-regressions/differential_properties.txt",
         ))),
-        // Each shrink step loads three databases (about 0.4 s): enough steps to reach a
+        // Each shrink step loads three databases (about 0.2 s): enough steps to reach a
         // small case, few enough to fail within minutes.
         max_shrink_iters: 200,
         ..Config::default()
