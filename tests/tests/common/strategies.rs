@@ -242,10 +242,6 @@ pub struct QueryShape {
     /// 0 or 1 `exclude` call.
     pub exclude_filter: Vec<FilterShape>,
     /// LIMIT.
-    ///
-    /// (Filters are not drawn yet: when the query IR has them, their walks and lookups
-    /// join this struct and [`QueryShape::query`] adds them; the reference evaluator in
-    /// `common/reference.rs` applies them where it chooses the roots.)
     pub limit: Option<u64>,
     /// OFFSET.
     pub offset: Option<u64>,
@@ -285,10 +281,10 @@ pub enum FilterShape {
 /// Random [`FilterShape`]s: conditions combined with AND / OR / NOT up to 3 deep.
 pub fn filter_shape() -> impl Strategy<Value = FilterShape> {
     let leaf = (
-        prop::collection::vec(0usize..64, 0..=3),
+        prop::collection::vec(0usize..64, 0..=2),
         0usize..10,
         0usize..16,
-        0usize..8,
+        0usize..16,
     )
         .prop_map(|(steps, field, lookup, value)| FilterShape::Condition {
             steps,
@@ -296,7 +292,7 @@ pub fn filter_shape() -> impl Strategy<Value = FilterShape> {
             lookup,
             value,
         });
-    leaf.prop_recursive(3, 12, 3, |inner| {
+    leaf.prop_recursive(2, 8, 3, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..=3).prop_map(FilterShape::And),
             prop::collection::vec(inner.clone(), 0..=3).prop_map(FilterShape::Or),
@@ -327,16 +323,25 @@ const TEXT_LOOKUPS: [&str; 15] = [
 const INT_LOOKUPS: [&str; 9] = [
     "exact", "ne", "gt", "gte", "lt", "lte", "in", "range", "isnull",
 ];
-/// Text values filters compare with, hostile ones included.
-const FILTER_TEXTS: [&str; 8] = [
+/// Text values filters compare with: hostile ones, and (every other one) texts of
+/// [`TEXTS`], so conditions on drawn data hold for some rows and not for others.
+const FILTER_TEXTS: [&str; 16] = [
     "a",
     "%_!",
+    "A",
     "O'Brien",
+    "é",
     "",
+    "b",
     "É",
+    "aB",
     "x\\y",
+    "ß",
     "; DROP TABLE t; --",
+    "日",
     "ab",
+    "a ",
+    "日本",
 ];
 
 impl FilterShape {
@@ -378,7 +383,10 @@ impl FilterShape {
                     (name, json)
                 } else {
                     let name = INT_LOOKUPS[lookup % INT_LOOKUPS.len()];
-                    let n = i64::try_from(*value).unwrap_or(0) - 2;
+                    // The data's integers (-3 to 4), or a key inside one of the blocks
+                    // of primary keys `DataShape::rows` draws (2, 18, .., 114).
+                    let v = i64::try_from(*value).unwrap_or(0);
+                    let n = if v < 8 { v - 3 } else { 16 * (v - 8) + 2 };
                     let json = match name {
                         "in" => Json::Array((0..n.rem_euclid(3)).map(|k| json!(n + k)).collect()),
                         "range" => json!([n, n + 3]),
@@ -553,7 +561,8 @@ pub const TEXTS: [&str; 13] = [
 const MAX_MODELS: usize = 18;
 
 /// Rows as choice numbers, turned into values by [`DataShape::rows`] over a graph: for
-/// each model number, 0 to 6 rows of one choice per field.
+/// each model number, 1 to 6 rows of one choice per field (a table can still end up
+/// empty: a row whose NOT NULL key has no row to reference is left out).
 #[derive(Clone, Debug)]
 pub struct DataShape {
     tables: Vec<Vec<[u8; 8]>>,
@@ -561,7 +570,7 @@ pub struct DataShape {
 
 /// Random [`DataShape`]s.
 pub fn data_shape() -> impl Strategy<Value = DataShape> {
-    prop::collection::vec(prop::collection::vec(any::<[u8; 8]>(), 0..=6), MAX_MODELS)
+    prop::collection::vec(prop::collection::vec(any::<[u8; 8]>(), 1..=6), MAX_MODELS)
         .prop_map(|tables| DataShape { tables })
 }
 
