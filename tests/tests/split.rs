@@ -132,3 +132,138 @@ fn a_case_insensitive_text_key_finds_its_children_with_either_strategy() {
         ])
     );
 }
+
+/// The seed query's split plan (statements: classes; teachers and their category;
+/// students and theirs) and a full-width row with `values` at `positions`.
+fn seed_plan() -> relq::ExtractionPlan {
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let query = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .strategy(Strategy::Split);
+    compile(&graph, &query, &relq::Sqlite::default())
+        .expect("compiles")
+        .plan
+        .extraction
+}
+
+fn row(plan: &relq::ExtractionPlan, values: &[(usize, Value)]) -> Vec<Value> {
+    let mut row = vec![Value::Null; plan.width];
+    for (position, value) in values {
+        row[*position] = value.clone();
+    }
+    row
+}
+
+#[test]
+fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
+    use relq::rows::{PlanProblem, Rebuilder, RowErrorKind as K, StatementProblem as P};
+    let plan = seed_plan();
+    let columns: Vec<&[usize]> = plan.statements.iter().map(|s| &s.columns[..]).collect();
+    assert_eq!(
+        columns,
+        [
+            &[0, 1, 2][..],
+            &[0, 3, 4, 5, 6, 7, 8],
+            &[0, 9, 10, 11, 12, 13, 14]
+        ]
+    );
+    let text = |s: &str| Value::Text(s.to_owned());
+    let class = |id| {
+        row(
+            &plan,
+            &[(0, Value::Int(id)), (1, text("1A")), (2, Value::Int(1))],
+        )
+    };
+    let teacher = |class, id| {
+        row(
+            &plan,
+            &[
+                (0, Value::Int(class)),
+                (3, Value::Int(id)),
+                (4, text("T")),
+                (5, Value::Int(class)),
+            ],
+        )
+    };
+    // Two classes, then their teachers in the list's order (another class's between).
+    let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
+    for r in [class(1), class(2)] {
+        rebuilder.push(&r).expect("a class");
+    }
+    rebuilder.begin_statement(1).expect("statement 1");
+    for r in [
+        teacher(1, 10),
+        teacher(2, 11),
+        teacher(1, 12),
+        teacher(1, 12),
+    ] {
+        rebuilder.push(&r).expect("a teacher");
+    }
+    rebuilder.begin_statement(2).expect("statement 2");
+    let records = rebuilder.finish().expect("rebuilt");
+    let ids = |class: &relq::Record| match &class.relations[0] {
+        relq::rows::Related::Many(list) => list.iter().map(|t| t.fields[0].clone()).collect(),
+        relq::rows::Related::One(_) => Vec::new(),
+    };
+    assert_eq!(ids(&records[0]), [Value::Int(10), Value::Int(12)]);
+    assert_eq!(ids(&records[1]), [Value::Int(11)]);
+
+    // A key no earlier statement read, a statement the plan does not have.
+    let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
+    rebuilder.push(&class(1)).expect("a class");
+    rebuilder.begin_statement(1).expect("statement 1");
+    let err = rebuilder
+        .push(&teacher(3, 10))
+        .expect_err("class 3 was not read");
+    assert!(
+        matches!(err.kind(), K::UnknownKey { position: 0, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "row 1: column 0 (`SchoolClass.id`) holds key 3 of `SchoolClass`, which no earlier statement read"
+    );
+    let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
+    let err = rebuilder.begin_statement(3).expect_err("three statements");
+    assert!(
+        matches!(
+            err.kind(),
+            K::UnknownStatement {
+                statement: 3,
+                count: 3
+            }
+        ),
+        "{err}"
+    );
+
+    // Plans whose statements break a rule.
+    let broken = |edit: fn(&mut relq::ExtractionPlan)| {
+        let mut plan = seed_plan();
+        edit(&mut plan);
+        match Rebuilder::new(&plan)
+            .map(|_| ())
+            .expect_err("invalid")
+            .kind()
+        {
+            K::InvalidPlan(PlanProblem::Statement { statement, problem }) => {
+                (*statement, problem.clone())
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        broken(|p| p.statements[1].keys.push(1)),
+        (1, P::BadNode { node: 1 })
+    );
+    assert_eq!(
+        broken(|p| p.statements[1].keys.clear()),
+        (1, P::ParentNotCarried { node: 1 })
+    );
+    assert_eq!(
+        broken(|p| {
+            p.statements[2].columns.pop();
+        }),
+        (2, P::Columns { position: 14 })
+    );
+}

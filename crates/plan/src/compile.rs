@@ -439,6 +439,16 @@ impl Plan {
             Output::Rows { columns, .. } => columns.len(),
         }
     }
+
+    /// How many columns a row of statement `index` has: its
+    /// [`StatementRows`]' columns when the query has several (the split strategy), else
+    /// [`width`](Self::width).
+    pub fn statement_width(&self, index: usize) -> usize {
+        self.extraction
+            .statements
+            .get(index)
+            .map_or_else(|| self.width(), |s| s.columns.len())
+    }
 }
 
 /// A loaded to-many node's own filter, ordering and per-parent limit
