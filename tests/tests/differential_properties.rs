@@ -6,7 +6,8 @@
 //! walks, orderings with NULL placement across any relation, exclude_fields, limit and
 //! offset) run on SQLite (in memory), PostgreSQL and MariaDB through `relq::Database`, and
 //! on the in-memory reference evaluator (`common/reference.rs`); all four must return the
-//! same records, compared as `relq_rows::to_json` output.
+//! same records, compared as `relq_rows::to_json` output, with the joined and with the
+//! split strategy.
 //!
 //! Each case gets fresh tables: a new in-memory SQLite database, and on the servers one
 //! PostgreSQL schema and one MariaDB database named `relq_prop_<pid>`, dropped and made
@@ -36,7 +37,7 @@ use common::strategies::{
     DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
 };
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
-use relq::{Database, RelationGraph, SchemaDef, Value, compile, to_json};
+use relq::{Database, RelationGraph, SchemaDef, Strategy, Value, compile, to_json};
 use serde_json::Value as Json;
 
 /// Cases when `RELQ_DIFFERENTIAL_CASES` is not set.
@@ -181,25 +182,39 @@ fn check(
     dbs.reset().map_err(TestCaseError::fail)?;
     let mut failures = Vec::new();
     for (name, db) in dbs.each() {
-        let outcome = load(db, &graph, &rows).and_then(|()| {
-            let compiled = compile(&graph, &query, db.dialect()).map_err(|e| e.to_string())?;
-            let records = db.execute(&compiled).map_err(|e| e.to_string())?;
+        if let Err(e) = load(db, &graph, &rows) {
+            failures.push(format!("{name}: {e}"));
+            continue;
+        }
+        for strategy in [Strategy::Joined, Strategy::Split] {
+            let query = query.clone().strategy(strategy);
+            let compiled = match compile(&graph, &query, db.dialect()) {
+                Ok(compiled) => compiled,
+                Err(e) => {
+                    failures.push(format!("{name}, {strategy:?}: {e}"));
+                    continue;
+                }
+            };
             let sql = compiled
                 .statements
                 .iter()
                 .map(|s| s.sql.as_str())
-                .collect::<Vec<_>>();
-            to_json(&compiled.plan.extraction, &records)
+                .collect::<Vec<_>>()
+                .join(";\n");
+            let outcome = db
+                .execute(&compiled)
                 .map_err(|e| e.to_string())
-                .map(|json| (json, sql.join(";\n")))
-        });
-        match outcome {
-            Ok((got, _)) if got == want => {}
-            Ok((got, sql)) => failures.push(format!(
-                "{name}: {}\n  SQL: {sql}",
-                first_difference(&want, &got)
-            )),
-            Err(e) => failures.push(format!("{name}: {e}")),
+                .and_then(|records| {
+                    to_json(&compiled.plan.extraction, &records).map_err(|e| e.to_string())
+                });
+            match outcome {
+                Ok(got) if got == want => {}
+                Ok(got) => failures.push(format!(
+                    "{name}, {strategy:?}: {}\n  SQL: {sql}",
+                    first_difference(&want, &got)
+                )),
+                Err(e) => failures.push(format!("{name}, {strategy:?}: {e}")),
+            }
         }
     }
     if failures.is_empty() {
