@@ -14,6 +14,13 @@
 //! previous row, the one after it, the parent's first), then in a hash table over
 //! (node, parent slot, primary key).
 //!
+//! A query of several statements (the split strategy) announces each one with
+//! [`Rebuilder::begin_statement`]; its rows are still as wide as the plan, NULL where the
+//! statement has no column. Per its [`StatementRows`](relq_plan::StatementRows) a node is
+//! read (as above), keyed (only its primary key: the record an earlier statement read, by
+//! node, parent and key; none is [`RowErrorKind::UnknownKey`]) or absent (skipped). A
+//! read node under a keyed one starts or continues that record's list, in row order.
+//!
 //! Invariants: a row is checked against everything already seen, so a malformed row is a
 //! [`RowError`] and never a silently different tree: wrong width, NULL root key, a value
 //! of the wrong kind, a value under a node without a record, a record seen again with a
