@@ -223,6 +223,10 @@ pub enum Strategy {
     /// no row is repeated for a sibling list. Queries in ormar's scope
     /// ([`Compat::Ormar`], whose filter holds on the joined rows) and queries that return
     /// no records (`count`, `values`...) have one statement whatever the strategy.
+    /// The statements run one after another: for records from one state of the database
+    /// under concurrent writes, run them in one transaction with a snapshot (repeatable
+    /// read); otherwise a root written between them may be missed or its children read
+    /// without it (an `UnknownKey` rebuild error).
     Split,
 }
 

@@ -19,7 +19,10 @@
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
 //!   bytes the root statement read.
 //! - Bound `IN` lists of the parents' keys (chunked to `Caps::max_params`) are not used
-//!   yet: the semi-join needs no round trip between statements.
+//!   yet: the semi-join needs no round trip between statements, so every statement is
+//!   known at compile time. Each statement re-reads the roots; the executors run them in
+//!   turn without opening a transaction (the caller's snapshot, if any, makes them
+//!   agree under concurrent writes).
 //!
 //! Invariant: each statement declares its aliases once: the tree's, then fresh ones from
 //! its own [`Builder`].
