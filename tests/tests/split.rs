@@ -5,7 +5,8 @@
 //! one per teacher × student of each class (both counts computed from the data); and a
 //! MariaDB `_ci` collated text key, which the server matches case-insensitively, finds
 //! its children with either strategy. (Every corpus case runs with both strategies in
-//! `differential.rs`; random queries in `differential_properties.rs`.)
+//! `differential.rs`; random queries in `differential_properties.rs`.) Queries in ormar's
+//! scope, terminals without records and queries loading no list run as one statement.
 
 mod common;
 
@@ -266,4 +267,31 @@ fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
         }),
         (2, P::Columns { position: 14 })
     );
+}
+
+#[test]
+fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let base = Query::new("SchoolClass")
+        .select_related("teachers")
+        .select_related("students")
+        .strategy(Strategy::Split);
+    let statements = |query: &Query| {
+        let compiled = compile(&graph, query, &relq::Sqlite::default()).expect("compiles");
+        (
+            compiled.statements.len(),
+            compiled.plan.extraction.statements.len(),
+        )
+    };
+    assert_eq!(statements(&base), (3, 3));
+    // ormar's filter holds on the joined rows, so its lists come from one statement.
+    let ormar = base.clone().compat(relq::Compat::Ormar);
+    assert_eq!(statements(&ormar), (1, 0));
+    let count = base.clone().terminal(relq::Terminal::Count);
+    assert_eq!(statements(&count), (1, 0));
+    // A query that loads no list has the root statement only, the joined one.
+    let to_one = Query::new("Student")
+        .select_related("schoolclass__department")
+        .strategy(Strategy::Split);
+    assert_eq!(statements(&to_one), (1, 0));
 }
