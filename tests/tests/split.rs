@@ -4,7 +4,8 @@
 //! the joined strategy while reading one row per class, teacher and student instead of
 //! one per teacher × student of each class (both counts computed from the data); and a
 //! MariaDB `_ci` collated text key, which the server matches case-insensitively, finds
-//! its children with either strategy. (Every corpus case runs with both strategies in
+//! its children with either strategy; hand-made statement rows show the rebuild's
+//! stitching and its errors. (Every corpus case runs with both strategies in
 //! `differential.rs`; random queries in `differential_properties.rs`.) Queries in ormar's
 //! scope, terminals without records and queries loading no list run as one statement.
 
