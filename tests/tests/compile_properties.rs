@@ -14,6 +14,9 @@
 //! - with every terminal (`first`, `last`, `get`, `count`, `exists`, `values`, an
 //!   `aggregate`), still compiles on every dialect to statements that pass the same
 //!   checks, with as many columns as the plan reads and one plan for all dialects.
+//! - with the split strategy, compiles on every dialect to statements that pass the
+//!   same checks, each as wide as its `StatementRows`, with the joined plan's nodes, one
+//!   plan for all dialects, and statement rows the rebuild accepts.
 //!
 //! The case count is `PROPTEST_CASES` (the test script sets 256).
 
@@ -26,7 +29,7 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 use relq_graph::RelationGraph;
 use relq_plan::{AggregateFunc, Aggregation, ExtractionPlan, Query, Terminal, Values};
-use relq_rows::{Record, flatten, rebuild};
+use relq_rows::{Rebuilder, Record, flatten, rebuild};
 use relq_sql::{Compiled, Dialect};
 use relq_tests::corpus::dialects;
 
@@ -175,6 +178,26 @@ proptest! {
         }
         for (name, plan) in &plans[1..] {
             prop_assert_eq!(plan, &plans[0].1, "{} plans differently from {}", name, plans[0].0);
+        }
+        let query = query.strategy(relq_plan::Strategy::Split);
+        let mut split_plans = Vec::new();
+        for (name, dialect) in dialects() {
+            let compiled = relq_sql::compile(&graph, &query, dialect.as_ref())
+                .map_err(|e| TestCaseError::fail(format!("{name}, split: {e}\n{query:?}")))?;
+            check_statements(name, dialect.as_ref(), &compiled)?;
+            for (i, s) in compiled.statements.iter().enumerate() {
+                prop_assert_eq!(s.select.columns.len(), compiled.plan.statement_width(i));
+            }
+            let statements = compiled.plan.extraction.statements.len();
+            prop_assert_eq!(statements, compiled.plan.split.len() + usize::from(statements > 0));
+            prop_assert_eq!(compiled.statements.len(), statements.max(1));
+            prop_assert_eq!(&compiled.plan.extraction.nodes, &plans[0].1.extraction.nodes);
+            Rebuilder::new(&compiled.plan.extraction)
+                .map_err(|e| TestCaseError::fail(format!("{name}, split: {e}")))?;
+            split_plans.push(compiled.plan);
+        }
+        for plan in &split_plans[1..] {
+            prop_assert_eq!(plan, &split_plans[0], "the dialects split {:?} differently", query);
         }
     }
 

@@ -2,7 +2,7 @@
 //! PostgreSQL (`RELQ_POSTGRES_URL`) and MariaDB (`RELQ_MYSQL_URL`), a fresh schema (a
 //! PostgreSQL schema on the `search_path`, a MariaDB database, a new SQLite connection)
 //! gets the case's tables from `relq_sql::create_tables`; every statement the case
-//! compiles to must prepare with exactly `plan.width()` columns, then the
+//! compiles to must prepare with exactly `plan.statement_width(i)` columns, then the
 //! database's executor (`relq_sqlite::fetch`, ...) runs them with their parameters bound
 //! (the tables are empty: no records, a count of 0, or `get`'s NoMatch is the expected
 //! answer).
@@ -156,11 +156,11 @@ fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Re
             db.exec(&create)
                 .map_err(|e| format!("rejected DDL: {e}\n  {create}"))?;
         }
-        for statement in &compiled.statements {
+        for (index, statement) in compiled.statements.iter().enumerate() {
             let columns = db
                 .columns(&statement.sql)
                 .map_err(|e| format!("rejected statement: {e}\n  {}", statement.sql))?;
-            let width = compiled.plan.width();
+            let width = compiled.plan.statement_width(index);
             if columns != width {
                 return Err(format!(
                     "{columns} columns, the plan reads {width}\n  {}",

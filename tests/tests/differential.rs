@@ -9,6 +9,8 @@
 //!   sample's generated data at scale 1 (`relq_sample::generate`, seed [`SEED`]), each
 //!   sample loaded once per database; every such case must return records, but
 //!   `filter_in_an_empty_list` (`in []` matches nothing).
+//!   Each case also runs with the other strategy (`split` for a `joined` case and back),
+//!   which must give the same answer on the same database.
 //! - Six corpus-like queries run on a small hand-made school data set, whose seed-query
 //!   answer on SQLite is snapshotted: class 1A has two teachers (one without category) and
 //!   two students; 2B no teacher and a student without category; 3C a teacher and two
@@ -23,7 +25,7 @@ mod common;
 
 use common::servers::{Server, loaded, scratch};
 use relq::rows::ExecErrorKind;
-use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, compile};
+use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, Strategy, compile};
 use relq_sample::{Sample, generate, load};
 use relq_tests::corpus::{Case, cases};
 use relq_tests::samples;
@@ -99,7 +101,8 @@ fn sample_cases() -> Vec<(Sample, Vec<Case>)> {
 type Outcome = Result<Option<serde_json::Value>, String>;
 
 /// Each sample case's outcome on `server`, in [`sample_cases`] order: every sample loaded
-/// once, in its own namespace.
+/// once, in its own namespace. A case whose answer differs with the other strategy is
+/// an error.
 fn corpus_answers(server: Server) -> Vec<(String, Outcome)> {
     let mut out = Vec::new();
     for (sample, of) in sample_cases() {
@@ -111,6 +114,25 @@ fn corpus_answers(server: Server) -> Vec<(String, Outcome)> {
             let outcome = match compile(&graph, &case.query, db.dialect()) {
                 Err(e) if refused_by_dialect(e.kind()) => Ok(None),
                 _ => answer(&graph, &case.query, &mut db).map(Some),
+            };
+            let mut other = case.query.clone();
+            other.strategy = match other.strategy {
+                Strategy::Joined => Strategy::Split,
+                _ => Strategy::Joined,
+            };
+            let outcome = match (outcome, compile(&graph, &other, db.dialect())) {
+                (Ok(Some(json)), Ok(_)) => match answer(&graph, &other, &mut db) {
+                    Ok(by_other) if by_other == json => Ok(Some(json)),
+                    Ok(by_other) => Err(format!(
+                        "{:?} differs from {:?} at {}",
+                        other.strategy,
+                        case.query.strategy,
+                        first_difference(&json, &by_other)
+                    )),
+                    Err(e) => Err(format!("{:?}: {e}", other.strategy)),
+                },
+                (Ok(Some(_)), Err(e)) => Err(format!("{:?}: compile: {e}", other.strategy)),
+                (outcome, _) => outcome,
             };
             out.push((case.name.clone(), outcome));
         }

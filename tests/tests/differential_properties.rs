@@ -6,11 +6,12 @@
 //! walks, orderings with NULL placement across any relation, exclude_fields, filter and
 //! exclude calls of AND / OR / NOT conditions across any relation with every lookup but
 //! `regex`, limit and offset) run on SQLite (in memory), PostgreSQL and MariaDB through
-//! `relq::Database`, and on the in-memory reference evaluator (`common/reference.rs`);
-//! each database must return the records the reference gives for its dialect, compared
-//! as `relq_rows::to_json` output. The dialects differ only where a dialect limit is
-//! documented: SQLite's `i` lookups fold ASCII letters only (`relq_sqlite`), so the
-//! reference folds case as each database does ([`Fold`]).
+//! `relq::Database`, with the joined and with the split strategy, and on the in-memory
+//! reference evaluator (`common/reference.rs`); each database must return the records
+//! the reference gives for its dialect, compared as `relq_rows::to_json` output. The
+//! dialects differ only where a dialect limit is documented: SQLite's `i` lookups fold
+//! ASCII letters only (`relq_sqlite`), so the reference folds case as each database does
+//! ([`Fold`]).
 //!
 //! Each case gets fresh tables: a new in-memory SQLite database, and on the servers one
 //! PostgreSQL schema and one MariaDB database named `relq_prop_<pid>`, dropped and made
@@ -42,7 +43,7 @@ use common::strategies::{
 };
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
-use relq::{Database, Query, RelationGraph, SchemaDef, Value, compile, to_json};
+use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
 use serde_json::Value as Json;
 
 /// Cases when `RELQ_DIFFERENTIAL_CASES` is not set.
@@ -186,25 +187,39 @@ fn check(
     let mut wants = Vec::new();
     for (name, fold, db) in dbs.each() {
         let want = expected(&graph, &rows, &query, fold);
-        let outcome = load(db, &graph, &rows).and_then(|()| {
-            let compiled = compile(&graph, &query, db.dialect()).map_err(|e| e.to_string())?;
-            let records = db.execute(&compiled).map_err(|e| e.to_string())?;
+        if let Err(e) = load(db, &graph, &rows) {
+            failures.push(format!("{name}: {e}"));
+            continue;
+        }
+        for strategy in [Load::Joined, Load::Split] {
+            let query = query.clone().strategy(strategy);
+            let compiled = match compile(&graph, &query, db.dialect()) {
+                Ok(compiled) => compiled,
+                Err(e) => {
+                    failures.push(format!("{name}, {strategy:?}: {e}"));
+                    continue;
+                }
+            };
             let sql = compiled
                 .statements
                 .iter()
                 .map(|s| s.sql.as_str())
-                .collect::<Vec<_>>();
-            to_json(&compiled.plan.extraction, &records)
+                .collect::<Vec<_>>()
+                .join(";\n");
+            let outcome = db
+                .execute(&compiled)
                 .map_err(|e| e.to_string())
-                .map(|json| (json, sql.join(";\n")))
-        });
-        match outcome {
-            Ok((got, _)) if got == want => {}
-            Ok((got, sql)) => failures.push(format!(
-                "{name}: {}\n  SQL: {sql}",
-                first_difference(&want, &got)
-            )),
-            Err(e) => failures.push(format!("{name}: {e}")),
+                .and_then(|records| {
+                    to_json(&compiled.plan.extraction, &records).map_err(|e| e.to_string())
+                });
+            match outcome {
+                Ok(got) if got == want => {}
+                Ok(got) => failures.push(format!(
+                    "{name}, {strategy:?}: {}\n  SQL: {sql}",
+                    first_difference(&want, &got)
+                )),
+                Err(e) => failures.push(format!("{name}, {strategy:?}: {e}")),
+            }
         }
         if !wants.contains(&want) {
             wants.push(want);

@@ -69,6 +69,7 @@ fn chain(depth: usize) -> ExtractionPlan {
     ExtractionPlan {
         nodes: (0..=depth).map(node).collect(),
         width: depth + 1,
+        statements: Vec::new(),
     }
 }
 

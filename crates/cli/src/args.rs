@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
-use relq::{Compat, Filter, OrderBy, Query};
+use relq::{Compat, Filter, OrderBy, Query, Strategy};
 
 use crate::error::CliError;
 
@@ -175,6 +175,9 @@ pub(crate) struct QueryArgs {
     /// The scope of filters across to-many relations [default: roots].
     #[arg(long, value_enum, requires = "model")]
     compat: Option<CompatName>,
+    /// How loaded to-many relations are read [default: joined].
+    #[arg(long, value_enum, requires = "model")]
+    strategy: Option<StrategyName>,
     /// Select only these field paths (primary keys always); repeatable, comma-separated.
     #[arg(long, value_name = "PATH", value_delimiter = ',', requires = "model")]
     fields: Vec<String>,
@@ -214,6 +217,10 @@ impl QueryArgs {
             // A page is --limit and --offset here; the terminal is the subcommand's.
             page: None,
             terminal: None,
+            strategy: match self.strategy {
+                Some(StrategyName::Split) => Strategy::Split,
+                Some(StrategyName::Joined) | None => Strategy::Joined,
+            },
         })
     }
 }
@@ -227,6 +234,15 @@ pub(crate) enum CompatName {
     /// ormar's row-level filters: a to-many path in a filter is loaded and trimmed to the
     /// matching rows; exclude drops rows.
     Ormar,
+}
+
+/// `--strategy`: how loaded to-many relations are read.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub(crate) enum StrategyName {
+    /// One statement joining every loaded relation (sibling lists multiply the rows).
+    Joined,
+    /// The roots' statement, then one statement per loaded to-many relation.
+    Split,
 }
 
 /// A `--filter` or `--exclude` argument, `PATH=VALUE`, as the condition `[PATH, VALUE]`:

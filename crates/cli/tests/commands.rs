@@ -679,6 +679,31 @@ fn compat_ormar_trims_the_filtered_list_and_loads_it() {
     assert_eq!(students, ["Cid"]);
 }
 
+#[test]
+fn strategy_split_prints_the_joined_records_from_a_statement_per_list() {
+    let school = common::sqlite_school();
+    let args = |strategy: &'static str| {
+        [
+            "--db",
+            school.url.as_str(),
+            "--model",
+            "schoolclasses",
+            "--select-related",
+            "teachers,students",
+            "--strategy",
+            strategy,
+        ]
+    };
+    let query = |strategy| stdout(&[&["query"][..], &args(strategy)].concat());
+    assert_eq!(query("split"), query("joined"));
+    let compiled = |strategy| {
+        let text = stdout(&[&["compile", "--format", "json"][..], &args(strategy)].concat());
+        let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        json["statements"].as_array().map_or(0, Vec::len)
+    };
+    assert_eq!((compiled("joined"), compiled("split")), (1, 3));
+}
+
 /// `--count` and `--exists` print one JSON object, the same on the three databases: the
 /// classes counted once each however many students are loaded, within the limit and
 /// offset; the two flags exclude each other.

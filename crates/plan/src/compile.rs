@@ -31,8 +31,9 @@ use crate::error::PathError;
 use crate::filter::{Condition, plan_filters};
 use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
-use crate::query::{Compat, NullsOrder, Query, Related};
+use crate::query::{Compat, NullsOrder, Query, Related, Strategy};
 use crate::resolve::{PathKind, ResolvedPath, resolve};
+use crate::split::{StatementRows, split_statements};
 use crate::terminal::{
     AggregateFunc, FlatColumn, Output, Pick, Terminal, page_slice, to_many_prefix,
 };
@@ -422,6 +423,10 @@ pub struct Plan {
     pub output: Output,
     /// How rows become records (no nodes and width 0 when the output is not records).
     pub extraction: ExtractionPlan,
+    /// The split strategy: the loaded to-many nodes read by statements of their own
+    /// after the root's, in alias order (`extraction.statements` has their rows); empty
+    /// when the query runs as one statement.
+    pub split: Vec<NodeId>,
 }
 
 impl Plan {
@@ -433,6 +438,16 @@ impl Plan {
             Output::Count | Output::Exists => 1,
             Output::Rows { columns, .. } => columns.len(),
         }
+    }
+
+    /// How many columns a row of statement `index` has: its
+    /// [`StatementRows`]' columns when the query has several (the split strategy), else
+    /// [`width`](Self::width).
+    pub fn statement_width(&self, index: usize) -> usize {
+        self.extraction
+            .statements
+            .get(index)
+            .map_or_else(|| self.width(), |s| s.columns.len())
     }
 }
 
@@ -462,6 +477,11 @@ pub struct ExtractionPlan {
     pub nodes: Vec<ExtractionNode>,
     /// How many columns a row has.
     pub width: usize,
+    /// For a query of several statements (the split strategy), each statement's rows, in
+    /// the order the statements run; empty when one statement's rows are as wide as the
+    /// plan.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<StatementRows>,
 }
 
 /// One node of an [`ExtractionPlan`].
@@ -707,7 +727,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         .collect();
     nested.sort_by_key(|l| l.node);
 
-    let (columns, extraction) = if records {
+    let (columns, mut extraction) = if records {
         record_columns(graph, &tree, query, &resolve_in)?
     } else {
         (
@@ -715,6 +735,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
             ExtractionPlan {
                 nodes: Vec::new(),
                 width: 0,
+                statements: Vec::new(),
             },
         )
     };
@@ -809,6 +830,14 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         },
         _ => Output::Records(pick),
     };
+    // ormar's scope reads its filter on the joined rows: one statement.
+    let split = if records && query.strategy == Strategy::Split && query.compat == Compat::Roots {
+        let (lists, statements) = split_statements(graph, &tree, &columns, &extraction);
+        extraction.statements = statements;
+        lists
+    } else {
+        Vec::new()
+    };
     Ok(Plan {
         root,
         tree,
@@ -822,6 +851,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         descending_pk: flip,
         output,
         extraction,
+        split,
     })
 }
 
@@ -959,7 +989,14 @@ fn record_columns(
     }
 
     let width = columns.len();
-    Ok((columns, ExtractionPlan { nodes, width }))
+    Ok((
+        columns,
+        ExtractionPlan {
+            nodes,
+            width,
+            statements: Vec::new(),
+        },
+    ))
 }
 
 /// The filter, ordering and limit of the nested list at `hops` (the last a to-many

@@ -169,6 +169,19 @@ impl JoinTree {
         &self.nodes[id.index()]
     }
 
+    /// The list a node's records belong to: the nearest to-many node at or above it (the
+    /// root for the root and its to-one chains).
+    pub fn list_of(&self, graph: &RelationGraph, node: NodeId) -> NodeId {
+        let mut at = node;
+        while let (Some(parent), Some(r)) = (self.node(at).parent(), self.node(at).relation()) {
+            if graph.relation(r).is_to_many() {
+                return at;
+            }
+            at = parent;
+        }
+        NodeId::ROOT
+    }
+
     /// The node reached from the root by these relations, if the tree has it.
     pub fn node_at(&self, hops: &[RelationId]) -> Option<NodeId> {
         let mut at = NodeId::ROOT;

@@ -22,6 +22,7 @@ mod path;
 mod query;
 mod resolve;
 mod show;
+mod split;
 mod terminal;
 mod value;
 
@@ -34,7 +35,8 @@ pub use filter::{CompareOp, Comparison, Condition, Test, TextOp};
 pub use join::{Alias, JoinKind, JoinNode, JoinTree, JoinTreeBuilder, NodeId};
 pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
-pub use query::{Compat, Filter, NullsOrder, OrderBy, Query, Related};
+pub use query::{Compat, Filter, NullsOrder, OrderBy, Query, Related, Strategy};
 pub use resolve::{PathKind, ResolvedPath, resolve};
+pub use split::StatementRows;
 pub use terminal::{AggregateFunc, Aggregation, FlatColumn, Output, Page, Pick, Terminal, Values};
 pub use value::{Value, ValueKind};

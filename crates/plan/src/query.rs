@@ -27,7 +27,8 @@ use crate::terminal::{Page, Terminal};
 ///   "order_by": ["-name", {"path": "department__name", "nulls": "last"}],
 ///   "limit": 10,
 ///   "offset": 20,
-///   "compat": "roots"
+///   "compat": "roots",
+///   "strategy": "split"
 /// }
 /// ```
 ///
@@ -98,6 +99,10 @@ pub struct Query {
     /// What the query returns; `None`: every root record (`all`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
+    /// How loaded to-many relations are read ([`Strategy`]): in one statement (`joined`,
+    /// the default) or one statement each (`split`). The records are the same.
+    #[serde(default, skip_serializing_if = "Strategy::is_joined")]
+    pub strategy: Strategy,
 }
 
 impl Query {
@@ -191,6 +196,43 @@ impl Query {
     pub fn compat(mut self, compat: Compat) -> Self {
         self.compat = compat;
         self
+    }
+
+    /// Sets how loaded to-many relations are read.
+    #[must_use]
+    pub fn strategy(mut self, strategy: Strategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+}
+
+/// How the records of loaded to-many relations are read (DESIGN.md, "Strategies"). Every
+/// strategy returns the same records in the same order.
+///
+/// JSON: `"joined"` (the default, left out when serialised) or `"split"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Strategy {
+    /// One statement joining every loaded relation (ormar's): sibling to-many relations
+    /// multiply the rows (a class's teachers times its students).
+    #[default]
+    Joined,
+    /// The root statement (the root and its to-one relations), then one statement per
+    /// loaded to-many relation, reading its records (with the to-one relations below
+    /// them) joined to the roots the root statement picks, with their ancestors' keys:
+    /// no row is repeated for a sibling list. Queries in ormar's scope
+    /// ([`Compat::Ormar`], whose filter holds on the joined rows) and queries that return
+    /// no records (`count`, `values`...) have one statement whatever the strategy.
+    /// The statements run one after another: for records from one state of the database
+    /// under concurrent writes, run them in one transaction with a snapshot (repeatable
+    /// read); otherwise a root written between them may be missed or its children read
+    /// without it (an `UnknownKey` rebuild error).
+    Split,
+}
+
+impl Strategy {
+    fn is_joined(&self) -> bool {
+        *self == Strategy::Joined
     }
 }
 

@@ -70,7 +70,7 @@ pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
     AggregateFunc, Aggregation, Compat, CompileError, CompileErrorKind, ExtractionPlan, Filter,
-    NullsOrder, OrderBy, Plan, Query, Related, Terminal, Value, Values,
+    NullsOrder, OrderBy, Plan, Query, Related, Strategy, Terminal, Value, Values,
 };
 pub use relq_postgres::Postgres;
 pub use relq_rows::{Answer, ExecError, Fetched, FlatRows, Record, to_json};

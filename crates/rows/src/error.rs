@@ -91,6 +91,29 @@ pub enum RowErrorKind {
         /// Its column name.
         column: String,
     },
+    /// A statement of several (the split strategy) carries the key of a record that no
+    /// earlier statement read: its parent cannot be found.
+    #[error(
+        "column {position} (`{column}`) holds key {key} of `{node}`, which no earlier statement read"
+    )]
+    UnknownKey {
+        /// The key's position in the plan's row.
+        position: usize,
+        /// Its column name.
+        column: String,
+        /// The node.
+        node: String,
+        /// The key, shortened.
+        key: String,
+    },
+    /// Rows were announced for a statement the plan has no rows for.
+    #[error("statement {statement} is not one of the plan's {count} statements")]
+    UnknownStatement {
+        /// The 0-based statement index given.
+        statement: usize,
+        /// How many statements the plan describes.
+        count: usize,
+    },
     /// A value is neither NULL nor of the column's kind.
     #[error("column {position} (`{column}`) holds {}, expected {}", found.name(), expected.name())]
     WrongKind {
@@ -211,6 +234,14 @@ pub enum PlanProblem {
         /// The plan's width.
         width: usize,
     },
+    /// The rows of one statement (`statements[statement]`) break a rule.
+    #[error("statement {statement}: {problem}")]
+    Statement {
+        /// The statement's index in `statements`.
+        statement: usize,
+        /// What is wrong with its rows.
+        problem: StatementProblem,
+    },
     /// One node breaks a rule.
     #[error("node {node} (`{name}`): {problem}")]
     Node {
@@ -220,6 +251,35 @@ pub enum PlanProblem {
         name: String,
         /// What is wrong with it.
         problem: NodeProblem,
+    },
+}
+
+/// What is wrong with the rows of one statement of an extraction plan
+/// ([`StatementRows`](relq_plan::StatementRows)).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StatementProblem {
+    /// A node index outside `nodes`, or a node both read and keyed.
+    #[error("node {node} is not a node of the plan, or is both read and keyed")]
+    BadNode {
+        /// The index given.
+        node: usize,
+    },
+    /// A read node's parent is neither read nor keyed, or a keyed node's parent is not
+    /// keyed: the statement's records could not be found a place.
+    #[error("the parent of node {node} is not carried by the statement")]
+    ParentNotCarried {
+        /// The node.
+        node: usize,
+    },
+    /// The columns are not the read nodes' columns and the keyed nodes' keys, each once,
+    /// in ascending position order.
+    #[error(
+        "its columns are not its nodes' columns and keys in ascending order (position {position})"
+    )]
+    Columns {
+        /// The first position that is out of place, missing or not the statement's.
+        position: usize,
     },
 }
 

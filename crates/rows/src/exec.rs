@@ -14,7 +14,7 @@ use std::fmt;
 
 use std::sync::Arc;
 
-use relq_plan::{ExtractionPlan, Output, Pick, Plan, Value, ValueKind};
+use relq_plan::{ExtractionPlan, Output, Pick, Plan, StatementRows, Value, ValueKind};
 
 use crate::answer::{Answer, FlatRows, count, pick};
 use crate::error::RowError;
@@ -32,6 +32,11 @@ pub struct RowReader<'p> {
     sink: Sink<'p>,
     row: usize,
     values: Vec<Value>,
+    /// Each statement's rows when the plan has several (the split strategy).
+    statements: &'p [StatementRows],
+    /// The plan position of each column of the current statement's rows; `None`: rows
+    /// as wide as the plan.
+    positions: Option<&'p [usize]>,
 }
 
 /// Where a [`RowReader`]'s rows go.
@@ -96,12 +101,29 @@ impl<'p> RowReader<'p> {
                 (expected, Sink::Rows(rows))
             }
         };
+        let statements = &plan.extraction.statements;
         Ok(Self {
             values: Vec::with_capacity(columns.len()),
             columns,
             sink,
             row: 0,
+            statements,
+            positions: statements.first().map(|s| s.columns.as_slice()),
         })
+    }
+
+    /// Announces that the next rows are statement `index`'s (0-based; the rows are
+    /// statement 0's until then). Executors call it before each statement's rows: with
+    /// the split strategy each statement fills its own positions of the plan's row.
+    ///
+    /// # Errors
+    /// The rebuild's [`RowErrorKind::UnknownStatement`](crate::RowErrorKind::UnknownStatement).
+    pub fn begin_statement(&mut self, index: usize) -> Result<(), ExecError> {
+        if let Sink::Records(rebuilder, ..) = &mut self.sink {
+            rebuilder.begin_statement(index)?;
+        }
+        self.positions = self.statements.get(index).map(|s| s.columns.as_slice());
+        Ok(())
     }
 
     /// Reads one row of `width` values, each from `read(position, expected)`, and feeds it
@@ -116,14 +138,28 @@ impl<'p> RowReader<'p> {
         mut read: impl FnMut(usize, Option<&ExpectedColumn>) -> Result<Value, ReadFailure>,
     ) -> Result<(), ExecError> {
         self.values.clear();
+        if let Some(positions) = self.positions {
+            if width != positions.len() {
+                let found = format!("a row of {width} columns for {}", positions.len());
+                return Err(ExecError::unreadable(self.row, width, None, found));
+            }
+            self.values.resize(self.columns.len(), Value::Null);
+        }
         for position in 0..width {
-            let expected = self.columns.get(position);
-            match read(position, expected) {
-                Ok(value) => self.values.push(value),
+            let at = self
+                .positions
+                .map_or(Some(position), |p| p.get(position).copied());
+            let expected = at.and_then(|at| self.columns.get(at));
+            let value = match read(position, expected) {
+                Ok(value) => value,
                 Err(ReadFailure::Driver(e)) => return Err(e),
                 Err(ReadFailure::Unreadable(found)) => {
                     return Err(ExecError::unreadable(self.row, position, expected, found));
                 }
+            };
+            match (self.positions, at.and_then(|at| self.values.get_mut(at))) {
+                (Some(_), Some(slot)) => *slot = value,
+                _ => self.values.push(value),
             }
         }
         match &mut self.sink {
@@ -178,8 +214,9 @@ impl Answer {
 }
 
 /// What an executor's `fetch` returns: the query's [`Answer`] and the number of rows the
-/// database returned for it (over every statement), which is more than the records when
-/// a to-many relation was loaded (one row per combination of children).
+/// database returned for it, over every statement: with loaded to-many relations, one
+/// row per combination of children in the joined strategy (more than the records), one
+/// per root and then one per child of each list in the split strategy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fetched {
     /// What the query's terminal asks for.

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use relq_plan::{Cardinality, ExtractionColumn, ExtractionPlan, MAX_SEGMENTS, ValueKind};
 
-use crate::error::{NodeProblem, PlanProblem, RowError, RowErrorKind};
+use crate::error::{NodeProblem, PlanProblem, RowError, RowErrorKind, StatementProblem};
 
 /// The most columns a plan may have: SQLite's largest `SQLITE_MAX_COLUMN` (32767,
 /// <https://www.sqlite.org/limits.html>), above PostgreSQL's 1664 and MySQL's 4096.
@@ -25,6 +25,20 @@ pub(crate) struct Layout<'p> {
     pub(crate) plan: &'p ExtractionPlan,
     /// One entry per plan node, same order.
     pub(crate) nodes: Vec<NodeLayout>,
+    /// Per statement of the plan's `statements` (none: one statement of full rows), the
+    /// role of every node in its rows.
+    pub(crate) statements: Vec<Vec<Role>>,
+}
+
+/// What a statement's rows hold of one node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// Its records, in full.
+    Read,
+    /// Only its primary key: the record an earlier statement read.
+    Key,
+    /// Nothing.
+    Absent,
 }
 
 /// One node, laid out.
@@ -169,13 +183,80 @@ impl<'p> Layout<'p> {
                 children: Vec::new(),
             });
         }
-        Ok(Self { plan, nodes })
+        let statements = statement_roles(plan, &nodes)?;
+        Ok(Self {
+            plan,
+            nodes,
+            statements,
+        })
     }
 
     /// The plan's row width.
     pub(crate) fn width(&self) -> usize {
         self.plan.width
     }
+}
+
+/// The roles of every node in each statement's rows, checked: nodes in the plan, each
+/// read or keyed node's parent carried (a keyed node's keyed), the columns exactly the
+/// read nodes' and the keys', ascending.
+fn statement_roles(
+    plan: &ExtractionPlan,
+    nodes: &[NodeLayout],
+) -> Result<Vec<Vec<Role>>, RowError> {
+    let mut all = Vec::with_capacity(plan.statements.len());
+    for (statement, rows) in plan.statements.iter().enumerate() {
+        let fail = |problem| {
+            RowError::new(RowErrorKind::InvalidPlan(PlanProblem::Statement {
+                statement,
+                problem,
+            }))
+        };
+        let mut roles = vec![Role::Absent; nodes.len()];
+        for (list, role) in [(&rows.nodes, Role::Read), (&rows.keys, Role::Key)] {
+            for &node in list {
+                match roles.get_mut(node) {
+                    Some(r @ Role::Absent) => *r = role,
+                    _ => return Err(fail(StatementProblem::BadNode { node })),
+                }
+            }
+        }
+        let mut expected = Vec::new();
+        for (i, (node, role)) in nodes.iter().zip(&roles).enumerate() {
+            let parent = node.parent.and_then(|p| roles.get(p).copied());
+            match (role, parent) {
+                (Role::Absent, _) | (Role::Read, None | Some(Role::Read | Role::Key)) => {}
+                (Role::Key, None | Some(Role::Key)) => {}
+                _ => return Err(fail(StatementProblem::ParentNotCarried { node: i })),
+            }
+            match role {
+                Role::Read => expected.extend(node.columns.iter().map(|c| c.position)),
+                Role::Key => expected.push(node.pk),
+                Role::Absent => {}
+            }
+        }
+        expected.sort_unstable();
+        if let Some(position) = expected
+            .iter()
+            .zip(&rows.columns)
+            .find(|(e, c)| e != c)
+            .map(|(e, c)| *e.min(c))
+            .or_else(|| {
+                (expected.len() != rows.columns.len()).then(|| {
+                    let n = expected.len().min(rows.columns.len());
+                    expected
+                        .get(n)
+                        .or(rows.columns.get(n))
+                        .copied()
+                        .unwrap_or(0)
+                })
+            })
+        {
+            return Err(fail(StatementProblem::Columns { position }));
+        }
+        all.push(roles);
+    }
+    Ok(all)
 }
 
 /// A node's name in messages: its path, or its model's name for the root (whose path is

@@ -35,7 +35,9 @@ mod row;
 mod store;
 
 pub use answer::{Answer, FlatRows};
-pub use error::{NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch};
+pub use error::{
+    NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch, StatementProblem,
+};
 pub use exec::{
     ExecError, ExecErrorKind, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json,
     canonical_seconds, expected_columns, uuid_text,

@@ -14,6 +14,13 @@
 //! previous row, the one after it, the parent's first), then in a hash table over
 //! (node, parent slot, primary key).
 //!
+//! A query of several statements (the split strategy) announces each one with
+//! [`Rebuilder::begin_statement`]; its rows are still as wide as the plan, NULL where the
+//! statement has no column. Per its [`StatementRows`](relq_plan::StatementRows) a node is
+//! read (as above), keyed (only its primary key: the record an earlier statement read, by
+//! node, parent and key; none is [`RowErrorKind::UnknownKey`]) or absent (skipped). A
+//! read node under a keyed one starts or continues that record's list, in row order.
+//!
 //! Invariants: a row is checked against everything already seen, so a malformed row is a
 //! [`RowError`] and never a silently different tree: wrong width, NULL root key, a value
 //! of the wrong kind, a value under a node without a record, a record seen again with a
@@ -23,8 +30,8 @@
 
 use relq_plan::{Cardinality, ExtractionPlan, Value};
 
-use crate::error::{RowError, RowErrorKind};
-use crate::layout::{Layout, column_name, node_name};
+use crate::error::{RowError, RowErrorKind, short};
+use crate::layout::{Layout, Role, column_name, node_name};
 use crate::records::Records;
 use crate::row::Row;
 use crate::store::{Probe, Store};
@@ -60,6 +67,7 @@ use crate::store::{Probe, Store};
 /// let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
 /// let plan = ExtractionPlan {
 ///     width: 2,
+///     statements: vec![],
 ///     nodes: vec![
 ///         ExtractionNode { path: "".into(), model: "Author".into(), relation: None, parent: None,
 ///             cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None },
@@ -116,7 +124,7 @@ pub(crate) const NONE: usize = usize::MAX;
 ///
 /// ```
 /// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
-/// # let plan = ExtractionPlan { width: 1, nodes: vec![ExtractionNode { path: "".into(),
+/// # let plan = ExtractionPlan { width: 1, statements: vec![], nodes: vec![ExtractionNode { path: "".into(),
 /// #     model: "Tag".into(), relation: None, parent: None, cardinality: Cardinality::Root,
 /// #     alias: relq_plan::Alias::new(0), pk: 0, through: None,
 /// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };
@@ -136,6 +144,8 @@ pub struct Rebuilder<'p, V: Visitor> {
     here: Vec<Here>,
     /// Rows pushed, failed one included.
     rows: usize,
+    /// The statement whose rows are pushed (an index into the plan's `statements`).
+    statement: usize,
     /// The first error, repeated by every later call.
     failed: Option<RowError>,
 }
@@ -184,6 +194,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
             store: Store::new(),
             here: vec![ABSENT; nodes],
             rows: 0,
+            statement: 0,
             failed: None,
         }
     }
@@ -209,6 +220,33 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
             self.failed = Some(e.clone());
         }
         result
+    }
+
+    /// Announces that the next rows are those of statement `statement` (0-based) of a plan
+    /// with several ([`ExtractionPlan::statements`]: the split strategy); rows are
+    /// statement 0's until then. Each row is still as wide as the plan, NULL where the
+    /// statement has no column. A statement's keyed nodes find the records earlier
+    /// statements read (by node, parent and key, as the rows of one statement do); its
+    /// read nodes' records are new or checked as usual, and start the lists of records
+    /// read before.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::UnknownStatement`] for a plan with statements but not this one
+    /// (any index is statement 0 of a plan without statements); after an error, that
+    /// error again.
+    pub fn begin_statement(&mut self, statement: usize) -> Result<(), RowError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let count = self.layout.statements.len();
+        if count > 0 && statement >= count {
+            let e = RowError::new(RowErrorKind::UnknownStatement { statement, count });
+            self.failed = Some(e.clone());
+            return Err(e);
+        }
+        self.statement = statement;
+        self.here.fill(ABSENT);
+        Ok(())
     }
 
     /// Makes room for about `rows` more rows, as a capacity hint (like `Vec::reserve`):
@@ -256,7 +294,14 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                 expected: layout.width(),
             }));
         }
+        let roles = layout.statements.get(self.statement);
+        let role = |i: usize| roles.and_then(|r| r.get(i)).copied().unwrap_or(Role::Read);
         for (i, node) in layout.nodes.iter().enumerate() {
+            let own = role(i);
+            if own == Role::Absent {
+                here[i] = ABSENT;
+                continue;
+            }
             let parent = match node.parent.map(|p| here.get(p).copied().unwrap_or(ABSENT)) {
                 Some(p) if p.slot == NONE => {
                     require_null(layout, i, row).map_err(at)?;
@@ -265,7 +310,22 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                 }
                 parent => parent,
             };
+            // The parent was read by an earlier statement: this one starts its lists.
+            let keyed_parent = node.parent.is_some_and(|p| role(p) == Role::Key);
             let pk = row.value(node.pk);
+            if own == Role::Key {
+                let slot = store.known(i, node, parent.map_or(NONE, |p| p.slot), pk, here[i].slot);
+                if slot == NONE {
+                    return Err(at(RowErrorKind::UnknownKey {
+                        position: node.pk,
+                        column: column_name(layout.plan, i, node.pk_column),
+                        node: node_name(layout.plan, i),
+                        key: short(pk),
+                    }));
+                }
+                here[i] = Here { slot, new: false };
+                continue;
+            }
             if pk.is_null() {
                 let Some(parent) = parent else {
                     return Err(at(RowErrorKind::NullRootKey {
@@ -274,7 +334,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                     }));
                 };
                 require_null(layout, i, row).map_err(at)?;
-                if !parent.new {
+                if !parent.new && !keyed_parent {
                     let earlier = store.first(parent.slot, node.relation);
                     if earlier != NONE {
                         return Err(at(store.changed(layout, i, parent.slot, earlier, None)));
@@ -291,6 +351,8 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                     0
                 }),
                 Some(p) => match store.first(p.slot, node.relation) {
+                    _ if node.many && keyed_parent => store.find(i, node, p.slot, pk, here[i].slot),
+                    NONE if keyed_parent => Probe::Missing(0),
                     NONE => return Err(at(store.changed(layout, i, p.slot, NONE, Some(pk)))),
                     _ if node.many => store.find(i, node, p.slot, pk, here[i].slot),
                     one if store.has_key(one, node, pk) => Probe::Found(one),

@@ -317,6 +317,34 @@ impl<Id: Copy> Store<Id> {
         }
     }
 
+    /// The slot of the record of node `i` under `parent` with key `pk` that was read
+    /// before, or `NONE`: a root or list record through [`find`](Self::find), a to-one
+    /// record as its parent's relation.
+    pub(crate) fn known(
+        &self,
+        i: usize,
+        node: &NodeLayout,
+        parent: usize,
+        pk: &Value,
+        previous: usize,
+    ) -> usize {
+        if pk.is_null() {
+            return NONE;
+        }
+        if node.many || node.parent.is_none() {
+            return match self.find(i, node, parent, pk, previous) {
+                Probe::Found(slot) => slot,
+                Probe::Missing(_) => NONE,
+            };
+        }
+        let one = self.first(parent, node.relation);
+        if one != NONE && self.has_key(one, node, pk) {
+            one
+        } else {
+            NONE
+        }
+    }
+
     /// Checks a record seen again against the row (its key already matched).
     pub(crate) fn compare<R: Row + ?Sized>(
         &self,

@@ -12,13 +12,15 @@ use crate::dialect::{Caps, Dialect, IdentifierLimit};
 use crate::filter::unsupported_regex;
 use crate::joined::joined;
 use crate::render::{Layout, render, render_debug};
+use crate::split::split;
 use crate::terminal::terminal;
 
 /// A compiled query: the statements to run, in order, and the plan that reads their rows
 /// (its [`Output`](relq_plan::Output): records through the extraction plan, a count, or
 /// flat rows). The joined strategy has one statement, and so has every terminal that
-/// returns no records (`count`, `values`...); the split strategy (issue 7) will have one
-/// per to-many edge beside the root's.
+/// returns no records (`count`, `values`...); the split strategy has one per loaded
+/// to-many relation beside the root's (`plan.split`), each filling the plan positions of
+/// its [`StatementRows`](relq_plan::StatementRows).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compiled<'g> {
     /// The statements, in the order they run.
@@ -51,8 +53,9 @@ impl Statement<'_> {
     }
 }
 
-/// Compiles `query` over `graph` for `dialect` with the joined strategy (or the
-/// statement of its terminal: `count`, `exists`, `values`, `aggregate`).
+/// Compiles `query` over `graph` for `dialect` with its strategy (joined: one statement;
+/// split: the root's, then one per loaded to-many relation), or the statement of its
+/// terminal (`count`, `exists`, `values`, `aggregate`).
 ///
 /// # Errors
 /// Every planning error of [`plan`], and for the dialect: a `regex` lookup where it has no
@@ -82,20 +85,22 @@ pub fn compile<'g>(
         }
         .into());
     }
-    let select = match terminal(graph, &plan, caps)? {
-        Some(select) => select,
-        None => joined(graph, &plan, caps),
+    let selects = match terminal(graph, &plan, caps)? {
+        Some(select) => vec![select],
+        None if plan.split.is_empty() => vec![joined(graph, &plan, caps)],
+        None => split(graph, &plan, caps),
     };
-    check(graph, &plan, &select, dialect.caps())?;
-    let rendered = render(&select, dialect, Layout::Compact);
-    Ok(Compiled {
-        statements: vec![Statement {
+    let mut statements = Vec::with_capacity(selects.len());
+    for select in selects {
+        check(graph, &plan, &select, caps)?;
+        let rendered = render(&select, dialect, Layout::Compact);
+        statements.push(Statement {
             select,
             sql: rendered.sql,
             params: rendered.params,
-        }],
-        plan,
-    })
+        });
+    }
+    Ok(Compiled { statements, plan })
 }
 
 /// The plan's filter and its nested lists' filters.

@@ -25,7 +25,9 @@
 //! and subqueries, in the order they are built.
 
 use relq_graph::{RelationGraph, RelationId, RelationKind};
-use relq_plan::{Alias, Compat, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan};
+use relq_plan::{
+    Alias, Compat, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan, SelectColumn,
+};
 use smallvec::SmallVec;
 
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
@@ -55,15 +57,7 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
     select.columns = plan
         .columns
         .iter()
-        .map(|c| {
-            let node = tree.node(c.node);
-            let alias = if c.through {
-                node.through_alias().unwrap_or(node.alias())
-            } else {
-                node.alias()
-            };
-            Expr::column(alias, graph.field(c.field).column())
-        })
+        .map(|c| select_column(graph, tree, c))
         .collect();
 
     select.order_by = b.root_order(&aliases, false);
@@ -84,6 +78,21 @@ pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> 
         select.offset = plan.offset;
     }
     select
+}
+
+/// A selected column as an expression: its node's column, or its through table's.
+pub(crate) fn select_column<'g>(
+    graph: &'g RelationGraph,
+    tree: &JoinTree,
+    c: &SelectColumn,
+) -> Expr<'g> {
+    let node = tree.node(c.node);
+    let alias = if c.through {
+        node.through_alias().unwrap_or(node.alias())
+    } else {
+        node.alias()
+    };
+    Expr::column(alias, graph.field(c.field).column())
 }
 
 /// The statement being built: what it is built from, and the next fresh alias.
@@ -114,44 +123,60 @@ impl<'g, 'p> Builder<'g, 'p> {
         &mut self,
         page: Option<impl IntoIterator<Item = Option<NodeId>>>,
     ) -> (Select<'g>, Vec<Alias>) {
+        let tree = &self.plan.tree;
+        let every = vec![true; tree.nodes().len()];
+        match page {
+            // In ormar's scope the filter is row-level: it reads every node, page or not.
+            Some(_) if self.plan.compat == Compat::Ormar => self.select_roots(true, &every, &[]),
+            Some(nodes) => self.select_roots(true, &with_ancestors(tree, nodes), &[]),
+            None => self.select_roots(false, &every, &[]),
+        }
+    }
+
+    /// `SELECT` nothing yet `FROM` the root table with the filter as the WHERE clause,
+    /// or (`paginated`) `FROM` the root page; the nodes marked in `joined` are joined (each
+    /// marked node's parent must be marked or the root), `INNER` where `inner` marks
+    /// them, else as the tree says. Returns it with each node's alias.
+    pub(crate) fn select_roots(
+        &mut self,
+        paginated: bool,
+        joined: &[bool],
+        inner: &[bool],
+    ) -> (Select<'g>, Vec<Alias>) {
         let (graph, plan) = (self.graph, self.plan);
         let tree = &plan.tree;
         let root_alias = tree.node(NodeId::ROOT).alias();
-        // In ormar's scope the filter is row-level: it reads every node, page or not.
         let ormar = plan.compat == Compat::Ormar;
-        let (from, joined_nodes) = match page {
-            Some(nodes) => (
-                TableRef::Derived {
-                    select: Box::new(self.root_page()),
-                    alias: root_alias,
-                },
-                if ormar {
-                    vec![true; tree.nodes().len()]
-                } else {
-                    with_ancestors(tree, nodes)
-                },
-            ),
-            None => (
-                TableRef::Table {
-                    name: graph.model(plan.root).table(),
-                    alias: root_alias,
-                },
-                vec![true; tree.nodes().len()],
-            ),
+        let from = if paginated {
+            TableRef::Derived {
+                select: Box::new(self.root_page()),
+                alias: root_alias,
+            }
+        } else {
+            TableRef::Table {
+                name: graph.model(plan.root).table(),
+                alias: root_alias,
+            }
         };
-        let paginated = matches!(from, TableRef::Derived { .. });
         let mut select = Select::from(from);
         let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
         for (i, node) in tree.nodes().iter().enumerate().skip(1) {
-            let (true, Some(parent), Some(relation)) =
-                (joined_nodes[i], node.parent(), node.relation())
-            else {
+            let (true, Some(parent), Some(relation)) = (
+                joined.get(i).copied().unwrap_or(false),
+                node.parent(),
+                node.relation(),
+            ) else {
                 continue;
             };
             let terms = self.nested_terms(NodeId::from_index(i), aliases[i], node.through_alias());
+            let kind = if inner.get(i).copied().unwrap_or(false) {
+                JoinKind::Inner
+            } else {
+                node.join()
+            };
             self.link(
                 &mut select,
-                node.join(),
+                kind,
                 relation,
                 aliases[parent.index()],
                 node.through_alias(),
@@ -176,7 +201,7 @@ impl<'g, 'p> Builder<'g, 'p> {
     /// says, with the to-one joins its filter and ordering need under fresh aliases. In
     /// ormar's scope the page holds the roots having a joined row that matches the
     /// (row-level) filter: an `EXISTS` over the root joined to the filter's nodes.
-    fn root_page(&mut self) -> Select<'g> {
+    pub(crate) fn root_page(&mut self) -> Select<'g> {
         let tree = &self.plan.tree;
         let root = self.graph.model(self.plan.root);
         let inner_root = self.alias();
@@ -490,24 +515,18 @@ impl<'g, 'p> Builder<'g, 'p> {
         }
     }
 
-    /// The list a node's records belong to: the nearest to-many node at or above it (the
-    /// root for to-one chains).
+    /// The list a node's records belong to ([`JoinTree::list_of`]).
     pub(crate) fn list_of(&self, node: NodeId) -> NodeId {
-        let tree = &self.plan.tree;
-        let mut at = node;
-        while let (Some(parent), Some(r)) = (tree.node(at).parent(), tree.node(at).relation()) {
-            if self.graph.relation(r).is_to_many() {
-                return at;
-            }
-            at = parent;
-        }
-        NodeId::ROOT
+        self.plan.tree.list_of(self.graph, node)
     }
 }
 
 /// Per node of `tree`, whether it is one of `nodes` or an ancestor of one (the root is
 /// never marked: it is the FROM table).
-fn with_ancestors(tree: &JoinTree, nodes: impl IntoIterator<Item = Option<NodeId>>) -> Vec<bool> {
+pub(crate) fn with_ancestors(
+    tree: &JoinTree,
+    nodes: impl IntoIterator<Item = Option<NodeId>>,
+) -> Vec<bool> {
     let mut marked = vec![false; tree.nodes().len()];
     for node in nodes {
         let mut at = node;

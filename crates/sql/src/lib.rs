@@ -1,7 +1,8 @@
 //! relq-sql: from a [`Plan`](relq_plan::Plan) to SQL text and parameters for one dialect.
 //!
 //! [`compile`] plans a [`Query`](relq_plan::Query), lowers the plan to the SQL IR
-//! ([`Select`]) with the joined strategy, renders it for a [`Dialect`] and returns
+//! ([`Select`]) with the joined strategy (one statement) or the split strategy (one per
+//! loaded to-many relation beside the root's), renders it for a [`Dialect`] and returns
 //! [`Compiled`]: the statements and the plan whose
 //! [`ExtractionPlan`](relq_plan::ExtractionPlan) reads their rows. [`render`] and
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
@@ -22,6 +23,7 @@ mod insert;
 mod joined;
 mod nested;
 mod render;
+mod split;
 mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};

@@ -54,6 +54,7 @@ pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched,
         .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
     let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
+        reader.begin_statement(index)?;
         let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
         let prepared = conn.prep(&statement.sql).map_err(driver)?;
         let result = conn

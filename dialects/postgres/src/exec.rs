@@ -57,6 +57,7 @@ pub fn execute(
 pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
+        reader.begin_statement(index)?;
         let driver = |e: postgres::Error| driver_error(Some(index), e);
         let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
         let params: Vec<Param<'_>> = statement.params.iter().map(Param).collect();

@@ -50,6 +50,7 @@ pub fn execute(
 pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     let mut reader = RowReader::new(&compiled.plan)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
+        reader.begin_statement(index)?;
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
         let mut prepared = conn.prepare(&statement.sql).map_err(driver)?;
         let width = prepared.column_count();

@@ -1,0 +1,95 @@
+//! The split strategy's statements, planned: which to-many nodes are read by statements
+//! of their own, and which columns of the extraction plan each statement's rows carry.
+//!
+//! Statement 0 reads the root and the nodes of its list (the to-one relations below the
+//! root); statement `k` reads the `k`-th loaded to-many node (alias order) and the to-one
+//! nodes below it, with the primary key of each of its ancestors, so the rebuild finds
+//! the parent record read by an earlier statement by (node, parent, key). A to-many node
+//! below another one gets its own statement too (its ancestors' keys lead to it).
+//!
+//! Invariant: every column of the extraction plan is read in full by exactly one
+//! statement; a statement's columns are in plan position order.
+
+use relq_graph::RelationGraph;
+use serde::{Deserialize, Serialize};
+
+use crate::compile::{ExtractionPlan, SelectColumn};
+use crate::join::{JoinTree, NodeId};
+
+/// The rows of one statement of a query with several (the split strategy): which plan
+/// positions its columns fill, whose records it reads and whose keys it carries. Rows
+/// are rebuilt as if they were as wide as the plan, NULL at every other position.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatementRows {
+    /// The plan position of each of the statement's columns, in its select order
+    /// (ascending).
+    pub columns: Vec<usize>,
+    /// The plan nodes (indices into `nodes`) whose records the statement reads in full.
+    pub nodes: Vec<usize>,
+    /// The plan nodes of which it reads only the primary key, to find the record an
+    /// earlier statement read (the ancestors of its first node, root first).
+    pub keys: Vec<usize>,
+}
+
+/// The loaded to-many nodes of `tree` that are read by statements of their own, in alias
+/// order, and the rows of every statement (the root's first); both empty when no to-many
+/// node is loaded (one statement then).
+pub(crate) fn split_statements(
+    graph: &RelationGraph,
+    tree: &JoinTree,
+    columns: &[SelectColumn],
+    extraction: &ExtractionPlan,
+) -> (Vec<NodeId>, Vec<StatementRows>) {
+    let lists: Vec<NodeId> = (0..tree.nodes().len())
+        .map(NodeId::from_index)
+        .filter(|&n| {
+            let node = tree.node(n);
+            node.is_loaded()
+                && node
+                    .relation()
+                    .is_some_and(|r| graph.relation(r).is_to_many())
+        })
+        .collect();
+    if lists.is_empty() {
+        return (lists, Vec::new());
+    }
+    // The plan index of every loaded tree node (plan nodes carry the node's alias).
+    let index = |n: NodeId| {
+        let alias = tree.node(n).alias();
+        extraction.nodes.iter().position(|e| e.alias == alias)
+    };
+    let statements = std::iter::once(NodeId::ROOT)
+        .chain(lists.iter().copied())
+        .map(|list| {
+            let mut keys = Vec::new();
+            let mut at = tree.node(list).parent();
+            while let Some(n) = at {
+                keys.extend(index(n));
+                at = tree.node(n).parent();
+            }
+            keys.reverse();
+            let nodes: Vec<usize> = (0..tree.nodes().len())
+                .map(NodeId::from_index)
+                .filter(|&n| tree.node(n).is_loaded() && tree.list_of(graph, n) == list)
+                .filter_map(index)
+                .collect();
+            let own = columns.iter().enumerate().filter_map(|(position, c)| {
+                index(c.node)
+                    .filter(|i| nodes.contains(i))
+                    .map(|_| position)
+            });
+            let mut positions: Vec<usize> = keys
+                .iter()
+                .filter_map(|&k| extraction.nodes.get(k).map(|e| e.pk))
+                .chain(own)
+                .collect();
+            positions.sort_unstable();
+            StatementRows {
+                columns: positions,
+                nodes,
+                keys,
+            }
+        })
+        .collect();
+    (lists, statements)
+}

@@ -1,0 +1,89 @@
+//! The split strategy: a [`Plan`] with loaded to-many nodes (`Plan::split`) as one
+//! statement for the roots, then one per loaded to-many node; each statement's columns
+//! are its [`StatementRows`](relq_plan::StatementRows)' plan positions.
+//!
+//! - The root statement is the joined statement of the root's own list: the root and
+//!   the to-one nodes below it (loaded, or joined for an ordering or the filter), the
+//!   filter as WHERE, ordered by the root ordering (a term across a to-many relation by
+//!   its MIN/MAX subquery), `LIMIT` / `OFFSET` on it directly (no row repeats a root).
+//! - The statement of a to-many node `L` reads the same roots (a semi-join on the root
+//!   statement): `FROM` the root table with the filter as WHERE, or `FROM` the root page
+//!   (a derived table, as in the joined strategy) when the query has a limit or offset;
+//!   then `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter
+//!   and limit in its ON clause, so a trimmed ancestor's children are not read), `L`'s
+//!   to-one nodes `LEFT` as the tree says. It selects the primary key of every ancestor
+//!   and `L`'s columns, and is ordered by `L`'s list order, then its primary key, so
+//!   each parent's list comes out in order.
+//! - The parent's key is read from the parent's own table in every statement, never from
+//!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
+//!   key matching case-insensitively) decides the join, and the rebuild matches the
+//!   bytes the root statement read.
+//! - Bound `IN` lists of the parents' keys (chunked to `Caps::max_params`) are not used
+//!   yet: the semi-join needs no round trip between statements, so every statement is
+//!   known at compile time. Each statement re-reads the roots; the executors run them in
+//!   turn without opening a transaction (the caller's snapshot, if any, makes them
+//!   agree under concurrent writes).
+//!
+//! Invariant: each statement declares its aliases once: the tree's, then fresh ones from
+//! its own [`Builder`].
+
+use relq_graph::RelationGraph;
+use relq_plan::{NodeId, Plan};
+
+use crate::ast::Select;
+use crate::dialect::Caps;
+use crate::joined::{Builder, select_column, with_ancestors};
+
+/// The statements of the split strategy for `plan` (whose `split` is not empty): the
+/// root's, then one per node of `plan.split`.
+pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Vec<Select<'g>> {
+    let tree = &plan.tree;
+    let lists = std::iter::once(NodeId::ROOT).chain(plan.split.iter().copied());
+    lists
+        .zip(&plan.extraction.statements)
+        .map(|(list, rows)| {
+            let mut b = Builder::new(graph, plan, caps);
+            let group: Vec<bool> = (0..tree.nodes().len())
+                .map(|i| i > 0 && tree.list_of(graph, NodeId::from_index(i)) == list)
+                .collect();
+            let mut select = if list == NodeId::ROOT {
+                let (mut select, aliases) = b.select_roots(false, &group, &[]);
+                select.order_by = b.root_order(&aliases, false);
+                select.limit = plan.limit;
+                select.offset = plan.offset;
+                select
+            } else {
+                let paginated = plan.limit.is_some() || plan.offset.is_some();
+                let inner = with_ancestors(tree, [Some(list)]);
+                // Without a page the filter is this statement's WHERE: the to-one nodes
+                // its comparisons read are joined.
+                let filtered = with_ancestors(
+                    tree,
+                    plan.filter
+                        .iter()
+                        .filter(|_| !paginated)
+                        .flat_map(|c| c.root_comparisons())
+                        .map(|cmp| tree.node_at(&cmp.hops)),
+                );
+                let joined: Vec<bool> = (0..tree.nodes().len())
+                    .map(|i| inner[i] || group[i] || filtered[i])
+                    .collect();
+                let (mut select, aliases) = b.select_roots(paginated, &joined, &inner);
+                let mut order = Vec::new();
+                for term in b.list_order(list) {
+                    b.push_column_term(&mut order, term, &aliases);
+                }
+                order.push(b.pk_term(tree.node(list).model(), aliases[list.index()]));
+                select.order_by = order;
+                select
+            };
+            select.columns = rows
+                .columns
+                .iter()
+                .filter_map(|&p| plan.columns.get(p))
+                .map(|c| select_column(graph, tree, c))
+                .collect();
+            select
+        })
+        .collect()
+}

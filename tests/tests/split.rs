@@ -1,0 +1,298 @@
+//! The split strategy on SQLite, PostgreSQL and MariaDB (each in a fresh namespace,
+//! `common::servers::scratch`): the school's generated data at scale 1 read with ormar's
+//! seed query (`teachers__category` and `students__category`) gives the same records as
+//! the joined strategy while reading one row per class, teacher and student instead of
+//! one per teacher × student of each class (both counts computed from the data); and a
+//! MariaDB `_ci` collated text key, which the server matches case-insensitively, finds
+//! its children with either strategy; hand-made statement rows show the rebuild's
+//! stitching and its errors. (Every corpus case runs with both strategies in
+//! `differential.rs`; random queries in `differential_properties.rs`.) Queries in ormar's
+//! scope, terminals without records and queries loading no list run as one statement.
+
+mod common;
+
+use common::servers::{Server, scratch};
+use relq::rows::to_json;
+use relq::{Database, Query, RelationGraph, SchemaDef, Strategy, Value, compile};
+use relq_sample::{Sample, generate, load};
+
+/// The records as JSON and the rows read, for `query` with `strategy`.
+fn fetch(
+    db: &mut Database,
+    graph: &RelationGraph,
+    query: &Query,
+    strategy: Strategy,
+) -> (serde_json::Value, usize, usize) {
+    let query = query.clone().strategy(strategy);
+    let compiled = compile(graph, &query, db.dialect()).expect("compiles");
+    let fetched = db.fetch(&compiled).expect("runs");
+    let records = fetched.answer.into_records().expect("records");
+    let json = to_json(&compiled.plan.extraction, &records).expect("JSON");
+    (json, fetched.rows, compiled.statements.len())
+}
+
+#[test]
+fn split_reads_each_list_once_and_returns_the_joined_records() {
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let data = generate(Sample::School, 1, 7).expect("scale 1 generates");
+    let classes = data.table("SchoolClass").expect("classes").rows.len();
+    // Per class, its teachers and students (their third field is `schoolclass_id`).
+    let per_class = |model: &str| {
+        let mut counts = std::collections::HashMap::new();
+        for row in &data.table(model).expect("table").rows {
+            if let Some(Value::Int(class)) = row.get(2) {
+                *counts.entry(*class).or_insert(0_usize) += 1;
+            }
+        }
+        counts
+    };
+    let (teachers, students) = (per_class("Teacher"), per_class("Student"));
+    let class_ids = data
+        .table("SchoolClass")
+        .expect("classes")
+        .rows
+        .iter()
+        .map(|r| match r[0] {
+            Value::Int(id) => id,
+            _ => panic!("an integer key"),
+        });
+    // A LEFT JOIN row per teacher × student of a class, one for a class without either.
+    let joined_rows: usize = class_ids
+        .map(|id| {
+            let t = teachers.get(&id).copied().unwrap_or(0).max(1);
+            t * students.get(&id).copied().unwrap_or(0).max(1)
+        })
+        .sum();
+    let split_rows = classes + teachers.values().sum::<usize>() + students.values().sum::<usize>();
+    assert!(
+        split_rows < joined_rows,
+        "{split_rows} rows split, {joined_rows} joined"
+    );
+
+    let query = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category");
+    for server in Server::ALL {
+        let mut db = scratch(server, "split_school");
+        load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
+        let (joined, rows, statements) = fetch(&mut db, &graph, &query, Strategy::Joined);
+        assert_eq!((rows, statements), (joined_rows, 1), "{}", server.name());
+        let (split, rows, statements) = fetch(&mut db, &graph, &query, Strategy::Split);
+        assert_eq!((rows, statements), (split_rows, 3), "{}", server.name());
+        assert_eq!(
+            joined.as_array().map(Vec::len),
+            Some(classes),
+            "{}",
+            server.name()
+        );
+        assert!(
+            joined == split,
+            "{}: split records differ from joined",
+            server.name()
+        );
+    }
+}
+
+#[test]
+fn a_case_insensitive_text_key_finds_its_children_with_either_strategy() {
+    // relq's own tables compare text by code point; a table made elsewhere may not.
+    let graph = SchemaDef::from_toml(
+        r#"
+        [[models]]
+        name = "Code"
+        table = "codes"
+        fields = [{ name = "code", type = "text", max_length = 10, primary_key = true }]
+
+        [[models]]
+        name = "Use"
+        table = "uses"
+        fields = [{ name = "id", type = "integer", primary_key = true }]
+        foreign_keys = [{ name = "code", to = "Code", nullable = false }]
+        "#,
+    )
+    .and_then(|d| d.build())
+    .expect("valid schema");
+    let mut db = scratch(Server::MariaDb, "split_ci");
+    for sql in [
+        "CREATE TABLE `codes` (`code` VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY) CHARACTER SET utf8mb4",
+        "CREATE TABLE `uses` (`id` INT PRIMARY KEY, `code_id` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL) CHARACTER SET utf8mb4",
+        "INSERT INTO `codes` VALUES ('abc'), ('xyz')",
+        "INSERT INTO `uses` VALUES (1, 'ABC'), (2, 'abc'), (3, 'Xyz')",
+    ] {
+        db.run(sql, &[]).unwrap_or_else(|e| panic!("{e}\n  {sql}"));
+    }
+    let query = Query::new("Code").select_related("uses");
+    let (joined, ..) = fetch(&mut db, &graph, &query, Strategy::Joined);
+    let (split, rows, _) = fetch(&mut db, &graph, &query, Strategy::Split);
+    assert_eq!(rows, 2 + 3);
+    assert_eq!(split, joined);
+    assert_eq!(
+        split,
+        serde_json::json!([
+            {"code": "abc", "uses": [{"id": 1, "code_id": "ABC"}, {"id": 2, "code_id": "abc"}]},
+            {"code": "xyz", "uses": [{"id": 3, "code_id": "Xyz"}]},
+        ])
+    );
+}
+
+/// The seed query's split plan (statements: classes; teachers and their category;
+/// students and theirs) and a full-width row with `values` at `positions`.
+fn seed_plan() -> relq::ExtractionPlan {
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let query = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .strategy(Strategy::Split);
+    compile(&graph, &query, &relq::Sqlite::default())
+        .expect("compiles")
+        .plan
+        .extraction
+}
+
+fn row(plan: &relq::ExtractionPlan, values: &[(usize, Value)]) -> Vec<Value> {
+    let mut row = vec![Value::Null; plan.width];
+    for (position, value) in values {
+        row[*position] = value.clone();
+    }
+    row
+}
+
+#[test]
+fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
+    use relq::rows::{PlanProblem, Rebuilder, RowErrorKind as K, StatementProblem as P};
+    let plan = seed_plan();
+    let columns: Vec<&[usize]> = plan.statements.iter().map(|s| &s.columns[..]).collect();
+    assert_eq!(
+        columns,
+        [
+            &[0, 1, 2][..],
+            &[0, 3, 4, 5, 6, 7, 8],
+            &[0, 9, 10, 11, 12, 13, 14]
+        ]
+    );
+    let text = |s: &str| Value::Text(s.to_owned());
+    let class = |id| {
+        row(
+            &plan,
+            &[(0, Value::Int(id)), (1, text("1A")), (2, Value::Int(1))],
+        )
+    };
+    let teacher = |class, id| {
+        row(
+            &plan,
+            &[
+                (0, Value::Int(class)),
+                (3, Value::Int(id)),
+                (4, text("T")),
+                (5, Value::Int(class)),
+            ],
+        )
+    };
+    // Two classes, then their teachers in the list's order (another class's between).
+    let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
+    for r in [class(1), class(2)] {
+        rebuilder.push(&r).expect("a class");
+    }
+    rebuilder.begin_statement(1).expect("statement 1");
+    for r in [
+        teacher(1, 10),
+        teacher(2, 11),
+        teacher(1, 12),
+        teacher(1, 12),
+    ] {
+        rebuilder.push(&r).expect("a teacher");
+    }
+    rebuilder.begin_statement(2).expect("statement 2");
+    let records = rebuilder.finish().expect("rebuilt");
+    let ids = |class: &relq::Record| match &class.relations[0] {
+        relq::rows::Related::Many(list) => list.iter().map(|t| t.fields[0].clone()).collect(),
+        relq::rows::Related::One(_) => Vec::new(),
+    };
+    assert_eq!(ids(&records[0]), [Value::Int(10), Value::Int(12)]);
+    assert_eq!(ids(&records[1]), [Value::Int(11)]);
+
+    // A key no earlier statement read, a statement the plan does not have.
+    let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
+    rebuilder.push(&class(1)).expect("a class");
+    rebuilder.begin_statement(1).expect("statement 1");
+    let err = rebuilder
+        .push(&teacher(3, 10))
+        .expect_err("class 3 was not read");
+    assert!(
+        matches!(err.kind(), K::UnknownKey { position: 0, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "row 1: column 0 (`SchoolClass.id`) holds key 3 of `SchoolClass`, which no earlier statement read"
+    );
+    let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
+    let err = rebuilder.begin_statement(3).expect_err("three statements");
+    assert!(
+        matches!(
+            err.kind(),
+            K::UnknownStatement {
+                statement: 3,
+                count: 3
+            }
+        ),
+        "{err}"
+    );
+
+    // Plans whose statements break a rule.
+    let broken = |edit: fn(&mut relq::ExtractionPlan)| {
+        let mut plan = seed_plan();
+        edit(&mut plan);
+        match Rebuilder::new(&plan)
+            .map(|_| ())
+            .expect_err("invalid")
+            .kind()
+        {
+            K::InvalidPlan(PlanProblem::Statement { statement, problem }) => {
+                (*statement, problem.clone())
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        broken(|p| p.statements[1].keys.push(1)),
+        (1, P::BadNode { node: 1 })
+    );
+    assert_eq!(
+        broken(|p| p.statements[1].keys.clear()),
+        (1, P::ParentNotCarried { node: 1 })
+    );
+    assert_eq!(
+        broken(|p| {
+            p.statements[2].columns.pop();
+        }),
+        (2, P::Columns { position: 14 })
+    );
+}
+
+#[test]
+fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let base = Query::new("SchoolClass")
+        .select_related("teachers")
+        .select_related("students")
+        .strategy(Strategy::Split);
+    let statements = |query: &Query| {
+        let compiled = compile(&graph, query, &relq::Sqlite::default()).expect("compiles");
+        (
+            compiled.statements.len(),
+            compiled.plan.extraction.statements.len(),
+        )
+    };
+    assert_eq!(statements(&base), (3, 3));
+    // ormar's filter holds on the joined rows, so its lists come from one statement.
+    let ormar = base.clone().compat(relq::Compat::Ormar);
+    assert_eq!(statements(&ormar), (1, 0));
+    let count = base.clone().terminal(relq::Terminal::Count);
+    assert_eq!(statements(&count), (1, 0));
+    // A query that loads no list has the root statement only, the joined one.
+    let to_one = Query::new("Student")
+        .select_related("schoolclass__department")
+        .strategy(Strategy::Split);
+    assert_eq!(statements(&to_one), (1, 0));
+}
