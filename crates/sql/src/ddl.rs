@@ -27,13 +27,60 @@ use crate::dialect::{Caps, ColumnTypes, Dialect, TypeName};
 use crate::render::push_quoted;
 
 /// The `CREATE TABLE` statements of every model of `graph` (through models included) for
-/// `dialect`, referenced tables first, in one line each, without a trailing `;`.
+/// `dialect`, referenced tables first, then (where the database does not index foreign
+/// keys itself, [`Caps::indexes_foreign_keys`]) one `CREATE INDEX` per foreign-key column,
+/// in one line each, without a trailing `;`.
 pub fn create_tables(graph: &RelationGraph, dialect: &dyn Dialect) -> Vec<String> {
     let caps = dialect.caps();
-    order(graph)
-        .into_iter()
-        .map(|m| create_table(graph.model(m), caps))
-        .collect()
+    let models = order(graph);
+    let mut statements: Vec<String> = models
+        .iter()
+        .map(|&m| create_table(graph.model(m), caps))
+        .collect();
+    if !caps.indexes_foreign_keys {
+        let mut names = std::collections::HashSet::new();
+        for &m in &models {
+            let model = graph.model(m);
+            for key in foreign_keys(model) {
+                let plain = format!("{}_{}_idx", model.table(), key.column);
+                let plain_fits = caps.max_identifier.allows(&plain) && names.insert(plain);
+                statements.push(create_index(model.table(), key.column, caps, !plain_fits));
+            }
+        }
+    }
+    statements
+}
+
+/// `CREATE INDEX "table_column_idx" ON "table" ("column")`. A name past the dialect's
+/// identifier limit, or taken by an earlier index of the same schema (`a_b` + `c` and
+/// `a` + `b_c`), is cut and given an 8-digit hash of the table and column, so the names
+/// stay apart (PostgreSQL would truncate long ones silently to the same 63 bytes).
+fn create_index(table: &str, column: &str, caps: &Caps, hashed: bool) -> String {
+    let mut name = format!("{table}_{column}_idx");
+    if hashed {
+        let whole = format!("{table}\0{column}");
+        // FNV-1a: deterministic on every platform.
+        let hash = whole.bytes().fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+        let keep = caps.max_identifier.count().saturating_sub(9);
+        let mut cut = 0;
+        for (i, c) in name.char_indices() {
+            if caps.max_identifier.measure(&name[..i + c.len_utf8()]) > keep {
+                break;
+            }
+            cut = i + c.len_utf8();
+        }
+        name = format!("{}_{hash:08x}", &name[..cut]);
+    }
+    let mut out = String::from("CREATE INDEX ");
+    quote(&mut out, caps, &name);
+    out.push_str(" ON ");
+    quote(&mut out, caps, table);
+    out.push_str(" (");
+    quote(&mut out, caps, column);
+    out.push(')');
+    out
 }
 
 /// One foreign key of a table: its column, the referenced table and column, the actions.
@@ -230,6 +277,56 @@ mod tests {
     }
 
     #[test]
+    fn index_names_past_the_limit_are_cut_and_hashed_apart() {
+        let postgres = Caps {
+            max_identifier: crate::IdentifierLimit::Bytes(63),
+            ..Caps::ANSI
+        };
+        let table = "international_student_exchange_programme_applications";
+        let a = create_index(
+            table,
+            "responsible_programme_coordinator_id",
+            &postgres,
+            true,
+        );
+        let b = create_index(
+            table,
+            "responsible_programme_coordinator_xx",
+            &postgres,
+            true,
+        );
+        let name = |sql: &str| sql.split('"').nth(1).unwrap_or_default().to_owned();
+        assert_eq!(name(&a).len(), 63);
+        assert_ne!(name(&a), name(&b));
+        assert_eq!(
+            create_index("posts", "author_id", &postgres, false),
+            r#"CREATE INDEX "posts_author_id_idx" ON "posts" ("author_id")"#
+        );
+        // Two tables whose plain names meet: the second is hashed apart.
+        let graph = graph(
+            r#"
+            [[models]]
+            name = "A"
+            table = "a"
+            fields = [{ name = "id", type = "integer", primary_key = true }]
+            foreign_keys = [{ name = "b_c", to = "A", related_name = "as1", nullable = true }]
+            [[models]]
+            name = "AB"
+            table = "a_b"
+            fields = [{ name = "id", type = "integer", primary_key = true }]
+            foreign_keys = [{ name = "c", to = "A", related_name = "abs" }]
+            "#,
+        );
+        let indexes: Vec<String> = create_tables(&graph, &postgres)
+            .into_iter()
+            .filter(|s| s.starts_with("CREATE INDEX"))
+            .map(|s| name(&s))
+            .collect();
+        assert_eq!(indexes.len(), 2);
+        assert_ne!(indexes[0], indexes[1], "{indexes:?}");
+    }
+
+    #[test]
     fn school_tables_come_after_the_tables_they_reference() {
         let graph = graph(include_str!("../../../schemas/school.toml"));
         insta::assert_snapshot!(create_tables(&graph, &Caps::ANSI).join(";\n"), @r#"
@@ -237,7 +334,12 @@ mod tests {
         CREATE TABLE "schoolclasses" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "department_id" INTEGER NOT NULL, FOREIGN KEY ("department_id") REFERENCES "departments"("id"));
         CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
         CREATE TABLE "students" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
-        CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"))
+        CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
+        CREATE INDEX "schoolclasses_department_id_idx" ON "schoolclasses" ("department_id");
+        CREATE INDEX "students_schoolclass_id_idx" ON "students" ("schoolclass_id");
+        CREATE INDEX "students_category_id_idx" ON "students" ("category_id");
+        CREATE INDEX "teachers_schoolclass_id_idx" ON "teachers" ("schoolclass_id");
+        CREATE INDEX "teachers_category_id_idx" ON "teachers" ("category_id")
         "#);
     }
 
@@ -275,7 +377,11 @@ mod tests {
         insta::assert_snapshot!(create_tables(&graph, &keyed).join(";\n"), @r#"
         CREATE TABLE `pa"r``ents` (`code` VARCHAR(255) PRIMARY KEY NOT NULL);
         CREATE TABLE `children` (`id` INTEGER PRIMARY KEY NOT NULL, `price` NUMERIC(10, 2), `parent_id` VARCHAR(255), `parent_of_id` INTEGER, FOREIGN KEY (`parent_id`) REFERENCES `pa"r``ents`(`code`) ON DELETE CASCADE ON UPDATE SET NULL, FOREIGN KEY (`parent_of_id`) REFERENCES `children`(`id`));
-        CREATE TABLE `childs_childs` (`id` INTEGER PRIMARY KEY NOT NULL, `from_child` INTEGER NOT NULL, `to_child` INTEGER NOT NULL, FOREIGN KEY (`from_child`) REFERENCES `children`(`id`), FOREIGN KEY (`to_child`) REFERENCES `children`(`id`))
+        CREATE TABLE `childs_childs` (`id` INTEGER PRIMARY KEY NOT NULL, `from_child` INTEGER NOT NULL, `to_child` INTEGER NOT NULL, FOREIGN KEY (`from_child`) REFERENCES `children`(`id`), FOREIGN KEY (`to_child`) REFERENCES `children`(`id`));
+        CREATE INDEX `children_parent_id_idx` ON `children` (`parent_id`);
+        CREATE INDEX `children_parent_of_id_idx` ON `children` (`parent_of_id`);
+        CREATE INDEX `childs_childs_from_child_idx` ON `childs_childs` (`from_child`);
+        CREATE INDEX `childs_childs_to_child_idx` ON `childs_childs` (`to_child`)
         "#);
     }
 }

@@ -136,6 +136,13 @@ pub struct Caps {
     /// `const` states it for the servers relq is proven on; the runtime facts read it
     /// from the server's version. Where it is `false` such a limit is an error.
     pub supports_window_functions: bool,
+    /// Whether the database indexes a foreign key's column itself when the key is declared
+    /// (InnoDB: "an index is created on the referencing table automatically",
+    /// create-table-foreign-keys.html). Where it does not (SQLite: foreignkeys.html §3.1,
+    /// PostgreSQL: ddl-constraints.html#DDL-CONSTRAINTS-FK, "it is often a good idea to
+    /// index the referencing columns"), `create_tables` writes a `CREATE INDEX` per key, so
+    /// the joins and `EXISTS` subqueries relq emits do not scan the child table.
+    pub indexes_foreign_keys: bool,
 }
 
 /// How a filter tests that a text occurs in a value (the `contains`, `startswith`,
@@ -171,6 +178,7 @@ impl Caps {
     /// "smallest" and each dialect states its own.
     pub const ANSI: Caps = Caps {
         supports_window_functions: true,
+        indexes_foreign_keys: false,
         name: "ansi",
         identifier_quote: '"',
         placeholder: Placeholder::QuestionMark,

@@ -97,6 +97,8 @@ pub const CAPS: Caps = Caps {
     supports_nulls_order: false,
     max_identifier: IdentifierLimit::Chars(64),
     max_join_tables: 61,
+    // create-table-foreign-keys.html: InnoDB creates an index on a foreign key's columns.
+    indexes_foreign_keys: true,
     max_params: 65535,
     types: TYPES,
     text_charset: Some("utf8mb4"),
