@@ -17,6 +17,7 @@
 mod common;
 
 use common::servers::{Server, loaded};
+use common::strategies::TEXT_LOOKUPS;
 use relq_graph::{FieldDef, FieldType, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{CompileErrorKind, Filter, Query, Value};
 use relq_rows::{ExecError, Record};
@@ -83,24 +84,6 @@ fn table(rows: &[(i64, Option<String>, Option<i64>)]) -> relq_tests::samples::Ta
 const PROBES: [&str; 16] = [
     "apple", "APPLE", "ppl", "É", "é", "ß", "ss", "%", "_", "!", "\\", "'", "trailing", "", "a_b",
     "100%",
-];
-
-const TEXT_LOOKUPS: [&str; 15] = [
-    "exact",
-    "iexact",
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "ne",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "in",
-    "range",
 ];
 
 /// What `text__<lookup>` with `value` means for a text `t`, folding case with `fold`.

@@ -350,7 +350,7 @@ impl<'g, 'r> Evaluator<'g, 'r> {
             Filter::Condition { path, value } => {
                 let mut names: Vec<&str> = path.split("__").collect();
                 let lookup = match names.last() {
-                    Some(&last) if LOOKUPS.contains(&last) && names.len() > 1 => {
+                    Some(&last) if relq_plan::Lookup::parse(last).is_some() && names.len() > 1 => {
                         names.pop();
                         last
                     }
@@ -468,27 +468,6 @@ impl<'g, 'r> Evaluator<'g, 'r> {
         Json::Object(map)
     }
 }
-
-/// The lookups a condition's path may end with (`relq_plan`'s).
-const LOOKUPS: [&str; 17] = [
-    "exact",
-    "iexact",
-    "contains",
-    "icontains",
-    "startswith",
-    "istartswith",
-    "endswith",
-    "iendswith",
-    "ne",
-    "gt",
-    "gte",
-    "lt",
-    "lte",
-    "in",
-    "range",
-    "isnull",
-    "regex",
-];
 
 /// A filter expression with its conditions resolved.
 enum Expr {

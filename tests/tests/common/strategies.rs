@@ -302,7 +302,7 @@ pub fn filter_shape() -> impl Strategy<Value = FilterShape> {
 }
 
 /// The text lookups every dialect has (not `regex`: SQLite has none).
-const TEXT_LOOKUPS: [&str; 15] = [
+pub const TEXT_LOOKUPS: [&str; 15] = [
     "exact",
     "iexact",
     "contains",
