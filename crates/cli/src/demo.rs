@@ -7,7 +7,7 @@
 //! Invariant: stdout is the same on every run with the same scale apart from the times
 //! (`in 12.3 ms`) and the directory; progress goes to stderr, and only to a terminal.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -16,7 +16,7 @@ use relq_sample::{Sample, SampleError, generate, load};
 use serde_json::Value as Json;
 
 use crate::error::CliError;
-use crate::{ormar, output};
+use crate::{ormar, output, progress};
 
 /// The generator's seed: every demo database holds the same rows at the same scale.
 pub(crate) const SEED: u64 = 42;
@@ -102,13 +102,13 @@ fn open(dir: &Path, sample: Sample) -> Result<Database, CliError> {
 }
 
 /// Creates the three databases in `dir` at `scale` and runs the showcase on them,
-/// printing to `out`; progress lines go to stderr when it is a terminal.
+/// printing to `out`; a progress line goes to stderr while each step runs when it is a
+/// terminal ([`progress::while_running`]).
 ///
 /// # Errors
 /// [`CliError::DemoFile`] when `dir` or a file cannot be created; the generator's,
 /// loader's, compiler's or database's error.
 pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), CliError> {
-    let progress = std::io::stderr().is_terminal();
     let file_error = |path: &Path| {
         let path = path.to_owned();
         move |source| CliError::DemoFile { path, source }
@@ -120,14 +120,17 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
         dir.display()
     )?;
     for sample in Sample::ALL {
-        if progress {
-            eprintln!("relq demo: generating and loading {}.db", sample.name());
-        }
-        let data = generate(sample, scale, SEED)?;
         let path = database_file(dir, sample);
-        // An empty file is a new SQLite database; an old demo file is overwritten.
-        std::fs::write(&path, b"").map_err(file_error(&path))?;
-        let rows = load(&mut open(dir, sample)?, &data)?;
+        let (data, rows) = progress::while_running(
+            format!("relq demo: generating and loading {}.db", sample.name()),
+            || -> Result<_, CliError> {
+                let data = generate(sample, scale, SEED)?;
+                // An empty file is a new SQLite database; an old demo file is overwritten.
+                std::fs::write(&path, b"").map_err(file_error(&path))?;
+                let rows = load(&mut open(dir, sample)?, &data)?;
+                Ok((data, rows))
+            },
+        )?;
         let tables = data.tables.len();
         let plural = if tables == 1 { "" } else { "s" };
         writeln!(
@@ -138,9 +141,6 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
     }
     let examples = examples();
     for (number, example) in examples.iter().enumerate() {
-        if progress {
-            eprintln!("relq demo: query {} of {}", number + 1, examples.len());
-        }
         let mut db = open(dir, example.sample)?;
         let graph = example
             .sample
@@ -153,7 +153,10 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
         writeln!(out, "{}", ormar::call(&example.query))?;
         let start = Instant::now();
         let compiled = compile(&graph, &example.query, db.dialect())?;
-        let fetched = db.fetch(&compiled)?;
+        let fetched = progress::while_running(
+            format!("relq demo: query {} of {}", number + 1, examples.len()),
+            || db.fetch(&compiled),
+        )?;
         let rows = fetched.rows;
         let rebuilt = fetched.answer.into_records()?;
         let roots = to_json(&compiled.plan.extraction, &rebuilt)?;

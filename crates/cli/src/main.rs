@@ -16,6 +16,7 @@ mod demo;
 mod error;
 mod ormar;
 mod output;
+mod progress;
 mod source;
 
 use std::io::{ErrorKind, Write};
@@ -116,7 +117,14 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 )?;
             }
             let plan = &compiled.plan.extraction;
-            match db.fetch(&compiled)?.answer {
+            let statements = compiled.statements.len();
+            let plural = if statements == 1 { "" } else { "s" };
+            let message = format!(
+                "relq query: running {statements} statement{plural} on `{}`",
+                query.model
+            );
+            let fetched = progress::while_running(message, || db.fetch(&compiled))?;
+            match fetched.answer {
                 Answer::Records(records) => {
                     output::records(out, format, plan, &to_json(plan, &records)?)?;
                 }

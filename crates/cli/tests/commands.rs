@@ -258,6 +258,41 @@ fn query_ndjson_is_the_json_array_one_root_a_line_and_table_is_flat() {
     ");
 }
 
+/// `relq ARGS` with stderr on a pseudo-terminal (util-linux `script`) and stdout
+/// discarded: what the terminal showed.
+fn on_a_terminal(args: &[&str]) -> String {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_relq"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let out = std::process::Command::new("script")
+        .args(["--quiet", "--return", "--command"])
+        .arg(format!("{} >/dev/null", quoted.join(" ")))
+        .arg("/dev/null")
+        .env("TERM", "xterm")
+        .current_dir(common::root())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run script(1) from util-linux: {e}"));
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_query_shows_progress_on_a_terminal_only() {
+    let school = common::sqlite_school();
+    let args = school_query(&school.url, &[]);
+    let shown = on_a_terminal(&args);
+    assert!(
+        shown.contains("relq query: running 1 statement on `schoolclasses`"),
+        "{shown:?}"
+    );
+    // The line is cleared when the query ends (ANSI erase line).
+    assert!(shown.ends_with("\r\u{1b}[2K"), "{shown:?}");
+    let piped = relq(&args);
+    assert!(piped.status.success());
+    assert!(piped.stderr.is_empty(), "{:?}", piped.stderr);
+}
+
 #[test]
 fn explain_prints_the_join_tree_and_sql_to_stderr_only() {
     let school = common::sqlite_school();
