@@ -151,6 +151,14 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
             })?;
         writeln!(out, "\n== {}. {}", number + 1, example.title)?;
         writeln!(out, "{}", ormar::call(&example.query))?;
+        if !(example.query.filter.is_empty() && example.query.exclude.is_empty()) {
+            // The call is ormar's, the scope relq's default: say where the two differ.
+            writeln!(
+                out,
+                "-- in relq's default scope (roots) a filter across a to-many relation picks \
+                 roots and never trims their lists; ormar also trims them (compat = \"ormar\")"
+            )?;
+        }
         let start = Instant::now();
         let compiled = compile(&graph, &example.query, db.dialect())?;
         let fetched = progress::while_running(
