@@ -24,60 +24,12 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::Criterion;
-use relq::{Compiled, Database, OrderBy, Query, RelationGraph, Strategy, Value, compile};
+use relq::{Compiled, Database, Query, RelationGraph, Strategy, Value, compile};
+use relq_benches::{CASES, SEED};
 use relq_sample::{Sample, generate, load};
 
 /// The scales every query runs at (school at 10: 1 000 classes, 27 000 students).
 const SCALES: [u32; 2] = [1, 10];
-/// The generator's seed.
-const SEED: u64 = 1;
-
-/// One benchmarked query: its name in the criterion id, its sample and the query.
-struct Case {
-    name: &'static str,
-    sample: Sample,
-    query: fn() -> Query,
-}
-
-const CASES: [Case; 4] = [
-    Case {
-        name: "school",
-        sample: Sample::School,
-        query: || {
-            Query::new("SchoolClass")
-                .select_related("teachers__category")
-                .select_related("students__category")
-        },
-    },
-    Case {
-        name: "page",
-        sample: Sample::School,
-        query: || {
-            Query::new("SchoolClass")
-                .select_related("students")
-                .order_by(OrderBy::new("name"))
-                .limit(10)
-        },
-    },
-    Case {
-        name: "blog",
-        sample: Sample::Blog,
-        query: || {
-            Query::new("Post")
-                .select_related("author")
-                .select_related("categories")
-        },
-    },
-    Case {
-        name: "person",
-        sample: Sample::Person,
-        query: || {
-            Query::new("Person")
-                .select_related("supervisor")
-                .select_related("employees__employees")
-        },
-    },
-];
 
 /// The three databases.
 #[derive(Clone, Copy)]
