@@ -1,9 +1,10 @@
 //! Fetches of one load-strategy query on SQLite, for `valgrind --tool=callgrind
 //! --toggle-collect='*measured*'` (or `perf record`): `fetch_once QUERY STRATEGY SCALE
 //! [TIMES]`, e.g. `fetch_once blog split 10`. QUERY is one of the strategies bench's
-//! (`school`, `page`, `blog`, `person`), STRATEGY `joined`, `split` or `floor` (the
-//! bare driver reading the split statements' rows into plain vectors); the sample is
-//! loaded into an in-memory database first (not measured).
+//! (`school`, `page`, `blog`, `person`), STRATEGY `joined`, `split`, `floor_joined` or
+//! `floor_split` (the bare driver reading that strategy's rows into plain vectors); the
+//! sample is first loaded into a SQLite file in the temporary directory (not measured).
+//! Prints the rows, the mean time of a fetch and the statements.
 
 use std::hint::black_box;
 
@@ -51,17 +52,19 @@ fn main() {
     let data = generate(case.sample, scale, SEED).expect("the sample generates");
     load(&mut db, &data).expect("the sample loads");
     let graph = case.sample.graph().expect("the shipped samples build");
-    let chosen = if strategy == "joined" {
-        Strategy::Joined
-    } else {
-        Strategy::Split
+    let (floor, chosen) = match strategy.as_str() {
+        "joined" => (false, Strategy::Joined),
+        "split" => (false, Strategy::Split),
+        "floor_joined" => (true, Strategy::Joined),
+        "floor_split" => (true, Strategy::Split),
+        other => panic!("joined, split, floor_joined or floor_split, not {other}"),
     };
     let query = (case.query)().strategy(chosen);
     let compiled = compile(&graph, &query, db.dialect()).expect("the query compiles");
     let mut rows = 0;
     let start = std::time::Instant::now();
     for _ in 0..times {
-        rows = if strategy == "floor" {
+        rows = if floor {
             measured_floor(&conn, &compiled)
         } else {
             measured_fetch(&mut db, &compiled)
