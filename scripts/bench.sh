@@ -2,7 +2,8 @@
 # relq's load-strategy benchmarks (benches/benches/strategies.rs) against SQLite and the
 # servers scripts/test.sh uses: starts PostgreSQL and MariaDB (scripts/servers.sh) and
 # stops them on any exit; servers already running are used as they are and left running.
-# Arguments go to criterion, e.g.
+# Then the peak heap of each (benches/benches/strategies_memory.rs, dhat; one line per
+# measurement). Arguments go to criterion, e.g.
 #   bash scripts/bench.sh --warm-up-time 1 --measurement-time 3
 #   bash scripts/bench.sh 'strategies/sqlite/'
 set -euo pipefail
@@ -19,3 +20,4 @@ else
 fi
 eval "$(bash scripts/servers.sh env)"
 cargo bench --locked -p relq-benches --bench strategies -- "$@"
+cargo bench --locked -p relq-benches --bench strategies_memory

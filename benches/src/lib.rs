@@ -6,7 +6,8 @@
 //! every machine measures the same work.
 
 use relq_graph::SchemaDef;
-use relq_plan::{ExtractionPlan, Query, Value, plan};
+use relq_plan::{ExtractionPlan, OrderBy, Query, Value, plan};
+use relq_sample::Sample;
 use std::hint::black_box;
 
 use relq_rows::{Link, Record, Related, Visitor, flatten};
@@ -27,6 +28,65 @@ pub fn school_plan() -> ExtractionPlan {
         .expect("the school query plans")
         .extraction
 }
+
+/// The seed the load-strategy benchmarks generate their sample data with
+/// (`relq_sample::generate(sample, scale, SEED)`).
+pub const SEED: u64 = 1;
+
+/// One query of the load-strategy benchmarks (`benches/strategies.rs`,
+/// `examples/fetch_once.rs`): its name in the criterion id, its sample and the query.
+pub struct Case {
+    /// `school`, `page`, `blog` or `person`.
+    pub name: &'static str,
+    /// The sample whose data it reads.
+    pub sample: Sample,
+    /// The query, without a strategy.
+    pub query: fn() -> Query,
+}
+
+/// The load-strategy benchmarks' queries: `school` (ormar's seed query), `page` (the
+/// first 10 classes by name with their students), `blog` (posts with author and
+/// categories, a many-to-many) and `person` (the tree: supervisor and
+/// `employees__employees`).
+pub const CASES: [Case; 4] = [
+    Case {
+        name: "school",
+        sample: Sample::School,
+        query: || {
+            Query::new("SchoolClass")
+                .select_related("teachers__category")
+                .select_related("students__category")
+        },
+    },
+    Case {
+        name: "page",
+        sample: Sample::School,
+        query: || {
+            Query::new("SchoolClass")
+                .select_related("students")
+                .order_by(OrderBy::new("name"))
+                .limit(10)
+        },
+    },
+    Case {
+        name: "blog",
+        sample: Sample::Blog,
+        query: || {
+            Query::new("Post")
+                .select_related("author")
+                .select_related("categories")
+        },
+    },
+    Case {
+        name: "person",
+        sample: Sample::Person,
+        query: || {
+            Query::new("Person")
+                .select_related("supervisor")
+                .select_related("employees__employees")
+        },
+    },
+];
 
 /// How many classes, teachers per class and students per class; a joined statement
 /// returns `classes × teachers × students` rows (sibling lists multiply).

@@ -12,8 +12,11 @@
 //!   then `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter
 //!   and limit in its ON clause, so a trimmed ancestor's children are not read), `L`'s
 //!   to-one nodes `LEFT` as the tree says. It selects the primary key of every ancestor
-//!   and `L`'s columns, and is ordered by `L`'s list order, then its primary key, so
-//!   each parent's list comes out in order.
+//!   and `L`'s columns, and is ordered by the root's primary key (descending for
+//!   `last`), each to-many ancestor's primary key, then `L`'s list order and its primary
+//!   key: each parent's list comes out together and in order, parents in the order the
+//!   root statement read them when the roots are ordered by key (the rebuild then meets
+//!   the parents it stitches to in turn, not one at random per row).
 //! - The parent's key is read from the parent's own table in every statement, never from
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
@@ -69,7 +72,18 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     .map(|i| inner[i] || group[i] || filtered[i])
                     .collect();
                 let (mut select, aliases) = b.select_roots(paginated, &joined, &inner);
-                let mut order = Vec::new();
+                // Grouped by parent record (the root's key, then each list's above `list`),
+                // so the rebuild meets a parent's children together, parent after parent
+                // as an earlier statement read them, instead of one parent a row at random.
+                let mut root_pk = b.pk_term(plan.root, aliases[0]);
+                root_pk.descending = plan.descending_pk;
+                let mut order = vec![root_pk];
+                for (i, node) in tree.nodes().iter().enumerate() {
+                    let id = NodeId::from_index(i);
+                    if inner[i] && id != list && b.list_of(id) == id {
+                        order.push(b.pk_term(node.model(), aliases[i]));
+                    }
+                }
                 for term in b.list_order(list) {
                     b.push_column_term(&mut order, term, &aliases);
                 }

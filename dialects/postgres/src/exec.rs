@@ -19,6 +19,7 @@
 
 use std::error::Error as StdError;
 
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
 use relq_plan::{Value, ValueKind};
 use relq_rows::{
@@ -60,10 +61,11 @@ pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<F
         reader.begin_statement(index)?;
         let driver = |e: postgres::Error| driver_error(Some(index), e);
         let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
-        let params: Vec<Param<'_>> = statement.params.iter().map(Param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        let rows = client.query(&prepared, &refs).map_err(driver)?;
-        for row in &rows {
+        // Streamed: each row is rebuilt as it arrives, never all of them held at once.
+        let mut rows = client
+            .query_raw(&prepared, statement.params.iter().map(Param))
+            .map_err(driver)?;
+        while let Some(row) = rows.next().map_err(driver)? {
             let columns = row.columns();
             reader.push(columns.len(), |position, expected| {
                 let Raw(raw) = row.try_get(position).map_err(driver)?;
