@@ -164,7 +164,10 @@ impl<'p> RowReader<'p> {
         mut read: impl FnMut(usize, Option<&ExpectedColumn>) -> Result<Value, ReadFailure>,
     ) -> Result<(), ExecError> {
         self.values.clear();
-        let lists = self.json.as_ref().map_or(0, |(_, columns, _)| columns.len());
+        let lists = self
+            .json
+            .as_ref()
+            .map_or(0, |(_, columns, _)| columns.len());
         if let Some((_, _, texts)) = &mut self.json {
             texts.clear();
         }

@@ -121,7 +121,9 @@ impl JsonLists {
             return Err(format!("{} where a list was expected", describe(list)));
         };
         let Some(layout) = self.statements.get(statement) else {
-            return Err(format!("a list of statement {statement}, which the plan lacks"));
+            return Err(format!(
+                "a list of statement {statement}, which the plan lacks"
+            ));
         };
         let (own, lists) = (layout.own.clone(), layout.lists.clone());
         for record in records {
@@ -137,9 +139,8 @@ impl JsonLists {
             }
             for (&position, item) in own.iter().zip(items) {
                 let kind = self.kinds.get(position).copied().flatten();
-                let value = value(kind, item).ok_or_else(|| {
-                    format!("{} at position {position}", describe(item))
-                })?;
+                let value = value(kind, item)
+                    .ok_or_else(|| format!("{} at position {position}", describe(item)))?;
                 if let Some(slot) = context.get_mut(position) {
                     *slot = value;
                 }
@@ -154,10 +155,9 @@ impl JsonLists {
 
     /// Keeps a row of `statement`: its positions from `context`, NULL elsewhere.
     fn keep(&mut self, statement: usize, context: &[Value]) {
-        let (Some(layout), Some(rows)) = (
-            self.statements.get(statement),
-            self.rows.get_mut(statement),
-        ) else {
+        let (Some(layout), Some(rows)) =
+            (self.statements.get(statement), self.rows.get_mut(statement))
+        else {
             return;
         };
         let start = rows.len();
@@ -230,12 +230,21 @@ mod tests {
     #[test]
     fn values_read_from_their_text_forms() {
         let v = |kind, item: Json| value(Some(kind), &item);
-        assert_eq!(v(ValueKind::Int, Json::from("-9223372036854775808")), Some(Value::Int(i64::MIN)));
+        assert_eq!(
+            v(ValueKind::Int, Json::from("-9223372036854775808")),
+            Some(Value::Int(i64::MIN))
+        );
         assert_eq!(v(ValueKind::Bool, Json::from("t")), None);
         assert_eq!(v(ValueKind::Bool, Json::from("1")), Some(Value::Bool(true)));
-        assert_eq!(v(ValueKind::Bytes, Json::from("\\x00fF")), Some(Value::Bytes(vec![0, 255])));
+        assert_eq!(
+            v(ValueKind::Bytes, Json::from("\\x00fF")),
+            Some(Value::Bytes(vec![0, 255]))
+        );
         assert_eq!(v(ValueKind::Bytes, Json::from("0")), None);
-        assert_eq!(v(ValueKind::Float, Json::from("0.30000000000000004")), Some(Value::Float(0.1 + 0.2)));
+        assert_eq!(
+            v(ValueKind::Float, Json::from("0.30000000000000004")),
+            Some(Value::Float(0.1 + 0.2))
+        );
         assert_eq!(
             v(ValueKind::DateTime, Json::from("2024-05-01 13:45:00.5")),
             Some(Value::DateTime("2024-05-01T13:45:00.500000".into()))

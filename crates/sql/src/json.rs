@@ -30,14 +30,18 @@ pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
     let (graph, plan) = (b.graph, b.plan);
     let group = list_group(graph, plan, NodeId::ROOT);
     let mut select = root_statement(b, &group);
-    select.columns = plan.extraction.own_positions(0)
+    select.columns = plan
+        .extraction
+        .own_positions(0)
         .iter()
         .filter_map(|&p| plan.columns.get(p))
         .map(|c| select_column(graph, &plan.tree, c))
         .collect();
     for k in plan.extraction.lists_below(0) {
         let list = Expr::Subquery(Box::new(list(b, caps, k)));
-        select.columns.push(Expr::Cast(Box::new(list), caps.text_type));
+        select
+            .columns
+            .push(Expr::Cast(Box::new(list), caps.text_type));
     }
     select
 }
@@ -65,7 +69,9 @@ fn list<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps, k: usize) -> Select<'g> {
         });
     };
     let mut select = Select::from(first);
-    select.filter.push(Expr::Column(on.0).eq(Expr::Column(on.1)));
+    select
+        .filter
+        .push(Expr::Column(on.0).eq(Expr::Column(on.1)));
     select.joins.extend(steps.map(|(table, on)| Join {
         kind: JoinKind::Inner,
         table,
@@ -89,7 +95,9 @@ fn list<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps, k: usize) -> Select<'g> {
             Vec::new(),
         );
     }
-    let mut items: Vec<Expr<'g>> = plan.extraction.own_positions(k)
+    let mut items: Vec<Expr<'g>> = plan
+        .extraction
+        .own_positions(k)
         .iter()
         .filter_map(|&p| plan.columns.get(p))
         .map(|c| {

@@ -48,7 +48,9 @@ pub(crate) fn root_statement<'g>(b: &mut Builder<'g, '_>, group: &[bool]) -> Sel
 /// the root excluded).
 pub(crate) fn list_group(graph: &RelationGraph, plan: &Plan, list: NodeId) -> Vec<bool> {
     (0..plan.tree.nodes().len())
-        .map(|i| i > 0 && i != list.index() && plan.tree.list_of(graph, NodeId::from_index(i)) == list)
+        .map(|i| {
+            i > 0 && i != list.index() && plan.tree.list_of(graph, NodeId::from_index(i)) == list
+        })
         .collect()
 }
 
