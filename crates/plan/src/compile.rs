@@ -441,13 +441,19 @@ impl Plan {
     }
 
     /// How many columns a row of statement `index` has: its
-    /// [`StatementRows`]' columns when the query has several (the split strategy), else
-    /// [`width`](Self::width).
+    /// [`StatementRows`]' columns when the query has several (the split strategy), and
+    /// one more per list of the root's records for the json strategy's one statement
+    /// ([`ExtractionPlan::json`]), else [`width`](Self::width).
     pub fn statement_width(&self, index: usize) -> usize {
+        let lists = if self.extraction.json {
+            self.extraction.lists_below(index).len()
+        } else {
+            0
+        };
         self.extraction
             .statements
             .get(index)
-            .map_or_else(|| self.width(), |s| s.columns.len())
+            .map_or_else(|| self.width(), |s| s.columns.len() + lists)
     }
 }
 
