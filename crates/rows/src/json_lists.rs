@@ -207,7 +207,7 @@ fn hex(text: &str) -> Option<Vec<u8>> {
     }
     bytes
         .chunks(2)
-        .map(|pair| Some(u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok()?))
+        .map(|pair| u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok())
         .collect()
 }
 
