@@ -285,7 +285,8 @@ impl Answer {
 /// What an executor's `fetch` returns: the query's [`Answer`] and the number of rows the
 /// database returned for it, over every statement: with loaded to-many relations, one
 /// row per combination of children in the joined strategy (more than the records), one
-/// per root and then one per child of each list in the split strategy.
+/// per root and then one per child of each list in the split strategy, one per root in
+/// the json strategy (its lists come inside the root rows).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fetched {
     /// What the query's terminal asks for.
