@@ -115,25 +115,28 @@ fn corpus_answers(server: Server) -> Vec<(String, Outcome)> {
                 Err(e) if refused_by_dialect(e.kind()) => Ok(None),
                 _ => answer(&graph, &case.query, &mut db).map(Some),
             };
-            let mut other = case.query.clone();
-            other.strategy = match other.strategy {
-                Strategy::Joined => Strategy::Split,
-                _ => Strategy::Joined,
-            };
-            let outcome = match (outcome, compile(&graph, &other, db.dialect())) {
-                (Ok(Some(json)), Ok(_)) => match answer(&graph, &other, &mut db) {
-                    Ok(by_other) if by_other == json => Ok(Some(json)),
-                    Ok(by_other) => Err(format!(
-                        "{:?} differs from {:?} at {}",
-                        other.strategy,
-                        case.query.strategy,
-                        first_difference(&json, &by_other)
-                    )),
-                    Err(e) => Err(format!("{:?}: {e}", other.strategy)),
-                },
-                (Ok(Some(_)), Err(e)) => Err(format!("{:?}: compile: {e}", other.strategy)),
-                (outcome, _) => outcome,
-            };
+            let mut outcome = outcome;
+            for strategy in [Strategy::Joined, Strategy::Split, Strategy::Json] {
+                if strategy == case.query.strategy {
+                    continue;
+                }
+                let mut other = case.query.clone();
+                other.strategy = strategy;
+                outcome = match (outcome, compile(&graph, &other, db.dialect())) {
+                    (Ok(Some(json)), Ok(_)) => match answer(&graph, &other, &mut db) {
+                        Ok(by_other) if by_other == json => Ok(Some(json)),
+                        Ok(by_other) => Err(format!(
+                            "{:?} differs from {:?} at {}",
+                            other.strategy,
+                            case.query.strategy,
+                            first_difference(&json, &by_other)
+                        )),
+                        Err(e) => Err(format!("{:?}: {e}", other.strategy)),
+                    },
+                    (Ok(Some(_)), Err(e)) => Err(format!("{:?}: compile: {e}", other.strategy)),
+                    (outcome, _) => outcome,
+                };
+            }
             out.push((case.name.clone(), outcome));
         }
     }

@@ -191,7 +191,7 @@ fn check(
             failures.push(format!("{name}: {e}"));
             continue;
         }
-        for strategy in [Load::Joined, Load::Split] {
+        for strategy in [Load::Joined, Load::Split, Load::Json] {
             let query = query.clone().strategy(strategy);
             let compiled = match compile(&graph, &query, db.dialect()) {
                 Ok(compiled) => compiled,

@@ -70,6 +70,7 @@ fn chain(depth: usize) -> ExtractionPlan {
         nodes: (0..=depth).map(node).collect(),
         width: depth + 1,
         statements: Vec::new(),
+        json: false,
     }
 }
 

@@ -219,6 +219,7 @@ impl QueryArgs {
             terminal: None,
             strategy: match self.strategy {
                 Some(StrategyName::Split) => Strategy::Split,
+                Some(StrategyName::Json) => Strategy::Json,
                 Some(StrategyName::Joined) | None => Strategy::Joined,
             },
         })
@@ -243,6 +244,9 @@ pub(crate) enum StrategyName {
     Joined,
     /// The roots' statement, then one statement per loaded to-many relation.
     Split,
+    /// One statement: the roots' with each loaded to-many relation as a JSON array
+    /// column built by a correlated subquery.
+    Json,
 }
 
 /// A `--filter` or `--exclude` argument, `PATH=VALUE`, as the condition `[PATH, VALUE]`:

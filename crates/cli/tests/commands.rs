@@ -715,7 +715,7 @@ fn compat_ormar_trims_the_filtered_list_and_loads_it() {
 }
 
 #[test]
-fn strategy_split_prints_the_joined_records_from_a_statement_per_list() {
+fn strategies_split_and_json_print_the_joined_records() {
     let school = common::sqlite_school();
     let args = |strategy: &'static str| {
         [
@@ -731,12 +731,20 @@ fn strategy_split_prints_the_joined_records_from_a_statement_per_list() {
     };
     let query = |strategy| stdout(&[&["query"][..], &args(strategy)].concat());
     assert_eq!(query("split"), query("joined"));
+    assert_eq!(query("json"), query("joined"));
     let compiled = |strategy| {
         let text = stdout(&[&["compile", "--format", "json"][..], &args(strategy)].concat());
         let json: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         json["statements"].as_array().map_or(0, Vec::len)
     };
-    assert_eq!((compiled("joined"), compiled("split")), (1, 3));
+    assert_eq!(
+        (compiled("joined"), compiled("split"), compiled("json")),
+        (1, 3, 1)
+    );
+    // --explain shows the json statement: the lists as aggregated subqueries.
+    let explained = relq(&[&["query", "--explain"][..], &args("json")].concat());
+    let stderr = String::from_utf8_lossy(&explained.stderr);
+    assert!(stderr.contains("json_group_array(json_array("), "{stderr}");
 }
 
 /// `--count` and `--exists` print one JSON object, the same on the three databases: the

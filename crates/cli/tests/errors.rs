@@ -83,7 +83,7 @@ fn usage_errors_exit_2_with_clap_message() {
             "--model",
             "Student",
             "--strategy",
-            "json"
+            "nested"
         ],
     ]));
 }

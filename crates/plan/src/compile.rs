@@ -423,9 +423,9 @@ pub struct Plan {
     pub output: Output,
     /// How rows become records (no nodes and width 0 when the output is not records).
     pub extraction: ExtractionPlan,
-    /// The split strategy: the loaded to-many nodes read by statements of their own
-    /// after the root's, in alias order (`extraction.statements` has their rows); empty
-    /// when the query runs as one statement.
+    /// The split and json strategies: the loaded to-many nodes read by statements of their
+    /// own after the root's (json: by subqueries), in alias order (`extraction.statements`
+    /// has their rows); empty when the query runs as one statement.
     pub split: Vec<NodeId>,
 }
 
@@ -441,13 +441,19 @@ impl Plan {
     }
 
     /// How many columns a row of statement `index` has: its
-    /// [`StatementRows`]' columns when the query has several (the split strategy), else
-    /// [`width`](Self::width).
+    /// [`StatementRows`]' columns when the query has several (the split strategy), and
+    /// one more per list of the root's records for the json strategy's one statement
+    /// ([`ExtractionPlan::json`]), else [`width`](Self::width).
     pub fn statement_width(&self, index: usize) -> usize {
+        let lists = if self.extraction.json {
+            self.extraction.lists_below(index).len()
+        } else {
+            0
+        };
         self.extraction
             .statements
             .get(index)
-            .map_or_else(|| self.width(), |s| s.columns.len())
+            .map_or_else(|| self.width(), |s| s.columns.len() + lists)
     }
 }
 
@@ -482,6 +488,20 @@ pub struct ExtractionPlan {
     /// plan.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub statements: Vec<StatementRows>,
+    /// The json strategy: the rows of `statements` after the first come as JSON text in
+    /// the first statement's rows, which are its columns followed by one JSON column per
+    /// list of the root's records. A list (the records of statement `k`, each the
+    /// parent record's key positions left out) is a JSON array with one array per record:
+    /// the statement's columns but its `keys`' primary keys, in position order, then one
+    /// list per statement whose `keys` end with a node statement `k` reads (in statement
+    /// order), each a JSON array or a string holding one. A value is JSON `null` or a
+    /// string, read by its column's kind: integers and floats as decimal text, booleans
+    /// `true` / `false` / `1` / `0`, bytes as hexadecimal digits (after an optional `\x`),
+    /// the rest as the text the other strategies read. The rebuild reads the lists as if
+    /// they were the rows of statements `1..`, in statement order, after every row of
+    /// statement 0.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub json: bool,
 }
 
 /// One node of an [`ExtractionPlan`].
@@ -736,6 +756,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
                 nodes: Vec::new(),
                 width: 0,
                 statements: Vec::new(),
+                json: false,
             },
         )
     };
@@ -831,8 +852,10 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         _ => Output::Records(pick),
     };
     // ormar's scope reads its filter on the joined rows: one statement.
-    let split = if records && query.strategy == Strategy::Split && query.compat == Compat::Roots {
+    let several = matches!(query.strategy, Strategy::Split | Strategy::Json);
+    let split = if records && several && query.compat == Compat::Roots {
         let (lists, statements) = split_statements(graph, &tree, &columns, &extraction);
+        extraction.json = !statements.is_empty() && query.strategy == Strategy::Json;
         extraction.statements = statements;
         lists
     } else {
@@ -995,6 +1018,7 @@ fn record_columns(
             nodes,
             width,
             statements: Vec::new(),
+            json: false,
         },
     ))
 }

@@ -100,7 +100,8 @@ pub struct Query {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
     /// How loaded to-many relations are read ([`Strategy`]): in one statement (`joined`,
-    /// the default) or one statement each (`split`). The records are the same.
+    /// the default), one statement each (`split`), or lists as JSON in one statement
+    /// (`json`). The records are the same.
     #[serde(default, skip_serializing_if = "Strategy::is_joined")]
     pub strategy: Strategy,
 }
@@ -209,7 +210,7 @@ impl Query {
 /// How the records of loaded to-many relations are read (DESIGN.md, "Strategies"). Every
 /// strategy returns the same records in the same order.
 ///
-/// JSON: `"joined"` (the default, left out when serialised) or `"split"`.
+/// JSON: `"joined"` (the default, left out when serialised), `"split"` or `"json"`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
@@ -228,6 +229,15 @@ pub enum Strategy {
     /// read); otherwise a root written between them may be missed or its children read
     /// without it (an `UnknownKey` rebuild error).
     Split,
+    /// One statement: the root statement of `split`, plus per loaded to-many relation of
+    /// the root (or of its to-one relations) a column holding its records as a JSON
+    /// array built by a correlated subquery (PostgreSQL `json_agg`, MySQL / MariaDB
+    /// `JSON_ARRAYAGG`, SQLite `json_group_array`), a to-many relation below it nested
+    /// in each record's array; the layout is
+    /// [`ExtractionPlan::json`](crate::ExtractionPlan::json)'s. Where the database cannot
+    /// order inside the aggregate (MySQL 8, SQLite before 3.44) the query runs as
+    /// `split`; ormar's scope and queries without records run as one joined statement.
+    Json,
 }
 
 impl Strategy {

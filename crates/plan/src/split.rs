@@ -93,3 +93,41 @@ pub(crate) fn split_statements(
         .collect();
     (lists, statements)
 }
+
+impl ExtractionPlan {
+    /// The json strategy's layout ([`ExtractionPlan::json`]): the statements whose lists
+    /// hang in the records of statement `k`, those whose last key (their list's parent)
+    /// is a node `k` reads, in statement order (for `k = 0`: the root row's lists).
+    pub fn lists_below(&self, k: usize) -> Vec<usize> {
+        let Some(nodes) = self.statements.get(k).map(|s| &s.nodes) else {
+            return Vec::new();
+        };
+        (1..self.statements.len())
+            .filter(|&c| {
+                self.statements[c]
+                    .keys
+                    .last()
+                    .is_some_and(|parent| nodes.contains(parent))
+            })
+            .collect()
+    }
+
+    /// The plan positions statement `k`'s records carry themselves in the json
+    /// strategy's layout: its columns but its keys' primary keys (the parent records'
+    /// keys, known from the enclosing rows), in position order.
+    pub fn own_positions(&self, k: usize) -> Vec<usize> {
+        let Some(rows) = self.statements.get(k) else {
+            return Vec::new();
+        };
+        let keys: Vec<usize> = rows
+            .keys
+            .iter()
+            .filter_map(|&n| self.nodes.get(n).map(|n| n.pk))
+            .collect();
+        rows.columns
+            .iter()
+            .copied()
+            .filter(|p| !keys.contains(p))
+            .collect()
+    }
+}

@@ -18,6 +18,7 @@ use relq_plan::{ExtractionPlan, Output, Pick, Plan, StatementRows, Value, ValueK
 
 use crate::answer::{Answer, FlatRows, count, pick};
 use crate::error::RowError;
+use crate::json_lists::JsonLists;
 use crate::layout::column_name;
 use crate::rebuild::Rebuilder;
 use crate::records::{Record, Records};
@@ -37,6 +38,9 @@ pub struct RowReader<'p> {
     /// The plan position of each column of the current statement's rows; `None`: rows
     /// as wide as the plan.
     positions: Option<&'p [usize]>,
+    /// The json strategy: the decoder of the lists after statement 0's columns, what each
+    /// such column holds, and the current row's lists' text.
+    json: Option<(JsonLists, Vec<ExpectedColumn>, Vec<Value>)>,
 }
 
 /// Where a [`RowReader`]'s rows go.
@@ -102,7 +106,29 @@ impl<'p> RowReader<'p> {
             }
         };
         let statements = &plan.extraction.statements;
+        let json = match &sink {
+            Sink::Records(..) => JsonLists::new(&plan.extraction).map(|lists| {
+                let columns = lists
+                    .root_lists()
+                    .iter()
+                    .map(|&k| {
+                        let path = statements
+                            .get(k)
+                            .and_then(|s| s.nodes.first())
+                            .and_then(|&n| plan.extraction.nodes.get(n))
+                            .map_or("", |n| &*n.path);
+                        ExpectedColumn {
+                            kind: Some(ValueKind::Text),
+                            name: format!("{path} (JSON list)"),
+                        }
+                    })
+                    .collect();
+                (lists, columns, Vec::new())
+            }),
+            _ => None,
+        };
         Ok(Self {
+            json,
             values: Vec::with_capacity(columns.len()),
             columns,
             sink,
@@ -138,9 +164,17 @@ impl<'p> RowReader<'p> {
         mut read: impl FnMut(usize, Option<&ExpectedColumn>) -> Result<Value, ReadFailure>,
     ) -> Result<(), ExecError> {
         self.values.clear();
+        let lists = self
+            .json
+            .as_ref()
+            .map_or(0, |(_, columns, _)| columns.len());
+        if let Some((_, _, texts)) = &mut self.json {
+            texts.clear();
+        }
         if let Some(positions) = self.positions {
-            if width != positions.len() {
-                let found = format!("a row of {width} columns for {}", positions.len());
+            if width != positions.len() + lists {
+                let wanted = positions.len() + lists;
+                let found = format!("a row of {width} columns for {wanted}");
                 return Err(ExecError::unreadable(self.row, width, None, found));
             }
             self.values.resize(self.columns.len(), Value::Null);
@@ -149,7 +183,12 @@ impl<'p> RowReader<'p> {
             let at = self
                 .positions
                 .map_or(Some(position), |p| p.get(position).copied());
-            let expected = at.and_then(|at| self.columns.get(at));
+            // The json strategy's lists follow statement 0's columns.
+            let list = self
+                .positions
+                .and_then(|p| position.checked_sub(p.len()))
+                .and_then(|i| self.json.as_ref().and_then(|(_, c, _)| c.get(i)));
+            let expected = at.and_then(|at| self.columns.get(at)).or(list);
             let value = match read(position, expected) {
                 Ok(value) => value,
                 Err(ReadFailure::Driver(e)) => return Err(e),
@@ -159,11 +198,31 @@ impl<'p> RowReader<'p> {
             };
             match (self.positions, at.and_then(|at| self.values.get_mut(at))) {
                 (Some(_), Some(slot)) => *slot = value,
-                _ => self.values.push(value),
+                (Some(_), None) => {
+                    if let Some((_, _, texts)) = &mut self.json {
+                        texts.push(value);
+                    }
+                }
+                (None, _) => self.values.push(value),
             }
         }
         match &mut self.sink {
-            Sink::Records(rebuilder, ..) => rebuilder.push(&self.values)?,
+            Sink::Records(rebuilder, ..) => {
+                rebuilder.push(&self.values)?;
+                if let Some((decoder, columns, texts)) = &mut self.json {
+                    let start = width - texts.len();
+                    let lists = decoder.root_lists().to_vec();
+                    for (i, (text, k)) in texts.iter().zip(lists).enumerate() {
+                        let decoded = match text {
+                            Value::Text(text) => decoder.decode(k, text, &self.values),
+                            other => Err(format!("{other:?}")),
+                        };
+                        decoded.map_err(|found| {
+                            ExecError::unreadable(self.row, start + i, columns.get(i), found)
+                        })?;
+                    }
+                }
+            }
             Sink::Count(rows, _) | Sink::Rows(FlatRows { rows, .. }) => {
                 if width != self.columns.len() {
                     let found = format!("a row of {width} columns for {}", self.columns.len());
@@ -183,7 +242,17 @@ impl<'p> RowReader<'p> {
     /// [`ExecErrorKind::MultipleMatches`]; a count that is not one integer of at least 0.
     pub fn finish(self) -> Result<Fetched, ExecError> {
         let answer = match self.sink {
-            Sink::Records(rebuilder, how, model) => pick(how, (*rebuilder).finish()?, model)?,
+            Sink::Records(mut rebuilder, how, model) => {
+                if let Some((decoder, ..)) = &self.json {
+                    for k in 1..self.statements.len() {
+                        rebuilder.begin_statement(k)?;
+                        for row in decoder.rows(k) {
+                            rebuilder.push(row)?;
+                        }
+                    }
+                }
+                pick(how, (*rebuilder).finish()?, model)?
+            }
             Sink::Count(rows, false) => Answer::Count(count(&rows)?),
             Sink::Count(rows, true) => Answer::Exists(count(&rows)? > 0),
             Sink::Rows(rows) => Answer::Rows(rows),
@@ -216,7 +285,8 @@ impl Answer {
 /// What an executor's `fetch` returns: the query's [`Answer`] and the number of rows the
 /// database returned for it, over every statement: with loaded to-many relations, one
 /// row per combination of children in the joined strategy (more than the records), one
-/// per root and then one per child of each list in the split strategy.
+/// per root and then one per child of each list in the split strategy, one per root in
+/// the json strategy (its lists come inside the root rows).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Fetched {
     /// What the query's terminal asks for.

@@ -28,6 +28,7 @@ mod error;
 mod exec;
 mod flatten;
 mod json;
+mod json_lists;
 mod layout;
 mod rebuild;
 mod records;

@@ -67,7 +67,7 @@ use crate::store::{Probe, Store};
 /// let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
 /// let plan = ExtractionPlan {
 ///     width: 2,
-///     statements: vec![],
+///     statements: vec![], json: false,
 ///     nodes: vec![
 ///         ExtractionNode { path: "".into(), model: "Author".into(), relation: None, parent: None,
 ///             cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None },
@@ -124,7 +124,7 @@ pub(crate) const NONE: usize = usize::MAX;
 ///
 /// ```
 /// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
-/// # let plan = ExtractionPlan { width: 1, statements: vec![], nodes: vec![ExtractionNode { path: "".into(),
+/// # let plan = ExtractionPlan { width: 1, statements: vec![], json: false, nodes: vec![ExtractionNode { path: "".into(),
 /// #     model: "Tag".into(), relation: None, parent: None, cardinality: Cardinality::Root,
 /// #     alias: relq_plan::Alias::new(0), pk: 0, through: None,
 /// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };

@@ -187,7 +187,7 @@ impl Visitor for Records {
 /// ```
 /// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
 /// # let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
-/// # let plan = ExtractionPlan { width: 2, statements: vec![], nodes: vec![
+/// # let plan = ExtractionPlan { width: 2, statements: vec![], json: false, nodes: vec![
 /// #     ExtractionNode { path: "".into(), model: "Post".into(), relation: None, parent: None,
 /// #         cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None },
 /// #     ExtractionNode { path: "author".into(), model: "Author".into(), relation: Some("author".into()),

@@ -170,6 +170,19 @@ pub enum Expr<'g> {
     /// `expr AS "name"`: a named column of a derived table's select list, the name a
     /// relq constant.
     Named(Box<Expr<'g>>, &'static str),
+    /// `'text'`: a string constant of relq or the dialect (`'hex'`, `'%!.17g'`), never a
+    /// user's value; embedded quotes doubled.
+    Text(&'static str),
+    /// `name(arg ORDER BY order)`: an aggregate whose input is ordered (`json_agg`); no
+    /// `ORDER BY` when `order` is empty.
+    OrderedAggregate {
+        /// The aggregate function.
+        function: &'static str,
+        /// Its argument.
+        arg: Box<Expr<'g>>,
+        /// The order of its input.
+        order: Vec<OrderItem<'g>>,
+    },
 }
 
 impl<'g> Expr<'g> {

@@ -10,7 +10,8 @@ use relq_plan::{CompileError, CompileErrorKind, Condition, Plan, Query, Value, p
 use crate::ast::Select;
 use crate::dialect::{Caps, Dialect, IdentifierLimit};
 use crate::filter::unsupported_regex;
-use crate::joined::joined;
+use crate::joined::{Builder, joined};
+use crate::json::json;
 use crate::render::{Layout, render, render_debug};
 use crate::split::split;
 use crate::terminal::terminal;
@@ -20,7 +21,8 @@ use crate::terminal::terminal;
 /// flat rows). The joined strategy has one statement, and so has every terminal that
 /// returns no records (`count`, `values`...); the split strategy has one per loaded
 /// to-many relation beside the root's (`plan.split`), each filling the plan positions of
-/// its [`StatementRows`](relq_plan::StatementRows).
+/// its [`StatementRows`](relq_plan::StatementRows); the json strategy has one, its lists
+/// as JSON columns ([`ExtractionPlan::json`](relq_plan::ExtractionPlan::json)).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compiled<'g> {
     /// The statements, in the order they run.
@@ -54,22 +56,41 @@ impl Statement<'_> {
 }
 
 /// Compiles `query` over `graph` for `dialect` with its strategy (joined: one statement;
-/// split: the root's, then one per loaded to-many relation), or the statement of its
-/// terminal (`count`, `exists`, `values`, `aggregate`).
+/// split: the root's, then one per loaded to-many relation; json: one, or split's where
+/// the database cannot order a JSON aggregate, `JsonCaps::ordered_aggregate`), or the
+/// statement of its terminal (`count`, `exists`, `values`, `aggregate`).
 ///
 /// # Errors
 /// Every planning error of [`plan`], and for the dialect: a `regex` lookup where it has no
 /// regex operator ([`CompileErrorKind::UnsupportedLookup`]), a table or column name
 /// longer than it allows ([`CompileErrorKind::IdentifierTooLong`]), a SELECT joining more
 /// tables than it allows ([`CompileErrorKind::TooManyTables`]), an aggregate it cannot
-/// compute exactly ([`CompileErrorKind::UnsupportedAggregate`]).
+/// compute exactly ([`CompileErrorKind::UnsupportedAggregate`]), the json strategy
+/// where it has no JSON functions or a per-parent limit where it has no window functions
+/// ([`CompileErrorKind::UnsupportedFeature`]).
 pub fn compile<'g>(
     graph: &'g RelationGraph,
     query: &Query,
     dialect: &dyn Dialect,
 ) -> Result<Compiled<'g>, CompileError> {
-    let plan = plan(graph, query)?;
+    let mut plan = plan(graph, query)?;
     let caps = dialect.caps();
+    let json_caps = match (plan.extraction.json, caps.json) {
+        (false, _) => None,
+        (true, None) => {
+            return Err(CompileErrorKind::UnsupportedFeature {
+                feature: "the json strategy (JSON array functions)",
+                dialect: caps.name,
+            }
+            .into());
+        }
+        // Lists the database cannot order are read by the split strategy's statements.
+        (true, Some(json)) if !json.ordered_aggregate => {
+            plan.extraction.json = false;
+            None
+        }
+        (true, Some(json)) => Some(json),
+    };
     if let Some(path) = conditions(&plan).find_map(|c| unsupported_regex(c, caps.regex_operator)) {
         return Err(CompileErrorKind::UnsupportedLookup {
             lookup: "regex",
@@ -88,7 +109,10 @@ pub fn compile<'g>(
     let selects = match terminal(graph, &plan, caps)? {
         Some(select) => vec![select],
         None if plan.split.is_empty() => vec![joined(graph, &plan, caps)],
-        None => split(graph, &plan, caps),
+        None => match &json_caps {
+            Some(json_caps) => vec![json(&mut Builder::new(graph, &plan, caps), json_caps)],
+            None => split(graph, &plan, caps),
+        },
     };
     let mut statements = Vec::with_capacity(selects.len());
     for select in selects {

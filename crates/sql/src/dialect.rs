@@ -143,6 +143,45 @@ pub struct Caps {
     /// index the referencing columns"), `create_tables` writes a `CREATE INDEX` per key, so
     /// the joins and `EXISTS` subqueries relq emits do not scan the child table.
     pub indexes_foreign_keys: bool,
+    /// How the json strategy builds nested lists in the database ([`JsonCaps`]); `None`:
+    /// the dialect has no JSON functions relq uses, and the json strategy is
+    /// `CompileErrorKind::UnsupportedFeature`.
+    pub json: Option<JsonCaps>,
+}
+
+/// The JSON functions of a dialect, for the json strategy: a list is `(SELECT
+/// COALESCE(<aggregate>(<array>(v1, v2, ...) ORDER BY ...), <array>()) FROM ... WHERE <linked
+/// to the parent row>)`, every value carried as JSON text (`CAST(x AS <text_type>)`, or
+/// the forms below), so nothing is lost to a JSON number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonCaps {
+    /// The function building a JSON array of its arguments (`json_build_array`).
+    pub array: &'static str,
+    /// The aggregate building a JSON array of its rows (`json_agg`).
+    pub aggregate: &'static str,
+    /// Whether the aggregate accepts `ORDER BY` among its arguments. Where it does not
+    /// (MySQL 8's `JSON_ARRAYAGG`, SQLite before 3.44) the json strategy runs the query
+    /// as the split strategy, whose statements are ordered.
+    pub ordered_aggregate: bool,
+    /// The type a value is cast to for its text (`CAST(x AS TEXT)`).
+    pub text_type: &'static str,
+    /// A function writing bytes as hexadecimal digits.
+    pub hex: Call,
+    /// A function writing a float as text that reads back as the same float; `None`:
+    /// `CAST(x AS <text_type>)` does.
+    pub float_text: Option<Call>,
+}
+
+/// `function([before, ]x[, after])`, `before` and `after` string constants of the
+/// dialect (`encode(x, 'hex')`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Call {
+    /// The function.
+    pub function: &'static str,
+    /// A constant first argument.
+    pub before: Option<&'static str>,
+    /// A constant last argument.
+    pub after: Option<&'static str>,
 }
 
 /// How a filter tests that a text occurs in a value (the `contains`, `startswith`,
@@ -197,6 +236,7 @@ impl Caps {
         substring_match: SubstringMatch::Like { escape: '!' },
         decimal_cast: None,
         regex_operator: None,
+        json: None,
     };
 }
 

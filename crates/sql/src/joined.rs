@@ -367,7 +367,7 @@ impl<'g, 'p> Builder<'g, 'p> {
 
     /// The ON terms of a nested list's own filter and limit when `node` is one, joined as
     /// `alias` (and `through`); none otherwise.
-    fn nested_terms(
+    pub(crate) fn nested_terms(
         &mut self,
         node: NodeId,
         alias: Alias,
@@ -382,7 +382,7 @@ impl<'g, 'p> Builder<'g, 'p> {
     /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many),
     /// with `filter` ANDed to the first join's ON clause.
     #[allow(clippy::too_many_arguments)]
-    fn link(
+    pub(crate) fn link(
         &self,
         select: &mut Select<'g>,
         kind: JoinKind,

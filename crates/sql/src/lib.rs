@@ -21,6 +21,7 @@ mod dialect;
 mod filter;
 mod insert;
 mod joined;
+mod json;
 mod nested;
 mod render;
 mod split;
@@ -30,8 +31,8 @@ pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableR
 pub use compile::{Compiled, Statement, compile};
 pub use ddl::create_tables;
 pub use dialect::{
-    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Placeholder, Server,
-    SubstringMatch, TypeName,
+    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Placeholder,
+    Server, SubstringMatch, TypeName,
 };
 pub use insert::{insert, rows_per_insert};
 pub use render::{Layout, Rendered, render, render_debug};

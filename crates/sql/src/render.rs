@@ -361,20 +361,38 @@ impl<'c> Writer<'c> {
             Expr::RowNumber { partition, order } => {
                 self.out.push_str("ROW_NUMBER() OVER (PARTITION BY ");
                 self.expr(partition);
-                self.out.push_str(" ORDER BY ");
-                for (i, o) in order.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.order_item(o);
-                }
+                self.order_items(order);
                 self.out.push(')');
+            }
+            Expr::OrderedAggregate {
+                function,
+                arg,
+                order,
+            } => {
+                self.out.push_str(function);
+                self.out.push('(');
+                self.expr(arg);
+                self.order_items(order);
+                self.out.push(')');
+            }
+            Expr::Text(text) => {
+                self.out.push('\'');
+                self.out.push_str(&text.replace('\'', "''"));
+                self.out.push('\'');
             }
             Expr::Named(x, name) => {
                 self.expr(x);
                 self.out.push_str(" AS ");
                 self.ident(name);
             }
+        }
+    }
+
+    /// ` ORDER BY a ASC, b DESC` inside a function's parentheses; nothing when empty.
+    fn order_items(&mut self, order: &[OrderItem<'_>]) {
+        for (i, o) in order.iter().enumerate() {
+            self.out.push_str(if i == 0 { " ORDER BY " } else { ", " });
+            self.order_item(o);
         }
     }
 

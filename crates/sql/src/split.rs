@@ -37,6 +37,26 @@ use crate::ast::Select;
 use crate::dialect::Caps;
 use crate::joined::{Builder, select_column, with_ancestors};
 
+/// The root statement without its columns: `FROM` the root table with the nodes marked
+/// in `group` joined (the root's list), the filter, the root ordering, `LIMIT` / `OFFSET`.
+pub(crate) fn root_statement<'g>(b: &mut Builder<'g, '_>, group: &[bool]) -> Select<'g> {
+    let (mut select, aliases) = b.select_roots(false, group, &[]);
+    select.order_by = b.root_order(&aliases, false);
+    select.limit = b.plan.limit;
+    select.offset = b.plan.offset;
+    select
+}
+
+/// Per node of `plan`'s tree, whether its records are in `list`'s (the list itself and
+/// the root excluded).
+pub(crate) fn list_group(graph: &RelationGraph, plan: &Plan, list: NodeId) -> Vec<bool> {
+    (0..plan.tree.nodes().len())
+        .map(|i| {
+            i > 0 && i != list.index() && plan.tree.list_of(graph, NodeId::from_index(i)) == list
+        })
+        .collect()
+}
+
 /// The statements of the split strategy for `plan` (whose `split` is not empty): the
 /// root's, then one per node of `plan.split`.
 pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Vec<Select<'g>> {
@@ -46,15 +66,12 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
         .zip(&plan.extraction.statements)
         .map(|(list, rows)| {
             let mut b = Builder::new(graph, plan, caps);
-            let group: Vec<bool> = (0..tree.nodes().len())
-                .map(|i| i > 0 && tree.list_of(graph, NodeId::from_index(i)) == list)
-                .collect();
+            let mut group = list_group(graph, plan, list);
+            if list != NodeId::ROOT {
+                group[list.index()] = true;
+            }
             let mut select = if list == NodeId::ROOT {
-                let (mut select, aliases) = b.select_roots(false, &group, &[]);
-                select.order_by = b.root_order(&aliases, false);
-                select.limit = plan.limit;
-                select.offset = plan.offset;
-                select
+                root_statement(&mut b, &group)
             } else {
                 let paginated = plan.limit.is_some() || plan.offset.is_some();
                 let inner = with_ancestors(tree, [Some(list)]);

@@ -50,7 +50,10 @@ pub use introspect::introspect;
 
 use mysql::prelude::Queryable;
 use relq_rows::ExecError;
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Server, TypeName};
+use relq_sql::{
+    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
+    TypeName,
+};
 
 /// MySQL's and MariaDB's column types (data-types.html).
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -104,7 +107,27 @@ pub const CAPS: Caps = Caps {
     text_charset: Some("utf8mb4"),
     text_cast: Some("BINARY"),
     regex_operator: Some("REGEXP"),
+    json: Some(JSON),
     ..Caps::ANSI
+};
+
+/// MariaDB's and MySQL's JSON functions: `JSON_ARRAY`, `JSON_ARRAYAGG` (MariaDB since
+/// 10.5.0 with `ORDER BY` among its arguments, mariadb.com/kb/en/json_arrayagg; MySQL
+/// since 5.7.22 without one, aggregate-functions.html#function_json-arrayagg, so its
+/// lists are read as the split strategy reads them), `HEX(x)` for bytes, and
+/// `CAST(x AS CHAR)` for every other value (floats as the shortest text that reads back
+/// as the same double).
+pub const JSON: JsonCaps = JsonCaps {
+    array: "JSON_ARRAY",
+    aggregate: "JSON_ARRAYAGG",
+    ordered_aggregate: true,
+    text_type: "CHAR",
+    hex: Call {
+        function: "HEX",
+        before: None,
+        after: None,
+    },
+    float_text: None,
 };
 
 /// The MySQL / MariaDB dialect.
@@ -137,16 +160,27 @@ impl MySql {
         })?;
         // Window functions since MariaDB 10.2 (window-functions-overview) and MySQL 8.0
         // (window-functions.html).
-        let (product, windows_since) = if text.contains("MariaDB") {
+        let mariadb = text.contains("MariaDB");
+        let (product, windows_since) = if mariadb {
             ("MariaDB", (10, 2, 0))
         } else {
             ("MySQL", (8, 0, 0))
         };
         let version = Server::parse_version(&text);
+        // JSON_ARRAYAGG since MariaDB 10.5.0 (ordered) and MySQL 5.7.22 (unordered).
+        let json = if mariadb {
+            (version >= (10, 5, 0)).then_some(JSON)
+        } else {
+            (version >= (5, 7, 22)).then_some(JsonCaps {
+                ordered_aggregate: false,
+                ..JSON
+            })
+        };
         Ok(Self {
             caps: Caps {
                 server: Some(Server { product, version }),
                 supports_window_functions: version >= windows_since,
+                json,
                 types: ColumnTypes {
                     text_collation: text_collation(product, version),
                     ..TYPES

@@ -36,7 +36,9 @@ pub use exec::{execute, fetch, run};
 pub use introspect::introspect;
 
 use relq_rows::ExecError;
-use relq_sql::{Caps, ColumnTypes, Dialect, IdentifierLimit, Placeholder, Server, TypeName};
+use relq_sql::{
+    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, Placeholder, Server, TypeName,
+};
 
 /// PostgreSQL's column types (datatype.html).
 pub const TYPES: ColumnTypes = ColumnTypes {
@@ -82,7 +84,26 @@ pub const CAPS: Caps = Caps {
     // (LC_CTYPE), as a column without a collation would (collation.html, "default").
     fold_collation: Some("\"default\""),
     regex_operator: Some("~"),
+    json: Some(JSON),
     ..Caps::ANSI
+};
+
+/// PostgreSQL's JSON functions (functions-json.html): `json_build_array`, `json_agg`
+/// ordered by an `ORDER BY` among its arguments (sql-expressions.html#SYNTAX-AGGREGATES,
+/// since 9.0), `encode(x, 'hex')` for bytes (functions-binarystring.html), and floats by
+/// `CAST(x AS TEXT)`, which writes the shortest text that reads back as the same double
+/// (datatype-numeric.html#DATATYPE-FLOAT, `extra_float_digits` 1, the default since 12).
+pub const JSON: JsonCaps = JsonCaps {
+    array: "json_build_array",
+    aggregate: "json_agg",
+    ordered_aggregate: true,
+    text_type: "TEXT",
+    hex: Call {
+        function: "encode",
+        before: None,
+        after: Some("hex"),
+    },
+    float_text: None,
 };
 
 /// The PostgreSQL dialect.

@@ -48,8 +48,8 @@ pub use introspect::introspect;
 
 use relq_rows::ExecError;
 use relq_sql::{
-    Caps, ColumnTypes, Dialect, IdentifierLimit, OffsetWithoutLimit, Server, SubstringMatch,
-    TypeName,
+    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
+    SubstringMatch, TypeName,
 };
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
@@ -94,7 +94,31 @@ pub const CAPS: Caps = Caps {
     substring_match: SubstringMatch::Functions,
     decimal_cast: Some("REAL"),
     regex_operator: None,
+    json: Some(JSON),
     ..Caps::ANSI
+};
+
+/// SQLite's JSON functions (json1.html): `json_array`, `json_group_array` (ordered by an
+/// `ORDER BY` among its arguments since 3.44.0, releaselog/3_44_0.html: "Aggregate
+/// functions can now include an ORDER BY clause after their last parameter"), `hex()`
+/// for bytes (lang_corefunc.html#hex), and `printf('%!.17g', x)` for floats: `CAST(x AS
+/// TEXT)` keeps 15 significant digits, the `!` flag lifts printf's limit of 16
+/// (printf.html, "the alternate-form-2 flag"), and 17 digits name every double.
+pub const JSON: JsonCaps = JsonCaps {
+    array: "json_array",
+    aggregate: "json_group_array",
+    ordered_aggregate: true,
+    text_type: "TEXT",
+    hex: Call {
+        function: "hex",
+        before: None,
+        after: None,
+    },
+    float_text: Some(Call {
+        function: "printf",
+        before: Some("%!.17g"),
+        after: None,
+    }),
 };
 
 /// The SQLite dialect.
@@ -131,6 +155,10 @@ impl Sqlite {
                 }),
                 // windowfunctions.html: "added to SQLite with release version 3.25.0".
                 supports_window_functions: version >= (3, 25, 0),
+                json: Some(JsonCaps {
+                    ordered_aggregate: version >= (3, 44, 0),
+                    ..JSON
+                }),
                 ..CAPS
             },
         })
