@@ -107,16 +107,6 @@ impl JsonLists {
         if depth > 32 {
             return Err("lists nested deeper than the plan".to_owned());
         }
-        let parsed;
-        let list = match list {
-            // A list below another may come as a string holding its JSON.
-            Json::String(text) => {
-                parsed = serde_json::from_str::<Json>(text)
-                    .map_err(|e| format!("a list that is not JSON ({e})"))?;
-                &parsed
-            }
-            other => other,
-        };
         let Json::Array(records) = list else {
             return Err(format!("{} where a list was expected", describe(list)));
         };
