@@ -1,7 +1,9 @@
 //! Load strategies end to end (issue 7, item 5): each sample query run through
-//! `relq::Database::fetch` with the `joined` and the `split` strategy, beside its floor:
-//! the same compiled statements run with the bare driver (rusqlite, postgres, mysql),
-//! every value read into plain vectors, no rebuild.
+//! `relq::Database::fetch` with the `joined` strategy and the `split` strategy in both of
+//! its forms (`split_semijoin`: each list statement re-selects the roots;
+//! `split_keys`: it binds the root keys the root statement returned, in `IN` lists),
+//! beside its floor: the same compiled statements run with the bare driver (rusqlite,
+//! postgres, mysql), every value read into plain vectors, no rebuild.
 //!
 //! Databases: SQLite (a file in the temporary directory), PostgreSQL and MariaDB (the
 //! servers of `RELQ_POSTGRES_URL` and `RELQ_MYSQL_URL`; a missing URL fails the run). Each
@@ -13,6 +15,9 @@
 //! - `school`: the seed query, `SchoolClass` with `teachers__category` and
 //!   `students__category`;
 //! - `page`: the first 10 classes by name with their students;
+//! - `filter`: the classes with a student of one of the first 3 categories (a filter
+//!   across the to-many relation), with their students;
+//! - `filter_page`: the first 10 of those by name;
 //! - `blog`: `Post` with `author` and `categories` (many-to-many);
 //! - `person`: `Person` with `supervisor` and `employees__employees` (the tree).
 //!
@@ -24,7 +29,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use criterion::Criterion;
-use relq::{Compiled, Database, OrderBy, Query, RelationGraph, Strategy, Value, compile};
+use relq::plan::{SplitRoots, plan};
+use relq::sql::compile_plan;
+use relq::{Compiled, Database, Filter, OrderBy, Query, RelationGraph, Strategy, Value, compile};
 use relq_sample::{Sample, generate, load};
 
 /// The scales every query runs at (school at 10: 1 000 classes, 27 000 students).
@@ -39,7 +46,7 @@ struct Case {
     query: fn() -> Query,
 }
 
-const CASES: [Case; 4] = [
+const CASES: [Case; 6] = [
     Case {
         name: "school",
         sample: Sample::School,
@@ -55,6 +62,26 @@ const CASES: [Case; 4] = [
         query: || {
             Query::new("SchoolClass")
                 .select_related("students")
+                .order_by(OrderBy::new("name"))
+                .limit(10)
+        },
+    },
+    Case {
+        name: "filter",
+        sample: Sample::School,
+        query: || {
+            Query::new("SchoolClass")
+                .select_related("students")
+                .filter(Filter::new("students__category__id__lte", 3))
+        },
+    },
+    Case {
+        name: "filter_page",
+        sample: Sample::School,
+        query: || {
+            Query::new("SchoolClass")
+                .select_related("students")
+                .filter(Filter::new("students__category__id__lte", 3))
                 .order_by(OrderBy::new("name"))
                 .limit(10)
         },
@@ -180,16 +207,66 @@ impl Loaded {
         }
     }
 
-    /// Runs `compiled`'s statements with the bare driver; every value of every row, in
+    /// Runs `compiled`'s statements with the bare driver (a statement binding the root
+    /// keys once per chunk of the keys statement 0 read); every value of every row, in
     /// the driver's own value type (PostgreSQL: `Value`, as it has none).
     fn floor(&mut self, compiled: &Compiled<'_>) -> usize {
+        let plan = &compiled.plan.extraction;
+        let key_at = plan.statements.first().and_then(|s| {
+            let pk = plan.nodes.first()?.pk;
+            s.columns.iter().position(|&p| p == pk)
+        });
         let mut rows = 0;
-        for statement in &compiled.statements {
-            rows += match &mut self.bare {
-                Bare::Sqlite(conn) => black_box(sqlite_rows(conn, statement)).len(),
-                Bare::Postgres(client) => black_box(postgres_rows(client, statement)).len(),
-                Bare::MariaDb(conn) => black_box(mariadb_rows(conn, statement)).len(),
-            };
+        let mut keys = Vec::new();
+        for (index, statement) in compiled.statements.iter().enumerate() {
+            let key_at = key_at.filter(|_| index == 0);
+            for run in statement.runs(&keys) {
+                let (sql, params) = (&*run.sql, &*run.params);
+                let read: Vec<Option<i64>> = match &mut self.bare {
+                    Bare::Sqlite(conn) => {
+                        let read = black_box(sqlite_rows(conn, sql, params));
+                        rows += read.len();
+                        key_at.map_or_else(Vec::new, |at| {
+                            read.iter()
+                                .map(|r| match r.get(at) {
+                                    Some(rusqlite::types::Value::Integer(i)) => Some(*i),
+                                    _ => None,
+                                })
+                                .collect()
+                        })
+                    }
+                    Bare::Postgres(client) => {
+                        let read = black_box(postgres_rows(client, sql, params));
+                        rows += read.len();
+                        key_at.map_or_else(Vec::new, |at| {
+                            read.iter()
+                                .map(|r| match r.get(at) {
+                                    Some(Value::Int(i)) => Some(*i),
+                                    _ => None,
+                                })
+                                .collect()
+                        })
+                    }
+                    Bare::MariaDb(conn) => {
+                        let read = black_box(mariadb_rows(conn, sql, params));
+                        rows += read.len();
+                        key_at.map_or_else(Vec::new, |at| {
+                            read.iter()
+                                .map(|r| match r.get(at) {
+                                    Some(mysql::Value::Int(i)) => Some(*i),
+                                    _ => None,
+                                })
+                                .collect()
+                        })
+                    }
+                };
+                let read: Option<Vec<i64>> = read.into_iter().collect();
+                keys.extend(
+                    read.expect("the samples' keys are integers")
+                        .into_iter()
+                        .map(Value::Int),
+                );
+            }
         }
         rows
     }
@@ -228,11 +305,12 @@ fn int_param(value: &Value) -> i64 {
 
 fn sqlite_rows(
     conn: &rusqlite::Connection,
-    statement: &relq::Statement<'_>,
+    sql: &str,
+    params: &[Value],
 ) -> Vec<Vec<rusqlite::types::Value>> {
-    let mut prepared = conn.prepare(&statement.sql).expect("SQLite prepares");
+    let mut prepared = conn.prepare(sql).expect("SQLite prepares");
     let width = prepared.column_count();
-    let params = rusqlite::params_from_iter(statement.params.iter().map(int_param));
+    let params = rusqlite::params_from_iter(params.iter().map(int_param));
     let mut rows = prepared.query(params).expect("SQLite runs");
     let mut out = Vec::new();
     while let Some(row) = rows.next().expect("SQLite reads") {
@@ -245,13 +323,10 @@ fn sqlite_rows(
     out
 }
 
-fn postgres_rows(
-    client: &mut postgres::Client,
-    statement: &relq::Statement<'_>,
-) -> Vec<Vec<Value>> {
+fn postgres_rows(client: &mut postgres::Client, sql: &str, params: &[Value]) -> Vec<Vec<Value>> {
     use postgres::types::Type;
-    let prepared = client.prepare(&statement.sql).expect("PostgreSQL prepares");
-    let params: Vec<i64> = statement.params.iter().map(int_param).collect();
+    let prepared = client.prepare(sql).expect("PostgreSQL prepares");
+    let params: Vec<i64> = params.iter().map(int_param).collect();
     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
     let rows = client.query(&prepared, &refs).expect("PostgreSQL runs");
     rows.iter()
@@ -275,11 +350,10 @@ fn postgres_rows(
         .collect()
 }
 
-fn mariadb_rows(conn: &mut mysql::Conn, statement: &relq::Statement<'_>) -> Vec<Vec<mysql::Value>> {
+fn mariadb_rows(conn: &mut mysql::Conn, sql: &str, params: &[Value]) -> Vec<Vec<mysql::Value>> {
     use mysql::prelude::Queryable;
-    let prepared = conn.prep(&statement.sql).expect("MariaDB prepares");
-    let params: Vec<mysql::Value> = statement
-        .params
+    let prepared = conn.prep(sql).expect("MariaDB prepares");
+    let params: Vec<mysql::Value> = params
         .iter()
         .map(|p| mysql::Value::Int(int_param(p)))
         .collect();
@@ -294,8 +368,22 @@ fn mariadb_rows(conn: &mut mysql::Conn, statement: &relq::Statement<'_>) -> Vec<
         .collect()
 }
 
-fn compiled<'g>(graph: &'g RelationGraph, query: Query, db: &Database) -> Compiled<'g> {
-    compile(graph, &query, db.dialect()).expect("the benchmarked queries compile")
+/// `query` compiled for `db`; with `roots`, the split strategy's statements after the
+/// root's select their roots that way whatever the plan's rule says.
+fn compiled<'g>(
+    graph: &'g RelationGraph,
+    query: Query,
+    db: &Database,
+    roots: Option<SplitRoots>,
+) -> Compiled<'g> {
+    let compiled = match roots {
+        None => compile(graph, &query, db.dialect()),
+        Some(roots) => plan(graph, &query).and_then(|mut plan| {
+            plan.split_roots = roots;
+            compile_plan(graph, plan, db.dialect())
+        }),
+    };
+    compiled.expect("the benchmarked queries compile")
 }
 
 fn strategies(c: &mut Criterion, server: Server, scale: u32) {
@@ -309,8 +397,17 @@ fn strategies(c: &mut Criterion, server: Server, scale: u32) {
                 case.name
             ));
             group.sample_size(10);
-            for (name, strategy) in [("joined", Strategy::Joined), ("split", Strategy::Split)] {
-                let compiled = compiled(&graph, (case.query)().strategy(strategy), &loaded.db);
+            for (name, strategy, roots) in [
+                ("joined", Strategy::Joined, None),
+                (
+                    "split_semijoin",
+                    Strategy::Split,
+                    Some(SplitRoots::SemiJoin),
+                ),
+                ("split_keys", Strategy::Split, Some(SplitRoots::Keys)),
+            ] {
+                let query = (case.query)().strategy(strategy);
+                let compiled = compiled(&graph, query, &loaded.db, roots);
                 let rows = loaded.floor(&compiled);
                 let fetched = loaded.db.fetch(&compiled).expect("relq fetches");
                 assert_eq!(fetched.rows, rows, "relq and the driver read the same rows");

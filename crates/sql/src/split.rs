@@ -18,19 +18,22 @@
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
 //!   bytes the root statement read.
-//! - Bound `IN` lists of the parents' keys (chunked to `Caps::max_params`) are not used
-//!   yet: the semi-join needs no round trip between statements, so every statement is
-//!   known at compile time. Each statement re-reads the roots; the executors run them in
-//!   turn without opening a transaction (the caller's snapshot, if any, makes them
-//!   agree under concurrent writes).
+//! - With [`SplitRoots::Keys`] (the plan's choice, `relq_plan::split`) the statements
+//!   after the root's do not re-select the roots: they start `FROM` the root table
+//!   `WHERE root.pk IN (<root keys>)` ([`Expr::RootKeys`]), the keys the root statement
+//!   returned, bound in chunks ([`Statement::runs`](crate::Statement::runs)); everything
+//!   below the root is as in the semi-join form. The keys bound are the values the root
+//!   statement read, compared by the database, so its key equality still decides.
+//! - The executors run the statements in turn without opening a transaction (the
+//!   caller's snapshot, if any, makes them agree under concurrent writes).
 //!
 //! Invariant: each statement declares its aliases once: the tree's, then fresh ones from
 //! its own [`Builder`].
 
 use relq_graph::RelationGraph;
-use relq_plan::{NodeId, Plan};
+use relq_plan::{NodeId, Plan, SplitRoots};
 
-use crate::ast::Select;
+use crate::ast::{Expr, Select};
 use crate::dialect::Caps;
 use crate::joined::{Builder, select_column, with_ancestors};
 
@@ -53,7 +56,8 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                 select.offset = plan.offset;
                 select
             } else {
-                let paginated = plan.limit.is_some() || plan.offset.is_some();
+                let keyed = plan.split_roots == SplitRoots::Keys;
+                let paginated = !keyed && (plan.limit.is_some() || plan.offset.is_some());
                 let inner = with_ancestors(tree, [Some(list)]);
                 // Without a page the filter is this statement's WHERE: the to-one nodes
                 // its comparisons read are joined.
@@ -61,7 +65,7 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     tree,
                     plan.filter
                         .iter()
-                        .filter(|_| !paginated)
+                        .filter(|_| !paginated && !keyed)
                         .flat_map(|c| c.root_comparisons())
                         .map(|cmp| tree.node_at(&cmp.hops)),
                 );
@@ -69,6 +73,10 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     .map(|i| inner[i] || group[i] || filtered[i])
                     .collect();
                 let (mut select, aliases) = b.select_roots(paginated, &joined, &inner);
+                if keyed {
+                    let pk = b.pk_term(plan.root, aliases[NodeId::ROOT.index()]).expr;
+                    select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
+                }
                 let mut order = Vec::new();
                 for term in b.list_order(list) {
                     b.push_column_term(&mut order, term, &aliases);

@@ -59,21 +59,23 @@ pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<F
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: postgres::Error| driver_error(Some(index), e);
-        let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
-        let params: Vec<Param<'_>> = statement.params.iter().map(Param).collect();
-        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
-        let rows = client.query(&prepared, &refs).map_err(driver)?;
-        for row in &rows {
-            let columns = row.columns();
-            reader.push(columns.len(), |position, expected| {
-                let Raw(raw) = row.try_get(position).map_err(driver)?;
-                let ty = columns.get(position).map(|c| c.type_());
-                ty.and_then(|ty| read(raw, ty, expected)).ok_or_else(|| {
-                    ReadFailure::Unreadable(
-                        ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
-                    )
-                })
-            })?;
+        for run in statement.runs(reader.root_keys()) {
+            let prepared = prepare(client, &run.sql, &run.params, Some(index))?;
+            let params: Vec<Param<'_>> = run.params.iter().map(Param).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+            let rows = client.query(&prepared, &refs).map_err(driver)?;
+            for row in &rows {
+                let columns = row.columns();
+                reader.push(columns.len(), |position, expected| {
+                    let Raw(raw) = row.try_get(position).map_err(driver)?;
+                    let ty = columns.get(position).map(|c| c.type_());
+                    ty.and_then(|ty| read(raw, ty, expected)).ok_or_else(|| {
+                        ReadFailure::Unreadable(
+                            ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
+                        )
+                    })
+                })?;
+            }
         }
     }
     reader.finish()
