@@ -401,7 +401,7 @@ impl<'c> Writer<'c> {
                         self.value(Value::Null);
                     } else {
                         // For people: the keys are known only when the root statement ran.
-                        self.out.push_str("?");
+                        self.out.push('?');
                     }
                 }
             }

@@ -6,8 +6,9 @@
 //!   the to-one nodes below it (loaded, or joined for an ordering or the filter), the
 //!   filter as WHERE, ordered by the root ordering (a term across a to-many relation by
 //!   its MIN/MAX subquery), `LIMIT` / `OFFSET` on it directly (no row repeats a root).
-//! - The statement of a to-many node `L` reads the same roots (a semi-join on the root
-//!   statement): `FROM` the root table with the filter as WHERE, or `FROM` the root page
+//! - The statement of a to-many node `L` reads the same roots; with
+//!   [`SplitRoots::SemiJoin`] it re-selects them (a semi-join on the root statement):
+//!   `FROM` the root table with the filter as WHERE, or `FROM` the root page
 //!   (a derived table, as in the joined strategy) when the query has a limit or offset;
 //!   then `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter
 //!   and limit in its ON clause, so a trimmed ancestor's children are not read), `L`'s
@@ -18,12 +19,15 @@
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
 //!   bytes the root statement read.
-//! - With [`SplitRoots::Keys`] (the plan's choice, `relq_plan::split`) the statements
+//! - With [`SplitRoots::Keys`] (the plan's choice: a filter or a page) the statements
 //!   after the root's do not re-select the roots: they start `FROM` the root table
 //!   `WHERE root.pk IN (<root keys>)` ([`Expr::RootKeys`]), the keys the root statement
-//!   returned, bound in chunks ([`Statement::runs`](crate::Statement::runs)); everything
-//!   below the root is as in the semi-join form. The keys bound are the values the root
-//!   statement read, compared by the database, so its key equality still decides.
+//!   returned, bound in chunks of at most `Caps::max_params` less the statement's own
+//!   parameters, one execution per chunk ([`Statement::runs`](crate::Statement::runs));
+//!   everything below the root is as in the semi-join form. The keys bound are the values
+//!   the root statement read, compared by the database, so its key equality still
+//!   decides; all of a root's descendants fall in its chunk, and each chunk's rows are
+//!   in list order, so every list comes out in order.
 //! - The executors run the statements in turn without opening a transaction (the
 //!   caller's snapshot, if any, makes them agree under concurrent writes).
 //!
