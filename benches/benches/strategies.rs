@@ -326,8 +326,21 @@ fn sqlite_rows(
 fn postgres_rows(client: &mut postgres::Client, sql: &str, params: &[Value]) -> Vec<Vec<Value>> {
     use postgres::types::Type;
     let prepared = client.prepare(sql).expect("PostgreSQL prepares");
-    let params: Vec<i64> = params.iter().map(int_param).collect();
-    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+    // Each integer as the type the server reports for its placeholder (a key `INT4`).
+    let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+        .iter()
+        .zip(prepared.params())
+        .map(|(p, ty)| -> Box<dyn postgres::types::ToSql + Sync> {
+            let value = int_param(p);
+            if *ty == Type::INT4 {
+                Box::new(i32::try_from(value).expect("an INT4 value"))
+            } else {
+                Box::new(value)
+            }
+        })
+        .collect();
+    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+        params.iter().map(|p| &**p as _).collect();
     let rows = client.query(&prepared, &refs).expect("PostgreSQL runs");
     rows.iter()
         .map(|row| {

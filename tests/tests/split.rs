@@ -419,3 +419,39 @@ fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
         .strategy(Strategy::Split);
     assert_eq!(statements(&to_one), (1, 0));
 }
+
+#[test]
+fn a_list_statement_whose_own_parameters_fill_the_limit_is_refused() {
+    let graph = Sample::Blog.graph().expect("the blog sample builds");
+    // The nested list's filter and limit are two parameters of the list statement's own.
+    let query = Query::new("Post")
+        .select_related(
+            relq::Related::new("categories")
+                .filter(Filter::new("name", "News"))
+                .limit(2),
+        )
+        .limit(10)
+        .strategy(Strategy::Split);
+    let caps = |max_params| Caps {
+        max_params,
+        ..Caps::ANSI
+    };
+    let compiled = compile(&graph, &query, &caps(3)).expect("room for one key");
+    assert_eq!(
+        compiled.statements[1].keys.as_ref().map(|k| k.chunk),
+        Some(1)
+    );
+    let err = compile(&graph, &query, &caps(2)).expect_err("no room for a key");
+    assert!(
+        matches!(
+            err.kind(),
+            relq::CompileErrorKind::TooManyParams {
+                statement: 1,
+                params: 2,
+                limit: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -49,9 +49,9 @@ pub enum SplitRoots {
 }
 
 /// The rule between the two forms, from the figures of `benches/benches/strategies.rs`
-/// (recorded in ARCHITECTURE.md): the bound keys when re-selecting the roots costs a
-/// filter or a page per statement, the semi-join (no round trip between statements,
-/// nothing bound) when the roots are the whole table.
+/// (`benches/README.md`, "Split: semi-join or bound keys"): the bound keys when
+/// re-selecting the roots costs a filter or a page per statement, the semi-join (no
+/// list of every key to bind and match) when the roots are the whole table.
 pub(crate) fn split_roots(filtered: bool, sliced: bool) -> SplitRoots {
     if filtered || sliced {
         SplitRoots::Keys
