@@ -81,11 +81,13 @@ impl Statement<'_> {
     /// let graph = SchemaDef::from_toml(r#"
     /// [[models]]
     /// name = "Author"
-    /// fields = [{ name = "id", type = "int", primary_key = true }]
+    /// table = "authors"
+    /// fields = [{ name = "id", type = "integer", primary_key = true }]
     /// [[models]]
     /// name = "Book"
-    /// fields = [{ name = "id", type = "int", primary_key = true },
-    ///           { name = "author", type = "fk", to = "Author" }]
+    /// table = "books"
+    /// fields = [{ name = "id", type = "integer", primary_key = true }]
+    /// foreign_keys = [{ name = "author", to = "Author" }]
     /// "#).unwrap().build().unwrap();
     /// let query = Query::new("Author").select_related("books").limit(3).strategy(Strategy::Split);
     /// let caps = Caps { max_params: 2, ..Caps::ANSI };
