@@ -1,7 +1,7 @@
 //! Load strategies end to end (issue 7, item 5): each sample query run through
-//! `relq::Database::fetch` with the `joined`, `split` and `json` strategies, beside its floor:
-//! the same compiled statements run with the bare driver (rusqlite, postgres, mysql),
-//! every value read into plain vectors, no rebuild.
+//! `relq::Database::fetch` with each load of `loaded::LOADS` (each strategy; split in both
+//! of its forms), beside its floor: the same compiled statements run with the bare driver
+//! (rusqlite, postgres, mysql), every value read into plain vectors, no rebuild.
 //!
 //! Databases: SQLite (a file in the temporary directory), PostgreSQL and MariaDB (the
 //! servers of `RELQ_POSTGRES_URL` and `RELQ_MYSQL_URL`; a missing URL fails the run). Each
@@ -13,6 +13,9 @@
 //! - `school`: the seed query, `SchoolClass` with `teachers__category` and
 //!   `students__category`;
 //! - `page`: the first 10 classes by name with their students;
+//! - `filter`: the classes with a student of one of the first 3 categories (a filter
+//!   across the to-many relation), with their students;
+//! - `filter_page`: the first 10 of those by name;
 //! - `blog`: `Post` with `author` and `categories` (many-to-many);
 //! - `person`: `Person` with `supervisor` and `employees__employees` (the tree).
 //!
@@ -25,11 +28,10 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::Criterion;
-use relq::Strategy;
 use relq_benches::CASES;
 use relq_sample::Sample;
 
-use loaded::{Loaded, SCALES, Server, compiled};
+use loaded::{LOADS, Loaded, SCALES, Server, compiled};
 
 fn strategies(c: &mut Criterion, server: Server, scale: u32) {
     for sample in [Sample::School, Sample::Blog, Sample::Person] {
@@ -42,12 +44,9 @@ fn strategies(c: &mut Criterion, server: Server, scale: u32) {
                 case.name
             ));
             group.sample_size(10);
-            for (name, strategy) in [
-                ("joined", Strategy::Joined),
-                ("split", Strategy::Split),
-                ("json", Strategy::Json),
-            ] {
-                let compiled = compiled(&graph, (case.query)().strategy(strategy), &loaded.db);
+            for (name, strategy, roots) in LOADS {
+                let query = (case.query)().strategy(strategy);
+                let compiled = compiled(&graph, query, &loaded.db, roots);
                 let rows = loaded.floor(&compiled);
                 let fetched = loaded.db.fetch(&compiled).expect("relq fetches");
                 assert_eq!(fetched.rows, rows, "relq and the driver read the same rows");

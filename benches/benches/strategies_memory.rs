@@ -1,6 +1,7 @@
 //! Peak heap of the load strategies (issue 7, item 5): for each query of
 //! `strategies.rs` on each database and scale, the peak of live heap bytes during one
-//! `relq::Database::fetch` with the `joined` and the `split` strategy, and during its
+//! `relq::Database::fetch` with each load of `loaded::LOADS` (each strategy; split in both
+//! of its forms), and during its
 //! floor (the same statements through the bare driver into plain vectors), counted by
 //! dhat from the start of the call (what was live before it is not counted; the answer
 //! is, as it is live at the end). Prints one line per measurement.
@@ -13,11 +14,10 @@ mod loaded;
 
 use std::hint::black_box;
 
-use relq::Strategy;
 use relq_benches::CASES;
 use relq_sample::Sample;
 
-use loaded::{Loaded, SCALES, Server, compiled};
+use loaded::{LOADS, Loaded, SCALES, Server, compiled};
 
 #[global_allocator]
 static ALLOC: dhat::Alloc = dhat::Alloc;
@@ -40,11 +40,9 @@ fn main() {
                 let graph = sample.graph().expect("the shipped samples build");
                 let mut loaded = Loaded::new(server, sample, scale);
                 for case in CASES.iter().filter(|case| case.sample == sample) {
-                    for (name, strategy) in
-                        [("joined", Strategy::Joined), ("split", Strategy::Split)]
-                    {
-                        let compiled =
-                            compiled(&graph, (case.query)().strategy(strategy), &loaded.db);
+                    for (name, strategy, roots) in LOADS {
+                        let query = (case.query)().strategy(strategy);
+                        let compiled = compiled(&graph, query, &loaded.db, roots);
                         let relq = peak_mib(|| loaded.db.fetch(&compiled).expect("relq fetches"));
                         let floor = peak_mib(|| loaded.floor(&compiled));
                         println!(

@@ -6,7 +6,7 @@
 //! every machine measures the same work.
 
 use relq_graph::SchemaDef;
-use relq_plan::{ExtractionPlan, OrderBy, Query, Value, plan};
+use relq_plan::{ExtractionPlan, Filter, OrderBy, Query, Value, plan};
 use relq_sample::Sample;
 use std::hint::black_box;
 
@@ -36,7 +36,7 @@ pub const SEED: u64 = 1;
 /// One query of the load-strategy benchmarks (`benches/strategies.rs`,
 /// `examples/fetch_once.rs`): its name in the criterion id, its sample and the query.
 pub struct Case {
-    /// `school`, `page`, `blog` or `person`.
+    /// `school`, `page`, `filter`, `filter_page`, `blog` or `person`.
     pub name: &'static str,
     /// The sample whose data it reads.
     pub sample: Sample,
@@ -45,10 +45,12 @@ pub struct Case {
 }
 
 /// The load-strategy benchmarks' queries: `school` (ormar's seed query), `page` (the
-/// first 10 classes by name with their students), `blog` (posts with author and
+/// first 10 classes by name with their students), `filter` (the classes with a student
+/// of one of the first 3 categories, a filter across the to-many relation, with their
+/// students), `filter_page` (the first 10 of those by name), `blog` (posts with author and
 /// categories, a many-to-many) and `person` (the tree: supervisor and
 /// `employees__employees`).
-pub const CASES: [Case; 4] = [
+pub const CASES: [Case; 6] = [
     Case {
         name: "school",
         sample: Sample::School,
@@ -64,6 +66,26 @@ pub const CASES: [Case; 4] = [
         query: || {
             Query::new("SchoolClass")
                 .select_related("students")
+                .order_by(OrderBy::new("name"))
+                .limit(10)
+        },
+    },
+    Case {
+        name: "filter",
+        sample: Sample::School,
+        query: || {
+            Query::new("SchoolClass")
+                .select_related("students")
+                .filter(Filter::new("students__category__id__lte", 3))
+        },
+    },
+    Case {
+        name: "filter_page",
+        sample: Sample::School,
+        query: || {
+            Query::new("SchoolClass")
+                .select_related("students")
+                .filter(Filter::new("students__category__id__lte", 3))
                 .order_by(OrderBy::new("name"))
                 .limit(10)
         },

@@ -36,6 +36,13 @@ fn report(case: &Case) -> Result<String, String> {
                     }
                     let _ = writeln!(out, "{}", s.pretty(dialect.as_ref()));
                     let _ = writeln!(out, "params: {:?}", s.params);
+                    if let Some(keys) = &s.keys {
+                        let chunk = keys.chunk;
+                        let _ = writeln!(
+                            out,
+                            "keys: the IN list of the root keys, chunked to {chunk}"
+                        );
+                    }
                 }
             }
             Err(e) => {

@@ -5,15 +5,22 @@
 //! one per teacher × student of each class (both counts computed from the data); and a
 //! MariaDB `_ci` collated text key, which the server matches case-insensitively, finds
 //! its children with either strategy; hand-made statement rows show the rebuild's
-//! stitching and its errors. (Every corpus case runs with both strategies in
+//! stitching and its errors. With a filter or a page the statements after the root's bind
+//! the root keys in `IN` lists: forced into chunks of 2 or 3 keys (a dialect with that
+//! parameter limit), the records are still the joined strategy's, on the `_ci` key too,
+//! and no root runs no list statement. (Every corpus case runs with both strategies in
 //! `differential.rs`; random queries in `differential_properties.rs`.) Queries in ormar's
 //! scope, terminals without records and queries loading no list run as one statement.
 
 mod common;
 
 use common::servers::{Server, scratch};
+use relq::plan::SplitRoots;
 use relq::rows::to_json;
-use relq::{Database, Query, RelationGraph, SchemaDef, Strategy, Value, compile};
+use relq::sql::Caps;
+use relq::{
+    Compiled, Database, Filter, OrderBy, Query, RelationGraph, SchemaDef, Strategy, Value, compile,
+};
 use relq_sample::{Sample, generate, load};
 
 /// The records as JSON and the rows read, for `query` with `strategy`.
@@ -131,6 +138,122 @@ fn a_case_insensitive_text_key_finds_its_children_with_either_strategy() {
         serde_json::json!([
             {"code": "abc", "uses": [{"id": 1, "code_id": "ABC"}, {"id": 2, "code_id": "abc"}]},
             {"code": "xyz", "uses": [{"id": 3, "code_id": "Xyz"}]},
+        ])
+    );
+}
+
+/// `query` compiled with `strategy` for `db`'s dialect with a parameter limit of
+/// `max_params`, fetched: its records as JSON and the compiled query.
+fn fetch_limited<'g>(
+    db: &mut Database,
+    graph: &'g RelationGraph,
+    query: &Query,
+    strategy: Strategy,
+    max_params: usize,
+) -> (serde_json::Value, Compiled<'g>) {
+    let caps = Caps {
+        max_params,
+        ..*db.dialect().caps()
+    };
+    let compiled = compile(graph, &query.clone().strategy(strategy), &caps).expect("compiles");
+    let records = db
+        .fetch(&compiled)
+        .expect("runs")
+        .answer
+        .into_records()
+        .expect("records");
+    let json = to_json(&compiled.plan.extraction, &records).expect("JSON");
+    (json, compiled)
+}
+
+#[test]
+fn root_keys_bound_in_chunks_of_three_give_the_joined_records() {
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let data = generate(Sample::School, 1, 7).expect("scale 1 generates");
+    let across = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .filter(Filter::new("students__category__id__lte", 5));
+    let page = across
+        .clone()
+        .order_by(OrderBy::new("name"))
+        .limit(8)
+        .offset(3);
+    let none = across.clone().filter(Filter::new("id__gt", 1_000_000));
+    for server in Server::ALL {
+        let mut db = scratch(server, "split_keys");
+        load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
+        for (name, query, roots) in [
+            ("filter", &across, None),
+            ("page", &page, Some(8)),
+            ("none", &none, Some(0)),
+        ] {
+            let at = format!("{} {name}", server.name());
+            let (joined, _) = fetch_limited(&mut db, &graph, query, Strategy::Joined, 3);
+            let (split, compiled) = fetch_limited(&mut db, &graph, query, Strategy::Split, 3);
+            assert_eq!(compiled.plan.split_roots, SplitRoots::Keys, "{at}");
+            let chunks: Vec<usize> = compiled.statements[1..]
+                .iter()
+                .map(|s| s.keys.as_ref().map_or(0, |k| k.chunk))
+                .collect();
+            assert_eq!(chunks, [3, 3], "{at}");
+            let count = joined.as_array().map_or(0, Vec::len);
+            if let Some(roots) = roots {
+                assert_eq!(count, roots, "{at}");
+            } else {
+                assert!(count > 6, "{at}: {count} roots, fewer than three chunks");
+            }
+            assert!(split == joined, "{at}: split records differ from joined");
+        }
+    }
+}
+
+#[test]
+fn a_case_insensitive_text_key_bound_in_chunks_of_two_finds_its_children() {
+    let graph = SchemaDef::from_toml(
+        r#"
+        [[models]]
+        name = "Code"
+        table = "codes"
+        fields = [{ name = "code", type = "text", max_length = 10, primary_key = true }]
+
+        [[models]]
+        name = "Use"
+        table = "uses"
+        fields = [{ name = "id", type = "integer", primary_key = true }]
+        foreign_keys = [{ name = "code", to = "Code", nullable = false }]
+        "#,
+    )
+    .and_then(|d| d.build())
+    .expect("valid schema");
+    let mut db = scratch(Server::MariaDb, "split_keys_ci");
+    for sql in [
+        "CREATE TABLE `codes` (`code` VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY) CHARACTER SET utf8mb4",
+        "CREATE TABLE `uses` (`id` INT PRIMARY KEY, `code_id` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL) CHARACTER SET utf8mb4",
+        "INSERT INTO `codes` VALUES ('abc'), ('Abd'), ('xyz'), ('XYW'), ('zz')",
+        "INSERT INTO `uses` VALUES (1, 'ABC'), (2, 'abc'), (3, 'aBD'), (4, 'Xyz'), (5, 'xyw'), (6, 'XYW')",
+    ] {
+        db.run(sql, &[]).unwrap_or_else(|e| panic!("{e}\n  {sql}"));
+    }
+    // The filter makes the plan bind the root keys; `zz` has no use.
+    let query = Query::new("Code")
+        .select_related("uses")
+        .filter(Filter::new("code__ne", "none"));
+    let (joined, _) = fetch_limited(&mut db, &graph, &query, Strategy::Joined, 2);
+    let (split, compiled) = fetch_limited(&mut db, &graph, &query, Strategy::Split, 2);
+    assert_eq!(
+        compiled.statements[1].keys.as_ref().map(|k| k.chunk),
+        Some(2)
+    );
+    assert_eq!(split, joined);
+    assert_eq!(
+        split,
+        serde_json::json!([
+            {"code": "abc", "uses": [{"id": 1, "code_id": "ABC"}, {"id": 2, "code_id": "abc"}]},
+            {"code": "Abd", "uses": [{"id": 3, "code_id": "aBD"}]},
+            {"code": "XYW", "uses": [{"id": 5, "code_id": "xyw"}, {"id": 6, "code_id": "XYW"}]},
+            {"code": "xyz", "uses": [{"id": 4, "code_id": "Xyz"}]},
+            {"code": "zz", "uses": []},
         ])
     );
 }
@@ -295,4 +418,40 @@ fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
         .select_related("schoolclass__department")
         .strategy(Strategy::Split);
     assert_eq!(statements(&to_one), (1, 0));
+}
+
+#[test]
+fn a_list_statement_whose_own_parameters_fill_the_limit_is_refused() {
+    let graph = Sample::Blog.graph().expect("the blog sample builds");
+    // The nested list's filter and limit are two parameters of the list statement's own.
+    let query = Query::new("Post")
+        .select_related(
+            relq::Related::new("categories")
+                .filter(Filter::new("name", "News"))
+                .limit(2),
+        )
+        .limit(10)
+        .strategy(Strategy::Split);
+    let caps = |max_params| Caps {
+        max_params,
+        ..Caps::ANSI
+    };
+    let compiled = compile(&graph, &query, &caps(3)).expect("room for one key");
+    assert_eq!(
+        compiled.statements[1].keys.as_ref().map(|k| k.chunk),
+        Some(1)
+    );
+    let err = compile(&graph, &query, &caps(2)).expect_err("no room for a key");
+    assert!(
+        matches!(
+            err.kind(),
+            relq::CompileErrorKind::TooManyParams {
+                statement: 1,
+                params: 2,
+                limit: 2,
+                ..
+            }
+        ),
+        "{err}"
+    );
 }

@@ -1,17 +1,33 @@
 //! What the load-strategy benches share (`strategies.rs` times, `strategies_memory.rs`
 //! measures peak heap): the databases, a sample loaded into a fresh namespace of one, and
 //! the floor (the compiled statements run with the bare driver, every value read into
-//! plain vectors).
+//! plain vectors), and the loads compared (each strategy; split in both of its forms).
 
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use relq::{Compiled, Database, Query, RelationGraph, Value, compile};
+use relq::plan::{SplitRoots, plan};
+use relq::sql::compile_plan;
+use relq::{Compiled, Database, Query, RelationGraph, Strategy, Value, compile};
 use relq_benches::SEED;
 use relq_sample::{Sample, generate, load};
 
 /// The scales every query runs at (school at 10: 1 000 classes, 27 000 students).
 pub(crate) const SCALES: [u32; 2] = [1, 10];
+
+/// The loads compared, by their name in the criterion id: each strategy, and split in both
+/// of its forms whatever its rule would pick (`split_semijoin`: each list statement
+/// re-selects the roots; `split_keys`: it binds the root keys the root statement read).
+pub(crate) const LOADS: [(&str, Strategy, Option<SplitRoots>); 4] = [
+    ("joined", Strategy::Joined, None),
+    (
+        "split_semijoin",
+        Strategy::Split,
+        Some(SplitRoots::SemiJoin),
+    ),
+    ("split_keys", Strategy::Split, Some(SplitRoots::Keys)),
+    ("json", Strategy::Json, None),
+];
 
 /// The three databases.
 #[derive(Clone, Copy)]
@@ -115,19 +131,70 @@ impl Loaded {
         }
     }
 
-    /// Runs `compiled`'s statements with the bare driver; every value of every row, in
+    /// Runs `compiled`'s statements with the bare driver (a statement binding the root
+    /// keys once per chunk of the keys statement 0 read); every value of every row, in
     /// the driver's own value type (PostgreSQL: `Value`, as it has none).
     pub(crate) fn floor(&mut self, compiled: &Compiled<'_>) -> usize {
+        let plan = &compiled.plan.extraction;
+        let key_at = plan.statements.first().and_then(|s| {
+            let pk = plan.nodes.first()?.pk;
+            s.columns.iter().position(|&p| p == pk)
+        });
         let mut rows = 0;
-        for statement in &compiled.statements {
-            rows += match &mut self.bare {
-                Bare::Sqlite(conn) => black_box(sqlite_rows(conn, statement)).len(),
-                Bare::Postgres(client) => black_box(postgres_rows(client, statement)).len(),
-                Bare::MariaDb(conn) => black_box(mariadb_rows(conn, statement)).len(),
-            };
+        let mut keys = Vec::new();
+        for (index, statement) in compiled.statements.iter().enumerate() {
+            let key_at = key_at.filter(|_| index == 0);
+            for run in statement.runs(&keys) {
+                let (sql, params) = (&*run.sql, &*run.params);
+                // The root keys as integers (the samples' keys are), when they are needed.
+                let read: Vec<Option<i64>> = match &mut self.bare {
+                    Bare::Sqlite(conn) => {
+                        let read = black_box(sqlite_rows(conn, sql, params));
+                        rows += read.len();
+                        column(&read, key_at, |v| match v {
+                            rusqlite::types::Value::Integer(i) => Some(*i),
+                            _ => None,
+                        })
+                    }
+                    Bare::Postgres(client) => {
+                        let read = black_box(postgres_rows(client, sql, params));
+                        rows += read.len();
+                        column(&read, key_at, |v| match v {
+                            Value::Int(i) => Some(*i),
+                            _ => None,
+                        })
+                    }
+                    Bare::MariaDb(conn) => {
+                        let read = black_box(mariadb_rows(conn, sql, params));
+                        rows += read.len();
+                        column(&read, key_at, |v| match v {
+                            mysql::Value::Int(i) => Some(*i),
+                            _ => None,
+                        })
+                    }
+                };
+                let read: Option<Vec<i64>> = read.into_iter().collect();
+                keys.extend(
+                    read.expect("the samples' keys are integers")
+                        .into_iter()
+                        .map(Value::Int),
+                );
+            }
         }
         rows
     }
+}
+
+/// The integer at `at` of every row (nothing without `at`).
+fn column<V>(
+    rows: &[Vec<V>],
+    at: Option<usize>,
+    int: impl Fn(&V) -> Option<i64>,
+) -> Vec<Option<i64>> {
+    let Some(at) = at else {
+        return Vec::new();
+    };
+    rows.iter().map(|r| r.get(at).and_then(&int)).collect()
 }
 
 impl Drop for Loaded {
@@ -153,7 +220,8 @@ impl Drop for Loaded {
     }
 }
 
-/// The one parameter type the benchmarked queries bind (the page's `LIMIT`).
+/// The one parameter type the benchmarked queries bind (the page's `LIMIT`, the filter's
+/// value, the root keys).
 fn int_param(value: &Value) -> i64 {
     match value {
         Value::Int(i) => *i,
@@ -163,11 +231,12 @@ fn int_param(value: &Value) -> i64 {
 
 fn sqlite_rows(
     conn: &rusqlite::Connection,
-    statement: &relq::Statement<'_>,
+    sql: &str,
+    params: &[Value],
 ) -> Vec<Vec<rusqlite::types::Value>> {
-    let mut prepared = conn.prepare(&statement.sql).expect("SQLite prepares");
+    let mut prepared = conn.prepare(sql).expect("SQLite prepares");
     let width = prepared.column_count();
-    let params = rusqlite::params_from_iter(statement.params.iter().map(int_param));
+    let params = rusqlite::params_from_iter(params.iter().map(int_param));
     let mut rows = prepared.query(params).expect("SQLite runs");
     let mut out = Vec::new();
     while let Some(row) = rows.next().expect("SQLite reads") {
@@ -180,14 +249,24 @@ fn sqlite_rows(
     out
 }
 
-fn postgres_rows(
-    client: &mut postgres::Client,
-    statement: &relq::Statement<'_>,
-) -> Vec<Vec<Value>> {
+fn postgres_rows(client: &mut postgres::Client, sql: &str, params: &[Value]) -> Vec<Vec<Value>> {
     use postgres::types::Type;
-    let prepared = client.prepare(&statement.sql).expect("PostgreSQL prepares");
-    let params: Vec<i64> = statement.params.iter().map(int_param).collect();
-    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p as _).collect();
+    let prepared = client.prepare(sql).expect("PostgreSQL prepares");
+    // Each integer as the type the server reports for its placeholder (a key `INT4`).
+    let params: Vec<Box<dyn postgres::types::ToSql + Sync>> = params
+        .iter()
+        .zip(prepared.params())
+        .map(|(p, ty)| -> Box<dyn postgres::types::ToSql + Sync> {
+            let value = int_param(p);
+            if *ty == Type::INT4 {
+                Box::new(i32::try_from(value).expect("an INT4 value"))
+            } else {
+                Box::new(value)
+            }
+        })
+        .collect();
+    let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
+        params.iter().map(|p| &**p as _).collect();
     let rows = client.query(&prepared, &refs).expect("PostgreSQL runs");
     rows.iter()
         .map(|row| {
@@ -210,11 +289,10 @@ fn postgres_rows(
         .collect()
 }
 
-fn mariadb_rows(conn: &mut mysql::Conn, statement: &relq::Statement<'_>) -> Vec<Vec<mysql::Value>> {
+fn mariadb_rows(conn: &mut mysql::Conn, sql: &str, params: &[Value]) -> Vec<Vec<mysql::Value>> {
     use mysql::prelude::Queryable;
-    let prepared = conn.prep(&statement.sql).expect("MariaDB prepares");
-    let params: Vec<mysql::Value> = statement
-        .params
+    let prepared = conn.prep(sql).expect("MariaDB prepares");
+    let params: Vec<mysql::Value> = params
         .iter()
         .map(|p| mysql::Value::Int(int_param(p)))
         .collect();
@@ -229,6 +307,20 @@ fn mariadb_rows(conn: &mut mysql::Conn, statement: &relq::Statement<'_>) -> Vec<
         .collect()
 }
 
-pub(crate) fn compiled<'g>(graph: &'g RelationGraph, query: Query, db: &Database) -> Compiled<'g> {
-    compile(graph, &query, db.dialect()).expect("the benchmarked queries compile")
+/// `query` compiled for `db`; with `roots`, the split strategy's statements after the
+/// root's select their roots that way whatever the plan's rule says.
+pub(crate) fn compiled<'g>(
+    graph: &'g RelationGraph,
+    query: Query,
+    db: &Database,
+    roots: Option<SplitRoots>,
+) -> Compiled<'g> {
+    let compiled = match roots {
+        None => compile(graph, &query, db.dialect()),
+        Some(roots) => plan(graph, &query).and_then(|mut plan| {
+            plan.split_roots = roots;
+            compile_plan(graph, plan, db.dialect())
+        }),
+    };
+    compiled.expect("the benchmarked queries compile")
 }

@@ -282,7 +282,7 @@ pub(crate) enum SchemaFormat {
 pub(crate) enum CompileFormat {
     /// The SQL, its parameters, and one line per extraction-plan node.
     Text,
-    /// `{"dialect", "statements": [{"sql", "params"}], "extraction"}`.
+    /// `{"dialect", "statements": [{"sql", "params", "keys"?}], "extraction"}`.
     Json,
 }
 

@@ -26,7 +26,19 @@ fn params(statement: &Statement<'_>) -> Json {
     Json::Array(statement.params.iter().map(value_to_json).collect())
 }
 
-/// Each statement as `-- DIALECT` then its SQL, then `-- params: [...]` when it has any.
+/// The note of a statement binding the root keys (its IN list rendered with one
+/// placeholder, NULL in its params).
+fn keys_note(statement: &Statement<'_>) -> Option<String> {
+    statement.keys.as_ref().map(|keys| {
+        format!(
+            "the IN list of the root keys statement 0 returns, chunked to {} per execution (shown with one placeholder)",
+            keys.chunk
+        )
+    })
+}
+
+/// Each statement as `-- DIALECT` then its SQL, then `-- params: [...]` when it has any,
+/// then `-- keys: ...` when it binds the root keys.
 pub(crate) fn statements(
     out: &mut dyn Write,
     compiled: &Compiled<'_>,
@@ -38,6 +50,9 @@ pub(crate) fn statements(
         writeln!(out, "{}", sql(statement, dialect, compact))?;
         if !statement.params.is_empty() {
             writeln!(out, "-- params: {}", params(statement))?;
+        }
+        if let Some(note) = keys_note(statement) {
+            writeln!(out, "-- keys: {note}")?;
         }
     }
     Ok(())
@@ -93,7 +108,7 @@ pub(crate) fn compiled_text(
     Ok(())
 }
 
-/// `compile --format json`: `{"dialect", "statements": [{"sql", "params"}], "output",
+/// `compile --format json`: `{"dialect", "statements": [{"sql", "params", "keys"?}], "output",
 /// "extraction"}` (`output`: records, a count, or flat rows' named, typed columns).
 pub(crate) fn compiled_json(
     out: &mut dyn Write,
@@ -104,7 +119,13 @@ pub(crate) fn compiled_json(
     let statements: Vec<Json> = compiled
         .statements
         .iter()
-        .map(|s| json!({"sql": sql(s, dialect, compact), "params": params(s)}))
+        .map(|s| {
+            let mut statement = json!({"sql": sql(s, dialect, compact), "params": params(s)});
+            if let (Some(note), Some(object)) = (keys_note(s), statement.as_object_mut()) {
+                object.insert("keys".to_owned(), Json::String(note));
+            }
+            statement
+        })
         .collect();
     let document = json!({
         "dialect": dialect.caps().name,

@@ -745,6 +745,18 @@ fn strategies_split_and_json_print_the_joined_records() {
     let explained = relq(&[&["query", "--explain"][..], &args("json")].concat());
     let stderr = String::from_utf8_lossy(&explained.stderr);
     assert!(stderr.contains("json_group_array(json_array("), "{stderr}");
+    // A page: the list statements bind the root keys, which compile and --explain note.
+    let paged = |strategy| [&args(strategy)[..], &["--limit", "2"]].concat();
+    let query = |strategy| stdout(&[&["query"][..], &paged(strategy)].concat());
+    assert_eq!(query("split"), query("joined"));
+    let text = stdout(&[&["compile"][..], &paged("split")].concat());
+    // Chunked to the parameter limit the connection reports.
+    let note = "-- keys: the IN list of the root keys statement 0 returns, chunked to ";
+    assert_eq!(text.matches(note).count(), 2, "{text}");
+    assert!(text.contains(r#"WHERE "t0"."id" IN (?)"#), "{text}");
+    let explained = relq(&[&["query", "--explain"][..], &paged("split")].concat());
+    let stderr = String::from_utf8_lossy(&explained.stderr);
+    assert_eq!(stderr.matches(note).count(), 2, "{stderr}");
 }
 
 /// `--count` and `--exists` print one JSON object, the same on the three databases: the

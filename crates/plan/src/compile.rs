@@ -33,7 +33,7 @@ use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
 use crate::query::{Compat, NullsOrder, Query, Related, Strategy};
 use crate::resolve::{PathKind, ResolvedPath, resolve};
-use crate::split::{StatementRows, split_statements};
+use crate::split::{SplitRoots, StatementRows, split_roots, split_statements};
 use crate::terminal::{
     AggregateFunc, FlatColumn, Output, Pick, Terminal, page_slice, to_many_prefix,
 };
@@ -334,6 +334,21 @@ pub enum CompileErrorKind {
         /// The dialect's limit, in its unit.
         limit: usize,
     },
+    /// A split statement's own parameters leave no room in the dialect's parameter limit
+    /// for one root key of its bound `IN` list.
+    #[error(
+        "statement {statement} binds {params} parameters of its own; {dialect} allows at most {limit}, leaving no room for the root keys"
+    )]
+    TooManyParams {
+        /// The statement's index (0: the root statement).
+        statement: usize,
+        /// Its parameters besides the root keys.
+        params: usize,
+        /// The dialect's name.
+        dialect: &'static str,
+        /// The dialect's limit.
+        limit: usize,
+    },
     /// A statement would join more tables than the dialect allows (MySQL 61, SQLite 64).
     #[error("the statement joins {count} tables; {dialect} allows at most {limit} in one SELECT")]
     TooManyTables {
@@ -427,6 +442,9 @@ pub struct Plan {
     /// own after the root's (json: by subqueries), in alias order (`extraction.statements`
     /// has their rows); empty when the query runs as one statement.
     pub split: Vec<NodeId>,
+    /// How the split strategy's statements after the root's select their roots
+    /// ([`SplitRoots::SemiJoin`] when `split` is empty).
+    pub split_roots: SplitRoots,
 }
 
 impl Plan {
@@ -861,6 +879,14 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     } else {
         Vec::new()
     };
+    let split_roots = if split.is_empty() {
+        SplitRoots::SemiJoin
+    } else {
+        split_roots(
+            filters.condition.is_some(),
+            limit.is_some() || offset.is_some(),
+        )
+    };
     Ok(Plan {
         root,
         tree,
@@ -875,6 +901,7 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         output,
         extraction,
         split,
+        split_roots,
     })
 }
 

@@ -7,6 +7,9 @@
 //! the parent record read by an earlier statement by (node, parent, key). A to-many node
 //! below another one gets its own statement too (its ancestors' keys lead to it).
 //!
+//! How the statements after the root's select their roots ([`SplitRoots`],
+//! [`split_roots`]) is decided here too, from the query alone (deterministic).
+//!
 //! Invariant: every column of the extraction plan is read in full by exactly one
 //! statement; a statement's columns are in plan position order.
 
@@ -29,6 +32,32 @@ pub struct StatementRows {
     /// The plan nodes of which it reads only the primary key, to find the record an
     /// earlier statement read (the ancestors of its first node, root first).
     pub keys: Vec<usize>,
+}
+
+/// How each statement after the root's (the split strategy) selects the roots whose
+/// lists it reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SplitRoots {
+    /// A semi-join on the root statement: the roots are re-selected (the root table with
+    /// the filter, or the root page) in the same statement; every statement is known
+    /// before any runs.
+    SemiJoin,
+    /// A bound `IN` list of the root keys the root statement returned, in chunks within
+    /// the dialect's parameter limit; each chunk runs as its own execution.
+    Keys,
+}
+
+/// The rule between the two forms, from the figures of `benches/benches/strategies.rs`
+/// (`benches/README.md`, "Split: semi-join or bound keys"): the bound keys when
+/// re-selecting the roots costs a filter or a page per statement, the semi-join (no
+/// list of every key to bind and match) when the roots are the whole table.
+pub(crate) fn split_roots(filtered: bool, sliced: bool) -> SplitRoots {
+    if filtered || sliced {
+        SplitRoots::Keys
+    } else {
+        SplitRoots::SemiJoin
+    }
 }
 
 /// The loaded to-many nodes of `tree` that are read by statements of their own, in alias

@@ -14,7 +14,7 @@ use std::fmt;
 
 use std::sync::Arc;
 
-use relq_plan::{ExtractionPlan, Output, Pick, Plan, StatementRows, Value, ValueKind};
+use relq_plan::{ExtractionPlan, Output, Pick, Plan, SplitRoots, StatementRows, Value, ValueKind};
 
 use crate::answer::{Answer, FlatRows, count, pick};
 use crate::error::RowError;
@@ -41,6 +41,13 @@ pub struct RowReader<'p> {
     /// The json strategy: the decoder of the lists after statement 0's columns, what each
     /// such column holds, and the current row's lists' text.
     json: Option<(JsonLists, Vec<ExpectedColumn>, Vec<Value>)>,
+    /// The current statement (0-based).
+    statement: usize,
+    /// The plan position of the root's key when later statements bind the root keys
+    /// ([`SplitRoots::Keys`]).
+    root_key: Option<usize>,
+    /// The root keys statement 0's rows held, in row order.
+    root_keys: Vec<Value>,
 }
 
 /// Where a [`RowReader`]'s rows go.
@@ -127,6 +134,13 @@ impl<'p> RowReader<'p> {
             }),
             _ => None,
         };
+        let keyed = plan.split_roots == SplitRoots::Keys && !statements.is_empty();
+        let root_key = plan
+            .extraction
+            .nodes
+            .first()
+            .filter(|_| keyed)
+            .map(|n| n.pk);
         Ok(Self {
             json,
             values: Vec::with_capacity(columns.len()),
@@ -135,6 +149,9 @@ impl<'p> RowReader<'p> {
             row: 0,
             statements,
             positions: statements.first().map(|s| s.columns.as_slice()),
+            statement: 0,
+            root_key,
+            root_keys: Vec::new(),
         })
     }
 
@@ -149,7 +166,15 @@ impl<'p> RowReader<'p> {
             rebuilder.begin_statement(index)?;
         }
         self.positions = self.statements.get(index).map(|s| s.columns.as_slice());
+        self.statement = index;
         Ok(())
+    }
+
+    /// The root keys statement 0 returned, in its row order, for the statements that
+    /// bind them ([`SplitRoots::Keys`]; empty for other plans): each the value read at
+    /// the root's key position, so the bytes the root statement read.
+    pub fn root_keys(&self) -> &[Value] {
+        &self.root_keys
     }
 
     /// Reads one row of `width` values, each from `read(position, expected)`, and feeds it
@@ -205,6 +230,12 @@ impl<'p> RowReader<'p> {
                 }
                 (None, _) => self.values.push(value),
             }
+        }
+        if let (0, Some(key)) = (
+            self.statement,
+            self.root_key.and_then(|at| self.values.get(at)),
+        ) {
+            self.root_keys.push(key.clone());
         }
         match &mut self.sink {
             Sink::Records(rebuilder, ..) => {

@@ -28,7 +28,7 @@ mod split;
 mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
-pub use compile::{Compiled, Statement, compile};
+pub use compile::{Compiled, RootKeys, Run, Statement, compile, compile_plan};
 pub use ddl::create_tables;
 pub use dialect::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Placeholder,

@@ -35,15 +35,30 @@ pub struct Rendered {
     pub params: Vec<Value>,
 }
 
-/// Renders `select` for `dialect` with its values as parameters.
+/// Renders `select` for `dialect` with its values as parameters (a list of root keys,
+/// [`Expr::RootKeys`], as one placeholder bound to NULL).
 pub fn render(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) -> Rendered {
-    let mut w = Writer::new(dialect.caps(), layout, Some(Vec::new()));
-    w.out.reserve(estimated_len(select));
+    render_keys(select, dialect.caps(), layout, 1).0
+}
+
+/// Renders `select` for `caps` with its values as parameters and its list of root keys
+/// ([`Expr::RootKeys`]) as `keys` placeholders bound to NULL; with the index in `params`
+/// of the first of them (`None` when `select` has no such list).
+pub(crate) fn render_keys(
+    select: &Select<'_>,
+    caps: &Caps,
+    layout: Layout,
+    keys: usize,
+) -> (Rendered, Option<usize>) {
+    let mut w = Writer::new(caps, layout, Some(Vec::new()));
+    w.keys = keys;
+    w.out.reserve(estimated_len(select) + 4 * keys);
     w.select(select);
-    Rendered {
+    let rendered = Rendered {
         sql: w.out,
         params: w.params.unwrap_or_default(),
-    }
+    };
+    (rendered, w.keys_at)
 }
 
 /// Renders `select` for `dialect` with its values written into the text as literals, for
@@ -74,6 +89,10 @@ struct Writer<'c> {
     placeholders: usize,
     /// Indentation of the current SELECT's clauses in the pretty layout.
     indent: usize,
+    /// The placeholders a list of root keys ([`Expr::RootKeys`]) is written with.
+    keys: usize,
+    /// The index in `params` of the first root key, once written.
+    keys_at: Option<usize>,
 }
 
 impl<'c> Writer<'c> {
@@ -85,6 +104,8 @@ impl<'c> Writer<'c> {
             params,
             placeholders: 0,
             indent: 0,
+            keys: 1,
+            keys_at: None,
         }
     }
 
@@ -379,6 +400,20 @@ impl<'c> Writer<'c> {
                 self.out.push('\'');
                 self.out.push_str(&text.replace('\'', "''"));
                 self.out.push('\'');
+            }
+            Expr::RootKeys => {
+                self.keys_at = self.params.as_ref().map(Vec::len);
+                for i in 0..self.keys {
+                    if i > 0 {
+                        self.out.push_str(", ");
+                    }
+                    if self.params.is_some() {
+                        self.value(Value::Null);
+                    } else {
+                        // For people: the keys are known only when the root statement ran.
+                        self.out.push('?');
+                    }
+                }
             }
             Expr::Named(x, name) => {
                 self.expr(x);

@@ -6,8 +6,9 @@
 //!   the to-one nodes below it (loaded, or joined for an ordering or the filter), the
 //!   filter as WHERE, ordered by the root ordering (a term across a to-many relation by
 //!   its MIN/MAX subquery), `LIMIT` / `OFFSET` on it directly (no row repeats a root).
-//! - The statement of a to-many node `L` reads the same roots (a semi-join on the root
-//!   statement): `FROM` the root table with the filter as WHERE, or `FROM` the root page
+//! - The statement of a to-many node `L` reads the same roots; with
+//!   [`SplitRoots::SemiJoin`] it re-selects them (a semi-join on the root statement):
+//!   `FROM` the root table with the filter as WHERE, or `FROM` the root page
 //!   (a derived table, as in the joined strategy) when the query has a limit or offset;
 //!   then `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter
 //!   and limit in its ON clause, so a trimmed ancestor's children are not read), `L`'s
@@ -21,19 +22,25 @@
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
 //!   bytes the root statement read.
-//! - Bound `IN` lists of the parents' keys (chunked to `Caps::max_params`) are not used
-//!   yet: the semi-join needs no round trip between statements, so every statement is
-//!   known at compile time. Each statement re-reads the roots; the executors run them in
-//!   turn without opening a transaction (the caller's snapshot, if any, makes them
-//!   agree under concurrent writes).
+//! - With [`SplitRoots::Keys`] (the plan's choice: a filter or a page) the statements
+//!   after the root's do not re-select the roots: they start `FROM` the root table
+//!   `WHERE root.pk IN (<root keys>)` ([`Expr::RootKeys`]), the keys the root statement
+//!   returned, bound in chunks of at most `Caps::max_params` less the statement's own
+//!   parameters, one execution per chunk ([`Statement::runs`](crate::Statement::runs));
+//!   everything below the root is as in the semi-join form. The keys bound are the values
+//!   the root statement read, compared by the database, so its key equality still
+//!   decides; all of a root's descendants fall in its chunk, and each chunk's rows are
+//!   in list order, so every list comes out in order.
+//! - The executors run the statements in turn without opening a transaction (the
+//!   caller's snapshot, if any, makes them agree under concurrent writes).
 //!
 //! Invariant: each statement declares its aliases once: the tree's, then fresh ones from
 //! its own [`Builder`].
 
 use relq_graph::RelationGraph;
-use relq_plan::{NodeId, Plan};
+use relq_plan::{NodeId, Plan, SplitRoots};
 
-use crate::ast::Select;
+use crate::ast::{Expr, Select};
 use crate::dialect::Caps;
 use crate::joined::{Builder, select_column, with_ancestors};
 
@@ -73,7 +80,8 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
             let mut select = if list == NodeId::ROOT {
                 root_statement(&mut b, &group)
             } else {
-                let paginated = plan.limit.is_some() || plan.offset.is_some();
+                let keyed = plan.split_roots == SplitRoots::Keys;
+                let paginated = !keyed && (plan.limit.is_some() || plan.offset.is_some());
                 let inner = with_ancestors(tree, [Some(list)]);
                 // Without a page the filter is this statement's WHERE: the to-one nodes
                 // its comparisons read are joined.
@@ -81,7 +89,7 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     tree,
                     plan.filter
                         .iter()
-                        .filter(|_| !paginated)
+                        .filter(|_| !paginated && !keyed)
                         .flat_map(|c| c.root_comparisons())
                         .map(|cmp| tree.node_at(&cmp.hops)),
                 );
@@ -89,6 +97,10 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     .map(|i| inner[i] || group[i] || filtered[i])
                     .collect();
                 let (mut select, aliases) = b.select_roots(paginated, &joined, &inner);
+                if keyed {
+                    let pk = b.pk_term(plan.root, aliases[NodeId::ROOT.index()]).expr;
+                    select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
+                }
                 // Grouped by parent record (the root's key, then each list's above `list`),
                 // so the rebuild meets a parent's children together, parent after parent
                 // as an earlier statement read them, instead of one parent a row at random.

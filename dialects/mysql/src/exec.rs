@@ -56,16 +56,18 @@ pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched,
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
-        let prepared = conn.prep(&statement.sql).map_err(driver)?;
-        let result = conn
-            .exec_iter(&prepared, positional(&statement.params))
-            .map_err(driver)?;
-        for row in result {
-            let row = row.map_err(driver)?;
-            reader.push(row.len(), |position, expected| {
-                let raw = row.as_ref(position).unwrap_or(&MyValue::NULL);
-                read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
-            })?;
+        for run in statement.runs(reader.root_keys()) {
+            let prepared = conn.prep(&run.sql).map_err(driver)?;
+            let result = conn
+                .exec_iter(&prepared, positional(&run.params))
+                .map_err(driver)?;
+            for row in result {
+                let row = row.map_err(driver)?;
+                reader.push(row.len(), |position, expected| {
+                    let raw = row.as_ref(position).unwrap_or(&MyValue::NULL);
+                    read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
+                })?;
+            }
         }
     }
     reader.finish()

@@ -60,22 +60,24 @@ pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<F
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: postgres::Error| driver_error(Some(index), e);
-        let prepared = prepare(client, &statement.sql, &statement.params, Some(index))?;
-        // Streamed: each row is rebuilt as it arrives, never all of them held at once.
-        let mut rows = client
-            .query_raw(&prepared, statement.params.iter().map(Param))
-            .map_err(driver)?;
-        while let Some(row) = rows.next().map_err(driver)? {
-            let columns = row.columns();
-            reader.push(columns.len(), |position, expected| {
-                let Raw(raw) = row.try_get(position).map_err(driver)?;
-                let ty = columns.get(position).map(|c| c.type_());
-                ty.and_then(|ty| read(raw, ty, expected)).ok_or_else(|| {
-                    ReadFailure::Unreadable(
-                        ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
-                    )
-                })
-            })?;
+        for run in statement.runs(reader.root_keys()) {
+            let prepared = prepare(client, &run.sql, &run.params, Some(index))?;
+            // Streamed: each row is rebuilt as it arrives, never all of them held at once.
+            let mut rows = client
+                .query_raw(&prepared, run.params.iter().map(Param))
+                .map_err(driver)?;
+            while let Some(row) = rows.next().map_err(driver)? {
+                let columns = row.columns();
+                reader.push(columns.len(), |position, expected| {
+                    let Raw(raw) = row.try_get(position).map_err(driver)?;
+                    let ty = columns.get(position).map(|c| c.type_());
+                    ty.and_then(|ty| read(raw, ty, expected)).ok_or_else(|| {
+                        ReadFailure::Unreadable(
+                            ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
+                        )
+                    })
+                })?;
+            }
         }
     }
     reader.finish()

@@ -52,18 +52,18 @@ pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fet
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
-        let mut prepared = conn.prepare(&statement.sql).map_err(driver)?;
-        let width = prepared.column_count();
-        let mut rows = prepared
-            .query(rusqlite::params_from_iter(
-                statement.params.iter().map(bind),
-            ))
-            .map_err(driver)?;
-        while let Some(row) = rows.next().map_err(driver)? {
-            reader.push(width, |position, expected| {
-                let raw = row.get_ref(position).map_err(driver)?;
-                read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
-            })?;
+        for run in statement.runs(reader.root_keys()) {
+            let mut prepared = conn.prepare(&run.sql).map_err(driver)?;
+            let width = prepared.column_count();
+            let mut rows = prepared
+                .query(rusqlite::params_from_iter(run.params.iter().map(bind)))
+                .map_err(driver)?;
+            while let Some(row) = rows.next().map_err(driver)? {
+                reader.push(width, |position, expected| {
+                    let raw = row.get_ref(position).map_err(driver)?;
+                    read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
+                })?;
+            }
         }
     }
     reader.finish()
