@@ -1,19 +1,25 @@
-//! The split strategy: a [`Plan`] with loaded to-many nodes (`Plan::split`) as one
-//! statement for the roots, then one per loaded to-many node; each statement's columns
-//! are its [`StatementRows`](relq_plan::StatementRows)' plan positions.
+//! Statements of several: a [`Plan`] with split nodes (`Plan::split`, chosen by the
+//! `split` or `auto` strategy) as one statement for the roots' group, then one per split
+//! node's group ([`JoinTree::statement_of`](relq_plan::JoinTree::statement_of)); each
+//! statement's columns are its [`StatementRows`](relq_plan::StatementRows)' plan
+//! positions.
 //!
-//! - The root statement is the joined statement of the root's own list: the root and
-//!   the to-one nodes below it (loaded, or joined for an ordering or the filter), the
-//!   filter as WHERE, ordered by the root ordering (a term across a to-many relation by
-//!   its MIN/MAX subquery), `LIMIT` / `OFFSET` on it directly (no row repeats a root).
-//! - The statement of a to-many node `L` reads the same roots (a semi-join on the root
+//! - The root statement is the joined statement of the roots' group
+//!   ([`Builder::roots_statement`]): the root and the nodes below it not under a split
+//!   node (loaded, or joined for an ordering or the filter), the filter as WHERE, ordered
+//!   by the root ordering (a term across a to-many relation by its MIN/MAX subquery),
+//!   then by the list order of each joined to-many node (`auto`'s chain). `LIMIT` /
+//!   `OFFSET` apply to it directly when no row repeats a root, else to the root page.
+//! - The statement of a split node `L` reads the same roots (a semi-join on the root
 //!   statement): `FROM` the root table with the filter as WHERE, or `FROM` the root page
 //!   (a derived table, as in the joined strategy) when the query has a limit or offset;
 //!   then `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter
-//!   and limit in its ON clause, so a trimmed ancestor's children are not read), `L`'s
-//!   to-one nodes `LEFT` as the tree says. It selects the primary key of every ancestor
-//!   and `L`'s columns, and is ordered by `L`'s list order, then its primary key, so
-//!   each parent's list comes out in order.
+//!   and limit in its ON clause, so a trimmed ancestor's children are not read), and the
+//!   rest of `L`'s group joined as the tree says (to-one nodes, and under `auto` a chain
+//!   of to-many nodes). It selects the primary key of every ancestor and its group's
+//!   columns, and is ordered by `L`'s list order and primary key, then each joined
+//!   to-many node's (as the joined strategy orders them), so each parent's list comes
+//!   out in order.
 //! - The parent's key is read from the parent's own table in every statement, never from
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
@@ -34,8 +40,8 @@ use crate::ast::Select;
 use crate::dialect::Caps;
 use crate::joined::{Builder, select_column, with_ancestors};
 
-/// The statements of the split strategy for `plan` (whose `split` is not empty): the
-/// root's, then one per node of `plan.split`.
+/// The statements of `plan` (whose `split` is not empty): the roots' statement, then
+/// one per node of `plan.split`.
 pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Vec<Select<'g>> {
     let tree = &plan.tree;
     let lists = std::iter::once(NodeId::ROOT).chain(plan.split.iter().copied());
@@ -44,14 +50,10 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
         .map(|(list, rows)| {
             let mut b = Builder::new(graph, plan, caps);
             let group: Vec<bool> = (0..tree.nodes().len())
-                .map(|i| i > 0 && tree.list_of(graph, NodeId::from_index(i)) == list)
+                .map(|i| i > 0 && tree.statement_of(graph, NodeId::from_index(i)) == list)
                 .collect();
             let mut select = if list == NodeId::ROOT {
-                let (mut select, aliases) = b.select_roots(false, &group, &[]);
-                select.order_by = b.root_order(&aliases, false);
-                select.limit = plan.limit;
-                select.offset = plan.offset;
-                select
+                b.roots_statement(&group)
             } else {
                 let paginated = plan.limit.is_some() || plan.offset.is_some();
                 let inner = with_ancestors(tree, [Some(list)]);
@@ -69,12 +71,7 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     .map(|i| inner[i] || group[i] || filtered[i])
                     .collect();
                 let (mut select, aliases) = b.select_roots(paginated, &joined, &inner);
-                let mut order = Vec::new();
-                for term in b.list_order(list) {
-                    b.push_column_term(&mut order, term, &aliases);
-                }
-                order.push(b.pk_term(tree.node(list).model(), aliases[list.index()]));
-                select.order_by = order;
+                b.push_list_orders(&mut select.order_by, &group, &aliases);
                 select
             };
             select.columns = rows
