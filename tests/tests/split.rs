@@ -1,17 +1,22 @@
-//! The split strategy on SQLite, PostgreSQL and MariaDB (each in a fresh namespace,
-//! `common::servers::scratch`): the school's generated data at scale 1 read with ormar's
-//! seed query (`teachers__category` and `students__category`) gives the same records as
-//! the joined strategy while reading one row per class, teacher and student instead of
-//! one per teacher × student of each class (both counts computed from the data); and a
+//! The split and auto strategies on SQLite, PostgreSQL and MariaDB (each in a fresh
+//! namespace, `common::servers::scratch`): the school's generated data at scale 1 read
+//! with ormar's seed query (`teachers__category` and `students__category`) gives the same
+//! records as the joined strategy while reading one row per class, teacher and student
+//! instead of one per teacher × student of each class (both counts computed from the
+//! data; auto's three statements return the classes, the teachers and the students);
+//! auto joins a chain below a split list (`teachers__category__students`) and each of
+//! its statements returns one row per leaf path of its lists, none multiplied; and a
 //! MariaDB `_ci` collated text key, which the server matches case-insensitively, finds
 //! its children with either strategy; hand-made statement rows show the rebuild's
-//! stitching and its errors. (Every corpus case runs with both strategies in
+//! stitching and its errors. (Every corpus case runs with every strategy in
 //! `differential.rs`; random queries in `differential_properties.rs`.) Queries in ormar's
-//! scope, terminals without records and queries loading no list run as one statement.
+//! scope, terminals without records and queries loading no list run as one statement
+//! under split and auto.
 
 mod common;
 
 use common::servers::{Server, scratch};
+use common::statements::{rows_without_products, statement_rows};
 use relq::rows::to_json;
 use relq::{Database, Query, RelationGraph, SchemaDef, Strategy, Value, compile};
 use relq_sample::{Sample, generate, load};
@@ -79,6 +84,25 @@ fn split_reads_each_list_once_and_returns_the_joined_records() {
         assert_eq!((rows, statements), (joined_rows, 1), "{}", server.name());
         let (split, rows, statements) = fetch(&mut db, &graph, &query, Strategy::Split);
         assert_eq!((rows, statements), (split_rows, 3), "{}", server.name());
+        // Auto splits the sibling lists too: the classes, the teachers, the students.
+        let auto = compile(&graph, &query, db.dialect()).expect("compiles");
+        let per_statement = statement_rows(&mut db, &auto).expect("runs");
+        assert_eq!(
+            per_statement,
+            [
+                classes,
+                teachers.values().sum::<usize>(),
+                students.values().sum::<usize>()
+            ],
+            "{}",
+            server.name()
+        );
+        let (by_auto, ..) = fetch(&mut db, &graph, &query, Strategy::Auto);
+        assert!(
+            joined == by_auto,
+            "{}: auto records differ from joined",
+            server.name()
+        );
         assert_eq!(
             joined.as_array().map(Vec::len),
             Some(classes),
@@ -273,12 +297,18 @@ fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
 #[test]
 fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
     let graph = Sample::School.graph().expect("the school sample builds");
+    for strategy in [Strategy::Split, Strategy::Auto] {
+        one_statement_outside_the_roots_scope(&graph, strategy);
+    }
+}
+
+fn one_statement_outside_the_roots_scope(graph: &RelationGraph, strategy: Strategy) {
     let base = Query::new("SchoolClass")
         .select_related("teachers")
         .select_related("students")
-        .strategy(Strategy::Split);
+        .strategy(strategy);
     let statements = |query: &Query| {
-        let compiled = compile(&graph, query, &relq::Sqlite::default()).expect("compiles");
+        let compiled = compile(graph, query, &relq::Sqlite::default()).expect("compiles");
         (
             compiled.statements.len(),
             compiled.plan.extraction.statements.len(),
@@ -293,6 +323,56 @@ fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
     // A query that loads no list has the root statement only, the joined one.
     let to_one = Query::new("Student")
         .select_related("schoolclass__department")
-        .strategy(Strategy::Split);
+        .strategy(strategy);
     assert_eq!(statements(&to_one), (1, 0));
+}
+
+#[test]
+fn auto_joins_a_chain_below_a_split_list_and_multiplies_no_lists() {
+    // students and teachers are siblings (split); below the teachers, the category's
+    // students are a chain (joined into the teachers' statement); the root's page is
+    // read by every statement.
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let data = generate(Sample::School, 1, 11).expect("scale 1 generates");
+    let query = Query::new("SchoolClass")
+        .select_related("students__category")
+        .select_related("teachers__category__students")
+        .order_by(relq::OrderBy::new("-name"))
+        .limit(3)
+        .offset(1);
+    for server in Server::ALL {
+        let mut db = scratch(server, "auto_chain");
+        load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
+        let compiled = compile(&graph, &query, db.dialect()).expect("compiles");
+        assert_eq!(compiled.statements.len(), 3, "{}", server.name());
+        let records = db.execute(&compiled).expect("runs");
+        let plan = &compiled.plan.extraction;
+        let without: Vec<usize> = (0..3)
+            .map(|k| rows_without_products(plan, &records, k))
+            .collect();
+        let rows = statement_rows(&mut db, &compiled).expect("runs");
+        assert_eq!(rows, without, "{}", server.name());
+        let loads: Vec<(&str, Option<relq::plan::Load>)> = plan
+            .nodes
+            .iter()
+            .filter(|n| n.load.is_some())
+            .map(|n| (n.path.as_str(), n.load))
+            .collect();
+        use relq::plan::Load::{Joined, Split};
+        assert_eq!(
+            loads,
+            [
+                ("students", Some(Split)),
+                ("teachers", Some(Split)),
+                ("teachers__category__students", Some(Joined))
+            ]
+        );
+        let (joined, ..) = fetch(&mut db, &graph, &query, Strategy::Joined);
+        let auto = to_json(plan, &records).expect("JSON");
+        assert!(
+            joined == auto,
+            "{}: auto records differ from joined",
+            server.name()
+        );
+    }
 }
