@@ -1,7 +1,7 @@
 //! Load strategies end to end (issue 7, item 5): each sample query run through
-//! `relq::Database::fetch` with the `joined` and the `split` strategy, beside its floor:
-//! the same compiled statements run with the bare driver (rusqlite, postgres, mysql),
-//! every value read into plain vectors, no rebuild.
+//! `relq::Database::fetch` with the `joined`, `split` and `auto` strategies, beside its
+//! floor: the same compiled statements run with the bare driver (rusqlite, postgres,
+//! mysql), every value read into plain vectors, no rebuild.
 //!
 //! Databases: SQLite (a file in the temporary directory), PostgreSQL and MariaDB (the
 //! servers of `RELQ_POSTGRES_URL` and `RELQ_MYSQL_URL`; a missing URL fails the run). Each
@@ -309,7 +309,11 @@ fn strategies(c: &mut Criterion, server: Server, scale: u32) {
                 case.name
             ));
             group.sample_size(10);
-            for (name, strategy) in [("joined", Strategy::Joined), ("split", Strategy::Split)] {
+            for (name, strategy) in [
+                ("joined", Strategy::Joined),
+                ("split", Strategy::Split),
+                ("auto", Strategy::Auto),
+            ] {
                 let compiled = compiled(&graph, (case.query)().strategy(strategy), &loaded.db);
                 let rows = loaded.floor(&compiled);
                 let fetched = loaded.db.fetch(&compiled).expect("relq fetches");
