@@ -12,8 +12,9 @@
 //! - rebuilds any records of its extraction plan from their flattened rows:
 //!   `rebuild(flatten(records)) == records`;
 //! - with every terminal (`first`, `last`, `get`, `count`, `exists`, `values`, an
-//!   `aggregate`), still compiles on every dialect to statements that pass the same
-//!   checks, with as many columns as the plan reads and one plan for all dialects.
+//!   `aggregate`), still compiles on every dialect (with the default strategy, auto) to
+//!   statements that pass the same checks, with as many columns as the plan reads and one
+//!   plan for all dialects.
 //! - with the split and the auto strategy, compiles on every dialect to statements that
 //!   pass the same checks, each as wide as its `StatementRows`, with the joined plan's
 //!   nodes (how each list is read aside), one plan for all dialects, and statement rows
@@ -134,12 +135,13 @@ fn terminals(graph: &RelationGraph, query: &Query) -> Vec<Terminal> {
     all
 }
 
-/// The extraction plan of a random query over a random schema, and records for it.
+/// The extraction plan of a random query over a random schema (joined: one statement,
+/// the rows `flatten` makes), and records for it.
 fn plan_and_records() -> impl Strategy<Value = (ExtractionPlan, Vec<Record>)> {
     (related_schema(), query_shape())
         .prop_filter_map("the schema builds and the query plans", |(def, shape)| {
             let graph = def.build().ok()?;
-            let query = shape.query(&graph);
+            let query = shape.query(&graph).strategy(relq_plan::Strategy::Joined);
             relq_plan::plan(&graph, &query).ok().map(|p| p.extraction)
         })
         .prop_flat_map(|plan| {
@@ -231,7 +233,7 @@ proptest! {
                     .statements
                     .first()
                     .ok_or_else(|| TestCaseError::fail("no statement"))?;
-                prop_assert_eq!(root.select.columns.len(), compiled.plan.width());
+                prop_assert_eq!(root.select.columns.len(), compiled.plan.statement_width(0));
                 plans.push(compiled.plan);
             }
             for plan in &plans[1..] {
