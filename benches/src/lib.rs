@@ -6,14 +6,15 @@
 //! every machine measures the same work.
 
 use relq_graph::SchemaDef;
-use relq_plan::{ExtractionPlan, Filter, OrderBy, Query, Value, plan};
+use relq_plan::{ExtractionPlan, Filter, OrderBy, Query, Strategy, Value, plan};
 use relq_sample::Sample;
 use std::hint::black_box;
 
 use relq_rows::{Link, Record, Related, Visitor, flatten};
 
 /// ormar's school query over `schemas/school.toml`: `SchoolClass` with
-/// `teachers__category` and `students__category` (15 columns a row).
+/// `teachers__category` and `students__category` (15 columns a row), with the joined
+/// strategy (one statement, the rows the fixtures flatten).
 ///
 /// # Panics
 /// Only if the shipped sample or query is broken, which relq's tests rule out.
@@ -23,7 +24,8 @@ pub fn school_plan() -> ExtractionPlan {
         .expect("the shipped school sample is valid");
     let query = Query::new("SchoolClass")
         .select_related("teachers__category")
-        .select_related("students__category");
+        .select_related("students__category")
+        .strategy(Strategy::Joined);
     plan(&graph, &query)
         .expect("the school query plans")
         .extraction

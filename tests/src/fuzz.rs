@@ -123,9 +123,10 @@ fn check_shape(graph: &RelationGraph, root: ModelId, kind: PathKind, resolved: &
 
 /// `compile_query`: byte 0 picks the schema (school, blog, person); the rest is a query in
 /// its JSON form. It deserialises and compiles for every dialect, or fails with a typed
-/// error; a success has one statement per dialect, one parameter per placeholder, the same
-/// plan on every dialect, an extraction plan as wide as the plan's columns, and a select
-/// list as wide as the plan reads (`Plan::width`: records, a count, flat rows).
+/// error; a success has one statement per dialect, or one per statement of its extraction
+/// plan (split lists), each with one parameter per placeholder and a select list as wide
+/// as it reads (`Plan::statement_width`: records, a count, flat rows), the same plan on
+/// every dialect, and an extraction plan as wide as the plan's columns.
 pub fn compile_query(data: &[u8]) {
     let [schema, rest @ ..] = data else {
         return;
@@ -144,25 +145,30 @@ pub fn compile_query(data: &[u8]) {
     for dialect in dialects {
         match relq_sql::compile(graph, &query, dialect) {
             Ok(compiled) => {
-                let [statement] = compiled.statements.as_slice() else {
-                    panic!("the joined strategy makes one statement");
-                };
-                // The samples' identifiers hold no `?` or `$`, so every one is a placeholder.
-                let placeholders = statement
-                    .sql
-                    .chars()
-                    .filter(|&c| c == '?' || c == '$')
-                    .count();
-                assert_eq!(placeholders, statement.params.len(), "{}", statement.sql);
+                assert_eq!(
+                    compiled.statements.len(),
+                    compiled.plan.extraction.statements.len().max(1),
+                    "one statement, or one per statement of the extraction plan"
+                );
+                for (i, statement) in compiled.statements.iter().enumerate() {
+                    // The samples' identifiers hold no `?` or `$`, so every one is a
+                    // placeholder.
+                    let placeholders = statement
+                        .sql
+                        .chars()
+                        .filter(|&c| c == '?' || c == '$')
+                        .count();
+                    assert_eq!(placeholders, statement.params.len(), "{}", statement.sql);
+                    assert_eq!(
+                        statement.select.columns.len(),
+                        compiled.plan.statement_width(i),
+                        "a statement is as wide as it reads (records, a count, flat rows)"
+                    );
+                }
                 assert_eq!(
                     compiled.plan.extraction.width,
                     compiled.plan.columns.len(),
                     "the extraction plan covers the select list"
-                );
-                assert_eq!(
-                    statement.select.columns.len(),
-                    compiled.plan.width(),
-                    "the statement is as wide as the plan reads (records, a count, flat rows)"
                 );
                 plans.push(compiled.plan);
             }

@@ -5,7 +5,7 @@
 //! (`fuzz/seeds/rebuild_rows/`).
 
 use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, RelationGraph, SchemaDef};
-use relq_plan::{ExtractionPlan, Query, plan};
+use relq_plan::{ExtractionPlan, Query, Strategy, plan};
 
 use relq_sample::Sample;
 
@@ -67,7 +67,8 @@ impl SamplePlan {
             ),
             SamplePlan::Tagged => (tagged_graph(), Query::new("Post").select_related("tags")),
         };
-        plan(&graph, &query)
+        // One statement: the rows are the joined strategy's.
+        plan(&graph, &query.strategy(Strategy::Joined))
             .expect("sample queries plan")
             .extraction
     }

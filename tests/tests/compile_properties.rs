@@ -2,7 +2,7 @@
 //! walks along their relations (select_related 1 to 4 paths of depth 1 to 3, to-many and
 //! many-to-many included; orderings across any field path; exclude_fields; filter and
 //! exclude calls of AND / OR / NOT conditions across any relation; limit and offset), every
-//! dialect compiles without panicking and:
+//! dialect compiles without panicking and, with the joined strategy:
 //! - gives `Ok` (every walk is valid, names are short and joins stay far below 61 tables);
 //! - declares every table alias (`AS "tN"`) once in the statement;
 //! - has an extraction plan whose column positions (node columns and through columns)
@@ -12,11 +12,13 @@
 //! - rebuilds any records of its extraction plan from their flattened rows:
 //!   `rebuild(flatten(records)) == records`;
 //! - with every terminal (`first`, `last`, `get`, `count`, `exists`, `values`, an
-//!   `aggregate`), still compiles on every dialect to statements that pass the same
-//!   checks, with as many columns as the plan reads and one plan for all dialects.
-//! - with the split strategy, compiles on every dialect to statements that pass the
-//!   same checks, each as wide as its `StatementRows`, with the joined plan's nodes, one
-//!   plan for all dialects, and statement rows the rebuild accepts.
+//!   `aggregate`), still compiles on every dialect (with the default strategy, auto) to
+//!   statements that pass the same checks, with as many columns as the plan reads and one
+//!   plan for all dialects.
+//! - with the split and the auto strategy, compiles on every dialect to statements that
+//!   pass the same checks, each as wide as its `StatementRows`, with the joined plan's
+//!   nodes (how each list is read aside), one plan for all dialects, and statement rows
+//!   the rebuild accepts.
 //!
 //! The case count is `PROPTEST_CASES` (the test script sets 256).
 
@@ -133,12 +135,13 @@ fn terminals(graph: &RelationGraph, query: &Query) -> Vec<Terminal> {
     all
 }
 
-/// The extraction plan of a random query over a random schema, and records for it.
+/// The extraction plan of a random query over a random schema (joined: one statement,
+/// the rows `flatten` makes), and records for it.
 fn plan_and_records() -> impl Strategy<Value = (ExtractionPlan, Vec<Record>)> {
     (related_schema(), query_shape())
         .prop_filter_map("the schema builds and the query plans", |(def, shape)| {
             let graph = def.build().ok()?;
-            let query = shape.query(&graph);
+            let query = shape.query(&graph).strategy(relq_plan::Strategy::Joined);
             relq_plan::plan(&graph, &query).ok().map(|p| p.extraction)
         })
         .prop_flat_map(|plan| {
@@ -163,7 +166,7 @@ proptest! {
         shape in query_shape(),
     ) {
         let graph = def.build().map_err(|e| TestCaseError::fail(format!("schema: {e}")))?;
-        let query = shape.query(&graph);
+        let query = shape.query(&graph).strategy(relq_plan::Strategy::Joined);
         let mut plans = Vec::new();
         for (name, dialect) in dialects() {
             let compiled = relq_sql::compile(&graph, &query, dialect.as_ref())
@@ -179,25 +182,36 @@ proptest! {
         for (name, plan) in &plans[1..] {
             prop_assert_eq!(plan, &plans[0].1, "{} plans differently from {}", name, plans[0].0);
         }
-        let query = query.strategy(relq_plan::Strategy::Split);
-        let mut split_plans = Vec::new();
-        for (name, dialect) in dialects() {
-            let compiled = relq_sql::compile(&graph, &query, dialect.as_ref())
-                .map_err(|e| TestCaseError::fail(format!("{name}, split: {e}\n{query:?}")))?;
-            check_statements(name, dialect.as_ref(), &compiled)?;
-            for (i, s) in compiled.statements.iter().enumerate() {
-                prop_assert_eq!(s.select.columns.len(), compiled.plan.statement_width(i));
+        // The nodes whatever the strategy, but for how each list is read.
+        let nodes = |plan: &relq_plan::Plan| {
+            let mut nodes = plan.extraction.nodes.clone();
+            for n in &mut nodes {
+                n.load = None;
             }
-            let statements = compiled.plan.extraction.statements.len();
-            prop_assert_eq!(statements, compiled.plan.split.len() + usize::from(statements > 0));
-            prop_assert_eq!(compiled.statements.len(), statements.max(1));
-            prop_assert_eq!(&compiled.plan.extraction.nodes, &plans[0].1.extraction.nodes);
-            Rebuilder::new(&compiled.plan.extraction)
-                .map_err(|e| TestCaseError::fail(format!("{name}, split: {e}")))?;
-            split_plans.push(compiled.plan);
-        }
-        for plan in &split_plans[1..] {
-            prop_assert_eq!(plan, &split_plans[0], "the dialects split {:?} differently", query);
+            nodes
+        };
+        for strategy in [relq_plan::Strategy::Split, relq_plan::Strategy::Auto] {
+            let query = query.clone().strategy(strategy);
+            let mut split_plans = Vec::new();
+            for (name, dialect) in dialects() {
+                let compiled = relq_sql::compile(&graph, &query, dialect.as_ref()).map_err(|e| {
+                    TestCaseError::fail(format!("{name}, {strategy:?}: {e}\n{query:?}"))
+                })?;
+                check_statements(name, dialect.as_ref(), &compiled)?;
+                for (i, s) in compiled.statements.iter().enumerate() {
+                    prop_assert_eq!(s.select.columns.len(), compiled.plan.statement_width(i));
+                }
+                let statements = compiled.plan.extraction.statements.len();
+                prop_assert_eq!(statements, compiled.plan.split.len() + usize::from(statements > 0));
+                prop_assert_eq!(compiled.statements.len(), statements.max(1));
+                prop_assert_eq!(nodes(&compiled.plan), nodes(&plans[0].1));
+                Rebuilder::new(&compiled.plan.extraction)
+                    .map_err(|e| TestCaseError::fail(format!("{name}, {strategy:?}: {e}")))?;
+                split_plans.push(compiled.plan);
+            }
+            for plan in &split_plans[1..] {
+                prop_assert_eq!(plan, &split_plans[0], "the dialects split {:?} differently", query);
+            }
         }
     }
 
@@ -219,7 +233,7 @@ proptest! {
                     .statements
                     .first()
                     .ok_or_else(|| TestCaseError::fail("no statement"))?;
-                prop_assert_eq!(root.select.columns.len(), compiled.plan.width());
+                prop_assert_eq!(root.select.columns.len(), compiled.plan.statement_width(0));
                 plans.push(compiled.plan);
             }
             for plan in &plans[1..] {

@@ -113,7 +113,12 @@ impl Db for MariaDb {
     fn leave(&mut self, n: usize) -> Result<(), String> {
         let pid = std::process::id();
         self.exec("USE relq")?;
-        self.exec(&format!("DROP DATABASE relq_c{n}_{pid}"))
+        self.exec(&format!("DROP DATABASE relq_c{n}_{pid}"))?;
+        // The driver caches prepared statements by their text, and a statement prepared
+        // in the dropped database still names its tables: a later case with the same
+        // SQL (the seed query's roots, under split and auto) would read them. A reset
+        // clears the cache.
+        self.0.reset().map_err(|e| e.to_string())
     }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         use mysql::prelude::Queryable;

@@ -9,8 +9,8 @@
 //!   sample's generated data at scale 1 (`relq_sample::generate`, seed [`SEED`]), each
 //!   sample loaded once per database; every such case must return records, but
 //!   `filter_in_an_empty_list` (`in []` matches nothing).
-//!   Each case also runs with the other strategy (`split` for a `joined` case and back),
-//!   which must give the same answer on the same database.
+//!   Each case also runs with the other strategies (of `auto`, `joined` and `split`),
+//!   each of which must give the same answer on the same database.
 //! - Six corpus-like queries run on a small hand-made school data set, whose seed-query
 //!   answer on SQLite is snapshotted: class 1A has two teachers (one without category) and
 //!   two students; 2B no teacher and a student without category; 3C a teacher and two
@@ -116,24 +116,27 @@ fn corpus_answers(server: Server) -> Vec<(String, Outcome)> {
                 _ => answer(&graph, &case.query, &mut db).map(Some),
             };
             let mut outcome = outcome;
-            for strategy in [Strategy::Joined, Strategy::Split, Strategy::Json] {
+            for strategy in [
+                Strategy::Joined,
+                Strategy::Split,
+                Strategy::Json,
+                Strategy::Auto,
+            ] {
                 if strategy == case.query.strategy {
                     continue;
                 }
-                let mut other = case.query.clone();
-                other.strategy = strategy;
+                let other = case.query.clone().strategy(strategy);
                 outcome = match (outcome, compile(&graph, &other, db.dialect())) {
                     (Ok(Some(json)), Ok(_)) => match answer(&graph, &other, &mut db) {
                         Ok(by_other) if by_other == json => Ok(Some(json)),
                         Ok(by_other) => Err(format!(
-                            "{:?} differs from {:?} at {}",
-                            other.strategy,
+                            "{strategy:?} differs from {:?} at {}",
                             case.query.strategy,
                             first_difference(&json, &by_other)
                         )),
-                        Err(e) => Err(format!("{:?}: {e}", other.strategy)),
+                        Err(e) => Err(format!("{strategy:?}: {e}")),
                     },
-                    (Ok(Some(_)), Err(e)) => Err(format!("{:?}: compile: {e}", other.strategy)),
+                    (Ok(Some(_)), Err(e)) => Err(format!("{strategy:?}: compile: {e}")),
                     (outcome, _) => outcome,
                 };
             }

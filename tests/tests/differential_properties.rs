@@ -6,11 +6,14 @@
 //! walks, orderings with NULL placement across any relation, exclude_fields, filter and
 //! exclude calls of AND / OR / NOT conditions across any relation with every lookup but
 //! `regex`, limit and offset) run on SQLite (in memory), PostgreSQL and MariaDB through
-//! `relq::Database`, with the joined and with the split strategy (in both of its forms
-//! whatever the plan's rule picks: re-selecting the roots, and binding the root keys in
-//! chunks of 2 through a dialect claiming a parameter limit of 2), and on the in-memory
-//! reference evaluator (`common/reference.rs`); each database must return the records
-//! the reference gives for its dialect, compared as `relq_rows::to_json` output. The
+//! `relq::Database`, with the joined, the split (in both of its forms whatever the
+//! plan's rule picks: re-selecting the roots, and binding the root keys in chunks of 2
+//! through a dialect claiming a parameter limit of 2), the json and the auto strategy,
+//! and on the in-memory reference evaluator (`common/reference.rs`); each database must
+//! return the records the reference gives for its dialect, compared as
+//! `relq_rows::to_json` output. With every strategy but joined, every statement must
+//! return exactly one row per leaf path of the lists it reads (`common/statements.rs`):
+//! no row multiplies two independent lists. The
 //! dialects differ only where a dialect limit is documented: SQLite's `i` lookups fold
 //! ASCII letters only (`relq_sqlite`), so the reference folds case as each database does
 //! ([`Fold`]).
@@ -40,6 +43,7 @@ use std::fmt::Write as _;
 
 use common::reference::{Fold, expected};
 use common::servers::server_url;
+use common::statements::{rows_without_products, statement_rows};
 use common::strategies::{
     DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
 };
@@ -206,6 +210,7 @@ fn check(
             (Load::Split, Some(SplitRoots::SemiJoin)),
             (Load::Split, Some(SplitRoots::Keys)),
             (Load::Json, None),
+            (Load::Auto, None),
         ] {
             let query = query.clone().strategy(strategy);
             let compiled = match roots {
@@ -215,6 +220,7 @@ fn check(
                     compile_plan(&graph, plan, &chunked)
                 }),
             };
+            let load = strategy;
             let strategy = (strategy, roots);
             let compiled = match compiled {
                 Ok(compiled) => compiled,
@@ -233,15 +239,37 @@ fn check(
                 .execute(&compiled)
                 .map_err(|e| e.to_string())
                 .and_then(|records| {
-                    to_json(&compiled.plan.extraction, &records).map_err(|e| e.to_string())
+                    let json = to_json(&compiled.plan.extraction, &records);
+                    Ok((json.map_err(|e| e.to_string())?, records))
                 });
-            match outcome {
-                Ok(got) if got == want => {}
-                Ok(got) => failures.push(format!(
-                    "{name}, {strategy:?}: {}\n  SQL: {sql}",
-                    first_difference(&want, &got)
-                )),
-                Err(e) => failures.push(format!("{name}, {strategy:?}: {e}")),
+            let records = match outcome {
+                Ok((got, records)) if got == want => records,
+                Ok((got, _)) => {
+                    failures.push(format!(
+                        "{name}, {strategy:?}: {}\n  SQL: {sql}",
+                        first_difference(&want, &got)
+                    ));
+                    continue;
+                }
+                Err(e) => {
+                    failures.push(format!("{name}, {strategy:?}: {e}"));
+                    continue;
+                }
+            };
+            // No statement of split or auto multiplies two lists: each returns one row
+            // per leaf path of what it reads.
+            if load != Load::Joined {
+                let plan = &compiled.plan.extraction;
+                let without: Vec<usize> = (0..compiled.statements.len())
+                    .map(|k| rows_without_products(plan, &records, k))
+                    .collect();
+                match statement_rows(db, &compiled) {
+                    Ok(rows) if rows == without => {}
+                    Ok(rows) => failures.push(format!(
+                        "{name}, {strategy:?}: statements returned {rows:?} rows, {without:?} without a product of lists\n  SQL: {sql}"
+                    )),
+                    Err(e) => failures.push(format!("{name}, {strategy:?}: per statement: {e}")),
+                }
             }
         }
         if !wants.contains(&want) {

@@ -65,6 +65,7 @@ fn chain(depth: usize) -> ExtractionPlan {
             kind: ValueKind::Int,
         }],
         through: None,
+        load: None,
     };
     ExtractionPlan {
         nodes: (0..=depth).map(node).collect(),

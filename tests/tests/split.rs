@@ -1,20 +1,25 @@
-//! The split strategy on SQLite, PostgreSQL and MariaDB (each in a fresh namespace,
-//! `common::servers::scratch`): the school's generated data at scale 1 read with ormar's
-//! seed query (`teachers__category` and `students__category`) gives the same records as
-//! the joined strategy while reading one row per class, teacher and student instead of
-//! one per teacher × student of each class (both counts computed from the data); and a
+//! The split and auto strategies on SQLite, PostgreSQL and MariaDB (each in a fresh
+//! namespace, `common::servers::scratch`): the school's generated data at scale 1 read
+//! with ormar's seed query (`teachers__category` and `students__category`) gives the same
+//! records as the joined strategy while reading one row per class, teacher and student
+//! instead of one per teacher × student of each class (both counts computed from the
+//! data; auto's three statements return the classes, the teachers and the students);
+//! auto joins a chain below a split list (`teachers__category__students`) and each of
+//! its statements returns one row per leaf path of its lists, none multiplied; and a
 //! MariaDB `_ci` collated text key, which the server matches case-insensitively, finds
 //! its children with either strategy; hand-made statement rows show the rebuild's
 //! stitching and its errors. With a filter or a page the statements after the root's bind
 //! the root keys in `IN` lists: forced into chunks of 2 or 3 keys (a dialect with that
 //! parameter limit), the records are still the joined strategy's, on the `_ci` key too,
-//! and no root runs no list statement. (Every corpus case runs with both strategies in
+//! and no root runs no list statement. (Every corpus case runs with every strategy in
 //! `differential.rs`; random queries in `differential_properties.rs`.) Queries in ormar's
-//! scope, terminals without records and queries loading no list run as one statement.
+//! scope, terminals without records and queries loading no list run as one statement
+//! under split and auto.
 
 mod common;
 
 use common::servers::{Server, scratch};
+use common::statements::{rows_without_products, statement_rows};
 use relq::plan::SplitRoots;
 use relq::rows::to_json;
 use relq::sql::Caps;
@@ -86,6 +91,25 @@ fn split_reads_each_list_once_and_returns_the_joined_records() {
         assert_eq!((rows, statements), (joined_rows, 1), "{}", server.name());
         let (split, rows, statements) = fetch(&mut db, &graph, &query, Strategy::Split);
         assert_eq!((rows, statements), (split_rows, 3), "{}", server.name());
+        // Auto splits the sibling lists too: the classes, the teachers, the students.
+        let auto = compile(&graph, &query, db.dialect()).expect("compiles");
+        let per_statement = statement_rows(&mut db, &auto).expect("runs");
+        assert_eq!(
+            per_statement,
+            [
+                classes,
+                teachers.values().sum::<usize>(),
+                students.values().sum::<usize>()
+            ],
+            "{}",
+            server.name()
+        );
+        let (by_auto, ..) = fetch(&mut db, &graph, &query, Strategy::Auto);
+        assert!(
+            joined == by_auto,
+            "{}: auto records differ from joined",
+            server.name()
+        );
         assert_eq!(
             joined.as_array().map(Vec::len),
             Some(classes),
@@ -205,6 +229,46 @@ fn root_keys_bound_in_chunks_of_three_give_the_joined_records() {
             }
             assert!(split == joined, "{at}: split records differ from joined");
         }
+    }
+}
+
+#[test]
+fn auto_binds_each_root_key_once_when_a_joined_chain_repeats_the_roots() {
+    // `students` is a chain joined into the roots' statement (one row per student);
+    // below it the category's students and teachers are siblings, split, binding the
+    // root keys in chunks of 3: a class repeated over its students is bound once, so no
+    // chunk reads its lists twice. (Compared with split, which repeats no root: joined
+    // would multiply the category's students by its teachers.)
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let data = generate(Sample::School, 1, 5).expect("scale 1 generates");
+    let query = Query::new("SchoolClass")
+        .select_related("students__category__students")
+        .select_related("students__category__teachers")
+        .filter(Filter::new("id__lte", 7));
+    for server in Server::ALL {
+        let mut db = scratch(server, "auto_keys_once");
+        load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
+        let (split, _) = fetch_limited(&mut db, &graph, &query, Strategy::Split, 3);
+        let (auto, compiled) = fetch_limited(&mut db, &graph, &query, Strategy::Auto, 3);
+        assert_eq!(
+            compiled.plan.split_roots,
+            SplitRoots::Keys,
+            "{}",
+            server.name()
+        );
+        assert_eq!(compiled.statements.len(), 3, "{}", server.name());
+        assert!(
+            auto == split,
+            "{}: auto records differ from split",
+            server.name()
+        );
+        let records = db.execute(&compiled).expect("runs");
+        let plan = &compiled.plan.extraction;
+        let without: usize = (0..compiled.statements.len())
+            .map(|k| rows_without_products(plan, &records, k))
+            .sum();
+        let read = db.fetch(&compiled).expect("runs").rows;
+        assert_eq!(read, without, "{}: rows read", server.name());
     }
 }
 
@@ -396,12 +460,18 @@ fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
 #[test]
 fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
     let graph = Sample::School.graph().expect("the school sample builds");
+    for strategy in [Strategy::Split, Strategy::Auto] {
+        one_statement_outside_the_roots_scope(&graph, strategy);
+    }
+}
+
+fn one_statement_outside_the_roots_scope(graph: &RelationGraph, strategy: Strategy) {
     let base = Query::new("SchoolClass")
         .select_related("teachers")
         .select_related("students")
-        .strategy(Strategy::Split);
+        .strategy(strategy);
     let statements = |query: &Query| {
-        let compiled = compile(&graph, query, &relq::Sqlite::default()).expect("compiles");
+        let compiled = compile(graph, query, &relq::Sqlite::default()).expect("compiles");
         (
             compiled.statements.len(),
             compiled.plan.extraction.statements.len(),
@@ -416,7 +486,7 @@ fn ormar_scope_and_terminals_without_records_run_as_one_statement() {
     // A query that loads no list has the root statement only, the joined one.
     let to_one = Query::new("Student")
         .select_related("schoolclass__department")
-        .strategy(Strategy::Split);
+        .strategy(strategy);
     assert_eq!(statements(&to_one), (1, 0));
 }
 
@@ -454,4 +524,54 @@ fn a_list_statement_whose_own_parameters_fill_the_limit_is_refused() {
         ),
         "{err}"
     );
+}
+
+#[test]
+fn auto_joins_a_chain_below_a_split_list_and_multiplies_no_lists() {
+    // students and teachers are siblings (split); below the teachers, the category's
+    // students are a chain (joined into the teachers' statement); the root's page is
+    // read by every statement.
+    let graph = Sample::School.graph().expect("the school sample builds");
+    let data = generate(Sample::School, 1, 11).expect("scale 1 generates");
+    let query = Query::new("SchoolClass")
+        .select_related("students__category")
+        .select_related("teachers__category__students")
+        .order_by(relq::OrderBy::new("-name"))
+        .limit(3)
+        .offset(1);
+    for server in Server::ALL {
+        let mut db = scratch(server, "auto_chain");
+        load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
+        let compiled = compile(&graph, &query, db.dialect()).expect("compiles");
+        assert_eq!(compiled.statements.len(), 3, "{}", server.name());
+        let records = db.execute(&compiled).expect("runs");
+        let plan = &compiled.plan.extraction;
+        let without: Vec<usize> = (0..3)
+            .map(|k| rows_without_products(plan, &records, k))
+            .collect();
+        let rows = statement_rows(&mut db, &compiled).expect("runs");
+        assert_eq!(rows, without, "{}", server.name());
+        let loads: Vec<(&str, Option<relq::plan::Load>)> = plan
+            .nodes
+            .iter()
+            .filter(|n| n.load.is_some())
+            .map(|n| (n.path.as_str(), n.load))
+            .collect();
+        use relq::plan::Load::{Joined, Split};
+        assert_eq!(
+            loads,
+            [
+                ("students", Some(Split)),
+                ("teachers", Some(Split)),
+                ("teachers__category__students", Some(Joined))
+            ]
+        );
+        let (joined, ..) = fetch(&mut db, &graph, &query, Strategy::Joined);
+        let auto = to_json(plan, &records).expect("JSON");
+        assert!(
+            joined == auto,
+            "{}: auto records differ from joined",
+            server.name()
+        );
+    }
 }

@@ -18,7 +18,7 @@ pub(crate) const SCALES: [u32; 2] = [1, 10];
 /// The loads compared, by their name in the criterion id: each strategy, and split in both
 /// of its forms whatever its rule would pick (`split_semijoin`: each list statement
 /// re-selects the roots; `split_keys`: it binds the root keys the root statement read).
-pub(crate) const LOADS: [(&str, Strategy, Option<SplitRoots>); 4] = [
+pub(crate) const LOADS: [(&str, Strategy, Option<SplitRoots>); 5] = [
     ("joined", Strategy::Joined, None),
     (
         "split_semijoin",
@@ -27,6 +27,7 @@ pub(crate) const LOADS: [(&str, Strategy, Option<SplitRoots>); 4] = [
     ),
     ("split_keys", Strategy::Split, Some(SplitRoots::Keys)),
     ("json", Strategy::Json, None),
+    ("auto", Strategy::Auto, None),
 ];
 
 /// The three databases.

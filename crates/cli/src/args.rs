@@ -175,7 +175,7 @@ pub(crate) struct QueryArgs {
     /// The scope of filters across to-many relations [default: roots].
     #[arg(long, value_enum, requires = "model")]
     compat: Option<CompatName>,
-    /// How loaded to-many relations are read [default: joined].
+    /// How loaded to-many relations are read [default: auto].
     #[arg(long, value_enum, requires = "model")]
     strategy: Option<StrategyName>,
     /// Select only these field paths (primary keys always); repeatable, comma-separated.
@@ -218,9 +218,10 @@ impl QueryArgs {
             page: None,
             terminal: None,
             strategy: match self.strategy {
+                Some(StrategyName::Joined) => Strategy::Joined,
                 Some(StrategyName::Split) => Strategy::Split,
                 Some(StrategyName::Json) => Strategy::Json,
-                Some(StrategyName::Joined) | None => Strategy::Joined,
+                Some(StrategyName::Auto) | None => Strategy::Auto,
             },
         })
     }
@@ -240,6 +241,8 @@ pub(crate) enum CompatName {
 /// `--strategy`: how loaded to-many relations are read.
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum StrategyName {
+    /// Per relation: to-one and lone to-many chains joined, sibling to-many lists split.
+    Auto,
     /// One statement joining every loaded relation (sibling lists multiply the rows).
     Joined,
     /// The roots' statement, then one statement per loaded to-many relation.

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use relq::plan::{Cardinality, ExtractionColumn};
+use relq::plan::{Cardinality, ExtractionColumn, Load};
 use relq::rows::value_to_json;
 use relq::{Compiled, Dialect, ExtractionPlan, RelationGraph, Statement};
 use serde_json::{Value as Json, json};
@@ -59,7 +59,8 @@ pub(crate) fn statements(
 }
 
 /// `compile --format text`: the statements, then one line per extraction-plan node:
-/// alias, path, model, cardinality, the primary key's position and `field@position`.
+/// alias, path, model, cardinality (a to-many node's with how it is read: joined or
+/// split), the primary key's position and `field@position`.
 pub(crate) fn compiled_text(
     out: &mut dyn Write,
     compiled: &Compiled<'_>,
@@ -82,10 +83,12 @@ pub(crate) fn compiled_text(
         } else {
             &node.path
         };
-        let cardinality = match node.cardinality {
-            Cardinality::Root => "root",
-            Cardinality::One => "one",
-            Cardinality::Many => "many",
+        let cardinality = match (node.cardinality, node.load) {
+            (Cardinality::Root, _) => "root",
+            (Cardinality::One, _) => "one",
+            (Cardinality::Many, Some(Load::Split)) => "many, split",
+            (Cardinality::Many, Some(Load::Joined)) => "many, joined",
+            (Cardinality::Many, None) => "many",
         };
         write!(
             out,

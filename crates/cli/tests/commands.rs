@@ -283,7 +283,7 @@ fn a_query_shows_progress_on_a_terminal_only() {
     let args = school_query(&school.url, &[]);
     let shown = on_a_terminal(&args);
     assert!(
-        shown.contains("relq query: running 1 statement on `schoolclasses`"),
+        shown.contains("relq query: running 3 statements on `schoolclasses`"),
         "{shown:?}"
     );
     // The line is cleared when the query ends (ANSI erase line).
@@ -304,18 +304,26 @@ fn explain_prints_the_join_tree_and_sql_to_stderr_only() {
     insta::assert_snapshot!(String::from_utf8_lossy(&explained.stderr), @r#"
     -- join tree
     t0 schoolclasses
-      t1 teachers: teachers (reverse fk, left outer join)
+      t1 teachers: teachers (reverse fk, left outer join, split)
         t2 category: categories (fk, left outer join)
-      t3 students: students (reverse fk, left outer join)
+      t3 students: students (reverse fk, left outer join, split)
         t4 category: categories (fk, left outer join)
     -- sqlite
-    SELECT "t0"."id", "t0"."name", "t0"."department_id", "t1"."id", "t1"."name", "t1"."schoolclass_id", "t1"."category_id", "t2"."id", "t2"."name", "t3"."id", "t3"."name", "t3"."schoolclass_id", "t3"."category_id", "t4"."id", "t4"."name"
+    SELECT "t0"."id", "t0"."name", "t0"."department_id"
     FROM "schoolclasses" AS "t0"
-      LEFT OUTER JOIN "teachers" AS "t1" ON "t0"."id" = "t1"."schoolclass_id"
+    ORDER BY "t0"."id" ASC
+    -- sqlite
+    SELECT "t0"."id", "t1"."id", "t1"."name", "t1"."schoolclass_id", "t1"."category_id", "t2"."id", "t2"."name"
+    FROM "schoolclasses" AS "t0"
+      INNER JOIN "teachers" AS "t1" ON "t0"."id" = "t1"."schoolclass_id"
       LEFT OUTER JOIN "categories" AS "t2" ON "t1"."category_id" = "t2"."id"
-      LEFT OUTER JOIN "students" AS "t3" ON "t0"."id" = "t3"."schoolclass_id"
+    ORDER BY "t0"."id" ASC, "t1"."id" ASC
+    -- sqlite
+    SELECT "t0"."id", "t3"."id", "t3"."name", "t3"."schoolclass_id", "t3"."category_id", "t4"."id", "t4"."name"
+    FROM "schoolclasses" AS "t0"
+      INNER JOIN "students" AS "t3" ON "t0"."id" = "t3"."schoolclass_id"
       LEFT OUTER JOIN "categories" AS "t4" ON "t3"."category_id" = "t4"."id"
-    ORDER BY "t0"."id" ASC, "t1"."id" ASC, "t3"."id" ASC
+    ORDER BY "t0"."id" ASC, "t3"."id" ASC
     "#);
 }
 
@@ -346,8 +354,8 @@ fn graph_with_a_query_draws_its_join_tree_with_aliases() {
         2 [ label = "t4 Post (posts)" ]
         3 [ label = "t5 Author (authors)" ]
         4 [ label = "t6 Author (authors)" ]
-        0 -> 1 [ label = "categories (m2m via PostCategory as t1, left outer join)" ]
-        1 -> 2 [ label = "posts (reverse m2m via PostCategory as t3, left outer join)" ]
+        0 -> 1 [ label = "categories (m2m via PostCategory as t1, left outer join, joined)" ]
+        1 -> 2 [ label = "posts (reverse m2m via PostCategory as t3, left outer join, joined)" ]
         2 -> 3 [ label = "author (fk, left outer join)" ]
         0 -> 4 [ label = "author (fk, left outer join)" ]
     }

@@ -33,7 +33,7 @@ use crate::join::{Alias, JoinTree, JoinTreeBuilder, NodeId};
 use crate::path::ParsedPath;
 use crate::query::{Compat, NullsOrder, Query, Related, Strategy};
 use crate::resolve::{PathKind, ResolvedPath, resolve};
-use crate::split::{SplitRoots, StatementRows, split_roots, split_statements};
+use crate::split::{Load, SplitRoots, StatementRows, choose_loads, split_roots, split_statements};
 use crate::terminal::{
     AggregateFunc, FlatColumn, Output, Pick, Terminal, page_slice, to_many_prefix,
 };
@@ -438,9 +438,9 @@ pub struct Plan {
     pub output: Output,
     /// How rows become records (no nodes and width 0 when the output is not records).
     pub extraction: ExtractionPlan,
-    /// The split and json strategies: the loaded to-many nodes read by statements of their
-    /// own after the root's (json: by subqueries), in alias order (`extraction.statements`
-    /// has their rows); empty when the query runs as one statement.
+    /// The [`Load::Split`] nodes, read by statements of their own after the root's (json:
+    /// by subqueries), in alias order (`extraction.statements` has their rows); empty
+    /// when the query runs as one statement.
     pub split: Vec<NodeId>,
     /// How the split strategy's statements after the root's select their roots
     /// ([`SplitRoots::SemiJoin`] when `split` is empty).
@@ -547,6 +547,10 @@ pub struct ExtractionNode {
     /// name and its selected fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through: Option<ExtractionThrough>,
+    /// For a to-many node: whether its records are joined into its parent's statement or
+    /// read by a statement of their own ([`JoinNode::load`](crate::JoinNode::load)).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load: Option<Load>,
 }
 
 /// A field and its row position.
@@ -752,7 +756,15 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         }
         _ => (Pick::All, false),
     };
-    let tree = builder.finish(graph);
+    let mut tree = builder.finish(graph);
+    // ormar's scope reads its filter on the joined rows, and a terminal without records
+    // reads one statement: every list joined there.
+    let strategy = if records && query.compat == Compat::Roots {
+        query.strategy
+    } else {
+        Strategy::Joined
+    };
+    choose_loads(graph, &mut tree, strategy);
     let mut nested: Vec<NestedList> = nested
         .into_iter()
         .filter_map(|(hops, mut list)| {
@@ -869,16 +881,9 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
         },
         _ => Output::Records(pick),
     };
-    // ormar's scope reads its filter on the joined rows: one statement.
-    let several = matches!(query.strategy, Strategy::Split | Strategy::Json);
-    let split = if records && several && query.compat == Compat::Roots {
-        let (lists, statements) = split_statements(graph, &tree, &columns, &extraction);
-        extraction.json = !statements.is_empty() && query.strategy == Strategy::Json;
-        extraction.statements = statements;
-        lists
-    } else {
-        Vec::new()
-    };
+    let (split, statements) = split_statements(graph, &tree, &columns, &extraction);
+    extraction.json = !statements.is_empty() && strategy == Strategy::Json;
+    extraction.statements = statements;
     let split_roots = if split.is_empty() {
         SplitRoots::SemiJoin
     } else {
@@ -1035,6 +1040,7 @@ fn record_columns(
             pk,
             columns: node_columns,
             through,
+            load: node.load(),
         });
     }
 

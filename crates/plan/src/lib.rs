@@ -37,6 +37,6 @@ pub use lookup::Lookup;
 pub use path::{MAX_PATH_BYTES, MAX_SEGMENTS, ParsedPath, Segment};
 pub use query::{Compat, Filter, NullsOrder, OrderBy, Query, Related, Strategy};
 pub use resolve::{PathKind, ResolvedPath, resolve};
-pub use split::{SplitRoots, StatementRows};
+pub use split::{Load, SplitRoots, StatementRows};
 pub use terminal::{AggregateFunc, Aggregation, FlatColumn, Output, Page, Pick, Terminal, Values};
 pub use value::{Value, ValueKind};

@@ -99,10 +99,10 @@ pub struct Query {
     /// What the query returns; `None`: every root record (`all`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terminal: Option<Terminal>,
-    /// How loaded to-many relations are read ([`Strategy`]): in one statement (`joined`,
-    /// the default), one statement each (`split`), or lists as JSON in one statement
-    /// (`json`). The records are the same.
-    #[serde(default, skip_serializing_if = "Strategy::is_joined")]
+    /// How loaded to-many relations are read ([`Strategy`]): chosen per relation (`auto`,
+    /// the default), in one statement (`joined`), one statement each (`split`), or lists
+    /// as JSON in one statement (`json`). The records are the same.
+    #[serde(default, skip_serializing_if = "Strategy::is_auto")]
     pub strategy: Strategy,
 }
 
@@ -210,13 +210,28 @@ impl Query {
 /// How the records of loaded to-many relations are read (DESIGN.md, "Strategies"). Every
 /// strategy returns the same records in the same order.
 ///
-/// JSON: `"joined"` (the default, left out when serialised), `"split"` or `"json"`.
+/// JSON: `"auto"` (the default, left out when serialised), `"joined"`, `"split"` or `"json"`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
+    /// Per loaded to-many relation ([`Load`](crate::Load), recorded in the plan):
+    /// to-one relations join into their parent's statement; a to-many relation joins too
+    /// unless a loaded to-many relation that is neither above nor below it would share
+    /// that statement (a sibling or a cousin), and then it is split, as are its siblings.
+    /// So the to-many relations of one statement form a chain and no statement's rows
+    /// multiply two independent lists.
+    ///
+    /// On the school schema: `teachers` and `students` (siblings) are both split (three
+    /// statements: the classes, the teachers, the students); a blog post's `categories`
+    /// alone are joined (one statement); a person's `employees__employees` is a chain,
+    /// joined (one statement); `students__category` with `teachers__category__students`
+    /// splits `students` and `teachers`, and the category's `students` join into the
+    /// teachers' statement (a chain below `teachers`).
+    /// In ormar's scope and for terminals without records: one statement, as `Joined`.
+    #[default]
+    Auto,
     /// One statement joining every loaded relation (ormar's): sibling to-many relations
     /// multiply the rows (a class's teachers times its students).
-    #[default]
     Joined,
     /// The root statement (the root and its to-one relations), then one statement per
     /// loaded to-many relation, reading its records (with the to-one relations below
@@ -241,8 +256,8 @@ pub enum Strategy {
 }
 
 impl Strategy {
-    fn is_joined(&self) -> bool {
-        *self == Strategy::Joined
+    fn is_auto(&self) -> bool {
+        *self == Strategy::Auto
     }
 }
 

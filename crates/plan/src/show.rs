@@ -8,23 +8,26 @@ use std::fmt::Write;
 use relq_graph::RelationGraph;
 
 use crate::join::{JoinKind, JoinNode, JoinTree};
+use crate::split::Load;
 
 impl JoinTree {
     /// One line per node in alias order, indented two spaces per level: the alias, then
     /// for a child `relation: Model` and how it is joined. A many-to-many node names its
     /// through model and the through model's alias; a node joined only to filter or order
-    /// (not loaded) says so.
+    /// (not loaded) says so; a loaded to-many node says how it is read ([`Load`]: joined
+    /// into its parent's statement, or split into its own).
     ///
     /// ```
     /// use relq_graph::SchemaDef;
     /// use relq_plan::{Query, plan};
     /// let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
-    /// let p = plan(&graph, &Query::new("SchoolClass").select_related("students__category"))?;
+    /// let query = Query::new("SchoolClass").select_related("students__category").select_related("teachers");
     /// assert_eq!(
-    ///     p.tree.outline(&graph),
+    ///     plan(&graph, &query)?.tree.outline(&graph),
     ///     "t0 SchoolClass\n\
-    ///      \x20 t1 students: Student (reverse fk, left outer join)\n\
-    ///      \x20   t2 category: Category (fk, left outer join)\n"
+    ///      \x20 t1 students: Student (reverse fk, left outer join, split)\n\
+    ///      \x20   t2 category: Category (fk, left outer join)\n\
+    ///      \x20 t3 teachers: Teacher (reverse fk, left outer join, split)\n"
     /// );
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -59,7 +62,7 @@ impl JoinTree {
     /// let p = plan(&graph, &Query::new("SchoolClass").select_related("students"))?;
     /// let dot = p.tree.to_dot(&graph);
     /// assert!(dot.contains(r#"1 [ label = "t1 Student (students)" ]"#), "{dot}");
-    /// assert!(dot.contains(r#"0 -> 1 [ label = "students (reverse fk, left outer join)" ]"#), "{dot}");
+    /// assert!(dot.contains(r#"0 -> 1 [ label = "students (reverse fk, left outer join, joined)" ]"#), "{dot}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn to_dot(&self, graph: &RelationGraph) -> String {
@@ -115,6 +118,11 @@ impl JoinTree {
         });
         if !node.is_loaded() {
             label.push_str(", not loaded");
+        }
+        match node.load() {
+            Some(Load::Joined) => label.push_str(", joined"),
+            Some(Load::Split) => label.push_str(", split"),
+            None => {}
         }
         Some((relation.name(), label))
     }

@@ -1,23 +1,87 @@
-//! The split strategy's statements, planned: which to-many nodes are read by statements
-//! of their own, and which columns of the extraction plan each statement's rows carry.
+//! How loaded to-many nodes are read, and the statements of a query with several: which
+//! to-many nodes start statements of their own, and which columns of the extraction plan
+//! each statement's rows carry.
 //!
-//! Statement 0 reads the root and the nodes of its list (the to-one relations below the
-//! root); statement `k` reads the `k`-th loaded to-many node (alias order) and the to-one
-//! nodes below it, with the primary key of each of its ancestors, so the rebuild finds
-//! the parent record read by an earlier statement by (node, parent, key). A to-many node
-//! below another one gets its own statement too (its ancestors' keys lead to it).
+//! Each loaded to-many node is [`Load::Joined`] into the statement of its parent's
+//! records or [`Load::Split`] into a statement of its own ([`choose_loads`]): `joined`
+//! joins every one, `split` and `json` split every one (json's statements are
+//! subqueries of one statement), `auto` decides per edge (the rule is on
+//! [`Strategy::Auto`]). A statement reads one group: the node that starts it (the root,
+//! or a split to-many node) and the loaded nodes below it reached without passing
+//! another split node ([`JoinTree::statement_of`]).
+//!
+//! Statement 0 reads the root's group; statement `k` reads the group of the `k`-th split
+//! node (alias order), with the primary key of each of its ancestors, so the rebuild
+//! finds the parent record read by an earlier statement by (node, parent, key).
+//!
+//! Invariants: every column of the extraction plan is read in full by exactly one
+//! statement; a statement's columns are in plan position order; under `auto` the
+//! to-many nodes of one group form a chain (each above the next), so no statement's rows
+//! multiply two independent lists.
 //!
 //! How the statements after the root's select their roots ([`SplitRoots`],
 //! [`split_roots`]) is decided here too, from the query alone (deterministic).
-//!
-//! Invariant: every column of the extraction plan is read in full by exactly one
-//! statement; a statement's columns are in plan position order.
 
 use relq_graph::RelationGraph;
 use serde::{Deserialize, Serialize};
 
 use crate::compile::{ExtractionPlan, SelectColumn};
 use crate::join::{JoinTree, NodeId};
+use crate::query::Strategy;
+
+/// How a loaded to-many node's records are read (the choice of the query's
+/// [`Strategy`], recorded per node in the join tree and the extraction plan).
+///
+/// JSON: `"joined"` or `"split"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Load {
+    /// Joined into the statement that reads its parent's records (its rows repeat the
+    /// parent's, once per record of the list).
+    Joined,
+    /// Read by a statement of its own over the same roots, with its ancestors' keys.
+    Split,
+}
+
+/// Records in `tree` how each loaded to-many node is read under `strategy` (`Auto` and
+/// `Split` only for queries of records in the roots' scope; `joined` otherwise).
+///
+/// `Auto`, per node in alias order (so the statement of its parent is already known):
+/// a loaded to-many node is split when a loaded to-many node that is neither above nor
+/// below it hangs under the node starting its parent's statement (a sibling or a
+/// cousin it would multiply), else joined. Both of two siblings are split: the rule is
+/// symmetric and depends on nothing but the tree. Where a dialect reads a list faster
+/// as JSON, this is the place to choose it.
+pub(crate) fn choose_loads(graph: &RelationGraph, tree: &mut JoinTree, strategy: Strategy) {
+    let lists: Vec<NodeId> = (0..tree.nodes().len())
+        .map(NodeId::from_index)
+        .filter(|&n| {
+            let node = tree.node(n);
+            node.is_loaded()
+                && node
+                    .relation()
+                    .is_some_and(|r| graph.relation(r).is_to_many())
+        })
+        .collect();
+    for &list in &lists {
+        let load = match strategy {
+            Strategy::Joined => Load::Joined,
+            // json reads every list by a subquery of its own, decoded as split's rows.
+            Strategy::Split | Strategy::Json => Load::Split,
+            Strategy::Auto => {
+                let parent = tree.node(list).parent().unwrap_or(NodeId::ROOT);
+                let start = tree.statement_of(graph, parent);
+                let cousin = lists.iter().any(|&other| {
+                    tree.is_at_or_above(start, other)
+                        && !tree.is_at_or_above(other, list)
+                        && !tree.is_at_or_above(list, other)
+                });
+                if cousin { Load::Split } else { Load::Joined }
+            }
+        };
+        tree.set_load(list, load);
+    }
+}
 
 /// The rows of one statement of a query with several (the split strategy): which plan
 /// positions its columns fill, whose records it reads and whose keys it carries. Rows
@@ -60,9 +124,9 @@ pub(crate) fn split_roots(filtered: bool, sliced: bool) -> SplitRoots {
     }
 }
 
-/// The loaded to-many nodes of `tree` that are read by statements of their own, in alias
-/// order, and the rows of every statement (the root's first); both empty when no to-many
-/// node is loaded (one statement then).
+/// The [`Load::Split`] nodes of `tree` (read by statements of their own), in alias
+/// order, and the rows of every statement (the root's first); both empty when no node
+/// is split (one statement then).
 pub(crate) fn split_statements(
     graph: &RelationGraph,
     tree: &JoinTree,
@@ -71,13 +135,7 @@ pub(crate) fn split_statements(
 ) -> (Vec<NodeId>, Vec<StatementRows>) {
     let lists: Vec<NodeId> = (0..tree.nodes().len())
         .map(NodeId::from_index)
-        .filter(|&n| {
-            let node = tree.node(n);
-            node.is_loaded()
-                && node
-                    .relation()
-                    .is_some_and(|r| graph.relation(r).is_to_many())
-        })
+        .filter(|&n| tree.node(n).load() == Some(Load::Split))
         .collect();
     if lists.is_empty() {
         return (lists, Vec::new());
@@ -99,7 +157,7 @@ pub(crate) fn split_statements(
             keys.reverse();
             let nodes: Vec<usize> = (0..tree.nodes().len())
                 .map(NodeId::from_index)
-                .filter(|&n| tree.node(n).is_loaded() && tree.list_of(graph, n) == list)
+                .filter(|&n| tree.node(n).is_loaded() && tree.statement_of(graph, n) == list)
                 .filter_map(index)
                 .collect();
             let own = columns.iter().enumerate().filter_map(|(position, c)| {

@@ -5,20 +5,30 @@
 //! `SchoolClass.objects.select_related(["teachers__category", "students__category"])`, and
 //! [`compile`] it for a dialect ([`Sqlite`], [`Postgres`], [`MySql`]): the statements with
 //! their parameters, and the [`Plan`] whose [`ExtractionPlan`] rebuilds nested records from
-//! the rows.
+//! the rows. The default [`Strategy`], `auto`, reads the sibling lists `teachers` and
+//! `students` by statements of their own, so no row is a teacher × student product;
+//! `joined` reads everything in one statement.
 //!
 //! ```
-//! use relq::{Postgres, Query, SchemaDef, compile};
+//! use relq::{Postgres, Query, SchemaDef, Strategy, compile};
+//! use relq::plan::Load;
 //! let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
 //! let query = Query::new("SchoolClass")
 //!     .select_related("teachers__category")
 //!     .select_related("students__category");
 //! let compiled = compile(&graph, &query, &Postgres::default())?;
-//! let sql = &compiled.statements[0].sql;
+//! assert_eq!(compiled.statements.len(), 3); // the classes, the teachers, the students
+//! let students = &compiled.plan.extraction.nodes[3];
+//! assert_eq!((students.path.as_str(), students.load), ("students", Some(Load::Split)));
+//! let students = &compiled.statements[2].sql;
+//! assert!(students.contains(r#"INNER JOIN "students" AS "t3" ON "t0"."id" = "t3"."schoolclass_id""#));
+//!
+//! let joined = compile(&graph, &query.strategy(Strategy::Joined), &Postgres::default())?;
+//! let sql = &joined.statements[0].sql;
 //! assert!(sql.starts_with(r#"SELECT "t0"."id", "t0"."name""#));
 //! assert!(sql.contains(r#"LEFT OUTER JOIN "categories" AS "t4" ON "t3"."category_id" = "t4"."id""#));
 //! assert!(sql.ends_with(r#"ORDER BY "t0"."id" ASC, "t1"."id" ASC, "t3"."id" ASC"#));
-//! assert_eq!(compiled.plan.extraction.nodes[4].path, "students__category");
+//! assert_eq!(joined.plan.extraction.nodes[4].path, "students__category");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

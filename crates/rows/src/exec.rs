@@ -170,9 +170,11 @@ impl<'p> RowReader<'p> {
         Ok(())
     }
 
-    /// The root keys statement 0 returned, in its row order, for the statements that
-    /// bind them ([`SplitRoots::Keys`]; empty for other plans): each the value read at
-    /// the root's key position, so the bytes the root statement read.
+    /// The root keys statement 0 returned, in its row order, each once (a root whose
+    /// rows repeat, for a to-many chain joined into the root statement, gives its key
+    /// once), for the statements that bind them ([`SplitRoots::Keys`]; empty for other
+    /// plans): each the value read at the root's key position, so the bytes the root
+    /// statement read.
     pub fn root_keys(&self) -> &[Value] {
         &self.root_keys
     }
@@ -231,10 +233,13 @@ impl<'p> RowReader<'p> {
                 (None, _) => self.values.push(value),
             }
         }
+        // A root's rows are consecutive (ordered by root first); under auto a to-many
+        // chain joined into the root statement repeats them: each key is kept once.
         if let (0, Some(key)) = (
             self.statement,
             self.root_key.and_then(|at| self.values.get(at)),
-        ) {
+        ) && self.root_keys.last() != Some(key)
+        {
             self.root_keys.push(key.clone());
         }
         match &mut self.sink {

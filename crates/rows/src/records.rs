@@ -189,10 +189,10 @@ impl Visitor for Records {
 /// # let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
 /// # let plan = ExtractionPlan { width: 2, statements: vec![], json: false, nodes: vec![
 /// #     ExtractionNode { path: "".into(), model: "Post".into(), relation: None, parent: None,
-/// #         cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None },
+/// #         cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None, load: None },
 /// #     ExtractionNode { path: "author".into(), model: "Author".into(), relation: Some("author".into()),
 /// #         parent: Some(0), cardinality: Cardinality::One, alias: relq_plan::Alias::new(1), pk: 1,
-/// #         columns: vec![column("id", 1)], through: None }] };
+/// #         columns: vec![column("id", 1)], through: None, load: None }] };
 /// use relq_rows::{Record, Related, rebuild};
 /// // Post 1 by author 9; post 2 without an author.
 /// let rows = [vec![Value::Int(1), Value::Int(9)], vec![Value::Int(2), Value::Null]];

@@ -21,9 +21,10 @@ use crate::terminal::terminal;
 /// A compiled query: the statements to run, in order, and the plan that reads their rows
 /// (its [`Output`](relq_plan::Output): records through the extraction plan, a count, or
 /// flat rows). The joined strategy has one statement, and so has every terminal that
-/// returns no records (`count`, `values`...); the split strategy has one per loaded
-/// to-many relation beside the root's (`plan.split`), each filling the plan positions of
-/// its [`StatementRows`](relq_plan::StatementRows); the json strategy has one, its lists
+/// returns no records (`count`, `values`...); with split nodes (`plan.split`: every
+/// loaded to-many relation under the split strategy, sibling lists under auto) there is
+/// one per split node beside the root's, each filling the plan positions of its
+/// [`StatementRows`](relq_plan::StatementRows); the json strategy has one, its lists
 /// as JSON columns ([`ExtractionPlan::json`](relq_plan::ExtractionPlan::json)).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compiled<'g> {
@@ -143,9 +144,9 @@ impl Statement<'_> {
     }
 }
 
-/// Compiles `query` over `graph` for `dialect` with its strategy (joined: one statement;
-/// split: the root's, then one per loaded to-many relation; json: one, or split's where
-/// the database cannot order a JSON aggregate, `JsonCaps::ordered_aggregate`), or the
+/// Compiles `query` over `graph` for `dialect` with its strategy (one statement, or with
+/// split nodes the root's, then one per split node; json: one, or split's where the
+/// database cannot order a JSON aggregate, `JsonCaps::ordered_aggregate`), or the
 /// statement of its terminal (`count`, `exists`, `values`, `aggregate`).
 ///
 /// # Errors

@@ -33,50 +33,16 @@ use smallvec::SmallVec;
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 use crate::dialect::Caps;
 
-/// The one statement of the joined strategy for `plan`.
+/// The one statement of the joined strategy for `plan`: every node in the roots'
+/// statement.
 pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Select<'g> {
     let mut b = Builder::new(graph, plan, caps);
-    let tree = &plan.tree;
-    let paginate_roots = (plan.limit.is_some() || plan.offset.is_some())
-        && tree
-            .nodes()
-            .iter()
-            .any(|n| n.relation().is_some_and(|r| graph.relation(r).is_to_many()));
-    // With a root page the filter is the page's: nodes joined only for it stay out (in
-    // ormar's scope the filter also trims the lists: every node is joined, `base`).
-    let loaded = tree
-        .nodes()
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.is_loaded())
-        .map(|(i, _)| Some(NodeId::from_index(i)));
-    let nested = plan.nested.iter().flat_map(|l| &l.order);
-    let ordered = plan.order.iter().chain(nested).map(|t| t.node);
-    let outer = paginate_roots.then(|| loaded.chain(ordered));
-    let (mut select, aliases) = b.base(outer);
+    let mut select = b.roots_statement(&vec![true; plan.tree.nodes().len()]);
     select.columns = plan
         .columns
         .iter()
-        .map(|c| select_column(graph, tree, c))
+        .map(|c| select_column(graph, &plan.tree, c))
         .collect();
-
-    select.order_by = b.root_order(&aliases, false);
-    for (i, node) in tree.nodes().iter().enumerate() {
-        if !node
-            .relation()
-            .is_some_and(|r| graph.relation(r).is_to_many())
-        {
-            continue;
-        }
-        for term in b.list_order(NodeId::from_index(i)) {
-            b.push_column_term(&mut select.order_by, term, &aliases);
-        }
-        select.order_by.push(b.pk_term(node.model(), aliases[i]));
-    }
-    if !paginate_roots {
-        select.limit = plan.limit;
-        select.offset = plan.offset;
-    }
     select
 }
 
@@ -188,6 +154,72 @@ impl<'g, 'p> Builder<'g, 'p> {
             select.filter = self.where_terms(condition, &aliases);
         }
         (select, aliases)
+    }
+
+    /// The statement that picks the roots, without columns yet: the root and the nodes
+    /// marked in `group` joined (each marked node's parent marked or the root), ordered
+    /// by the root ordering, then each to-many node of `group` by its list order
+    /// ([`push_list_orders`](Self::push_list_orders)). `LIMIT` / `OFFSET` apply to it
+    /// directly, or, when a to-many node of `group` repeats the roots' rows, to the root
+    /// page it reads from (a derived table), so no nested list is cut.
+    pub(crate) fn roots_statement(&mut self, group: &[bool]) -> Select<'g> {
+        let (graph, plan) = (self.graph, self.plan);
+        let tree = &plan.tree;
+        let marked = |i: usize| group.get(i).copied().unwrap_or(false);
+        let paginate_roots = (plan.limit.is_some() || plan.offset.is_some())
+            && tree.nodes().iter().enumerate().any(|(i, n)| {
+                marked(i) && n.relation().is_some_and(|r| graph.relation(r).is_to_many())
+            });
+        let (mut select, aliases) = if paginate_roots {
+            // With a root page the filter is the page's: nodes joined only for it stay
+            // out (in ormar's scope the filter also trims the lists: every node is
+            // joined, `base`).
+            let loaded = tree
+                .nodes()
+                .iter()
+                .enumerate()
+                .filter(|&(i, n)| marked(i) && n.is_loaded())
+                .map(|(i, _)| Some(NodeId::from_index(i)));
+            let nested = plan.nested.iter().flat_map(|l| &l.order);
+            let ordered = plan.order.iter().chain(nested).map(|t| t.node);
+            let ordered = ordered.filter(|n| n.is_some_and(|n| marked(n.index())));
+            self.base(Some(loaded.chain(ordered)))
+        } else {
+            self.select_roots(false, group, &[])
+        };
+        let mut order = self.root_order(&aliases, false);
+        self.push_list_orders(&mut order, group, &aliases);
+        select.order_by = order;
+        if !paginate_roots {
+            select.limit = plan.limit;
+            select.offset = plan.offset;
+        }
+        select
+    }
+
+    /// For every to-many node marked in `nodes` (alias order, so a list's parent
+    /// before it): the user's terms that order its list, then its primary key, so each
+    /// list comes out in order under its parent.
+    pub(crate) fn push_list_orders(
+        &mut self,
+        items: &mut Vec<OrderItem<'g>>,
+        nodes: &[bool],
+        aliases: &[Alias],
+    ) {
+        let (graph, plan) = (self.graph, self.plan);
+        for (i, node) in plan.tree.nodes().iter().enumerate() {
+            if !nodes.get(i).copied().unwrap_or(false)
+                || !node
+                    .relation()
+                    .is_some_and(|r| graph.relation(r).is_to_many())
+            {
+                continue;
+            }
+            for term in self.list_order(NodeId::from_index(i)) {
+                self.push_column_term(items, term, aliases);
+            }
+            items.push(self.pk_term(node.model(), aliases[i]));
+        }
     }
 
     /// A fresh alias.

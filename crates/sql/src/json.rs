@@ -23,13 +23,13 @@ use relq_plan::{Alias, JoinKind, NodeId, ValueKind};
 use crate::ast::{Expr, Join, Select, TableRef};
 use crate::dialect::{Call, JsonCaps};
 use crate::joined::{Builder, select_column};
-use crate::split::{list_group, root_statement};
+use crate::split::statement_group;
 
 /// The one statement of the json strategy for `plan` (whose `split` is not empty).
 pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
     let (graph, plan) = (b.graph, b.plan);
-    let group = list_group(graph, plan, NodeId::ROOT);
-    let mut select = root_statement(b, &group);
+    let group = statement_group(graph, plan, NodeId::ROOT);
+    let mut select = b.roots_statement(&group);
     select.columns = plan
         .extraction
         .own_positions(0)
@@ -80,7 +80,9 @@ fn list<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps, k: usize) -> Select<'g> {
     }));
     let terms = b.nested_terms(node_id, alias, through);
     select.filter.extend(terms);
-    let group = list_group(graph, plan, node_id);
+    // The nodes joined inside the list's subquery (the list itself is its FROM).
+    let mut group = statement_group(graph, plan, node_id);
+    group[node_id.index()] = false;
     for (i, n) in tree.nodes().iter().enumerate() {
         let (true, Some(p), Some(relation)) = (group[i], n.parent(), n.relation()) else {
             continue;

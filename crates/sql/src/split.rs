@@ -1,23 +1,29 @@
-//! The split strategy: a [`Plan`] with loaded to-many nodes (`Plan::split`) as one
-//! statement for the roots, then one per loaded to-many node; each statement's columns
-//! are its [`StatementRows`](relq_plan::StatementRows)' plan positions.
+//! Statements of several: a [`Plan`] with split nodes (`Plan::split`, chosen by the
+//! `split` or `auto` strategy) as one statement for the roots' group, then one per split
+//! node's group ([`JoinTree::statement_of`](relq_plan::JoinTree::statement_of)); each
+//! statement's columns are its [`StatementRows`](relq_plan::StatementRows)' plan
+//! positions.
 //!
-//! - The root statement is the joined statement of the root's own list: the root and
-//!   the to-one nodes below it (loaded, or joined for an ordering or the filter), the
-//!   filter as WHERE, ordered by the root ordering (a term across a to-many relation by
-//!   its MIN/MAX subquery), `LIMIT` / `OFFSET` on it directly (no row repeats a root).
-//! - The statement of a to-many node `L` reads the same roots; with
+//! - The root statement is the joined statement of the roots' group
+//!   ([`Builder::roots_statement`]): the root and the nodes below it not under a split
+//!   node (loaded, or joined for an ordering or the filter), the filter as WHERE, ordered
+//!   by the root ordering (a term across a to-many relation by its MIN/MAX subquery),
+//!   then by the list order of each joined to-many node (`auto`'s chain). `LIMIT` /
+//!   `OFFSET` apply to it directly when no row repeats a root, else to the root page.
+//! - The statement of a split node `L` reads the same roots; with
 //!   [`SplitRoots::SemiJoin`] it re-selects them (a semi-join on the root statement):
-//!   `FROM` the root table with the filter as WHERE, or `FROM` the root page
-//!   (a derived table, as in the joined strategy) when the query has a limit or offset;
-//!   then `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter
-//!   and limit in its ON clause, so a trimmed ancestor's children are not read), `L`'s
-//!   to-one nodes `LEFT` as the tree says. It selects the primary key of every ancestor
-//!   and `L`'s columns, and is ordered by the root's primary key (descending for
-//!   `last`), each to-many ancestor's primary key, then `L`'s list order and its primary
-//!   key: each parent's list comes out together and in order, parents in the order the
-//!   root statement read them when the roots are ordered by key (the rebuild then meets
-//!   the parents it stitches to in turn, not one at random per row).
+//!   `FROM` the root table with the filter as WHERE, or `FROM` the root page (a derived
+//!   table, as in the joined strategy) when the query has a limit or offset; then
+//!   `INNER JOIN`s down to `L` through its ancestors (each nested list's own filter and
+//!   limit in its ON clause, so a trimmed ancestor's children are not read), and the rest
+//!   of `L`'s group joined as the tree says (to-one nodes, and under `auto` a chain of
+//!   to-many nodes). It selects the primary key of every ancestor and its group's
+//!   columns, and is ordered by the root's primary key (descending for `last`), each
+//!   to-many ancestor's primary key, then `L`'s list order and primary key and each
+//!   joined to-many node's (as the joined strategy orders them): each parent's list
+//!   comes out together and in order, parents in the order the root statement read them
+//!   when the roots are ordered by key (the rebuild then meets the parents it stitches
+//!   to in turn, not one at random per row).
 //! - The parent's key is read from the parent's own table in every statement, never from
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
@@ -44,28 +50,17 @@ use crate::ast::{Expr, Select};
 use crate::dialect::Caps;
 use crate::joined::{Builder, select_column, with_ancestors};
 
-/// The root statement without its columns: `FROM` the root table with the nodes marked
-/// in `group` joined (the root's list), the filter, the root ordering, `LIMIT` / `OFFSET`.
-pub(crate) fn root_statement<'g>(b: &mut Builder<'g, '_>, group: &[bool]) -> Select<'g> {
-    let (mut select, aliases) = b.select_roots(false, group, &[]);
-    select.order_by = b.root_order(&aliases, false);
-    select.limit = b.plan.limit;
-    select.offset = b.plan.offset;
-    select
-}
-
-/// Per node of `plan`'s tree, whether its records are in `list`'s (the list itself and
-/// the root excluded).
-pub(crate) fn list_group(graph: &RelationGraph, plan: &Plan, list: NodeId) -> Vec<bool> {
+/// Per node of `plan`'s tree, whether the statement that `start` starts reads it
+/// ([`JoinTree::statement_of`](relq_plan::JoinTree::statement_of); the root excluded,
+/// `start` itself included when it is a split node).
+pub(crate) fn statement_group(graph: &RelationGraph, plan: &Plan, start: NodeId) -> Vec<bool> {
     (0..plan.tree.nodes().len())
-        .map(|i| {
-            i > 0 && i != list.index() && plan.tree.list_of(graph, NodeId::from_index(i)) == list
-        })
+        .map(|i| i > 0 && plan.tree.statement_of(graph, NodeId::from_index(i)) == start)
         .collect()
 }
 
-/// The statements of the split strategy for `plan` (whose `split` is not empty): the
-/// root's, then one per node of `plan.split`.
+/// The statements of `plan` (whose `split` is not empty): the roots' statement, then
+/// one per node of `plan.split`.
 pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Vec<Select<'g>> {
     let tree = &plan.tree;
     let lists = std::iter::once(NodeId::ROOT).chain(plan.split.iter().copied());
@@ -73,12 +68,9 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
         .zip(&plan.extraction.statements)
         .map(|(list, rows)| {
             let mut b = Builder::new(graph, plan, caps);
-            let mut group = list_group(graph, plan, list);
-            if list != NodeId::ROOT {
-                group[list.index()] = true;
-            }
+            let group = statement_group(graph, plan, list);
             let mut select = if list == NodeId::ROOT {
-                root_statement(&mut b, &group)
+                b.roots_statement(&group)
             } else {
                 let keyed = plan.split_roots == SplitRoots::Keys;
                 let paginated = !keyed && (plan.limit.is_some() || plan.offset.is_some());
@@ -101,7 +93,7 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                     let pk = b.pk_term(plan.root, aliases[NodeId::ROOT.index()]).expr;
                     select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
                 }
-                // Grouped by parent record (the root's key, then each list's above `list`),
+                // Grouped by parent record (the root's key, then each to-many ancestor's),
                 // so the rebuild meets a parent's children together, parent after parent
                 // as an earlier statement read them, instead of one parent a row at random.
                 let mut root_pk = b.pk_term(plan.root, aliases[0]);
@@ -113,10 +105,7 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
                         order.push(b.pk_term(node.model(), aliases[i]));
                     }
                 }
-                for term in b.list_order(list) {
-                    b.push_column_term(&mut order, term, &aliases);
-                }
-                order.push(b.pk_term(tree.node(list).model(), aliases[list.index()]));
+                b.push_list_orders(&mut order, &group, &aliases);
                 select.order_by = order;
                 select
             };

@@ -12,4 +12,5 @@ pub mod records;
 pub mod reference;
 pub mod rows;
 pub mod servers;
+pub mod statements;
 pub mod strategies;
