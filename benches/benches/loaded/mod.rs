@@ -251,6 +251,7 @@ fn sqlite_rows(
 }
 
 fn postgres_rows(client: &mut postgres::Client, sql: &str, params: &[Value]) -> Vec<Vec<Value>> {
+    use postgres::fallible_iterator::FallibleIterator;
     use postgres::types::Type;
     let prepared = client.prepare(sql).expect("PostgreSQL prepares");
     // Each integer as the type the server reports for its placeholder (a key `INT4`).
@@ -268,9 +269,14 @@ fn postgres_rows(client: &mut postgres::Client, sql: &str, params: &[Value]) -> 
         .collect();
     let refs: Vec<&(dyn postgres::types::ToSql + Sync)> =
         params.iter().map(|p| &**p as _).collect();
-    let rows = client.query(&prepared, &refs).expect("PostgreSQL runs");
-    rows.iter()
-        .map(|row| {
+    // Streamed as relq's executor reads them (`query_raw`), each row converted as it
+    // arrives: collecting the driver's rows first would make the floor slower than relq.
+    let mut rows = client
+        .query_raw(&prepared, refs.iter().copied())
+        .expect("PostgreSQL runs");
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().expect("PostgreSQL reads") {
+        out.push(
             row.columns()
                 .iter()
                 .enumerate()
@@ -285,9 +291,10 @@ fn postgres_rows(client: &mut postgres::Client, sql: &str, params: &[Value]) -> 
                     };
                     value.unwrap_or(Value::Null)
                 })
-                .collect()
-        })
-        .collect()
+                .collect(),
+        );
+    }
+    out
 }
 
 fn mariadb_rows(conn: &mut mysql::Conn, sql: &str, params: &[Value]) -> Vec<Vec<mysql::Value>> {
