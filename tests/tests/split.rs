@@ -18,7 +18,7 @@
 
 mod common;
 
-use common::servers::{Server, scratch};
+use common::servers::{Scratch, Server, scratch};
 use common::statements::{rows_without_products, statement_rows};
 use relq::plan::SplitRoots;
 use relq::rows::to_json;
@@ -124,9 +124,11 @@ fn split_reads_each_list_once_and_returns_the_joined_records() {
     }
 }
 
-#[test]
-fn a_case_insensitive_text_key_finds_its_children_with_either_strategy() {
-    // relq's own tables compare text by code point; a table made elsewhere may not.
+/// On MariaDB, in a fresh database named after `namespace`: codes keyed by a text column
+/// of the server's `utf8mb4_general_ci` collation (case-insensitive, as a table made
+/// elsewhere may be; relq's own tables compare by code point), and uses pointing at
+/// them, with the rows of the two `VALUES` lists; the schema relq reads them with.
+fn case_insensitive_codes(namespace: &str, codes: &str, uses: &str) -> (RelationGraph, Scratch) {
     let graph = SchemaDef::from_toml(
         r#"
         [[models]]
@@ -143,15 +145,25 @@ fn a_case_insensitive_text_key_finds_its_children_with_either_strategy() {
     )
     .and_then(|d| d.build())
     .expect("valid schema");
-    let mut db = scratch(Server::MariaDb, "split_ci");
+    let mut db = scratch(Server::MariaDb, namespace);
     for sql in [
-        "CREATE TABLE `codes` (`code` VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY) CHARACTER SET utf8mb4",
-        "CREATE TABLE `uses` (`id` INT PRIMARY KEY, `code_id` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL) CHARACTER SET utf8mb4",
-        "INSERT INTO `codes` VALUES ('abc'), ('xyz')",
-        "INSERT INTO `uses` VALUES (1, 'ABC'), (2, 'abc'), (3, 'Xyz')",
+        "CREATE TABLE `codes` (`code` VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY) CHARACTER SET utf8mb4".to_owned(),
+        "CREATE TABLE `uses` (`id` INT PRIMARY KEY, `code_id` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL) CHARACTER SET utf8mb4".to_owned(),
+        format!("INSERT INTO `codes` VALUES {codes}"),
+        format!("INSERT INTO `uses` VALUES {uses}"),
     ] {
-        db.run(sql, &[]).unwrap_or_else(|e| panic!("{e}\n  {sql}"));
+        db.run(&sql, &[]).unwrap_or_else(|e| panic!("{e}\n  {sql}"));
     }
+    (graph, db)
+}
+
+#[test]
+fn a_case_insensitive_text_key_finds_its_children_with_either_strategy() {
+    let (graph, mut db) = case_insensitive_codes(
+        "split_ci",
+        "('abc'), ('xyz')",
+        "(1, 'ABC'), (2, 'abc'), (3, 'Xyz')",
+    );
     let query = Query::new("Code").select_related("uses");
     let (joined, ..) = fetch(&mut db, &graph, &query, Strategy::Joined);
     let (split, rows, _) = fetch(&mut db, &graph, &query, Strategy::Split);
@@ -274,31 +286,11 @@ fn auto_binds_each_root_key_once_when_a_joined_chain_repeats_the_roots() {
 
 #[test]
 fn a_case_insensitive_text_key_bound_in_chunks_of_two_finds_its_children() {
-    let graph = SchemaDef::from_toml(
-        r#"
-        [[models]]
-        name = "Code"
-        table = "codes"
-        fields = [{ name = "code", type = "text", max_length = 10, primary_key = true }]
-
-        [[models]]
-        name = "Use"
-        table = "uses"
-        fields = [{ name = "id", type = "integer", primary_key = true }]
-        foreign_keys = [{ name = "code", to = "Code", nullable = false }]
-        "#,
-    )
-    .and_then(|d| d.build())
-    .expect("valid schema");
-    let mut db = scratch(Server::MariaDb, "split_keys_ci");
-    for sql in [
-        "CREATE TABLE `codes` (`code` VARCHAR(10) COLLATE utf8mb4_general_ci PRIMARY KEY) CHARACTER SET utf8mb4",
-        "CREATE TABLE `uses` (`id` INT PRIMARY KEY, `code_id` VARCHAR(10) COLLATE utf8mb4_general_ci NOT NULL) CHARACTER SET utf8mb4",
-        "INSERT INTO `codes` VALUES ('abc'), ('Abd'), ('xyz'), ('XYW'), ('zz')",
-        "INSERT INTO `uses` VALUES (1, 'ABC'), (2, 'abc'), (3, 'aBD'), (4, 'Xyz'), (5, 'xyw'), (6, 'XYW')",
-    ] {
-        db.run(sql, &[]).unwrap_or_else(|e| panic!("{e}\n  {sql}"));
-    }
+    let (graph, mut db) = case_insensitive_codes(
+        "split_keys_ci",
+        "('abc'), ('Abd'), ('xyz'), ('XYW'), ('zz')",
+        "(1, 'ABC'), (2, 'abc'), (3, 'aBD'), (4, 'Xyz'), (5, 'xyw'), (6, 'XYW')",
+    );
     // The filter makes the plan bind the root keys; `zz` has no use.
     let query = Query::new("Code")
         .select_related("uses")
