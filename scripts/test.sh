@@ -16,6 +16,14 @@ echo "== rustfmt"
 cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== tools"
+# The CLI's progress test runs relq with stderr on a pseudo-terminal: util-linux's script(1)
+# (Debian's essential bsdutils; installed here as root if a minimal image lacks it).
+if ! command -v script >/dev/null; then
+    [ "$(id -u)" = 0 ] || { echo "script(1) is missing: apt-get install bsdutils" >&2; exit 1; }
+    apt-get install -y --no-install-recommends bsdutils >/dev/null ||
+        { apt-get update >/dev/null && apt-get install -y --no-install-recommends bsdutils >/dev/null; }
+fi
 echo "== servers"
 log=$(mktemp)
 started_servers=no
