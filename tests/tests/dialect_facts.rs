@@ -736,6 +736,14 @@ fn assert_proven_server(dialect: &str, version: &str) {
 }
 
 macro_rules! dialect_facts {
+    (@each $connect:expr; $($test:ident => $fact:ident,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                $fact(&mut $connect);
+            }
+        )*
+    };
     ($dialect:ident, $connect:expr, truncates_long_identifiers = $truncates:expr) => {
         mod $dialect {
             use super::*;
@@ -749,64 +757,24 @@ macro_rules! dialect_facts {
             }
 
             #[test]
-            fn identifier_quote_is_doubled_inside_a_name_as_its_caps_say() {
-                identifier_quote_doubled_inside_a_name_is_accepted(&mut $connect);
-            }
-
-            #[test]
-            fn placeholders_bind_in_its_caps_style() {
-                placeholders_bind_in_the_caps_style(&mut $connect);
-            }
-
-            #[test]
-            fn offset_without_limit_works_in_its_caps_form() {
-                offset_without_limit_works_in_the_caps_form(&mut $connect);
-            }
-
-            #[test]
-            fn sorts_nulls_ascending_where_its_caps_say() {
-                nulls_sort_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn accepts_nulls_first_last_only_where_its_caps_say() {
-                nulls_order_syntax_is_accepted_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
             fn identifier_limit_is_where_its_caps_say() {
                 identifier_limit_is_where_the_caps_say(&mut $connect, $truncates);
             }
 
-            #[test]
-            fn join_limit_is_where_its_caps_say() {
-                join_limit_is_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn filters_compare_text_by_code_point_as_its_caps_say() {
-                text_compares_by_code_point_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn filters_match_substrings_literally_as_its_caps_say() {
-                substring_match_is_literal_and_case_sensitive_as_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn regex_is_where_its_caps_say() {
-                regex_is_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn window_functions_are_where_its_caps_say() {
-                window_functions_are_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn decimals_compare_numerically_as_its_caps_say() {
-                decimals_compare_numerically_where_the_caps_cast_them(&mut $connect);
-            }
+            // Each test: the fact proven on a fresh connection.
+            dialect_facts!(@each $connect;
+                identifier_quote_is_doubled_inside_a_name_as_its_caps_say => identifier_quote_doubled_inside_a_name_is_accepted,
+                placeholders_bind_in_its_caps_style => placeholders_bind_in_the_caps_style,
+                offset_without_limit_works_in_its_caps_form => offset_without_limit_works_in_the_caps_form,
+                sorts_nulls_ascending_where_its_caps_say => nulls_sort_where_the_caps_say,
+                accepts_nulls_first_last_only_where_its_caps_say => nulls_order_syntax_is_accepted_where_the_caps_say,
+                join_limit_is_where_its_caps_say => join_limit_is_where_the_caps_say,
+                filters_compare_text_by_code_point_as_its_caps_say => text_compares_by_code_point_where_the_caps_say,
+                filters_match_substrings_literally_as_its_caps_say => substring_match_is_literal_and_case_sensitive_as_the_caps_say,
+                regex_is_where_its_caps_say => regex_is_where_the_caps_say,
+                window_functions_are_where_its_caps_say => window_functions_are_where_the_caps_say,
+                decimals_compare_numerically_as_its_caps_say => decimals_compare_numerically_where_the_caps_cast_them,
+            );
         }
     };
 }
