@@ -93,6 +93,20 @@ fn pg_error(e: ::postgres::Error) -> String {
     }
 }
 
+/// The first column of every row of a PostgreSQL query with parameters of one type.
+fn pg_ints<T: ::postgres::types::ToSql + Sync>(
+    client: &mut ::postgres::Client,
+    sql: &str,
+    params: &[T],
+) -> Result<Vec<Option<i64>>, String> {
+    let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+        params.iter().map(|p| p as _).collect();
+    let rows = client.query(sql, &params).map_err(pg_error)?;
+    rows.iter()
+        .map(|row| row.try_get(0).map_err(pg_error))
+        .collect()
+}
+
 impl Db for Postgres {
     fn caps(&self) -> Caps {
         relq_postgres::CAPS
@@ -101,20 +115,10 @@ impl Db for Postgres {
         self.0.batch_execute(sql).map_err(pg_error)
     }
     fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
-        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-            params.iter().map(|p| p as _).collect();
-        let rows = self.0.query(sql, &params).map_err(pg_error)?;
-        rows.iter()
-            .map(|row| row.try_get(0).map_err(pg_error))
-            .collect()
+        pg_ints(&mut self.0, sql, params)
     }
     fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
-        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-            params.iter().map(|p| p as _).collect();
-        let rows = self.0.query(sql, &params).map_err(pg_error)?;
-        rows.iter()
-            .map(|row| row.try_get(0).map_err(pg_error))
-            .collect()
+        pg_ints(&mut self.0, sql, params)
     }
     fn version(&mut self) -> String {
         let row = self
