@@ -93,6 +93,20 @@ fn pg_error(e: ::postgres::Error) -> String {
     }
 }
 
+/// The first column of every row of a PostgreSQL query with parameters of one type.
+fn pg_ints<T: ::postgres::types::ToSql + Sync>(
+    client: &mut ::postgres::Client,
+    sql: &str,
+    params: &[T],
+) -> Result<Vec<Option<i64>>, String> {
+    let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+        params.iter().map(|p| p as _).collect();
+    let rows = client.query(sql, &params).map_err(pg_error)?;
+    rows.iter()
+        .map(|row| row.try_get(0).map_err(pg_error))
+        .collect()
+}
+
 impl Db for Postgres {
     fn caps(&self) -> Caps {
         relq_postgres::CAPS
@@ -101,20 +115,10 @@ impl Db for Postgres {
         self.0.batch_execute(sql).map_err(pg_error)
     }
     fn ints(&mut self, sql: &str, params: &[i64]) -> Result<Vec<Option<i64>>, String> {
-        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-            params.iter().map(|p| p as _).collect();
-        let rows = self.0.query(sql, &params).map_err(pg_error)?;
-        rows.iter()
-            .map(|row| row.try_get(0).map_err(pg_error))
-            .collect()
+        pg_ints(&mut self.0, sql, params)
     }
     fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
-        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
-            params.iter().map(|p| p as _).collect();
-        let rows = self.0.query(sql, &params).map_err(pg_error)?;
-        rows.iter()
-            .map(|row| row.try_get(0).map_err(pg_error))
-            .collect()
+        pg_ints(&mut self.0, sql, params)
     }
     fn version(&mut self) -> String {
         let row = self
@@ -736,6 +740,14 @@ fn assert_proven_server(dialect: &str, version: &str) {
 }
 
 macro_rules! dialect_facts {
+    (@each $connect:expr; $($test:ident => $fact:ident,)*) => {
+        $(
+            #[test]
+            fn $test() {
+                $fact(&mut $connect);
+            }
+        )*
+    };
     ($dialect:ident, $connect:expr, truncates_long_identifiers = $truncates:expr) => {
         mod $dialect {
             use super::*;
@@ -749,64 +761,24 @@ macro_rules! dialect_facts {
             }
 
             #[test]
-            fn identifier_quote_is_doubled_inside_a_name_as_its_caps_say() {
-                identifier_quote_doubled_inside_a_name_is_accepted(&mut $connect);
-            }
-
-            #[test]
-            fn placeholders_bind_in_its_caps_style() {
-                placeholders_bind_in_the_caps_style(&mut $connect);
-            }
-
-            #[test]
-            fn offset_without_limit_works_in_its_caps_form() {
-                offset_without_limit_works_in_the_caps_form(&mut $connect);
-            }
-
-            #[test]
-            fn sorts_nulls_ascending_where_its_caps_say() {
-                nulls_sort_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn accepts_nulls_first_last_only_where_its_caps_say() {
-                nulls_order_syntax_is_accepted_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
             fn identifier_limit_is_where_its_caps_say() {
                 identifier_limit_is_where_the_caps_say(&mut $connect, $truncates);
             }
 
-            #[test]
-            fn join_limit_is_where_its_caps_say() {
-                join_limit_is_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn filters_compare_text_by_code_point_as_its_caps_say() {
-                text_compares_by_code_point_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn filters_match_substrings_literally_as_its_caps_say() {
-                substring_match_is_literal_and_case_sensitive_as_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn regex_is_where_its_caps_say() {
-                regex_is_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn window_functions_are_where_its_caps_say() {
-                window_functions_are_where_the_caps_say(&mut $connect);
-            }
-
-            #[test]
-            fn decimals_compare_numerically_as_its_caps_say() {
-                decimals_compare_numerically_where_the_caps_cast_them(&mut $connect);
-            }
+            // Each test: the fact proven on a fresh connection.
+            dialect_facts!(@each $connect;
+                identifier_quote_is_doubled_inside_a_name_as_its_caps_say => identifier_quote_doubled_inside_a_name_is_accepted,
+                placeholders_bind_in_its_caps_style => placeholders_bind_in_the_caps_style,
+                offset_without_limit_works_in_its_caps_form => offset_without_limit_works_in_the_caps_form,
+                sorts_nulls_ascending_where_its_caps_say => nulls_sort_where_the_caps_say,
+                accepts_nulls_first_last_only_where_its_caps_say => nulls_order_syntax_is_accepted_where_the_caps_say,
+                join_limit_is_where_its_caps_say => join_limit_is_where_the_caps_say,
+                filters_compare_text_by_code_point_as_its_caps_say => text_compares_by_code_point_where_the_caps_say,
+                filters_match_substrings_literally_as_its_caps_say => substring_match_is_literal_and_case_sensitive_as_the_caps_say,
+                regex_is_where_its_caps_say => regex_is_where_the_caps_say,
+                window_functions_are_where_its_caps_say => window_functions_are_where_the_caps_say,
+                decimals_compare_numerically_as_its_caps_say => decimals_compare_numerically_where_the_caps_cast_them,
+            );
         }
     };
 }
