@@ -140,11 +140,24 @@ pub(crate) fn split_statements(
     if lists.is_empty() {
         return (lists, Vec::new());
     }
-    // The plan index of every loaded tree node (plan nodes carry the node's alias).
-    let index = |n: NodeId| {
-        let alias = tree.node(n).alias();
-        extraction.nodes.iter().position(|e| e.alias == alias)
-    };
+    // Per tree node, computed once rather than once per statement: its plan index
+    // (plan nodes carry the node's alias; `None` for a node not loaded) and the node
+    // starting its statement.
+    let all = || (0..tree.nodes().len()).map(NodeId::from_index);
+    let plan_index: Vec<Option<usize>> = all()
+        .map(|n| {
+            let alias = tree.node(n).alias();
+            extraction.nodes.iter().position(|e| e.alias == alias)
+        })
+        .collect();
+    let index = |n: NodeId| plan_index.get(n.index()).copied().flatten();
+    let starts: Vec<Option<NodeId>> = all()
+        .map(|n| {
+            tree.node(n)
+                .is_loaded()
+                .then(|| tree.statement_of(graph, n))
+        })
+        .collect();
     let statements = std::iter::once(NodeId::ROOT)
         .chain(lists.iter().copied())
         .map(|list| {
@@ -155,9 +168,8 @@ pub(crate) fn split_statements(
                 at = tree.node(n).parent();
             }
             keys.reverse();
-            let nodes: Vec<usize> = (0..tree.nodes().len())
-                .map(NodeId::from_index)
-                .filter(|&n| tree.node(n).is_loaded() && tree.statement_of(graph, n) == list)
+            let nodes: Vec<usize> = all()
+                .filter(|n| starts[n.index()] == Some(list))
                 .filter_map(index)
                 .collect();
             let own = columns.iter().enumerate().filter_map(|(position, c)| {
