@@ -115,9 +115,10 @@ pub enum SplitRoots {
 /// The rule between the two forms, from the figures of `benches/benches/strategies.rs`
 /// (`benches/README.md`, "Split: semi-join or bound keys"): the bound keys when
 /// re-selecting the roots costs a filter or a page per statement, the semi-join (no
-/// list of every key to bind and match) when the roots are the whole table.
-pub(crate) fn split_roots(filtered: bool, sliced: bool) -> SplitRoots {
-    if filtered || sliced {
+/// list of every key to bind and match) when the roots are the whole table, or when
+/// nothing is `split` (no statement after the root's).
+pub(crate) fn split_roots(split: &[NodeId], filtered: bool, sliced: bool) -> SplitRoots {
+    if !split.is_empty() && (filtered || sliced) {
         SplitRoots::Keys
     } else {
         SplitRoots::SemiJoin
