@@ -884,14 +884,11 @@ pub fn plan(graph: &RelationGraph, query: &Query) -> Result<Plan, CompileError> 
     let (split, statements) = split_statements(graph, &tree, &columns, &extraction);
     extraction.json = !statements.is_empty() && strategy == Strategy::Json;
     extraction.statements = statements;
-    let split_roots = if split.is_empty() {
-        SplitRoots::SemiJoin
-    } else {
-        split_roots(
-            filters.condition.is_some(),
-            limit.is_some() || offset.is_some(),
-        )
-    };
+    let split_roots = split_roots(
+        &split,
+        filters.condition.is_some(),
+        limit.is_some() || offset.is_some(),
+    );
     Ok(Plan {
         root,
         tree,

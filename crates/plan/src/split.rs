@@ -115,9 +115,10 @@ pub enum SplitRoots {
 /// The rule between the two forms, from the figures of `benches/benches/strategies.rs`
 /// (`benches/README.md`, "Split: semi-join or bound keys"): the bound keys when
 /// re-selecting the roots costs a filter or a page per statement, the semi-join (no
-/// list of every key to bind and match) when the roots are the whole table.
-pub(crate) fn split_roots(filtered: bool, sliced: bool) -> SplitRoots {
-    if filtered || sliced {
+/// list of every key to bind and match) when the roots are the whole table, or when
+/// nothing is `split` (no statement after the root's).
+pub(crate) fn split_roots(split: &[NodeId], filtered: bool, sliced: bool) -> SplitRoots {
+    if !split.is_empty() && (filtered || sliced) {
         SplitRoots::Keys
     } else {
         SplitRoots::SemiJoin
@@ -140,11 +141,24 @@ pub(crate) fn split_statements(
     if lists.is_empty() {
         return (lists, Vec::new());
     }
-    // The plan index of every loaded tree node (plan nodes carry the node's alias).
-    let index = |n: NodeId| {
-        let alias = tree.node(n).alias();
-        extraction.nodes.iter().position(|e| e.alias == alias)
-    };
+    // Per tree node, computed once rather than once per statement: its plan index
+    // (plan nodes carry the node's alias; `None` for a node not loaded) and the node
+    // starting its statement.
+    let all = || (0..tree.nodes().len()).map(NodeId::from_index);
+    let plan_index: Vec<Option<usize>> = all()
+        .map(|n| {
+            let alias = tree.node(n).alias();
+            extraction.nodes.iter().position(|e| e.alias == alias)
+        })
+        .collect();
+    let index = |n: NodeId| plan_index.get(n.index()).copied().flatten();
+    let starts: Vec<Option<NodeId>> = all()
+        .map(|n| {
+            tree.node(n)
+                .is_loaded()
+                .then(|| tree.statement_of(graph, n))
+        })
+        .collect();
     let statements = std::iter::once(NodeId::ROOT)
         .chain(lists.iter().copied())
         .map(|list| {
@@ -155,9 +169,8 @@ pub(crate) fn split_statements(
                 at = tree.node(n).parent();
             }
             keys.reverse();
-            let nodes: Vec<usize> = (0..tree.nodes().len())
-                .map(NodeId::from_index)
-                .filter(|&n| tree.node(n).is_loaded() && tree.statement_of(graph, n) == list)
+            let nodes: Vec<usize> = all()
+                .filter(|n| starts[n.index()] == Some(list))
                 .filter_map(index)
                 .collect();
             let own = columns.iter().enumerate().filter_map(|(position, c)| {
