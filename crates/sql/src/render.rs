@@ -247,6 +247,18 @@ impl<'c> Writer<'c> {
         }
     }
 
+    /// `FUNCTION(x KEYWORD arg)`: `CAST(x AS type)`, `CONVERT(x USING charset)`.
+    fn keyword_call(&mut self, function: &str, x: &Expr<'_>, keyword: &str, arg: &str) {
+        self.out.push_str(function);
+        self.out.push('(');
+        self.expr(x);
+        self.out.push(' ');
+        self.out.push_str(keyword);
+        self.out.push(' ');
+        self.out.push_str(arg);
+        self.out.push(')');
+    }
+
     fn expr(&mut self, e: &Expr<'_>) {
         match e {
             Expr::Column(c) => self.column(*c),
@@ -347,20 +359,8 @@ impl<'c> Writer<'c> {
                 }
                 self.out.push(')');
             }
-            Expr::Cast(x, ty) => {
-                self.out.push_str("CAST(");
-                self.expr(x);
-                self.out.push_str(" AS ");
-                self.out.push_str(ty);
-                self.out.push(')');
-            }
-            Expr::Convert(x, charset) => {
-                self.out.push_str("CONVERT(");
-                self.expr(x);
-                self.out.push_str(" USING ");
-                self.out.push_str(charset);
-                self.out.push(')');
-            }
+            Expr::Cast(x, ty) => self.keyword_call("CAST", x, "AS", ty),
+            Expr::Convert(x, charset) => self.keyword_call("CONVERT", x, "USING", charset),
             Expr::Collate(x, collation) => {
                 self.expr(x);
                 self.out.push_str(" COLLATE ");
