@@ -318,12 +318,7 @@ impl<'c> Writer<'c> {
             Expr::In(x, items) => {
                 self.expr(x);
                 self.out.push_str(" IN (");
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.expr(item);
-                }
+                self.exprs(items);
                 self.out.push(')');
             }
             Expr::Between(x, low, high) => {
@@ -351,12 +346,7 @@ impl<'c> Writer<'c> {
             Expr::Function(name, args) => {
                 self.out.push_str(name);
                 self.out.push('(');
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.expr(a);
-                }
+                self.exprs(args);
                 self.out.push(')');
             }
             Expr::Cast(x, ty) => self.keyword_call("CAST", x, "AS", ty),
@@ -420,6 +410,16 @@ impl<'c> Writer<'c> {
                 self.out.push_str(" AS ");
                 self.ident(name);
             }
+        }
+    }
+
+    /// `a, b, c`: an `IN` list's items, a function's arguments.
+    fn exprs(&mut self, items: &[Expr<'_>]) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.expr(item);
         }
     }
 
