@@ -210,12 +210,12 @@ impl<'p> RowReader<'p> {
             let at = self
                 .positions
                 .map_or(Some(position), |p| p.get(position).copied());
-            // The json strategy's lists follow statement 0's columns.
-            let list = self
-                .positions
-                .and_then(|p| position.checked_sub(p.len()))
-                .and_then(|i| self.json.as_ref().and_then(|(_, c, _)| c.get(i)));
-            let expected = at.and_then(|at| self.columns.get(at)).or(list);
+            // The json strategy's lists follow statement 0's columns: looked up only past
+            // them, so other plans' rows never do.
+            let expected = at.and_then(|at| self.columns.get(at)).or_else(|| {
+                let i = position.checked_sub(self.positions?.len())?;
+                self.json.as_ref()?.1.get(i)
+            });
             let value = match read(position, expected) {
                 Ok(value) => value,
                 Err(ReadFailure::Driver(e)) => return Err(e),
@@ -247,8 +247,11 @@ impl<'p> RowReader<'p> {
                 rebuilder.push(&self.values)?;
                 if let Some((decoder, columns, texts)) = &mut self.json {
                     let start = width - texts.len();
-                    let lists = decoder.root_lists().to_vec();
-                    for (i, (text, k)) in texts.iter().zip(lists).enumerate() {
+                    for (i, text) in texts.iter().enumerate() {
+                        // As many texts as lists: the row's width was checked above.
+                        let Some(&k) = decoder.root_lists().get(i) else {
+                            break;
+                        };
                         let decoded = match text {
                             Value::Text(text) => decoder.decode(k, text, &self.values),
                             other => Err(format!("{other:?}")),

@@ -82,7 +82,12 @@ impl JsonLists {
     ) -> Result<(), String> {
         let list: Json = serde_json::from_str(text).map_err(|e| format!("not JSON ({e})"))?;
         let mut context = row.to_vec();
-        self.list(statement, &list, &mut context, 0)
+        let mut lists = Lists {
+            kinds: &self.kinds,
+            statements: &self.statements,
+            rows: &mut self.rows,
+        };
+        lists.list(statement, &list, &mut context, 0)
     }
 
     /// The rows decoded for `statement`, each as wide as the plan.
@@ -93,7 +98,17 @@ impl JsonLists {
             .into_iter()
             .flat_map(move |rows| rows.chunks(width))
     }
+}
 
+/// A [`JsonLists`] borrowed for decoding: its layout read while its rows grow, so a
+/// list's layout is not copied for each root row.
+struct Lists<'a> {
+    kinds: &'a [Option<ValueKind>],
+    statements: &'a [ListLayout],
+    rows: &'a mut [Vec<Value>],
+}
+
+impl Lists<'_> {
     /// One list: every record's own values set in `context` (which holds its
     /// ancestors'), its row kept, then the lists below it.
     fn list(
@@ -115,7 +130,7 @@ impl JsonLists {
                 "a list of statement {statement}, which the plan lacks"
             ));
         };
-        let (own, lists) = (layout.own.clone(), layout.lists.clone());
+        let (own, lists) = (&layout.own, &layout.lists);
         for record in records {
             let Json::Array(items) = record else {
                 return Err(format!("{} where a record was expected", describe(record)));

@@ -247,6 +247,18 @@ impl<'c> Writer<'c> {
         }
     }
 
+    /// `FUNCTION(x KEYWORD arg)`: `CAST(x AS type)`, `CONVERT(x USING charset)`.
+    fn keyword_call(&mut self, function: &str, x: &Expr<'_>, keyword: &str, arg: &str) {
+        self.out.push_str(function);
+        self.out.push('(');
+        self.expr(x);
+        self.out.push(' ');
+        self.out.push_str(keyword);
+        self.out.push(' ');
+        self.out.push_str(arg);
+        self.out.push(')');
+    }
+
     fn expr(&mut self, e: &Expr<'_>) {
         match e {
             Expr::Column(c) => self.column(*c),
@@ -306,12 +318,7 @@ impl<'c> Writer<'c> {
             Expr::In(x, items) => {
                 self.expr(x);
                 self.out.push_str(" IN (");
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.expr(item);
-                }
+                self.exprs(items);
                 self.out.push(')');
             }
             Expr::Between(x, low, high) => {
@@ -339,28 +346,11 @@ impl<'c> Writer<'c> {
             Expr::Function(name, args) => {
                 self.out.push_str(name);
                 self.out.push('(');
-                for (i, a) in args.iter().enumerate() {
-                    if i > 0 {
-                        self.out.push_str(", ");
-                    }
-                    self.expr(a);
-                }
+                self.exprs(args);
                 self.out.push(')');
             }
-            Expr::Cast(x, ty) => {
-                self.out.push_str("CAST(");
-                self.expr(x);
-                self.out.push_str(" AS ");
-                self.out.push_str(ty);
-                self.out.push(')');
-            }
-            Expr::Convert(x, charset) => {
-                self.out.push_str("CONVERT(");
-                self.expr(x);
-                self.out.push_str(" USING ");
-                self.out.push_str(charset);
-                self.out.push(')');
-            }
+            Expr::Cast(x, ty) => self.keyword_call("CAST", x, "AS", ty),
+            Expr::Convert(x, charset) => self.keyword_call("CONVERT", x, "USING", charset),
             Expr::Collate(x, collation) => {
                 self.expr(x);
                 self.out.push_str(" COLLATE ");
@@ -420,6 +410,16 @@ impl<'c> Writer<'c> {
                 self.out.push_str(" AS ");
                 self.ident(name);
             }
+        }
+    }
+
+    /// `a, b, c`: an `IN` list's items, a function's arguments.
+    fn exprs(&mut self, items: &[Expr<'_>]) {
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push_str(", ");
+            }
+            self.expr(item);
         }
     }
 
