@@ -61,6 +61,20 @@ pub(crate) fn select_column<'g>(
     Expr::column(alias, graph.field(c.field).column())
 }
 
+/// Where a statement's roots come from ([`Builder::select_roots`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Roots {
+    /// The root table, the query's filter as the WHERE clause.
+    Filtered,
+    /// The root page, a derived table holding the filter, ordering and slice (in ormar's
+    /// scope the row-level filter is also the outer WHERE).
+    Page,
+    /// The root table, `WHERE root.pk IN (<the root keys>)`: split's bound keys
+    /// ([`SplitRoots::Keys`](relq_plan::SplitRoots::Keys)); the roots were picked by the
+    /// root statement.
+    Keys,
+}
+
 /// The statement being built: what it is built from, and the next fresh alias.
 pub(crate) struct Builder<'g, 'p> {
     pub(crate) graph: &'g RelationGraph,
@@ -93,19 +107,20 @@ impl<'g, 'p> Builder<'g, 'p> {
         let every = vec![true; tree.nodes().len()];
         match page {
             // In ormar's scope the filter is row-level: it reads every node, page or not.
-            Some(_) if self.plan.compat == Compat::Ormar => self.select_roots(true, &every, &[]),
-            Some(nodes) => self.select_roots(true, &with_ancestors(tree, nodes), &[]),
-            None => self.select_roots(false, &every, &[]),
+            Some(_) if self.plan.compat == Compat::Ormar => {
+                self.select_roots(Roots::Page, &every, &[])
+            }
+            Some(nodes) => self.select_roots(Roots::Page, &with_ancestors(tree, nodes), &[]),
+            None => self.select_roots(Roots::Filtered, &every, &[]),
         }
     }
 
-    /// `SELECT` nothing yet `FROM` the root table with the filter as the WHERE clause,
-    /// or (`paginated`) `FROM` the root page; the nodes marked in `joined` are joined (each
-    /// marked node's parent must be marked or the root), `INNER` where `inner` marks
-    /// them, else as the tree says. Returns it with each node's alias.
+    /// `SELECT` nothing yet from the roots as `roots` says; the nodes marked in `joined`
+    /// are joined (each marked node's parent must be marked or the root), `INNER` where
+    /// `inner` marks them, else as the tree says. Returns it with each node's alias.
     pub(crate) fn select_roots(
         &mut self,
-        paginated: bool,
+        roots: Roots,
         joined: &[bool],
         inner: &[bool],
     ) -> (Select<'g>, Vec<Alias>) {
@@ -113,7 +128,7 @@ impl<'g, 'p> Builder<'g, 'p> {
         let tree = &plan.tree;
         let root_alias = tree.node(NodeId::ROOT).alias();
         let ormar = plan.compat == Compat::Ormar;
-        let from = if paginated {
+        let from = if roots == Roots::Page {
             TableRef::Derived {
                 select: Box::new(self.root_page()),
                 alias: root_alias,
@@ -150,8 +165,18 @@ impl<'g, 'p> Builder<'g, 'p> {
                 terms,
             );
         }
-        if let (Some(condition), true) = (&plan.filter, ormar || !paginated) {
-            select.filter = self.where_terms(condition, &aliases);
+        match (roots, &plan.filter) {
+            (Roots::Keys, _) => {
+                let pk = self.pk_term(plan.root, root_alias).expr;
+                select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
+            }
+            (Roots::Filtered, Some(condition)) => {
+                select.filter = self.where_terms(condition, &aliases);
+            }
+            (Roots::Page, Some(condition)) if ormar => {
+                select.filter = self.where_terms(condition, &aliases);
+            }
+            _ => {}
         }
         (select, aliases)
     }
@@ -185,7 +210,7 @@ impl<'g, 'p> Builder<'g, 'p> {
             let ordered = ordered.filter(|n| n.is_some_and(|n| marked(n.index())));
             self.base(Some(loaded.chain(ordered)))
         } else {
-            self.select_roots(false, group, &[])
+            self.select_roots(Roots::Filtered, group, &[])
         };
         let mut order = self.root_order(&aliases, false);
         self.push_list_orders(&mut order, group, &aliases);

@@ -30,7 +30,8 @@
 //!   bytes the root statement read.
 //! - With [`SplitRoots::Keys`] (the plan's choice: a filter or a page) the statements
 //!   after the root's do not re-select the roots: they start `FROM` the root table
-//!   `WHERE root.pk IN (<root keys>)` ([`Expr::RootKeys`]), the keys the root statement
+//!   `WHERE root.pk IN (<root keys>)` ([`Roots::Keys`],
+//!   [`Expr::RootKeys`](crate::ast::Expr::RootKeys)), the keys the root statement
 //!   returned, bound in chunks of at most `Caps::max_params` less the statement's own
 //!   parameters, one execution per chunk ([`Statement::runs`](crate::Statement::runs));
 //!   everything below the root is as in the semi-join form. The keys bound are the values
@@ -46,9 +47,9 @@
 use relq_graph::RelationGraph;
 use relq_plan::{NodeId, Plan, SplitRoots};
 
-use crate::ast::{Expr, Select};
+use crate::ast::Select;
 use crate::dialect::Caps;
-use crate::joined::{Builder, select_column, with_ancestors};
+use crate::joined::{Builder, Roots, select_column, with_ancestors};
 
 /// Per node of `plan`'s tree, whether the statement that `start` starts reads it
 /// ([`JoinTree::statement_of`](relq_plan::JoinTree::statement_of); the root excluded,
@@ -72,27 +73,28 @@ pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> V
             let mut select = if list == NodeId::ROOT {
                 b.roots_statement(&group)
             } else {
-                let keyed = plan.split_roots == SplitRoots::Keys;
-                let paginated = !keyed && (plan.limit.is_some() || plan.offset.is_some());
+                let roots = if plan.split_roots == SplitRoots::Keys {
+                    Roots::Keys
+                } else if plan.limit.is_some() || plan.offset.is_some() {
+                    Roots::Page
+                } else {
+                    Roots::Filtered
+                };
                 let inner = with_ancestors(tree, [Some(list)]);
-                // Without a page the filter is this statement's WHERE: the to-one nodes
-                // its comparisons read are joined.
+                // When the filter is this statement's WHERE, the to-one nodes its
+                // comparisons read are joined.
                 let filtered = with_ancestors(
                     tree,
                     plan.filter
                         .iter()
-                        .filter(|_| !paginated && !keyed)
+                        .filter(|_| roots == Roots::Filtered)
                         .flat_map(|c| c.root_comparisons())
                         .map(|cmp| tree.node_at(&cmp.hops)),
                 );
                 let joined: Vec<bool> = (0..tree.nodes().len())
                     .map(|i| inner[i] || group[i] || filtered[i])
                     .collect();
-                let (mut select, aliases) = b.select_roots(paginated, &joined, &inner);
-                if keyed {
-                    let pk = b.pk_term(plan.root, aliases[NodeId::ROOT.index()]).expr;
-                    select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
-                }
+                let (mut select, aliases) = b.select_roots(roots, &joined, &inner);
                 // Grouped by parent record (the root's key, then each to-many ancestor's),
                 // so the rebuild meets a parent's children together, parent after parent
                 // as an earlier statement read them, instead of one parent a row at random.
