@@ -236,8 +236,8 @@ pub fn rebuild_rows(data: &[u8]) {
         "repeated rows change nothing"
     );
     let mut stream = Rebuilder::new(plan).expect("the plan was accepted");
-    for row in &rows {
-        stream.push(row).expect("the rows were accepted");
+    for mut row in &rows {
+        stream.push(&mut row).expect("the rows were accepted");
     }
     assert_eq!(
         stream.records(),

@@ -516,10 +516,12 @@ fn after_an_error_the_rebuilder_repeats_it_and_never_finishes() {
     let plan = SamplePlan::School.plan();
     let mut rebuilder = Rebuilder::new(&plan).expect("valid plan");
     let good = school_row((1, "1A"), None, None);
-    rebuilder.push(&good).expect("well-formed");
-    let first = rebuilder.push(&vec![Value::Int(1)]).expect_err("too short");
+    rebuilder.push(&mut &good).expect("well-formed");
+    let first = rebuilder
+        .push(&mut vec![Value::Int(1)])
+        .expect_err("too short");
     assert_eq!(
-        rebuilder.push(&good),
+        rebuilder.push(&mut &good),
         Err(first.clone()),
         "a good row after a bad one"
     );

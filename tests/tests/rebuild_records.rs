@@ -124,8 +124,8 @@ fn the_same_category_under_two_parents_is_two_records_and_a_revisit_is_one() {
         school_row((2, "2B"), None, Some((1, "Cid", Some(MATH)))),
     ];
     let mut rebuilder = Rebuilder::new(&plan).expect("valid plan");
-    for row in &rows {
-        rebuilder.push(row).expect("well-formed");
+    for mut row in &rows {
+        rebuilder.push(&mut row).expect("well-formed");
     }
     // 2 classes, Ann and her Math, Cid and Dee with a Math each, 2B's Cid with his Math.
     assert_eq!(rebuilder.records(), 10);
@@ -257,9 +257,9 @@ impl Visitor for Classes<'_> {
     type Id = usize;
     type Output = Vec<Class>;
 
-    fn record(&mut self, node: usize, fields: &[&Value]) -> usize {
-        let name = match fields.get(1) {
-            Some(Value::Text(name)) => name.clone(),
+    fn record(&mut self, node: usize, fields: &mut [Value]) -> usize {
+        let name = match fields.get_mut(1).map(std::mem::take) {
+            Some(Value::Text(name)) => name,
             _ => String::new(),
         };
         if node == 0 {
@@ -369,8 +369,8 @@ fn a_capacity_hint_of_any_size_changes_nothing_but_capacity() {
     let plan = SamplePlan::School.plan();
     let mut rebuilder = Rebuilder::new(&plan).expect("valid plan");
     rebuilder.reserve(usize::MAX);
-    for row in school_rows() {
-        rebuilder.push(&row).expect("well-formed");
+    for mut row in school_rows() {
+        rebuilder.push(&mut row).expect("well-formed");
     }
     assert_eq!(rebuilder.finish(), rebuild(&plan, school_rows()));
 }

@@ -369,17 +369,17 @@ fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
     };
     // Two classes, then their teachers in the list's order (another class's between).
     let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
-    for r in [class(1), class(2)] {
-        rebuilder.push(&r).expect("a class");
+    for mut r in [class(1), class(2)] {
+        rebuilder.push(&mut r).expect("a class");
     }
     rebuilder.begin_statement(1).expect("statement 1");
-    for r in [
+    for mut r in [
         teacher(1, 10),
         teacher(2, 11),
         teacher(1, 12),
         teacher(1, 12),
     ] {
-        rebuilder.push(&r).expect("a teacher");
+        rebuilder.push(&mut r).expect("a teacher");
     }
     rebuilder.begin_statement(2).expect("statement 2");
     let records = rebuilder.finish().expect("rebuilt");
@@ -392,10 +392,10 @@ fn the_rebuild_stitches_statements_by_their_keys_and_names_what_it_cannot() {
 
     // A key no earlier statement read, a statement the plan does not have.
     let mut rebuilder = Rebuilder::new(&plan).expect("a valid plan");
-    rebuilder.push(&class(1)).expect("a class");
+    rebuilder.push(&mut class(1)).expect("a class");
     rebuilder.begin_statement(1).expect("statement 1");
     let err = rebuilder
-        .push(&teacher(3, 10))
+        .push(&mut teacher(3, 10))
         .expect_err("class 3 was not read");
     assert!(
         matches!(err.kind(), K::UnknownKey { position: 0, .. }),

@@ -12,10 +12,12 @@
 use relq_graph::FieldType;
 use serde::{Deserialize, Serialize};
 
-/// One value of a field, or NULL.
-#[derive(Clone, Debug, PartialEq)]
+/// One value of a field, or NULL (the default, so `std::mem::take` moves a value out
+/// and leaves NULL).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub enum Value {
     /// SQL NULL.
+    #[default]
     Null,
     /// A boolean.
     Bool(bool),

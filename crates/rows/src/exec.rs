@@ -167,6 +167,11 @@ impl<'p> RowReader<'p> {
         }
         self.positions = self.statements.get(index).map(|s| s.columns.as_slice());
         self.statement = index;
+        // A statement's rows fill only its own positions: the others stay NULL.
+        if self.positions.is_some() {
+            self.values.clear();
+            self.values.resize(self.columns.len(), Value::Null);
+        }
         Ok(())
     }
 
@@ -190,7 +195,6 @@ impl<'p> RowReader<'p> {
         width: usize,
         mut read: impl FnMut(usize, Option<&ExpectedColumn>) -> Result<Value, ReadFailure>,
     ) -> Result<(), ExecError> {
-        self.values.clear();
         let lists = self
             .json
             .as_ref()
@@ -204,7 +208,11 @@ impl<'p> RowReader<'p> {
                 let found = format!("a row of {width} columns for {wanted}");
                 return Err(ExecError::unreadable(self.row, width, None, found));
             }
+            // Every row overwrites the same positions (begin_statement made the buffer as
+            // wide as the plan), so the rest stays NULL.
             self.values.resize(self.columns.len(), Value::Null);
+        } else {
+            self.values.clear();
         }
         for position in 0..width {
             let at = self
@@ -244,7 +252,8 @@ impl<'p> RowReader<'p> {
         }
         match &mut self.sink {
             Sink::Records(rebuilder, ..) => {
-                rebuilder.push(&self.values)?;
+                // The lists are decoded under the root's values before the rebuild takes
+                // a new root's values out of the row.
                 if let Some((decoder, columns, texts)) = &mut self.json {
                     let start = width - texts.len();
                     for (i, text) in texts.iter().enumerate() {
@@ -261,6 +270,7 @@ impl<'p> RowReader<'p> {
                         })?;
                     }
                 }
+                rebuilder.push(&mut self.values)?;
             }
             Sink::Count(rows, _) | Sink::Rows(FlatRows { rows, .. }) => {
                 if width != self.columns.len() {
@@ -279,10 +289,10 @@ impl<'p> RowReader<'p> {
     /// # Errors
     /// The rebuild's error; `get`'s [`ExecErrorKind::NoMatch`] and
     /// [`ExecErrorKind::MultipleMatches`]; a count that is not one integer of at least 0.
-    pub fn finish(self) -> Result<Fetched, ExecError> {
+    pub fn finish(mut self) -> Result<Fetched, ExecError> {
         let answer = match self.sink {
             Sink::Records(mut rebuilder, how, model) => {
-                if let Some((decoder, ..)) = &self.json {
+                if let Some((decoder, ..)) = &mut self.json {
                     for k in 1..self.statements.len() {
                         rebuilder.begin_statement(k)?;
                         for row in decoder.rows(k) {

@@ -90,13 +90,14 @@ impl JsonLists {
         lists.list(statement, &list, &mut context, 0)
     }
 
-    /// The rows decoded for `statement`, each as wide as the plan.
-    pub(crate) fn rows(&self, statement: usize) -> impl Iterator<Item = &[Value]> {
+    /// The rows decoded for `statement`, each as wide as the plan, for the rebuild to
+    /// take their values.
+    pub(crate) fn rows(&mut self, statement: usize) -> impl Iterator<Item = &mut [Value]> {
         let width = self.kinds.len().max(1);
         self.rows
-            .get(statement)
+            .get_mut(statement)
             .into_iter()
-            .flat_map(move |rows| rows.chunks(width))
+            .flat_map(move |rows| rows.chunks_mut(width))
     }
 }
 

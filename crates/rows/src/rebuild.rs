@@ -55,7 +55,7 @@ use crate::store::{Probe, Store};
 /// impl Visitor for Count {
 ///     type Id = Option<usize>; // the root's index; children need no id
 ///     type Output = Vec<usize>;
-///     fn record(&mut self, node: usize, _fields: &[&Value]) -> Option<usize> {
+///     fn record(&mut self, node: usize, _fields: &mut [Value]) -> Option<usize> {
 ///         (node == 0).then(|| { self.0.push(0); self.0.len() - 1 })
 ///     }
 ///     fn attach(&mut self, parent: Option<usize>, _child: Option<usize>, _link: Link<'_>) {
@@ -77,8 +77,8 @@ use crate::store::{Probe, Store};
 ///     ],
 /// };
 /// let mut rebuilder = Rebuilder::with_visitor(&plan, Count(Vec::new()))?;
-/// for row in [[Value::Int(1), Value::Int(10)], [Value::Int(1), Value::Int(11)], [Value::Int(2), Value::Null]] {
-///     rebuilder.push(&row)?;
+/// for mut row in [[Value::Int(1), Value::Int(10)], [Value::Int(1), Value::Int(11)], [Value::Int(2), Value::Null]] {
+///     rebuilder.push(&mut row)?;
 /// }
 /// assert_eq!(rebuilder.finish()?, [2, 0]);
 /// # Ok::<(), relq_rows::RowError>(())
@@ -91,8 +91,10 @@ pub trait Visitor {
 
     /// A new record of plan node `node` (an index into the plan's `nodes`; 0: a root).
     /// `fields` are its values in the node's `columns` order, each NULL or of the
-    /// column's kind, borrowed from the row: clone what you keep.
-    fn record(&mut self, node: usize, fields: &[&Value]) -> Self::Id;
+    /// column's kind, given to the visitor: take what you keep (`std::mem::take`, which
+    /// leaves NULL), nothing reads them afterwards. Taking them moves them out of the
+    /// row ([`Row::take`]), so a rebuild copies no text.
+    fn record(&mut self, node: usize, fields: &mut [Value]) -> Self::Id;
 
     /// `child`, just announced by `record`, belongs to `parent` through `link`.
     fn attach(&mut self, parent: Self::Id, child: Self::Id, link: Link<'_>);
@@ -102,7 +104,7 @@ pub trait Visitor {
 }
 
 /// How a child record hangs under its parent.
-#[derive(Clone, Copy, Debug)]
+#[derive(Debug)]
 #[non_exhaustive]
 pub struct Link<'a> {
     /// The child's plan node.
@@ -113,8 +115,9 @@ pub struct Link<'a> {
     /// `One` (at most one child) or `Many` (a list).
     pub cardinality: Cardinality,
     /// The through row's values for a many-to-many child, in the node's
-    /// `through.columns` order, borrowed from the row; empty otherwise.
-    pub through: &'a [&'a Value],
+    /// `through.columns` order, given as [`Visitor::record`]'s fields are (take what you
+    /// keep); empty otherwise.
+    pub through: &'a mut [Value],
 }
 
 /// No slot: a relation without a record, or a node without a record in this row.
@@ -129,8 +132,8 @@ pub(crate) const NONE: usize = usize::MAX;
 /// #     alias: relq_plan::Alias::new(0), pk: 0, through: None, load: None,
 /// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };
 /// let mut rebuilder = relq_rows::Rebuilder::new(&plan)?;
-/// rebuilder.push(&vec![Value::Int(7)])?;
-/// rebuilder.push(&vec![Value::Int(7)])?; // the same record again
+/// rebuilder.push(&mut vec![Value::Int(7)])?;
+/// rebuilder.push(&mut vec![Value::Int(7)])?; // the same record again
 /// let records = rebuilder.finish()?;
 /// assert_eq!(records.len(), 1);
 /// assert_eq!(records[0].fields, [Value::Int(7)]);
@@ -200,7 +203,8 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
     }
 
     /// Reads one row: new records go to the visitor, records seen before are checked
-    /// against it.
+    /// against it. The values of new records are taken from the row ([`Row::take`]: an
+    /// owned row is left with NULL there, a borrowed one is cloned from).
     ///
     /// # Errors
     /// A [`RowError`] with this row's number (0-based): [`RowErrorKind::WrongWidth`],
@@ -209,7 +213,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
     /// [`Conflict`](RowErrorKind::Conflict),
     /// [`RelationChanged`](RowErrorKind::RelationChanged). After an error, every call
     /// returns that error again.
-    pub fn push<R: Row + ?Sized>(&mut self, row: &R) -> Result<(), RowError> {
+    pub fn push<R: Row + ?Sized>(&mut self, row: &mut R) -> Result<(), RowError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
@@ -279,7 +283,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
         }
     }
 
-    fn read<R: Row + ?Sized>(&mut self, row: &R, number: usize) -> Result<(), RowError> {
+    fn read<R: Row + ?Sized>(&mut self, row: &mut R, number: usize) -> Result<(), RowError> {
         let at = |kind| RowError::at_row(number, kind);
         let Self {
             layout,

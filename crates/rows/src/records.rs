@@ -119,9 +119,9 @@ impl Visitor for Records {
     type Id = usize;
     type Output = Vec<Record>;
 
-    fn record(&mut self, node: usize, fields: &[&Value]) -> usize {
+    fn record(&mut self, node: usize, fields: &mut [Value]) -> usize {
         let record = Record {
-            fields: fields.iter().map(|&v| v.clone()).collect(),
+            fields: fields.iter_mut().map(std::mem::take).collect(),
             through: Vec::new(),
             relations: self.empty.get(node).cloned().unwrap_or_default(),
         };
@@ -149,7 +149,7 @@ impl Visitor for Records {
         let Some(mut record) = self.pending.take() else {
             return;
         };
-        record.through = link.through.iter().map(|&v| v.clone()).collect();
+        record.through = link.through.iter_mut().map(std::mem::take).collect();
         let index = match self
             .get_mut(parent)
             .and_then(|p| p.relations.get_mut(link.relation))
@@ -214,8 +214,8 @@ where
     let rows = rows.into_iter();
     let mut rebuilder = Rebuilder::new(plan)?;
     rebuilder.reserve(rows.size_hint().0);
-    for row in rows {
-        rebuilder.push(&row)?;
+    for mut row in rows {
+        rebuilder.push(&mut row)?;
     }
     rebuilder.finish()
 }
@@ -233,8 +233,8 @@ where
     let rows = rows.into_iter();
     let mut rebuilder = Rebuilder::with_visitor(plan, visitor)?;
     rebuilder.reserve(rows.size_hint().0);
-    for row in rows {
-        rebuilder.push(&row)?;
+    for mut row in rows {
+        rebuilder.push(&mut row)?;
     }
     rebuilder.finish()
 }

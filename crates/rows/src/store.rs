@@ -370,6 +370,28 @@ impl<Id: Copy> Store<Id> {
         Ok(())
     }
 
+    /// `value` in its stored form, its text or bytes copied into `bytes`.
+    fn stored(&mut self, value: &Value) -> Stored {
+        match value {
+            Value::Null => Stored::Null,
+            Value::Bool(b) => Stored::Bool(*b),
+            Value::Int(n) => Stored::Int(*n),
+            Value::Float(f) => Stored::Float(f.to_bits()),
+            other => match contents(other) {
+                Some((kind, bytes)) => {
+                    let start = self.bytes.len();
+                    self.bytes.extend_from_slice(bytes);
+                    Stored::Bytes {
+                        kind,
+                        start,
+                        len: bytes.len(),
+                    }
+                }
+                None => Stored::Null,
+            },
+        }
+    }
+
     /// Files a new record of node `i` and hands it to the visitor.
     ///
     /// # Errors
@@ -380,17 +402,15 @@ impl<Id: Copy> Store<Id> {
         visitor: &mut V,
         layout: &Layout<'_>,
         i: usize,
-        row: &R,
+        row: &mut R,
         parent: usize,
         hash: u64,
     ) -> Result<usize, RowErrorKind> {
         let Some(node) = layout.nodes.get(i) else {
             return Ok(NONE);
         };
-        let mut values: SmallVec<[&Value; 16]> = SmallVec::with_capacity(node.columns.len());
         for (k, c) in node.columns.iter().enumerate() {
-            let value = row.value(c.position);
-            match value.kind() {
+            match row.value(c.position).kind() {
                 Some(found) if found != c.kind => {
                     return Err(RowErrorKind::WrongKind {
                         position: c.position,
@@ -399,32 +419,18 @@ impl<Id: Copy> Store<Id> {
                         expected: c.kind,
                     });
                 }
-                _ => values.push(value),
+                _ => {}
             }
         }
         let start = self.values.len();
-        for &value in &values {
-            let stored = match value {
-                Value::Null => Stored::Null,
-                Value::Bool(b) => Stored::Bool(*b),
-                Value::Int(n) => Stored::Int(*n),
-                Value::Float(f) => Stored::Float(f.to_bits()),
-                other => match contents(other) {
-                    Some((kind, bytes)) => {
-                        let start = self.bytes.len();
-                        self.bytes.extend_from_slice(bytes);
-                        Stored::Bytes {
-                            kind,
-                            start,
-                            len: bytes.len(),
-                        }
-                    }
-                    None => Stored::Null,
-                },
-            };
+        let mut values: SmallVec<[Value; 16]> = SmallVec::with_capacity(node.columns.len());
+        for c in &node.columns {
+            let value = row.take(c.position);
+            let stored = self.stored(&value);
             self.values.push(stored);
+            values.push(value);
         }
-        let (fields, through) = values.split_at(node.fields.min(values.len()));
+        let (fields, through) = values.split_at_mut(node.fields.min(node.columns.len()));
         let id = visitor.record(i, fields);
         if let Some(parent) = self.slots.get(parent) {
             let link = Link {
