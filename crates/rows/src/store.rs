@@ -42,8 +42,9 @@ pub(crate) struct Store<Id> {
     /// Per record, per child relation: the first and the last child's slot, or `NONE`
     /// (the relation has no record yet).
     links: Vec<usize>,
-    /// Slots of root and to-many records, by (node, parent slot, primary key).
-    keys: HashTable<usize>,
+    /// Slots of root and to-many records, by (node, parent slot, primary key), each
+    /// beside its key's hash: growing the table rehashes without reading the slots.
+    keys: HashTable<(u64, usize)>,
     hasher: ahash::RandomState,
 }
 
@@ -59,8 +60,6 @@ struct Slot<Id> {
     /// The next record of the same node under the same parent, in first-appearance
     /// order, or `NONE`.
     next: usize,
-    /// Its key's hash, for the table to grow (0 for to-one records).
-    hash: u64,
     /// The visitor's handle.
     id: Id,
 }
@@ -172,9 +171,7 @@ impl<Id: Copy> Store<Id> {
         self.slots.reserve(records);
         self.values.reserve(records.saturating_mul(columns));
         self.links.reserve(records.saturating_mul(2 * children));
-        let slots = &self.slots;
-        self.keys
-            .reserve(records, |&s| slots.get(s).map_or(0, |s| s.hash));
+        self.keys.reserve(records, |&(hash, _)| hash);
     }
 
     /// How many records there are.
@@ -311,8 +308,8 @@ impl<Id: Copy> Store<Id> {
             return Probe::Found(slot);
         }
         let hash = self.hash(i, parent, pk);
-        match self.keys.find(hash, |&slot| is(slot)) {
-            Some(&slot) => Probe::Found(slot),
+        match self.keys.find(hash, |&(h, slot)| h == hash && is(slot)) {
+            Some(&(_, slot)) => Probe::Found(slot),
             None => Probe::Missing(hash),
         }
     }
@@ -452,16 +449,14 @@ impl<Id: Copy> Store<Id> {
             values: start,
             links: self.links.len(),
             next: NONE,
-            hash,
             id,
         });
         self.links
             .extend(std::iter::repeat_n(NONE, 2 * node.children.len()));
         self.append(parent, node.relation, slot);
         if node.many || node.parent.is_none() {
-            let slots = &self.slots;
             self.keys
-                .insert_unique(hash, slot, |&s| slots.get(s).map_or(0, |s| s.hash));
+                .insert_unique(hash, (hash, slot), |&(hash, _)| hash);
         }
         Ok(slot)
     }
