@@ -16,7 +16,6 @@ use std::hash::{Hash, Hasher};
 
 use hashbrown::HashTable;
 use relq_plan::{Cardinality, Value, ValueKind};
-use smallvec::SmallVec;
 
 use crate::error::{RowErrorKind, short};
 use crate::layout::{Layout, NodeLayout, column_name, node_name};
@@ -46,6 +45,9 @@ pub(crate) struct Store<Id> {
     /// beside its key's hash: growing the table rehashes without reading the slots.
     keys: HashTable<(u64, usize)>,
     hasher: ahash::RandomState,
+    /// The values a new record hands the visitor, the buffer reused from record to
+    /// record (empty between them).
+    given: Vec<Value>,
 }
 
 /// One record.
@@ -162,6 +164,7 @@ impl<Id: Copy> Store<Id> {
             links: Vec::new(),
             keys: HashTable::new(),
             hasher: ahash::RandomState::new(),
+            given: Vec::new(),
         }
     }
 
@@ -420,7 +423,7 @@ impl<Id: Copy> Store<Id> {
             }
         }
         let start = self.values.len();
-        let mut values: SmallVec<[Value; 16]> = SmallVec::with_capacity(node.columns.len());
+        let mut values = std::mem::take(&mut self.given);
         for c in &node.columns {
             let value = row.take(c.position);
             let stored = self.stored(&value);
@@ -442,6 +445,8 @@ impl<Id: Copy> Store<Id> {
             };
             visitor.attach(parent.id, id, link);
         }
+        values.clear();
+        self.given = values;
         let slot = self.slots.len();
         self.slots.push(Slot {
             node: i,
