@@ -62,10 +62,11 @@ pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched,
                 .exec_iter(&prepared, positional(&run.params))
                 .map_err(driver)?;
             for row in result {
-                let row = row.map_err(driver)?;
+                let mut row = row.map_err(driver)?;
                 reader.push(row.len(), |position, expected| {
-                    let raw = row.as_ref(position).unwrap_or(&MyValue::NULL);
-                    read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
+                    // Taken, not borrowed: text keeps the bytes the driver read.
+                    let raw = row.take(position).unwrap_or(MyValue::NULL);
+                    read(raw, expected).map_err(|raw| ReadFailure::Unreadable(describe(&raw)))
                 })?;
             }
         }
@@ -113,10 +114,26 @@ fn bind(v: &Value) -> MyValue {
     }
 }
 
-/// `raw` as the kind `column` expects; `None` when it cannot be read so. A position the
+/// `raw` as the kind `column` expects, or `raw` back when it cannot be read so. Bytes
+/// read as bytes, text or a decimal become the value without a copy. A position the
 /// plan does not read is read as text when it is bytes.
-fn read(raw: &MyValue, column: Option<&ExpectedColumn>) -> Option<Value> {
+fn read(raw: MyValue, column: Option<&ExpectedColumn>) -> Result<Value, MyValue> {
     let kind = column.and_then(|c| c.kind).unwrap_or(ValueKind::Text);
+    let text = |b: Vec<u8>, make: fn(String) -> Value| {
+        String::from_utf8(b)
+            .map(make)
+            .map_err(|e| MyValue::Bytes(e.into_bytes()))
+    };
+    match (raw, kind) {
+        (MyValue::Bytes(b), ValueKind::Bytes) => Ok(Value::Bytes(b)),
+        (MyValue::Bytes(b), ValueKind::Text) => text(b, Value::Text),
+        (MyValue::Bytes(b), ValueKind::Decimal) => text(b, Value::Decimal),
+        (raw, kind) => convert(&raw, kind).ok_or(raw),
+    }
+}
+
+/// `raw` as a value of `kind`, for the forms [`read`] does not take as they are.
+fn convert(raw: &MyValue, kind: ValueKind) -> Option<Value> {
     Some(match (raw, kind) {
         (MyValue::NULL, _) => Value::Null,
         (MyValue::Int(i), ValueKind::Int) => Value::Int(*i),
@@ -137,7 +154,6 @@ fn read(raw: &MyValue, column: Option<&ExpectedColumn>) -> Option<Value> {
         (MyValue::Time(false, 0, h, mi, s, us), ValueKind::Time) if *h < 24 => {
             Value::Time(time_text(u32::from(*h), *mi, *s, *us))
         }
-        (MyValue::Bytes(b), ValueKind::Bytes) => Value::Bytes(b.clone()),
         (MyValue::Bytes(b), kind) => {
             let text = std::str::from_utf8(b).ok()?;
             match kind {
@@ -148,8 +164,6 @@ fn read(raw: &MyValue, column: Option<&ExpectedColumn>) -> Option<Value> {
                     _ => return None,
                 },
                 ValueKind::Float => Value::Float(text.parse().ok()?),
-                ValueKind::Decimal => Value::Decimal(text.to_owned()),
-                ValueKind::Text => Value::Text(text.to_owned()),
                 ValueKind::Uuid => Value::Uuid(text.to_ascii_lowercase()),
                 ValueKind::Json => Value::Json(canonical_json(text)?),
                 _ => return None,
@@ -192,7 +206,7 @@ mod tests {
             kind: Some(kind),
             name: "M.f".to_owned(),
         };
-        read(&raw, Some(&column))
+        read(raw, Some(&column)).ok()
     }
 
     #[test]
