@@ -34,11 +34,11 @@ fn school_tables_on_every_dialect() {
     CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" TEXT NOT NULL);
     CREATE TABLE "students" ("id" INTEGER PRIMARY KEY NOT NULL, "name" TEXT NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
     CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" TEXT NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
-    CREATE INDEX "schoolclasses_department_id_idx" ON "schoolclasses" ("department_id");
-    CREATE INDEX "students_schoolclass_id_idx" ON "students" ("schoolclass_id");
-    CREATE INDEX "students_category_id_idx" ON "students" ("category_id");
-    CREATE INDEX "teachers_schoolclass_id_idx" ON "teachers" ("schoolclass_id");
-    CREATE INDEX "teachers_category_id_idx" ON "teachers" ("category_id")
+    CREATE INDEX "schoolclasses_department_id_idx" ON "schoolclasses" ("department_id", "id");
+    CREATE INDEX "students_schoolclass_id_idx" ON "students" ("schoolclass_id", "id");
+    CREATE INDEX "students_category_id_idx" ON "students" ("category_id", "id");
+    CREATE INDEX "teachers_schoolclass_id_idx" ON "teachers" ("schoolclass_id", "id");
+    CREATE INDEX "teachers_category_id_idx" ON "teachers" ("category_id", "id")
 
     -- postgres
     CREATE TABLE "departments" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL);
@@ -46,11 +46,11 @@ fn school_tables_on_every_dialect() {
     CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL);
     CREATE TABLE "students" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
     CREATE TABLE "teachers" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) COLLATE "C" NOT NULL, "schoolclass_id" INTEGER NOT NULL, "category_id" INTEGER, FOREIGN KEY ("schoolclass_id") REFERENCES "schoolclasses"("id"), FOREIGN KEY ("category_id") REFERENCES "categories"("id"));
-    CREATE INDEX "schoolclasses_department_id_idx" ON "schoolclasses" ("department_id");
-    CREATE INDEX "students_schoolclass_id_idx" ON "students" ("schoolclass_id");
-    CREATE INDEX "students_category_id_idx" ON "students" ("category_id");
-    CREATE INDEX "teachers_schoolclass_id_idx" ON "teachers" ("schoolclass_id");
-    CREATE INDEX "teachers_category_id_idx" ON "teachers" ("category_id")
+    CREATE INDEX "schoolclasses_department_id_idx" ON "schoolclasses" ("department_id", "id");
+    CREATE INDEX "students_schoolclass_id_idx" ON "students" ("schoolclass_id", "id");
+    CREATE INDEX "students_category_id_idx" ON "students" ("category_id", "id");
+    CREATE INDEX "teachers_schoolclass_id_idx" ON "teachers" ("schoolclass_id", "id");
+    CREATE INDEX "teachers_category_id_idx" ON "teachers" ("category_id", "id")
 
     -- mysql
     CREATE TABLE `departments` (`id` INT PRIMARY KEY NOT NULL, `name` VARCHAR(100) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL);
@@ -69,17 +69,17 @@ fn every_field_type_on_every_dialect() {
     CREATE TABLE "tags" ("code" TEXT PRIMARY KEY NOT NULL);
     CREATE TABLE "items" ("id" INTEGER PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" REAL, "price" TEXT NOT NULL, "note" TEXT NOT NULL, "title" TEXT NOT NULL, "done" INTEGER NOT NULL, "day" TEXT NOT NULL, "at" TEXT NOT NULL, "stamp" TEXT NOT NULL, "uid" TEXT NOT NULL, "doc" TEXT NOT NULL, "raw" BLOB NOT NULL, "tag_id" TEXT, FOREIGN KEY ("tag_id") REFERENCES "tags"("code"));
     CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" INTEGER NOT NULL, "tag" TEXT NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"));
-    CREATE INDEX "items_tag_id_idx" ON "items" ("tag_id");
-    CREATE INDEX "items_tags_item_idx" ON "items_tags" ("item");
-    CREATE INDEX "items_tags_tag_idx" ON "items_tags" ("tag")
+    CREATE INDEX "items_tag_id_idx" ON "items" ("tag_id", "id");
+    CREATE INDEX "items_tags_item_idx" ON "items_tags" ("item", "id");
+    CREATE INDEX "items_tags_tag_idx" ON "items_tags" ("tag", "id")
 
     -- postgres
     CREATE TABLE "tags" ("code" TEXT COLLATE "C" PRIMARY KEY NOT NULL);
     CREATE TABLE "items" ("id" BIGINT PRIMARY KEY NOT NULL, "count" INTEGER NOT NULL, "ratio" DOUBLE PRECISION, "price" NUMERIC(10, 2) NOT NULL, "note" TEXT COLLATE "C" NOT NULL, "title" VARCHAR(80) COLLATE "C" NOT NULL, "done" BOOLEAN NOT NULL, "day" DATE NOT NULL, "at" TIME NOT NULL, "stamp" TIMESTAMP NOT NULL, "uid" UUID NOT NULL, "doc" JSONB NOT NULL, "raw" BYTEA NOT NULL, "tag_id" TEXT COLLATE "C", FOREIGN KEY ("tag_id") REFERENCES "tags"("code"));
     CREATE TABLE "items_tags" ("id" INTEGER PRIMARY KEY NOT NULL, "item" BIGINT NOT NULL, "tag" TEXT COLLATE "C" NOT NULL, FOREIGN KEY ("item") REFERENCES "items"("id"), FOREIGN KEY ("tag") REFERENCES "tags"("code"));
-    CREATE INDEX "items_tag_id_idx" ON "items" ("tag_id");
-    CREATE INDEX "items_tags_item_idx" ON "items_tags" ("item");
-    CREATE INDEX "items_tags_tag_idx" ON "items_tags" ("tag")
+    CREATE INDEX "items_tag_id_idx" ON "items" ("tag_id", "id");
+    CREATE INDEX "items_tags_item_idx" ON "items_tags" ("item", "id");
+    CREATE INDEX "items_tags_tag_idx" ON "items_tags" ("tag", "id")
 
     -- mysql
     CREATE TABLE `tags` (`code` VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin PRIMARY KEY NOT NULL);
