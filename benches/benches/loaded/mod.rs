@@ -124,11 +124,38 @@ impl Loaded {
         };
         let data = generate(sample, scale, SEED).expect("the sample generates");
         load(&mut db, &data).expect("the sample loads");
-        Loaded {
+        let mut loaded = Loaded {
             db,
             bare,
             namespace,
             file,
+        };
+        loaded.analyze(sample);
+        loaded
+    }
+
+    /// Gathers the planner's statistics on the loaded tables, as after any bulk load
+    /// (PostgreSQL manual, "Populating a Database": run `ANALYZE` afterwards), so every
+    /// benchmark runs on plans made for the data, not on whatever the server's
+    /// background statistics (PostgreSQL's autovacuum) had reached when it started.
+    fn analyze(&mut self, sample: Sample) {
+        let graph = sample.graph().expect("the shipped samples build");
+        for model in graph.models() {
+            let table = model.table();
+            let done = match &mut self.bare {
+                Bare::Sqlite(conn) => conn
+                    .execute_batch(&format!("ANALYZE \"{table}\""))
+                    .map_err(|e| e.to_string()),
+                Bare::Postgres(client) => client
+                    .batch_execute(&format!("ANALYZE \"{table}\""))
+                    .map_err(|e| e.to_string()),
+                Bare::MariaDb(conn) => {
+                    use mysql::prelude::Queryable;
+                    conn.query_drop(format!("ANALYZE TABLE `{table}`"))
+                        .map_err(|e| e.to_string())
+                }
+            };
+            done.unwrap_or_else(|e| panic!("analyzing {table}: {e}"));
         }
     }
 
