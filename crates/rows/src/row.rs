@@ -12,7 +12,9 @@ use relq_plan::Value;
 /// Implemented for `[Value]`, `Vec<Value>`, `[Value; N]`, `Box<[Value]>` (which give
 /// their values away) and shared references to any row (which clone them). A driver
 /// adapter implements it over its own row type (converting a column to a [`Value`] once
-/// and handing out a reference).
+/// and handing out a reference), and `take` where it can give a value away, or every new
+/// record's values are cloned. Each position of a plan belongs to one column of one node
+/// (the rebuild rejects a plan that reuses one), so a taken value is never asked for again.
 pub trait Row {
     /// How many values the row has.
     fn width(&self) -> usize;
