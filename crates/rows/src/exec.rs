@@ -141,9 +141,16 @@ impl<'p> RowReader<'p> {
             .first()
             .filter(|_| keyed)
             .map(|n| n.pk);
+        // With several statements each row fills its own positions of a plan-wide
+        // buffer, NULL elsewhere (`begin_statement` empties it again).
+        let values = if statements.is_empty() {
+            Vec::with_capacity(columns.len())
+        } else {
+            vec![Value::Null; columns.len()]
+        };
         Ok(Self {
             json,
-            values: Vec::with_capacity(columns.len()),
+            values,
             columns,
             sink,
             row: 0,
@@ -208,9 +215,8 @@ impl<'p> RowReader<'p> {
                 let found = format!("a row of {width} columns for {wanted}");
                 return Err(ExecError::unreadable(self.row, width, None, found));
             }
-            // Every row overwrites the same positions (begin_statement made the buffer as
-            // wide as the plan), so the rest stays NULL.
-            self.values.resize(self.columns.len(), Value::Null);
+            // The buffer is as wide as the plan: the row overwrites its own positions,
+            // the rest stays NULL.
         } else {
             self.values.clear();
         }
