@@ -260,9 +260,7 @@ fn check(
             // per leaf path of what it reads.
             if load != Load::Joined {
                 let plan = &compiled.plan.extraction;
-                let without: Vec<usize> = (0..compiled.statements.len())
-                    .map(|k| rows_without_products(plan, &records, k))
-                    .collect();
+                let without = rows_without_products(plan, &records, compiled.statements.len());
                 match statement_rows(db, &compiled) {
                     Ok(rows) if rows == without => {}
                     Ok(rows) => failures.push(format!(

@@ -23,11 +23,24 @@ pub fn statement_rows(db: &mut Database, compiled: &Compiled<'_>) -> Result<Vec<
     Ok(counts)
 }
 
+/// The rows each of the first `statements` statements of `plan` returns when no row
+/// multiplies two lists ([`statement_without_products`]), in statement order: what
+/// [`statement_rows`] should find.
+pub fn rows_without_products(
+    plan: &ExtractionPlan,
+    records: &[Record],
+    statements: usize,
+) -> Vec<usize> {
+    (0..statements)
+        .map(|k| statement_without_products(plan, records, k))
+        .collect()
+}
+
 /// The rows statement `index` of `plan` returns when no row multiplies two lists: per
 /// record of the node it starts from (every root, or every record of its split node
 /// under every parent), one row per leaf path down the to-many relations it reads (one
 /// for a record without any), sibling paths added, never multiplied.
-pub fn rows_without_products(plan: &ExtractionPlan, records: &[Record], index: usize) -> usize {
+fn statement_without_products(plan: &ExtractionPlan, records: &[Record], index: usize) -> usize {
     let Some(statement) = plan.statements.get(index) else {
         // One statement: it reads every node from the roots.
         let every: Vec<usize> = (0..plan.nodes.len()).collect();
