@@ -210,12 +210,12 @@ pub fn compile_plan<'g>(
         }
         .into());
     }
-    let selects = match terminal(graph, &plan, caps)? {
+    let selects = match terminal(graph, &plan, dialect)? {
         Some(select) => vec![select],
-        None if plan.split.is_empty() => vec![joined(graph, &plan, caps)],
+        None if plan.split.is_empty() => vec![joined(graph, &plan, dialect)],
         None => match &json_caps {
-            Some(json_caps) => vec![json(&mut Builder::new(graph, &plan, caps), json_caps)],
-            None => split(graph, &plan, caps),
+            Some(json_caps) => vec![json(&mut Builder::new(graph, &plan, dialect), json_caps)],
+            None => split(graph, &plan, dialect),
         },
     };
     let mut statements = Vec::with_capacity(selects.len());

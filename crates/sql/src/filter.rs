@@ -171,7 +171,7 @@ impl<'g> Builder<'g, '_> {
                 Box::new(value(low)),
                 Box::new(value(high)),
             ),
-            Test::Regex(pattern) => match self.caps.regex_operator {
+            Test::Regex(pattern) => match self.caps().regex_operator {
                 Some(op) => compared().binary(
                     BinaryOp::Regex(op),
                     Expr::Value(Value::Text(pattern.clone())),
@@ -198,19 +198,19 @@ impl<'g> Builder<'g, '_> {
             _ => return column,
         }
         let mut x = column;
-        if let Some(charset) = self.caps.text_charset {
+        if let Some(charset) = self.caps().text_charset {
             x = Expr::Convert(Box::new(x), charset);
         }
         if fold {
-            if let Some(collation) = self.caps.fold_collation {
+            if let Some(collation) = self.caps().fold_collation {
                 x = Expr::Collate(Box::new(x), collation);
             }
             x = lower(x);
         }
-        if let Some(ty) = self.caps.text_cast {
+        if let Some(ty) = self.caps().text_cast {
             x = Expr::Cast(Box::new(x), ty);
         }
-        match self.caps.text_collation {
+        match self.caps().text_collation {
             Some(collation) => Expr::Collate(Box::new(x), collation),
             None => x,
         }
@@ -219,7 +219,7 @@ impl<'g> Builder<'g, '_> {
     /// A value compared with a field of `kind`: a decimal cast as the dialect compares
     /// decimals, anything else as it is.
     fn operand(&self, x: Expr<'g>, kind: ValueKind) -> Expr<'g> {
-        match (kind, self.caps.decimal_cast) {
+        match (kind, self.caps().decimal_cast) {
             (ValueKind::Decimal, Some(ty)) => Expr::Cast(Box::new(x), ty),
             _ => x,
         }
@@ -229,7 +229,7 @@ impl<'g> Builder<'g, '_> {
     fn text_match(&self, column: Expr<'g>, op: TextOp, fold: bool, text: &str) -> Expr<'g> {
         let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
         let bound = |t: String| folded(Expr::Value(Value::Text(t)));
-        match (op, self.caps.substring_match) {
+        match (op, self.caps().substring_match) {
             (TextOp::Equal, _) => self
                 .compared(column, ValueKind::Text, fold)
                 .eq(bound(text.to_owned())),

@@ -31,12 +31,16 @@ use relq_plan::{
 use smallvec::SmallVec;
 
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
-use crate::dialect::Caps;
+use crate::dialect::{Caps, Dialect};
 
 /// The one statement of the joined strategy for `plan`: every node in the roots'
 /// statement.
-pub(crate) fn joined<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Select<'g> {
-    let mut b = Builder::new(graph, plan, caps);
+pub(crate) fn joined<'g>(
+    graph: &'g RelationGraph,
+    plan: &Plan,
+    dialect: &dyn Dialect,
+) -> Select<'g> {
+    let mut b = Builder::new(graph, plan, dialect);
     let mut select = b.roots_statement(&vec![true; plan.tree.nodes().len()]);
     select.columns = plan
         .columns
@@ -79,17 +83,17 @@ pub(crate) enum Roots {
 pub(crate) struct Builder<'g, 'p> {
     pub(crate) graph: &'g RelationGraph,
     pub(crate) plan: &'p Plan,
-    pub(crate) caps: &'p Caps,
+    pub(crate) dialect: &'p dyn Dialect,
     next_alias: u32,
 }
 
 impl<'g, 'p> Builder<'g, 'p> {
     /// A builder for statements of `plan`, its first fresh alias after the tree's.
-    pub(crate) fn new(graph: &'g RelationGraph, plan: &'p Plan, caps: &'p Caps) -> Self {
+    pub(crate) fn new(graph: &'g RelationGraph, plan: &'p Plan, dialect: &'p dyn Dialect) -> Self {
         Self {
             graph,
             plan,
-            caps,
+            dialect,
             next_alias: plan.tree.next_alias(),
         }
     }
@@ -245,6 +249,11 @@ impl<'g, 'p> Builder<'g, 'p> {
             }
             items.push(self.pk_term(node.model(), aliases[i]));
         }
+    }
+
+    /// The dialect's facts.
+    pub(crate) fn caps(&self) -> &'p Caps {
+        self.dialect.caps()
     }
 
     /// A fresh alias.
@@ -544,8 +553,8 @@ impl<'g, 'p> Builder<'g, 'p> {
         nullable: bool,
         mut make: impl FnMut(&mut Self) -> Expr<'g>,
     ) {
-        let mut placement = nulls(self.caps, term.nulls, term.descending, nullable);
-        if let (Some(p), false) = (placement, self.caps.supports_nulls_order) {
+        let mut placement = nulls(self.caps(), term.nulls, term.descending, nullable);
+        if let (Some(p), false) = (placement, self.caps().supports_nulls_order) {
             // `x IS NULL` is 1 for NULLs: descending puts them first.
             let expr = Expr::IsNull(Box::new(make(self)));
             items.push(OrderItem {
@@ -628,7 +637,6 @@ mod tests {
     use relq_plan::{OrderBy, Query, plan};
 
     use super::*;
-    use crate::dialect::Dialect;
     use crate::render::{Layout, render};
 
     fn sql_for(query: &Query, dialect: &dyn Dialect) -> String {
@@ -636,12 +644,7 @@ mod tests {
             .and_then(|d| d.build())
             .expect("valid sample");
         let plan = plan(&graph, query).expect("plans");
-        render(
-            &joined(&graph, &plan, dialect.caps()),
-            dialect,
-            Layout::Compact,
-        )
-        .sql
+        render(&joined(&graph, &plan, dialect), dialect, Layout::Compact).sql
     }
 
     fn sql(query: &Query) -> String {

@@ -48,7 +48,7 @@ use relq_graph::RelationGraph;
 use relq_plan::{NodeId, Plan, SplitRoots};
 
 use crate::ast::Select;
-use crate::dialect::Caps;
+use crate::dialect::Dialect;
 use crate::joined::{Builder, Roots, select_column, with_ancestors};
 
 /// Per node of `plan`'s tree, whether the statement that `start` starts reads it
@@ -62,13 +62,17 @@ pub(crate) fn statement_group(graph: &RelationGraph, plan: &Plan, start: NodeId)
 
 /// The statements of `plan` (whose `split` is not empty): the roots' statement, then
 /// one per node of `plan.split`.
-pub(crate) fn split<'g>(graph: &'g RelationGraph, plan: &Plan, caps: &Caps) -> Vec<Select<'g>> {
+pub(crate) fn split<'g>(
+    graph: &'g RelationGraph,
+    plan: &Plan,
+    dialect: &dyn Dialect,
+) -> Vec<Select<'g>> {
     let tree = &plan.tree;
     let lists = std::iter::once(NodeId::ROOT).chain(plan.split.iter().copied());
     lists
         .zip(&plan.extraction.statements)
         .map(|(list, rows)| {
-            let mut b = Builder::new(graph, plan, caps);
+            let mut b = Builder::new(graph, plan, dialect);
             let group = statement_group(graph, plan, list);
             let mut select = if list == NodeId::ROOT {
                 b.roots_statement(&group)

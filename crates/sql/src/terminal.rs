@@ -36,7 +36,7 @@ use relq_plan::{
 };
 
 use crate::ast::{Aggregate, BinaryOp, Expr, Select};
-use crate::dialect::Caps;
+use crate::dialect::{Caps, Dialect};
 use crate::joined::Builder;
 
 /// The statement of a plan whose output is not records; `None` for records.
@@ -47,9 +47,10 @@ use crate::joined::Builder;
 pub(crate) fn terminal<'g>(
     graph: &'g RelationGraph,
     plan: &Plan,
-    caps: &Caps,
+    dialect: &dyn Dialect,
 ) -> Result<Option<Select<'g>>, CompileError> {
-    let mut b = Builder::new(graph, plan, caps);
+    let caps = dialect.caps();
+    let mut b = Builder::new(graph, plan, dialect);
     let sliced = plan.limit.is_some() || plan.offset.is_some();
     let select = match &plan.output {
         Output::Records(_) => return Ok(None),
