@@ -161,7 +161,7 @@ pub fn compile_query(data: &[u8]) {
                     assert_eq!(placeholders, statement.params.len(), "{}", statement.sql);
                     assert_eq!(
                         statement.select.columns.len(),
-                        compiled.plan.statement_width(i),
+                        compiled.statement_width(i),
                         "a statement is as wide as it reads (records, a count, flat rows)"
                     );
                 }

@@ -18,7 +18,8 @@
 mod common;
 
 use common::servers;
-use relq_plan::{CompileErrorKind, Query};
+use relq_plan::Query;
+use relq_sql::CompileErrorKind;
 use relq_sql::{Compiled, Dialect, compile, create_tables};
 use relq_tests::corpus::{Case, cases};
 use relq_tests::samples;
@@ -165,7 +166,7 @@ fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Re
             let columns = db
                 .columns(&statement.sql)
                 .map_err(|e| format!("rejected statement: {e}\n  {}", statement.sql))?;
-            let width = compiled.plan.statement_width(index);
+            let width = compiled.statement_width(index);
             if columns != width {
                 return Err(format!(
                     "{columns} columns, the plan reads {width}\n  {}",

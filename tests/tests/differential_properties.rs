@@ -49,8 +49,8 @@ use common::strategies::{
 };
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
-use relq::plan::{SplitRoots, plan};
-use relq::sql::{Caps, compile_plan};
+use relq::plan::{ListRoots, PlanOptions};
+use relq::sql::{Caps, compile_with};
 use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
 use serde_json::Value as Json;
 
@@ -207,18 +207,20 @@ fn check(
         };
         for (strategy, roots) in [
             (Load::Joined, None),
-            (Load::Split, Some(SplitRoots::SemiJoin)),
-            (Load::Split, Some(SplitRoots::Keys)),
+            (Load::Split, Some(ListRoots::SemiJoin)),
+            (Load::Split, Some(ListRoots::Keys)),
             (Load::Json, None),
             (Load::Auto, None),
         ] {
             let query = query.clone().strategy(strategy);
             let compiled = match roots {
                 None => compile(&graph, &query, db.dialect()),
-                Some(roots) => plan(&graph, &query).and_then(|mut plan| {
-                    plan.split_roots = roots;
-                    compile_plan(&graph, plan, &chunked)
-                }),
+                Some(roots) => {
+                    let options = PlanOptions {
+                        list_roots: Some(roots),
+                    };
+                    compile_with(&graph, &query, &chunked, &options)
+                }
             };
             let load = strategy;
             let strategy = (strategy, roots);

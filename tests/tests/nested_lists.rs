@@ -13,7 +13,7 @@ mod common;
 
 use common::servers::{Server, loaded};
 use relq_graph::{RelationGraph, SchemaDef};
-use relq_plan::{Compat, CompileErrorKind, Filter, OrderBy, Query, Related, Value};
+use relq_plan::{Compat, Filter, OrderBy, PlanErrorKind, Query, Related, Value};
 use relq_rows::to_json;
 use relq_sql::compile;
 use relq_tests::samples::Tables;
@@ -405,13 +405,13 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
     let (kind, message) = error(
         Query::new("User").select_related(Related::new("posts").filter(Filter::new("titel", "x"))),
     );
-    assert!(matches!(kind, CompileErrorKind::Nested { .. }), "{kind:?}");
+    assert!(matches!(kind, PlanErrorKind::Nested { .. }), "{kind:?}");
     insta::assert_snapshot!(message, @"in select_related `posts`: in filter: unknown field or relation `titel` on model `Post` (segment 1, byte 0 of `titel`); did you mean `title`?");
     let (kind, message) = error(
         Query::new("Post").select_related(Related::new("author").filter(Filter::new("name", "x"))),
     );
     assert!(
-        matches!(kind, CompileErrorKind::NestedNotList { .. }),
+        matches!(kind, PlanErrorKind::NestedNotList { .. }),
         "{kind:?}"
     );
     insta::assert_snapshot!(message, @"in select_related `author`: filter, order_by and limit apply to a nested list; `author` is a to-one relation");
@@ -420,7 +420,7 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
             .select_related(Related::new("posts").order_by(OrderBy::new("tags__name"))),
     );
     assert!(
-        matches!(kind, CompileErrorKind::NestedOrderAcrossToMany { .. }),
+        matches!(kind, PlanErrorKind::NestedOrderAcrossToMany { .. }),
         "{kind:?}"
     );
     insta::assert_snapshot!(message, @"in select_related `posts`: order_by `tags__name` crosses the to-many relation `tags`; a nested list is ordered by fields of its model and its to-one relations");
@@ -430,7 +430,7 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
             .select_related(Related::new("posts").limit(2)),
     );
     assert!(
-        matches!(kind, CompileErrorKind::NestedTwice { .. }),
+        matches!(kind, PlanErrorKind::NestedTwice { .. }),
         "{kind:?}"
     );
     insta::assert_snapshot!(message, @"select_related `posts` has a filter, order_by or limit in two entries; give them in one");

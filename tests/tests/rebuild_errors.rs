@@ -5,8 +5,7 @@ mod common;
 
 use common::rows::{school_row, t};
 use relq_plan::{
-    Alias, Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, MAX_SEGMENTS, Value,
-    ValueKind,
+    Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, MAX_SEGMENTS, Value, ValueKind,
 };
 use relq_rows::{
     NodeProblem as N, PlanProblem as P, Rebuilder, Record, Related, RowError, RowErrorKind as K,
@@ -57,7 +56,6 @@ fn chain(depth: usize) -> ExtractionPlan {
         } else {
             Cardinality::One
         },
-        alias: Alias::new(i as u32),
         pk: i,
         columns: vec![ExtractionColumn {
             field: "id".into(),
@@ -65,13 +63,11 @@ fn chain(depth: usize) -> ExtractionPlan {
             kind: ValueKind::Int,
         }],
         through: None,
-        load: None,
     };
     ExtractionPlan {
         nodes: (0..=depth).map(node).collect(),
         width: depth + 1,
         statements: Vec::new(),
-        json: false,
     }
 }
 

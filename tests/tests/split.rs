@@ -20,7 +20,7 @@ mod common;
 
 use common::servers::{Scratch, Server, scratch};
 use common::statements::{rows_without_products, statement_rows};
-use relq::plan::SplitRoots;
+use relq::plan::Roots;
 use relq::rows::to_json;
 use relq::sql::Caps;
 use relq::{
@@ -227,7 +227,11 @@ fn root_keys_bound_in_chunks_of_three_give_the_joined_records() {
             let at = format!("{} {name}", server.name());
             let (joined, _) = fetch_limited(&mut db, &graph, query, Strategy::Joined, 3);
             let (split, compiled) = fetch_limited(&mut db, &graph, query, Strategy::Split, 3);
-            assert_eq!(compiled.plan.split_roots, SplitRoots::Keys, "{at}");
+            let forms: Vec<Roots> = compiled.plan.statements[1..]
+                .iter()
+                .map(|s| s.roots)
+                .collect();
+            assert_eq!(forms, [Roots::Keys, Roots::Keys], "{at}");
             let chunks: Vec<usize> = compiled.statements[1..]
                 .iter()
                 .map(|s| s.keys.as_ref().map_or(0, |k| k.chunk))
@@ -262,9 +266,10 @@ fn auto_binds_each_root_key_once_when_a_joined_chain_repeats_the_roots() {
         load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
         let (split, _) = fetch_limited(&mut db, &graph, &query, Strategy::Split, 3);
         let (auto, compiled) = fetch_limited(&mut db, &graph, &query, Strategy::Auto, 3);
+        let roots: Vec<Roots> = compiled.plan.statements.iter().map(|s| s.roots).collect();
         assert_eq!(
-            compiled.plan.split_roots,
-            SplitRoots::Keys,
+            roots,
+            [Roots::Filter, Roots::Keys, Roots::Keys],
             "{}",
             server.name()
         );
@@ -541,11 +546,12 @@ fn auto_joins_a_chain_below_a_split_list_and_multiplies_no_lists() {
         let without = rows_without_products(plan, &records, 3);
         let rows = statement_rows(&mut db, &compiled).expect("runs");
         assert_eq!(rows, without, "{}", server.name());
-        let loads: Vec<(&str, Option<relq::plan::Load>)> = plan
-            .nodes
-            .iter()
-            .filter(|n| n.load.is_some())
-            .map(|n| (n.path.as_str(), n.load))
+        let loads: Vec<(&str, Option<relq::plan::Load>)> = (0..plan.nodes.len())
+            .filter_map(|i| {
+                let node = compiled.plan.tree_node(i)?;
+                let load = compiled.plan.load(&graph, node)?;
+                Some((plan.nodes[i].path.as_str(), Some(load)))
+            })
             .collect();
         use relq::plan::Load::{Joined, Split};
         assert_eq!(

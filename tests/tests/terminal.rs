@@ -536,7 +536,7 @@ fn terminal_errors_are_typed_before_any_sql() {
     for q in &cases {
         let e = compile(&graph, q, &relq::Postgres::default()).expect_err("refused");
         assert!(
-            !matches!(e.kind(), CompileErrorKind::UnknownModel { .. }),
+            !matches!(e.kind(), CompileErrorKind::Plan(p) if matches!(p.kind(), relq::plan::PlanErrorKind::UnknownModel { .. })),
             "{e}"
         );
         report.push_str(&format!("{e}\n"));

@@ -6,9 +6,9 @@
 use std::hint::black_box;
 use std::path::PathBuf;
 
-use relq::plan::{SplitRoots, plan};
-use relq::sql::compile_plan;
-use relq::{Compiled, Database, Query, RelationGraph, Strategy, Value, compile};
+use relq::plan::{ListRoots, PlanOptions};
+use relq::sql::compile_with;
+use relq::{Compiled, Database, Query, RelationGraph, Strategy, Value};
 use relq_benches::SEED;
 use relq_sample::{Sample, generate, load};
 
@@ -18,14 +18,10 @@ pub(crate) const SCALES: [u32; 2] = [1, 10];
 /// The loads compared, by their name in the criterion id: each strategy, and split in both
 /// of its forms whatever its rule would pick (`split_semijoin`: each list statement
 /// re-selects the roots; `split_keys`: it binds the root keys the root statement read).
-pub(crate) const LOADS: [(&str, Strategy, Option<SplitRoots>); 5] = [
+pub(crate) const LOADS: [(&str, Strategy, Option<ListRoots>); 5] = [
     ("joined", Strategy::Joined, None),
-    (
-        "split_semijoin",
-        Strategy::Split,
-        Some(SplitRoots::SemiJoin),
-    ),
-    ("split_keys", Strategy::Split, Some(SplitRoots::Keys)),
+    ("split_semijoin", Strategy::Split, Some(ListRoots::SemiJoin)),
+    ("split_keys", Strategy::Split, Some(ListRoots::Keys)),
     ("json", Strategy::Json, None),
     ("auto", Strategy::Auto, None),
 ];
@@ -348,14 +344,8 @@ pub(crate) fn compiled<'g>(
     graph: &'g RelationGraph,
     query: Query,
     db: &Database,
-    roots: Option<SplitRoots>,
+    roots: Option<ListRoots>,
 ) -> Compiled<'g> {
-    let compiled = match roots {
-        None => compile(graph, &query, db.dialect()),
-        Some(roots) => plan(graph, &query).and_then(|mut plan| {
-            plan.split_roots = roots;
-            compile_plan(graph, plan, db.dialect())
-        }),
-    };
-    compiled.expect("the benchmarked queries compile")
+    let options = PlanOptions { list_roots: roots };
+    compile_with(graph, &query, db.dialect(), &options).expect("the benchmarked queries compile")
 }

@@ -285,7 +285,8 @@ pub(crate) enum SchemaFormat {
 pub(crate) enum CompileFormat {
     /// The SQL, its parameters, and one line per extraction-plan node.
     Text,
-    /// `{"dialect", "statements": [{"sql", "params", "keys"?}], "extraction"}`.
+    /// `{"dialect", "statements": [{"sql", "params", "keys"?}], "output", "delivery",
+    /// "extraction"}`.
     Json,
 }
 

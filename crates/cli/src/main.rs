@@ -85,7 +85,9 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             };
             let compiled = compile(&graph, &query.query()?, dialect)?;
             match format {
-                CompileFormat::Text => output::compiled_text(out, &compiled, dialect, compact)?,
+                CompileFormat::Text => {
+                    output::compiled_text(out, &graph, &compiled, dialect, compact)?
+                }
                 CompileFormat::Json => output::compiled_json(out, &compiled, dialect, compact)?,
             }
         }
@@ -137,8 +139,8 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             let loaded = source.load()?;
             let graph = source.graph(&loaded.def)?;
             let dot = match query {
-                Some(query) => relq::plan::plan(&graph, &query.query()?)?
-                    .tree
+                Some(query) => relq::plan::plan(&graph, &query.query()?)
+                    .map_err(relq::CompileError::from)?
                     .to_dot(&graph),
                 None => graph.to_dot(),
             };

@@ -63,14 +63,20 @@ pub(crate) fn statements(
 /// split), the primary key's position and `field@position`.
 pub(crate) fn compiled_text(
     out: &mut dyn Write,
+    graph: &RelationGraph,
     compiled: &Compiled<'_>,
     dialect: &dyn Dialect,
     compact: bool,
 ) -> std::io::Result<()> {
     statements(out, compiled, dialect, compact)?;
-    let plan = &compiled.plan.extraction;
-    writeln!(out, "-- extraction plan ({} columns per row)", plan.width)?;
-    for node in &plan.nodes {
+    let plan = &compiled.plan;
+    writeln!(
+        out,
+        "-- extraction plan ({} columns per row)",
+        plan.extraction.width
+    )?;
+    for (index, node) in plan.extraction.nodes.iter().enumerate() {
+        let tree_node = plan.tree_node(index);
         let columns = |columns: &[ExtractionColumn]| {
             columns
                 .iter()
@@ -83,7 +89,8 @@ pub(crate) fn compiled_text(
         } else {
             &node.path
         };
-        let cardinality = match (node.cardinality, node.load) {
+        let load = tree_node.and_then(|n| plan.load(graph, n));
+        let cardinality = match (node.cardinality, load) {
             (Cardinality::Root, _) => "root",
             (Cardinality::One, _) => "one",
             (Cardinality::Many, Some(Load::Split)) => "many, split",
@@ -93,7 +100,7 @@ pub(crate) fn compiled_text(
         write!(
             out,
             "{} {path}: {} ({cardinality}), pk @{}, {}",
-            node.alias,
+            tree_node.map_or_else(String::new, |n| plan.tree.node(n).alias().to_string()),
             node.model,
             node.pk,
             columns(&node.columns)
@@ -112,7 +119,9 @@ pub(crate) fn compiled_text(
 }
 
 /// `compile --format json`: `{"dialect", "statements": [{"sql", "params", "keys"?}], "output",
-/// "extraction"}` (`output`: records, a count, or flat rows' named, typed columns).
+/// "delivery", "extraction"}` (`output`: records, a count, or flat rows' named, typed
+/// columns; `delivery`: how the lists of statements after the first arrive, `rows` or
+/// `json`).
 pub(crate) fn compiled_json(
     out: &mut dyn Write,
     compiled: &Compiled<'_>,
@@ -134,6 +143,7 @@ pub(crate) fn compiled_json(
         "dialect": dialect.caps().name,
         "statements": statements,
         "output": compiled.plan.output,
+        "delivery": compiled.delivery,
         "extraction": compiled.plan.extraction,
     });
     writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
@@ -148,7 +158,7 @@ pub(crate) fn explain(
     dialect: &dyn Dialect,
 ) -> std::io::Result<()> {
     writeln!(out, "-- join tree")?;
-    write!(out, "{}", compiled.plan.tree.outline(graph))?;
+    write!(out, "{}", compiled.plan.outline(graph))?;
     statements(out, compiled, dialect, false)
 }
 

@@ -1,10 +1,16 @@
-//! `PathError`: a path that does not parse, or does not resolve against the graph.
+//! The errors of planning: [`PathError`], a path that does not parse or does not resolve
+//! against the graph, and [`PlanError`], a query that breaks a rule (a path error among
+//! them, with the part of the query it came from).
 //!
-//! Invariant: every error carries the byte position in the path text where the problem
-//! starts, and resolution errors also the 1-based segment number; messages quote at most
-//! the first 80 bytes of a path.
+//! Invariants: nothing here names a dialect (relq-sql's `CompileError` adds the
+//! dialects' limits); every path error carries the byte position in the path text where
+//! the problem starts, and resolution errors also the 1-based segment number; messages
+//! quote at most the first 80 bytes of a path.
 
 use std::fmt;
+
+use crate::terminal::AggregateFunc;
+use crate::value::ValueKind;
 
 /// A path that could not be parsed or resolved.
 ///
@@ -252,4 +258,254 @@ impl PathErrorKind {
             _ => None,
         }
     }
+}
+
+/// A query that cannot be planned: what the query asks breaks a rule of the schema or of
+/// the query language, whatever the dialect (a dialect's limits are relq-sql's
+/// `CompileError`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanError(Box<PlanErrorKind>);
+
+impl From<PlanErrorKind> for PlanError {
+    fn from(kind: PlanErrorKind) -> Self {
+        Self::new(kind)
+    }
+}
+
+impl PlanError {
+    pub(crate) fn new(kind: PlanErrorKind) -> Self {
+        Self(Box::new(kind))
+    }
+
+    /// What was wrong.
+    pub fn kind(&self) -> &PlanErrorKind {
+        &self.0
+    }
+}
+
+impl fmt::Display for PlanError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for PlanError {}
+
+/// Which part of a query a path came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryPart {
+    /// `select_related`.
+    SelectRelated,
+    /// `filter`.
+    Filter,
+    /// `exclude`.
+    Exclude,
+    /// `fields`.
+    Fields,
+    /// `exclude_fields`.
+    ExcludeFields,
+    /// `order_by`.
+    OrderBy,
+    /// `limit`.
+    Limit,
+    /// `offset`.
+    Offset,
+    /// `page`.
+    Page,
+    /// The `values` terminal.
+    Values,
+    /// The `aggregate` terminal.
+    Aggregate,
+}
+
+impl fmt::Display for QueryPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            QueryPart::SelectRelated => "select_related",
+            QueryPart::Filter => "filter",
+            QueryPart::Exclude => "exclude",
+            QueryPart::Fields => "fields",
+            QueryPart::ExcludeFields => "exclude_fields",
+            QueryPart::OrderBy => "order_by",
+            QueryPart::Limit => "limit",
+            QueryPart::Offset => "offset",
+            QueryPart::Page => "page",
+            QueryPart::Values => "values",
+            QueryPart::Aggregate => "aggregate",
+        })
+    }
+}
+
+/// The rules a query must keep, whatever the dialect.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanErrorKind {
+    /// The root model is not in the schema.
+    #[error("unknown model `{name}`{}", suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownModel {
+        /// The name given.
+        name: String,
+        /// The closest model name, if one is close.
+        suggestion: Option<String>,
+    },
+    /// A path of the query does not parse or resolve.
+    #[error("in {part}: {error}")]
+    Path {
+        /// Where the path was given.
+        part: QueryPart,
+        /// What is wrong with it.
+        error: PathError,
+    },
+    /// `fields` or `exclude_fields` names a field of a relation that is not loaded.
+    #[error(
+        "in {part}: `{path}` names a field of a relation that is not loaded; add `{relation}` to select_related"
+    )]
+    RelationNotLoaded {
+        /// `fields` or `exclude_fields`.
+        part: QueryPart,
+        /// The path.
+        path: String,
+        /// The relation path to load.
+        relation: String,
+    },
+    /// `exclude_fields` names a primary key, which is always selected.
+    #[error("in exclude_fields: `{path}` is a primary key, which is always selected")]
+    ExcludedPrimaryKey {
+        /// The path.
+        path: String,
+    },
+    /// A limit or offset above the largest count every dialect binds (`i64::MAX`).
+    #[error(
+        "in {part}: {value} is above the largest count a database accepts ({})",
+        i64::MAX
+    )]
+    CountTooLarge {
+        /// `limit` or `offset`.
+        part: QueryPart,
+        /// The count given.
+        value: u64,
+    },
+    /// A page numbered 0 or of size 0 (pages count from 1 and hold at least one root).
+    #[error("in page: page {page} of size {size}; pages count from 1 and hold at least one record")]
+    BadPage {
+        /// The page number given.
+        page: u64,
+        /// The size given.
+        size: u64,
+    },
+    /// `page` together with `limit` or `offset`: both say which roots to return.
+    #[error("in page: a page cannot be combined with limit or offset")]
+    PageWithSlice,
+    /// `last` on a query with a limit or offset (Django: "cannot reverse a query once a
+    /// slice has been taken"): the last of a slice is not the first of the flipped query.
+    #[error(
+        "last cannot reverse a query with a limit, offset or page; order it the other way and use first"
+    )]
+    ReverseSlice,
+    /// An aggregate that does not apply to the field's kind (`sum` / `avg` take
+    /// integers, floats and decimals; `min` / `max` also text, dates and times).
+    #[error("in aggregate: `{path}`: {} does not apply to field `{field}`, which holds {} values", func.name(), kind.name())]
+    AggregateOnKind {
+        /// The function.
+        func: AggregateFunc,
+        /// The path.
+        path: String,
+        /// The field (`Model.field`).
+        field: String,
+        /// The kind of value the field holds.
+        kind: ValueKind,
+    },
+    /// An `aggregate` terminal without an aggregate: a statement selects something.
+    #[error("in aggregate: no aggregate given; name at least one, e.g. count of `id`")]
+    NoAggregate,
+    /// Two aggregates through different to-many relations: in one statement each would
+    /// be repeated once per row of the other (the rows multiply), so relq refuses.
+    #[error(
+        "in aggregate: `{first}` and `{second}` cross different to-many relations, which would count each other's rows; aggregate them in separate queries"
+    )]
+    AggregatesMultiply {
+        /// The first path.
+        first: String,
+        /// The path crossing other to-many relations.
+        second: String,
+    },
+    /// An ordering of distinct values by a path that is not one of the values: the
+    /// repeated rows it would tell apart are gone.
+    #[error(
+        "in order_by: `{path}` is not one of the distinct values; order distinct values by their own paths"
+    )]
+    DistinctOrder {
+        /// The ordering path.
+        path: String,
+    },
+    /// A filter value that is not what its lookup takes on its field (values are typed by
+    /// the field they compare with; checked before any SQL is made).
+    #[error("in {part}: `{path}` takes {expected}; got {found}")]
+    FilterValue {
+        /// `filter` or `exclude`.
+        part: QueryPart,
+        /// The condition's path.
+        path: String,
+        /// What the lookup takes on the field (`an integer`, `a list of a string`).
+        expected: String,
+        /// The value given, described (`the string "x"`).
+        found: String,
+    },
+    /// A lookup that does not apply to the field's kind of value: text lookups
+    /// (`contains`, `iexact`, `regex`...) on anything but text, ordering lookups (`gt`,
+    /// `range`...) on booleans and bytes, any lookup but `isnull` on JSON.
+    #[error("in {part}: `{path}`: lookup `{lookup}` does not apply to field `{field}`, which holds {} values", kind.name())]
+    LookupOnKind {
+        /// `filter` or `exclude`.
+        part: QueryPart,
+        /// The condition's path.
+        path: String,
+        /// The lookup.
+        lookup: &'static str,
+        /// The field (`Model.field`).
+        field: String,
+        /// The kind of value the field holds.
+        kind: ValueKind,
+    },
+    /// A `select_related` entry's filter, ordering or limit is wrong (its paths are
+    /// relative to the nested model).
+    #[error("in select_related `{path}`: {error}")]
+    Nested {
+        /// The entry's relation path.
+        path: String,
+        /// What is wrong, as for a query rooted at the nested model.
+        error: PlanError,
+    },
+    /// A filter, ordering or limit on a `select_related` path whose last relation is a
+    /// to-one relation: only a nested list can be trimmed or ordered.
+    #[error(
+        "in select_related `{path}`: filter, order_by and limit apply to a nested list; `{relation}` is a to-one relation"
+    )]
+    NestedNotList {
+        /// The entry's relation path.
+        path: String,
+        /// Its last relation.
+        relation: String,
+    },
+    /// A nested list's ordering through a to-many relation of the nested model (a list is
+    /// ordered by its own fields and its to-one relations).
+    #[error(
+        "in select_related `{path}`: order_by `{order}` crosses the to-many relation `{relation}`; a nested list is ordered by fields of its model and its to-one relations"
+    )]
+    NestedOrderAcrossToMany {
+        /// The entry's relation path.
+        path: String,
+        /// The ordering path.
+        order: String,
+        /// The to-many relation it crosses.
+        relation: String,
+    },
+    /// Two `select_related` entries give a filter, ordering or limit for the same path.
+    #[error(
+        "select_related `{path}` has a filter, order_by or limit in two entries; give them in one"
+    )]
+    NestedTwice {
+        /// The relation path.
+        path: String,
+    },
 }

@@ -27,7 +27,7 @@
 use relq_graph::{Field, FieldId, ModelId, RelationGraph, RelationId};
 use serde_json::Value as Json;
 
-use crate::compile::{CompileError, CompileErrorKind, QueryPart};
+use crate::error::{PlanError, PlanErrorKind, QueryPart};
 use crate::lookup::Lookup;
 use crate::path::ParsedPath;
 use crate::query::{Compat, Filter};
@@ -183,7 +183,7 @@ pub(crate) fn plan_filters(
     filter: &[Filter],
     exclude: &[Filter],
     compat: Compat,
-) -> Result<Planned, CompileError> {
+) -> Result<Planned, PlanError> {
     let mut calls = Vec::with_capacity(filter.len() + exclude.len());
     for (part, list) in [(QueryPart::Filter, filter), (QueryPart::Exclude, exclude)] {
         for call in list {
@@ -252,7 +252,7 @@ fn resolve_tree(
     root: ModelId,
     part: QueryPart,
     f: &Filter,
-) -> Result<Tree, CompileError> {
+) -> Result<Tree, PlanError> {
     let list = |parts: &[Filter]| {
         parts
             .iter()
@@ -275,13 +275,13 @@ fn resolve_leaf(
     part: QueryPart,
     text: &str,
     value: &Json,
-) -> Result<Leaf, CompileError> {
+) -> Result<Leaf, PlanError> {
     let path = ParsedPath::parse(text)
         .and_then(|p| resolve(graph, root, &p, PathKind::Filter))
-        .map_err(|error| CompileError::from(CompileErrorKind::Path { part, error }))?;
+        .map_err(|error| PlanError::from(PlanErrorKind::Path { part, error }))?;
     let lookup = path.lookup_or_exact();
     let bad = |expected: &str| {
-        CompileError::from(CompileErrorKind::FilterValue {
+        PlanError::from(PlanErrorKind::FilterValue {
             part,
             path: text.to_owned(),
             expected: expected.to_owned(),
@@ -310,7 +310,7 @@ fn resolve_leaf(
         }
         Err(Problem::Value(expected)) => return Err(bad(&expected)),
         Err(Problem::Lookup) => {
-            return Err(CompileErrorKind::LookupOnKind {
+            return Err(PlanErrorKind::LookupOnKind {
                 part,
                 path: text.to_owned(),
                 lookup: lookup.name(),

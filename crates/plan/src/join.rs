@@ -19,7 +19,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use smallvec::SmallVec;
 
 use crate::path::ParsedPath;
-use crate::split::Load;
 
 /// A node of a [`JoinTree`]; `NodeId::ROOT` is the query's model.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -102,7 +101,6 @@ pub struct JoinNode {
     through_alias: Option<Alias>,
     join: JoinKind,
     loaded: bool,
-    load: Option<Load>,
     children: SmallVec<[NodeId; 4]>,
 }
 
@@ -141,12 +139,6 @@ impl JoinNode {
     /// joined through (for an ordering or a filter).
     pub fn is_loaded(&self) -> bool {
         self.loaded
-    }
-
-    /// For a loaded to-many node: how its records are read ([`Load`], chosen by the
-    /// query's strategy); `None` for the root, to-one nodes and nodes not loaded.
-    pub fn load(&self) -> Option<Load> {
-        self.load
     }
 
     /// The children, in alias order.
@@ -188,26 +180,6 @@ impl JoinTree {
             at = parent;
         }
         NodeId::ROOT
-    }
-
-    /// The node that starts the statement reading `node`'s records: the nearest node at
-    /// or above it that is the root or a to-many node not [`Load::Joined`] (a split one,
-    /// or one not loaded, which no statement reads: it is its own). With every loaded
-    /// to-many node joined (the joined strategy) it is the root for every loaded node.
-    pub fn statement_of(&self, graph: &RelationGraph, node: NodeId) -> NodeId {
-        let mut at = node;
-        while let (Some(parent), Some(r)) = (self.node(at).parent(), self.node(at).relation()) {
-            if graph.relation(r).is_to_many() && self.node(at).load != Some(Load::Joined) {
-                return at;
-            }
-            at = parent;
-        }
-        NodeId::ROOT
-    }
-
-    /// Sets how the loaded to-many node `node` is read.
-    pub(crate) fn set_load(&mut self, node: NodeId, load: Load) {
-        self.nodes[node.index()].load = Some(load);
     }
 
     /// Whether `ancestor` is `node` or above it.
@@ -364,7 +336,6 @@ impl JoinTreeBuilder {
             through_alias: None,
             join: JoinKind::Inner,
             loaded: true,
-            load: None,
             children: SmallVec::new(),
         });
         // Depth-first pre-order: (trie entry, its node id); children pushed reversed so the
@@ -397,7 +368,6 @@ impl JoinTreeBuilder {
                     JoinKind::LeftOuter
                 },
                 loaded: t.loaded,
-                load: None,
                 children: SmallVec::new(),
             });
             nodes[parent.index()].children.push(id);

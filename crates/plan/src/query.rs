@@ -178,7 +178,7 @@ impl Query {
 
     /// Asks for page `page` (from 1) of `size` root records: `limit = size`,
     /// `offset = (page - 1) * size`. Page 0 or size 0 is an error when the query is
-    /// planned ([`CompileErrorKind::BadPage`](crate::CompileErrorKind::BadPage)).
+    /// planned ([`PlanErrorKind::BadPage`](crate::PlanErrorKind::BadPage)).
     #[must_use]
     pub fn paginate(mut self, page: u64, size: u64) -> Self {
         self.page = Some(Page { page, size });
@@ -214,7 +214,7 @@ impl Query {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strategy {
-    /// Per loaded to-many relation ([`Load`](crate::Load), recorded in the plan):
+    /// Per loaded to-many relation ([`Load`](crate::Load), [`Plan::load`](crate::Plan::load)):
     /// to-one relations join into their parent's statement; a to-many relation joins too
     /// unless a loaded to-many relation that is neither above nor below it would share
     /// that statement (a sibling or a cousin), and then it is split, as are its siblings.
@@ -249,7 +249,7 @@ pub enum Strategy {
     /// array built by a correlated subquery (PostgreSQL `json_agg`, MySQL / MariaDB
     /// `JSON_ARRAYAGG`, SQLite `json_group_array`), a to-many relation below it nested
     /// in each record's array; the layout is
-    /// [`ExtractionPlan::json`](crate::ExtractionPlan::json)'s. Where the database cannot
+    /// [`ExtractionPlan::lists_below`](crate::ExtractionPlan::lists_below)'s. Where the database cannot
     /// order inside the aggregate (MySQL 8, SQLite before 3.44) the query runs as
     /// `split`; ormar's scope and queries without records run as one joined statement.
     Json,
@@ -445,7 +445,7 @@ impl From<Related> for RelatedRepr {
 /// integer and float fields, `true` / `false` for booleans and `isnull`, a list of
 /// integers 0 to 255 for bytes, a list for `in`, two values `[low, high]` for `range`,
 /// `null` with `exact` (is NULL) or `ne` (is not NULL). Anything else is a
-/// `CompileErrorKind::FilterValue` naming the path and the expected kind.
+/// `PlanErrorKind::FilterValue` naming the path and the expected kind.
 ///
 /// Scope across relations (DESIGN.md, "Filters across relations"): a condition through a
 /// to-one relation compares the joined row (a missing row matches nothing); through a

@@ -22,7 +22,7 @@ use relq_graph::{
 };
 use smallvec::SmallVec;
 
-use crate::error::{PathError, PathErrorKind as K};
+use crate::error::{PathError, PathErrorKind as K, PlanError, PlanErrorKind, QueryPart};
 use crate::lookup::Lookup;
 use crate::path::ParsedPath;
 
@@ -82,6 +82,34 @@ impl ResolvedPath {
     /// The lookup, `exact` when the path names none.
     pub fn lookup_or_exact(&self) -> Lookup {
         self.lookup.unwrap_or(Lookup::Exact)
+    }
+}
+
+/// The paths of one query, resolved from its root model: each error names the part of
+/// the query the path came from (a [`PlanErrorKind::Path`]).
+#[derive(Clone, Copy)]
+pub(crate) struct QueryPaths<'g> {
+    pub(crate) graph: &'g RelationGraph,
+    pub(crate) root: ModelId,
+}
+
+impl QueryPaths<'_> {
+    /// `text`, given in `part` (an ordering may start with `-`): whether it is
+    /// descending, and the path.
+    pub(crate) fn resolve(
+        &self,
+        part: QueryPart,
+        text: &str,
+        kind: PathKind,
+    ) -> Result<(bool, ResolvedPath), PlanError> {
+        let parsed = if part == QueryPart::OrderBy {
+            ParsedPath::parse_ordering(text)
+        } else {
+            ParsedPath::parse(text)
+        };
+        parsed
+            .and_then(|p| Ok((p.is_descending(), resolve(self.graph, self.root, &p, kind)?)))
+            .map_err(|error| PlanError::new(PlanErrorKind::Path { part, error }))
     }
 }
 

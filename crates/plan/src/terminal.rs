@@ -1,14 +1,16 @@
-//! Terminal operations: what a query returns (Django's `all`, `get`, `first`, `last`,
-//! `count`, `exists`, `values`, `aggregate`; ormar's the same names) and pagination.
+//! Terminal operations in the query IR: what a query returns (Django's `all`, `get`,
+//! `first`, `last`, `count`, `exists`, `values`, `aggregate`; ormar's the same names) and
+//! pagination.
 //!
-//! The query IR carries the operation ([`Terminal`], `None` for `all`) and the page
-//! ([`Page`]); planning turns them into limits, a flipped ordering and an [`Output`]:
+//! The query carries the operation ([`Terminal`], `None` for `all`) and the page
+//! ([`Page`]); planning (`output.rs`) turns them into limits, a flipped ordering and an
+//! [`Output`](crate::Output):
 //! - `first`: the ordering as given (the root's primary key when none), at most one root;
 //!   with a slice, the first root of the slice (Django's `qs[a:b].first()`).
 //! - `last`: `first` of the query with every ordering term flipped (`x` ↔ `-x`, NULLs
 //!   first ↔ last) and the root's primary key descending (Django's `reverse().first()`);
-//!   a sliced query cannot be reversed ([`CompileErrorKind::ReverseSlice`], Django's
-//!   rule).
+//!   a sliced query cannot be reversed
+//!   ([`PlanErrorKind::ReverseSlice`](crate::PlanErrorKind::ReverseSlice), Django's rule).
 //! - `get` / `get_or_none`: at most two roots are read (enough to tell one from several);
 //!   zero and several are decided by the executor (`NoMatch`, `MultipleMatches`).
 //! - `count` / `exists`: the roots the query's filter keeps, each once (to-many conditions
@@ -23,11 +25,8 @@
 //! return no records (`count`, `exists`, `values`, `aggregate`) ignore them, since they
 //! cannot change the answer.
 
-use relq_graph::{FieldId, RelationGraph, RelationId};
 use serde::{Deserialize, Serialize};
 
-use crate::compile::{CompileError, CompileErrorKind, QueryPart};
-use crate::join::NodeId;
 use crate::value::ValueKind;
 
 /// What a query returns; `None` in [`Query::terminal`](crate::Query::terminal) is `all`
@@ -144,95 +143,4 @@ pub struct Page {
     pub page: u64,
     /// Roots per page, at least 1.
     pub size: u64,
-}
-
-/// What a planned query gives back. Serialises for ORMs in other languages (`"count"`,
-/// `{"records": "first"}`, `{"rows": {"columns": [{"name": .., "path": .., "kind": ..,
-/// "aggregate": ..}], "distinct": false}}`), as the extraction plan does.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Output {
-    /// Root records, read through the extraction plan, then picked.
-    Records(Pick),
-    /// The number of roots (one integer).
-    Count,
-    /// Whether a root exists (one integer, 0 or 1).
-    Exists,
-    /// Flat rows: one value per column.
-    Rows {
-        /// The columns, in row order.
-        columns: Vec<FlatColumn>,
-        /// `SELECT DISTINCT`.
-        distinct: bool,
-    },
-}
-
-/// Which root records of the rows a terminal returns.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Pick {
-    /// Every one (`all`, `paginate`).
-    All,
-    /// The first, or none (`first`, `last`).
-    First,
-    /// Exactly one (`get`).
-    One,
-    /// One or none (`get_or_none`).
-    OneOrNone,
-}
-
-/// One column of flat rows (serialised without its node and field ids, which only mean
-/// something inside relq).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct FlatColumn {
-    /// Its name: the field path (`author__first_name`) or, for an aggregate, Django's
-    /// default key `path__func` (`weight__sum`).
-    pub name: String,
-    /// The field path.
-    pub path: String,
-    /// The kind of value it holds.
-    pub kind: ValueKind,
-    /// The join-tree node holding the field.
-    #[serde(skip)]
-    pub node: NodeId,
-    /// The field.
-    #[serde(skip)]
-    pub field: FieldId,
-    /// The aggregate over the field, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aggregate: Option<AggregateFunc>,
-}
-
-/// The limit and offset a page gives.
-pub(crate) fn page_slice(page: Page) -> Result<(u64, u64), CompileError> {
-    if page.page == 0 || page.size == 0 {
-        return Err(CompileErrorKind::BadPage {
-            page: page.page,
-            size: page.size,
-        }
-        .into());
-    }
-    let offset = (page.page - 1).saturating_mul(page.size);
-    for value in [page.size, offset] {
-        if i64::try_from(value).is_err() {
-            return Err(CompileErrorKind::CountTooLarge {
-                part: QueryPart::Page,
-                value,
-            }
-            .into());
-        }
-    }
-    Ok((page.size, offset))
-}
-
-/// The to-many prefix of a path: its hops up to and including its last to-many one.
-pub(crate) fn to_many_prefix<'h>(
-    graph: &RelationGraph,
-    hops: &'h [RelationId],
-) -> &'h [RelationId] {
-    let end = hops
-        .iter()
-        .rposition(|&h| graph.relation(h).is_to_many())
-        .map_or(0, |i| i + 1);
-    &hops[..end]
 }

@@ -5,13 +5,14 @@ mod common;
 
 use common::{person, school};
 use relq_graph::{FieldDef, FieldType, ManyToManyDef, ModelDef, SchemaDef};
-use relq_plan::{CompileErrorKind as K, Filter, OrderBy, Plan, Query, QueryPart, plan};
+use relq_plan::{Filter, OrderBy, Plan, PlanErrorKind as K, Query, QueryPart, plan};
 use serde_json::json;
 
 /// One line per plan node: alias, path, cardinality, pk position, `field@position`s.
 fn describe(p: &Plan) -> String {
     let mut out = String::new();
-    for n in &p.extraction.nodes {
+    for (i, n) in p.extraction.nodes.iter().enumerate() {
+        let alias = p.tree_node(i).map(|t| p.tree.node(t).alias());
         let cols: Vec<String> = n
             .columns
             .iter()
@@ -31,7 +32,7 @@ fn describe(p: &Plan) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "{} {:?} {} {:?} parent={:?} pk@{} [{}]{through}\n",
-            n.alias,
+            alias.map(|a| a.to_string()).unwrap_or_default(),
             n.path,
             n.model,
             n.cardinality,

@@ -11,15 +11,16 @@
 //!
 //! ```
 //! use relq::{Postgres, Query, SchemaDef, Strategy, compile};
-//! use relq::plan::Load;
+//! use relq::plan::{Load, NodeId};
 //! let graph = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?.build()?;
 //! let query = Query::new("SchoolClass")
 //!     .select_related("teachers__category")
 //!     .select_related("students__category");
 //! let compiled = compile(&graph, &query, &Postgres::default())?;
 //! assert_eq!(compiled.statements.len(), 3); // the classes, the teachers, the students
-//! let students = &compiled.plan.extraction.nodes[3];
-//! assert_eq!((students.path.as_str(), students.load), ("students", Some(Load::Split)));
+//! let students = compiled.plan.tree_node(3).expect("a plan node");
+//! assert_eq!(compiled.plan.extraction.nodes[3].path, "students");
+//! assert_eq!(compiled.plan.load(&graph, students), Some(Load::Split));
 //! let students = &compiled.statements[2].sql;
 //! assert!(students.contains(r#"INNER JOIN "students" AS "t3" ON "t0"."id" = "t3"."schoolclass_id""#));
 //!
@@ -79,10 +80,12 @@ pub use relq_sqlite as sqlite;
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
-    AggregateFunc, Aggregation, Compat, CompileError, CompileErrorKind, ExtractionPlan, Filter,
-    NullsOrder, OrderBy, Plan, Query, Related, Strategy, Terminal, Value, Values,
+    AggregateFunc, Aggregation, Compat, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan,
+    PlanError, Query, Related, Strategy, Terminal, Value, Values,
 };
 pub use relq_postgres::Postgres;
 pub use relq_rows::{Answer, ExecError, Fetched, FlatRows, Record, to_json};
-pub use relq_sql::{Compiled, Dialect, Statement, compile};
+pub use relq_sql::{
+    CompileError, CompileErrorKind, Compiled, Delivery, Dialect, Statement, compile,
+};
 pub use relq_sqlite::Sqlite;

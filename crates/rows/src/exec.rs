@@ -14,7 +14,7 @@ use std::fmt;
 
 use std::sync::Arc;
 
-use relq_plan::{ExtractionPlan, Output, Pick, Plan, SplitRoots, StatementRows, Value, ValueKind};
+use relq_plan::{ExtractionPlan, Output, Pick, Plan, Roots, StatementRows, Value, ValueKind};
 
 use crate::answer::{Answer, FlatRows, count, pick};
 use crate::error::RowError;
@@ -44,7 +44,7 @@ pub struct RowReader<'p> {
     /// The current statement (0-based).
     statement: usize,
     /// The plan position of the root's key when later statements bind the root keys
-    /// ([`SplitRoots::Keys`]).
+    /// ([`Roots::Keys`]).
     root_key: Option<usize>,
     /// The root keys statement 0's rows held, in row order.
     root_keys: Vec<Value>,
@@ -78,11 +78,13 @@ impl From<ExecError> for ReadFailure {
 
 impl<'p> RowReader<'p> {
     /// A reader for the rows of `plan`'s statements, read as its output says: by the
-    /// extraction plan, one integer (`count`, `exists`), or the flat columns' kinds.
+    /// extraction plan, one integer (`count`, `exists`), or the flat columns' kinds; with
+    /// `json_lists`, the lists of statements `1..` come as JSON columns of statement 0's
+    /// rows (relq-sql's `Delivery::Json`), else as the rows of their own statements.
     ///
     /// # Errors
     /// A plan the rebuild rejects ([`ExecErrorKind::Rebuild`]).
-    pub fn new(plan: &'p Plan) -> Result<Self, ExecError> {
+    pub fn new(plan: &'p Plan, json_lists: bool) -> Result<Self, ExecError> {
         let flat = |name: &str, kind| ExpectedColumn {
             kind: Some(kind),
             name: name.to_owned(),
@@ -114,7 +116,7 @@ impl<'p> RowReader<'p> {
         };
         let statements = &plan.extraction.statements;
         let json = match &sink {
-            Sink::Records(..) => JsonLists::new(&plan.extraction).map(|lists| {
+            Sink::Records(..) if json_lists => JsonLists::new(&plan.extraction).map(|lists| {
                 let columns = lists
                     .root_lists()
                     .iter()
@@ -134,7 +136,9 @@ impl<'p> RowReader<'p> {
             }),
             _ => None,
         };
-        let keyed = plan.split_roots == SplitRoots::Keys && !statements.is_empty();
+        let keyed = !json_lists
+            && !statements.is_empty()
+            && plan.statements.iter().any(|s| s.roots == Roots::Keys);
         let root_key = plan
             .extraction
             .nodes
@@ -184,7 +188,7 @@ impl<'p> RowReader<'p> {
 
     /// The root keys statement 0 returned, in its row order, each once (a root whose
     /// rows repeat, for a to-many chain joined into the root statement, gives its key
-    /// once), for the statements that bind them ([`SplitRoots::Keys`]; empty for other
+    /// once), for the statements that bind them ([`Roots::Keys`]; empty for other
     /// plans): each the value read at the root's key position, so the bytes the root
     /// statement read.
     pub fn root_keys(&self) -> &[Value] {

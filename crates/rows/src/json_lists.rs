@@ -1,8 +1,8 @@
 //! The json strategy's lists: the JSON text a root row carries per list of the root's
 //! records, decoded into the rows split's statements would have returned (the same
-//! [`StatementRows`] positions: the ancestors' keys and the statement's own columns), so
-//! the rebuild stitches, checks and orders them as it does split's. The layout is
-//! [`ExtractionPlan::json`]'s.
+//! [`StatementRows`](relq_plan::StatementRows) positions: the ancestors' keys and the
+//! statement's own columns), so the rebuild stitches, checks and orders them as it does
+//! split's. The layout is [`ExtractionPlan::lists_below`]'s.
 //!
 //! Invariant: never panics; JSON of another shape, a value of another form, is a
 //! message for [`ExecErrorKind::Unreadable`](crate::ExecErrorKind::Unreadable).
@@ -33,9 +33,9 @@ struct ListLayout {
 }
 
 impl JsonLists {
-    /// The decoder for `plan`; `None` unless its rows come as the json strategy's.
+    /// The decoder for `plan`'s lists; `None` for a plan of one statement.
     pub(crate) fn new(plan: &ExtractionPlan) -> Option<Self> {
-        if !plan.json || plan.statements.is_empty() {
+        if plan.statements.is_empty() {
             return None;
         }
         let mut kinds = vec![None; plan.width];

@@ -67,13 +67,13 @@ use crate::store::{Probe, Store};
 /// let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
 /// let plan = ExtractionPlan {
 ///     width: 2,
-///     statements: vec![], json: false,
+///     statements: vec![],
 ///     nodes: vec![
 ///         ExtractionNode { path: "".into(), model: "Author".into(), relation: None, parent: None,
-///             cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None, load: None },
+///             cardinality: Cardinality::Root, pk: 0, columns: vec![column("id", 0)], through: None },
 ///         ExtractionNode { path: "posts".into(), model: "Post".into(), relation: Some("posts".into()),
-///             parent: Some(0), cardinality: Cardinality::Many, alias: relq_plan::Alias::new(1), pk: 1,
-///             columns: vec![column("id", 1)], through: None, load: None },
+///             parent: Some(0), cardinality: Cardinality::Many, pk: 1,
+///             columns: vec![column("id", 1)], through: None },
 ///     ],
 /// };
 /// let mut rebuilder = Rebuilder::with_visitor(&plan, Count(Vec::new()))?;
@@ -127,9 +127,9 @@ pub(crate) const NONE: usize = usize::MAX;
 ///
 /// ```
 /// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
-/// # let plan = ExtractionPlan { width: 1, statements: vec![], json: false, nodes: vec![ExtractionNode { path: "".into(),
+/// # let plan = ExtractionPlan { width: 1, statements: vec![], nodes: vec![ExtractionNode { path: "".into(),
 /// #     model: "Tag".into(), relation: None, parent: None, cardinality: Cardinality::Root,
-/// #     alias: relq_plan::Alias::new(0), pk: 0, through: None, load: None,
+/// #     pk: 0, through: None,
 /// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };
 /// let mut rebuilder = relq_rows::Rebuilder::new(&plan)?;
 /// rebuilder.push(&mut vec![Value::Int(7)])?;

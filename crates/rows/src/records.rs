@@ -187,12 +187,12 @@ impl Visitor for Records {
 /// ```
 /// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
 /// # let column = |field: &str, position| ExtractionColumn { field: field.into(), position, kind: ValueKind::Int };
-/// # let plan = ExtractionPlan { width: 2, statements: vec![], json: false, nodes: vec![
+/// # let plan = ExtractionPlan { width: 2, statements: vec![], nodes: vec![
 /// #     ExtractionNode { path: "".into(), model: "Post".into(), relation: None, parent: None,
-/// #         cardinality: Cardinality::Root, alias: relq_plan::Alias::new(0), pk: 0, columns: vec![column("id", 0)], through: None, load: None },
+/// #         cardinality: Cardinality::Root, pk: 0, columns: vec![column("id", 0)], through: None },
 /// #     ExtractionNode { path: "author".into(), model: "Author".into(), relation: Some("author".into()),
-/// #         parent: Some(0), cardinality: Cardinality::One, alias: relq_plan::Alias::new(1), pk: 1,
-/// #         columns: vec![column("id", 1)], through: None, load: None }] };
+/// #         parent: Some(0), cardinality: Cardinality::One, pk: 1,
+/// #         columns: vec![column("id", 1)], through: None }] };
 /// use relq_rows::{Record, Related, rebuild};
 /// // Post 1 by author 9; post 2 without an author.
 /// let rows = [vec![Value::Int(1), Value::Int(9)], vec![Value::Int(2), Value::Null]];

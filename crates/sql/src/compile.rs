@@ -1,37 +1,81 @@
-//! From a query to what a driver runs: plan it, lower the plan to statements, render them
+//! From a query to what a driver runs: plan it, lower the plan's statements, render them
 //! for one dialect and check them against the dialect's limits.
 //!
-//! Invariant: the same graph, query and dialect give byte-identical statements, params and
-//! plan.
+//! How the lists of a plan of several statements arrive is decided here, per dialect
+//! ([`Delivery`]): as the rows of their own statements, or, for the json strategy where
+//! the database can order a JSON aggregate, as JSON columns of statement 0.
+//!
+//! Invariants: the same graph, query and dialect give byte-identical statements, params and
+//! plan; [`Compiled::plan`] is the plan [`plan`] gives, unchanged.
 
 use std::borrow::Cow;
 
 use relq_graph::RelationGraph;
-use relq_plan::{CompileError, CompileErrorKind, Condition, Plan, Query, Value, plan};
+use relq_plan::{Condition, Output, Plan, PlanOptions, Query, Strategy, Value, plan_with};
+use serde::Serialize;
 
 use crate::ast::Select;
+use crate::builder::Builder;
 use crate::dialect::{Caps, Dialect, IdentifierLimit};
+use crate::error::{CompileError, CompileErrorKind};
 use crate::filter::unsupported_regex;
-use crate::joined::{Builder, joined};
 use crate::json::json;
 use crate::render::{Layout, render, render_debug, render_keys};
-use crate::split::split;
+use crate::statements::statements;
 use crate::terminal::terminal;
 
-/// A compiled query: the statements to run, in order, and the plan that reads their rows
+/// A compiled query: the statements to run, in order, the plan that reads their rows
 /// (its [`Output`](relq_plan::Output): records through the extraction plan, a count, or
-/// flat rows). The joined strategy has one statement, and so has every terminal that
-/// returns no records (`count`, `values`...); with split nodes (`plan.split`: every
-/// loaded to-many relation under the split strategy, sibling lists under auto) there is
-/// one per split node beside the root's, each filling the plan positions of its
-/// [`StatementRows`](relq_plan::StatementRows); the json strategy has one, its lists
-/// as JSON columns ([`ExtractionPlan::json`](relq_plan::ExtractionPlan::json)).
+/// flat rows), and how the lists of its statements arrive.
+///
+/// A plan of one statement (the joined strategy, every terminal that returns no
+/// records) compiles to one; a plan of several ([`Plan::statements`]: the split strategy,
+/// sibling lists under auto) to one per statement, each filling the plan positions of
+/// its [`StatementRows`](relq_plan::StatementRows), or, delivered as JSON
+/// ([`Delivery::Json`]), to one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compiled<'g> {
     /// The statements, in the order they run.
     pub statements: Vec<Statement<'g>>,
-    /// The plan: join tree, columns and the [`ExtractionPlan`](relq_plan::ExtractionPlan).
+    /// The plan, as [`plan`] gives it: join tree, columns, statements and the
+    /// [`ExtractionPlan`](relq_plan::ExtractionPlan).
     pub plan: Plan,
+    /// How the lists of the plan's statements `1..` arrive.
+    pub delivery: Delivery,
+}
+
+/// How the lists of a plan's statements after the first arrive.
+///
+/// JSON: `"rows"` or `"json"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// As the rows of their own statements (each of [`Compiled::statements`] is one of
+    /// the plan's), NULL at the positions a statement does not read.
+    Rows,
+    /// As JSON columns of statement 0's rows, one per list of the root's records, in the
+    /// layout of [`ExtractionPlan::lists_below`](relq_plan::ExtractionPlan::lists_below)
+    /// (the json strategy, where the database orders a JSON aggregate): one statement
+    /// whose rows are statement 0's columns followed by those JSON columns.
+    Json,
+}
+
+impl Compiled<'_> {
+    /// How many columns a row of statement `index` has: its
+    /// [`StatementRows`](relq_plan::StatementRows)' columns for a plan of several
+    /// statements, plus one per list of the root's records when the lists come as JSON
+    /// ([`Delivery::Json`]), else the plan's [`width`](Plan::width).
+    pub fn statement_width(&self, index: usize) -> usize {
+        let extraction = &self.plan.extraction;
+        let Some(rows) = extraction.statements.get(index) else {
+            return self.plan.width();
+        };
+        let lists = match self.delivery {
+            Delivery::Json => extraction.lists_below(index).len(),
+            Delivery::Rows => 0,
+        };
+        rows.columns.len() + lists
+    }
 }
 
 /// One statement: its IR, its compact text and its parameters.
@@ -144,13 +188,13 @@ impl Statement<'_> {
     }
 }
 
-/// Compiles `query` over `graph` for `dialect` with its strategy (one statement, or with
-/// split nodes the root's, then one per split node; json: one, or split's where the
-/// database cannot order a JSON aggregate, `JsonCaps::ordered_aggregate`), or the
-/// statement of its terminal (`count`, `exists`, `values`, `aggregate`).
+/// Compiles `query` over `graph` for `dialect`: the plan's statements (json: one, its
+/// lists as JSON columns, or the plan's statements where the database cannot order a
+/// JSON aggregate, `JsonCaps::ordered_aggregate`), or the statement of its terminal
+/// (`count`, `exists`, `values`, `aggregate`).
 ///
 /// # Errors
-/// Every planning error of [`plan`], and for the dialect: a `regex` lookup where it has no
+/// Every planning error of [`plan`](relq_plan::plan), and for the dialect: a `regex` lookup where it has no
 /// regex operator ([`CompileErrorKind::UnsupportedLookup`]), a table or column name
 /// longer than it allows ([`CompileErrorKind::IdentifierTooLong`]), a SELECT joining more
 /// tables than it allows ([`CompileErrorKind::TooManyTables`]), an aggregate it cannot
@@ -163,23 +207,25 @@ pub fn compile<'g>(
     query: &Query,
     dialect: &dyn Dialect,
 ) -> Result<Compiled<'g>, CompileError> {
-    compile_plan(graph, plan(graph, query)?, dialect)
+    compile_with(graph, query, dialect, &PlanOptions::default())
 }
 
-/// Compiles a planned query ([`plan`] of a query over `graph`) for `dialect`:
-/// [`compile`]'s second half, for a plan whose decisions a caller changed (the benches
-/// run the split strategy with either [`SplitRoots`](relq_plan::SplitRoots)).
+/// [`compile`] with `options` forcing some of relq's choices ([`plan_with`]): the
+/// benches and the differential tests run the split strategy with either
+/// [`ListRoots`](relq_plan::ListRoots).
 ///
 /// # Errors
-/// [`compile`]'s errors for the dialect, and a split statement whose own parameters fill
-/// the dialect's limit ([`CompileErrorKind::TooManyParams`]).
-pub fn compile_plan<'g>(
+/// As [`compile`].
+pub fn compile_with<'g>(
     graph: &'g RelationGraph,
-    mut plan: Plan,
+    query: &Query,
     dialect: &dyn Dialect,
+    options: &PlanOptions,
 ) -> Result<Compiled<'g>, CompileError> {
+    let plan = plan_with(graph, query, options)?;
     let caps = dialect.caps();
-    let json_caps = match (plan.extraction.json, caps.json) {
+    let lists = plan.statements.len() > 1 && matches!(plan.output, Output::Records(_));
+    let json_caps = match (lists && plan.strategy == Strategy::Json, caps.json) {
         (false, _) => None,
         (true, None) => {
             return Err(CompileErrorKind::UnsupportedFeature {
@@ -188,11 +234,8 @@ pub fn compile_plan<'g>(
             }
             .into());
         }
-        // Lists the database cannot order are read by the split strategy's statements.
-        (true, Some(json)) if !json.ordered_aggregate => {
-            plan.extraction.json = false;
-            None
-        }
+        // Lists the database cannot order are read by the plan's own statements.
+        (true, Some(json)) if !json.ordered_aggregate => None,
         (true, Some(json)) => Some(json),
     };
     if let Some(path) = conditions(&plan).find_map(|c| unsupported_regex(c, caps.regex_operator)) {
@@ -210,13 +253,15 @@ pub fn compile_plan<'g>(
         }
         .into());
     }
-    let selects = match terminal(graph, &plan, dialect)? {
-        Some(select) => vec![select],
-        None if plan.split.is_empty() => vec![joined(graph, &plan, dialect)],
-        None => match &json_caps {
-            Some(json_caps) => vec![json(&mut Builder::new(graph, &plan, dialect), json_caps)],
-            None => split(graph, &plan, dialect),
-        },
+    let selects = match (terminal(graph, &plan, dialect)?, &json_caps) {
+        (Some(select), _) => vec![select],
+        (None, Some(json_caps)) => vec![json(&mut Builder::new(graph, &plan, dialect), json_caps)],
+        (None, None) => statements(graph, &plan, dialect),
+    };
+    let delivery = if json_caps.is_some() {
+        Delivery::Json
+    } else {
+        Delivery::Rows
     };
     let mut statements = Vec::with_capacity(selects.len());
     for (index, select) in selects.into_iter().enumerate() {
@@ -233,7 +278,11 @@ pub fn compile_plan<'g>(
             keys,
         });
     }
-    Ok(Compiled { statements, plan })
+    Ok(Compiled {
+        statements,
+        plan,
+        delivery,
+    })
 }
 
 /// The chunking of statement `index`'s root keys, given its `own` other parameters.

@@ -22,8 +22,8 @@ use relq_graph::RelationId;
 use relq_plan::{Alias, CompareOp, Comparison, Condition, Test, TextOp, Value, ValueKind};
 
 use crate::ast::{BinaryOp, Expr, Join, Select, TableRef};
+use crate::builder::Builder;
 use crate::dialect::SubstringMatch;
-use crate::joined::Builder;
 
 /// Where a condition's comparisons read their row.
 pub(crate) enum Scope<'a, 'g> {

@@ -1,7 +1,7 @@
-//! The json strategy: a [`Plan`] with loaded to-many nodes (`Plan::split`) as one
-//! statement, the root statement of the split strategy with one more column per list of
-//! the root's records, each a correlated scalar subquery returning the list as JSON text
-//! in the layout of [`ExtractionPlan::json`](relq_plan::ExtractionPlan::json).
+//! Lists delivered as JSON columns (the json strategy, [`Delivery::Json`](crate::Delivery)):
+//! a plan of several statements as one, statement 0 with one more column per list of the
+//! root's records, each a correlated scalar subquery returning the list as JSON text in
+//! the layout of [`ExtractionPlan::lists_below`](relq_plan::ExtractionPlan::lists_below).
 //!
 //! - A list `L` under the parent row `P`: `(SELECT COALESCE(<aggregate>(<array>(v1, v2,
 //!   ..., <lists below L>) ORDER BY <L's list order>, <L's pk>), <array>()) FROM <L's first
@@ -18,18 +18,23 @@
 //! Invariant: every tree node is declared once: the root's list in the root statement,
 //! a to-many node's list in its subquery; other aliases are fresh ([`Builder`]).
 
-use relq_plan::{Alias, JoinKind, NodeId, ValueKind};
+use relq_plan::{Alias, JoinKind, NodeId, Plan, StatementPlan, ValueKind};
 
 use crate::ast::{Expr, Join, Select, TableRef};
+use crate::builder::{Builder, Hop, select_column};
 use crate::dialect::{Call, JsonCaps};
-use crate::joined::{Builder, select_column};
-use crate::split::statement_group;
+use crate::statements::group;
 
-/// The one statement of the json strategy for `plan` (whose `split` is not empty).
+/// The one statement of `plan` (of several statements) with its lists as JSON columns.
 pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
     let (graph, plan) = (b.graph, b.plan);
-    let group = statement_group(graph, plan, NodeId::ROOT);
-    let mut select = b.roots_statement(&group);
+    let Some(roots) = plan.statements.first() else {
+        return Select::from(TableRef::Table {
+            name: graph.model(plan.root).table(),
+            alias: plan.tree.node(NodeId::ROOT).alias(),
+        });
+    };
+    let mut select = b.roots_statement(&group(&plan.tree, roots), roots.roots);
     select.columns = plan
         .extraction
         .own_positions(0)
@@ -37,8 +42,8 @@ pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
         .filter_map(|&p| plan.columns.get(p))
         .map(|c| select_column(graph, &plan.tree, c))
         .collect();
-    for k in plan.extraction.lists_below(0) {
-        let list = Expr::Subquery(Box::new(list(b, caps, k)));
+    for (k, statement) in lists_below(plan, 0) {
+        let list = Expr::Subquery(Box::new(list(b, caps, k, statement)));
         select
             .columns
             .push(Expr::Cast(Box::new(list), caps.text_type));
@@ -46,12 +51,24 @@ pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
     select
 }
 
+/// The statements whose lists hang in the records of statement `k`, with their index
+/// ([`ExtractionPlan::lists_below`](relq_plan::ExtractionPlan::lists_below)).
+fn lists_below(plan: &Plan, k: usize) -> impl Iterator<Item = (usize, &StatementPlan)> {
+    let below = plan.extraction.lists_below(k).into_iter();
+    below.filter_map(|c| Some((c, plan.statements.get(c)?)))
+}
+
 /// The subquery of statement `k`'s list (`k` ≥ 1).
-fn list<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps, k: usize) -> Select<'g> {
+fn list<'g>(
+    b: &mut Builder<'g, '_>,
+    caps: &JsonCaps,
+    k: usize,
+    statement: &StatementPlan,
+) -> Select<'g> {
     let (graph, plan) = (b.graph, b.plan);
     let tree = &plan.tree;
     let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
-    let node_id = plan.split.get(k - 1).copied().unwrap_or(NodeId::ROOT);
+    let node_id = statement.start;
     let node = tree.node(node_id);
     let (alias, through) = (node.alias(), node.through_alias());
     let parent = node.parent().map_or(aliases[0], |p| aliases[p.index()]);
@@ -81,21 +98,19 @@ fn list<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps, k: usize) -> Select<'g> {
     let terms = b.nested_terms(node_id, alias, through);
     select.filter.extend(terms);
     // The nodes joined inside the list's subquery (the list itself is its FROM).
-    let mut group = statement_group(graph, plan, node_id);
+    let mut group = group(tree, statement);
     group[node_id.index()] = false;
     for (i, n) in tree.nodes().iter().enumerate() {
         let (true, Some(p), Some(relation)) = (group[i], n.parent(), n.relation()) else {
             continue;
         };
-        b.link(
-            &mut select,
-            n.join(),
+        let hop = Hop {
             relation,
-            aliases[p.index()],
-            n.through_alias(),
-            aliases[i],
-            Vec::new(),
-        );
+            parent: aliases[p.index()],
+            through: n.through_alias(),
+            alias: aliases[i],
+        };
+        b.link(&mut select, n.join(), hop, Vec::new());
     }
     let mut items: Vec<Expr<'g>> = plan
         .extraction
@@ -107,8 +122,8 @@ fn list<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps, k: usize) -> Select<'g> {
             text(caps, select_column(graph, tree, c), kind)
         })
         .collect();
-    for child in plan.extraction.lists_below(k) {
-        items.push(Expr::Subquery(Box::new(list(b, caps, child))));
+    for (child, below) in lists_below(plan, k) {
+        items.push(Expr::Subquery(Box::new(list(b, caps, child, below))));
     }
     let mut order = Vec::new();
     for term in b.list_order(node_id) {

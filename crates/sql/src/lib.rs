@@ -1,10 +1,12 @@
 //! relq-sql: from a [`Plan`](relq_plan::Plan) to SQL text and parameters for one dialect.
 //!
-//! [`compile`] plans a [`Query`](relq_plan::Query), lowers the plan to the SQL IR
-//! ([`Select`]) with the joined strategy (one statement) or the split strategy (one per
-//! loaded to-many relation beside the root's), renders it for a [`Dialect`] and returns
-//! [`Compiled`]: the statements and the plan whose
-//! [`ExtractionPlan`](relq_plan::ExtractionPlan) reads their rows. [`render`] and
+//! [`compile`] plans a [`Query`](relq_plan::Query), lowers the plan's statements
+//! ([`StatementPlan`](relq_plan::StatementPlan)s: one, or one per split to-many relation
+//! beside the roots') to the SQL IR ([`Select`]), renders them for a [`Dialect`] and
+//! returns [`Compiled`]: the statements, the plan whose
+//! [`ExtractionPlan`](relq_plan::ExtractionPlan) reads their rows, and how the lists
+//! arrive ([`Delivery`]: rows of their own statements, or JSON columns). A query the
+//! dialect cannot run is a [`CompileError`]. [`render`] and
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
 //! [`create_tables`] writes the `CREATE TABLE` statements of a graph and [`insert`] the
 //! `INSERT` of a model's rows, for loading data (tests, the sample data, tools).
@@ -15,24 +17,26 @@
 #![forbid(unsafe_code)]
 
 mod ast;
+mod builder;
 mod compile;
 mod ddl;
 mod dialect;
+mod error;
 mod filter;
 mod insert;
-mod joined;
 mod json;
 mod nested;
 mod render;
-mod split;
+mod statements;
 mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
-pub use compile::{Compiled, RootKeys, Run, Statement, compile, compile_plan};
+pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
 pub use ddl::create_tables;
 pub use dialect::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Placeholder,
     Server, SubstringMatch, TypeName,
 };
+pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, rows_per_insert};
 pub use render::{Layout, Rendered, render, render_debug};

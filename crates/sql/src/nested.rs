@@ -25,8 +25,8 @@ use relq_graph::Relation;
 use relq_plan::{Alias, Condition, JoinKind, NestedList, NodeId, OrderTerm, Value};
 
 use crate::ast::{Column, Expr, Join, Select, TableRef};
+use crate::builder::Builder;
 use crate::filter::Scope;
-use crate::joined::Builder;
 
 /// The name of the key column of the subquery that picks a list's rows.
 const KEY: &str = "relq_key";

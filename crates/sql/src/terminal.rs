@@ -4,7 +4,8 @@
 //!
 //! Each is built on [`Builder::base`]: the root table with the joins the plan needs and
 //! the filter as WHERE, or the root page (a derived table holding the filter, ordering,
-//! limit and offset) when the roots are sliced.
+//! limit and offset) where the plan's one statement reads its roots from it
+//! ([`Roots::Page`]: `count`, `exists` and `aggregate` of a slice).
 //! - `count`: `SELECT COUNT(*) FROM <roots>`; the tree has no to-many node (loaded
 //!   relations are not planned, to-many filters are `EXISTS`), so every root is one row.
 //!   Sliced: `COUNT(*)` over the root page. `exists` is the count of a page of at most
@@ -31,13 +32,13 @@
 
 use relq_graph::RelationGraph;
 use relq_plan::{
-    AggregateFunc, Alias, CompileError, CompileErrorKind, FlatColumn, NodeId, OrderTerm, Output,
-    Plan, ValueKind,
+    AggregateFunc, Alias, FlatColumn, NodeId, OrderTerm, Output, Plan, Roots, ValueKind,
 };
 
 use crate::ast::{Aggregate, BinaryOp, Expr, Select};
+use crate::builder::Builder;
 use crate::dialect::{Caps, Dialect};
-use crate::joined::Builder;
+use crate::error::{CompileError, CompileErrorKind};
 
 /// The statement of a plan whose output is not records; `None` for records.
 ///
@@ -51,17 +52,20 @@ pub(crate) fn terminal<'g>(
 ) -> Result<Option<Select<'g>>, CompileError> {
     let caps = dialect.caps();
     let mut b = Builder::new(graph, plan, dialect);
-    let sliced = plan.limit.is_some() || plan.offset.is_some();
+    let paged = plan
+        .statements
+        .first()
+        .is_some_and(|s| s.roots == Roots::Page);
     let select = match &plan.output {
         Output::Records(_) => return Ok(None),
         Output::Count | Output::Exists => {
-            let (mut select, _) = b.base(sliced.then(Vec::new));
+            let (mut select, _) = b.base(paged.then(Vec::new));
             select.columns = vec![Expr::CountRows];
             select
         }
         Output::Rows { columns, .. } if columns.iter().any(|c| c.aggregate.is_some()) => {
             let nodes = columns.iter().map(|c| Some(c.node)).collect::<Vec<_>>();
-            let (mut select, aliases) = b.base(sliced.then_some(nodes));
+            let (mut select, aliases) = b.base(paged.then_some(nodes));
             select.columns = columns
                 .iter()
                 .map(|c| aggregate(graph, caps, c, &aliases))

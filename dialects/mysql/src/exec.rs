@@ -21,7 +21,7 @@ use relq_plan::{Value, ValueKind};
 use relq_rows::{
     ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json,
 };
-use relq_sql::Compiled;
+use relq_sql::{Compiled, Delivery};
 
 /// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
 /// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
@@ -52,7 +52,7 @@ pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Re
 pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     conn.query_drop(SESSION_SETUP)
         .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-    let mut reader = RowReader::new(&compiled.plan)?;
+    let mut reader = RowReader::new(&compiled.plan, compiled.delivery == Delivery::Json)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);

@@ -25,7 +25,7 @@ use relq_plan::{Value, ValueKind};
 use relq_rows::{
     ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json, uuid_text,
 };
-use relq_sql::Compiled;
+use relq_sql::{Compiled, Delivery};
 
 use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 
@@ -56,7 +56,7 @@ pub fn execute(
 /// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
 /// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
 pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan)?;
+    let mut reader = RowReader::new(&compiled.plan, compiled.delivery == Delivery::Json)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: postgres::Error| driver_error(Some(index), e);

@@ -21,7 +21,7 @@ use relq_rows::{
     ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json,
     canonical_seconds, uuid_text,
 };
-use relq_sql::Compiled;
+use relq_sql::{Compiled, Delivery};
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
@@ -48,7 +48,7 @@ pub fn execute(
 /// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
 /// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
 pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan)?;
+    let mut reader = RowReader::new(&compiled.plan, compiled.delivery == Delivery::Json)?;
     for (index, statement) in compiled.statements.iter().enumerate() {
         reader.begin_statement(index)?;
         let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);

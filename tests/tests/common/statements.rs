@@ -15,6 +15,7 @@ pub fn statement_rows(db: &mut Database, compiled: &Compiled<'_>) -> Result<Vec<
         let prefix = Compiled {
             statements: compiled.statements[..end].to_vec(),
             plan: compiled.plan.clone(),
+            delivery: compiled.delivery,
         };
         let rows = db.fetch(&prefix).map_err(|e| e.to_string())?.rows;
         counts.push(rows - before);

@@ -1,54 +1,40 @@
-//! The joined strategy: a [`Plan`] as one SELECT (ormar's way of loading, made exact).
+//! The statement builder every lowering shares (`statements.rs`, `json.rs`,
+//! `terminal.rs`, `nested.rs`, `filter.rs`): a SELECT over the roots a statement reads,
+//! the join tree's nodes joined to them, its ordering, and fresh aliases.
 //!
-//! - Every join-tree node is joined: `LEFT OUTER JOIN`, or `INNER JOIN` where the tree says
-//!   it cannot drop a row; a many-to-many node joins its through table, then its model.
-//! - The select list is the plan's columns, by position.
-//! - `ORDER BY`: the user's terms, then the root's primary key, then for every to-many
-//!   node (in alias order) the user's terms that order its list and its primary key, so
-//!   every nested list comes out in order. A term across a to-many relation orders the
-//!   roots by `MIN` (ascending) / `MAX` (descending) of the field, through a correlated
-//!   subquery, and the nested list by the field itself.
+//! - Roots ([`Roots`](relq_plan::Roots)): the root table with the filter as WHERE; the
+//!   root page, a derived table holding the filter, ordering, limit and offset (a
+//!   derived table rather than `IN (subquery)`: MySQL and MariaDB reject `LIMIT` inside
+//!   `IN`); or the root table `WHERE root.pk IN (<root keys>)`.
+//! - Joins: `LEFT OUTER JOIN`, or `INNER JOIN` where the tree says it cannot drop a row;
+//!   a many-to-many node joins its through table, then its model; a nested list's own
+//!   filter and limit are ON terms of its join (`nested.rs`).
+//! - Ordering: the user's terms, then the root's primary key, then for every to-many
+//!   node the user's terms that order its list and its primary key, so every nested
+//!   list comes out in order. A term across a to-many relation orders the roots by `MIN`
+//!   (ascending) / `MAX` (descending) of the field, through a correlated subquery.
 //! - NULLs sort as the smallest value unless the query says otherwise: where the dialect's
 //!   default differs, the term carries `NULLS FIRST` / `NULLS LAST` (or its emulation,
 //!   an `x IS NULL` term first; for a MIN/MAX subquery the `IS NULL` term is built here
 //!   as a copy under fresh aliases, so no alias is declared twice).
-//! - The filter (`filter.rs`) is the WHERE clause of the statement that picks the roots:
-//!   the main one, or the root page when it paginates; to-many conditions are `EXISTS`
-//!   subqueries, so roots are never repeated and loaded lists never trimmed.
-//! - `LIMIT` / `OFFSET` count roots. When a to-many node is joined they apply to the
-//!   roots in a derived table (ordered the same way), never to the joined rows, so no
-//!   nested list is cut. A derived table rather than `IN (subquery)`: MySQL and MariaDB
-//!   reject `LIMIT` inside `IN`.
+//! - The filter (`filter.rs`) is the WHERE clause of the SELECT that picks the roots: the
+//!   statement itself, or the root page; to-many conditions are `EXISTS` subqueries, so
+//!   roots are never repeated and loaded lists never trimmed. In ormar's scope it is
+//!   row-level: also the outer WHERE, and the page keeps the roots with a matching
+//!   joined row.
 //!
-//! Invariant: aliases are unique within the statement: the tree's own, then
+//! Invariant: aliases are unique within a statement: the tree's own, then
 //! [`JoinTree::next_alias`](relq_plan::JoinTree::next_alias) onwards for the derived table
 //! and subqueries, in the order they are built.
 
 use relq_graph::{RelationGraph, RelationId, RelationKind};
 use relq_plan::{
-    Alias, Compat, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan, SelectColumn,
+    Alias, Compat, JoinKind, JoinTree, NodeId, NullsOrder, OrderTerm, Plan, Roots, SelectColumn,
 };
 use smallvec::SmallVec;
 
 use crate::ast::{Aggregate, Column, Expr, Join, OrderItem, Select, TableRef};
 use crate::dialect::{Caps, Dialect};
-
-/// The one statement of the joined strategy for `plan`: every node in the roots'
-/// statement.
-pub(crate) fn joined<'g>(
-    graph: &'g RelationGraph,
-    plan: &Plan,
-    dialect: &dyn Dialect,
-) -> Select<'g> {
-    let mut b = Builder::new(graph, plan, dialect);
-    let mut select = b.roots_statement(&vec![true; plan.tree.nodes().len()]);
-    select.columns = plan
-        .columns
-        .iter()
-        .map(|c| select_column(graph, &plan.tree, c))
-        .collect();
-    select
-}
 
 /// A selected column as an expression: its node's column, or its through table's.
 pub(crate) fn select_column<'g>(
@@ -65,18 +51,14 @@ pub(crate) fn select_column<'g>(
     Expr::column(alias, graph.field(c.field).column())
 }
 
-/// Where a statement's roots come from ([`Builder::select_roots`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Roots {
-    /// The root table, the query's filter as the WHERE clause.
-    Filtered,
-    /// The root page, a derived table holding the filter, ordering and slice (in ormar's
-    /// scope the row-level filter is also the outer WHERE).
-    Page,
-    /// The root table, `WHERE root.pk IN (<the root keys>)`: split's bound keys
-    /// ([`SplitRoots::Keys`](relq_plan::SplitRoots::Keys)); the roots were picked by the
-    /// root statement.
-    Keys,
+/// One relation crossed from a parent row: the relation, the parent's alias, and the
+/// aliases of the through table (many-to-many) and of the target.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hop {
+    pub(crate) relation: RelationId,
+    pub(crate) parent: Alias,
+    pub(crate) through: Option<Alias>,
+    pub(crate) alias: Alias,
 }
 
 /// The statement being built: what it is built from, and the next fresh alias.
@@ -115,7 +97,7 @@ impl<'g, 'p> Builder<'g, 'p> {
                 self.select_roots(Roots::Page, &every, &[])
             }
             Some(nodes) => self.select_roots(Roots::Page, &with_ancestors(tree, nodes), &[]),
-            None => self.select_roots(Roots::Filtered, &every, &[]),
+            None => self.select_roots(Roots::Filter, &every, &[]),
         }
     }
 
@@ -159,22 +141,20 @@ impl<'g, 'p> Builder<'g, 'p> {
             } else {
                 node.join()
             };
-            self.link(
-                &mut select,
-                kind,
+            let hop = Hop {
                 relation,
-                aliases[parent.index()],
-                node.through_alias(),
-                aliases[i],
-                terms,
-            );
+                parent: aliases[parent.index()],
+                through: node.through_alias(),
+                alias: aliases[i],
+            };
+            self.link(&mut select, kind, hop, terms);
         }
         match (roots, &plan.filter) {
             (Roots::Keys, _) => {
                 let pk = self.pk_term(plan.root, root_alias).expr;
                 select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
             }
-            (Roots::Filtered, Some(condition)) => {
+            (Roots::Filter, Some(condition)) => {
                 select.filter = self.where_terms(condition, &aliases);
             }
             (Roots::Page, Some(condition)) if ormar => {
@@ -189,16 +169,13 @@ impl<'g, 'p> Builder<'g, 'p> {
     /// marked in `group` joined (each marked node's parent marked or the root), ordered
     /// by the root ordering, then each to-many node of `group` by its list order
     /// ([`push_list_orders`](Self::push_list_orders)). `LIMIT` / `OFFSET` apply to it
-    /// directly, or, when a to-many node of `group` repeats the roots' rows, to the root
-    /// page it reads from (a derived table), so no nested list is cut.
-    pub(crate) fn roots_statement(&mut self, group: &[bool]) -> Select<'g> {
-        let (graph, plan) = (self.graph, self.plan);
+    /// directly ([`Roots::Filter`]), or to the root page it reads from ([`Roots::Page`]:
+    /// a to-many node of `group` repeats the roots' rows), so no nested list is cut.
+    pub(crate) fn roots_statement(&mut self, group: &[bool], roots: Roots) -> Select<'g> {
+        let plan = self.plan;
         let tree = &plan.tree;
         let marked = |i: usize| group.get(i).copied().unwrap_or(false);
-        let paginate_roots = (plan.limit.is_some() || plan.offset.is_some())
-            && tree.nodes().iter().enumerate().any(|(i, n)| {
-                marked(i) && n.relation().is_some_and(|r| graph.relation(r).is_to_many())
-            });
+        let paginate_roots = roots == Roots::Page;
         let (mut select, aliases) = if paginate_roots {
             // With a root page the filter is the page's: nodes joined only for it stay
             // out (in ormar's scope the filter also trims the lists: every node is
@@ -214,7 +191,7 @@ impl<'g, 'p> Builder<'g, 'p> {
             let ordered = ordered.filter(|n| n.is_some_and(|n| marked(n.index())));
             self.base(Some(loaded.chain(ordered)))
         } else {
-            self.select_roots(Roots::Filtered, group, &[])
+            self.select_roots(Roots::Filter, group, &[])
         };
         let mut order = self.root_order(&aliases, false);
         self.push_list_orders(&mut order, group, &aliases);
@@ -333,15 +310,13 @@ impl<'g, 'p> Builder<'g, 'p> {
             let alias = self.alias();
             aliases[i] = alias;
             let terms = self.nested_terms(NodeId::from_index(i), alias, through);
-            self.link(
-                select,
-                node.join(),
+            let hop = Hop {
                 relation,
-                aliases[parent.index()],
+                parent: aliases[parent.index()],
                 through,
                 alias,
-                terms,
-            );
+            };
+            self.link(select, node.join(), hop, terms);
         }
         aliases
     }
@@ -445,21 +420,17 @@ impl<'g, 'p> Builder<'g, 'p> {
         }
     }
 
-    /// Joins `relation` from `parent` as `alias` (through `through` for many-to-many),
-    /// with `filter` ANDed to the first join's ON clause.
-    #[allow(clippy::too_many_arguments)]
+    /// Joins `hop` to `select` as `kind`, with `filter` ANDed to the first join's ON
+    /// clause.
     pub(crate) fn link(
         &self,
         select: &mut Select<'g>,
         kind: JoinKind,
-        relation: RelationId,
-        parent: Alias,
-        through: Option<Alias>,
-        alias: Alias,
+        hop: Hop,
         filter: Vec<Expr<'g>>,
     ) {
         let mut filter = Some(filter);
-        for (table, on) in self.steps(relation, parent, through, alias) {
+        for (table, on) in self.steps(hop.relation, hop.parent, hop.through, hop.alias) {
             select.joins.push(Join {
                 kind,
                 table,
@@ -638,13 +609,15 @@ mod tests {
 
     use super::*;
     use crate::render::{Layout, render};
+    use crate::statements::statements;
 
     fn sql_for(query: &Query, dialect: &dyn Dialect) -> String {
         let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))
             .and_then(|d| d.build())
             .expect("valid sample");
         let plan = plan(&graph, query).expect("plans");
-        render(&joined(&graph, &plan, dialect), dialect, Layout::Compact).sql
+        let select = statements(&graph, &plan, dialect).remove(0);
+        render(&select, dialect, Layout::Compact).sql
     }
 
     fn sql(query: &Query) -> String {

@@ -1,0 +1,132 @@
+//! A plan's statements ([`StatementPlan`]s) lowered to SELECTs: statement 0 picks the
+//! roots, each later statement reads the records of its split list over the same roots.
+//!
+//! - Statement 0 ([`Builder::roots_statement`]): the root and the nodes it reads (every
+//!   node of a one-statement plan, the joined strategy's; under `auto` also a joined
+//!   to-many chain), the filter as WHERE, ordered by the root ordering (a term across a
+//!   to-many relation by its MIN/MAX subquery), then by the list order of each to-many
+//!   node it reads. `LIMIT` / `OFFSET` apply to it directly, or to the root page when
+//!   its rows repeat the roots ([`Roots::Page`]).
+//! - The statement of a split list `L` reads the same roots: re-selected ([`Roots::Filter`]:
+//!   the root table with the filter as WHERE; [`Roots::Page`]: the root page, as
+//!   statement 0 reads it) or bound ([`Roots::Keys`]: the root table `WHERE root.pk IN
+//!   (<root keys>)` ([`Expr::RootKeys`](crate::Expr::RootKeys)), the keys statement 0
+//!   returned, bound in chunks of at most `Caps::max_params` less the statement's own
+//!   parameters, one execution per chunk ([`Statement::runs`](crate::Statement::runs))).
+//!   Then it `INNER JOIN`s down to `L` through its ancestors (each nested list's own
+//!   filter and limit in its ON clause, so a trimmed ancestor's children are not read),
+//!   and the rest of what it reads joined as the tree says (to-one nodes, and under
+//!   `auto` a chain of to-many nodes). It selects the primary key of every ancestor and
+//!   its own columns, and is ordered by the root's primary key (descending for `last`),
+//!   each to-many ancestor's primary key, then `L`'s list order and primary key and each
+//!   joined to-many node's: each parent's list comes out together and in order, parents
+//!   in the order statement 0 read them when the roots are ordered by key (the rebuild
+//!   then meets the parents it stitches to in turn, not one at random per row).
+//! - The parent's key is read from the parent's own table in every statement, never from
+//!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
+//!   key matching case-insensitively) decides the join, and the rebuild matches the
+//!   bytes statement 0 read. Bound keys are the values statement 0 read, compared by the
+//!   database, so its key equality still decides; all of a root's descendants fall in its
+//!   chunk, and each chunk's rows are in list order.
+//! - Each statement's columns are its [`StatementRows`](relq_plan::StatementRows)' plan
+//!   positions (a one-statement plan: every column).
+//!
+//! Invariant: each statement declares its aliases once: the tree's, then fresh ones from
+//! its own [`Builder`].
+
+use relq_graph::RelationGraph;
+use relq_plan::{JoinTree, NodeId, Plan, Roots, StatementPlan};
+
+use crate::ast::{Expr, Select};
+use crate::builder::{Builder, select_column, with_ancestors};
+use crate::dialect::Dialect;
+
+/// The SELECTs of `plan`'s statements, in order.
+pub(crate) fn statements<'g>(
+    graph: &'g RelationGraph,
+    plan: &Plan,
+    dialect: &dyn Dialect,
+) -> Vec<Select<'g>> {
+    plan.statements
+        .iter()
+        .enumerate()
+        .map(|(k, statement)| {
+            let mut b = Builder::new(graph, plan, dialect);
+            let group = group(&plan.tree, statement);
+            let mut select = if statement.start == NodeId::ROOT {
+                b.roots_statement(&group, statement.roots)
+            } else {
+                list_statement(&mut b, statement, &group)
+            };
+            select.columns = columns(graph, plan, k);
+            select
+        })
+        .collect()
+}
+
+/// Per node of `tree`, whether `statement` reads it; the root aside (the FROM table).
+pub(crate) fn group(tree: &JoinTree, statement: &StatementPlan) -> Vec<bool> {
+    let mut group = vec![false; tree.nodes().len()];
+    for n in std::iter::once(statement.start).chain(statement.below.iter().copied()) {
+        if let Some(slot) = group.get_mut(n.index()).filter(|_| n != NodeId::ROOT) {
+            *slot = true;
+        }
+    }
+    group
+}
+
+/// The columns statement `k` of `plan` selects, by their plan positions.
+fn columns<'g>(graph: &'g RelationGraph, plan: &Plan, k: usize) -> Vec<Expr<'g>> {
+    let column = |c| select_column(graph, &plan.tree, c);
+    match plan.extraction.statements.get(k) {
+        Some(rows) => rows
+            .columns
+            .iter()
+            .filter_map(|&p| plan.columns.get(p))
+            .map(column)
+            .collect(),
+        None => plan.columns.iter().map(column).collect(),
+    }
+}
+
+/// The statement of a split list (`statement.start`), without columns yet.
+fn list_statement<'g>(
+    b: &mut Builder<'g, '_>,
+    statement: &StatementPlan,
+    group: &[bool],
+) -> Select<'g> {
+    let plan = b.plan;
+    let tree = &plan.tree;
+    let list = statement.start;
+    let roots = statement.roots;
+    let inner = with_ancestors(tree, [Some(list)]);
+    // When the filter is this statement's WHERE, the to-one nodes its comparisons read
+    // are joined.
+    let filtered = with_ancestors(
+        tree,
+        plan.filter
+            .iter()
+            .filter(|_| roots == Roots::Filter)
+            .flat_map(|c| c.root_comparisons())
+            .map(|cmp| tree.node_at(&cmp.hops)),
+    );
+    let joined: Vec<bool> = (0..tree.nodes().len())
+        .map(|i| inner[i] || group[i] || filtered[i])
+        .collect();
+    let (mut select, aliases) = b.select_roots(roots, &joined, &inner);
+    // Grouped by parent record (the root's key, then each to-many ancestor's), so the
+    // rebuild meets a parent's children together, parent after parent as an earlier
+    // statement read them, instead of one parent a row at random.
+    let mut root_pk = b.pk_term(plan.root, aliases[0]);
+    root_pk.descending = plan.descending_pk;
+    let mut order = vec![root_pk];
+    for (i, node) in tree.nodes().iter().enumerate() {
+        let id = NodeId::from_index(i);
+        if inner[i] && id != list && b.list_of(id) == id {
+            order.push(b.pk_term(node.model(), aliases[i]));
+        }
+    }
+    b.push_list_orders(&mut order, group, &aliases);
+    select.order_by = order;
+    select
+}
