@@ -189,7 +189,7 @@ fn run_case(db: &mut dyn Db, n: usize, case: &Case, dialect: &dyn Dialect) -> Re
 /// An answer over empty tables: `get`'s NoMatch is the expected one.
 fn empty_answer(answer: Result<relq::Fetched, relq::ExecError>) -> Result<(), String> {
     match answer {
-        Err(e) if !matches!(e.kind(), relq::rows::ExecErrorKind::NoMatch { .. }) => {
+        Err(e) if !matches!(e.kind(), relq::exec::ExecErrorKind::NoMatch { .. }) => {
             Err(e.to_string())
         }
         _ => Ok(()),

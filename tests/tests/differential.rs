@@ -24,7 +24,7 @@
 mod common;
 
 use common::servers::{Server, loaded, scratch};
-use relq::rows::ExecErrorKind;
+use relq::exec::ExecErrorKind;
 use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, Strategy, compile};
 use relq_sample::{Sample, generate, load};
 use relq_tests::corpus::{Case, cases};

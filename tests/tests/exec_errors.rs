@@ -7,8 +7,8 @@
 mod common;
 
 use common::servers::{Server, scratch};
+use relq::exec::ExecErrorKind;
 use relq::{Query, RelationGraph, Value, compile};
-use relq_rows::ExecErrorKind;
 use relq_sample::Sample;
 
 fn school() -> RelationGraph {

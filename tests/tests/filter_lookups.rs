@@ -18,9 +18,10 @@ mod common;
 
 use common::servers::{Server, loaded};
 use common::strategies::TEXT_LOOKUPS;
+use relq::ExecError;
 use relq_graph::{FieldDef, FieldType, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{Filter, Query, Value};
-use relq_rows::{ExecError, Record};
+use relq_rows::Record;
 use relq_sql::CompileErrorKind;
 use relq_sql::{Compiled, Dialect, compile};
 use serde_json::{Value as Json, json};

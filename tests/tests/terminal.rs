@@ -11,7 +11,7 @@
 mod common;
 
 use common::servers::{Server, loaded};
-use relq::rows::ExecErrorKind;
+use relq::exec::ExecErrorKind;
 use relq::{
     AggregateFunc as F, Aggregation, Answer, CompileErrorKind, Filter, NullsOrder, OrderBy, Query,
     RelationGraph, SchemaDef, Terminal, Value, Values, compile,

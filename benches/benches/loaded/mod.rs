@@ -166,9 +166,9 @@ impl Loaded {
         });
         let mut rows = 0;
         let mut keys = Vec::new();
-        for (index, statement) in compiled.statements.iter().enumerate() {
+        for index in 0..compiled.statements.len() {
             let key_at = key_at.filter(|_| index == 0);
-            for run in statement.runs(&keys) {
+            for run in compiled.runs(index, &keys) {
                 let (sql, params) = (&*run.sql, &*run.params);
                 // The root keys as integers (the samples' keys are), when they are needed.
                 let read: Vec<Option<i64>> = match &mut self.bare {

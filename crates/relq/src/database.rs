@@ -1,8 +1,9 @@
 //! [`Database`]: one connection to SQLite, PostgreSQL or MySQL/MariaDB, opened from a URL,
 //! with the dialect whose facts were read from that connection.
 //!
-//! It is the one place that asks which database it has: everything it does is the dialect
-//! crates' own function for that database ([`relq_sqlite::execute`], ...). Use it when
+//! It is the one place that asks which database it has: everything it does goes through
+//! that database's [`Driver`] (relq-exec's one fetch loop, the dialect crate's
+//! conversions and introspection). Use it when
 //! the database is chosen at run time (the `relq` CLI, tests over all three); an embedder
 //! that knows its database can call the dialect crate directly.
 //!
@@ -23,13 +24,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use relq_exec::{Driver, ExecError, ExecErrorKind, Fetched, fetch};
 use relq_graph::{Model, RelationGraph, SchemaDef};
-use relq_mysql::MySql;
+use relq_mysql::{MySql, MySqlDriver};
 use relq_plan::Value;
-use relq_postgres::Postgres;
-use relq_rows::{ExecError, ExecErrorKind, Fetched, Record};
+use relq_postgres::{Postgres, PostgresDriver};
+use relq_rows::Record;
 use relq_sql::{Compiled, Dialect, create_tables, insert, rows_per_insert};
-use relq_sqlite::Sqlite;
+use relq_sqlite::{Sqlite, SqliteDriver};
 
 /// A connection to one of the three databases and its dialect.
 pub struct Database {
@@ -159,14 +161,14 @@ impl Database {
     ///
     /// # Errors
     /// The executor's [`ExecError`]; for a query that returns no records (`count`,
-    /// `values`...), [`NotRecords`](relq_rows::ExecErrorKind::NotRecords): use
+    /// `values`...), [`NotRecords`](relq_exec::ExecErrorKind::NotRecords): use
     /// [`fetch`](Self::fetch).
     pub fn execute(&mut self, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
         self.fetch(compiled)?.answer.into_records()
     }
 
     /// Runs a compiled query and returns what its terminal asks for
-    /// (`relq_sqlite::fetch`, ...): records, one record (`first`, `last`, `get`,
+    /// ([`relq_exec::fetch`] on the connection's driver): records, one record (`first`, `last`, `get`,
     /// `get_or_none`), a count, a yes or no, or flat rows (`values`, `aggregate`), with
     /// the number of rows the database returned.
     ///
@@ -190,12 +192,12 @@ impl Database {
     ///
     /// # Errors
     /// The executor's [`ExecError`], `get`'s
-    /// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) and
-    /// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches) among them.
+    /// [`NoMatch`](relq_exec::ExecErrorKind::NoMatch) and
+    /// [`MultipleMatches`](relq_exec::ExecErrorKind::MultipleMatches) among them.
     pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
         match &mut self.connection {
-            Connection::Sqlite(conn, _) => relq_sqlite::fetch(conn, compiled),
-            Connection::Postgres(client, _) => relq_postgres::fetch(client, compiled),
+            Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
+            Connection::Postgres(client, _) => fetch(&mut PostgresDriver(client), compiled),
             Connection::MySql(conn, _) => relq_mysql::fetch(conn, compiled),
         }
     }
@@ -218,9 +220,9 @@ impl Database {
     /// The driver's error.
     pub fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
         match &mut self.connection {
-            Connection::Sqlite(conn, _) => relq_sqlite::run(conn, sql, params),
-            Connection::Postgres(client, _) => relq_postgres::run(client, sql, params),
-            Connection::MySql(conn, _) => relq_mysql::run(conn, sql, params),
+            Connection::Sqlite(conn, _) => SqliteDriver(conn).execute(sql, params),
+            Connection::Postgres(client, _) => PostgresDriver(client).execute(sql, params),
+            Connection::MySql(conn, _) => MySqlDriver(conn).execute(sql, params),
         }
     }
 

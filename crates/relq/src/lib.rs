@@ -59,9 +59,10 @@
 //! [`Database::fetch`] returns their [`Answer`].
 //!
 //! The stages live in their own crates, re-exported here whole: [`graph`], [`plan`],
-//! [`sql`], [`rows`]; ARCHITECTURE.md maps them. Each dialect crate also runs a compiled
-//! query on its driver and rebuilds the records (`relq_sqlite::execute`, ...);
-//! [`Database`] opens any of the three from a URL and does the same.
+//! [`sql`], [`rows`], [`exec`]; ARCHITECTURE.md maps them. Each dialect crate implements
+//! [`exec::Driver`] for its driver, so [`exec::fetch`] runs a compiled query there and
+//! rebuilds the records (`relq_sqlite::fetch`, ... for short); [`Database`] opens any of
+//! the three from a URL and does the same.
 
 #![forbid(unsafe_code)]
 
@@ -69,6 +70,7 @@ mod database;
 
 pub use database::{Database, OpenError};
 
+pub use relq_exec as exec;
 pub use relq_graph as graph;
 pub use relq_mysql as mysql;
 pub use relq_plan as plan;
@@ -77,6 +79,7 @@ pub use relq_rows as rows;
 pub use relq_sql as sql;
 pub use relq_sqlite as sqlite;
 
+pub use relq_exec::{Answer, ExecError, Fetched, FlatRows};
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
@@ -84,7 +87,7 @@ pub use relq_plan::{
     PlanError, Query, Related, Strategy, Terminal, Value, Values,
 };
 pub use relq_postgres::Postgres;
-pub use relq_rows::{Answer, ExecError, Fetched, FlatRows, Record, to_json};
+pub use relq_rows::{Record, to_json};
 pub use relq_sql::{
     CompileError, CompileErrorKind, Compiled, Delivery, Dialect, Statement, compile,
 };

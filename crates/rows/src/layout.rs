@@ -28,6 +28,20 @@ pub(crate) struct Layout<'p> {
     /// Per statement of the plan's `statements` (none: one statement of full rows), the
     /// role of every node in its rows.
     pub(crate) statements: Vec<Vec<Role>>,
+    /// Per row position, the column there: its node and its index in the node's
+    /// `columns`; `None` for a position no node reads.
+    pub(crate) positions: Vec<Option<(usize, usize)>>,
+}
+
+/// What the plan reads at one row position: the one table of kinds by position, made
+/// from the checked layout ([`Rebuilder::columns`](crate::Rebuilder::columns)).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedColumn {
+    /// The kind of value the rebuild expects there; `None` for a position no node reads
+    /// (the rebuild's width check rejects such rows).
+    pub kind: Option<ValueKind>,
+    /// The column's name in messages: `students__category.name`, `SchoolClass.id`.
+    pub name: String,
 }
 
 /// What a statement's rows hold of one node.
@@ -188,7 +202,30 @@ impl<'p> Layout<'p> {
             plan,
             nodes,
             statements,
+            positions: taken,
         })
+    }
+
+    /// One [`ExpectedColumn`] per row position.
+    pub(crate) fn columns(&self) -> Vec<ExpectedColumn> {
+        self.positions
+            .iter()
+            .enumerate()
+            .map(|(position, at)| match *at {
+                Some((node, index)) => ExpectedColumn {
+                    kind: self
+                        .nodes
+                        .get(node)
+                        .and_then(|n| n.columns.get(index))
+                        .map(|c| c.kind),
+                    name: column_name(self.plan, node, index),
+                },
+                None => ExpectedColumn {
+                    kind: None,
+                    name: format!("position {position}"),
+                },
+            })
+            .collect()
     }
 
     /// The plan's row width.

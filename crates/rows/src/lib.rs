@@ -7,9 +7,8 @@
 //!   [`rebuild`] does it for a whole iterator.
 //! - Outputs: [`Record`]s ([`Records`] visitor), JSON from records ([`to_json`]), or the
 //!   caller's own types through a [`Visitor`] ([`rebuild_with`]), with no tree in between.
-//! - [`ExecError`], [`RowReader`] and [`expected_columns`]: what the dialect crates'
-//!   executors share; [`Answer`]: what a query returns by its terminal (records, one
-//!   record, a count, flat rows).
+//! - [`Rebuilder::columns`]: what the plan reads at each row position ([`ExpectedColumn`]),
+//!   for a reader (relq-exec) that converts each value once, into the kind expected.
 //! - [`flatten`]: the inverse, records to rows, for tests and benchmarks.
 //!
 //! Semantics (the joined strategy: rows are a left-join product): a record is identified
@@ -23,29 +22,21 @@
 
 #![forbid(unsafe_code)]
 
-mod answer;
 mod error;
-mod exec;
 mod flatten;
 mod json;
-mod json_lists;
 mod layout;
 mod rebuild;
 mod records;
 mod row;
 mod store;
 
-pub use answer::{Answer, FlatRows};
 pub use error::{
     NodeProblem, PlanProblem, RowError, RowErrorKind, ShapeMismatch, StatementProblem,
 };
-pub use exec::{
-    ExecError, ExecErrorKind, ExpectedColumn, Fetched, ReadFailure, RowReader, canonical_json,
-    canonical_seconds, expected_columns, uuid_text,
-};
 pub use flatten::flatten;
 pub use json::{to_json, value_to_json};
-pub use layout::MAX_WIDTH;
+pub use layout::{ExpectedColumn, MAX_WIDTH};
 pub use rebuild::{Link, Rebuilder, Visitor};
 pub use records::{Record, Records, Related, rebuild, rebuild_with};
 pub use row::Row;

@@ -31,7 +31,7 @@
 use relq_plan::{Cardinality, ExtractionPlan, Value};
 
 use crate::error::{RowError, RowErrorKind, short};
-use crate::layout::{Layout, Role, column_name, node_name};
+use crate::layout::{ExpectedColumn, Layout, Role, column_name, node_name};
 use crate::records::Records;
 use crate::row::Row;
 use crate::store::{Probe, Store};
@@ -264,6 +264,13 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
         let columns: usize = self.layout.nodes.iter().map(|n| n.columns.len()).sum();
         self.store
             .reserve(rows, columns.div_ceil(nodes), (nodes - 1).div_ceil(nodes));
+    }
+
+    /// What the plan reads at each row position (its kind and its name in messages), from
+    /// the checked plan: for a reader that converts each value into the kind the rebuild
+    /// expects.
+    pub fn columns(&self) -> Vec<ExpectedColumn> {
+        self.layout.columns()
     }
 
     /// How many distinct records the rows held so far.

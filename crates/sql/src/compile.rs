@@ -42,6 +42,9 @@ pub struct Compiled<'g> {
     pub plan: Plan,
     /// How the lists of the plan's statements `1..` arrive.
     pub delivery: Delivery,
+    /// The facts of the dialect it was compiled for, which the executions of a statement
+    /// that binds root keys are rendered with ([`runs`](Self::runs)).
+    pub caps: Caps,
 }
 
 /// How the lists of a plan's statements after the first arrive.
@@ -85,24 +88,22 @@ pub struct Statement<'g> {
     pub select: Select<'g>,
     /// The compact text, for a driver. With [`keys`](Self::keys), its list of root keys
     /// is one placeholder (bound to NULL in `params`): run it through
-    /// [`runs`](Self::runs).
+    /// [`Compiled::runs`].
     pub sql: String,
     /// One value per placeholder, in order.
     pub params: Vec<Value>,
-    /// The bound `IN` list of the root keys it reads (the split strategy's
-    /// [`SplitRoots::Keys`](relq_plan::SplitRoots::Keys)); `None`: it runs as it is.
+    /// The bound `IN` list of the root keys it reads ([`Roots::Keys`](relq_plan::Roots));
+    /// `None`: it runs as it is.
     pub keys: Option<RootKeys>,
 }
 
 /// How a statement's list of root keys ([`Expr::RootKeys`](crate::Expr::RootKeys)) is
-/// bound: at most `chunk` keys per execution, rendered for the dialect's facts.
-#[derive(Clone, Debug, PartialEq)]
+/// bound: at most `chunk` keys per execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RootKeys {
     /// Keys per execution: the dialect's parameter limit less the statement's own
     /// parameters (a nested list's filter in an ON clause), at least 1.
     pub chunk: usize,
-    /// The facts the statement is rendered with, for each size of chunk.
-    caps: Caps,
 }
 
 /// One execution of a statement: its text and parameters.
@@ -114,12 +115,12 @@ pub struct Run<'s> {
     pub params: Cow<'s, [Value]>,
 }
 
-impl Statement<'_> {
-    /// The executions of this statement, given the root keys the root statement
-    /// returned (in its row order): the statement itself, or, with a list of root keys,
-    /// one per chunk of at most [`RootKeys::chunk`] keys in their order (none for no
-    /// keys). The text is rendered at most twice: for a full chunk and for the rest. The
-    /// executors of the three dialects share this.
+impl Compiled<'_> {
+    /// The executions of statement `index`, given the root keys statement 0 returned (in
+    /// its row order): the statement itself, or, with a list of root keys, one per chunk
+    /// of at most [`RootKeys::chunk`] keys in their order (none for no keys, nor for an
+    /// index past the statements). The text is rendered at most twice: for a full chunk
+    /// and for the rest, with [`caps`](Self::caps).
     ///
     /// ```
     /// # use relq_graph::SchemaDef;
@@ -140,22 +141,25 @@ impl Statement<'_> {
     /// let caps = Caps { max_params: 2, ..Caps::ANSI };
     /// let compiled = compile(&graph, &query, &caps).unwrap();
     /// let keys = [Value::Int(1), Value::Int(2), Value::Int(3)];
-    /// let runs = compiled.statements[1].runs(&keys);
+    /// let runs = compiled.runs(1, &keys);
     /// assert_eq!(runs.len(), 2);
     /// assert!(runs[0].sql.contains("IN (?, ?)"));
     /// assert_eq!(&*runs[1].params, &[Value::Int(3)]);
-    /// assert!(compiled.statements[1].runs(&[]).is_empty());
+    /// assert!(compiled.runs(1, &[]).is_empty());
     /// ```
-    pub fn runs(&self, root_keys: &[Value]) -> Vec<Run<'_>> {
-        let Some(keys) = &self.keys else {
+    pub fn runs(&self, index: usize, root_keys: &[Value]) -> Vec<Run<'_>> {
+        let Some(statement) = self.statements.get(index) else {
+            return Vec::new();
+        };
+        let Some(keys) = &statement.keys else {
             return vec![Run {
-                sql: Cow::Borrowed(&self.sql),
-                params: Cow::Borrowed(&self.params),
+                sql: Cow::Borrowed(&statement.sql),
+                params: Cow::Borrowed(&statement.params),
             }];
         };
         let chunk = keys.chunk.max(1);
         let render = |n| {
-            let (rendered, at) = render_keys(&self.select, &keys.caps, Layout::Compact, n);
+            let (rendered, at) = render_keys(&statement.select, &self.caps, Layout::Compact, n);
             (rendered, at.unwrap_or(0))
         };
         let rest = root_keys.len() % chunk;
@@ -175,8 +179,11 @@ impl Statement<'_> {
             })
             .collect()
     }
+}
 
-    /// The text laid out one clause per line (same statement as [`sql`](Self::sql)).
+impl Statement<'_> {
+    /// The text laid out one clause per line (same statement as [`sql`](Self::sql)), for
+    /// the dialect it was compiled for.
     pub fn pretty(&self, dialect: &dyn Dialect) -> String {
         render(&self.select, dialect, Layout::Pretty).sql
     }
@@ -282,13 +289,14 @@ pub fn compile_with<'g>(
         statements,
         plan,
         delivery,
+        caps: *caps,
     })
 }
 
 /// The chunking of statement `index`'s root keys, given its `own` other parameters.
 fn root_keys(index: usize, own: usize, caps: &Caps) -> Result<RootKeys, CompileError> {
     match caps.max_params.checked_sub(own) {
-        Some(chunk) if chunk > 0 => Ok(RootKeys { chunk, caps: *caps }),
+        Some(chunk) if chunk > 0 => Ok(RootKeys { chunk }),
         _ => Err(CompileErrorKind::TooManyParams {
             statement: index,
             params: own,

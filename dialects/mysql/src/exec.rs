@@ -1,8 +1,8 @@
-//! [`fetch`]: a [`Compiled`] query on a `mysql` connection (MySQL or MariaDB), read into
-//! its answer ([`Answer`](relq_rows::Answer): records rebuilt, one record, a count, flat rows); [`execute`]:
-//! its records.
+//! [`MySqlDriver`]: a `mysql` connection (MySQL or MariaDB) as relq-exec's [`Driver`], so
+//! [`relq_exec::fetch`] runs a compiled query on it ([`fetch`] and [`execute`] here for
+//! short).
 //!
-//! The session first gets `group_concat_max_len` at its largest (MariaDB's default of
+//! [`fetch`] first gives the session `group_concat_max_len` at its largest (MariaDB's default of
 //! 1 MiB truncates a `GROUP_CONCAT` silently, with only a warning). Statements run as
 //! prepared statements (the binary protocol); parameters bind as ints (booleans 0 / 1),
 //! doubles, and bytes for text and the text forms of decimals, dates, times, UUIDs and
@@ -11,85 +11,94 @@
 //! integers, bools, floats and decimals written as text), decimals, UUIDs (lower-cased),
 //! JSON ([`canonical_json`]) and bytes; `DATE` / `DATETIME` and `TIME` values as ISO 8601 text (fractional
 //! seconds only when non-zero, six digits). Anything else is
-//! [`ExecErrorKind::Unreadable`](relq_rows::ExecErrorKind::Unreadable).
+//! [`ExecErrorKind::Unreadable`](relq_exec::ExecErrorKind::Unreadable).
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
 
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
+use relq_exec::{Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json};
 use relq_plan::{Value, ValueKind};
-use relq_rows::{
-    ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json,
-};
-use relq_sql::{Compiled, Delivery};
+use relq_rows::Record;
+use relq_sql::Compiled;
 
 /// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
 /// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
 const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
 
+/// A `mysql` connection as a [`Driver`].
+pub struct MySqlDriver<'c>(pub &'c mut mysql::Conn);
+
+/// A result row of a [`MySqlDriver`].
+pub struct MySqlRow<'r>(&'r mut mysql::Row);
+
+impl Driver for MySqlDriver<'_> {
+    type Row<'r> = MySqlRow<'r>;
+
+    fn query<F>(&mut self, sql: &str, params: &[Value], mut on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError>,
+    {
+        let prepared = self.0.prep(sql).map_err(driver)?;
+        let result = self
+            .0
+            .exec_iter(&prepared, positional(params))
+            .map_err(driver)?;
+        for row in result {
+            let mut row = row.map_err(driver)?;
+            on_row(&mut MySqlRow(&mut row))?;
+        }
+        Ok(())
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+        if params.is_empty() {
+            // DDL goes through the text protocol: not every statement can be prepared
+            // (MariaDB: "Permitted statements", prepare.html).
+            self.0.query_drop(sql).map_err(driver)?;
+        } else {
+            self.0.exec_drop(sql, positional(params)).map_err(driver)?;
+        }
+        Ok(self.0.affected_rows())
+    }
+}
+
+impl ResultRow for MySqlRow<'_> {
+    fn width(&self) -> usize {
+        self.0.len()
+    }
+
+    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure> {
+        // Taken, not borrowed: text keeps the bytes the driver read.
+        let raw = self.0.take(position).unwrap_or(MyValue::NULL);
+        read(raw, kind).map_err(|raw| ReadFailure::Unreadable(describe(&raw)))
+    }
+}
+
+/// A driver error, its statement named by the loop.
+fn driver(e: mysql::Error) -> ExecError {
+    ExecError::driver(None, e.to_string(), e)
+}
+
+/// Runs a compiled query on `conn` ([`relq_exec::fetch`]), after setting the session's
+/// `group_concat_max_len` (MariaDB's default of 1 MiB truncates a `GROUP_CONCAT`
+/// silently, with only a warning).
+///
+/// # Errors
+/// [`relq_exec::fetch`]'s, and the session setup's driver error (no statement index).
+pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+    conn.query_drop(SESSION_SETUP).map_err(driver)?;
+    relq_exec::fetch(&mut MySqlDriver(conn), compiled)
+}
+
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
 /// one of `first` / `get`).
 ///
 /// # Errors
-/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_exec::ExecErrorKind::NotRecords)
 /// for a query that returns a count or flat rows.
 pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Record>, ExecError> {
     fetch(conn, compiled)?.answer.into_records()
-}
-
-/// Runs every statement of `compiled` on `conn` with its parameters bound and reads the
-/// rows into the query's [`Answer`](relq_rows::Answer) (one [`RowReader`] over all
-/// statements' rows: records, one record, a count or flat rows), with the number of rows
-/// read, after setting the
-/// session's `group_concat_max_len`.
-///
-/// # Errors
-/// [`ExecError`]: a driver error with the statement's index (`None` for the session
-/// setup), a value that cannot be read as the plan's kind, the rebuild's
-/// [`RowError`](relq_rows::RowError), or `get`'s
-/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
-/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
-pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    conn.query_drop(SESSION_SETUP)
-        .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-    let mut reader = RowReader::new(&compiled.plan, compiled.delivery == Delivery::Json)?;
-    for (index, statement) in compiled.statements.iter().enumerate() {
-        reader.begin_statement(index)?;
-        let driver = |e: mysql::Error| ExecError::driver(Some(index), e.to_string(), e);
-        for run in statement.runs(reader.root_keys()) {
-            let prepared = conn.prep(&run.sql).map_err(driver)?;
-            let result = conn
-                .exec_iter(&prepared, positional(&run.params))
-                .map_err(driver)?;
-            for row in result {
-                let mut row = row.map_err(driver)?;
-                reader.push(row.len(), |position, expected| {
-                    // Taken, not borrowed: text keeps the bytes the driver read.
-                    let raw = row.take(position).unwrap_or(MyValue::NULL);
-                    read(raw, expected).map_err(|raw| ReadFailure::Unreadable(describe(&raw)))
-                })?;
-            }
-        }
-    }
-    reader.finish()
-}
-
-/// Runs one statement that returns no rows (`CREATE TABLE`, [`insert`](relq_sql::insert))
-/// with `params` bound as [`execute`] binds them; the number of rows it changed.
-///
-/// # Errors
-/// The driver's error ([`ExecErrorKind::Driver`](relq_rows::ExecErrorKind::Driver)
-/// without a statement index).
-pub fn run(conn: &mut mysql::Conn, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
-    let driver = |e: mysql::Error| ExecError::driver(None, e.to_string(), e);
-    if params.is_empty() {
-        // DDL goes through the text protocol: not every statement can be prepared
-        // (MariaDB: "Permitted statements", prepare.html).
-        conn.query_drop(sql).map_err(driver)?;
-    } else {
-        conn.exec_drop(sql, positional(params)).map_err(driver)?;
-    }
-    Ok(conn.affected_rows())
 }
 
 /// `params` for the driver: `Params::Empty` when there are none (the driver refuses an
@@ -114,11 +123,11 @@ fn bind(v: &Value) -> MyValue {
     }
 }
 
-/// `raw` as the kind `column` expects, or `raw` back when it cannot be read so. Bytes
-/// read as bytes, text or a decimal become the value without a copy. A position the
-/// plan does not read is read as text when it is bytes.
-fn read(raw: MyValue, column: Option<&ExpectedColumn>) -> Result<Value, MyValue> {
-    let kind = column.and_then(|c| c.kind).unwrap_or(ValueKind::Text);
+/// `raw` as `kind`, or `raw` back when it cannot be read so. Bytes read as bytes, text or
+/// a decimal become the value without a copy. A position the plan does not read (`kind`
+/// `None`) is read as text when it is bytes.
+fn read(raw: MyValue, kind: Option<ValueKind>) -> Result<Value, MyValue> {
+    let kind = kind.unwrap_or(ValueKind::Text);
     let text = |b: Vec<u8>, make: fn(String) -> Value| {
         String::from_utf8(b)
             .map(make)
@@ -202,11 +211,7 @@ mod tests {
     use super::*;
 
     fn read_as(raw: MyValue, kind: ValueKind) -> Option<Value> {
-        let column = ExpectedColumn {
-            kind: Some(kind),
-            name: "M.f".to_owned(),
-        };
-        read(raw, Some(&column)).ok()
+        read(raw, Some(kind)).ok()
     }
 
     #[test]

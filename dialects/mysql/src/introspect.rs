@@ -13,18 +13,18 @@
 //! `json`, `longblob` and synonyms. Lossy, documented: MariaDB's `JSON` is `longtext` with a
 //! check, so it comes back as `text`; a text key relq declared as `VARCHAR(255)` comes back
 //! with that maximum length. Anything else is
-//! [`ExecErrorKind::UnknownColumnType`](relq_rows::ExecErrorKind).
+//! [`ExecErrorKind::UnknownColumnType`](relq_exec::ExecErrorKind).
 //!
 //! Rules: InnoDB treats `NO ACTION` as `RESTRICT` and MariaDB reports an unspecified rule
 //! as `RESTRICT` (MySQL 8.0 manual, create-table-foreign-keys.html), so `RESTRICT` reads
 //! back as the default `no_action`.
 
 use mysql::prelude::Queryable;
+use relq_exec::ExecError;
 use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
 use relq_graph::{FieldType, ReferentialAction, SchemaDef};
-use relq_rows::ExecError;
 
 const COLUMNS: &str = "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, \
      c.COLUMN_KEY FROM information_schema.COLUMNS c JOIN information_schema.TABLES t \
@@ -66,7 +66,7 @@ fn field_type(declared: &str) -> Option<FieldType> {
 /// # Errors
 /// A catalog query the server fails (`ExecErrorKind::Driver`, no statement index),
 /// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
-/// [`relq_rows::ExecErrorKind`].
+/// [`relq_exec::ExecErrorKind`].
 pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
     let driver = |e: mysql::Error| ExecError::driver(None, e.to_string(), e);
     let columns: Vec<(String, String, String, String, String)> =

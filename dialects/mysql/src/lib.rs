@@ -45,11 +45,11 @@
 mod exec;
 mod introspect;
 
-pub use exec::{execute, fetch, run};
+pub use exec::{MySqlDriver, MySqlRow, execute, fetch};
 pub use introspect::introspect;
 
 use mysql::prelude::Queryable;
-use relq_rows::ExecError;
+use relq_exec::ExecError;
 use relq_sql::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
     TypeName,

@@ -120,7 +120,7 @@ pub(crate) const DAY_MICROS: i64 = 86_400_000_000;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use relq_rows::uuid_text;
+    use relq_exec::uuid_text;
 
     fn numeric(weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
         let len = u16::try_from(digits.len()).unwrap_or(0);

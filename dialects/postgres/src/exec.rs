@@ -1,5 +1,6 @@
-//! [`fetch`]: a [`Compiled`] query on a `postgres` client, read into its answer
-//! ([`Answer`](relq_rows::Answer): records rebuilt, one record, a count, flat rows); [`execute`]: its records.
+//! [`PostgresDriver`]: a `postgres` client as relq-exec's [`Driver`], so
+//! [`relq_exec::fetch`] runs a compiled query on it ([`fetch`] and [`execute`] here for
+//! short).
 //!
 //! Parameters bind by the type the server reports for each placeholder (an int as
 //! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver
@@ -13,7 +14,7 @@
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
 //! non-zero, six digits), `UUID` lower-case hyphenated, `JSON` / `JSONB` as the document's
 //! text in [`canonical_json`] form. Anything else, and infinities and NaN, are
-//! [`ExecErrorKind::Unreadable`](relq_rows::ExecErrorKind::Unreadable).
+//! [`ExecErrorKind::Unreadable`](relq_exec::ExecErrorKind::Unreadable).
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
 
@@ -21,21 +22,77 @@ use std::error::Error as StdError;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
+use relq_exec::{Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, uuid_text};
 use relq_plan::{Value, ValueKind};
-use relq_rows::{
-    ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json, uuid_text,
-};
-use relq_sql::{Compiled, Delivery};
+use relq_rows::Record;
+use relq_sql::Compiled;
 
 use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
+/// A `postgres` client as a [`Driver`].
+pub struct PostgresDriver<'c>(pub &'c mut postgres::Client);
+
+/// A result row of a [`PostgresDriver`].
+pub struct PostgresRow<'r>(&'r postgres::Row);
+
+impl Driver for PostgresDriver<'_> {
+    type Row<'r> = PostgresRow<'r>;
+
+    fn query<F>(&mut self, sql: &str, params: &[Value], mut on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut PostgresRow<'_>) -> Result<(), ExecError>,
+    {
+        let prepared = prepare(self.0, sql, params)?;
+        // Streamed: each row is read as it arrives, never all of them held at once.
+        let mut rows = self
+            .0
+            .query_raw(&prepared, params.iter().map(Param))
+            .map_err(driver_error)?;
+        while let Some(row) = rows.next().map_err(driver_error)? {
+            on_row(&mut PostgresRow(&row))?;
+        }
+        Ok(())
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+        let prepared = prepare(self.0, sql, params)?;
+        let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+        self.0.execute(&prepared, &refs).map_err(driver_error)
+    }
+}
+
+impl ResultRow for PostgresRow<'_> {
+    fn width(&self) -> usize {
+        self.0.columns().len()
+    }
+
+    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure> {
+        let Raw(raw) = self.0.try_get(position).map_err(driver_error)?;
+        let ty = self.0.columns().get(position).map(|c| c.type_());
+        ty.and_then(|ty| read(raw, ty, kind)).ok_or_else(|| {
+            ReadFailure::Unreadable(
+                ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
+            )
+        })
+    }
+}
+
+/// Runs a compiled query on `client` ([`relq_exec::fetch`]).
+///
+/// # Errors
+/// [`relq_exec::fetch`]'s (`SQLSTATE: message` for a server error).
+pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+    relq_exec::fetch(&mut PostgresDriver(client), compiled)
+}
+
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
 /// one of `first` / `get`).
 ///
 /// # Errors
-/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_exec::ExecErrorKind::NotRecords)
 /// for a query that returns a count or flat rows.
 pub fn execute(
     client: &mut postgres::Client,
@@ -44,87 +101,33 @@ pub fn execute(
     fetch(client, compiled)?.answer.into_records()
 }
 
-/// Runs every statement of `compiled` on `client` with its parameters bound and reads
-/// the rows into the query's [`Answer`](relq_rows::Answer) (one [`RowReader`] over all
-/// statements' rows: records, one record, a count or flat rows), with the number of rows
-/// read.
-///
-/// # Errors
-/// [`ExecError`]: a driver error with the statement's index (`SQLSTATE: message` for a
-/// server error), a value that cannot be read as the plan's kind, the rebuild's
-/// [`RowError`](relq_rows::RowError), or `get`'s
-/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
-/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
-pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan, compiled.delivery == Delivery::Json)?;
-    for (index, statement) in compiled.statements.iter().enumerate() {
-        reader.begin_statement(index)?;
-        let driver = |e: postgres::Error| driver_error(Some(index), e);
-        for run in statement.runs(reader.root_keys()) {
-            let prepared = prepare(client, &run.sql, &run.params, Some(index))?;
-            // Streamed: each row is rebuilt as it arrives, never all of them held at once.
-            let mut rows = client
-                .query_raw(&prepared, run.params.iter().map(Param))
-                .map_err(driver)?;
-            while let Some(row) = rows.next().map_err(driver)? {
-                let columns = row.columns();
-                reader.push(columns.len(), |position, expected| {
-                    let Raw(raw) = row.try_get(position).map_err(driver)?;
-                    let ty = columns.get(position).map(|c| c.type_());
-                    ty.and_then(|ty| read(raw, ty, expected)).ok_or_else(|| {
-                        ReadFailure::Unreadable(
-                            ty.map_or_else(|| "no column".to_owned(), |ty| format!("a {ty} value")),
-                        )
-                    })
-                })?;
-            }
-        }
-    }
-    reader.finish()
-}
-
-/// Runs one statement that returns no rows (`CREATE TABLE`, [`insert`](relq_sql::insert))
-/// with `params` bound as [`execute`] binds them; the number of rows it changed.
-///
-/// # Errors
-/// The driver's error ([`ExecErrorKind::Driver`](relq_rows::ExecErrorKind::Driver)
-/// without a statement index), or a parameter count that is not the statement's.
-pub fn run(client: &mut postgres::Client, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
-    let prepared = prepare(client, sql, params, None)?;
-    let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
-    let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
-    client
-        .execute(&prepared, &refs)
-        .map_err(|e| driver_error(None, e))
-}
-
 /// `sql` prepared on the server, which reports each placeholder's type for [`Param`];
 /// an error when it has not one placeholder per parameter.
 fn prepare(
     client: &mut postgres::Client,
     sql: &str,
     params: &[Value],
-    index: Option<usize>,
 ) -> Result<postgres::Statement, ExecError> {
-    let prepared = client.prepare(sql).map_err(|e| driver_error(index, e))?;
+    let prepared = client.prepare(sql).map_err(driver_error)?;
     if prepared.params().len() != params.len() {
         let message = format!(
             "the statement has {} placeholders and {} parameters",
             prepared.params().len(),
             params.len()
         );
-        return Err(ExecError::driver(index, message.clone(), message));
+        return Err(ExecError::driver(None, message.clone(), message));
     }
     Ok(prepared)
 }
 
-/// A driver error as an [`ExecError`]: `SQLSTATE: message` for a server error.
-fn driver_error(index: Option<usize>, e: postgres::Error) -> ExecError {
+/// A driver error as an [`ExecError`] (its statement named by the loop): `SQLSTATE:
+/// message` for a server error.
+fn driver_error(e: postgres::Error) -> ExecError {
     let message = match e.as_db_error() {
         Some(db) => format!("{}: {}", db.code().code(), db.message()),
         None => e.to_string(),
     };
-    ExecError::driver(index, message, e)
+    ExecError::driver(None, message, e)
 }
 
 /// A parameter, encoded as the type the server reports for its placeholder.
@@ -201,13 +204,13 @@ impl<'a> FromSql<'a> for Raw<'a> {
     }
 }
 
-/// A binary value of type `ty` as the kind `column` expects; `None` when it cannot be read
-/// so. A position the plan does not read is read as text when it is text.
-fn read(raw: Option<&[u8]>, ty: &Type, column: Option<&ExpectedColumn>) -> Option<Value> {
+/// A binary value of type `ty` as `kind`; `None` when it cannot be read so. A position the
+/// plan does not read (`kind` `None`) is read as text when it is text.
+fn read(raw: Option<&[u8]>, ty: &Type, kind: Option<ValueKind>) -> Option<Value> {
     let Some(raw) = raw else {
         return Some(Value::Null);
     };
-    let kind = column.and_then(|c| c.kind).unwrap_or(ValueKind::Text);
+    let kind = kind.unwrap_or(ValueKind::Text);
     let text = || <&str>::from_sql(ty, raw).ok().map(str::to_owned);
     Some(match kind {
         ValueKind::Int => Value::Int(match *ty {

@@ -13,14 +13,14 @@
 //! `timestamp without time zone`, `uuid`, `jsonb`, `bytea`) plus synonyms (`smallint`,
 //! `real`, `json`, `character(n)`...). Anything else (`numeric` without a precision,
 //! `timestamp with time zone`, arrays, user types) is
-//! [`ExecErrorKind::UnknownColumnType`](relq_rows::ExecErrorKind).
+//! [`ExecErrorKind::UnknownColumnType`](relq_exec::ExecErrorKind).
 
+use relq_exec::ExecError;
 use relq_graph::ReferentialAction;
 use relq_graph::SchemaDef;
 use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
-use relq_rows::ExecError;
 
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      format_type(a.atttypid, a.atttypmod), a.attnotnull, \
@@ -56,7 +56,7 @@ fn action(code: &str) -> ReferentialAction {
 /// # Errors
 /// A catalog query the server fails (`ExecErrorKind::Driver`, no statement index),
 /// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
-/// [`relq_rows::ExecErrorKind`].
+/// [`relq_exec::ExecErrorKind`].
 pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError> {
     let driver = |e: postgres::Error| ExecError::driver(None, e.to_string(), e);
     let mut tables: Vec<TableInfo> = Vec::new();

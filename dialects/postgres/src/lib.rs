@@ -32,10 +32,10 @@ mod binary;
 mod exec;
 mod introspect;
 
-pub use exec::{execute, fetch, run};
+pub use exec::{PostgresDriver, PostgresRow, execute, fetch};
 pub use introspect::introspect;
 
-use relq_rows::ExecError;
+use relq_exec::ExecError;
 use relq_sql::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, Placeholder, Server, TypeName,
 };

@@ -1,5 +1,6 @@
-//! [`fetch`]: a [`Compiled`] query on a rusqlite connection, read into its answer
-//! ([`Answer`](relq_rows::Answer): records rebuilt, one record, a count, flat rows); [`execute`]: its records.
+//! [`SqliteDriver`]: a rusqlite connection as relq-exec's [`Driver`], so
+//! [`relq_exec::fetch`] runs a compiled query on it ([`fetch`] and [`execute`] here for
+//! short).
 //!
 //! Values bind as SQLite's storage classes (booleans as 0 / 1, decimals, dates, times,
 //! UUIDs and JSON as their text, as [`TYPES`](crate::TYPES) stores them; times and
@@ -14,72 +15,88 @@
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
 //!
-//! [`ExecErrorKind::Unreadable`]: relq_rows::ExecErrorKind::Unreadable
+//! [`ExecErrorKind::Unreadable`]: relq_exec::ExecErrorKind::Unreadable
 
-use relq_plan::{Value, ValueKind};
-use relq_rows::{
-    ExecError, ExpectedColumn, Fetched, ReadFailure, Record, RowReader, canonical_json,
-    canonical_seconds, uuid_text,
+use relq_exec::{
+    Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, canonical_seconds,
+    uuid_text,
 };
-use relq_sql::{Compiled, Delivery};
+use relq_plan::{Value, ValueKind};
+use relq_rows::Record;
+use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
+
+/// A rusqlite connection as a [`Driver`].
+pub struct SqliteDriver<'c>(pub &'c rusqlite::Connection);
+
+/// A result row of a [`SqliteDriver`].
+pub struct SqliteRow<'r> {
+    row: &'r rusqlite::Row<'r>,
+    width: usize,
+}
+
+impl Driver for SqliteDriver<'_> {
+    type Row<'r> = SqliteRow<'r>;
+
+    fn query<F>(&mut self, sql: &str, params: &[Value], mut on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut SqliteRow<'_>) -> Result<(), ExecError>,
+    {
+        let mut prepared = self.0.prepare(sql).map_err(driver)?;
+        let width = prepared.column_count();
+        let mut rows = prepared
+            .query(rusqlite::params_from_iter(params.iter().map(bind)))
+            .map_err(driver)?;
+        while let Some(row) = rows.next().map_err(driver)? {
+            on_row(&mut SqliteRow { row, width })?;
+        }
+        Ok(())
+    }
+
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+        let changed = self
+            .0
+            .execute(sql, rusqlite::params_from_iter(params.iter().map(bind)))
+            .map_err(driver)?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+}
+
+impl ResultRow for SqliteRow<'_> {
+    fn width(&self) -> usize {
+        self.width
+    }
+
+    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure> {
+        let raw = self.row.get_ref(position).map_err(driver)?;
+        read(raw, kind).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
+    }
+}
+
+/// A driver error, its statement named by the loop.
+fn driver(e: rusqlite::Error) -> ExecError {
+    ExecError::driver(None, e.to_string(), e)
+}
+
+/// Runs a compiled query on `conn` ([`relq_exec::fetch`]).
+///
+/// # Errors
+/// [`relq_exec::fetch`]'s.
+pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+    relq_exec::fetch(&mut SqliteDriver(conn), compiled)
+}
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
 /// one of `first` / `get`).
 ///
 /// # Errors
-/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_rows::ExecErrorKind::NotRecords)
+/// [`fetch`]'s, and [`ExecErrorKind::NotRecords`](relq_exec::ExecErrorKind::NotRecords)
 /// for a query that returns a count or flat rows.
 pub fn execute(
     conn: &rusqlite::Connection,
     compiled: &Compiled<'_>,
 ) -> Result<Vec<Record>, ExecError> {
     fetch(conn, compiled)?.answer.into_records()
-}
-
-/// Runs every statement of `compiled` on `conn` with its parameters bound and reads the
-/// rows into the query's [`Answer`](relq_rows::Answer) (one [`RowReader`] over all
-/// statements' rows: records, one record, a count or flat rows), with the number of rows
-/// read.
-///
-/// # Errors
-/// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
-/// as the plan's kind, the rebuild's [`RowError`](relq_rows::RowError), or `get`'s
-/// [`NoMatch`](relq_rows::ExecErrorKind::NoMatch) /
-/// [`MultipleMatches`](relq_rows::ExecErrorKind::MultipleMatches).
-pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    let mut reader = RowReader::new(&compiled.plan, compiled.delivery == Delivery::Json)?;
-    for (index, statement) in compiled.statements.iter().enumerate() {
-        reader.begin_statement(index)?;
-        let driver = |e: rusqlite::Error| ExecError::driver(Some(index), e.to_string(), e);
-        for run in statement.runs(reader.root_keys()) {
-            let mut prepared = conn.prepare(&run.sql).map_err(driver)?;
-            let width = prepared.column_count();
-            let mut rows = prepared
-                .query(rusqlite::params_from_iter(run.params.iter().map(bind)))
-                .map_err(driver)?;
-            while let Some(row) = rows.next().map_err(driver)? {
-                reader.push(width, |position, expected| {
-                    let raw = row.get_ref(position).map_err(driver)?;
-                    read(raw, expected).ok_or_else(|| ReadFailure::Unreadable(describe(raw)))
-                })?;
-            }
-        }
-    }
-    reader.finish()
-}
-
-/// Runs one statement that returns no rows (`CREATE TABLE`, [`insert`](relq_sql::insert),
-/// `BEGIN`) with `params` bound as [`execute`] binds them; the number of rows it changed.
-///
-/// # Errors
-/// The driver's error ([`ExecErrorKind::Driver`](relq_rows::ExecErrorKind::Driver)
-/// without a statement index).
-pub fn run(conn: &rusqlite::Connection, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
-    let changed = conn
-        .execute(sql, rusqlite::params_from_iter(params.iter().map(bind)))
-        .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-    Ok(u64::try_from(changed).unwrap_or(u64::MAX))
 }
 
 /// A parameter as SQLite stores it.
@@ -97,10 +114,9 @@ fn bind(v: &Value) -> SqlValue {
     }
 }
 
-/// `raw` as the kind `column` expects; `None` when it cannot be read so. A position the
-/// plan does not read keeps the storage class's own kind.
-fn read(raw: ValueRef<'_>, column: Option<&ExpectedColumn>) -> Option<Value> {
-    let kind = column.and_then(|c| c.kind);
+/// `raw` as `kind`; `None` when it cannot be read so. A position the plan does not read
+/// (`kind` `None`) keeps the storage class's own kind.
+fn read(raw: ValueRef<'_>, kind: Option<ValueKind>) -> Option<Value> {
     let text = |t: &[u8]| std::str::from_utf8(t).ok().map(str::to_owned);
     Some(match (raw, kind) {
         (ValueRef::Null, _) => Value::Null,
@@ -145,13 +161,6 @@ fn describe(raw: ValueRef<'_>) -> String {
 mod tests {
     use super::*;
 
-    fn col(kind: ValueKind) -> ExpectedColumn {
-        ExpectedColumn {
-            kind: Some(kind),
-            name: "M.f".to_owned(),
-        }
-    }
-
     #[test]
     fn times_bind_in_the_one_text_form_sqlite_compares() {
         let bound = |v: Value| match bind(&v) {
@@ -170,31 +179,27 @@ mod tests {
 
     #[test]
     fn values_read_as_the_plans_kind() {
-        let c = |k| Some(col(k));
         assert_eq!(
-            read(ValueRef::Integer(1), c(ValueKind::Bool).as_ref()),
+            read(ValueRef::Integer(1), Some(ValueKind::Bool)),
             Some(Value::Bool(true))
         );
+        assert_eq!(read(ValueRef::Integer(2), Some(ValueKind::Bool)), None);
         assert_eq!(
-            read(ValueRef::Integer(2), c(ValueKind::Bool).as_ref()),
-            None
-        );
-        assert_eq!(
-            read(ValueRef::Integer(2), c(ValueKind::Float).as_ref()),
+            read(ValueRef::Integer(2), Some(ValueKind::Float)),
             Some(Value::Float(2.0))
         );
-        assert_eq!(read(ValueRef::Real(1.5), c(ValueKind::Int).as_ref()), None);
+        assert_eq!(read(ValueRef::Real(1.5), Some(ValueKind::Int)), None);
         assert_eq!(
             read(
                 ValueRef::Text(b"2024-05-01 13:45:00"),
-                c(ValueKind::DateTime).as_ref()
+                Some(ValueKind::DateTime)
             ),
             Some(Value::DateTime("2024-05-01T13:45:00".into()))
         );
         assert_eq!(
             read(
                 ValueRef::Text(b"67E55044-10B1-426F-9247-BB680E5FE0C8"),
-                c(ValueKind::Uuid).as_ref()
+                Some(ValueKind::Uuid)
             ),
             Some(Value::Uuid("67e55044-10b1-426f-9247-bb680e5fe0c8".into()))
         );
@@ -204,16 +209,16 @@ mod tests {
                     0x67, 0xe5, 0x50, 0x44, 0x10, 0xb1, 0x42, 0x6f, 0x92, 0x47, 0xbb, 0x68, 0x0e,
                     0x5f, 0xe0, 0xc8
                 ]),
-                c(ValueKind::Uuid).as_ref()
+                Some(ValueKind::Uuid)
             ),
             Some(Value::Uuid("67e55044-10b1-426f-9247-bb680e5fe0c8".into()))
         );
         assert_eq!(
-            read(ValueRef::Text(b"12.50"), c(ValueKind::Decimal).as_ref()),
+            read(ValueRef::Text(b"12.50"), Some(ValueKind::Decimal)),
             Some(Value::Decimal("12.50".into()))
         );
         assert_eq!(
-            read(ValueRef::Null, c(ValueKind::Int).as_ref()),
+            read(ValueRef::Null, Some(ValueKind::Int)),
             Some(Value::Null)
         );
     }

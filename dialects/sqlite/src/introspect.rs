@@ -13,14 +13,14 @@
 //! DDL keeps no more than the affinity, so a schema created by relq comes back lossy:
 //! big integers and booleans as `integer`, decimals, dates, times, UUIDs and JSON as
 //! `text`, text without its maximum length. A column without a declared type, or of a type
-//! not listed there, is [`ExecErrorKind::UnknownColumnType`](relq_rows::ExecErrorKind).
+//! not listed there, is [`ExecErrorKind::UnknownColumnType`](relq_exec::ExecErrorKind).
 
+use relq_exec::ExecError;
 use relq_graph::ReferentialAction;
 use relq_graph::SchemaDef;
 use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
-use relq_rows::ExecError;
 
 /// The tables of `conn`'s `main` schema as a [`SchemaDef`] (see the module doc for the
 /// rules and what is lost).
@@ -28,7 +28,7 @@ use relq_rows::ExecError;
 /// # Errors
 /// A catalog query the driver fails (`ExecErrorKind::Driver`, no statement index),
 /// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
-/// [`relq_rows::ExecErrorKind`].
+/// [`relq_exec::ExecErrorKind`].
 pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
     let driver = |e: rusqlite::Error| ExecError::driver(None, e.to_string(), e);
     let names: Vec<String> = {

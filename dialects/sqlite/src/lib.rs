@@ -43,10 +43,10 @@
 mod exec;
 mod introspect;
 
-pub use exec::{execute, fetch, run};
+pub use exec::{SqliteDriver, SqliteRow, execute, fetch};
 pub use introspect::introspect;
 
-use relq_rows::ExecError;
+use relq_exec::ExecError;
 use relq_sql::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
     SubstringMatch, TypeName,

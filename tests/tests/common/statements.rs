@@ -14,8 +14,7 @@ pub fn statement_rows(db: &mut Database, compiled: &Compiled<'_>) -> Result<Vec<
     for end in 1..=compiled.statements.len() {
         let prefix = Compiled {
             statements: compiled.statements[..end].to_vec(),
-            plan: compiled.plan.clone(),
-            delivery: compiled.delivery,
+            ..compiled.clone()
         };
         let rows = db.fetch(&prefix).map_err(|e| e.to_string())?.rows;
         counts.push(rows - before);

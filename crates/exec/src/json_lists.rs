@@ -8,9 +8,10 @@
 //! message for [`ExecErrorKind::Unreadable`](crate::ExecErrorKind::Unreadable).
 
 use relq_plan::{ExtractionPlan, Value, ValueKind};
+use relq_rows::ExpectedColumn;
 use serde_json::Value as Json;
 
-use crate::exec::{canonical_json, canonical_seconds};
+use crate::values::{canonical_json, canonical_seconds};
 
 /// The decoder of one query's lists, holding the rows decoded so far per statement.
 pub(crate) struct JsonLists {
@@ -33,20 +34,13 @@ struct ListLayout {
 }
 
 impl JsonLists {
-    /// The decoder for `plan`'s lists; `None` for a plan of one statement.
-    pub(crate) fn new(plan: &ExtractionPlan) -> Option<Self> {
+    /// The decoder for `plan`'s lists, reading each plan position as `columns` say;
+    /// `None` for a plan of one statement.
+    pub(crate) fn new(plan: &ExtractionPlan, columns: &[ExpectedColumn]) -> Option<Self> {
         if plan.statements.is_empty() {
             return None;
         }
-        let mut kinds = vec![None; plan.width];
-        for n in &plan.nodes {
-            let through = n.through.iter().flat_map(|t| &t.columns);
-            for c in n.columns.iter().chain(through) {
-                if let Some(slot) = kinds.get_mut(c.position) {
-                    *slot = Some(c.kind);
-                }
-            }
-        }
+        let kinds = columns.iter().map(|c| c.kind).collect();
         let statements = plan
             .statements
             .iter()

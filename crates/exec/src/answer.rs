@@ -10,10 +10,9 @@ use std::sync::Arc;
 use relq_plan::{ExtractionPlan, Pick, Value, ValueKind};
 use serde_json::Value as Json;
 
-use crate::error::RowError;
-use crate::exec::{ExecError, ExecErrorKind};
-use crate::json::{to_json, value_to_json};
-use crate::records::Record;
+use relq_rows::{Record, RowError, to_json, value_to_json};
+
+use crate::error::{ExecError, ExecErrorKind};
 
 /// The answer to a compiled query.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +30,22 @@ pub enum Answer {
 }
 
 impl Answer {
+    /// The records of a records answer (`all`: every one; `first`, `get`...: none or
+    /// one).
+    ///
+    /// # Errors
+    /// [`ExecErrorKind::NotRecords`] for a count, a yes or no, or flat rows.
+    pub fn into_records(self) -> Result<Vec<Record>, ExecError> {
+        let found = match self {
+            Answer::Records(records) => return Ok(records),
+            Answer::Record(record) => return Ok(record.into_iter().collect()),
+            Answer::Count(_) => "a count",
+            Answer::Exists(_) => "a yes or no",
+            Answer::Rows(_) => "flat rows",
+        };
+        Err(ExecErrorKind::NotRecords { found }.into())
+    }
+
     /// The answer as JSON: records as [`to_json`] writes them (one record or none: an
     /// array of it or empty), `{"count": n}`, `{"exists": true}`, flat rows as
     /// `{"columns": [...], "rows": [[...], ...]}`.

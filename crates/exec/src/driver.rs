@@ -1,0 +1,52 @@
+//! The contract between the execution loop and a database driver: run one statement with
+//! its parameters bound and hand each result row over, read a value of a row as the kind
+//! the plan expects, run a statement that returns no rows. Each dialect crate implements
+//! it once for its driver (rusqlite, postgres, mysql), with its own value conversions;
+//! everything else about executing a query is [`fetch`](crate::fetch)'s, written once.
+//!
+//! Invariant: an implementation never panics; every failure is an [`ExecError`] (a
+//! driver's without a statement index: the loop adds it) or, for one value, a
+//! [`ReadFailure`].
+
+use relq_plan::{Value, ValueKind};
+
+use crate::error::{ExecError, ReadFailure};
+
+/// One result row as a driver holds it.
+pub trait ResultRow {
+    /// How many columns the row has.
+    fn width(&self) -> usize;
+
+    /// The value at `position` (0-based) read as `kind`, the kind the plan expects there
+    /// (`None`: a position the plan does not read, read as the driver's own kind). A
+    /// driver may take the value out of its row: the loop reads each position once.
+    ///
+    /// # Errors
+    /// [`ReadFailure::Driver`] when the driver fails, [`ReadFailure::Unreadable`] with a
+    /// short description of the value (`REAL 1.5`) when it is not of that kind.
+    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure>;
+}
+
+/// A connection relq runs statements on.
+pub trait Driver {
+    /// The row type handed to [`query`](Self::query)'s callback.
+    type Row<'r>: ResultRow;
+
+    /// Runs `sql` with `params` bound, one value per placeholder in order, and calls
+    /// `on_row` with each result row as it arrives (never all of them held at once),
+    /// stopping at its first error.
+    ///
+    /// # Errors
+    /// The driver's error preparing, binding, running or reading ([`ExecError::driver`]
+    /// with no statement index), or `on_row`'s.
+    fn query<F>(&mut self, sql: &str, params: &[Value], on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut Self::Row<'_>) -> Result<(), ExecError>;
+
+    /// Runs `sql`, which returns no rows (`CREATE TABLE`, `INSERT`, `BEGIN`), with
+    /// `params` bound; the number of rows it changed.
+    ///
+    /// # Errors
+    /// The driver's error ([`ExecError::driver`] with no statement index).
+    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError>;
+}

@@ -1,0 +1,64 @@
+//! [`fetch`]: a compiled query run on a [`Driver`] and read into its [`Answer`], the one
+//! loop for every database: per statement, per execution (one, or one per chunk of bound
+//! root keys), each row read by the [`Cursor`] and taken by the [`Sink`].
+//!
+//! Invariant: the statements run in order, each after the rows of the one before were
+//! read (a statement that binds root keys needs them); the first error ends the fetch,
+//! never a partial answer.
+
+use relq_sql::{Compiled, Delivery};
+
+use crate::answer::Answer;
+use crate::cursor::Cursor;
+use crate::driver::Driver;
+use crate::error::ExecError;
+use crate::sink::Sink;
+
+/// What [`fetch`] returns: the query's [`Answer`] and the number of rows the database
+/// returned for it, over every statement: with loaded to-many relations, one row per
+/// combination of children in the joined strategy (more than the records), one per root
+/// and then one per child of each list in the split strategy, one per root with the
+/// lists as JSON (they come inside the root rows).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fetched {
+    /// What the query's terminal asks for.
+    pub answer: Answer,
+    /// The rows read from the database.
+    pub rows: usize,
+}
+
+/// Runs every statement of `compiled` on `driver` with its parameters bound and reads
+/// the rows into the query's [`Answer`] (records rebuilt, one record, a count, flat
+/// rows), with the number of rows read.
+///
+/// # Errors
+/// [`ExecError`]: a driver error with the statement's index, a value that cannot be read
+/// as the plan's kind, the rebuild's [`RowError`](relq_rows::RowError), or `get`'s
+/// [`NoMatch`](crate::ExecErrorKind::NoMatch) /
+/// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches).
+pub fn fetch<D: Driver>(driver: &mut D, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+    let plan = &compiled.plan;
+    let (mut sink, columns) = Sink::new(plan)?;
+    let json_lists = compiled.delivery == Delivery::Json;
+    let keyed = compiled.statements.iter().any(|s| s.keys.is_some());
+    let mut cursor = Cursor::new(&plan.extraction, columns, json_lists, keyed);
+    for index in 0..compiled.statements.len() {
+        cursor.begin(index);
+        sink.begin_statement(index)?;
+        for run in compiled.runs(index, cursor.root_keys()) {
+            driver
+                .query(&run.sql, &run.params, |row| {
+                    let number = cursor.row();
+                    sink.push(cursor.read(row)?, number)?;
+                    cursor.advance();
+                    Ok(())
+                })
+                .map_err(|e| e.in_statement(index))?;
+        }
+    }
+    cursor.finish(&mut sink)?;
+    Ok(Fetched {
+        answer: sink.finish()?,
+        rows: cursor.row(),
+    })
+}
