@@ -356,6 +356,25 @@ pub trait Dialect {
     fn caps(&self) -> &Caps;
 }
 
+/// A dialect with other facts: `caps` are its [`Caps`], `dialect` the rest ("SQLite with a
+/// parameter limit of 2" in a test; facts an embedder knows better than the connection
+/// says). A `Caps` copied out of a dialect is only its facts.
+///
+/// Invariant: every hook of [`Dialect`] is forwarded here.
+#[derive(Clone, Copy)]
+pub struct WithCaps<'d> {
+    /// The dialect whose hooks are used.
+    pub dialect: &'d dyn Dialect,
+    /// The facts.
+    pub caps: Caps,
+}
+
+impl Dialect for WithCaps<'_> {
+    fn caps(&self) -> &Caps {
+        &self.caps
+    }
+}
+
 /// Facts alone make a dialect: ISO SQL (`Caps::ANSI`) or any variation of it, as tests and
 /// embedders that describe a database by its facts use it.
 impl Dialect for Caps {
