@@ -32,7 +32,7 @@ pub use compile::{Compiled, RootKeys, Run, Statement, compile, compile_plan};
 pub use ddl::create_tables;
 pub use dialect::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Placeholder,
-    Server, SubstringMatch, TypeName, WithCaps,
+    Server, TypeName, WithCaps, like_pattern, lower,
 };
 pub use insert::{insert, rows_per_insert};
 pub use render::{Layout, Rendered, render, render_debug};
