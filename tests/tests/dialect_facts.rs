@@ -6,8 +6,8 @@
 //! rendered by relq and run on the server: text compared by code point (and why MariaDB
 //! needs the conversion: latin1 `_ci` tables, PAD SPACE `_bin` collations), substrings
 //! matched literally and case-sensitively (SQLite's LIKE and NUL traps, and why its hook
-//! uses `INSTR` and BLOB `SUBSTR`), regex operators, decimals stored as text, what `LOWER`
-//! folds.
+//! uses `INSTR` and BLOB `SUBSTR`), regex operators, decimals stored as text and not exact,
+//! what `LOWER` folds.
 //!
 //! The databases: SQLite in memory (bundled with rusqlite), PostgreSQL at
 //! `RELQ_POSTGRES_URL` and MariaDB at `RELQ_MYSQL_URL`, both started by `scripts/test.sh`
@@ -31,7 +31,7 @@ use common::servers;
 use relq_plan::{Alias, TextOp, Value};
 use relq_sql::{
     Caps, Dialect, Expr, IdentifierLimit, Layout, OffsetWithoutLimit, OrderItem, Placeholder,
-    Select, TableRef, render,
+    Select, TableRef, TypeName, render,
 };
 
 /// One connection to a database under test, as much as the facts need: statements
@@ -751,6 +751,40 @@ fn decimals_compare_numerically_where_the_caps_cast_them(db: &mut dyn Db) {
     );
 }
 
+/// Where the caps say decimals are exact, a decimal column keeps every digit through `MAX`
+/// and `SUM`; where they do not (SQLite: TEXT), `MAX` compares the texts (`'9.50'` is the
+/// largest) and `SUM` adds doubles, which lose the cents of a 19-digit number.
+fn decimals_are_exact_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    let table = quote(&caps, "relq_decimals_exact");
+    let ty = match caps.types.decimal {
+        TypeName::Bare(name) => name.to_owned(),
+        TypeName::WithArgs(name) => format!("{name}(20, 2)"),
+    };
+    db.exec(&format!(
+        "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (x {ty}); \
+         INSERT INTO {table} (x) VALUES ('9.50'), ('10.00'), ('12345678901234567.89');"
+    ))
+    .unwrap_or_else(|e| panic!("{}: cannot create {table}: {e}", caps.name));
+    let exact = Some(i64::from(caps.decimals_exact));
+    for test in [
+        "largest = 12345678901234567.89",
+        "total - 12345678901234587 = 0.39",
+    ] {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT MAX(x) AS largest, SUM(x) AS total FROM {table}) \
+             AS aggregates WHERE {test}"
+        );
+        assert_eq!(
+            db.ints(&sql, &[]),
+            Ok(vec![exact]),
+            "{}: decimals_exact = {}: {sql}",
+            caps.name,
+            caps.decimals_exact
+        );
+    }
+}
+
 /// What LOWER does with non-ASCII letters (the `i` lookups fold with it): `É` → `é` where
 /// `unicode`, unchanged otherwise; `ß` is never `ss`.
 fn lower_folds(db: &mut dyn Db, unicode: bool) {
@@ -844,6 +878,7 @@ macro_rules! dialect_facts {
                 regex_is_where_its_caps_say => regex_is_where_the_caps_say,
                 window_functions_are_where_its_caps_say => window_functions_are_where_the_caps_say,
                 decimals_compare_numerically_as_its_caps_say => decimals_compare_numerically_where_the_caps_cast_them,
+                decimals_are_exact_as_its_caps_say => decimals_are_exact_where_the_caps_say,
             );
         }
     };

@@ -114,9 +114,18 @@ pub struct Caps {
     pub server: Option<Server>,
     /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
     pub types: ColumnTypes,
-    /// The type decimals are cast to, on both sides, where the dialect stores them as text
-    /// (so `'9.5' > '10'` would compare as text): `CAST(x AS REAL)`; `None`: compared as
-    /// stored (an exact `NUMERIC` / `DECIMAL`).
+    /// Whether decimals are stored exact, as an ISO `NUMERIC` / `DECIMAL` (PostgreSQL
+    /// datatype-numeric.html, MySQL fixed-point-types.html), so `SUM`, `AVG`, `MIN` and
+    /// `MAX` of a decimal field are exact. `false` where they are stored as text to keep
+    /// their digits (SQLite has no decimal storage class, and `NUMERIC` affinity would
+    /// store `12.50` as the REAL 12.5: <https://sqlite.org/datatype3.html>, "Storage
+    /// Classes and Datatypes" and "Type Affinity"): there `MAX` would compare texts
+    /// (`'9.50' > '10.00'`) and `SUM` add doubles, so such an aggregate is
+    /// `CompileErrorKind::UnsupportedAggregate`, and `count` alone is allowed.
+    pub decimals_exact: bool,
+    /// The type decimals are cast to, on both sides of a filter's comparison, where the
+    /// dialect stores them as text (so `'9.5' > '10'` would compare as text):
+    /// `CAST(x AS REAL)`; `None`: compared as stored (an exact `NUMERIC` / `DECIMAL`).
     pub decimal_cast: Option<&'static str>,
     /// The operator of a case-sensitive regular-expression match (`x ~ ?`); `None`: the
     /// dialect has none and the `regex` lookup is an error naming it.
@@ -180,8 +189,8 @@ pub struct Call {
 impl Caps {
     /// ISO SQL as the base every dialect starts from: `"` quotes, `?` parameters,
     /// `OFFSET n` alone, `NULLS FIRST` / `LAST` accepted, 128-character identifiers
-    /// (SQL:2003 §5.4), no join limit, no regex operator (ISO's `LIKE_REGEX` is not
-    /// relq's). NULL placement is implementation-defined in ISO SQL; the base says
+    /// (SQL:2003 §5.4), no join limit, exact decimals, no regex operator (ISO's
+    /// `LIKE_REGEX` is not relq's). NULL placement is implementation-defined in ISO SQL; the base says
     /// "smallest" and each dialect states its own. How text is compared is no fact but a
     /// hook ([`Dialect::comparable_text`], [`Dialect::match_text`]), ISO's by default.
     pub const ANSI: Caps = Caps {
@@ -198,6 +207,7 @@ impl Caps {
         max_params: usize::MAX,
         server: None,
         types: ColumnTypes::ANSI,
+        decimals_exact: true,
         decimal_cast: None,
         regex_operator: None,
         json: None,

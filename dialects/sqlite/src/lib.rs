@@ -22,8 +22,10 @@
 //!   lookups ignore the case of ASCII letters only (`É` does not match `é`); no built-in
 //!   `REGEXP` function ("If an application-defined SQL function named regexp is added at
 //!   run-time...", lang_expr.html#regexp): the `regex` lookup is an error; decimals are
-//!   TEXT (to keep their digits), so filters compare them as `CAST(x AS REAL)`
-//!   (lang_expr.html#castexpr): numerically, exact up to 15 significant digits; dates,
+//!   TEXT (to keep their digits), so they are not exact (`decimals_exact`: aggregates
+//!   other than `count` of them are refused) and filters compare them as
+//!   `CAST(x AS REAL)` (lang_expr.html#castexpr): numerically, exact up to 15 significant
+//!   digits; dates,
 //!   times and date-times are TEXT and compare as text, so the executor binds them in one
 //!   form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a space as SQLite's own `datetime()` writes,
 //!   six fraction digits unless zero) and values stored in that form compare rightly;
@@ -92,6 +94,8 @@ pub const CAPS: Caps = Caps {
     max_join_tables: 64,
     max_params: 32766,
     types: TYPES,
+    // datatype3.html: no decimal storage class; TYPES stores decimals as TEXT.
+    decimals_exact: false,
     decimal_cast: Some("REAL"),
     regex_operator: None,
     json: Some(JSON),
