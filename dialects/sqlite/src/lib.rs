@@ -6,7 +6,8 @@
 //! - no OFFSET without LIMIT: `LIMIT -1 OFFSET ?`, a negative limit meaning "no upper bound"
 //!   (<https://sqlite.org/lang_select.html#the_limit_clause>);
 //! - NULLs are smaller than any other value, and `NULLS FIRST` / `NULLS LAST` are accepted
-//!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>);
+//!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>): [`CAPS`]
+//!   says so, [`Sqlite::from_connection`] reads it from the library's version;
 //! - no identifier length limit; at most 64 tables in a join
 //!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join");
 //! - at most 32766 bound parameters by default since 3.32.0 (limits.html, "Maximum Number
@@ -139,7 +140,9 @@ impl Default for Sqlite {
 
 impl Sqlite {
     /// The dialect with the facts of `conn`: the linked SQLite library's version
-    /// (`sqlite_version()`) and the connection's bound-parameter limit
+    /// (`sqlite_version()`: window functions, `NULLS FIRST` / `LAST` and an ordered
+    /// `json_group_array` from the release that brought each) and the connection's
+    /// bound-parameter limit
     /// (`sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)`,
     /// <https://sqlite.org/c3ref/limit.html>).
     ///
@@ -159,6 +162,9 @@ impl Sqlite {
                 }),
                 // windowfunctions.html: "added to SQLite with release version 3.25.0".
                 supports_window_functions: version >= (3, 25, 0),
+                // lang_select.html#the_order_by_clause, releaselog/3_30_0.html: "Add
+                // support for the NULLS FIRST and NULLS LAST syntax in ORDER BY clauses."
+                supports_nulls_order: version >= (3, 30, 0),
                 json: Some(JsonCaps {
                     ordered_aggregate: version >= (3, 44, 0),
                     ..JSON
@@ -246,6 +252,20 @@ mod tests {
 
     fn x() -> Expr<'static> {
         Expr::column(Alias::new(0), "x")
+    }
+
+    #[test]
+    fn facts_of_a_connection_follow_the_library_version() {
+        let conn = rusqlite::Connection::open_in_memory().expect("an in-memory database");
+        let dialect = Sqlite::from_connection(&conn).expect("its facts");
+        let caps = dialect.caps();
+        let version = caps.server.map(|s| s.version).unwrap_or_default();
+        assert_eq!(
+            caps.supports_nulls_order,
+            version >= (3, 30, 0),
+            "{version:?}"
+        );
+        assert_eq!(caps.supports_window_functions, version >= (3, 25, 0));
     }
 
     #[test]
