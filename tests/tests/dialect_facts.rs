@@ -2,9 +2,12 @@
 //! from `relq_sqlite::CAPS`, `relq_postgres::CAPS` or `relq_mysql::CAPS`, runs SQL that
 //! shows it on the server, and fails when the server disagrees. Also the trap "MySQL and
 //! MariaDB reject `LIMIT` inside `IN (subquery)`" and the derived table that avoids it, and
-//! the filter facts: text compared by code point (and why MariaDB needs the conversion:
-//! latin1 `_ci` tables, PAD SPACE `_bin` collations), literal LIKE escapes, SQLite's LIKE
-//! and NUL traps, regex operators, decimals stored as text, what `LOWER` folds.
+//! the filters' text hooks (`Dialect::comparable_text`, `Dialect::match_text`), their SQL
+//! rendered by relq and run on the server: text compared by code point (and why MariaDB
+//! needs the conversion: latin1 `_ci` tables, PAD SPACE `_bin` collations), substrings
+//! matched literally and case-sensitively (SQLite's LIKE and NUL traps, and why its hook
+//! uses `INSTR` and BLOB `SUBSTR`), regex operators, decimals stored as text and not exact,
+//! what `LOWER` folds.
 //!
 //! The databases: SQLite in memory (bundled with rusqlite), PostgreSQL at
 //! `RELQ_POSTGRES_URL` and MariaDB at `RELQ_MYSQL_URL`, both started by `scripts/test.sh`
@@ -25,13 +28,19 @@
 mod common;
 
 use common::servers;
-use relq_sql::{Caps, IdentifierLimit, OffsetWithoutLimit, Placeholder, SubstringMatch};
+use relq_plan::{Alias, TextOp, Value};
+use relq_sql::{
+    Caps, Dialect, Expr, IdentifierLimit, Layout, OffsetWithoutLimit, OrderItem, Placeholder,
+    Select, TableRef, TypeName, render,
+};
 
 /// One connection to a database under test, as much as the facts need: statements
 /// without results, and queries whose first column is a nullable integer.
 trait Db {
     /// The facts relq holds for this database.
     fn caps(&self) -> Caps;
+    /// The dialect relq renders this database's SQL with (its `const` facts and its hooks).
+    fn dialect(&self) -> Box<dyn Dialect>;
     /// Runs statements without parameters (several, `;`-separated, where the driver allows).
     fn exec(&mut self, sql: &str) -> Result<(), String>;
     /// Runs a query with integer parameters; returns the first column of every row.
@@ -39,6 +48,9 @@ trait Db {
     /// Runs a query with text parameters; returns the first column (an integer) of every
     /// row.
     fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String>;
+    /// Runs a query with the integer and text parameters relq rendered; returns the first
+    /// column of every row.
+    fn ints_for_values(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Option<i64>>, String>;
     /// The server's version string.
     fn version(&mut self) -> String;
 }
@@ -55,6 +67,9 @@ impl Db for Sqlite {
     fn caps(&self) -> Caps {
         relq_sqlite::CAPS
     }
+    fn dialect(&self) -> Box<dyn Dialect> {
+        Box::new(relq_sqlite::Sqlite::default())
+    }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         self.0.execute_batch(sql).map_err(|e| e.to_string())
     }
@@ -66,6 +81,18 @@ impl Db for Sqlite {
         rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
     }
     fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
+        let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
+        let rows = statement
+            .query_map(rusqlite::params_from_iter(params), |row| row.get(0))
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+    }
+    fn ints_for_values(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Option<i64>>, String> {
+        let params = params.iter().map(|p| match p {
+            Value::Int(i) => rusqlite::types::Value::Integer(*i),
+            Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+            other => panic!("no test binds {other:?}"),
+        });
         let mut statement = self.0.prepare(sql).map_err(|e| e.to_string())?;
         let rows = statement
             .query_map(rusqlite::params_from_iter(params), |row| row.get(0))
@@ -111,6 +138,9 @@ impl Db for Postgres {
     fn caps(&self) -> Caps {
         relq_postgres::CAPS
     }
+    fn dialect(&self) -> Box<dyn Dialect> {
+        Box::new(relq_postgres::Postgres::default())
+    }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         self.0.batch_execute(sql).map_err(pg_error)
     }
@@ -119,6 +149,24 @@ impl Db for Postgres {
     }
     fn ints_for_texts(&mut self, sql: &str, params: &[&str]) -> Result<Vec<Option<i64>>, String> {
         pg_ints(&mut self.0, sql, params)
+    }
+    fn ints_for_values(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Option<i64>>, String> {
+        let params: Vec<Box<dyn ::postgres::types::ToSql + Sync>> = params
+            .iter()
+            .map(|p| -> Box<dyn ::postgres::types::ToSql + Sync> {
+                match p {
+                    Value::Int(i) => Box::new(*i),
+                    Value::Text(t) => Box::new(t.clone()),
+                    other => panic!("no test binds {other:?}"),
+                }
+            })
+            .collect();
+        let params: Vec<&(dyn ::postgres::types::ToSql + Sync)> =
+            params.iter().map(AsRef::as_ref).collect();
+        let rows = self.0.query(sql, &params).map_err(pg_error)?;
+        rows.iter()
+            .map(|row| row.try_get(0).map_err(pg_error))
+            .collect()
     }
     fn version(&mut self) -> String {
         let row = self
@@ -139,6 +187,9 @@ fn mariadb() -> MariaDb {
 impl Db for MariaDb {
     fn caps(&self) -> Caps {
         relq_mysql::CAPS
+    }
+    fn dialect(&self) -> Box<dyn Dialect> {
+        Box::new(relq_mysql::MySql::default())
     }
     fn exec(&mut self, sql: &str) -> Result<(), String> {
         use mysql::prelude::Queryable;
@@ -165,6 +216,20 @@ impl Db for MariaDb {
         let params: Vec<mysql::Value> = params
             .iter()
             .map(|p| mysql::Value::Bytes(p.as_bytes().to_vec()))
+            .collect();
+        self.0
+            .exec::<Option<i64>, _, _>(sql, mysql::Params::Positional(params))
+            .map_err(|e| e.to_string())
+    }
+    fn ints_for_values(&mut self, sql: &str, params: &[Value]) -> Result<Vec<Option<i64>>, String> {
+        use mysql::prelude::Queryable;
+        let params: Vec<mysql::Value> = params
+            .iter()
+            .map(|p| match p {
+                Value::Int(i) => mysql::Value::Int(*i),
+                Value::Text(t) => mysql::Value::Bytes(t.as_bytes().to_vec()),
+                other => panic!("no test binds {other:?}"),
+            })
             .collect();
         self.0
             .exec::<Option<i64>, _, _>(sql, mysql::Params::Positional(params))
@@ -463,22 +528,43 @@ fn text_table(db: &mut dyn Db, name: &str, rows: &[(i64, &str)]) {
     }
 }
 
-/// `x` as the caps say filters compare text: converted, optionally folded, cast, collated.
-fn compared(caps: &Caps, x: &str, fold: bool) -> String {
-    let mut e = x.to_owned();
-    if let Some(charset) = caps.text_charset {
-        e = format!("CONVERT({e} USING {charset})");
+/// The column `t0.x` of `table` (its FROM item: `table AS t0`), as the dialect's
+/// `comparable_text` hook has filters compare it, folded when `fold`: relq's own rendering.
+fn comparable(db: &dyn Db, table: &str, fold: bool) -> String {
+    let dialect = db.dialect();
+    let x = dialect.comparable_text(Expr::column(Alias::new(0), "x"), fold);
+    let (sql, params) = rendered(&*dialect, table, vec![x], Vec::new());
+    assert_eq!(params, [], "comparable_text binds nothing");
+    let column = sql
+        .strip_prefix("SELECT ")
+        .and_then(|s| s.rsplit_once(" FROM "));
+    column.map_or(sql.clone(), |(c, _)| c.to_owned())
+}
+
+/// `SELECT <columns> FROM <table> AS t0 WHERE <filter> ORDER BY t0.id` as relq renders it
+/// for `dialect` (compact), with its parameters.
+fn rendered<'g>(
+    dialect: &dyn Dialect,
+    table: &'g str,
+    columns: Vec<Expr<'g>>,
+    filter: Vec<Expr<'g>>,
+) -> (String, Vec<Value>) {
+    let t0 = Alias::new(0);
+    let mut select = Select::from(TableRef::Table {
+        name: table,
+        alias: t0,
+    });
+    select.columns = columns;
+    select.filter = filter;
+    if !select.filter.is_empty() {
+        select.order_by = vec![OrderItem {
+            expr: Expr::column(t0, "id"),
+            descending: false,
+            nulls: None,
+        }];
     }
-    if fold {
-        e = format!("LOWER({e})");
-    }
-    if let Some(ty) = caps.text_cast {
-        e = format!("CAST({e} AS {ty})");
-    }
-    if let Some(collation) = caps.text_collation {
-        e = format!("{e} COLLATE {collation}");
-    }
-    e
+    let r = render(&select, dialect, Layout::Compact);
+    (r.sql, r.params)
 }
 
 /// The ids of `rows` whose text satisfies `keep`.
@@ -501,13 +587,14 @@ const TEXTS: [(i64, &str); 9] = [
     (9, "a\\b"),
 ];
 
-/// Text compared as the caps say is case-sensitive, by code point (UTF-8 byte order), and
-/// without trailing-space padding, whatever the column's collation and character set.
-fn text_compares_by_code_point_where_the_caps_say(db: &mut dyn Db) {
+/// Text compared as the dialect's `comparable_text` hook writes it is case-sensitive, by
+/// code point (UTF-8 byte order), and without trailing-space padding, whatever the
+/// column's collation and character set.
+fn text_compares_by_code_point_as_the_hook_says(db: &mut dyn Db) {
     let caps = db.caps();
     text_table(db, "relq_text_compare", &TEXTS);
     let p = placeholder(&caps, 1);
-    let x = compared(&caps, "x", false);
+    let x = comparable(db, "relq_text_compare", false);
     for (op, value, keep) in [
         ("=", "a", &(|t: &str| t == "a") as &dyn Fn(&str) -> bool),
         ("=", "é", &|t: &str| t == "é"),
@@ -515,7 +602,7 @@ fn text_compares_by_code_point_where_the_caps_say(db: &mut dyn Db) {
         (">=", "É", &|t: &str| t >= "É"),
         ("<>", "a", &|t: &str| t != "a"),
     ] {
-        let sql = format!("SELECT id FROM relq_text_compare WHERE {x} {op} {p} ORDER BY id");
+        let sql = format!("SELECT id FROM relq_text_compare AS t0 WHERE {x} {op} {p} ORDER BY id");
         assert_eq!(
             db.ints_for_texts(&sql, &[value]),
             Ok(ids_where(&TEXTS, keep)),
@@ -523,81 +610,60 @@ fn text_compares_by_code_point_where_the_caps_say(db: &mut dyn Db) {
             caps.name
         );
     }
-    // Where the caps convert the column, the column as it is compares otherwise (MariaDB:
-    // a latin1 `_ci` column folds case and pads trailing spaces).
-    if caps.text_charset.is_some() {
-        let plain = format!("SELECT id FROM relq_text_compare WHERE x = {p} ORDER BY id");
-        assert_eq!(
-            db.ints_for_texts(&plain, &["a"]),
-            Ok(vec![Some(1), Some(2), Some(3)]),
-            "{}: {plain}",
-            caps.name
-        );
-    }
 }
 
-/// `contains` / `startswith` / `endswith` as the caps say: with LIKE, the escape character
-/// makes `%`, `_` and itself literal and a backslash is an ordinary character; without,
-/// LIKE would ignore case.
-fn substring_match_is_literal_and_case_sensitive_as_the_caps_say(db: &mut dyn Db) {
+/// `iexact`, `contains`, `startswith`, `endswith` and their `i` forms as the dialect's
+/// `match_text` hook writes them, run on the server: `%`, `_`, the LIKE escape `!` and a
+/// backslash match only themselves, and only the `i` forms ignore case.
+fn substring_match_is_literal_and_case_sensitive_as_the_hook_says(db: &mut dyn Db) {
     let caps = db.caps();
-    let rows: [(i64, &str); 6] = [
+    let rows: [(i64, &str); 7] = [
         (1, "100%"),
         (2, "100x"),
         (3, "a\\b"),
         (4, "a_b"),
         (5, "axb"),
         (6, "a!b"),
+        (7, "AxB"),
     ];
     text_table(db, "relq_substring", &rows);
-    let p = placeholder(&caps, 1);
-    match caps.substring_match {
-        SubstringMatch::Like { escape } => {
-            let x = compared(&caps, "x", false);
-            let sql = format!(
-                "SELECT id FROM relq_substring WHERE {x} LIKE {p} ESCAPE '{escape}' ORDER BY id"
-            );
-            let e = escape.to_string();
-            for (pattern, expected) in [
-                (format!("%0{e}%"), vec![Some(1)]),
-                (format!("a{e}_b"), vec![Some(4)]),
-                ("a\\b".to_owned(), vec![Some(3)]),
-                (format!("a{e}{e}b"), vec![Some(6)]),
-                ("A%".to_owned(), vec![]),
-            ] {
-                assert_eq!(
-                    db.ints_for_texts(&sql, &[&pattern]),
-                    Ok(expected),
-                    "{}: {sql} with {pattern:?}",
-                    caps.name
-                );
-            }
-        }
-        SubstringMatch::Functions => {
-            // LIKE ignores ASCII case and stops at a NUL; INSTR and BLOB SUBSTR do not.
-            let like = "SELECT id FROM relq_substring WHERE x LIKE 'A_B' ORDER BY id";
-            assert_eq!(
-                db.ints(like, &[]),
-                Ok(vec![Some(3), Some(4), Some(5), Some(6)])
-            );
-            for (probe, expected) in [
-                ("'a' || char(0) || 'b' LIKE 'a'", 1),
-                ("INSTR('a' || char(0) || 'b', 'b')", 3),
-                (
-                    "COALESCE(SUBSTR(CAST('a' || char(0) || 'b' AS BLOB), -1), 0) = CAST('b' AS BLOB)",
-                    1,
-                ),
-                ("SUBSTR(CAST('' AS BLOB), 1, 1) IS NULL", 1),
-                ("INSTR(x, ?) > 0", 1),
-            ] {
-                let sql = format!("SELECT {probe} FROM relq_substring WHERE id = 3");
-                assert_eq!(
-                    db.ints_for_texts(&sql, if probe.contains('?') { &["\\"] } else { &[] }),
-                    Ok(vec![Some(expected)]),
-                    "{sql}"
-                );
-            }
-        }
+    let dialect = db.dialect();
+    for (op, fold, text) in [
+        (TextOp::Contains, false, "0%"),
+        (TextOp::Contains, false, "_"),
+        (TextOp::Contains, false, "\\"),
+        (TextOp::Contains, false, "!"),
+        (TextOp::Contains, false, "x"),
+        (TextOp::Contains, true, "X"),
+        (TextOp::StartsWith, false, "a_"),
+        (TextOp::StartsWith, false, "a!"),
+        (TextOp::StartsWith, false, "a\\"),
+        (TextOp::StartsWith, false, "A"),
+        (TextOp::StartsWith, true, "A"),
+        (TextOp::EndsWith, false, "%"),
+        (TextOp::EndsWith, false, "B"),
+        (TextOp::EndsWith, true, "B"),
+        (TextOp::Equal, false, "a_b"),
+        (TextOp::Equal, true, "AXB"),
+    ] {
+        let x = Expr::column(Alias::new(0), "x");
+        let condition = dialect.match_text(op, x, fold, text);
+        let id = Expr::column(Alias::new(0), "id");
+        let (sql, params) = rendered(&*dialect, "relq_substring", vec![id], vec![condition]);
+        let folded = |t: &str| if fold { t.to_lowercase() } else { t.to_owned() };
+        let value = folded(text);
+        let expected = ids_where(&rows, |t| match op {
+            TextOp::Equal => folded(t) == value,
+            TextOp::Contains => folded(t).contains(&value),
+            TextOp::StartsWith => folded(t).starts_with(&value),
+            TextOp::EndsWith => folded(t).ends_with(&value),
+        });
+        assert_eq!(
+            db.ints_for_values(&sql, &params),
+            Ok(expected),
+            "{}: {sql} with {params:?}",
+            caps.name
+        );
     }
 }
 
@@ -609,8 +675,8 @@ fn regex_is_where_the_caps_say(db: &mut dyn Db) {
     let p = placeholder(&caps, 1);
     match caps.regex_operator {
         Some(op) => {
-            let x = compared(&caps, "x", false);
-            let sql = format!("SELECT id FROM relq_regex WHERE {x} {op} {p} ORDER BY id");
+            let x = comparable(db, "relq_regex", false);
+            let sql = format!("SELECT id FROM relq_regex AS t0 WHERE {x} {op} {p} ORDER BY id");
             assert_eq!(db.ints_for_texts(&sql, &["^A"]), Ok(vec![Some(2)]), "{sql}");
             assert_eq!(
                 db.ints_for_texts(&sql, &["a$"]),
@@ -685,14 +751,48 @@ fn decimals_compare_numerically_where_the_caps_cast_them(db: &mut dyn Db) {
     );
 }
 
+/// Where the caps say decimals are exact, a decimal column keeps every digit through `MAX`
+/// and `SUM`; where they do not (SQLite: TEXT), `MAX` compares the texts (`'9.50'` is the
+/// largest) and `SUM` adds doubles, which lose the cents of a 19-digit number.
+fn decimals_are_exact_where_the_caps_say(db: &mut dyn Db) {
+    let caps = db.caps();
+    let table = quote(&caps, "relq_decimals_exact");
+    let ty = match caps.types.decimal {
+        TypeName::Bare(name) => name.to_owned(),
+        TypeName::WithArgs(name) => format!("{name}(20, 2)"),
+    };
+    db.exec(&format!(
+        "DROP TABLE IF EXISTS {table}; CREATE TABLE {table} (x {ty}); \
+         INSERT INTO {table} (x) VALUES ('9.50'), ('10.00'), ('12345678901234567.89');"
+    ))
+    .unwrap_or_else(|e| panic!("{}: cannot create {table}: {e}", caps.name));
+    let exact = Some(i64::from(caps.decimals_exact));
+    for test in [
+        "largest = 12345678901234567.89",
+        "total - 12345678901234587 = 0.39",
+    ] {
+        let sql = format!(
+            "SELECT COUNT(*) FROM (SELECT MAX(x) AS largest, SUM(x) AS total FROM {table}) \
+             AS aggregates WHERE {test}"
+        );
+        assert_eq!(
+            db.ints(&sql, &[]),
+            Ok(vec![exact]),
+            "{}: decimals_exact = {}: {sql}",
+            caps.name,
+            caps.decimals_exact
+        );
+    }
+}
+
 /// What LOWER does with non-ASCII letters (the `i` lookups fold with it): `É` → `é` where
 /// `unicode`, unchanged otherwise; `ß` is never `ss`.
 fn lower_folds(db: &mut dyn Db, unicode: bool) {
     let caps = db.caps();
     text_table(db, "relq_lower", &[(1, "É"), (2, "Straße")]);
     let p = placeholder(&caps, 1);
-    let (x, value) = (compared(&caps, "x", true), format!("LOWER({p})"));
-    let sql = format!("SELECT id FROM relq_lower WHERE {x} = {value} ORDER BY id");
+    let (x, value) = (comparable(db, "relq_lower", true), format!("LOWER({p})"));
+    let sql = format!("SELECT id FROM relq_lower AS t0 WHERE {x} = {value} ORDER BY id");
     let folded = if unicode { vec![Some(1)] } else { vec![] };
     assert_eq!(
         db.ints_for_texts(&sql, &["é"]),
@@ -773,11 +873,12 @@ macro_rules! dialect_facts {
                 sorts_nulls_ascending_where_its_caps_say => nulls_sort_where_the_caps_say,
                 accepts_nulls_first_last_only_where_its_caps_say => nulls_order_syntax_is_accepted_where_the_caps_say,
                 join_limit_is_where_its_caps_say => join_limit_is_where_the_caps_say,
-                filters_compare_text_by_code_point_as_its_caps_say => text_compares_by_code_point_where_the_caps_say,
-                filters_match_substrings_literally_as_its_caps_say => substring_match_is_literal_and_case_sensitive_as_the_caps_say,
+                filters_compare_text_by_code_point_as_its_hook_says => text_compares_by_code_point_as_the_hook_says,
+                filters_match_substrings_literally_as_its_hook_says => substring_match_is_literal_and_case_sensitive_as_the_hook_says,
                 regex_is_where_its_caps_say => regex_is_where_the_caps_say,
                 window_functions_are_where_its_caps_say => window_functions_are_where_the_caps_say,
                 decimals_compare_numerically_as_its_caps_say => decimals_compare_numerically_where_the_caps_cast_them,
+                decimals_are_exact_as_its_caps_say => decimals_are_exact_where_the_caps_say,
             );
         }
     };
@@ -822,6 +923,65 @@ fn mariadb_tables_default_to_latin1_and_a_bin_collation_pads_trailing_spaces() {
         db.ints_for_texts(padded, &["a"]),
         Ok(vec![Some(1), Some(3)])
     );
+    // The column as it is (a latin1 `_ci` one) folds case and pads trailing spaces.
+    let plain = "SELECT id FROM relq_charset WHERE x = ? ORDER BY id";
+    assert_eq!(
+        db.ints_for_texts(plain, &["a"]),
+        Ok(vec![Some(1), Some(2), Some(3)]),
+        "{plain}"
+    );
+}
+
+#[test]
+fn sqlite_like_ignores_case_and_stops_at_a_nul_where_instr_and_blob_substr_do_not() {
+    // Why relq_sqlite's match_text hook uses INSTR and BLOB SUBSTR, not LIKE.
+    let mut db = sqlite();
+    let rows: [(i64, &str); 6] = [
+        (1, "100%"),
+        (2, "100x"),
+        (3, "a\\b"),
+        (4, "a_b"),
+        (5, "axb"),
+        (6, "a!b"),
+    ];
+    text_table(&mut db, "relq_substring_traps", &rows);
+    let like = "SELECT id FROM relq_substring_traps WHERE x LIKE 'A_B' ORDER BY id";
+    assert_eq!(
+        db.ints(like, &[]),
+        Ok(vec![Some(3), Some(4), Some(5), Some(6)])
+    );
+    for (probe, expected) in [
+        ("'a' || char(0) || 'b' LIKE 'a'", 1),
+        ("INSTR('a' || char(0) || 'b', 'b')", 3),
+        (
+            "COALESCE(SUBSTR(CAST('a' || char(0) || 'b' AS BLOB), -1), 0) = CAST('b' AS BLOB)",
+            1,
+        ),
+        ("SUBSTR(CAST('' AS BLOB), 1, 1) IS NULL", 1),
+        ("INSTR(x, ?) > 0", 1),
+    ] {
+        let sql = format!("SELECT {probe} FROM relq_substring_traps WHERE id = 3");
+        assert_eq!(
+            db.ints_for_texts(&sql, if probe.contains('?') { &["\\"] } else { &[] }),
+            Ok(vec![Some(expected)]),
+            "{sql}"
+        );
+    }
+    // The hook's own SQL finds a text after a NUL, and none in an empty text.
+    text_table(&mut db, "relq_substring_nul", &[(1, "a\0b"), (2, "")]);
+    let dialect = db.dialect();
+    for (op, text, expected) in [
+        (TextOp::Contains, "b", vec![Some(1)]),
+        (TextOp::StartsWith, "a\0", vec![Some(1)]),
+        (TextOp::EndsWith, "\0b", vec![Some(1)]),
+        (TextOp::EndsWith, "a", vec![]),
+    ] {
+        let x = Expr::column(Alias::new(0), "x");
+        let id = Expr::column(Alias::new(0), "id");
+        let condition = dialect.match_text(op, x, false, text);
+        let (sql, params) = rendered(&*dialect, "relq_substring_nul", vec![id], vec![condition]);
+        assert_eq!(db.ints_for_values(&sql, &params), Ok(expected), "{sql}");
+    }
 }
 
 #[test]

@@ -18,12 +18,11 @@ mod common;
 
 use common::servers::{Server, loaded};
 use common::strategies::TEXT_LOOKUPS;
-use relq::ExecError;
+use relq::Database;
 use relq_graph::{FieldDef, FieldType, ModelDef, RelationGraph, SchemaDef};
 use relq_plan::{Filter, Query, Value};
 use relq_rows::Record;
-use relq_sql::CompileErrorKind;
-use relq_sql::{Compiled, Dialect, compile};
+use relq_sql::{CompileErrorKind, compile};
 use serde_json::{Value as Json, json};
 
 /// `Word(id, text NULL, n NULL)`.
@@ -240,15 +239,14 @@ fn ids(records: &[Record]) -> Vec<i64> {
         .collect()
 }
 
-/// Runs every probe over `model` as a filter and as an exclude on one database; returns
-/// the failures.
+/// Runs every probe over `model` as a filter and as an exclude on one database, compiled
+/// for its own dialect; returns the failures.
 fn run_probes(
     graph: &RelationGraph,
     model: &str,
-    dialect: &dyn Dialect,
+    db: &mut Database,
     all: &[i64],
     probes: &[Probe],
-    run: &mut dyn FnMut(&Compiled<'_>) -> Result<Vec<Record>, ExecError>,
 ) -> Vec<String> {
     let mut failures = Vec::new();
     for probe in probes {
@@ -264,15 +262,15 @@ fn run_probes(
             ),
             (Query::new(model).exclude(probe.filter.clone()), &complement),
         ] {
-            let name = dialect.caps().name;
-            let compiled = match compile(graph, &query, dialect) {
+            let name = db.dialect().caps().name;
+            let compiled = match compile(graph, &query, db.dialect()) {
                 Ok(c) => c,
                 Err(e) => {
                     failures.push(format!("{name}: {query:?} does not compile: {e}"));
                     continue;
                 }
             };
-            match run(&compiled) {
+            match db.execute(&compiled) {
                 Ok(records) if ids(&records) == *expected => {}
                 Ok(records) => failures.push(format!(
                     "{name}: {}\n  want {expected:?}\n  got  {:?}",
@@ -304,14 +302,11 @@ fn lookups_on(server: Server, fold: fn(&str) -> String) {
     let graph = graph();
     let rows = words();
     let mut db = loaded(server, "lookups", &graph, &table(&rows));
-    let caps = *db.dialect().caps();
     let mut all = probes(&rows, fold);
-    if caps.regex_operator.is_some() {
+    if db.dialect().caps().regex_operator.is_some() {
         all.extend(regex_probes(&rows));
     }
-    let failures = run_probes(&graph, "Word", &caps, &all_ids(&rows), &all, &mut |c| {
-        db.execute(c)
-    });
+    let failures = run_probes(&graph, "Word", &mut db, &all_ids(&rows), &all);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -398,7 +393,6 @@ fn hostile_values_in_every_lookup_are_bound_and_match_literally_on_sqlite() {
         rows.push((id, Some((*decoy).to_owned()), None));
     }
     let mut db = loaded(Server::Sqlite, "hostile", &graph, &table(&rows));
-    let dialect = *db.dialect().caps();
     let all = all_ids(&rows);
     let keep = |pred: &dyn Fn(&str) -> bool| -> Vec<i64> {
         rows.iter()
@@ -421,7 +415,7 @@ fn hostile_values_in_every_lookup_are_bound_and_match_literally_on_sqlite() {
                     format!("text__{lookup}"),
                     text_value(lookup, v),
                 ));
-                let compiled = compile(&graph, &query, &dialect).expect("compiles");
+                let compiled = compile(&graph, &query, db.dialect()).expect("compiles");
                 compiled
                     .statements
                     .into_iter()
@@ -442,16 +436,14 @@ fn hostile_values_in_every_lookup_are_bound_and_match_literally_on_sqlite() {
             );
         }
     }
-    let failures = run_probes(&graph, "Word", &dialect, &all, &probes, &mut |c| {
-        db.execute(c)
-    });
+    let failures = run_probes(&graph, "Word", &mut db, &all, &probes);
     let shown: Vec<String> = failures
         .iter()
         .map(|f| f.chars().take(300).collect())
         .collect();
     assert!(failures.is_empty(), "{}", shown.join("\n"));
     // The table is still there, whole.
-    let compiled = compile(&graph, &Query::new("Word"), &dialect).expect("compiles");
+    let compiled = compile(&graph, &Query::new("Word"), db.dialect()).expect("compiles");
     let records = db.execute(&compiled).expect("the table still exists");
     assert_eq!(records.len(), rows.len());
 }
@@ -497,17 +489,10 @@ fn values_of_every_kind_compare_alike_on_three_databases() {
         .build()
         .expect("valid schema");
     let ids = [1, 2];
-    let run =
-        |dialect: &dyn Dialect,
-         exec: &mut dyn FnMut(&Compiled<'_>) -> Result<Vec<Record>, ExecError>| {
-            let probes = typed_probes();
-            let failures = run_probes(&graph, "Item", dialect, &ids, &probes, exec);
-            assert!(failures.is_empty(), "{}", failures.join("\n"));
-        };
     for server in Server::ALL {
         let rows = relq_tests::samples::every_field_type_rows();
         let mut db = loaded(server, "typed_filters", &graph, &rows);
-        let caps = *db.dialect().caps();
-        run(&caps, &mut |c| db.execute(c));
+        let failures = run_probes(&graph, "Item", &mut db, &ids, &typed_probes());
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 }

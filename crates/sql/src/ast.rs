@@ -167,10 +167,10 @@ pub enum Expr<'g> {
         /// The order of the numbering, at least one term.
         order: Vec<OrderItem<'g>>,
     },
-    /// The root keys of a bound `IN` list (`root.pk IN (<root keys>)`, the split
-    /// strategy's [`SplitRoots::Keys`](relq_plan::SplitRoots::Keys)): as many
-    /// placeholders as the rendering is given keys, one when it is not
-    /// ([`Statement::runs`](crate::Statement::runs) binds each chunk's keys).
+    /// The root keys of a bound `IN` list (`root.pk IN (<root keys>)`,
+    /// [`Roots::Keys`](relq_plan::Roots::Keys)): as many placeholders as the rendering is
+    /// given keys, one when it is not ([`Compiled::runs`](crate::Compiled::runs) binds
+    /// each chunk's keys).
     RootKeys,
     /// `expr AS "name"`: a named column of a derived table's select list, the name a
     /// relq constant.

@@ -37,7 +37,7 @@ use crate::terminal::terminal;
 pub struct Compiled<'g> {
     /// The statements, in the order they run.
     pub statements: Vec<Statement<'g>>,
-    /// The plan, as [`plan`] gives it: join tree, columns, statements and the
+    /// The plan, as [`plan`](relq_plan::plan) gives it: join tree, columns, statements and the
     /// [`ExtractionPlan`](relq_plan::ExtractionPlan).
     pub plan: Plan,
     /// How the lists of the plan's statements `1..` arrive.

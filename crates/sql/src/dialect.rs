@@ -1,12 +1,25 @@
-//! What differs between databases: a [`Caps`] struct of facts, behind the [`Dialect`]
-//! trait that the dialect crates (`relq-sqlite`, `relq-postgres`, `relq-mysql`) implement.
+//! What differs between databases: a [`Caps`] struct of facts and a few rendering hooks,
+//! behind the [`Dialect`] trait that the dialect crates (`relq-sqlite`, `relq-postgres`,
+//! `relq-mysql`) implement.
 //!
 //! A dialect is data first. Each crate declares its facts as a `const` [`Caps`] built
 //! from [`Caps::ANSI`] with struct update (`..Caps::ANSI`); facts that depend on the server
 //! version are read from a connection into a `Caps` value at run time.
 //!
+//! Where the shape of the SQL differs, a fact would not do: the [`Dialect`] trait's hooks
+//! build it ([`Dialect::comparable_text`]: a text column compared by code point;
+//! [`Dialect::match_text`]: `iexact`, `contains`, `startswith`, `endswith`). Each has the
+//! ISO SQL form as its default body and is overridden in the dialect crate whose database
+//! needs another (SQLite's `INSTR` and BLOB `SUBSTR`, MySQL's `CONVERT` and `CAST`,
+//! PostgreSQL's `COLLATE "C"`), so a dialect's knowledge lives in its own crate.
+//!
 //! Invariant: code outside the dialect crates never asks *which* dialect it has; it reads
-//! a fact. Names: `supports_*` for optional features, `requires_*` for quirks.
+//! a fact or calls a hook. Names: `supports_*` for optional features, `requires_*` for
+//! quirks.
+
+use relq_plan::{TextOp, Value};
+
+use crate::ast::Expr;
 
 /// How a bound parameter is written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,29 +114,18 @@ pub struct Caps {
     pub server: Option<Server>,
     /// The column type of each field type, for `CREATE TABLE` (`ddl.rs`).
     pub types: ColumnTypes,
-    /// The character set a text column is converted to before relq compares it
-    /// (`CONVERT(x USING utf8mb4)`), so that what follows applies whatever the column's
-    /// own character set is; `None`: compared as stored.
-    pub text_charset: Option<&'static str>,
-    /// The type a text column is cast to for comparing (`CAST(x AS BINARY)`: a byte string,
-    /// compared byte by byte, without a collation's case folding or trailing-space
-    /// padding); `None`: not cast.
-    pub text_cast: Option<&'static str>,
-    /// The collation every text comparison of a filter is made in (`x COLLATE "C"`),
-    /// written as given; `None`: the column's own. With the two above it makes text
-    /// comparisons case-sensitive and by code point (UTF-8 byte order), so `exact`,
-    /// `contains`, `gt`... mean the same on every dialect whatever the column's collation.
-    pub text_collation: Option<&'static str>,
-    /// The collation a text column is read in before `LOWER` folds it for the `i`
-    /// lookups (`LOWER(x COLLATE "default")`), where case mapping follows the column's
-    /// collation and relq's own DDL gives columns one that maps ASCII only (PostgreSQL's
-    /// `"C"`); `None`: folded in the column's own. The value side is folded in its default.
-    pub fold_collation: Option<&'static str>,
-    /// How `contains`, `startswith` and `endswith` are written.
-    pub substring_match: SubstringMatch,
-    /// The type decimals are cast to, on both sides, where the dialect stores them as text
-    /// (so `'9.5' > '10'` would compare as text): `CAST(x AS REAL)`; `None`: compared as
-    /// stored (an exact `NUMERIC` / `DECIMAL`).
+    /// Whether decimals are stored exact, as an ISO `NUMERIC` / `DECIMAL` (PostgreSQL
+    /// datatype-numeric.html, MySQL fixed-point-types.html), so `SUM`, `AVG`, `MIN` and
+    /// `MAX` of a decimal field are exact. `false` where they are stored as text to keep
+    /// their digits (SQLite has no decimal storage class, and `NUMERIC` affinity would
+    /// store `12.50` as the REAL 12.5: <https://sqlite.org/datatype3.html>, "Storage
+    /// Classes and Datatypes" and "Type Affinity"): there `MAX` would compare texts
+    /// (`'9.50' > '10.00'`) and `SUM` add doubles, so such an aggregate is
+    /// `CompileErrorKind::UnsupportedAggregate`, and `count` alone is allowed.
+    pub decimals_exact: bool,
+    /// The type decimals are cast to, on both sides of a filter's comparison, where the
+    /// dialect stores them as text (so `'9.5' > '10'` would compare as text):
+    /// `CAST(x AS REAL)`; `None`: compared as stored (an exact `NUMERIC` / `DECIMAL`).
     pub decimal_cast: Option<&'static str>,
     /// The operator of a case-sensitive regular-expression match (`x ~ ?`); `None`: the
     /// dialect has none and the `regex` lookup is an error naming it.
@@ -184,37 +186,13 @@ pub struct Call {
     pub after: Option<&'static str>,
 }
 
-/// How a filter tests that a text occurs in a value (the `contains`, `startswith`,
-/// `endswith` lookups and their `i` forms).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SubstringMatch {
-    /// `x LIKE ? ESCAPE 'c'`, in the [`Caps::text_collation`] (case-sensitive) with the
-    /// value escaped by relq (`c`, `%` and `_` each preceded by `c`) and bound as a
-    /// pattern: `%v%`, `v%`, `%v`. The escape character is not a backslash, so no
-    /// string-literal escaping (MySQL's backslash escapes) can change it.
-    Like {
-        /// The escape character.
-        escape: char,
-    },
-    /// Without patterns, for a `LIKE` that ignores case (SQLite's: ASCII letters, whatever
-    /// the collation): `INSTR(x, ?) > 0`; `COALESCE(SUBSTR(CAST(x AS BLOB), 1, ?), 0) =
-    /// CAST(? AS BLOB)` (the value's length in bytes) for `startswith` and
-    /// `COALESCE(SUBSTR(CAST(x AS BLOB), ?), 0) = CAST(? AS BLOB)` (minus the length) for
-    /// `endswith`, comparing bytes (`SUBSTR` of an empty BLOB is NULL: `COALESCE` makes
-    /// it 0, which equals no BLOB). `instr` and
-    /// BLOB `substr` read the whole value, NUL characters included, where `LIKE`, `GLOB`
-    /// and text `substr` stop at the first NUL; the folded forms rely on the dialect's
-    /// `LOWER` keeping a value's length in bytes (SQLite's changes ASCII letters only).
-    Functions,
-}
-
 impl Caps {
     /// ISO SQL as the base every dialect starts from: `"` quotes, `?` parameters,
     /// `OFFSET n` alone, `NULLS FIRST` / `LAST` accepted, 128-character identifiers
-    /// (SQL:2003 §5.4), no join limit, text compared in the column's collation,
-    /// `LIKE ... ESCAPE '!'` (SQL:2016 §8.5), no regex operator (ISO's `LIKE_REGEX` is
-    /// not relq's). NULL placement is implementation-defined in ISO SQL; the base says
-    /// "smallest" and each dialect states its own.
+    /// (SQL:2003 §5.4), no join limit, exact decimals, no regex operator (ISO's
+    /// `LIKE_REGEX` is not relq's). NULL placement is implementation-defined in ISO SQL; the base says
+    /// "smallest" and each dialect states its own. How text is compared is no fact but a
+    /// hook ([`Dialect::comparable_text`], [`Dialect::match_text`]), ISO's by default.
     pub const ANSI: Caps = Caps {
         supports_window_functions: true,
         indexes_foreign_keys: false,
@@ -229,11 +207,7 @@ impl Caps {
         max_params: usize::MAX,
         server: None,
         types: ColumnTypes::ANSI,
-        text_charset: None,
-        text_cast: None,
-        text_collation: None,
-        fold_collation: None,
-        substring_match: SubstringMatch::Like { escape: '!' },
+        decimals_exact: true,
         decimal_cast: None,
         regex_operator: None,
         json: None,
@@ -349,17 +323,232 @@ impl ColumnTypes {
     };
 }
 
-/// A database's SQL dialect: its facts, plus (in later stages) the few hooks where the
-/// shape of a statement differs.
+/// A database's SQL dialect: its facts ([`Caps`]), plus the hooks where the shape of the
+/// SQL differs. Every hook has a default body that writes the ISO SQL form, so a dialect
+/// overrides only what its database does otherwise, in its own crate.
+///
+/// The hooks build SQL IR ([`Expr`]); they never write text, and a value they are given
+/// is bound ([`Expr::Value`]), never written into the SQL. A new hook is forwarded by
+/// [`WithCaps`] too.
 pub trait Dialect {
     /// The dialect's facts.
     fn caps(&self) -> &Caps;
+
+    /// A text column as a filter's comparisons read it (`exact`, `gt`..., `in`, `range`,
+    /// `regex`, and the default [`match_text`](Self::match_text)): compared with a value
+    /// it is case-sensitive and by code point (UTF-8 byte order), whatever the column's
+    /// collation and character set, and folded with `LOWER` first when `fold` (the `i`
+    /// lookups, whose value side is `LOWER(?)`). Only the column side is changed: the
+    /// value is bound as it is.
+    ///
+    /// ISO SQL (the default): `x`, or `LOWER(x)` when `fold` (ISO's `<fold>`, a `<string
+    /// value function>`); comparisons use the column's collation (SQL:2016 §8.2
+    /// `<comparison predicate>`), which relq's DDL makes binary
+    /// ([`ColumnTypes::text_collation`]). PostgreSQL's is
+    /// `x COLLATE "C"`, MySQL's `CAST(CONVERT(x USING utf8mb4) AS BINARY)`.
+    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
+        if fold { lower(column) } else { column }
+    }
+
+    /// The condition that the text of `column` matches the user's `text` where `op` says:
+    /// all of it (`iexact`), anywhere (`contains`), at the start (`startswith`) or at the
+    /// end (`endswith`), case-sensitively, or ignoring case when `fold` (the `i` forms).
+    /// `%`, `_` and every other character of `text` match only themselves; `text` is
+    /// bound, never written into the SQL.
+    ///
+    /// ISO SQL (the default), with `x` the [`comparable_text`](Self::comparable_text) of
+    /// the column: `x = ?` for `Equal`, else `x LIKE ? ESCAPE '!'` with the pattern of
+    /// [`like_pattern`] bound (`%v%`, `v%`, `%v`), each side folded with `LOWER` when
+    /// `fold` (`LOWER(x) LIKE LOWER(?) ESCAPE '!'`). SQL:2016 §8.5 `<like predicate>`:
+    /// `ESCAPE` names the character that makes the next `%`, `_` or itself literal; `!`
+    /// is no backslash, so no string-literal escaping (MySQL's backslash escapes,
+    /// string-comparison-functions.html) can change it.
+    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+        let bound = |t: String| {
+            let value = Expr::Value(Value::Text(t));
+            if fold { lower(value) } else { value }
+        };
+        let x = self.comparable_text(column, fold);
+        match op {
+            TextOp::Equal => x.eq(bound(text.to_owned())),
+            TextOp::Contains | TextOp::StartsWith | TextOp::EndsWith => Expr::Like {
+                expr: Box::new(x),
+                pattern: Box::new(bound(like_pattern(op, text, LIKE_ESCAPE))),
+                escape: LIKE_ESCAPE,
+            },
+        }
+    }
 }
 
-/// Facts alone make a dialect: ISO SQL (`Caps::ANSI`) or any variation of it, as tests and
-/// embedders that describe a database by its facts use it.
+/// A dialect with other facts: `caps` are its [`Caps`], `dialect`'s own hooks write the
+/// rest ("SQLite with a parameter limit of 2" in a test; facts an embedder knows better
+/// than the connection says). A `Caps` copied out of a dialect is no such thing: as a
+/// [`Dialect`] it has the ISO hooks. The hooks are `dialect`'s as they are: they read its
+/// facts, not `caps`.
+///
+/// Invariant: every hook of [`Dialect`] is forwarded here.
+#[derive(Clone, Copy)]
+pub struct WithCaps<'d> {
+    /// The dialect whose hooks are used.
+    pub dialect: &'d dyn Dialect,
+    /// The facts.
+    pub caps: Caps,
+}
+
+impl Dialect for WithCaps<'_> {
+    fn caps(&self) -> &Caps {
+        &self.caps
+    }
+
+    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
+        self.dialect.comparable_text(column, fold)
+    }
+
+    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+        self.dialect.match_text(op, column, fold, text)
+    }
+}
+
+/// The escape character of the default [`Dialect::match_text`]'s `LIKE`.
+const LIKE_ESCAPE: char = '!';
+
+/// Facts alone make a dialect: ISO SQL (`Caps::ANSI`) or any variation of it, with the
+/// ISO forms of every hook, as tests and embedders that describe a database by its facts
+/// use it.
 impl Dialect for Caps {
     fn caps(&self) -> &Caps {
         self
+    }
+}
+
+/// `LOWER(x)`: text with its letters folded to lower case, as far as the dialect's
+/// `LOWER` folds them (SQLite: ASCII letters only).
+pub fn lower(x: Expr<'_>) -> Expr<'_> {
+    Expr::Function("LOWER", vec![x])
+}
+
+/// The `LIKE` pattern that matches `text` literally where `op` says: `escape`, `%` and `_`
+/// each preceded by `escape`, then `%` before (`Contains`, `EndsWith`) and after
+/// (`Contains`, `StartsWith`); `Equal` gets no `%`. For `x LIKE ? ESCAPE '<escape>'`.
+///
+/// ```
+/// use relq_plan::TextOp;
+/// assert_eq!(relq_sql::like_pattern(TextOp::Contains, "5%_a!b", '!'), "%5!%!_a!!b%");
+/// ```
+pub fn like_pattern(op: TextOp, text: &str, escape: char) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    if matches!(op, TextOp::Contains | TextOp::EndsWith) {
+        pattern.push('%');
+    }
+    for c in text.chars() {
+        if c == escape || c == '%' || c == '_' {
+            pattern.push(escape);
+        }
+        pattern.push(c);
+    }
+    if matches!(op, TextOp::Contains | TextOp::StartsWith) {
+        pattern.push('%');
+    }
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_plan::{Alias, TextOp};
+
+    use super::*;
+    use crate::ast::{Select, TableRef};
+    use crate::render::{Layout, render};
+
+    /// `SELECT <condition> FROM "t" AS "t0"` for `dialect`: the condition's text and its
+    /// parameters.
+    fn rendered(dialect: &dyn Dialect, condition: Expr<'_>) -> (String, Vec<Value>) {
+        let mut select = Select::from(TableRef::Table {
+            name: "t",
+            alias: Alias::new(0),
+        });
+        select.columns = vec![condition];
+        let r = render(&select, dialect, Layout::Compact);
+        let sql = r.sql.strip_prefix("SELECT ").unwrap_or(&r.sql);
+        let sql = sql.strip_suffix(" FROM \"t\" AS \"t0\"").unwrap_or(sql);
+        (sql.to_owned(), r.params)
+    }
+
+    fn x() -> Expr<'static> {
+        Expr::column(Alias::new(0), "x")
+    }
+
+    #[test]
+    fn like_patterns_escape_the_escape_character_percent_and_underscore() {
+        assert_eq!(like_pattern(TextOp::Contains, "5%_a!b", '!'), "%5!%!_a!!b%");
+        assert_eq!(like_pattern(TextOp::StartsWith, "a\\b", '!'), "a\\b%");
+        assert_eq!(like_pattern(TextOp::EndsWith, "", '!'), "%");
+        assert_eq!(like_pattern(TextOp::Equal, "a%", '!'), "a!%");
+    }
+
+    /// A dialect that compares text in a collation of its own and matches nothing.
+    struct Odd;
+
+    impl Dialect for Odd {
+        fn caps(&self) -> &Caps {
+            &Caps::ANSI
+        }
+        fn comparable_text<'g>(&self, column: Expr<'g>, _: bool) -> Expr<'g> {
+            Expr::Collate(Box::new(column), "odd")
+        }
+        fn match_text<'g>(&self, _: TextOp, _: Expr<'g>, _: bool, _: &str) -> Expr<'g> {
+            Expr::truth(false)
+        }
+    }
+
+    #[test]
+    fn with_caps_keeps_the_dialects_hooks_and_a_caps_copy_does_not() {
+        let varied = WithCaps {
+            dialect: &Odd,
+            caps: Caps {
+                max_params: 2,
+                ..*Odd.caps()
+            },
+        };
+        assert_eq!(varied.caps().max_params, 2);
+        let compared = |d: &dyn Dialect| rendered(d, d.comparable_text(x(), false)).0;
+        assert_eq!(compared(&varied), r#""t0"."x" COLLATE odd"#);
+        let matched =
+            |d: &dyn Dialect| rendered(d, d.match_text(TextOp::Contains, x(), false, "a")).0;
+        assert_eq!(matched(&varied), "1 = 0");
+        let copied = *Odd.caps();
+        assert_eq!(compared(&copied), r#""t0"."x""#);
+    }
+
+    #[test]
+    fn ansi_hooks_compare_the_column_as_it_is_and_match_substrings_with_like() {
+        let ansi = Caps::ANSI;
+        assert_eq!(
+            rendered(&ansi, ansi.comparable_text(x(), false)).0,
+            r#""t0"."x""#
+        );
+        assert_eq!(
+            rendered(&ansi, ansi.comparable_text(x(), true)).0,
+            r#"LOWER("t0"."x")"#
+        );
+        let text = |t: &str| Value::Text(t.to_owned());
+        assert_eq!(
+            rendered(&ansi, ansi.match_text(TextOp::Contains, x(), false, "5%_")),
+            (
+                r#""t0"."x" LIKE ? ESCAPE '!'"#.to_owned(),
+                vec![text("%5!%!_%")]
+            )
+        );
+        assert_eq!(
+            rendered(&ansi, ansi.match_text(TextOp::EndsWith, x(), true, "Ab")),
+            (
+                r#"LOWER("t0"."x") LIKE LOWER(?) ESCAPE '!'"#.to_owned(),
+                vec![text("%Ab")]
+            )
+        );
+        assert_eq!(
+            rendered(&ansi, ansi.match_text(TextOp::Equal, x(), true, "A%")),
+            (r#"LOWER("t0"."x") = LOWER(?)"#.to_owned(), vec![text("A%")])
+        );
     }
 }

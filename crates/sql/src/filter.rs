@@ -9,21 +9,21 @@
 //!   written `(cmp AND x IS NOT NULL)`, so a NULL field or a missing to-one row makes it
 //!   false and its negation true (Django's `exclude(author__name="Bob")` keeps the posts
 //!   without an author). `NOT EXISTS` needs nothing: `EXISTS` is never NULL.
-//! - Text is compared case-sensitively by code point on every dialect: the column is
-//!   converted to [`Caps::text_charset`], cast to [`Caps::text_cast`] and put in
-//!   [`Caps::text_collation`]; the `i`
-//!   lookups compare `LOWER(column)` with `LOWER(value)`; substrings are matched as
-//!   [`Caps::substring_match`] says.
+//! - Text is compared case-sensitively by code point on every dialect: the column is read
+//!   as the dialect's [`comparable_text`](crate::Dialect::comparable_text) hook writes
+//!   it, and `iexact`, `contains`, `startswith`, `endswith` and their `i` forms are the
+//!   dialect's [`match_text`](crate::Dialect::match_text). Decimals stored as text are
+//!   compared as [`Caps::decimal_cast`](crate::Caps::decimal_cast) says.
 //!
-//! Invariant: values are bound (`Expr::Value`), never written into the text; a LIKE
-//! pattern is the user's text with the escape character, `%` and `_` escaped.
+//! Invariant: values are bound (`Expr::Value`), never written into the text (the hooks
+//! bind theirs too; a LIKE pattern is the user's text with the escape character, `%` and
+//! `_` escaped, [`like_pattern`](crate::like_pattern)).
 
 use relq_graph::RelationId;
-use relq_plan::{Alias, CompareOp, Comparison, Condition, Test, TextOp, Value, ValueKind};
+use relq_plan::{Alias, CompareOp, Comparison, Condition, Test, Value, ValueKind};
 
 use crate::ast::{BinaryOp, Expr, Join, Select, TableRef};
 use crate::builder::Builder;
-use crate::dialect::SubstringMatch;
 
 /// Where a condition's comparisons read their row.
 pub(crate) enum Scope<'a, 'g> {
@@ -160,7 +160,7 @@ impl<'g> Builder<'g, '_> {
         let column = Expr::column(alias, field.column());
         let kind = ValueKind::of(field.ty());
         let value = |v: &Value| self.operand(Expr::Value(v.clone()), kind);
-        let compared = || self.compared(column.clone(), kind, false);
+        let compared = || self.compared(column.clone(), kind);
         let expr = match &cmp.test {
             Test::IsNull(true) => return Expr::IsNull(Box::new(column)),
             Test::IsNull(false) => return Expr::IsNotNull(Box::new(column)),
@@ -179,7 +179,9 @@ impl<'g> Builder<'g, '_> {
                 // `compile` refuses the lookup first; never a silent match.
                 None => Expr::truth(false),
             },
-            Test::Text { op, fold, text } => self.text_match(column.clone(), *op, *fold, text),
+            Test::Text { op, fold, text } => {
+                self.dialect.match_text(*op, column.clone(), *fold, text)
+            }
         };
         if negated && cmp.nullable {
             Expr::And(vec![expr, Expr::IsNotNull(Box::new(column))])
@@ -188,31 +190,14 @@ impl<'g> Builder<'g, '_> {
         }
     }
 
-    /// The column as comparisons read it. Text: converted to the dialect's character set,
-    /// folded with `LOWER` when `fold`, cast and put in its collation. Decimals: cast where
-    /// the dialect stores them as text. Other kinds as they are.
-    fn compared(&self, column: Expr<'g>, kind: ValueKind, fold: bool) -> Expr<'g> {
+    /// The column as comparisons read it: text as the dialect's
+    /// [`comparable_text`](crate::Dialect::comparable_text) writes it, decimals cast
+    /// where the dialect stores them as text, other kinds as they are.
+    fn compared(&self, column: Expr<'g>, kind: ValueKind) -> Expr<'g> {
         match kind {
-            ValueKind::Text => {}
-            ValueKind::Decimal => return self.operand(column, kind),
-            _ => return column,
-        }
-        let mut x = column;
-        if let Some(charset) = self.caps().text_charset {
-            x = Expr::Convert(Box::new(x), charset);
-        }
-        if fold {
-            if let Some(collation) = self.caps().fold_collation {
-                x = Expr::Collate(Box::new(x), collation);
-            }
-            x = lower(x);
-        }
-        if let Some(ty) = self.caps().text_cast {
-            x = Expr::Cast(Box::new(x), ty);
-        }
-        match self.caps().text_collation {
-            Some(collation) => Expr::Collate(Box::new(x), collation),
-            None => x,
+            ValueKind::Text => self.dialect.comparable_text(column, false),
+            ValueKind::Decimal => self.operand(column, kind),
+            _ => column,
         }
     }
 
@@ -224,46 +209,6 @@ impl<'g> Builder<'g, '_> {
             _ => x,
         }
     }
-
-    /// `iexact`, `contains`, `startswith`, `endswith` and their folded forms.
-    fn text_match(&self, column: Expr<'g>, op: TextOp, fold: bool, text: &str) -> Expr<'g> {
-        let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
-        let bound = |t: String| folded(Expr::Value(Value::Text(t)));
-        match (op, self.caps().substring_match) {
-            (TextOp::Equal, _) => self
-                .compared(column, ValueKind::Text, fold)
-                .eq(bound(text.to_owned())),
-            (_, SubstringMatch::Like { escape }) => Expr::Like {
-                expr: Box::new(self.compared(column, ValueKind::Text, fold)),
-                pattern: Box::new(bound(like_pattern(op, text, escape))),
-                escape,
-            },
-            (TextOp::Contains, SubstringMatch::Functions) => {
-                Expr::Function("INSTR", vec![folded(column), bound(text.to_owned())])
-                    .binary(BinaryOp::Gt, Expr::Constant(0))
-            }
-            (TextOp::StartsWith | TextOp::EndsWith, SubstringMatch::Functions) => {
-                let bytes = Box::new(folded(column));
-                let len = i64::try_from(text.len()).unwrap_or(i64::MAX);
-                let mut args = vec![Expr::Cast(bytes, "BLOB")];
-                if op == TextOp::StartsWith {
-                    args.extend([Expr::Constant(1), Expr::Value(Value::Int(len))]);
-                } else {
-                    args.push(Expr::Value(Value::Int(-len)));
-                }
-                // SQLite's SUBSTR of a zero-length BLOB (an empty text) is NULL, not an
-                // empty BLOB: COALESCE makes it 0, which no BLOB equals.
-                let head = Expr::Function("SUBSTR", args);
-                Expr::Function("COALESCE", vec![head, Expr::Constant(0)])
-                    .eq(Expr::Cast(Box::new(bound(text.to_owned())), "BLOB"))
-            }
-        }
-    }
-}
-
-/// `LOWER(x)`.
-fn lower(x: Expr<'_>) -> Expr<'_> {
-    Expr::Function("LOWER", vec![x])
 }
 
 fn binary_op(op: CompareOp) -> BinaryOp {
@@ -275,25 +220,6 @@ fn binary_op(op: CompareOp) -> BinaryOp {
         CompareOp::Lt => BinaryOp::Lt,
         CompareOp::Lte => BinaryOp::LtEq,
     }
-}
-
-/// The LIKE pattern that matches `text` literally where `op` says: `escape`, `%` and `_`
-/// each preceded by `escape`, then `%` around as needed.
-fn like_pattern(op: TextOp, text: &str, escape: char) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    if matches!(op, TextOp::Contains | TextOp::EndsWith) {
-        pattern.push('%');
-    }
-    for c in text.chars() {
-        if c == escape || c == '%' || c == '_' {
-            pattern.push(escape);
-        }
-        pattern.push(c);
-    }
-    if matches!(op, TextOp::Contains | TextOp::StartsWith) {
-        pattern.push('%');
-    }
-    pattern
 }
 
 /// The first `regex` comparison of `condition` when the dialect has no regex operator:
@@ -314,16 +240,4 @@ pub(crate) fn unsupported_regex<'c>(
         });
     }
     found
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn like_patterns_escape_the_escape_character_percent_and_underscore() {
-        assert_eq!(like_pattern(TextOp::Contains, "5%_a!b", '!'), "%5!%!_a!!b%");
-        assert_eq!(like_pattern(TextOp::StartsWith, "a\\b", '!'), "a\\b%");
-        assert_eq!(like_pattern(TextOp::EndsWith, "", '!'), "%");
-    }
 }

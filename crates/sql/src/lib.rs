@@ -35,7 +35,7 @@ pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile
 pub use ddl::create_tables;
 pub use dialect::{
     Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Placeholder,
-    Server, SubstringMatch, TypeName,
+    Server, TypeName, WithCaps, like_pattern, lower,
 };
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, rows_per_insert};

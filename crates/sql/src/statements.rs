@@ -12,7 +12,7 @@
 //!   statement 0 reads it) or bound ([`Roots::Keys`]: the root table `WHERE root.pk IN
 //!   (<root keys>)` ([`Expr::RootKeys`](crate::Expr::RootKeys)), the keys statement 0
 //!   returned, bound in chunks of at most `Caps::max_params` less the statement's own
-//!   parameters, one execution per chunk ([`Statement::runs`](crate::Statement::runs))).
+//!   parameters, one execution per chunk ([`Compiled::runs`](crate::Compiled::runs))).
 //!   Then it `INNER JOIN`s down to `L` through its ancestors (each nested list's own
 //!   filter and limit in its ON clause, so a trimmed ancestor's children are not read),
 //!   and the rest of what it reads joined as the tree says (to-one nodes, and under

@@ -130,7 +130,7 @@ fn aggregate<'g>(
     let field = graph.field(c.field);
     let x = column(graph, c, aliases);
     let func = c.aggregate.unwrap_or(AggregateFunc::Count);
-    let exact = ValueKind::of(field.ty()) != ValueKind::Decimal || caps.decimal_cast.is_none();
+    let exact = ValueKind::of(field.ty()) != ValueKind::Decimal || caps.decimals_exact;
     let op = match func {
         AggregateFunc::Count => Aggregate::Count,
         _ if !exact => {

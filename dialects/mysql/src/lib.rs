@@ -14,7 +14,8 @@
 //! - at most 65535 placeholders in a prepared statement (error `ER_PS_MANY_PARAM`,
 //!   "Prepared statement contains too many placeholders"; the protocol's `num_params` is
 //!   2 bytes, MariaDB the same);
-//! - filters: the default collations (`*_ci`) make `=` and `LIKE` ignore case
+//! - filters (the [`Dialect`] hooks of [`MySql`]): the default collations (`*_ci`) make
+//!   `=` and `LIKE` ignore case
 //!   (case-sensitivity.html), and a table's character set is the server's default
 //!   (`latin1` on the test server), so text is compared as
 //!   `CAST(CONVERT(x USING utf8mb4) AS BINARY)` (charset-convert.html, cast-functions.html):
@@ -51,8 +52,8 @@ pub use introspect::introspect;
 use mysql::prelude::Queryable;
 use relq_exec::ExecError;
 use relq_sql::{
-    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
-    TypeName,
+    Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
+    TypeName, lower,
 };
 
 /// MySQL's and MariaDB's column types (data-types.html).
@@ -104,8 +105,6 @@ pub const CAPS: Caps = Caps {
     indexes_foreign_keys: true,
     max_params: 65535,
     types: TYPES,
-    text_charset: Some("utf8mb4"),
-    text_cast: Some("BINARY"),
     regex_operator: Some("REGEXP"),
     json: Some(JSON),
     ..Caps::ANSI
@@ -210,8 +209,70 @@ pub fn text_collation(product: &str, version: (u32, u32, u32)) -> &'static str {
     }
 }
 
+/// Text as its UTF-8 bytes; substrings with the default `LIKE ... ESCAPE '!'` on them, so
+/// case-sensitive whatever the column's collation (string-comparison-functions.html: the
+/// default escape `\` is one string literals also unescape, so relq names its own).
 impl Dialect for MySql {
     fn caps(&self) -> &Caps {
         &self.caps
+    }
+
+    /// `CAST(CONVERT(x USING utf8mb4) AS BINARY)`: the column converted to utf8mb4
+    /// whatever its own character set (a table's is the server's default, `latin1` on
+    /// the test server; charset-convert.html), then cast to a byte string
+    /// (cast-functions.html#operator_binary), compared byte by byte: case-sensitive, by
+    /// code point, without the trailing-space padding of the `_bin` collations
+    /// (`utf8mb4_bin` is PAD SPACE: `'a ' = 'a'`, charset-binary-collations.html). Folded:
+    /// `CAST(LOWER(CONVERT(x USING utf8mb4)) AS BINARY)`, as `LOWER` of a byte string
+    /// changes nothing (string-functions.html#function_lower) while `LOWER` of utf8mb4
+    /// text folds non-ASCII letters too (`É` to `é`, not `ß` to `ss`). The value is bound
+    /// in the connection's character set (utf8mb4) and compared as it is.
+    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
+        let x = Expr::Convert(Box::new(column), "utf8mb4");
+        let x = if fold { lower(x) } else { x };
+        Expr::Cast(Box::new(x), "BINARY")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_plan::{Alias, TextOp, Value};
+    use relq_sql::{Dialect, Expr, Layout, Select, TableRef, render};
+
+    use super::MySql;
+
+    /// ``SELECT <condition> FROM `t` AS `t0` `` for MySQL: the condition's text and its
+    /// parameters.
+    fn rendered(condition: Expr<'_>) -> (String, Vec<Value>) {
+        let mut select = Select::from(TableRef::Table {
+            name: "t",
+            alias: Alias::new(0),
+        });
+        select.columns = vec![condition];
+        let r = render(&select, &MySql::default(), Layout::Compact);
+        let sql = r.sql.strip_prefix("SELECT ").unwrap_or(&r.sql);
+        let sql = sql.strip_suffix(" FROM `t` AS `t0`").unwrap_or(sql);
+        (sql.to_owned(), r.params)
+    }
+
+    fn x() -> Expr<'static> {
+        Expr::column(Alias::new(0), "x")
+    }
+
+    #[test]
+    fn text_is_compared_as_utf8mb4_bytes() {
+        let d = MySql::default();
+        assert_eq!(
+            rendered(d.comparable_text(x(), false)).0,
+            "CAST(CONVERT(`t0`.`x` USING utf8mb4) AS BINARY)"
+        );
+        assert_eq!(
+            rendered(d.match_text(TextOp::StartsWith, x(), true, "a\\b")),
+            (
+                "CAST(LOWER(CONVERT(`t0`.`x` USING utf8mb4)) AS BINARY) LIKE LOWER(?) ESCAPE '!'"
+                    .to_owned(),
+                vec![Value::Text("a\\b%".to_owned())]
+            )
+        );
     }
 }

@@ -11,8 +11,10 @@
 //! - no limit on the tables of a join;
 //! - at most 65535 bound parameters: the Bind message counts them in an Int16
 //!   (protocol-message-formats.html, "Bind"), read as unsigned by the server;
-//! - filters: text compared `COLLATE "C"` (byte order, i.e. code point order in UTF-8,
-//!   whatever the database's collation: collation.html#COLLATION-MANAGING-STANDARD);
+//! - filters (the [`Dialect`] hooks of [`Postgres`]): text compared `COLLATE "C"` (byte
+//!   order, i.e. code point order in UTF-8, whatever the database's collation:
+//!   collation.html#COLLATION-MANAGING-STANDARD), folded for the `i` lookups in the
+//!   database's default collation (`LOWER(x COLLATE "default")`);
 //!   `LIKE` is case-sensitive, `ESCAPE` takes any character (functions-matching.html#FUNCTIONS-LIKE);
 //!   `lower()` follows the database's `LC_CTYPE` (functions-string.html): on the test
 //!   server's `C.UTF-8` it folds `É` to `é` but not `ß` to `ss`; `~` matches a POSIX
@@ -37,7 +39,8 @@ pub use introspect::introspect;
 
 use relq_exec::ExecError;
 use relq_sql::{
-    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, Placeholder, Server, TypeName,
+    Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps, Placeholder, Server,
+    TypeName, lower,
 };
 
 /// PostgreSQL's column types (datatype.html).
@@ -78,11 +81,6 @@ pub const CAPS: Caps = Caps {
     max_identifier: IdentifierLimit::Bytes(63),
     max_params: 65535,
     types: TYPES,
-    text_collation: Some("\"C\""),
-    // functions-string.html: lower() maps case by its argument's collation; a column
-    // declared `COLLATE "C"` maps ASCII only, so relq folds in the database's default
-    // (LC_CTYPE), as a column without a collation would (collation.html, "default").
-    fold_collation: Some("\"default\""),
     regex_operator: Some("~"),
     json: Some(JSON),
     ..Caps::ANSI
@@ -148,8 +146,69 @@ impl Postgres {
     }
 }
 
+/// Text by code point in the `"C"` collation; substrings with the default `LIKE ... ESCAPE
+/// '!'`, which is case-sensitive and takes any escape character
+/// (functions-matching.html#FUNCTIONS-LIKE).
 impl Dialect for Postgres {
     fn caps(&self) -> &Caps {
         &self.caps
+    }
+
+    /// `x COLLATE "C"`: byte order, code point order in UTF-8, whatever the column's or
+    /// the database's collation (collation.html#COLLATION-MANAGING-STANDARD). Folded:
+    /// `LOWER(x COLLATE "default") COLLATE "C"`: `lower()` maps case by its argument's
+    /// collation (functions-string.html), and a column declared `COLLATE "C"` (relq's
+    /// DDL) maps ASCII only, so it folds in the database's default (`LC_CTYPE`), as a
+    /// column without a collation would (collation.html, "default").
+    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
+        let x = if fold {
+            lower(Expr::Collate(Box::new(column), "\"default\""))
+        } else {
+            column
+        };
+        Expr::Collate(Box::new(x), "\"C\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_plan::{Alias, TextOp, Value};
+    use relq_sql::{Dialect, Expr, Layout, Select, TableRef, render};
+
+    use super::Postgres;
+
+    /// `SELECT <condition> FROM "t" AS "t0"` for PostgreSQL: the condition's text and its
+    /// parameters.
+    fn rendered(condition: Expr<'_>) -> (String, Vec<Value>) {
+        let mut select = Select::from(TableRef::Table {
+            name: "t",
+            alias: Alias::new(0),
+        });
+        select.columns = vec![condition];
+        let r = render(&select, &Postgres::default(), Layout::Compact);
+        let sql = r.sql.strip_prefix("SELECT ").unwrap_or(&r.sql);
+        let sql = sql.strip_suffix(" FROM \"t\" AS \"t0\"").unwrap_or(sql);
+        (sql.to_owned(), r.params)
+    }
+
+    fn x() -> Expr<'static> {
+        Expr::column(Alias::new(0), "x")
+    }
+
+    #[test]
+    fn text_is_compared_collate_c_and_folded_in_the_default_collation() {
+        let d = Postgres::default();
+        assert_eq!(
+            rendered(d.comparable_text(x(), false)).0,
+            r#""t0"."x" COLLATE "C""#
+        );
+        assert_eq!(
+            rendered(d.match_text(TextOp::Contains, x(), true, "5%")),
+            (
+                r#"LOWER("t0"."x" COLLATE "default") COLLATE "C" LIKE LOWER($1) ESCAPE '!'"#
+                    .to_owned(),
+                vec![Value::Text("%5!%%".to_owned())]
+            )
+        );
     }
 }

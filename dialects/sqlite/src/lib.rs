@@ -6,13 +6,15 @@
 //! - no OFFSET without LIMIT: `LIMIT -1 OFFSET ?`, a negative limit meaning "no upper bound"
 //!   (<https://sqlite.org/lang_select.html#the_limit_clause>);
 //! - NULLs are smaller than any other value, and `NULLS FIRST` / `NULLS LAST` are accepted
-//!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>);
+//!   since 3.30.0 (<https://sqlite.org/lang_select.html#the_order_by_clause>): [`CAPS`]
+//!   says so, [`Sqlite::from_connection`] reads it from the library's version;
 //! - no identifier length limit; at most 64 tables in a join
 //!   (<https://sqlite.org/limits.html>, "Maximum Number Of Tables In A Join");
 //! - at most 32766 bound parameters by default since 3.32.0 (limits.html, "Maximum Number
 //!   Of Host Parameters In A Single SQL Statement"), a build option:
 //!   [`Sqlite::from_connection`] reads the connection's own with `sqlite3_limit`;
-//! - filters: text compared `COLLATE BINARY` (memcmp, so case-sensitive by code point,
+//! - filters (the [`Dialect`] hooks of [`Sqlite`]): text compared `COLLATE BINARY`
+//!   (memcmp, so case-sensitive by code point,
 //!   <https://sqlite.org/datatype3.html#collating_sequences>); `LIKE` ignores ASCII case
 //!   whatever the collation and stops at a NUL (<https://sqlite.org/lang_expr.html#like>),
 //!   so substrings are matched with `instr` and BLOB `substr`, which read every byte
@@ -21,8 +23,10 @@
 //!   lookups ignore the case of ASCII letters only (`É` does not match `é`); no built-in
 //!   `REGEXP` function ("If an application-defined SQL function named regexp is added at
 //!   run-time...", lang_expr.html#regexp): the `regex` lookup is an error; decimals are
-//!   TEXT (to keep their digits), so filters compare them as `CAST(x AS REAL)`
-//!   (lang_expr.html#castexpr): numerically, exact up to 15 significant digits; dates,
+//!   TEXT (to keep their digits), so they are not exact (`decimals_exact`: aggregates
+//!   other than `count` of them are refused) and filters compare them as
+//!   `CAST(x AS REAL)` (lang_expr.html#castexpr): numerically, exact up to 15 significant
+//!   digits; dates,
 //!   times and date-times are TEXT and compare as text, so the executor binds them in one
 //!   form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a space as SQLite's own `datetime()` writes,
 //!   six fraction digits unless zero) and values stored in that form compare rightly;
@@ -47,9 +51,10 @@ pub use exec::{SqliteDriver, SqliteRow, execute, fetch};
 pub use introspect::introspect;
 
 use relq_exec::ExecError;
+use relq_plan::{TextOp, Value};
 use relq_sql::{
-    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
-    SubstringMatch, TypeName,
+    BinaryOp, Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps,
+    OffsetWithoutLimit, Server, TypeName, lower,
 };
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
@@ -90,8 +95,8 @@ pub const CAPS: Caps = Caps {
     max_join_tables: 64,
     max_params: 32766,
     types: TYPES,
-    text_collation: Some("BINARY"),
-    substring_match: SubstringMatch::Functions,
+    // datatype3.html: no decimal storage class; TYPES stores decimals as TEXT.
+    decimals_exact: false,
     decimal_cast: Some("REAL"),
     regex_operator: None,
     json: Some(JSON),
@@ -135,7 +140,9 @@ impl Default for Sqlite {
 
 impl Sqlite {
     /// The dialect with the facts of `conn`: the linked SQLite library's version
-    /// (`sqlite_version()`) and the connection's bound-parameter limit
+    /// (`sqlite_version()`: window functions, `NULLS FIRST` / `LAST` and an ordered
+    /// `json_group_array` from the release that brought each) and the connection's
+    /// bound-parameter limit
     /// (`sqlite3_limit(db, SQLITE_LIMIT_VARIABLE_NUMBER, -1)`,
     /// <https://sqlite.org/c3ref/limit.html>).
     ///
@@ -155,6 +162,9 @@ impl Sqlite {
                 }),
                 // windowfunctions.html: "added to SQLite with release version 3.25.0".
                 supports_window_functions: version >= (3, 25, 0),
+                // lang_select.html#the_order_by_clause, releaselog/3_30_0.html: "Add
+                // support for the NULLS FIRST and NULLS LAST syntax in ORDER BY clauses."
+                supports_nulls_order: version >= (3, 30, 0),
                 json: Some(JsonCaps {
                     ordered_aggregate: version >= (3, 44, 0),
                     ..JSON
@@ -165,8 +175,132 @@ impl Sqlite {
     }
 }
 
+/// Text by code point, and substrings without `LIKE`: SQLite's `LIKE` ignores the case of
+/// ASCII letters whatever the collation and stops at a NUL character
+/// (<https://sqlite.org/lang_expr.html#like>), so it cannot make `contains` case-sensitive.
 impl Dialect for Sqlite {
     fn caps(&self) -> &Caps {
         &self.caps
+    }
+
+    /// `x COLLATE BINARY`, `LOWER(x) COLLATE BINARY` when `fold`: memcmp order, which is
+    /// code point order for UTF-8 text (datatype3.html#collating_sequences), whatever
+    /// collation the column was declared with; `LOWER` folds ASCII letters only
+    /// (lang_corefunc.html#lower).
+    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
+        let x = if fold { lower(column) } else { column };
+        Expr::Collate(Box::new(x), "BINARY")
+    }
+
+    /// `iexact` as [`comparable_text`](Self::comparable_text)` = ?`; the substrings with
+    /// functions that compare bytes (each side folded with `LOWER` when `fold`):
+    /// - contains: `INSTR(x, ?) > 0` (lang_corefunc.html#instr);
+    /// - startswith: `COALESCE(SUBSTR(CAST(x AS BLOB), 1, ?), 0) = CAST(? AS BLOB)`, the
+    ///   first parameter the text's length in bytes;
+    /// - endswith: `COALESCE(SUBSTR(CAST(x AS BLOB), ?), 0) = CAST(? AS BLOB)`, the first
+    ///   parameter minus that length (lang_corefunc.html#substr: a negative start counts
+    ///   from the end, and on a BLOB it counts bytes).
+    ///
+    /// `SUBSTR` of an empty BLOB is NULL, not an empty BLOB: `COALESCE` makes it 0, which
+    /// equals no BLOB. `INSTR` and BLOB `SUBSTR` read the whole value, NUL characters
+    /// included, where `LIKE`, `GLOB` and text `SUBSTR` stop at the first NUL; the folded
+    /// forms rely on `LOWER` keeping a text's length in bytes (it changes ASCII letters
+    /// only).
+    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+        let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
+        let bound = || folded(Expr::Value(Value::Text(text.to_owned())));
+        match op {
+            TextOp::Equal => self.comparable_text(column, fold).eq(bound()),
+            TextOp::Contains => Expr::Function("INSTR", vec![folded(column), bound()])
+                .binary(BinaryOp::Gt, Expr::Constant(0)),
+            TextOp::StartsWith | TextOp::EndsWith => {
+                let len = i64::try_from(text.len()).unwrap_or(i64::MAX);
+                let mut args = vec![Expr::Cast(Box::new(folded(column)), "BLOB")];
+                if op == TextOp::StartsWith {
+                    args.extend([Expr::Constant(1), Expr::Value(Value::Int(len))]);
+                } else {
+                    args.push(Expr::Value(Value::Int(-len)));
+                }
+                let head = Expr::Function("SUBSTR", args);
+                Expr::Function("COALESCE", vec![head, Expr::Constant(0)])
+                    .eq(Expr::Cast(Box::new(bound()), "BLOB"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_plan::{Alias, TextOp, Value};
+    use relq_sql::{Dialect, Expr, Layout, Select, TableRef, render};
+
+    use super::Sqlite;
+
+    /// `SELECT <condition> FROM "t" AS "t0"` for SQLite: the condition's text and its
+    /// parameters.
+    fn rendered(condition: Expr<'_>) -> (String, Vec<Value>) {
+        let mut select = Select::from(TableRef::Table {
+            name: "t",
+            alias: Alias::new(0),
+        });
+        select.columns = vec![condition];
+        let r = render(&select, &Sqlite::default(), Layout::Compact);
+        let sql = r.sql.strip_prefix("SELECT ").unwrap_or(&r.sql);
+        let sql = sql.strip_suffix(" FROM \"t\" AS \"t0\"").unwrap_or(sql);
+        (sql.to_owned(), r.params)
+    }
+
+    fn x() -> Expr<'static> {
+        Expr::column(Alias::new(0), "x")
+    }
+
+    #[test]
+    fn facts_of_a_connection_follow_the_library_version() {
+        let conn = rusqlite::Connection::open_in_memory().expect("an in-memory database");
+        let dialect = Sqlite::from_connection(&conn).expect("its facts");
+        let caps = dialect.caps();
+        let version = caps.server.map(|s| s.version).unwrap_or_default();
+        assert_eq!(
+            caps.supports_nulls_order,
+            version >= (3, 30, 0),
+            "{version:?}"
+        );
+        assert_eq!(caps.supports_window_functions, version >= (3, 25, 0));
+    }
+
+    #[test]
+    fn text_is_compared_collate_binary_and_substrings_without_like() {
+        let d = Sqlite::default();
+        let text = |t: &str| Value::Text(t.to_owned());
+        assert_eq!(
+            rendered(d.comparable_text(x(), false)).0,
+            r#""t0"."x" COLLATE BINARY"#
+        );
+        assert_eq!(
+            rendered(d.match_text(TextOp::Equal, x(), true, "Ab")),
+            (
+                r#"LOWER("t0"."x") COLLATE BINARY = LOWER(?)"#.to_owned(),
+                vec![text("Ab")]
+            )
+        );
+        assert_eq!(
+            rendered(d.match_text(TextOp::Contains, x(), false, "5%")),
+            (r#"INSTR("t0"."x", ?) > 0"#.to_owned(), vec![text("5%")])
+        );
+        assert_eq!(
+            rendered(d.match_text(TextOp::StartsWith, x(), true, "é")),
+            (
+                r#"COALESCE(SUBSTR(CAST(LOWER("t0"."x") AS BLOB), 1, ?), 0) = CAST(LOWER(?) AS BLOB)"#
+                    .to_owned(),
+                vec![Value::Int(2), text("é")]
+            )
+        );
+        assert_eq!(
+            rendered(d.match_text(TextOp::EndsWith, x(), false, "ab")),
+            (
+                r#"COALESCE(SUBSTR(CAST("t0"."x" AS BLOB), ?), 0) = CAST(? AS BLOB)"#.to_owned(),
+                vec![Value::Int(-2), text("ab")]
+            )
+        );
     }
 }
