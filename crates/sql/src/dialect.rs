@@ -457,21 +457,12 @@ mod tests {
     use relq_plan::{Alias, TextOp};
 
     use super::*;
-    use crate::ast::{Select, TableRef};
-    use crate::render::{Layout, render};
+    use crate::render::render_expr;
 
-    /// `SELECT <condition> FROM "t" AS "t0"` for `dialect`: the condition's text and its
-    /// parameters.
+    /// The condition's text and its parameters for `dialect`.
     fn rendered(dialect: &dyn Dialect, condition: Expr<'_>) -> (String, Vec<Value>) {
-        let mut select = Select::from(TableRef::Table {
-            name: "t",
-            alias: Alias::new(0),
-        });
-        select.columns = vec![condition];
-        let r = render(&select, dialect, Layout::Compact);
-        let sql = r.sql.strip_prefix("SELECT ").unwrap_or(&r.sql);
-        let sql = sql.strip_suffix(" FROM \"t\" AS \"t0\"").unwrap_or(sql);
-        (sql.to_owned(), r.params)
+        let r = render_expr(&condition, dialect);
+        (r.sql, r.params)
     }
 
     fn x() -> Expr<'static> {

@@ -39,4 +39,4 @@ pub use dialect::{
 };
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, rows_per_insert};
-pub use render::{Layout, Rendered, render, render_debug};
+pub use render::{Layout, Rendered, render, render_debug, render_expr};

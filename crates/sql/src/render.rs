@@ -61,6 +61,17 @@ pub(crate) fn render_keys(
     (rendered, w.keys_at)
 }
 
+/// Renders one expression for `dialect`, compact, with its values as parameters: a
+/// condition or a dialect hook's output seen alone (tests, messages).
+pub fn render_expr(expr: &Expr<'_>, dialect: &dyn Dialect) -> Rendered {
+    let mut w = Writer::new(dialect.caps(), Layout::Compact, Some(Vec::new()));
+    w.expr(expr);
+    Rendered {
+        sql: w.out,
+        params: w.params.unwrap_or_default(),
+    }
+}
+
 /// Renders `select` for `dialect` with its values written into the text as literals, for
 /// logs and people. Never send this text to a database: literals are written in ISO SQL
 /// form (`'it''s'`, `X'00ff'`) without regard to a server's string-escape settings.

@@ -237,22 +237,14 @@ impl Dialect for MySql {
 #[cfg(test)]
 mod tests {
     use relq_plan::{Alias, TextOp, Value};
-    use relq_sql::{Dialect, Expr, Layout, Select, TableRef, render};
+    use relq_sql::{Dialect, Expr, render_expr};
 
     use super::MySql;
 
-    /// ``SELECT <condition> FROM `t` AS `t0` `` for MySQL: the condition's text and its
-    /// parameters.
+    /// The condition's text and its parameters for MySql.
     fn rendered(condition: Expr<'_>) -> (String, Vec<Value>) {
-        let mut select = Select::from(TableRef::Table {
-            name: "t",
-            alias: Alias::new(0),
-        });
-        select.columns = vec![condition];
-        let r = render(&select, &MySql::default(), Layout::Compact);
-        let sql = r.sql.strip_prefix("SELECT ").unwrap_or(&r.sql);
-        let sql = sql.strip_suffix(" FROM `t` AS `t0`").unwrap_or(sql);
-        (sql.to_owned(), r.params)
+        let r = render_expr(&condition, &MySql::default());
+        (r.sql, r.params)
     }
 
     fn x() -> Expr<'static> {
