@@ -15,26 +15,14 @@
 use std::hint::black_box;
 
 use criterion::Criterion;
-use relq::{
-    Dialect, MySql, OrderBy, Postgres, Query, RelationGraph, SchemaDef, Sqlite, Strategy, compile,
-};
+use relq::{Dialect, MySql, Postgres, Query, RelationGraph, SchemaDef, Sqlite, Strategy, compile};
+use relq_benches::six_tables;
 use sea_query::{Expr, ExprTrait, JoinType, Order, PostgresQueryBuilder};
 
 fn school() -> RelationGraph {
     SchemaDef::from_toml(include_str!("../../schemas/school.toml"))
         .and_then(|d| d.build())
         .expect("the sample schema is valid")
-}
-
-fn six_tables() -> Query {
-    Query::new("SchoolClass")
-        .select_related("department")
-        .select_related("teachers__category")
-        .select_related("students__category")
-        .order_by(OrderBy::new("-name"))
-        .limit(10)
-        .offset(20)
-        .strategy(Strategy::Joined)
 }
 
 /// The comparable statement in SeaQuery: what relq's six-table query joins and selects,

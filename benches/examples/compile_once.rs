@@ -12,6 +12,7 @@ use relq::{
     Dialect, Filter, MySql, OrderBy, Postgres, Query, RelationGraph, SchemaDef, Sqlite, Strategy,
     compile,
 };
+use relq_benches::six_tables;
 
 #[inline(never)]
 fn measured_compiles(graph: &RelationGraph, query: &Query, dialect: &dyn Dialect, times: usize) {
@@ -37,14 +38,7 @@ fn main() {
             .order_by(OrderBy::new("-name"))
             .limit(10)
             .offset(20),
-        "six_tables" => Query::new("SchoolClass")
-            .select_related("department")
-            .select_related("teachers__category")
-            .select_related("students__category")
-            .order_by(OrderBy::new("-name"))
-            .limit(10)
-            .offset(20)
-            .strategy(Strategy::Joined),
+        "six_tables" => six_tables(),
         other => panic!("school_seed, school_auto, school_page_auto or six_tables, not {other}"),
     };
     let dialect: Box<dyn Dialect> = match arg(2, "postgres").as_str() {

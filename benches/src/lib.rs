@@ -12,6 +12,21 @@ use std::hint::black_box;
 
 use relq_rows::{Link, Record, Related, Visitor, flatten};
 
+/// The compile benches' six-table query over `schemas/school.toml`: `SchoolClass` with
+/// `department`, `teachers__category` and `students__category` (6 tables, 5 aliased
+/// joins, `categories` twice), ordered by `-name`, `LIMIT 10 OFFSET 20` (so the roots are
+/// paginated in a derived table), joined.
+pub fn six_tables() -> Query {
+    Query::new("SchoolClass")
+        .select_related("department")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .order_by(OrderBy::new("-name"))
+        .limit(10)
+        .offset(20)
+        .strategy(Strategy::Joined)
+}
+
 /// ormar's school query over `schemas/school.toml`: `SchoolClass` with
 /// `teachers__category` and `students__category` (15 columns a row), with the joined
 /// strategy (one statement, the rows the fixtures flatten).
