@@ -194,7 +194,7 @@ proptest! {
                     prop_assert_eq!(s.select.columns.len(), compiled.statement_width(i));
                 }
                 // One statement, or one per statement plan with its rows described.
-                let statements = compiled.plan.statements.len();
+                let statements = compiled.plan.statements().len();
                 let rows = compiled.plan.extraction.statements.len();
                 prop_assert_eq!(rows, if statements > 1 { statements } else { 0 });
                 prop_assert_eq!(compiled.statements.len(), statements);

@@ -227,9 +227,9 @@ fn root_keys_bound_in_chunks_of_three_give_the_joined_records() {
             let at = format!("{} {name}", server.name());
             let (joined, _) = fetch_limited(&mut db, &graph, query, Strategy::Joined, 3);
             let (split, compiled) = fetch_limited(&mut db, &graph, query, Strategy::Split, 3);
-            let forms: Vec<Roots> = compiled.plan.statements[1..]
+            let forms: Vec<Roots> = compiled.plan.statements()[1..]
                 .iter()
-                .map(|s| s.roots)
+                .map(|s| s.roots())
                 .collect();
             assert_eq!(forms, [Roots::Keys, Roots::Keys], "{at}");
             let chunks: Vec<usize> = compiled.statements[1..]
@@ -266,7 +266,12 @@ fn auto_binds_each_root_key_once_when_a_joined_chain_repeats_the_roots() {
         load(&mut db, &data).unwrap_or_else(|e| panic!("{}: loading: {e}", server.name()));
         let (split, _) = fetch_limited(&mut db, &graph, &query, Strategy::Split, 3);
         let (auto, compiled) = fetch_limited(&mut db, &graph, &query, Strategy::Auto, 3);
-        let roots: Vec<Roots> = compiled.plan.statements.iter().map(|s| s.roots).collect();
+        let roots: Vec<Roots> = compiled
+            .plan
+            .statements()
+            .iter()
+            .map(|s| s.roots())
+            .collect();
         assert_eq!(
             roots,
             [Roots::Filter, Roots::Keys, Roots::Keys],

@@ -60,8 +60,9 @@ impl<'p> Cursor<'p> {
         keyed: bool,
     ) -> Self {
         let statements = &plan.statements;
-        let lists = JsonLists::new(plan, &columns)
-            .filter(|_| json_lists)
+        let lists = json_lists
+            .then(|| JsonLists::new(plan, &columns))
+            .flatten()
             .map(|decoder| {
                 let columns = decoder
                     .root_lists()

@@ -354,14 +354,13 @@ fn statement_rows(
     statement: &StatementPlan,
     index: impl Fn(NodeId) -> Option<usize>,
 ) -> StatementRows {
-    let mut keys: Vec<usize> = std::iter::successors(tree.node(statement.start).parent(), |&n| {
-        tree.node(n).parent()
-    })
-    .filter_map(&index)
-    .collect();
+    let parent = tree.node(statement.start()).parent();
+    let mut keys: Vec<usize> = std::iter::successors(parent, |&n| tree.node(n).parent())
+        .filter_map(&index)
+        .collect();
     keys.reverse();
-    let read: Vec<usize> = std::iter::once(statement.start)
-        .chain(statement.below.iter().copied())
+    let read: Vec<usize> = std::iter::once(statement.start())
+        .chain(statement.below().iter().copied())
         .filter_map(&index)
         .collect();
     let own = columns

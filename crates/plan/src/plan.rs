@@ -28,7 +28,7 @@ use crate::order::{OrderTerm, order_paths, order_terms};
 use crate::output::{Output, flat_columns, flat_paths, output, returns_records, slice};
 use crate::query::{Compat, Query, Strategy};
 use crate::resolve::QueryPaths;
-use crate::statements::{ListRoots, Load, Selection, StatementPlan, statements};
+use crate::statements::{ListRoots, Load, Selection, StatementPlan, Statements, statements};
 
 /// A query planned against a graph: what to join, select and order by, which statements
 /// read it, and how to read the rows back.
@@ -65,14 +65,21 @@ pub struct Plan {
     pub descending_pk: bool,
     /// What the query returns: records (through `extraction`), a count, or flat rows.
     pub output: Output,
-    /// The statements that read the query, statement 0 (the roots') first; one unless
-    /// to-many nodes are split.
-    pub statements: Vec<StatementPlan>,
     /// How rows become records (no nodes and width 0 when the output is not records).
     pub extraction: ExtractionPlan,
+    /// The statements that read the query (decided once, read through
+    /// [`statements`](Self::statements)).
+    statements: Statements,
 }
 
 impl Plan {
+    /// The statements that read the query, statement 0 (the roots') first: one unless
+    /// to-many nodes are split, then one more per split list, in alias order. When there
+    /// are several, the rows of statement `k` are `extraction.statements[k]`.
+    pub fn statements(&self) -> &[StatementPlan] {
+        &self.statements
+    }
+
     /// How many columns a row of its statement has: the extraction plan's width for
     /// records, 1 for `count` and `exists`, one per flat column.
     pub fn width(&self) -> usize {
@@ -93,11 +100,11 @@ impl Plan {
     /// How a loaded to-many node's records are read: by a statement of its own, or
     /// joined into its parent's; `None` for the root, to-one nodes and nodes not loaded.
     pub fn load(&self, graph: &RelationGraph, node: NodeId) -> Option<Load> {
-        let n = self.tree.node(node);
+        let n = self.tree.nodes().get(node.index())?;
         if !n.is_loaded() || !graph.relation(n.relation()?).is_to_many() {
             return None;
         }
-        Some(if self.statements.iter().any(|s| s.start == node) {
+        Some(if self.statements.iter().any(|s| s.start() == node) {
             Load::Split
         } else {
             Load::Joined
@@ -126,7 +133,7 @@ pub struct PlanOptions {
 /// assert_eq!(p.tree.nodes().len(), 5);
 /// assert_eq!(p.extraction.nodes[4].path, "students__category");
 /// // auto splits the sibling lists: the classes, the teachers, the students.
-/// assert_eq!(p.statements.len(), 3);
+/// assert_eq!(p.statements().len(), 3);
 /// assert_eq!(p.load(&graph, NodeId::from_index(3)), Some(Load::Split));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

@@ -33,8 +33,9 @@
 
 use relq_graph::RelationGraph;
 use serde::{Deserialize, Serialize};
+use smallvec::SmallVec;
 
-use crate::join::{JoinTree, NodeId};
+use crate::join::{JoinNode, JoinTree, NodeId};
 use crate::output::Output;
 use crate::query::Strategy;
 
@@ -78,24 +79,42 @@ pub enum ListRoots {
 }
 
 /// One statement of a query: the node that starts it, the nodes below it that it reads,
-/// and where its roots come from.
+/// and where its roots come from. Only planning makes one ([`Plan::statements`]).
+///
+/// [`Plan::statements`]: crate::Plan::statements
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatementPlan {
-    /// The root (statement 0), or the split to-many node whose records it reads.
-    pub start: NodeId,
-    /// The nodes below `start` that it reads, in alias order: the loaded nodes reached
-    /// without passing another split node, and nodes joined for an ordering or a filter.
-    pub below: Vec<NodeId>,
-    /// Where its roots come from.
-    pub roots: Roots,
+    start: NodeId,
+    below: SmallVec<[NodeId; 8]>,
+    roots: Roots,
 }
 
 impl StatementPlan {
+    /// The root (statement 0), or the split to-many node whose records it reads.
+    pub fn start(&self) -> NodeId {
+        self.start
+    }
+
+    /// The nodes below [`start`](Self::start) that it reads, in alias order: the loaded
+    /// nodes reached without passing another split node, and nodes joined for an
+    /// ordering or a filter.
+    pub fn below(&self) -> &[NodeId] {
+        &self.below
+    }
+
+    /// Where its roots come from.
+    pub fn roots(&self) -> Roots {
+        self.roots
+    }
+
     /// Whether it reads `node`: its start or a node below it.
     pub fn reads(&self, node: NodeId) -> bool {
         node == self.start || self.below.binary_search(&node).is_ok()
     }
 }
+
+/// A query's statements, statement 0 first: one for most queries, held inline.
+pub(crate) type Statements = SmallVec<[StatementPlan; 1]>;
 
 /// What the roots rule reads of the query.
 #[derive(Clone, Copy, Debug)]
@@ -117,75 +136,78 @@ pub(crate) fn statements(
     tree: &JoinTree,
     strategy: Strategy,
     selection: Selection<'_>,
-) -> Vec<StatementPlan> {
-    let count = tree.nodes().len();
-    let to_many = |n: NodeId| {
-        tree.node(n)
-            .relation()
-            .is_some_and(|r| graph.relation(r).is_to_many())
-    };
+) -> Statements {
+    let nodes = tree.nodes();
+    let to_many = |n: &JoinNode| n.relation().is_some_and(|r| graph.relation(r).is_to_many());
+    // None is without being loaded: a to-many node joined only to filter or order would
+    // repeat the roots' rows.
     debug_assert!(
-        (0..count)
-            .map(NodeId::from_index)
-            .all(|n| !to_many(n) || tree.node(n).is_loaded()),
-        "every to-many node of a join tree is loaded (joining one that is not would repeat rows)"
+        nodes.iter().all(|n| !to_many(n) || n.is_loaded()),
+        "every to-many node of a join tree is loaded"
     );
-    let lists: Vec<NodeId> = (0..count)
-        .map(NodeId::from_index)
-        .filter(|&n| to_many(n) && tree.node(n).is_loaded())
-        .collect();
     // The node starting the statement that reads each node, in alias order (a parent's
-    // is known before its children's): the node itself for a split list.
-    let mut start: Vec<NodeId> = Vec::with_capacity(count);
-    for (i, node) in tree.nodes().iter().enumerate() {
-        let id = NodeId::from_index(i);
-        let Some(parent) = node.parent() else {
-            start.push(NodeId::ROOT);
-            continue;
-        };
-        let above = start[parent.index()];
-        let split = to_many(id)
-            && match strategy {
-                Strategy::Joined => false,
-                Strategy::Split | Strategy::Json => true,
-                // Split when a list neither above nor below it hangs under the start of
-                // its parent's statement (a sibling or a cousin it would multiply).
-                Strategy::Auto => lists.iter().any(|&other| {
-                    tree.is_at_or_above(above, other)
-                        && !tree.is_at_or_above(other, id)
-                        && !tree.is_at_or_above(id, other)
-                }),
+    // is known before its children's): the node itself for a split list. Empty when
+    // nothing is split: every node is statement 0's.
+    let mut start: SmallVec<[NodeId; 16]> = SmallVec::new();
+    let lists: SmallVec<[NodeId; 8]> = match strategy {
+        Strategy::Joined => SmallVec::new(),
+        _ => (0..nodes.len())
+            .map(NodeId::from_index)
+            .filter(|&n| to_many(tree.node(n)))
+            .collect(),
+    };
+    if !lists.is_empty() {
+        for (i, node) in nodes.iter().enumerate() {
+            let id = NodeId::from_index(i);
+            let Some(parent) = node.parent() else {
+                start.push(NodeId::ROOT);
+                continue;
             };
-        start.push(if split { id } else { above });
+            let above = start[parent.index()];
+            let split = to_many(node)
+                && match strategy {
+                    Strategy::Joined => false,
+                    Strategy::Split | Strategy::Json => true,
+                    // Split when a list neither above nor below it hangs under the start
+                    // of its parent's statement (a sibling or a cousin it would multiply).
+                    Strategy::Auto => lists.iter().any(|&other| {
+                        tree.is_at_or_above(above, other)
+                            && !tree.is_at_or_above(other, id)
+                            && !tree.is_at_or_above(id, other)
+                    }),
+                };
+            start.push(if split { id } else { above });
+        }
     }
+    let read_by = |s: NodeId, from: usize| -> SmallVec<[NodeId; 8]> {
+        (from..nodes.len())
+            .map(NodeId::from_index)
+            .filter(|n| start.get(n.index()).is_none_or(|&at| at == s))
+            .collect()
+    };
     let Selection {
         filtered,
         sliced,
         output,
         list_roots,
     } = selection;
-    let below = |s: NodeId| -> Vec<NodeId> {
-        (1..count)
-            .map(NodeId::from_index)
-            .filter(|&n| n != s && start[n.index()] == s)
-            .collect()
-    };
     // Statement 0: a limit counts its rows unless they repeat the roots or aggregate them.
-    let roots_below = below(NodeId::ROOT);
+    let first = read_by(NodeId::ROOT, 1);
     let aggregates = match output {
-        Output::Records(_) => roots_below.iter().any(|&n| to_many(n)),
+        Output::Records(_) => first.iter().any(|&n| to_many(tree.node(n))),
         Output::Count | Output::Exists => true,
         Output::Rows { columns, .. } => columns.iter().any(|c| c.aggregate.is_some()),
     };
-    let first = StatementPlan {
+    let mut plans = Statements::new();
+    plans.push(StatementPlan {
         start: NodeId::ROOT,
-        below: roots_below,
+        below: first,
         roots: if sliced && aggregates {
             Roots::Page
         } else {
             Roots::Filter
         },
-    };
+    });
     let reselected = if sliced { Roots::Page } else { Roots::Filter };
     let later = match list_roots {
         Some(ListRoots::Keys) => Roots::Keys,
@@ -193,12 +215,12 @@ pub(crate) fn statements(
         None if filtered || sliced => Roots::Keys,
         None => reselected,
     };
-    let split = lists.iter().copied().filter(|&l| start[l.index()] == l);
-    std::iter::once(first)
-        .chain(split.map(|l| StatementPlan {
-            start: l,
-            below: below(l),
+    for &list in lists.iter().filter(|l| start.get(l.index()) == Some(l)) {
+        plans.push(StatementPlan {
+            start: list,
+            below: read_by(list, list.index() + 1),
             roots: later,
-        }))
-        .collect()
+        });
+    }
+    plans
 }

@@ -61,11 +61,37 @@ pub(crate) struct Hop {
     pub(crate) alias: Alias,
 }
 
+/// Each tree node's alias in one SELECT, by node index (inline for trees of up to 16
+/// nodes).
+pub(crate) type Aliases = SmallVec<[Alias; 16]>;
+
+/// The nodes of the tree a SELECT joins (the root aside: it is the FROM table).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Nodes<'a> {
+    /// Every node.
+    Every,
+    /// The nodes marked, by index.
+    Marked(&'a [bool]),
+}
+
+impl Nodes<'_> {
+    /// Whether `node` is one of them (never the root).
+    pub(crate) fn has(self, node: NodeId) -> bool {
+        node != NodeId::ROOT
+            && match self {
+                Nodes::Every => true,
+                Nodes::Marked(marked) => marked.get(node.index()).copied().unwrap_or(false),
+            }
+    }
+}
+
 /// The statement being built: what it is built from, and the next fresh alias.
 pub(crate) struct Builder<'g, 'p> {
     pub(crate) graph: &'g RelationGraph,
     pub(crate) plan: &'p Plan,
     pub(crate) dialect: &'p dyn Dialect,
+    /// The dialect's facts, read once (every ordering term reads them).
+    caps: &'p Caps,
     next_alias: u32,
 }
 
@@ -76,6 +102,7 @@ impl<'g, 'p> Builder<'g, 'p> {
             graph,
             plan,
             dialect,
+            caps: dialect.caps(),
             next_alias: plan.tree.next_alias(),
         }
     }
@@ -88,28 +115,30 @@ impl<'g, 'p> Builder<'g, 'p> {
     pub(crate) fn base(
         &mut self,
         page: Option<impl IntoIterator<Item = Option<NodeId>>>,
-    ) -> (Select<'g>, Vec<Alias>) {
+    ) -> (Select<'g>, Aliases) {
         let tree = &self.plan.tree;
-        let every = vec![true; tree.nodes().len()];
         match page {
             // In ormar's scope the filter is row-level: it reads every node, page or not.
             Some(_) if self.plan.compat == Compat::Ormar => {
-                self.select_roots(Roots::Page, &every, &[])
+                self.select_roots(Roots::Page, Nodes::Every, Nodes::Marked(&[]))
             }
-            Some(nodes) => self.select_roots(Roots::Page, &with_ancestors(tree, nodes), &[]),
-            None => self.select_roots(Roots::Filter, &every, &[]),
+            Some(nodes) => {
+                let marked = with_ancestors(tree, nodes);
+                self.select_roots(Roots::Page, Nodes::Marked(&marked), Nodes::Marked(&[]))
+            }
+            None => self.select_roots(Roots::Filter, Nodes::Every, Nodes::Marked(&[])),
         }
     }
 
-    /// `SELECT` nothing yet from the roots as `roots` says; the nodes marked in `joined`
-    /// are joined (each marked node's parent must be marked or the root), `INNER` where
-    /// `inner` marks them, else as the tree says. Returns it with each node's alias.
+    /// `SELECT` nothing yet from the roots as `roots` says; the `joined` nodes are joined
+    /// (each one's parent must be one or the root), `INNER` where `inner` has them, else
+    /// as the tree says. Returns it with each node's alias.
     pub(crate) fn select_roots(
         &mut self,
         roots: Roots,
-        joined: &[bool],
-        inner: &[bool],
-    ) -> (Select<'g>, Vec<Alias>) {
+        joined: Nodes<'_>,
+        inner: Nodes<'_>,
+    ) -> (Select<'g>, Aliases) {
         let (graph, plan) = (self.graph, self.plan);
         let tree = &plan.tree;
         let root_alias = tree.node(NodeId::ROOT).alias();
@@ -126,17 +155,16 @@ impl<'g, 'p> Builder<'g, 'p> {
             }
         };
         let mut select = Select::from(from);
-        let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
+        let aliases: Aliases = tree.nodes().iter().map(|n| n.alias()).collect();
         for (i, node) in tree.nodes().iter().enumerate().skip(1) {
-            let (true, Some(parent), Some(relation)) = (
-                joined.get(i).copied().unwrap_or(false),
-                node.parent(),
-                node.relation(),
-            ) else {
+            let id = NodeId::from_index(i);
+            let (true, Some(parent), Some(relation)) =
+                (joined.has(id), node.parent(), node.relation())
+            else {
                 continue;
             };
-            let terms = self.nested_terms(NodeId::from_index(i), aliases[i], node.through_alias());
-            let kind = if inner.get(i).copied().unwrap_or(false) {
+            let terms = self.nested_terms(id, aliases[i], node.through_alias());
+            let kind = if inner.has(id) {
                 JoinKind::Inner
             } else {
                 node.join()
@@ -165,16 +193,16 @@ impl<'g, 'p> Builder<'g, 'p> {
         (select, aliases)
     }
 
-    /// The statement that picks the roots, without columns yet: the root and the nodes
-    /// marked in `group` joined (each marked node's parent marked or the root), ordered
-    /// by the root ordering, then each to-many node of `group` by its list order
-    /// ([`push_list_orders`](Self::push_list_orders)). `LIMIT` / `OFFSET` apply to it
-    /// directly ([`Roots::Filter`]), or to the root page it reads from ([`Roots::Page`]:
-    /// a to-many node of `group` repeats the roots' rows), so no nested list is cut.
-    pub(crate) fn roots_statement(&mut self, group: &[bool], roots: Roots) -> Select<'g> {
+    /// Statement 0, the one that picks the roots, without columns yet: the root and the
+    /// `group` nodes it reads joined, ordered by the root ordering, then each to-many node
+    /// of `group` by its list order ([`push_list_orders`](Self::push_list_orders)).
+    /// `LIMIT` / `OFFSET` apply to it directly ([`Roots::Filter`]), or to the root page
+    /// it reads from ([`Roots::Page`]: its rows repeat the roots), so no nested list is
+    /// cut.
+    pub(crate) fn roots_statement(&mut self, group: Nodes<'_>, roots: Roots) -> Select<'g> {
         let plan = self.plan;
         let tree = &plan.tree;
-        let marked = |i: usize| group.get(i).copied().unwrap_or(false);
+        let marked = |i: usize| group.has(NodeId::from_index(i));
         let paginate_roots = roots == Roots::Page;
         let (mut select, aliases) = if paginate_roots {
             // With a root page the filter is the page's: nodes joined only for it stay
@@ -191,7 +219,7 @@ impl<'g, 'p> Builder<'g, 'p> {
             let ordered = ordered.filter(|n| n.is_some_and(|n| marked(n.index())));
             self.base(Some(loaded.chain(ordered)))
         } else {
-            self.select_roots(Roots::Filter, group, &[])
+            self.select_roots(Roots::Filter, group, Nodes::Marked(&[]))
         };
         let mut order = self.root_order(&aliases, false);
         self.push_list_orders(&mut order, group, &aliases);
@@ -203,18 +231,18 @@ impl<'g, 'p> Builder<'g, 'p> {
         select
     }
 
-    /// For every to-many node marked in `nodes` (alias order, so a list's parent
-    /// before it): the user's terms that order its list, then its primary key, so each
-    /// list comes out in order under its parent.
+    /// For every to-many node of `nodes` (alias order, so a list's parent before it):
+    /// the user's terms that order its list, then its primary key, so each list comes
+    /// out in order under its parent.
     pub(crate) fn push_list_orders(
         &mut self,
         items: &mut Vec<OrderItem<'g>>,
-        nodes: &[bool],
+        nodes: Nodes<'_>,
         aliases: &[Alias],
     ) {
         let (graph, plan) = (self.graph, self.plan);
         for (i, node) in plan.tree.nodes().iter().enumerate() {
-            if !nodes.get(i).copied().unwrap_or(false)
+            if !nodes.has(NodeId::from_index(i))
                 || !node
                     .relation()
                     .is_some_and(|r| graph.relation(r).is_to_many())
@@ -230,7 +258,7 @@ impl<'g, 'p> Builder<'g, 'p> {
 
     /// The dialect's facts.
     pub(crate) fn caps(&self) -> &'p Caps {
-        self.dialect.caps()
+        self.caps
     }
 
     /// A fresh alias.
@@ -298,9 +326,9 @@ impl<'g, 'p> Builder<'g, 'p> {
 
     /// Joins the `needed` nodes of the tree to `select`, whose root is `root`, under fresh
     /// aliases; returns the alias of every node (the root's for a node not joined).
-    fn join_fresh(&mut self, select: &mut Select<'g>, root: Alias, needed: &[bool]) -> Vec<Alias> {
+    fn join_fresh(&mut self, select: &mut Select<'g>, root: Alias, needed: &[bool]) -> Aliases {
         let tree = &self.plan.tree;
-        let mut aliases = vec![root; tree.nodes().len()];
+        let mut aliases: Aliases = smallvec::smallvec![root; tree.nodes().len()];
         for (i, node) in tree.nodes().iter().enumerate() {
             let (true, Some(parent), Some(relation)) = (needed[i], node.parent(), node.relation())
             else {
@@ -330,7 +358,8 @@ impl<'g, 'p> Builder<'g, 'p> {
         aliases: &[Alias],
         joined_columns: bool,
     ) -> Vec<OrderItem<'g>> {
-        let mut items = Vec::with_capacity(self.plan.order.len() + 1);
+        // Room for the root's key, and for a key per list the statement may order after.
+        let mut items = Vec::with_capacity(self.plan.order.len() + self.plan.tree.nodes().len());
         for term in &self.plan.order {
             if term.across_to_many && !(joined_columns && term.node.is_some()) {
                 // Each copy of the subquery gets fresh aliases (the emulated NULL

@@ -13,6 +13,7 @@ use std::borrow::Cow;
 use relq_graph::RelationGraph;
 use relq_plan::{Condition, Output, Plan, PlanOptions, Query, Strategy, Value, plan_with};
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::ast::Select;
 use crate::builder::Builder;
@@ -231,7 +232,7 @@ pub fn compile_with<'g>(
 ) -> Result<Compiled<'g>, CompileError> {
     let plan = plan_with(graph, query, options)?;
     let caps = dialect.caps();
-    let lists = plan.statements.len() > 1 && matches!(plan.output, Output::Records(_));
+    let lists = plan.statements().len() > 1 && matches!(plan.output, Output::Records(_));
     let json_caps = match (lists && plan.strategy == Strategy::Json, caps.json) {
         (false, _) => None,
         (true, None) => {
@@ -272,7 +273,10 @@ pub fn compile_with<'g>(
     };
     let mut statements = Vec::with_capacity(selects.len());
     for (index, select) in selects.into_iter().enumerate() {
-        check(graph, &plan, &select, caps)?;
+        check_tables(&select, caps)?;
+        if index == 0 {
+            check_identifiers(graph, &plan, caps)?;
+        }
         let (rendered, keys_at) = render_keys(&select, caps, Layout::Compact, 1);
         let keys = match keys_at {
             Some(_) => Some(root_keys(index, rendered.params.len() - 1, caps)?),
@@ -313,15 +317,9 @@ fn conditions(plan: &Plan) -> impl Iterator<Item = &Condition> {
     plan.filter.iter().chain(nested)
 }
 
-/// Checks a statement against the dialect's limits: the tables its largest SELECT joins
-/// (the outer one: a derived table or subquery joins fewer), and the names of every table
-/// and column the plan can reach (each joined model's, and its through model's).
-fn check(
-    graph: &RelationGraph,
-    plan: &Plan,
-    select: &Select<'_>,
-    caps: &Caps,
-) -> Result<(), CompileError> {
+/// Checks a statement against the dialect's join limit: the tables its largest SELECT
+/// joins (the outer one: a derived table or subquery joins fewer).
+fn check_tables(select: &Select<'_>, caps: &Caps) -> Result<(), CompileError> {
     if select.table_count() > caps.max_join_tables {
         return Err(CompileErrorKind::TooManyTables {
             count: select.table_count(),
@@ -330,6 +328,13 @@ fn check(
         }
         .into());
     }
+    Ok(())
+}
+
+/// Checks the names of every table and column the plan can reach (each joined model's,
+/// and its through model's) against the dialect's identifier limit: the same for every
+/// statement of the plan, so checked once.
+fn check_identifiers(graph: &RelationGraph, plan: &Plan, caps: &Caps) -> Result<(), CompileError> {
     let limit = caps.max_identifier;
     let too_long = |what, name: &str| {
         CompileError::from(CompileErrorKind::IdentifierTooLong {
@@ -345,7 +350,7 @@ fn check(
         return Ok(());
     }
     // The relations a statement reads: the join tree's and its filter's subqueries'.
-    let mut relations: Vec<relq_graph::RelationId> = plan
+    let mut relations: SmallVec<[relq_graph::RelationId; 16]> = plan
         .tree
         .nodes()
         .iter()
@@ -354,8 +359,8 @@ fn check(
     for condition in conditions(plan) {
         condition.visit(&mut |c| {
             match c {
-                Condition::Exists { hops, .. } => relations.extend(hops),
-                Condition::Compare(cmp) => relations.extend(&cmp.hops),
+                Condition::Exists { hops, .. } => relations.extend_from_slice(hops),
+                Condition::Compare(cmp) => relations.extend_from_slice(&cmp.hops),
                 _ => {}
             }
             true

@@ -21,20 +21,20 @@
 use relq_plan::{Alias, JoinKind, NodeId, Plan, StatementPlan, ValueKind};
 
 use crate::ast::{Expr, Join, Select, TableRef};
-use crate::builder::{Builder, Hop, select_column};
+use crate::builder::{Builder, Hop, Nodes, select_column};
 use crate::dialect::{Call, JsonCaps};
-use crate::statements::group;
+use crate::statements::marks;
 
 /// The one statement of `plan` (of several statements) with its lists as JSON columns.
 pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
     let (graph, plan) = (b.graph, b.plan);
-    let Some(roots) = plan.statements.first() else {
+    let Some(roots) = plan.statements().first() else {
         return Select::from(TableRef::Table {
             name: graph.model(plan.root).table(),
             alias: plan.tree.node(NodeId::ROOT).alias(),
         });
     };
-    let mut select = b.roots_statement(&group(&plan.tree, roots), roots.roots);
+    let mut select = b.roots_statement(Nodes::Marked(&marks(plan, roots)), roots.roots());
     select.columns = plan
         .extraction
         .own_positions(0)
@@ -55,7 +55,7 @@ pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
 /// ([`ExtractionPlan::lists_below`](relq_plan::ExtractionPlan::lists_below)).
 fn lists_below(plan: &Plan, k: usize) -> impl Iterator<Item = (usize, &StatementPlan)> {
     let below = plan.extraction.lists_below(k).into_iter();
-    below.filter_map(|c| Some((c, plan.statements.get(c)?)))
+    below.filter_map(|c| Some((c, plan.statements().get(c)?)))
 }
 
 /// The subquery of statement `k`'s list (`k` ≥ 1).
@@ -68,7 +68,7 @@ fn list<'g>(
     let (graph, plan) = (b.graph, b.plan);
     let tree = &plan.tree;
     let aliases: Vec<Alias> = tree.nodes().iter().map(|n| n.alias()).collect();
-    let node_id = statement.start;
+    let node_id = statement.start();
     let node = tree.node(node_id);
     let (alias, through) = (node.alias(), node.through_alias());
     let parent = node.parent().map_or(aliases[0], |p| aliases[p.index()]);
@@ -98,10 +98,9 @@ fn list<'g>(
     let terms = b.nested_terms(node_id, alias, through);
     select.filter.extend(terms);
     // The nodes joined inside the list's subquery (the list itself is its FROM).
-    let mut group = group(tree, statement);
-    group[node_id.index()] = false;
     for (i, n) in tree.nodes().iter().enumerate() {
-        let (true, Some(p), Some(relation)) = (group[i], n.parent(), n.relation()) else {
+        let below = statement.below().contains(&NodeId::from_index(i));
+        let (true, Some(p), Some(relation)) = (below, n.parent(), n.relation()) else {
             continue;
         };
         let hop = Hop {

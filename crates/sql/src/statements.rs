@@ -35,10 +35,11 @@
 //! its own [`Builder`].
 
 use relq_graph::RelationGraph;
-use relq_plan::{JoinTree, NodeId, Plan, Roots, StatementPlan};
+use relq_plan::{NodeId, Plan, Roots, StatementPlan};
+use smallvec::{SmallVec, smallvec};
 
 use crate::ast::{Expr, Select};
-use crate::builder::{Builder, select_column, with_ancestors};
+use crate::builder::{Builder, Nodes, select_column, with_ancestors};
 use crate::dialect::Dialect;
 
 /// The SELECTs of `plan`'s statements, in order.
@@ -47,32 +48,21 @@ pub(crate) fn statements<'g>(
     plan: &Plan,
     dialect: &dyn Dialect,
 ) -> Vec<Select<'g>> {
-    plan.statements
+    plan.statements()
         .iter()
         .enumerate()
         .map(|(k, statement)| {
             let mut b = Builder::new(graph, plan, dialect);
-            let group = group(&plan.tree, statement);
-            let mut select = if statement.start == NodeId::ROOT {
-                b.roots_statement(&group, statement.roots)
+            let read = marks(plan, statement);
+            let mut select = if statement.start() == NodeId::ROOT {
+                b.roots_statement(Nodes::Marked(&read), statement.roots())
             } else {
-                list_statement(&mut b, statement, &group)
+                list_statement(&mut b, statement, Nodes::Marked(&read))
             };
             select.columns = columns(graph, plan, k);
             select
         })
         .collect()
-}
-
-/// Per node of `tree`, whether `statement` reads it; the root aside (the FROM table).
-pub(crate) fn group(tree: &JoinTree, statement: &StatementPlan) -> Vec<bool> {
-    let mut group = vec![false; tree.nodes().len()];
-    for n in std::iter::once(statement.start).chain(statement.below.iter().copied()) {
-        if let Some(slot) = group.get_mut(n.index()).filter(|_| n != NodeId::ROOT) {
-            *slot = true;
-        }
-    }
-    group
 }
 
 /// The columns statement `k` of `plan` selects, by their plan positions.
@@ -89,16 +79,29 @@ fn columns<'g>(graph: &'g RelationGraph, plan: &Plan, k: usize) -> Vec<Expr<'g>>
     }
 }
 
-/// The statement of a split list (`statement.start`), without columns yet.
+/// Per node of `plan`'s tree, whether `statement` reads it (the root aside: it is the
+/// FROM table); on the stack for trees of up to 32 nodes.
+pub(crate) fn marks(plan: &Plan, statement: &StatementPlan) -> SmallVec<[bool; 32]> {
+    let mut read: SmallVec<[bool; 32]> = smallvec![false; plan.tree.nodes().len()];
+    for n in std::iter::once(statement.start()).chain(statement.below().iter().copied()) {
+        if let Some(slot) = read.get_mut(n.index()).filter(|_| n != NodeId::ROOT) {
+            *slot = true;
+        }
+    }
+    read
+}
+
+/// The statement of a split list (`statement.start()`) reading the `group` nodes,
+/// without columns yet.
 fn list_statement<'g>(
     b: &mut Builder<'g, '_>,
     statement: &StatementPlan,
-    group: &[bool],
+    group: Nodes<'_>,
 ) -> Select<'g> {
     let plan = b.plan;
     let tree = &plan.tree;
-    let list = statement.start;
-    let roots = statement.roots;
+    let list = statement.start();
+    let roots = statement.roots();
     let inner = with_ancestors(tree, [Some(list)]);
     // When the filter is this statement's WHERE, the to-one nodes its comparisons read
     // are joined.
@@ -111,9 +114,10 @@ fn list_statement<'g>(
             .map(|cmp| tree.node_at(&cmp.hops)),
     );
     let joined: Vec<bool> = (0..tree.nodes().len())
-        .map(|i| inner[i] || group[i] || filtered[i])
+        .map(|i| inner[i] || group.has(NodeId::from_index(i)) || filtered[i])
         .collect();
-    let (mut select, aliases) = b.select_roots(roots, &joined, &inner);
+    let (mut select, aliases) =
+        b.select_roots(roots, Nodes::Marked(&joined), Nodes::Marked(&inner));
     // Grouped by parent record (the root's key, then each to-many ancestor's), so the
     // rebuild meets a parent's children together, parent after parent as an earlier
     // statement read them, instead of one parent a row at random.

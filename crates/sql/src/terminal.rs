@@ -53,9 +53,9 @@ pub(crate) fn terminal<'g>(
     let caps = dialect.caps();
     let mut b = Builder::new(graph, plan, dialect);
     let paged = plan
-        .statements
+        .statements()
         .first()
-        .is_some_and(|s| s.roots == Roots::Page);
+        .is_some_and(|s| s.roots() == Roots::Page);
     let select = match &plan.output {
         Output::Records(_) => return Ok(None),
         Output::Count | Output::Exists => {
