@@ -50,7 +50,7 @@ use common::strategies::{
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use relq::plan::{ListRoots, PlanOptions};
-use relq::sql::{Caps, WithCaps, compile_with};
+use relq::sql::{Caps, compile_with};
 use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
 use serde_json::Value as Json;
 
@@ -213,17 +213,14 @@ fn check(
                     // The split strategy's list statements have no parameters of their
                     // own here (no nested filters): a limit of 2 binds the root keys 2 by
                     // 2. The dialect's own hooks, with that one fact changed.
-                    let chunked = WithCaps {
-                        dialect: db.dialect(),
-                        caps: Caps {
-                            max_params: 2,
-                            ..*db.dialect().caps()
-                        },
-                    };
+                    let chunked = db.dialect().with_caps(Caps {
+                        max_params: 2,
+                        ..*db.dialect().caps()
+                    });
                     let options = PlanOptions {
                         list_roots: Some(roots),
                     };
-                    compile_with(&graph, &query, &chunked, &options)
+                    compile_with(&graph, &query, &*chunked, &options)
                 }
             };
             let load = strategy;

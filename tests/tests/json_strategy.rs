@@ -15,8 +15,8 @@ use common::servers::{Server, loaded};
 use relq::rows::to_json;
 use relq::sql::{Caps, JsonCaps};
 use relq::{
-    CompileErrorKind, Database, Delivery, Filter, OrderBy, Query, Related, RelationGraph, Strategy,
-    Value, compile,
+    CompileErrorKind, Database, Delivery, Dialect, Filter, OrderBy, Query, Related, RelationGraph,
+    Strategy, Value, compile,
 };
 use relq_tests::samples::{self, Tables};
 
@@ -227,7 +227,8 @@ fn dialects_without_json_functions_refuse_and_unordered_aggregates_run_as_split(
         .select_related("items")
         .select_related("tagged")
         .strategy(Strategy::Json);
-    let error = compile(&graph, &query, &Caps::ANSI).expect_err("ANSI has no JSON functions");
+    let ansi = relq::sql::Ansi::default();
+    let error = compile(&graph, &query, &ansi).expect_err("ANSI has no JSON functions");
     assert!(
         matches!(error.kind(), CompileErrorKind::UnsupportedFeature { feature, dialect: "ansi" } if feature.contains("json")),
         "{error}"
@@ -236,25 +237,30 @@ fn dialects_without_json_functions_refuse_and_unordered_aggregates_run_as_split(
         error.to_string(),
         "the json strategy (JSON array functions) is not supported by ansi"
     );
-    let unordered = Caps {
+    let sqlite = relq::Sqlite::default();
+    let unordered = sqlite.with_caps(Caps {
         json: Some(JsonCaps {
             ordered_aggregate: false,
             ..relq::sqlite::JSON
         }),
         ..relq::sqlite::CAPS
-    };
-    let compiled = compile(&graph, &query, &unordered).expect("compiles as split");
+    });
+    let compiled = compile(&graph, &query, &*unordered).expect("compiles as split");
     assert_eq!(compiled.statements.len(), 3);
     assert_eq!(compiled.delivery, Delivery::Rows);
-    let split = compile(&graph, &query.clone().strategy(Strategy::Split), &unordered)
-        .expect("split compiles");
+    let split = compile(
+        &graph,
+        &query.clone().strategy(Strategy::Split),
+        &*unordered,
+    )
+    .expect("split compiles");
     assert_eq!(compiled.statements, split.statements);
     assert_eq!(compiled.plan.extraction, split.plan.extraction);
     // Without a list the json strategy is one joined statement, as split's.
     let flat = Query::new("Item")
         .select_related("tag")
         .strategy(Strategy::Json);
-    let compiled = compile(&graph, &flat, &relq::sqlite::CAPS).expect("compiles");
+    let compiled = compile(&graph, &flat, &sqlite).expect("compiles");
     assert_eq!(compiled.statements.len(), 1);
     assert_eq!(compiled.delivery, Delivery::Rows);
 }

@@ -15,7 +15,7 @@ use common::servers::{Server, loaded};
 use relq_graph::{RelationGraph, SchemaDef};
 use relq_plan::{Compat, Filter, OrderBy, PlanErrorKind, Query, Related, Value};
 use relq_rows::to_json;
-use relq_sql::compile;
+use relq_sql::{Dialect, compile};
 use relq_tests::samples::Tables;
 use serde_json::Value as Json;
 
@@ -439,16 +439,17 @@ fn bad_nested_lists_are_typed_errors_naming_the_entry() {
     insta::assert_snapshot!(message, @"in select_related `posts`: in limit: 18446744073709551615 is above the largest count a database accepts (9223372036854775807)");
     // A server without window functions (SQLite before 3.25, MariaDB before 10.2, MySQL
     // before 8.0) refuses a per-parent limit by name; a filter alone still compiles.
-    let old_server = relq_sql::Caps {
+    let sqlite = relq_sqlite::Sqlite::default();
+    let old_server = sqlite.with_caps(relq_sql::Caps {
         supports_window_functions: false,
-        ..relq_sqlite::CAPS
-    };
+        ..*sqlite.caps()
+    });
     let limited = Query::new("User").select_related(Related::new("posts").limit(1));
-    let e = compile(&graph, &limited, &old_server).expect_err("no window functions");
+    let e = compile(&graph, &limited, &*old_server).expect_err("no window functions");
     insta::assert_snapshot!(e.to_string(), @"a nested list's per-parent limit (ROW_NUMBER() OVER (PARTITION BY ...)) is not supported by sqlite");
     let filtered =
         Query::new("User").select_related(Related::new("posts").filter(Filter::new("id", 1)));
-    assert!(compile(&graph, &filtered, &old_server).is_ok());
+    assert!(compile(&graph, &filtered, &*old_server).is_ok());
     let unknown = serde_json::from_str::<Query>(r#"{"model": "User", "compat": "django"}"#)
         .expect_err("an unknown compat");
     insta::assert_snapshot!(unknown.to_string(), @"unknown variant `django`, expected `roots` or `ormar` at line 1 column 36");

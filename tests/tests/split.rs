@@ -187,11 +187,12 @@ fn fetch_limited<'g>(
     strategy: Strategy,
     max_params: usize,
 ) -> (serde_json::Value, Compiled<'g>) {
-    let caps = Caps {
+    let dialect = db.dialect().with_caps(Caps {
         max_params,
         ..*db.dialect().caps()
-    };
-    let compiled = compile(graph, &query.clone().strategy(strategy), &caps).expect("compiles");
+    });
+    let query = query.clone().strategy(strategy);
+    let compiled = compile(graph, &query, &*dialect).expect("compiles");
     let records = db
         .fetch(&compiled)
         .expect("runs")
@@ -504,9 +505,11 @@ fn a_list_statement_whose_own_parameters_fill_the_limit_is_refused() {
         )
         .limit(10)
         .strategy(Strategy::Split);
-    let caps = |max_params| Caps {
-        max_params,
-        ..Caps::ANSI
+    let caps = |max_params| {
+        relq::sql::Ansi::new(Caps {
+            max_params,
+            ..Caps::ANSI
+        })
     };
     let compiled = compile(&graph, &query, &caps(3)).expect("room for one key");
     assert_eq!(

@@ -637,6 +637,7 @@ mod tests {
     use relq_plan::{OrderBy, Query, plan};
 
     use super::*;
+    use crate::dialect::Ansi;
     use crate::render::{Layout, render};
     use crate::statements::statements;
 
@@ -650,7 +651,7 @@ mod tests {
     }
 
     fn sql(query: &Query) -> String {
-        sql_for(query, &Caps::ANSI)
+        sql_for(query, &Ansi::default())
     }
 
     #[test]
@@ -686,10 +687,10 @@ mod tests {
     fn emulated_null_placement_of_a_subquery_term_declares_fresh_aliases() {
         // Without NULLS LAST the term is preceded by `(subquery) IS NULL ASC`; the copy of
         // the subquery must not declare the aliases of the original again.
-        let dialect = Caps {
+        let dialect = Ansi::new(Caps {
             supports_nulls_order: false,
             ..Caps::ANSI
-        };
+        });
         let query =
             Query::new("Person").order_by(OrderBy::new("employees__name").nulls(NullsOrder::Last));
         let text = sql_for(&query, &dialect);

@@ -41,7 +41,8 @@ pub struct Compiled<'g> {
     /// The plan, as [`plan`](relq_plan::plan) gives it: join tree, columns, statements and the
     /// [`ExtractionPlan`](relq_plan::ExtractionPlan).
     pub plan: Plan,
-    /// How the lists of the plan's statements `1..` arrive.
+    /// How the lists of the plan's statements `1..` arrive: the SQL layer's choice for
+    /// the dialect.
     pub delivery: Delivery,
     /// The facts of the dialect it was compiled for, which the executions of a statement
     /// that binds root keys are rendered with ([`runs`](Self::runs)).
@@ -126,7 +127,7 @@ impl Compiled<'_> {
     /// ```
     /// # use relq_graph::SchemaDef;
     /// # use relq_plan::{Query, Strategy, Value};
-    /// # use relq_sql::{Caps, compile};
+    /// # use relq_sql::{Ansi, Caps, compile};
     /// let graph = SchemaDef::from_toml(r#"
     /// [[models]]
     /// name = "Author"
@@ -139,8 +140,8 @@ impl Compiled<'_> {
     /// foreign_keys = [{ name = "author", to = "Author" }]
     /// "#).unwrap().build().unwrap();
     /// let query = Query::new("Author").select_related("books").limit(3).strategy(Strategy::Split);
-    /// let caps = Caps { max_params: 2, ..Caps::ANSI };
-    /// let compiled = compile(&graph, &query, &caps).unwrap();
+    /// let ansi = Ansi::new(Caps { max_params: 2, ..Caps::ANSI });
+    /// let compiled = compile(&graph, &query, &ansi).unwrap();
     /// let keys = [Value::Int(1), Value::Int(2), Value::Int(3)];
     /// let runs = compiled.runs(1, &keys);
     /// assert_eq!(runs.len(), 2);

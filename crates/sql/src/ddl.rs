@@ -289,6 +289,7 @@ mod tests {
     use relq_graph::SchemaDef;
 
     use super::*;
+    use crate::dialect::Ansi;
 
     fn graph(toml: &str) -> RelationGraph {
         SchemaDef::from_toml(toml)
@@ -298,30 +299,30 @@ mod tests {
 
     #[test]
     fn index_names_past_the_limit_are_cut_and_hashed_apart() {
-        let postgres = Caps {
+        let postgres = Ansi::new(Caps {
             max_identifier: crate::IdentifierLimit::Bytes(63),
             ..Caps::ANSI
-        };
+        });
         let table = "international_student_exchange_programme_applications";
         let a = create_index(
             table,
             "responsible_programme_coordinator_id",
             "id",
-            &postgres,
+            postgres.caps(),
             true,
         );
         let b = create_index(
             table,
             "responsible_programme_coordinator_xx",
             "id",
-            &postgres,
+            postgres.caps(),
             true,
         );
         let name = |sql: &str| sql.split('"').nth(1).unwrap_or_default().to_owned();
         assert_eq!(name(&a).len(), 63);
         assert_ne!(name(&a), name(&b));
         assert_eq!(
-            create_index("posts", "author_id", "id", &postgres, false),
+            create_index("posts", "author_id", "id", postgres.caps(), false),
             r#"CREATE INDEX "posts_author_id_idx" ON "posts" ("author_id", "id")"#
         );
         // Two tables whose plain names meet: the second is hashed apart.
@@ -351,7 +352,7 @@ mod tests {
     #[test]
     fn school_tables_come_after_the_tables_they_reference() {
         let graph = graph(include_str!("../../../schemas/school.toml"));
-        insta::assert_snapshot!(create_tables(&graph, &Caps::ANSI).join(";\n"), @r#"
+        insta::assert_snapshot!(create_tables(&graph, &Ansi::default()).join(";\n"), @r#"
         CREATE TABLE "departments" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
         CREATE TABLE "schoolclasses" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL, "department_id" INTEGER NOT NULL, FOREIGN KEY ("department_id") REFERENCES "departments"("id"));
         CREATE TABLE "categories" ("id" INTEGER PRIMARY KEY NOT NULL, "name" VARCHAR(100) NOT NULL);
@@ -388,14 +389,14 @@ mod tests {
             many_to_many = [{ name = "friends", to = "Child", related_name = "friend_of" }]
             "#,
         );
-        let keyed = Caps {
+        let keyed = Ansi::new(Caps {
             identifier_quote: '`',
             types: ColumnTypes {
                 key_text_length: Some(255),
                 ..ColumnTypes::ANSI
             },
             ..Caps::ANSI
-        };
+        });
         insta::assert_snapshot!(create_tables(&graph, &keyed).join(";\n"), @r#"
         CREATE TABLE `pa"r``ents` (`code` VARCHAR(255) PRIMARY KEY NOT NULL);
         CREATE TABLE `children` (`id` INTEGER PRIMARY KEY NOT NULL, `price` NUMERIC(10, 2), `parent_id` VARCHAR(255), `parent_of_id` INTEGER, FOREIGN KEY (`parent_id`) REFERENCES `pa"r``ents`(`code`) ON DELETE CASCADE ON UPDATE SET NULL, FOREIGN KEY (`parent_of_id`) REFERENCES `children`(`id`));

@@ -328,11 +328,14 @@ impl ColumnTypes {
 /// overrides only what its database does otherwise, in its own crate.
 ///
 /// The hooks build SQL IR ([`Expr`]); they never write text, and a value they are given
-/// is bound ([`Expr::Value`]), never written into the SQL. A new hook is forwarded by
-/// [`WithCaps`] too.
+/// is bound ([`Expr::Value`]), never written into the SQL.
 pub trait Dialect {
     /// The dialect's facts.
     fn caps(&self) -> &Caps;
+
+    /// The same dialect (its hooks) with other facts: "SQLite with a parameter limit of
+    /// 2" in a test, facts an embedder knows better than the connection says.
+    fn with_caps(&self, caps: Caps) -> Box<dyn Dialect>;
 
     /// A text column as a filter's comparisons read it (`exact`, `gt`..., `in`, `range`,
     /// `regex`, and the default [`match_text`](Self::match_text)): compared with a value
@@ -380,44 +383,37 @@ pub trait Dialect {
     }
 }
 
-/// A dialect with other facts: `caps` are its [`Caps`], `dialect`'s own hooks write the
-/// rest ("SQLite with a parameter limit of 2" in a test; facts an embedder knows better
-/// than the connection says). A `Caps` copied out of a dialect is no such thing: as a
-/// [`Dialect`] it has the ISO hooks. The hooks are `dialect`'s as they are: they read its
-/// facts, not `caps`.
-///
-/// Invariant: every hook of [`Dialect`] is forwarded here.
-#[derive(Clone, Copy)]
-pub struct WithCaps<'d> {
-    /// The dialect whose hooks are used.
-    pub dialect: &'d dyn Dialect,
-    /// The facts.
-    pub caps: Caps,
+/// The escape character of the default [`Dialect::match_text`]'s `LIKE`.
+const LIKE_ESCAPE: char = '!';
+
+/// ISO SQL as a dialect: [`Caps::ANSI`] (or other facts, [`Ansi::new`]) with the ISO form
+/// of every hook. For tests and for a database relq has no dialect crate for; a
+/// dialect's own [`Caps`] are not a dialect without its hooks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ansi {
+    caps: Caps,
 }
 
-impl Dialect for WithCaps<'_> {
+impl Ansi {
+    /// ISO SQL's hooks with these facts.
+    pub fn new(caps: Caps) -> Self {
+        Self { caps }
+    }
+}
+
+impl Default for Ansi {
+    fn default() -> Self {
+        Self::new(Caps::ANSI)
+    }
+}
+
+impl Dialect for Ansi {
     fn caps(&self) -> &Caps {
         &self.caps
     }
 
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        self.dialect.comparable_text(column, fold)
-    }
-
-    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
-        self.dialect.match_text(op, column, fold, text)
-    }
-}
-
-/// The escape character of the default [`Dialect::match_text`]'s `LIKE`.
-const LIKE_ESCAPE: char = '!';
-
-/// Facts alone make a dialect: ISO SQL (`Caps::ANSI`) or any variation of it, with the
-/// ISO forms of every hook, as tests and embedders that describe a database by its facts
-/// use it.
-impl Dialect for Caps {
-    fn caps(&self) -> &Caps {
-        self
+    fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
+        Box::new(Ansi::new(caps))
     }
 }
 
@@ -478,11 +474,14 @@ mod tests {
     }
 
     /// A dialect that compares text in a collation of its own and matches nothing.
-    struct Odd;
+    struct Odd(Caps);
 
     impl Dialect for Odd {
         fn caps(&self) -> &Caps {
-            &Caps::ANSI
+            &self.0
+        }
+        fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
+            Box::new(Odd(caps))
         }
         fn comparable_text<'g>(&self, column: Expr<'g>, _: bool) -> Expr<'g> {
             Expr::Collate(Box::new(column), "odd")
@@ -493,27 +492,22 @@ mod tests {
     }
 
     #[test]
-    fn with_caps_keeps_the_dialects_hooks_and_a_caps_copy_does_not() {
-        let varied = WithCaps {
-            dialect: &Odd,
-            caps: Caps {
-                max_params: 2,
-                ..*Odd.caps()
-            },
-        };
+    fn with_caps_changes_the_facts_and_keeps_the_dialects_hooks() {
+        let odd = Odd(Caps::ANSI);
+        let varied = odd.with_caps(Caps {
+            max_params: 2,
+            ..*odd.caps()
+        });
         assert_eq!(varied.caps().max_params, 2);
-        let compared = |d: &dyn Dialect| rendered(d, d.comparable_text(x(), false)).0;
-        assert_eq!(compared(&varied), r#""t0"."x" COLLATE odd"#);
-        let matched =
-            |d: &dyn Dialect| rendered(d, d.match_text(TextOp::Contains, x(), false, "a")).0;
-        assert_eq!(matched(&varied), "1 = 0");
-        let copied = *Odd.caps();
-        assert_eq!(compared(&copied), r#""t0"."x""#);
+        let compared = rendered(&*varied, varied.comparable_text(x(), false)).0;
+        assert_eq!(compared, r#""t0"."x" COLLATE odd"#);
+        let matched = varied.match_text(TextOp::Contains, x(), false, "a");
+        assert_eq!(rendered(&*varied, matched).0, "1 = 0");
     }
 
     #[test]
     fn ansi_hooks_compare_the_column_as_it_is_and_match_substrings_with_like() {
-        let ansi = Caps::ANSI;
+        let ansi = Ansi::default();
         assert_eq!(
             rendered(&ansi, ansi.comparable_text(x(), false)).0,
             r#""t0"."x""#

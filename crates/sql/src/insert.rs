@@ -18,7 +18,7 @@ use crate::render::{push_number, push_quoted};
 ///
 /// ```
 /// # use relq_graph::SchemaDef;
-/// # use relq_sql::{Caps, insert};
+/// # use relq_sql::{Ansi, insert};
 /// let graph = SchemaDef::from_toml(r#"
 ///     [[models]]
 ///     name = "Category"
@@ -30,7 +30,7 @@ use crate::render::{push_number, push_quoted};
 /// "#)?.build()?;
 /// let model = graph.model_by_name("Category").expect("declared");
 /// assert_eq!(
-///     insert(model, 2, &Caps::ANSI),
+///     insert(model, 2, &Ansi::default()),
 ///     r#"INSERT INTO "categories" ("id", "name") VALUES (?, ?), (?, ?)"#
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -85,7 +85,7 @@ mod tests {
     use relq_graph::SchemaDef;
 
     use super::*;
-    use crate::Caps;
+    use crate::{Ansi, Caps};
 
     #[test]
     fn postgres_numbers_placeholders_across_rows_and_quotes_are_doubled() {
@@ -103,29 +103,22 @@ mod tests {
         .and_then(|def| def.build())
         .expect("a valid schema");
         let model = graph.model_by_name("Odd").expect("declared");
-        let postgres = Caps {
+        let postgres = Ansi::new(Caps {
             placeholder: Placeholder::DollarNumber,
             ..Caps::ANSI
-        };
+        });
         assert_eq!(
             insert(model, 2, &postgres),
             r#"INSERT INTO "we""ird" ("id", "x""y") VALUES ($1, $2), ($3, $4)"#
         );
-        let small = Caps {
-            max_params: 5,
-            ..Caps::ANSI
+        let small = |max_params| {
+            Ansi::new(Caps {
+                max_params,
+                ..Caps::ANSI
+            })
         };
-        assert_eq!(rows_per_insert(model, &small), 2);
-        assert_eq!(
-            rows_per_insert(
-                model,
-                &Caps {
-                    max_params: 1,
-                    ..small
-                }
-            ),
-            1
-        );
-        assert_eq!(rows_per_insert(model, &Caps::ANSI), 1000);
+        assert_eq!(rows_per_insert(model, &small(5)), 2);
+        assert_eq!(rows_per_insert(model, &small(1)), 1);
+        assert_eq!(rows_per_insert(model, &Ansi::default()), 1000);
     }
 }

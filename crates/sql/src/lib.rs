@@ -12,7 +12,8 @@
 //! `INSERT` of a model's rows, for loading data (tests, the sample data, tools).
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
-//! are always quoted; nothing here asks which dialect it has, only what its [`Caps`] say.
+//! are always quoted; nothing here asks which dialect it has: it reads its [`Caps`] or
+//! calls its [`Dialect`] hooks.
 
 #![forbid(unsafe_code)]
 
@@ -34,8 +35,8 @@ pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableR
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
 pub use ddl::create_tables;
 pub use dialect::{
-    Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Placeholder,
-    Server, TypeName, WithCaps, like_pattern, lower,
+    Ansi, Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit,
+    Placeholder, Server, TypeName, like_pattern, lower,
 };
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, rows_per_insert};

@@ -568,7 +568,7 @@ mod tests {
     use relq_plan::Alias;
 
     use super::*;
-    use crate::dialect::OffsetWithoutLimit;
+    use crate::dialect::{Ansi, OffsetWithoutLimit};
 
     /// `SELECT "t0"."it's ""x""" FROM "t""s" AS "t0" WHERE "t0"."a" = <text> AND
     /// "t0"."b" = <bytes> ... LIMIT <n> OFFSET <m>`.
@@ -590,10 +590,10 @@ mod tests {
 
     #[test]
     fn values_are_numbered_placeholders_and_quotes_are_doubled() {
-        let postgres = Caps {
+        let postgres = Ansi::new(Caps {
             placeholder: Placeholder::DollarNumber,
             ..Caps::ANSI
-        };
+        });
         let r = render(&select(), &postgres, Layout::Compact);
         assert_eq!(
             r.sql,
@@ -612,10 +612,10 @@ mod tests {
 
     #[test]
     fn debug_rendering_inlines_values_as_literals() {
-        let mysql = Caps {
+        let mysql = Ansi::new(Caps {
             identifier_quote: '`',
             ..Caps::ANSI
-        };
+        });
         insta::assert_snapshot!(render_debug(&select(), &mysql, Layout::Pretty), @r#"
         SELECT `t0`.`it's "x"`
         FROM `t"s` AS `t0`
@@ -628,13 +628,13 @@ mod tests {
     fn offset_without_limit_takes_the_dialects_form() {
         let mut s = select();
         s.limit = None;
-        let alone = render(&s, &Caps::ANSI, Layout::Compact).sql;
+        let alone = render(&s, &Ansi::default(), Layout::Compact).sql;
         assert!(alone.ends_with(" OFFSET ?"), "{alone}");
         assert!(!alone.contains("LIMIT"), "{alone}");
-        let literal = Caps {
+        let literal = Ansi::new(Caps {
             offset_without_limit: OffsetWithoutLimit::LimitLiteral("-1"),
             ..Caps::ANSI
-        };
+        });
         let with_literal = render(&s, &literal, Layout::Compact).sql;
         assert!(
             with_literal.ends_with(" LIMIT -1 OFFSET ?"),

@@ -217,6 +217,10 @@ impl Dialect for MySql {
         &self.caps
     }
 
+    fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
+        Box::new(MySql { caps })
+    }
+
     /// `CAST(CONVERT(x USING utf8mb4) AS BINARY)`: the column converted to utf8mb4
     /// whatever its own character set (a table's is the server's default, `latin1` on
     /// the test server; charset-convert.html), then cast to a byte string

@@ -154,6 +154,10 @@ impl Dialect for Postgres {
         &self.caps
     }
 
+    fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
+        Box::new(Postgres { caps })
+    }
+
     /// `x COLLATE "C"`: byte order, code point order in UTF-8, whatever the column's or
     /// the database's collation (collation.html#COLLATION-MANAGING-STANDARD). Folded:
     /// `LOWER(x COLLATE "default") COLLATE "C"`: `lower()` maps case by its argument's

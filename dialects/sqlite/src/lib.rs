@@ -183,6 +183,10 @@ impl Dialect for Sqlite {
         &self.caps
     }
 
+    fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
+        Box::new(Sqlite { caps })
+    }
+
     /// `x COLLATE BINARY`, `LOWER(x) COLLATE BINARY` when `fold`: memcmp order, which is
     /// code point order for UTF-8 text (datatype3.html#collating_sequences), whatever
     /// collation the column was declared with; `LOWER` folds ASCII letters only
