@@ -29,6 +29,8 @@ pub(crate) struct Cursor<'p> {
     positions: Option<&'p [usize]>,
     /// The current statement (0-based).
     statement: usize,
+    /// How many columns the current statement's rows have.
+    width: usize,
     /// Rows read so far, over every statement.
     row: usize,
     /// The current row's values.
@@ -98,6 +100,7 @@ impl<'p> Cursor<'p> {
             statements,
             positions: statements.first().map(|s| s.columns.as_slice()),
             statement: 0,
+            width: 0,
             row: 0,
             values,
             lists,
@@ -106,10 +109,12 @@ impl<'p> Cursor<'p> {
         }
     }
 
-    /// The next rows are statement `index`'s.
-    pub(crate) fn begin(&mut self, index: usize) {
+    /// The next rows are statement `index`'s, `width` columns each
+    /// (`Compiled::statement_width`).
+    pub(crate) fn begin(&mut self, index: usize, width: usize) {
         self.positions = self.statements.get(index).map(|s| s.columns.as_slice());
         self.statement = index;
+        self.width = width;
         // A statement's rows fill only its own positions: the others stay NULL.
         if self.positions.is_some() {
             self.values.clear();
@@ -137,14 +142,12 @@ impl<'p> Cursor<'p> {
     /// as its statement, JSON lists that do not decode.
     pub(crate) fn read<R: ResultRow>(&mut self, row: &mut R) -> Result<&mut [Value], ExecError> {
         let width = row.width();
-        let lists = self.lists.as_ref().map_or(0, |l| l.columns.len());
         if let Some(l) = &mut self.lists {
             l.texts.clear();
         }
-        if let Some(positions) = self.positions {
-            if width != positions.len() + lists {
-                let wanted = positions.len() + lists;
-                let found = format!("a row of {width} columns for {wanted}");
+        if self.positions.is_some() {
+            if width != self.width {
+                let found = format!("a row of {width} columns for {}", self.width);
                 return Err(ExecError::unreadable(self.row, width, None, found));
             }
             // The buffer is as wide as the plan: the row overwrites its own positions,

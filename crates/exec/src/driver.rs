@@ -48,5 +48,5 @@ pub trait Driver {
     ///
     /// # Errors
     /// The driver's error ([`ExecError::driver`] with no statement index).
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError>;
+    fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError>;
 }

@@ -43,7 +43,7 @@ pub fn fetch<D: Driver>(driver: &mut D, compiled: &Compiled<'_>) -> Result<Fetch
     let keyed = compiled.statements.iter().any(|s| s.keys.is_some());
     let mut cursor = Cursor::new(&plan.extraction, columns, json_lists, keyed);
     for index in 0..compiled.statements.len() {
-        cursor.begin(index);
+        cursor.begin(index, compiled.statement_width(index));
         sink.begin_statement(index)?;
         for run in compiled.runs(index, cursor.root_keys()) {
             driver

@@ -198,7 +198,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver(client), compiled),
-            Connection::MySql(conn, _) => relq_mysql::fetch(conn, compiled),
+            Connection::MySql(conn, _) => fetch(&mut MySqlDriver::new(conn)?, compiled),
         }
     }
 
@@ -220,9 +220,9 @@ impl Database {
     /// The driver's error.
     pub fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
         match &mut self.connection {
-            Connection::Sqlite(conn, _) => SqliteDriver(conn).execute(sql, params),
-            Connection::Postgres(client, _) => PostgresDriver(client).execute(sql, params),
-            Connection::MySql(conn, _) => MySqlDriver(conn).execute(sql, params),
+            Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
+            Connection::Postgres(client, _) => PostgresDriver(client).run(sql, params),
+            Connection::MySql(conn, _) => MySqlDriver::new(conn)?.run(sql, params),
         }
     }
 

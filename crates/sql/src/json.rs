@@ -29,6 +29,7 @@ use crate::statements::marks;
 pub(crate) fn json<'g>(b: &mut Builder<'g, '_>, caps: &JsonCaps) -> Select<'g> {
     let (graph, plan) = (b.graph, b.plan);
     let Some(roots) = plan.statements().first() else {
+        debug_assert!(false, "a plan has statement 0");
         return Select::from(TableRef::Table {
             name: graph.model(plan.root).table(),
             alias: plan.tree.node(NodeId::ROOT).alias(),

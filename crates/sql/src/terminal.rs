@@ -44,7 +44,7 @@ use crate::error::{CompileError, CompileErrorKind};
 ///
 /// # Errors
 /// [`CompileErrorKind::UnsupportedAggregate`]: any aggregate but `count` of decimals
-/// where the dialect stores them as text ([`Caps::decimal_cast`]).
+/// where the dialect stores them as text ([`Caps::decimals_exact`] is false).
 pub(crate) fn terminal<'g>(
     graph: &'g RelationGraph,
     plan: &Plan,

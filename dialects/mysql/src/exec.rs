@@ -2,9 +2,9 @@
 //! [`relq_exec::fetch`] runs a compiled query on it ([`fetch`] and [`execute`] here for
 //! short).
 //!
-//! [`fetch`] first gives the session `group_concat_max_len` at its largest (MariaDB's default of
-//! 1 MiB truncates a `GROUP_CONCAT` silently, with only a warning). Statements run as
-//! prepared statements (the binary protocol); parameters bind as ints (booleans 0 / 1),
+//! [`MySqlDriver::new`] first gives the session `group_concat_max_len` at its largest
+//! (MariaDB's default of 1 MiB truncates a `GROUP_CONCAT` silently, with only a
+//! warning). Statements run as prepared statements (the binary protocol); parameters bind as ints (booleans 0 / 1),
 //! doubles, and bytes for text and the text forms of decimals, dates, times, UUIDs and
 //! JSON. A result value is read as the kind the extraction plan expects at its position:
 //! integers as ints, bools (0 or 1) or floats; doubles and floats; bytes as text (also
@@ -26,8 +26,22 @@ use relq_sql::Compiled;
 /// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
 const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
 
-/// A `mysql` connection as a [`Driver`].
-pub struct MySqlDriver<'c>(pub &'c mut mysql::Conn);
+/// A `mysql` connection as a [`Driver`], its session set up for relq
+/// ([`MySqlDriver::new`]).
+pub struct MySqlDriver<'c>(&'c mut mysql::Conn);
+
+impl<'c> MySqlDriver<'c> {
+    /// `conn` as a driver, after setting the session's `group_concat_max_len` at its
+    /// largest: MariaDB's default of 1 MiB truncates a `GROUP_CONCAT` (and so a JSON
+    /// list) silently, with only a warning.
+    ///
+    /// # Errors
+    /// The session setup's driver error.
+    pub fn new(conn: &'c mut mysql::Conn) -> Result<Self, ExecError> {
+        conn.query_drop(SESSION_SETUP).map_err(driver)?;
+        Ok(Self(conn))
+    }
+}
 
 /// A result row of a [`MySqlDriver`].
 pub struct MySqlRow<'r>(&'r mut mysql::Row);
@@ -51,7 +65,7 @@ impl Driver for MySqlDriver<'_> {
         Ok(())
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
         if params.is_empty() {
             // DDL goes through the text protocol: not every statement can be prepared
             // (MariaDB: "Permitted statements", prepare.html).
@@ -80,15 +94,12 @@ fn driver(e: mysql::Error) -> ExecError {
     ExecError::driver(None, e.to_string(), e)
 }
 
-/// Runs a compiled query on `conn` ([`relq_exec::fetch`]), after setting the session's
-/// `group_concat_max_len` (MariaDB's default of 1 MiB truncates a `GROUP_CONCAT`
-/// silently, with only a warning).
+/// Runs a compiled query on `conn` ([`relq_exec::fetch`] on a [`MySqlDriver`]).
 ///
 /// # Errors
 /// [`relq_exec::fetch`]'s, and the session setup's driver error (no statement index).
 pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    conn.query_drop(SESSION_SETUP).map_err(driver)?;
-    relq_exec::fetch(&mut MySqlDriver(conn), compiled)
+    relq_exec::fetch(&mut MySqlDriver::new(conn)?, compiled)
 }
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the

@@ -56,7 +56,7 @@ impl Driver for PostgresDriver<'_> {
         Ok(())
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
         let prepared = prepare(self.0, sql, params)?;
         let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
         let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();

@@ -53,7 +53,7 @@ impl Driver for SqliteDriver<'_> {
         Ok(())
     }
 
-    fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
         let changed = self
             .0
             .execute(sql, rusqlite::params_from_iter(params.iter().map(bind)))
