@@ -125,7 +125,7 @@ fn check_shape(graph: &RelationGraph, root: ModelId, kind: PathKind, resolved: &
 /// its JSON form. It deserialises and compiles for every dialect, or fails with a typed
 /// error; a success has one statement per dialect, or one per statement of its extraction
 /// plan (split lists), each with one parameter per placeholder and a select list as wide
-/// as it reads (`Plan::statement_width`: records, a count, flat rows), the same plan on
+/// as it reads (`Compiled::statement_width`: records, a count, flat rows), the same plan on
 /// every dialect, and an extraction plan as wide as the plan's columns.
 pub fn compile_query(data: &[u8]) {
     let [schema, rest @ ..] = data else {

@@ -17,8 +17,8 @@
 //!   plan for all dialects.
 //! - with the split and the auto strategy, compiles on every dialect to statements that
 //!   pass the same checks, each as wide as its `StatementRows`, with the joined plan's
-//!   nodes (how each list is read aside), one plan for all dialects, and statement rows
-//!   the rebuild accepts.
+//!   nodes, one plan for all dialects, the plan `relq_plan::plan` gives (the SQL layer
+//!   never changes it), and statement rows the rebuild accepts.
 //!
 //! The case count is `PROPTEST_CASES` (the test script sets 256).
 
@@ -190,6 +190,10 @@ proptest! {
                     TestCaseError::fail(format!("{name}, {strategy:?}: {e}\n{query:?}"))
                 })?;
                 check_statements(name, dialect.as_ref(), &compiled)?;
+                // The SQL layer never changes the plan it compiles.
+                let planned = relq_plan::plan(&graph, &query)
+                    .map_err(|e| TestCaseError::fail(format!("{name}, {strategy:?}: {e}")))?;
+                prop_assert_eq!(&compiled.plan, &planned);
                 for (i, s) in compiled.statements.iter().enumerate() {
                     prop_assert_eq!(s.select.columns.len(), compiled.statement_width(i));
                 }

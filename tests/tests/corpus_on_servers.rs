@@ -2,7 +2,7 @@
 //! PostgreSQL (`RELQ_POSTGRES_URL`) and MariaDB (`RELQ_MYSQL_URL`), a fresh schema (a
 //! PostgreSQL schema on the `search_path`, a MariaDB database, a new SQLite connection)
 //! gets the case's tables from `relq_sql::create_tables`; every statement the case
-//! compiles to must prepare with exactly `plan.statement_width(i)` columns, then the
+//! compiles to must prepare with exactly `compiled.statement_width(i)` columns, then the
 //! database's executor (`relq_sqlite::fetch`, ...) runs them with their parameters bound
 //! (the tables are empty: no records, a count of 0, or `get`'s NoMatch is the expected
 //! answer).

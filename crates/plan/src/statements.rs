@@ -32,7 +32,6 @@
 //! query's filter, slice and output only (deterministic).
 
 use relq_graph::RelationGraph;
-use serde::{Deserialize, Serialize};
 use smallvec::SmallVec;
 
 use crate::join::{JoinNode, JoinTree, NodeId};
@@ -40,10 +39,7 @@ use crate::output::Output;
 use crate::query::Strategy;
 
 /// How a loaded to-many node's records are read ([`Plan::load`](crate::Plan::load)).
-///
-/// JSON: `"joined"` or `"split"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Load {
     /// Joined into the statement that reads its parent's records (its rows repeat the
     /// parent's, once per record of the list).
@@ -53,8 +49,7 @@ pub enum Load {
 }
 
 /// Where a statement's roots come from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Roots {
     /// The root table, the query's filter as the WHERE clause (statement 0: its limit and
     /// offset, if any, count its own rows).
@@ -71,8 +66,9 @@ pub enum Roots {
 /// instead of the rule ([`PlanOptions::list_roots`](crate::PlanOptions::list_roots)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ListRoots {
-    /// Re-selected as statement 0 selects them: [`Roots::Filter`], or [`Roots::Page`]
-    /// when the query has a limit or offset.
+    /// Re-selected in the statement itself (a semi-join on statement 0): the root table
+    /// with the filter ([`Roots::Filter`]), or the root page when the query has a limit
+    /// or offset ([`Roots::Page`]).
     SemiJoin,
     /// [`Roots::Keys`].
     Keys,
