@@ -198,7 +198,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver(client), compiled),
-            Connection::MySql(conn, _) => fetch(&mut MySqlDriver::new(conn)?, compiled),
+            Connection::MySql(conn, _) => fetch(&mut MySqlDriver::new(conn), compiled),
         }
     }
 
@@ -222,7 +222,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
             Connection::Postgres(client, _) => PostgresDriver(client).run(sql, params),
-            Connection::MySql(conn, _) => MySqlDriver::new(conn)?.run(sql, params),
+            Connection::MySql(conn, _) => MySqlDriver::new(conn).run(sql, params),
         }
     }
 

@@ -2,15 +2,16 @@
 //! [`relq_exec::fetch`] runs a compiled query on it ([`fetch`] and [`execute`] here for
 //! short).
 //!
-//! [`MySqlDriver::new`] first gives the session `group_concat_max_len` at its largest
-//! (MariaDB's default of 1 MiB truncates a `GROUP_CONCAT` silently, with only a
-//! warning). Statements run as prepared statements (the binary protocol); parameters bind as ints (booleans 0 / 1),
-//! doubles, and bytes for text and the text forms of decimals, dates, times, UUIDs and
-//! JSON. A result value is read as the kind the extraction plan expects at its position:
-//! integers as ints, bools (0 or 1) or floats; doubles and floats; bytes as text (also
-//! integers, bools, floats and decimals written as text), decimals, UUIDs (lower-cased),
-//! JSON ([`canonical_json`]) and bytes; `DATE` / `DATETIME` and `TIME` values as ISO 8601 text (fractional
-//! seconds only when non-zero, six digits). Anything else is
+//! Before its first query a [`MySqlDriver`] gives the session `group_concat_max_len` at
+//! its largest (MariaDB's default of 1 MiB truncates a `GROUP_CONCAT` silently, with only
+//! a warning). Statements run as prepared statements (the binary protocol); parameters
+//! bind as ints (booleans 0 / 1), doubles, and bytes for text and the text forms of
+//! decimals, dates, times, UUIDs and JSON. A result value is read as the kind the
+//! extraction plan expects at its position: integers as ints, bools (0 or 1) or floats;
+//! doubles and floats; bytes as text (also integers, bools, floats and decimals written
+//! as text), decimals, UUIDs (lower-cased), JSON ([`canonical_json`]) and bytes; `DATE` /
+//! `DATETIME` and `TIME` values as ISO 8601 text (fractional seconds only when non-zero,
+//! six digits). Anything else is
 //! [`ExecErrorKind::Unreadable`](relq_exec::ExecErrorKind::Unreadable).
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
@@ -26,20 +27,20 @@ use relq_sql::Compiled;
 /// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
 const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
 
-/// A `mysql` connection as a [`Driver`], its session set up for relq
-/// ([`MySqlDriver::new`]).
-pub struct MySqlDriver<'c>(&'c mut mysql::Conn);
+/// A `mysql` connection as a [`Driver`]. Before its first query it sets the session's
+/// `group_concat_max_len` at its largest: MariaDB's default of 1 MiB truncates a
+/// `GROUP_CONCAT` (and so a JSON list) silently, with only a warning. Statements that
+/// return no rows ([`Driver::run`]) need no setup and send none.
+pub struct MySqlDriver<'c> {
+    conn: &'c mut mysql::Conn,
+    /// Whether the session was set up (by this driver's first query).
+    ready: bool,
+}
 
 impl<'c> MySqlDriver<'c> {
-    /// `conn` as a driver, after setting the session's `group_concat_max_len` at its
-    /// largest: MariaDB's default of 1 MiB truncates a `GROUP_CONCAT` (and so a JSON
-    /// list) silently, with only a warning.
-    ///
-    /// # Errors
-    /// The session setup's driver error.
-    pub fn new(conn: &'c mut mysql::Conn) -> Result<Self, ExecError> {
-        conn.query_drop(SESSION_SETUP).map_err(driver)?;
-        Ok(Self(conn))
+    /// `conn` as a driver.
+    pub fn new(conn: &'c mut mysql::Conn) -> Self {
+        Self { conn, ready: false }
     }
 }
 
@@ -53,9 +54,13 @@ impl Driver for MySqlDriver<'_> {
     where
         F: FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError>,
     {
-        let prepared = self.0.prep(sql).map_err(driver)?;
+        if !self.ready {
+            self.conn.query_drop(SESSION_SETUP).map_err(driver)?;
+            self.ready = true;
+        }
+        let prepared = self.conn.prep(sql).map_err(driver)?;
         let result = self
-            .0
+            .conn
             .exec_iter(&prepared, positional(params))
             .map_err(driver)?;
         for row in result {
@@ -69,11 +74,13 @@ impl Driver for MySqlDriver<'_> {
         if params.is_empty() {
             // DDL goes through the text protocol: not every statement can be prepared
             // (MariaDB: "Permitted statements", prepare.html).
-            self.0.query_drop(sql).map_err(driver)?;
+            self.conn.query_drop(sql).map_err(driver)?;
         } else {
-            self.0.exec_drop(sql, positional(params)).map_err(driver)?;
+            self.conn
+                .exec_drop(sql, positional(params))
+                .map_err(driver)?;
         }
-        Ok(self.0.affected_rows())
+        Ok(self.conn.affected_rows())
     }
 }
 
@@ -97,9 +104,9 @@ fn driver(e: mysql::Error) -> ExecError {
 /// Runs a compiled query on `conn` ([`relq_exec::fetch`] on a [`MySqlDriver`]).
 ///
 /// # Errors
-/// [`relq_exec::fetch`]'s, and the session setup's driver error (no statement index).
+/// [`relq_exec::fetch`]'s (the session setup's driver error names statement 0).
 pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    relq_exec::fetch(&mut MySqlDriver::new(conn)?, compiled)
+    relq_exec::fetch(&mut MySqlDriver::new(conn), compiled)
 }
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the
