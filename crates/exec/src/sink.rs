@@ -84,7 +84,8 @@ impl<'p> Sink<'p> {
             let found = format!("a row of {} columns for {width}", values.len());
             return Err(ExecError::unreadable(row, values.len(), None, found));
         }
-        rows.push(values.to_vec());
+        // Moved, not cloned: the cursor writes every value of the next row again.
+        rows.push(values.iter_mut().map(std::mem::take).collect());
         Ok(())
     }
 
