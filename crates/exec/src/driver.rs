@@ -10,7 +10,7 @@
 
 use relq_plan::{Value, ValueKind};
 
-use crate::error::{ExecError, ReadFailure};
+use crate::error::{Constraint, ExecError, ReadFailure};
 
 /// One result row as a driver holds it.
 pub trait ResultRow {
@@ -49,4 +49,15 @@ pub trait Driver {
     /// # Errors
     /// The driver's error ([`ExecError::driver`] with no statement index).
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError>;
+
+    /// Whether a transaction is open on the connection (the caller's), so a write runs
+    /// in a savepoint of it rather than in a transaction of its own.
+    ///
+    /// # Errors
+    /// The driver's, where it must ask the server.
+    fn in_transaction(&mut self) -> Result<bool, ExecError>;
+
+    /// The constraint `error` (one of this driver's) reports broken, from the driver's
+    /// own codes; `None` for any other error.
+    fn violation(&self, error: &ExecError) -> Option<Constraint>;
 }

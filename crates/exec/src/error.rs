@@ -115,6 +115,68 @@ pub enum ExecErrorKind {
         /// How many columns the table has.
         columns: usize,
     },
+    /// A write broke a constraint of the database (SQLSTATE 23505 / 23503 / 23502 /
+    /// 23514, MariaDB and MySQL 1062 / 1451 / 1452 / 1048 / 4025, SQLite's extended
+    /// constraint codes), as the driver maps its codes
+    /// ([`Driver::violation`](crate::Driver::violation)).
+    #[error("operation {operation} ({op}) on `{model}`: {constraint} violated: {message}")]
+    Violation {
+        /// The operation's index in its batch.
+        operation: usize,
+        /// The operation's name.
+        op: &'static str,
+        /// The model whose table the statement wrote.
+        model: String,
+        /// Which kind of constraint.
+        constraint: Constraint,
+        /// The driver's message (it names the constraint or the key).
+        message: String,
+        /// The driver's error.
+        #[source]
+        source: Box<ExecError>,
+    },
+    /// Records a write needs do not exist (or do not belong to the owner), found before
+    /// the operation changed anything.
+    #[error(
+        "operation {operation} ({op}): no `{model}` with primary key {}{}",
+        keys.join(", "),
+        owner.as_ref().map(|(m, k)| format!(" belongs to `{m}` {k}")).unwrap_or_default()
+    )]
+    Missing {
+        /// The operation's index in its batch.
+        operation: usize,
+        /// The operation's name.
+        op: &'static str,
+        /// The model.
+        model: String,
+        /// The missing keys, as text.
+        keys: Vec<String>,
+        /// `(model, key)` of the owner the keys must belong to.
+        owner: Option<(String, String)>,
+    },
+    /// A write statement failed in the driver (not a constraint).
+    #[error("operation {operation} ({op}) on `{model}`: {source}")]
+    Write {
+        /// The operation's index in its batch.
+        operation: usize,
+        /// The operation's name.
+        op: &'static str,
+        /// The model whose table the statement wrote or read.
+        model: String,
+        /// The driver's error.
+        #[source]
+        source: Box<ExecError>,
+    },
+    /// `get_or_create` / `update_or_create` found several records for its lookup.
+    #[error("operation {operation} ({op}): the lookup matched more than one `{model}`")]
+    LookupNotUnique {
+        /// The operation's index in its batch.
+        operation: usize,
+        /// The operation's name.
+        op: &'static str,
+        /// The model.
+        model: String,
+    },
 }
 
 impl ExecError {
@@ -166,6 +228,31 @@ impl ExecError {
             found: found.into(),
         }
         .into()
+    }
+}
+
+/// The kind of a database constraint a write broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Constraint {
+    /// A unique key or primary key: the key exists.
+    Unique,
+    /// A foreign key: the referenced record does not exist, or is still referenced.
+    ForeignKey,
+    /// A NOT NULL column got NULL.
+    NotNull,
+    /// A CHECK constraint.
+    Check,
+}
+
+impl fmt::Display for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Constraint::Unique => "unique key",
+            Constraint::ForeignKey => "foreign key",
+            Constraint::NotNull => "NOT NULL",
+            Constraint::Check => "CHECK",
+        })
     }
 }
 

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 mod answer;
+mod apply;
 mod cursor;
 mod driver;
 mod error;
@@ -27,7 +28,8 @@ mod sink;
 mod values;
 
 pub use answer::{Answer, FlatRows};
+pub use apply::{Outcome, apply};
 pub use driver::{Driver, ResultRow};
-pub use error::{ExecError, ExecErrorKind, ReadFailure};
+pub use error::{Constraint, ExecError, ExecErrorKind, ReadFailure};
 pub use fetch::{Fetched, fetch};
 pub use values::{canonical_json, canonical_seconds, uuid_text};

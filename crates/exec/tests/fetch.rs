@@ -86,6 +86,14 @@ impl Driver for Canned {
     fn run(&mut self, _: &str, _: &[Value]) -> Result<u64, ExecError> {
         Ok(0)
     }
+
+    fn in_transaction(&mut self) -> Result<bool, ExecError> {
+        Ok(false)
+    }
+
+    fn violation(&self, _: &ExecError) -> Option<relq_exec::Constraint> {
+        None
+    }
 }
 
 fn int(i: i64) -> Value {

@@ -50,4 +50,4 @@ pub use query::{Compat, Filter, NullsOrder, OrderBy, Query, Related, Strategy};
 pub use resolve::{PathKind, ResolvedPath, resolve};
 pub use statements::{ListRoots, Load, Roots, StatementPlan};
 pub use terminal::{AggregateFunc, Aggregation, Page, Terminal, Values};
-pub use value::{Value, ValueKind};
+pub use value::{Value, ValueKind, describe_json};

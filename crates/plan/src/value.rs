@@ -11,6 +11,7 @@
 
 use relq_graph::FieldType;
 use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
 
 /// One value of a field, or NULL (the default, so `std::mem::take` moves a value out
 /// and leaves NULL).
@@ -83,6 +84,26 @@ impl Value {
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
+
+    /// A JSON value as a value of `kind`, in the JSON forms a query's filters and a
+    /// write's values use (module docs: decimals as strings like `"12.50"` or integers,
+    /// dates and times as ISO 8601 strings, bytes as lists of integers 0 to 255, a UUID
+    /// as its hyphenated text, any document for a JSON field); `None` when `json` is not
+    /// one, or is `null` (NULL is the caller's to allow or refuse).
+    ///
+    /// ```
+    /// use relq_plan::{Value, ValueKind};
+    /// assert_eq!(Value::from_json(ValueKind::Decimal, &"12.50".into()), Some(Value::Decimal("12.50".into())));
+    /// assert_eq!(Value::from_json(ValueKind::Json, &serde_json::json!({"a": 1})), Some(Value::Json(r#"{"a":1}"#.into())));
+    /// assert_eq!(Value::from_json(ValueKind::Int, &"1".into()), None);
+    /// ```
+    pub fn from_json(kind: ValueKind, json: &Json) -> Option<Value> {
+        match (kind, json) {
+            (_, Json::Null) => None,
+            (ValueKind::Json, doc) => Some(Value::Json(doc.to_string())),
+            _ => typed(kind, json),
+        }
+    }
 }
 
 /// The kind of value a field holds: [`FieldType`] without its sizes. An
@@ -133,6 +154,12 @@ impl ValueKind {
         }
     }
 
+    /// How a value of this kind is written in JSON, for messages: `a string`,
+    /// `a date (a string YYYY-MM-DD)`.
+    pub fn expected_form(self) -> &'static str {
+        expected_forms(self).0
+    }
+
     /// The kind's name in messages and JSON (`int`, `date_time`).
     pub fn name(self) -> &'static str {
         match self {
@@ -149,6 +176,132 @@ impl ValueKind {
             ValueKind::Json => "json",
         }
     }
+}
+
+/// What a value of `kind` is written as in a filter, for messages: one, and several.
+pub(crate) fn expected_forms(kind: ValueKind) -> (&'static str, &'static str) {
+    match kind {
+        ValueKind::Bool => ("a boolean", "booleans"),
+        ValueKind::Int => ("an integer", "integers"),
+        ValueKind::Float => ("a number", "numbers"),
+        ValueKind::Decimal => (
+            "a decimal (a string like \"12.50\", or an integer)",
+            "decimals (strings like \"12.50\", or integers)",
+        ),
+        ValueKind::Text => ("a string", "strings"),
+        ValueKind::Bytes => (
+            "bytes (a list of integers 0 to 255)",
+            "byte strings (lists of integers 0 to 255)",
+        ),
+        ValueKind::Date => ("a date (a string YYYY-MM-DD)", "dates (strings YYYY-MM-DD)"),
+        ValueKind::Time => (
+            "a time (a string HH:MM:SS[.ffffff])",
+            "times (strings HH:MM:SS[.ffffff])",
+        ),
+        ValueKind::DateTime => (
+            "a date-time (a string YYYY-MM-DDTHH:MM:SS[.ffffff])",
+            "date-times (strings YYYY-MM-DDTHH:MM:SS[.ffffff])",
+        ),
+        ValueKind::Uuid => (
+            "a UUID (a string of 32 hex digits with 4 hyphens)",
+            "UUIDs (strings of 32 hex digits with 4 hyphens)",
+        ),
+        ValueKind::Json => ("a JSON document", "JSON documents"),
+    }
+}
+
+/// `a string` for one value of `kind`.
+pub(crate) fn expected(kind: ValueKind) -> String {
+    expected_forms(kind).0.to_owned()
+}
+
+/// `a list of strings` for an `in` list of `kind`.
+pub(crate) fn expected_list(kind: ValueKind) -> String {
+    format!("a list of {}", expected_forms(kind).1)
+}
+
+/// A short description of a JSON value, for messages: `the string "x"`, `the number 3`
+/// (cut after 40 characters, so an oversized input is never copied whole).
+pub fn describe_json(v: &Json) -> String {
+    let shown = v.to_string();
+    let shown = match shown.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &shown[..cut]),
+        None => shown,
+    };
+    match v {
+        Json::Null => "null".to_owned(),
+        Json::Bool(_) => format!("the boolean {shown}"),
+        Json::Number(_) => format!("the number {shown}"),
+        Json::String(_) => format!("the string {shown}"),
+        Json::Array(_) => format!("the list {shown}"),
+        Json::Object(_) => format!("the object {shown}"),
+    }
+}
+
+/// `v` as a value of `kind`, if it is one (text forms checked for their shape).
+pub(crate) fn typed(kind: ValueKind, v: &Json) -> Option<Value> {
+    let text = || v.as_str().map(str::to_owned);
+    Some(match kind {
+        ValueKind::Bool => Value::Bool(v.as_bool()?),
+        ValueKind::Int => Value::Int(v.as_i64()?),
+        ValueKind::Float => Value::Float(v.as_f64()?),
+        ValueKind::Decimal => match v {
+            Json::Number(n) => Value::Decimal(n.as_i64()?.to_string()),
+            _ => Value::Decimal(text().filter(|s| is_decimal(s))?),
+        },
+        ValueKind::Text => Value::Text(text()?),
+        ValueKind::Bytes => Value::Bytes(
+            v.as_array()?
+                .iter()
+                .map(|b| b.as_u64().and_then(|b| u8::try_from(b).ok()))
+                .collect::<Option<_>>()?,
+        ),
+        ValueKind::Date => Value::Date(text().filter(|s| is_date(s))?),
+        ValueKind::Time => Value::Time(text().filter(|s| is_time(s))?),
+        ValueKind::DateTime => Value::DateTime(text().filter(|s| {
+            let (date, time) = (s.get(..10), s.get(11..));
+            date.is_some_and(is_date) && s.get(10..11) == Some("T") && time.is_some_and(is_time)
+        })?),
+        ValueKind::Uuid => Value::Uuid(text().filter(|s| is_uuid(s))?.to_ascii_lowercase()),
+        ValueKind::Json => return None,
+    })
+}
+
+/// `-12.50`, `3`: an optional sign, digits, optionally `.` and digits.
+fn is_decimal(s: &str) -> bool {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    [whole, fraction]
+        .iter()
+        .all(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `s` has the shape of `pattern`, where `9` stands for any ASCII digit.
+fn shaped(s: &str, pattern: &str) -> bool {
+    s.len() == pattern.len()
+        && s.bytes().zip(pattern.bytes()).all(|(c, p)| match p {
+            b'9' => c.is_ascii_digit(),
+            _ => c == p,
+        })
+}
+
+fn is_date(s: &str) -> bool {
+    shaped(s, "9999-99-99")
+}
+
+fn is_time(s: &str) -> bool {
+    let (clock, fraction) = s.split_once('.').unwrap_or((s, "0"));
+    shaped(clock, "99:99:99")
+        && (1..=6).contains(&fraction.len())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_uuid(s: &str) -> bool {
+    s.len() == 36
+        && s.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
 }
 
 #[cfg(test)]

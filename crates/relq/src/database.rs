@@ -24,7 +24,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use relq_exec::{Driver, ExecError, ExecErrorKind, Fetched, fetch};
+use relq_exec::{Driver, ExecError, ExecErrorKind, Fetched, Outcome, apply, fetch};
 use relq_graph::{Model, RelationGraph, SchemaDef};
 use relq_mysql::{MySql, MySqlDriver};
 use relq_plan::Value;
@@ -32,6 +32,7 @@ use relq_postgres::{Postgres, PostgresDriver};
 use relq_rows::Record;
 use relq_sql::{Compiled, Dialect, create_tables, insert, rows_per_insert};
 use relq_sqlite::{Sqlite, SqliteDriver};
+use relq_write::CompiledWrite;
 
 /// A connection to one of the three databases and its dialect.
 pub struct Database {
@@ -107,6 +108,11 @@ impl Database {
             Self::postgres(client).map_err(connect)
         } else if url.starts_with("mysql://") {
             let opts = mysql::Opts::from_url(url).map_err(|e| driver(&e))?;
+            // Changed-row counts count every row an UPDATE matched, as SQLite and
+            // PostgreSQL do (CLIENT_FOUND_ROWS, mysql_affected_rows()), not only the rows
+            // whose values changed.
+            let opts = mysql::OptsBuilder::from_opts(opts)
+                .additional_capabilities(mysql::consts::CapabilityFlags::CLIENT_FOUND_ROWS);
             Self::mysql(mysql::Conn::new(opts).map_err(|e| driver(&e))?).map_err(connect)
         } else {
             Err(OpenError::Scheme {
@@ -197,8 +203,21 @@ impl Database {
     pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
-            Connection::Postgres(client, _) => fetch(&mut PostgresDriver(client), compiled),
+            Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
             Connection::MySql(conn, _) => fetch(&mut MySqlDriver::new(conn), compiled),
+        }
+    }
+
+    /// Runs a compiled batch of writes ([`relq_write::compile_write`]) in one
+    /// transaction, all or nothing ([`relq_exec::apply`]); what each operation did.
+    ///
+    /// # Errors
+    /// [`relq_exec::apply`]'s, after rolling the batch back.
+    pub fn apply(&mut self, write: &CompiledWrite) -> Result<Vec<Outcome>, ExecError> {
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
+            Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
+            Connection::MySql(conn, _) => apply(&mut MySqlDriver::new(conn), write),
         }
     }
 
@@ -221,7 +240,7 @@ impl Database {
     pub fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
-            Connection::Postgres(client, _) => PostgresDriver(client).run(sql, params),
+            Connection::Postgres(client, _) => PostgresDriver::new(client).run(sql, params),
             Connection::MySql(conn, _) => MySqlDriver::new(conn).run(sql, params),
         }
     }

@@ -78,8 +78,9 @@ pub use relq_postgres as postgres;
 pub use relq_rows as rows;
 pub use relq_sql as sql;
 pub use relq_sqlite as sqlite;
+pub use relq_write as write;
 
-pub use relq_exec::{Answer, ExecError, Fetched, FlatRows};
+pub use relq_exec::{Answer, ExecError, Fetched, FlatRows, Outcome};
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
@@ -92,3 +93,4 @@ pub use relq_sql::{
     CompileError, CompileErrorKind, Compiled, Delivery, Dialect, Statement, compile,
 };
 pub use relq_sqlite::Sqlite;
+pub use relq_write::{CompiledWrite, Operation, WriteError, compile_write};

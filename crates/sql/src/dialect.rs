@@ -149,6 +149,62 @@ pub struct Caps {
     /// the dialect has no JSON functions relq uses, and the json strategy is
     /// `CompileErrorKind::UnsupportedFeature`.
     pub json: Option<JsonCaps>,
+    /// What writes need ([`WriteCaps`]).
+    pub writes: WriteCaps,
+}
+
+/// The facts writes read: transactions, `RETURNING`, the upsert form, row locks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WriteCaps {
+    /// The statement opening a transaction: ISO `START TRANSACTION` (MySQL
+    /// commit.html); SQLite's `BEGIN IMMEDIATE` takes the write lock at once, so a
+    /// read-then-write operation cannot fail with `SQLITE_BUSY` when it first writes
+    /// (lang_transaction.html); PostgreSQL's `BEGIN`.
+    pub begin: &'static str,
+    /// Whether `INSERT ... RETURNING "pk"` is accepted (SQLite 3.35.0,
+    /// lang_returning.html; PostgreSQL sql-insert.html; MariaDB 10.5.0,
+    /// mariadb.com/kb/en/insertreturning; MySQL has none). Where it is not, a generated
+    /// key is read after each one-row insert with [`last_insert_id`](Self::last_insert_id).
+    pub insert_returning: bool,
+    /// The statement reading the key the connection's last insert generated (`SELECT
+    /// LAST_INSERT_ID()`: MySQL information-functions.html, "the first automatically
+    /// generated value" of the last INSERT; SQLite `last_insert_rowid()`).
+    pub last_insert_id: Option<&'static str>,
+    /// How an insert skips rows whose unique key exists; `None`: the dialect has no
+    /// form relq uses.
+    pub upsert: Option<Upsert>,
+    /// The clause locking the rows a `SELECT` reads until the transaction ends (` FOR
+    /// UPDATE`: PostgreSQL sql-select.html#SQL-FOR-UPDATE-SHARE, MySQL
+    /// innodb-locking-reads.html); `None` where the transaction's write lock already
+    /// serialises writers (SQLite's `BEGIN IMMEDIATE`).
+    pub lock_rows: Option<&'static str>,
+}
+
+impl WriteCaps {
+    /// ISO SQL: `START TRANSACTION`, no `RETURNING`, no upsert, `FOR UPDATE`.
+    pub const ANSI: WriteCaps = WriteCaps {
+        begin: "START TRANSACTION",
+        insert_returning: false,
+        last_insert_id: None,
+        upsert: None,
+        lock_rows: Some(" FOR UPDATE"),
+    };
+}
+
+/// How an insert skips rows whose unique key exists. Never `INSERT IGNORE` / `INSERT OR
+/// IGNORE`, which also swallow foreign-key, NOT NULL and CHECK violations (SQLite
+/// lang_conflict.html; MariaDB kb "IGNORE").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upsert {
+    /// `ON CONFLICT ("a", "b") DO NOTHING`: only a conflict on that unique key is
+    /// skipped; any other violation still raises (PostgreSQL sql-insert.html
+    /// "ON CONFLICT Clause", SQLite lang_upsert.html since 3.24.0).
+    OnConflict,
+    /// `ON DUPLICATE KEY UPDATE "a" = "a"`: a no-op update of the conflicting row, which
+    /// fires on a conflict with ANY unique key (MySQL insert-on-duplicate.html: "avoid
+    /// ... tables with multiple unique indexes"), so relq uses it only where the table's
+    /// one unique key besides a generated primary key is the one meant.
+    DuplicateKey,
 }
 
 /// The JSON functions of a dialect, for the json strategy: a list is `(SELECT
@@ -211,6 +267,7 @@ impl Caps {
         decimal_cast: None,
         regex_operator: None,
         json: None,
+        writes: WriteCaps::ANSI,
     };
 }
 

@@ -36,8 +36,8 @@ pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile
 pub use ddl::create_tables;
 pub use dialect::{
     Ansi, Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit,
-    Placeholder, Server, TypeName, like_pattern, lower,
+    Placeholder, Server, TypeName, Upsert, WriteCaps, like_pattern, lower,
 };
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, rows_per_insert};
-pub use render::{Layout, Rendered, render, render_debug, render_expr};
+pub use render::{Layout, Rendered, push_quoted, render, render_debug, render_expr};

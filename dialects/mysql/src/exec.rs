@@ -18,7 +18,7 @@
 
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
-use relq_exec::{Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json};
+use relq_exec::{Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json};
 use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
 use relq_sql::Compiled;
@@ -35,12 +35,28 @@ pub struct MySqlDriver<'c> {
     conn: &'c mut mysql::Conn,
     /// Whether the session was set up (by this driver's first query).
     ready: bool,
+    /// Whether the caller opened a transaction on the connection.
+    joined: bool,
 }
 
 impl<'c> MySqlDriver<'c> {
     /// `conn` as a driver.
     pub fn new(conn: &'c mut mysql::Conn) -> Self {
-        Self { conn, ready: false }
+        Self {
+            conn,
+            ready: false,
+            joined: false,
+        }
+    }
+
+    /// `conn` as a driver inside a transaction the caller opened (`START TRANSACTION`):
+    /// writes run in a savepoint of it and leave it open.
+    pub fn in_transaction_of(conn: &'c mut mysql::Conn) -> Self {
+        Self {
+            conn,
+            ready: false,
+            joined: true,
+        }
     }
 }
 
@@ -81,6 +97,30 @@ impl Driver for MySqlDriver<'_> {
                 .map_err(driver)?;
         }
         Ok(self.conn.affected_rows())
+    }
+
+    /// Whether the caller opened a transaction ([`MySqlDriver::in_transaction_of`]): a
+    /// `mysql::Conn` borrowed mutably has no `mysql::Transaction` open on it.
+    fn in_transaction(&mut self) -> Result<bool, ExecError> {
+        Ok(self.joined)
+    }
+
+    /// The server's error numbers (MariaDB kb "MariaDB Error Codes", MySQL
+    /// server-error-reference.html): 1062 `ER_DUP_ENTRY`, 1451 / 1452 `ER_ROW_IS_REFERENCED_2`
+    /// / `ER_NO_REFERENCED_ROW_2` (1216 / 1217 their older forms), 1048 `ER_BAD_NULL_ERROR`,
+    /// 1364 `ER_NO_DEFAULT_FOR_FIELD`, 4025 (MariaDB) and 3819 (MySQL) for a CHECK.
+    fn violation(&self, error: &ExecError) -> Option<Constraint> {
+        let source = std::error::Error::source(error)?;
+        let mysql::Error::MySqlError(e) = source.downcast_ref::<mysql::Error>()? else {
+            return None;
+        };
+        match e.code {
+            1062 => Some(Constraint::Unique),
+            1216 | 1217 | 1451 | 1452 => Some(Constraint::ForeignKey),
+            1048 | 1364 => Some(Constraint::NotNull),
+            3819 | 4025 => Some(Constraint::Check),
+            _ => None,
+        }
     }
 }
 

@@ -53,7 +53,7 @@ use mysql::prelude::Queryable;
 use relq_exec::ExecError;
 use relq_sql::{
     Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
-    TypeName, lower,
+    TypeName, Upsert, WriteCaps, lower,
 };
 
 /// MySQL's and MariaDB's column types (data-types.html).
@@ -107,7 +107,23 @@ pub const CAPS: Caps = Caps {
     types: TYPES,
     regex_operator: Some("REGEXP"),
     json: Some(JSON),
+    writes: WRITES,
     ..Caps::ANSI
+};
+
+/// MySQL's and MariaDB's write facts: `START TRANSACTION` (commit.html), no `RETURNING`
+/// in the `const` (MySQL has none; MariaDB's `INSERT ... RETURNING` since 10.5.0,
+/// mariadb.com/kb/en/insertreturning, is read from the server's version),
+/// `LAST_INSERT_ID()` (information-functions.html#function_last-insert-id), `ON
+/// DUPLICATE KEY UPDATE` (insert-on-duplicate.html; it fires on any unique key, so relq
+/// uses it only where one unique key is meant), `FOR UPDATE` row locks
+/// (innodb-locking-reads.html).
+pub const WRITES: WriteCaps = WriteCaps {
+    begin: "START TRANSACTION",
+    insert_returning: false,
+    last_insert_id: Some("SELECT LAST_INSERT_ID()"),
+    upsert: Some(Upsert::DuplicateKey),
+    lock_rows: Some(" FOR UPDATE"),
 };
 
 /// MariaDB's and MySQL's JSON functions: `JSON_ARRAY`, `JSON_ARRAYAGG` (MariaDB since
@@ -183,6 +199,10 @@ impl MySql {
                 types: ColumnTypes {
                     text_collation: text_collation(product, version),
                     ..TYPES
+                },
+                writes: WriteCaps {
+                    insert_returning: mariadb && version >= (10, 5, 0),
+                    ..WRITES
                 },
                 ..CAPS
             },

@@ -22,7 +22,9 @@ use std::error::Error as StdError;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
-use relq_exec::{Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, uuid_text};
+use relq_exec::{
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, uuid_text,
+};
 use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
 use relq_sql::Compiled;
@@ -32,7 +34,21 @@ use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
 type BoxError = Box<dyn StdError + Sync + Send>;
 
 /// A `postgres` client as a [`Driver`].
-pub struct PostgresDriver<'c>(pub &'c mut postgres::Client);
+pub struct PostgresDriver<'c>(pub &'c mut postgres::Client, bool);
+
+impl<'c> PostgresDriver<'c> {
+    /// `client` as a driver, outside any transaction of the caller's.
+    pub fn new(client: &'c mut postgres::Client) -> Self {
+        Self(client, false)
+    }
+
+    /// `client` as a driver inside a transaction block the caller opened with `BEGIN`
+    /// (`client.batch_execute("BEGIN")`): writes run in a savepoint of it and leave it
+    /// open.
+    pub fn in_transaction_of(client: &'c mut postgres::Client) -> Self {
+        Self(client, true)
+    }
+}
 
 /// A result row of a [`PostgresDriver`].
 pub struct PostgresRow<'r>(&'r postgres::Row);
@@ -62,6 +78,28 @@ impl Driver for PostgresDriver<'_> {
         let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
         self.0.execute(&prepared, &refs).map_err(driver_error)
     }
+
+    /// Whether the client is inside a transaction block. A `postgres::Client` borrowed
+    /// mutably has no `postgres::Transaction` open on it (that borrows it), so relq
+    /// opens its own; [`PostgresDriver::in_transaction_of`] is the caller's.
+    fn in_transaction(&mut self) -> Result<bool, ExecError> {
+        Ok(self.1)
+    }
+
+    /// SQLSTATE class 23 (errcodes-appendix.html): 23505 `unique_violation`, 23503
+    /// `foreign_key_violation`, 23502 `not_null_violation`, 23514 `check_violation`.
+    fn violation(&self, error: &ExecError) -> Option<Constraint> {
+        use postgres::error::SqlState;
+        let source = std::error::Error::source(error)?;
+        let code = source.downcast_ref::<postgres::Error>()?.code()?;
+        match code {
+            c if *c == SqlState::UNIQUE_VIOLATION => Some(Constraint::Unique),
+            c if *c == SqlState::FOREIGN_KEY_VIOLATION => Some(Constraint::ForeignKey),
+            c if *c == SqlState::NOT_NULL_VIOLATION => Some(Constraint::NotNull),
+            c if *c == SqlState::CHECK_VIOLATION => Some(Constraint::Check),
+            _ => None,
+        }
+    }
 }
 
 impl ResultRow for PostgresRow<'_> {
@@ -85,7 +123,7 @@ impl ResultRow for PostgresRow<'_> {
 /// # Errors
 /// [`relq_exec::fetch`]'s (`SQLSTATE: message` for a server error).
 pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    relq_exec::fetch(&mut PostgresDriver(client), compiled)
+    relq_exec::fetch(&mut PostgresDriver::new(client), compiled)
 }
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the

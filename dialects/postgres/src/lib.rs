@@ -40,7 +40,7 @@ pub use introspect::introspect;
 use relq_exec::ExecError;
 use relq_sql::{
     Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps, Placeholder, Server,
-    TypeName, lower,
+    TypeName, Upsert, WriteCaps, lower,
 };
 
 /// PostgreSQL's column types (datatype.html).
@@ -83,7 +83,19 @@ pub const CAPS: Caps = Caps {
     types: TYPES,
     regex_operator: Some("~"),
     json: Some(JSON),
+    writes: WRITES,
     ..Caps::ANSI
+};
+
+/// PostgreSQL's write facts: `BEGIN` (sql-begin.html), `INSERT ... RETURNING`
+/// (sql-insert.html), `ON CONFLICT (...) DO NOTHING` (9.5, sql-insert.html "ON CONFLICT
+/// Clause"), `FOR UPDATE` row locks (sql-select.html#SQL-FOR-UPDATE-SHARE).
+pub const WRITES: WriteCaps = WriteCaps {
+    begin: "BEGIN",
+    insert_returning: true,
+    last_insert_id: None,
+    upsert: Some(Upsert::OnConflict),
+    lock_rows: Some(" FOR UPDATE"),
 };
 
 /// PostgreSQL's JSON functions (functions-json.html): `json_build_array`, `json_agg`

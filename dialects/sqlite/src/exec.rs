@@ -18,8 +18,8 @@
 //! [`ExecErrorKind::Unreadable`]: relq_exec::ExecErrorKind::Unreadable
 
 use relq_exec::{
-    Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, canonical_seconds,
-    uuid_text,
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json,
+    canonical_seconds, uuid_text,
 };
 use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
@@ -59,6 +59,32 @@ impl Driver for SqliteDriver<'_> {
             .execute(sql, rusqlite::params_from_iter(params.iter().map(bind)))
             .map_err(driver)?;
         Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+
+    /// `!sqlite3_get_autocommit()` (c3ref/get_autocommit.html): a transaction is open.
+    fn in_transaction(&mut self) -> Result<bool, ExecError> {
+        Ok(!self.0.is_autocommit())
+    }
+
+    /// The extended result codes of a constraint failure (rescode.html#constraint):
+    /// `SQLITE_CONSTRAINT_UNIQUE` and `_PRIMARYKEY`, `_FOREIGNKEY`, `_NOTNULL`, `_CHECK`.
+    fn violation(&self, error: &ExecError) -> Option<Constraint> {
+        use rusqlite::ffi;
+        let source = std::error::Error::source(error)?;
+        let rusqlite::Error::SqliteFailure(failure, _) =
+            source.downcast_ref::<rusqlite::Error>()?
+        else {
+            return None;
+        };
+        match failure.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                Some(Constraint::Unique)
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => Some(Constraint::ForeignKey),
+            ffi::SQLITE_CONSTRAINT_NOTNULL => Some(Constraint::NotNull),
+            ffi::SQLITE_CONSTRAINT_CHECK => Some(Constraint::Check),
+            _ => None,
+        }
     }
 }
 

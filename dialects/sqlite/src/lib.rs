@@ -54,7 +54,7 @@ use relq_exec::ExecError;
 use relq_plan::{TextOp, Value};
 use relq_sql::{
     BinaryOp, Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Server, TypeName, lower,
+    OffsetWithoutLimit, Server, TypeName, Upsert, WriteCaps, lower,
 };
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
@@ -100,7 +100,22 @@ pub const CAPS: Caps = Caps {
     decimal_cast: Some("REAL"),
     regex_operator: None,
     json: Some(JSON),
+    writes: WRITES,
     ..Caps::ANSI
+};
+
+/// SQLite's write facts: `BEGIN IMMEDIATE` (lang_transaction.html: the write lock at
+/// once, so an operation that reads then writes never meets `SQLITE_BUSY` half way),
+/// `RETURNING` (3.35.0, lang_returning.html; the runtime facts check the version),
+/// `last_insert_rowid()` (lang_corefunc.html#last_insert_rowid), the upsert's `ON
+/// CONFLICT (...) DO NOTHING` (3.24.0, lang_upsert.html), and no row locks (the
+/// transaction's write lock serialises writers).
+pub const WRITES: WriteCaps = WriteCaps {
+    begin: "BEGIN IMMEDIATE",
+    insert_returning: true,
+    last_insert_id: Some("SELECT last_insert_rowid()"),
+    upsert: Some(Upsert::OnConflict),
+    lock_rows: None,
 };
 
 /// SQLite's JSON functions (json1.html): `json_array`, `json_group_array` (ordered by an
@@ -169,6 +184,11 @@ impl Sqlite {
                     ordered_aggregate: version >= (3, 44, 0),
                     ..JSON
                 }),
+                writes: WriteCaps {
+                    insert_returning: version >= (3, 35, 0),
+                    upsert: (version >= (3, 24, 0)).then_some(Upsert::OnConflict),
+                    ..WRITES
+                },
                 ..CAPS
             },
         })
