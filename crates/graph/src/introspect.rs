@@ -259,6 +259,7 @@ pub fn schema_from_tables(mut tables: Vec<TableInfo>) -> SchemaDef {
                 nullable: c.nullable,
                 primary_key: c.primary_key,
                 default: None,
+                unique: false,
             });
         }
         if !through[i] {
