@@ -501,7 +501,7 @@ impl<'c> Writer<'c> {
 /// Appends `name` in `quote` characters, embedded quote characters doubled
 /// (`say "hi"` becomes `"say ""hi"""`): the one way an identifier enters SQL text, in
 /// statements and in DDL.
-pub(crate) fn push_quoted(out: &mut String, quote: char, name: &str) {
+pub fn push_quoted(out: &mut String, quote: char, name: &str) {
     out.push(quote);
     let needs_doubling = match u8::try_from(quote) {
         Ok(byte) if byte.is_ascii() => name.as_bytes().contains(&byte),
