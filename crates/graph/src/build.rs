@@ -1,8 +1,8 @@
 //! Validation: a [`SchemaDef`] becomes a [`RelationGraph`] or the first [`SchemaError`].
 //!
 //! Passes, in order: model names and tables; declared fields and primary keys; forward
-//! relations (foreign-key columns, through models, generated through models); reverse
-//! names; then the arenas and petgraph edges. Each pass walks the definition in order, so
+//! relations (foreign-key columns, through models, generated through models); unique
+//! keys; reverse names; then the arenas and petgraph edges. Each pass walks the definition in order, so
 //! the first error reported and every id given are deterministic.
 //!
 //! Invariant: a forward relation gets id `2k` and its reverse `2k + 1`, where `k` counts
@@ -50,6 +50,8 @@ struct Builder<'d> {
     names: Vec<HashMap<String, Holder>>,
     columns: Vec<HashMap<String, String>>,
     forwards: Vec<Forward<'d>>,
+    /// Each through model's (source, target) key pair, found in pass 3.
+    through_pairs: Vec<(ModelId, [FieldId; 2])>,
 }
 
 pub(crate) fn build(def: &SchemaDef) -> Result<RelationGraph> {
@@ -61,10 +63,12 @@ pub(crate) fn build(def: &SchemaDef) -> Result<RelationGraph> {
         names: Vec::new(),
         columns: Vec::new(),
         forwards: Vec::new(),
+        through_pairs: Vec::new(),
     };
     b.models_and_tables()?;
     b.declared_fields()?;
     b.forward_relations()?;
+    b.unique_keys()?;
     let reverse_names = b.reverse_names()?;
     Ok(b.finish(reverse_names))
 }
@@ -183,6 +187,7 @@ impl<'d> Builder<'d> {
             pk: FieldId(u32::MAX),
             through_of: None,
             generated,
+            unique_keys: Vec::new(),
         });
         self.names.push(HashMap::new());
         self.columns.push(HashMap::new());
@@ -282,6 +287,7 @@ impl<'d> Builder<'d> {
                         primary_key: f.primary_key,
                         default: f.default.clone(),
                         foreign_key: None,
+                        unique: false,
                     },
                 )?;
                 if !f.primary_key {
@@ -377,6 +383,7 @@ impl<'d> Builder<'d> {
                         primary_key: false,
                         default: None,
                         foreign_key: Some(self.next_relation()),
+                        unique: false,
                     },
                 )?;
                 self.forwards.push(Forward {
@@ -427,6 +434,7 @@ impl<'d> Builder<'d> {
                                 primary_key: true,
                                 default: None,
                                 foreign_key: None,
+                                unique: false,
                             },
                         )?;
                         self.models[id.index()].pk = pk;
@@ -465,11 +473,14 @@ impl<'d> Builder<'d> {
                             primary_key: false,
                             default: None,
                             foreign_key: None,
+                            unique: false,
                         },
                     )
                 };
                 let source_field = key(mm.through_source.as_ref(), default_source, source)?;
                 let target_field = key(mm.through_target.as_ref(), default_target, target)?;
+                self.through_pairs
+                    .push((through, [source_field, target_field]));
                 self.forwards.push(Forward {
                     source,
                     target,
@@ -527,7 +538,106 @@ impl<'d> Builder<'d> {
         Ok(id)
     }
 
-    /// Pass 4: the reverse side's name of every forward relation, checked against the
+    /// Pass 4: every model's unique keys, in the order [`Model::unique_keys`] gives them
+    /// (`unique = true` fields, the declared `unique` list, a through model's pair),
+    /// each name of the list resolved to a field of the model: a field by its name, or a
+    /// foreign key by its relation's name (`department` → `department_id`). A key with
+    /// the fields of an earlier one, or the primary key alone, is dropped; a one-field
+    /// key marks its field unique.
+    ///
+    /// [`Model::unique_keys`]: crate::Model::unique_keys
+    fn unique_keys(&mut self) -> Result<()> {
+        for i in 0..self.models.len() {
+            let model = ModelId(i as u32);
+            let fields = self.models[i].fields.clone();
+            let mut keys: Vec<Box<[FieldId]>> = Vec::new();
+            if let Some(def) = self.def.models.get(i) {
+                // Declared fields come first among the model's fields, in order.
+                for (f, &id) in def.fields.iter().zip(&fields) {
+                    if f.unique {
+                        keys.push(Box::new([id]));
+                    }
+                }
+                for (position, names) in def.unique.iter().enumerate() {
+                    if names.is_empty() {
+                        return err(K::EmptyUniqueKey {
+                            model: def.name.clone(),
+                            position: position + 1,
+                        });
+                    }
+                    let mut key = Vec::with_capacity(names.len());
+                    for name in names {
+                        let id = self.unique_field(def, &fields, names, name)?;
+                        if key.contains(&id) {
+                            return err(K::RepeatedUniqueField {
+                                model: def.name.clone(),
+                                key: names.clone(),
+                                field: name.clone(),
+                            });
+                        }
+                        key.push(id);
+                    }
+                    keys.push(key.into());
+                }
+            }
+            for (_, pair) in self.through_pairs.iter().filter(|(m, _)| *m == model) {
+                keys.push(Box::new(*pair));
+            }
+            let pk = self.models[i].pk;
+            let mut kept: Vec<Box<[FieldId]>> = Vec::with_capacity(keys.len());
+            for key in keys {
+                let same =
+                    |k: &[FieldId]| k.len() == key.len() && key.iter().all(|f| k.contains(f));
+                if *key != [pk] && !kept.iter().any(|k| same(k)) {
+                    kept.push(key);
+                }
+            }
+            for key in &kept {
+                if let [only] = **key {
+                    self.fields[only.index()].unique = true;
+                }
+            }
+            self.models[i].unique_keys = kept;
+        }
+        Ok(())
+    }
+
+    /// The field a name of a unique key stands for: a field of the model, or a foreign
+    /// key's column field.
+    fn unique_field(
+        &self,
+        def: &ModelDef,
+        fields: &[FieldId],
+        key: &[String],
+        name: &str,
+    ) -> Result<FieldId> {
+        let by_name = |n: &str| {
+            fields
+                .iter()
+                .copied()
+                .find(|f| *self.fields[f.index()].name == *n)
+        };
+        let found = by_name(name).or_else(|| {
+            def.foreign_keys
+                .iter()
+                .find(|fk| fk.name == name)
+                .and_then(|fk| by_name(&format!("{}_id", fk.name)))
+        });
+        found.ok_or_else(|| {
+            let candidates = fields
+                .iter()
+                .map(|f| &*self.fields[f.index()].name)
+                .chain(def.foreign_keys.iter().map(|fk| fk.name.as_str()));
+            SchemaError::new(K::UnknownUniqueField {
+                model: def.name.clone(),
+                key: key.to_vec(),
+                field: name.to_owned(),
+                suggestion: suggest(name, candidates).map(str::to_owned),
+            })
+        })
+    }
+
+    /// Pass 5: the reverse side's name of every forward relation, checked against the
     /// target's fields, relations and earlier reverse names.
     fn reverse_names(&mut self) -> Result<Vec<String>> {
         let mut names = Vec::with_capacity(self.forwards.len());
@@ -579,7 +689,7 @@ impl<'d> Builder<'d> {
         Ok(names)
     }
 
-    /// Pass 5: the relation arena (forward `2k`, reverse `2k + 1`) and the petgraph edges.
+    /// Pass 6: the relation arena (forward `2k`, reverse `2k + 1`) and the petgraph edges.
     fn finish(self, reverse_names: Vec<String>) -> RelationGraph {
         let mut relations = Vec::with_capacity(2 * self.forwards.len());
         let mut edges = DiGraph::with_capacity(self.models.len(), 2 * self.forwards.len());

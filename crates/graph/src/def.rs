@@ -31,6 +31,7 @@ use crate::graph::RelationGraph;
 /// table = "schoolclasses"
 /// fields = [{ name = "id", type = "integer", primary_key = true }]
 /// foreign_keys = [{ name = "department", to = "Department", nullable = false }]
+/// unique = [["name", "department"]]
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -131,6 +132,16 @@ pub struct ModelDef {
     /// Many-to-many relations declared on this model.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub many_to_many: Vec<ManyToManyDef>,
+    /// Unique keys of one or more fields, each a list of names in key order
+    /// (`unique = [["name", "department"]]`): ormar's `UniqueColumns`, Django's
+    /// `unique_together`. A name is a field of this model (a through model's key fields
+    /// included) or one of its foreign keys, which names the key's column (`department`
+    /// for `department_id`). A single field can also say `unique = true` itself
+    /// ([`FieldDef::unique`]); many-to-many through models get their (source, target)
+    /// pair as a key without declaring it. Checked when the schema is built: every name
+    /// known, no key empty, no field twice in one key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unique: Vec<Vec<String>>,
 }
 
 impl ModelDef {
@@ -142,6 +153,7 @@ impl ModelDef {
             fields: Vec::new(),
             foreign_keys: Vec::new(),
             many_to_many: Vec::new(),
+            unique: Vec::new(),
         }
     }
 
@@ -176,6 +188,15 @@ impl ModelDef {
     #[must_use]
     pub fn many_to_many(mut self, m2m: ManyToManyDef) -> Self {
         self.many_to_many.push(m2m);
+        self
+    }
+
+    /// Adds a unique key over `fields`, in key order ([`ModelDef::unique`](field@ModelDef::unique)):
+    /// `.unique(["name", "department"])`.
+    #[must_use]
+    pub fn unique<S: Into<String>>(mut self, fields: impl IntoIterator<Item = S>) -> Self {
+        self.unique
+            .push(fields.into_iter().map(Into::into).collect());
         self
     }
 }
@@ -269,6 +290,11 @@ pub struct FieldDef {
     pub primary_key: bool,
     /// A default value for writes, checked against the type when the schema is built.
     pub default: Option<serde_json::Value>,
+    /// Whether no two rows may hold the same value (default false; ormar's `unique=True`,
+    /// Django's `unique=True`): a one-field unique key. Rows whose value is NULL do not
+    /// clash (SQL:2016 §4.18.3, as all three databases treat them). Meaningless on the
+    /// primary key, which is unique already, and not listed as a key there.
+    pub unique: bool,
 }
 
 impl FieldDef {
@@ -281,6 +307,7 @@ impl FieldDef {
             nullable: false,
             primary_key: false,
             default: None,
+            unique: false,
         }
     }
 
@@ -302,6 +329,13 @@ impl FieldDef {
     #[must_use]
     pub fn primary_key(mut self) -> Self {
         self.primary_key = true;
+        self
+    }
+
+    /// Makes the field unique: a one-field unique key ([`FieldDef::unique`](field@FieldDef::unique)).
+    #[must_use]
+    pub fn unique(mut self) -> Self {
+        self.unique = true;
         self
     }
 
@@ -555,6 +589,8 @@ struct FieldRepr {
     primary_key: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     default: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    unique: bool,
 }
 
 #[derive(Clone, Copy, Serialize, Deserialize)]
@@ -627,6 +663,7 @@ impl TryFrom<FieldRepr> for FieldDef {
             nullable: r.nullable,
             primary_key: r.primary_key,
             default: r.default,
+            unique: r.unique,
         })
     }
 }
@@ -659,6 +696,7 @@ impl From<FieldDef> for FieldRepr {
             nullable: f.nullable,
             primary_key: f.primary_key,
             default: f.default,
+            unique: f.unique,
         }
     }
 }

@@ -339,6 +339,50 @@ pub enum SchemaErrorKind {
         /// What already has the name (`field \`posts\``, `relation \`Post.categories\``'s reverse).
         existing: String,
     },
+    /// A unique key names something that is neither a field nor a foreign key of its
+    /// model (a many-to-many relation has no column to be unique).
+    #[error(
+        "unique key {} of model `{model}` names unknown field `{field}`{}",
+        list(key),
+        hint(suggestion)
+    )]
+    UnknownUniqueField {
+        /// The model.
+        model: String,
+        /// The key as written.
+        key: Vec<String>,
+        /// The unknown name.
+        field: String,
+        /// The closest field or foreign-key name, if one is close.
+        suggestion: Option<String>,
+    },
+    /// A unique key lists no field.
+    #[error("unique key {position} of model `{model}` is empty; list at least one field")]
+    EmptyUniqueKey {
+        /// The model.
+        model: String,
+        /// The key's position in the model's `unique` list, from 1.
+        position: usize,
+    },
+    /// A unique key names one field twice (a foreign key `department` and its field
+    /// `department_id` are the same field).
+    #[error(
+        "unique key {} of model `{model}` names field `{field}` twice",
+        list(key)
+    )]
+    RepeatedUniqueField {
+        /// The model.
+        model: String,
+        /// The key as written.
+        key: Vec<String>,
+        /// The field named twice (the second name as written).
+        field: String,
+    },
+}
+
+/// `[a, b]`.
+fn list(names: &[String]) -> String {
+    format!("[{}]", names.join(", "))
 }
 
 fn hint(suggestion: &Option<String>) -> String {

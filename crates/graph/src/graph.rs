@@ -87,6 +87,8 @@ pub(crate) struct ModelData {
     /// The many-to-many relation (owner side) this model carries, if it is a through model.
     pub(crate) through_of: Option<RelationId>,
     pub(crate) generated: bool,
+    /// The unique keys, derived once by `build.rs` (see [`Model::unique_keys`]).
+    pub(crate) unique_keys: Vec<Box<[FieldId]>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +102,8 @@ pub(crate) struct FieldData {
     pub(crate) default: Option<serde_json::Value>,
     /// The forward foreign key whose column this is.
     pub(crate) foreign_key: Option<RelationId>,
+    /// Whether the field alone is one of its model's unique keys (derived with them).
+    pub(crate) unique: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -276,6 +280,24 @@ impl RelationGraph {
             {
                 return Err(format!("model {i} lists a field of another model"));
             }
+            for key in &m.unique_keys {
+                let mut sorted = key.to_vec();
+                sorted.sort_unstable();
+                sorted.dedup();
+                if sorted.len() != key.len()
+                    || key.is_empty()
+                    || **key == [m.pk]
+                    || key.iter().any(|f| !m.fields.contains(f))
+                {
+                    return Err(format!("model {i} has a bad unique key {key:?}"));
+                }
+            }
+            for &f in &m.fields {
+                let alone = m.unique_keys.iter().any(|k| **k == [f]);
+                if self.fields[f.index()].unique != alone {
+                    return Err(format!("field {} disagrees with its model's keys", f.0));
+                }
+            }
         }
         Ok(())
     }
@@ -374,6 +396,70 @@ impl<'g> Model<'g> {
     pub fn is_generated(&self) -> bool {
         self.data().generated
     }
+
+    /// The model's unique keys other than its primary key, each its fields in key order:
+    /// first every `unique = true` field ([`Field::is_unique`]) as a one-field key, in
+    /// field order; then the keys of the model's `unique` list, in the order declared (a
+    /// foreign key's name there stands for its column's field); then, for a through
+    /// model, the pair (key to the relation's source, key to its target), relq's rule
+    /// that a link is never doubled (Django's auto-created through models are
+    /// `unique_together` the same pair). A key with the same fields as an earlier one (in
+    /// any order), or of the primary key alone, is not repeated.
+    ///
+    /// ```
+    /// # use relq_graph::{SchemaDef, ModelDef, FieldDef, FieldType, ManyToManyDef};
+    /// let graph = SchemaDef::new()
+    ///     .model(ModelDef::new("Tag").pk("id", FieldType::Integer)
+    ///         .field(FieldDef::new("slug", FieldType::TEXT).unique()))
+    ///     .model(ModelDef::new("Post").pk("id", FieldType::Integer)
+    ///         .many_to_many(ManyToManyDef::new("tags", "Tag")))
+    ///     .build()?;
+    /// let names = |m: &str| -> Vec<Vec<&str>> {
+    ///     graph.model_by_name(m).unwrap().unique_keys()
+    ///         .map(|k| k.fields().map(|f| f.name()).collect()).collect()
+    /// };
+    /// assert_eq!(names("Tag"), [["slug"]]);
+    /// assert_eq!(names("PostTag"), [["post", "tag"]]);
+    /// # Ok::<(), relq_graph::SchemaError>(())
+    /// ```
+    pub fn unique_keys(&self) -> impl ExactSizeIterator<Item = UniqueKey<'g>> + 'g {
+        let graph = self.graph;
+        self.data()
+            .unique_keys
+            .iter()
+            .map(move |fields| UniqueKey { graph, fields })
+    }
+}
+
+/// One unique key of a model ([`Model::unique_keys`]): no two rows hold the same values
+/// in all of its fields (rows with a NULL in one of them never clash: SQL:2016 §4.18.3,
+/// as SQLite, PostgreSQL and MySQL/MariaDB treat a `UNIQUE` constraint). A borrowed view
+/// into a [`RelationGraph`].
+#[derive(Clone, Copy)]
+pub struct UniqueKey<'g> {
+    graph: &'g RelationGraph,
+    fields: &'g [FieldId],
+}
+
+impl<'g> UniqueKey<'g> {
+    /// The key's fields in key order (at least one, none twice, all of one model).
+    pub fn fields(&self) -> impl ExactSizeIterator<Item = Field<'g>> + 'g {
+        let graph = self.graph;
+        self.fields.iter().map(move |&id| Field { graph, id })
+    }
+
+    /// The key's field ids in key order.
+    pub fn field_ids(&self) -> &'g [FieldId] {
+        self.fields
+    }
+}
+
+impl std::fmt::Debug for UniqueKey<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.fields().map(|x| x.name()))
+            .finish()
+    }
 }
 
 impl std::fmt::Debug for Model<'_> {
@@ -428,6 +514,22 @@ impl<'g> Field<'g> {
     /// Whether this is the model's primary key.
     pub fn is_primary_key(&self) -> bool {
         self.data().primary_key
+    }
+
+    /// Whether the field alone is a unique key of its model: `unique = true`, or a
+    /// one-field key in the model's `unique` list ([`Model::unique_keys`]). False for the
+    /// primary key, which is unique by being the key.
+    pub fn is_unique(&self) -> bool {
+        self.data().unique
+    }
+
+    /// Whether the database makes the field's value when an INSERT leaves it out: an
+    /// `integer` or `big_integer` primary key (ormar's `autoincrement=True`, its default
+    /// for integer primary keys). How each database does it is its dialect's fact
+    /// (relq-sql's `ColumnTypes::generated_key`).
+    pub fn is_generated(&self) -> bool {
+        let d = self.data();
+        d.primary_key && matches!(d.ty, FieldType::Integer | FieldType::BigInteger)
     }
 
     /// The default value for writes.

@@ -21,6 +21,16 @@
 //!   owner's table (`categories.posts`), through the through table, which stays a model
 //!   (its other columns its fields). A taken name becomes `{table}_via_{through_table}`.
 //!
+//! - unique keys (a table's unique constraints and unique indexes, the primary key's
+//!   left out) have one canonical form: a key of one plain column is that field's
+//!   `unique = true`; any other key (several columns, or a foreign-key column) is an
+//!   entry of the model's `unique` list, a foreign-key column named by its relation
+//!   (`department`), in the order of the key's columns. Keys come in the order of their
+//!   columns' positions, each set of columns once; a through table's key on its two key
+//!   columns is left out, as every through model has it ([`Model::unique_keys`]).
+//!
+//! [`Model::unique_keys`]: crate::Model::unique_keys
+//!
 //! Names are claimed in this order, so an earlier kind wins a clash: plain fields, forward
 //! relations (tables in name order, keys in column order), reverse sides, many-to-many.
 //!
@@ -47,6 +57,10 @@ pub struct TableInfo {
     pub columns: Vec<ColumnInfo>,
     /// Its single-column foreign keys, in any order (sorted by column position here).
     pub foreign_keys: Vec<ForeignKeyInfo>,
+    /// Its unique constraints and unique indexes other than the primary key, each its
+    /// columns in key order, in any order; the dialect leaves out what is not a plain
+    /// key on whole columns (partial, expression and prefix indexes).
+    pub unique: Vec<Vec<String>>,
 }
 
 impl TableInfo {
@@ -59,8 +73,32 @@ impl TableInfo {
                 name: table,
                 columns: vec![column],
                 foreign_keys: Vec::new(),
+                unique: Vec::new(),
             }),
         }
+    }
+}
+
+/// Adds the unique keys of `rows` to `tables`: each row is (table, index or constraint,
+/// column), in catalog order with every index's columns together in key order; a row
+/// of a table not in `tables` is dropped.
+pub fn push_unique_columns(
+    tables: &mut [TableInfo],
+    rows: impl IntoIterator<Item = (String, String, String)>,
+) {
+    let mut last: Option<(String, String)> = None;
+    for (table, index, column) in rows {
+        let Some(t) = tables.iter_mut().find(|t| t.name == table) else {
+            continue;
+        };
+        let same = last
+            .as_ref()
+            .is_some_and(|(lt, li)| *lt == table && *li == index);
+        match t.unique.last_mut() {
+            Some(key) if same => key.push(column),
+            _ => t.unique.push(vec![column]),
+        }
+        last = Some((table, index));
     }
 }
 
@@ -251,7 +289,11 @@ pub fn schema_from_tables(mut tables: Vec<TableInfo>) -> SchemaDef {
     for (i, t) in tables.iter().enumerate() {
         let keys: HashSet<&str> = t.foreign_keys.iter().map(|f| f.column.as_str()).collect();
         let mut model = ModelDef::new(&t.name).table(&t.name);
+        let unique = unique_keys(t, through[i]);
         for c in t.columns.iter().filter(|c| !keys.contains(c.name.as_str())) {
+            let alone = unique
+                .iter()
+                .any(|k| matches!(k.as_slice(), [only] if *only == c.name));
             model = model.field(FieldDef {
                 name: c.name.clone(),
                 column: None,
@@ -259,8 +301,22 @@ pub fn schema_from_tables(mut tables: Vec<TableInfo>) -> SchemaDef {
                 nullable: c.nullable,
                 primary_key: c.primary_key,
                 default: None,
+                unique: alone,
             });
         }
+        // Other keys name a foreign-key column by its relation, any other by its field.
+        let relation = |column: &String| {
+            let k = t.foreign_keys.iter().position(|fk| fk.column == *column);
+            match k {
+                Some(k) if !through[i] => forward[i][k].clone(),
+                _ => column.clone(),
+            }
+        };
+        model.unique = unique
+            .iter()
+            .filter(|k| !matches!(k.as_slice(), [only] if !keys.contains(only.as_str())))
+            .map(|k| k.iter().map(relation).collect())
+            .collect();
         if !through[i] {
             for ((fk, name), related) in t.foreign_keys.iter().zip(&forward[i]).zip(&reverse[i]) {
                 let nullable = t
@@ -304,6 +360,35 @@ pub fn schema_from_tables(mut tables: Vec<TableInfo>) -> SchemaDef {
         }
     }
     SchemaDef { models }
+}
+
+/// The unique keys of `t` worth stating (see the module doc): each set of columns
+/// once, ordered by the columns' positions, without the primary key alone, keys naming
+/// an unknown column, or a through table's pair of key columns.
+fn unique_keys(t: &TableInfo, through: bool) -> Vec<Vec<String>> {
+    let position = |c: &String| t.columns.iter().position(|x| x.name == *c);
+    let mut keys: Vec<(Vec<usize>, &Vec<String>)> = Vec::new();
+    for key in &t.unique {
+        let Some(positions) = key.iter().map(position).collect::<Option<Vec<usize>>>() else {
+            continue;
+        };
+        let mut set = positions.clone();
+        set.sort_unstable();
+        set.dedup();
+        let pk_alone = key.len() == 1 && t.columns[positions[0]].primary_key;
+        let pair =
+            through && key.len() == 2 && t.foreign_keys.iter().all(|fk| key.contains(&fk.column));
+        let seen = keys.iter().any(|(p, _)| {
+            let mut other = p.clone();
+            other.sort_unstable();
+            other == set
+        });
+        if set.len() == key.len() && !pk_alone && !pair && !seen {
+            keys.push((positions, key));
+        }
+    }
+    keys.sort();
+    keys.into_iter().map(|(_, k)| k.clone()).collect()
 }
 
 /// Whether `t` is a through table (see the module doc).
@@ -364,6 +449,7 @@ mod tests {
             name: "parents".to_owned(),
             columns: vec![column("id", true)],
             foreign_keys: Vec::new(),
+            unique: Vec::new(),
         };
         let child = TableInfo {
             name: "children".to_owned(),
@@ -374,6 +460,7 @@ mod tests {
                 on_delete: ReferentialAction::Cascade,
                 on_update: ReferentialAction::NoAction,
             }],
+            unique: Vec::new(),
         };
         let a = schema_from_tables(vec![parent.clone(), child.clone()]);
         let b = schema_from_tables(vec![child, parent]);
@@ -404,6 +491,7 @@ mod tests {
             name: name.to_owned(),
             columns,
             foreign_keys,
+            unique: Vec::new(),
         };
         // `posts` has a field named like its reverse from `tags` and like the many-to-many
         // to `tags`: both fall back.
@@ -437,5 +525,81 @@ mod tests {
         assert_eq!(posts.many_to_many[0].name, "tags_via_posts_tags");
         assert_eq!(posts.many_to_many[0].related_name.as_deref(), Some("posts"));
         assert!(schema.build().is_ok(), "{:?}", schema.build());
+    }
+
+    #[test]
+    fn unique_keys_take_their_canonical_form() {
+        let column = |name: &str, primary_key| ColumnInfo {
+            name: name.to_owned(),
+            ty: FieldType::Integer,
+            nullable: false,
+            primary_key,
+        };
+        let key = |column: &str, table: &str| ForeignKeyInfo {
+            column: column.to_owned(),
+            table: table.to_owned(),
+            on_delete: ReferentialAction::NoAction,
+            on_update: ReferentialAction::NoAction,
+        };
+        let names = |keys: &[&[&str]]| -> Vec<Vec<String>> {
+            keys.iter()
+                .map(|k| k.iter().map(|c| (*c).to_owned()).collect())
+                .collect()
+        };
+        let tables = vec![
+            TableInfo {
+                name: "courses".to_owned(),
+                columns: vec![
+                    column("id", true),
+                    column("code", false),
+                    column("department_id", false),
+                ],
+                foreign_keys: vec![key("department_id", "departments")],
+                // Catalog order is by index name: reordered by column position here.
+                unique: names(&[
+                    &["department_id"],
+                    &["code", "department_id"],
+                    &["id"],
+                    &["department_id", "code"],
+                    &["code"],
+                ]),
+            },
+            TableInfo {
+                name: "departments".to_owned(),
+                columns: vec![column("id", true)],
+                foreign_keys: Vec::new(),
+                unique: Vec::new(),
+            },
+            TableInfo {
+                name: "courses_departments".to_owned(),
+                columns: vec![
+                    column("id", true),
+                    column("course_id", false),
+                    column("department_id", false),
+                ],
+                foreign_keys: vec![
+                    key("course_id", "courses"),
+                    key("department_id", "departments"),
+                ],
+                unique: names(&[&["department_id", "course_id"]]),
+            },
+        ];
+        let schema = schema_from_tables(tables);
+        let courses = &schema.models[0];
+        assert!(courses.fields[1].unique && !courses.fields[0].unique);
+        assert_eq!(
+            courses.unique,
+            names(&[&["code", "department"], &["department"]])
+        );
+        assert!(
+            schema.models[1].unique.is_empty(),
+            "the through pair is implied"
+        );
+        let graph = schema.build().expect("builds");
+        let through = graph.model_by_name("courses_departments").expect("a model");
+        assert_eq!(
+            format!("{:?}", through.unique_keys().collect::<Vec<_>>()),
+            r#"[["course_id", "department_id"]]"#
+        );
     }
 }

@@ -45,5 +45,6 @@ pub use def::{
 pub use error::{NameKind, SchemaError, SchemaErrorKind, SchemaFormat};
 pub use graph::{
     Field, FieldId, Model, ModelId, Relation, RelationGraph, RelationId, RelationKind, Through,
+    UniqueKey,
 };
 pub use suggest::suggest;

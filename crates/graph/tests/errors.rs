@@ -247,6 +247,26 @@ fn cases() -> Vec<Case> {
             expect: |k| matches!(k, K::ThroughNameTaken { .. }),
         },
         Case {
+            name: "unique_key_with_a_typo",
+            toml: m("Department", "") + &m("Course", "fields = [{ name = \"id\", type = \"integer\", primary_key = true }, { name = \"code\", type = \"text\" }]\nforeign_keys = [{ name = \"department\", to = \"Department\" }]\nunique = [[\"code\", \"departmnet\"]]").replace(&format!("fields = [{PK}]\nfields"), "fields"),
+            expect: |k| matches!(k, K::UnknownUniqueField { suggestion: Some(s), .. } if s == "department"),
+        },
+        Case {
+            name: "unique_key_naming_a_many_to_many",
+            toml: m("Tag", "") + &m("Post", "many_to_many = [{ name = \"tags\", to = \"Tag\" }]\nunique = [[\"tags\"]]"),
+            expect: |k| matches!(k, K::UnknownUniqueField { .. }),
+        },
+        Case {
+            name: "empty_unique_key",
+            toml: m("A", "unique = [[\"id\"], []]"),
+            expect: |k| matches!(k, K::EmptyUniqueKey { position: 2, .. }),
+        },
+        Case {
+            name: "unique_key_naming_a_foreign_key_and_its_field",
+            toml: m("A", "foreign_keys = [{ name = \"parent\", to = \"A\" }]\nunique = [[\"parent\", \"parent_id\"]]"),
+            expect: |k| matches!(k, K::RepeatedUniqueField { .. }),
+        },
+        Case {
             name: "two_many_to_many_to_one_model_without_through",
             toml: m("Category", "") + &m("Post", "many_to_many = [{ name = \"categories\", to = \"Category\" }, { name = \"tags\", to = \"Category\", related_name = \"tagged\" }]"),
             expect: |k| matches!(k, K::ThroughNameTaken { .. }),

@@ -251,3 +251,125 @@ fn toml_output_reads_back_to_the_same_definition() {
         assert_eq!(SchemaDef::from_toml(&written).expect("reread"), def);
     }
 }
+
+/// A schema with unique keys in every form: a `unique = true` field, a key with a
+/// foreign key's name, a one-field key in the list, a key repeating another, and two
+/// many-to-many relations (one generated, one through a declared model that lists the
+/// pair itself, reversed).
+const UNIQUE: &str = r#"
+[[models]]
+name = "Department"
+fields = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "code", type = "text", unique = true },
+]
+
+[[models]]
+name = "Course"
+fields = [
+  { name = "id", type = "integer", primary_key = true },
+  { name = "name", type = "text" },
+  { name = "slug", type = "text" },
+]
+foreign_keys = [{ name = "department", to = "Department" }]
+many_to_many = [
+  { name = "tags", to = "Department", related_name = "tagged" },
+  { name = "rooms", to = "Department", through = "Booking", related_name = "booked" },
+]
+unique = [["name", "department"], ["slug"], ["department_id", "name"], ["id"]]
+
+[[models]]
+name = "Booking"
+fields = [{ name = "id", type = "integer", primary_key = true }, { name = "day", type = "date" }]
+unique = [["department", "course"], ["course", "day"]]
+"#;
+
+fn unique_builder() -> SchemaDef {
+    SchemaDef::new()
+        .model(
+            ModelDef::new("Department")
+                .pk("id", FieldType::Integer)
+                .field(FieldDef::new("code", FieldType::TEXT).unique()),
+        )
+        .model(
+            ModelDef::new("Course")
+                .pk("id", FieldType::Integer)
+                .field(FieldDef::new("name", FieldType::TEXT))
+                .field(FieldDef::new("slug", FieldType::TEXT))
+                .foreign_key(ForeignKeyDef::new("department", "Department"))
+                .many_to_many(ManyToManyDef::new("tags", "Department").related_name("tagged"))
+                .many_to_many(
+                    ManyToManyDef::new("rooms", "Department")
+                        .through("Booking")
+                        .related_name("booked"),
+                )
+                .unique(["name", "department"])
+                .unique(["slug"])
+                .unique(["department_id", "name"])
+                .unique(["id"]),
+        )
+        .model(
+            ModelDef::new("Booking")
+                .pk("id", FieldType::Integer)
+                .field(FieldDef::new("day", FieldType::Date))
+                .unique(["department", "course"])
+                .unique(["course", "day"]),
+        )
+}
+
+#[test]
+fn unique_keys_in_declared_order_with_through_pairs_and_no_repeats() {
+    let graph = built(SchemaDef::from_toml(UNIQUE).expect("toml"));
+    let keys = |model: &str| -> Vec<Vec<&str>> {
+        graph
+            .model_by_name(model)
+            .expect("model")
+            .unique_keys()
+            .map(|k| k.fields().map(|f| f.name()).collect())
+            .collect()
+    };
+    assert_eq!(keys("Department"), [vec!["code"]]);
+    // `department` names `department_id`; the reordered repeat and the pk are dropped.
+    assert_eq!(
+        keys("Course"),
+        [vec!["name", "department_id"], vec!["slug"]]
+    );
+    assert_eq!(keys("CourseDepartment"), [vec!["course", "department"]]);
+    // The declared pair (reversed) stands for the automatic one.
+    assert_eq!(
+        keys("Booking"),
+        [vec!["department", "course"], vec!["course", "day"]]
+    );
+    let course = graph.model_by_name("Course").expect("model");
+    let unique: Vec<_> = course.fields().map(|f| (f.name(), f.is_unique())).collect();
+    assert_eq!(
+        unique,
+        [
+            ("id", false),
+            ("name", false),
+            ("slug", true),
+            ("department_id", false)
+        ]
+    );
+    assert!(course.primary_key().is_generated());
+    assert!(!course.field("slug").expect("field").is_generated());
+}
+
+#[test]
+fn unique_keys_round_trip_through_toml_json_and_the_builder() {
+    let def = SchemaDef::from_toml(UNIQUE).expect("toml");
+    assert_eq!(def, unique_builder());
+    let toml = def.to_toml().expect("to toml");
+    assert_eq!(SchemaDef::from_toml(&toml).expect("reread"), def);
+    let json = serde_json::to_string(&def).expect("to json");
+    assert_eq!(SchemaDef::from_json(&json).expect("reread"), def);
+    // Omitted when empty or false.
+    let plain = SchemaDef::from_toml(include_str!("../../../schemas/school.toml")).expect("toml");
+    let written = plain.to_toml().expect("to toml");
+    assert!(!written.contains("unique"), "{written}");
+    assert!(toml.contains("unique = true"), "{toml}");
+    assert_eq!(
+        def.build().expect("valid"),
+        unique_builder().build().expect("valid")
+    );
+}

@@ -30,7 +30,7 @@ use relq_mysql::{MySql, MySqlDriver};
 use relq_plan::Value;
 use relq_postgres::{Postgres, PostgresDriver};
 use relq_rows::Record;
-use relq_sql::{Compiled, Dialect, create_tables, insert, rows_per_insert};
+use relq_sql::{Compiled, Dialect, create_tables, insert, reset_generated_key, rows_per_insert};
 use relq_sqlite::{Sqlite, SqliteDriver};
 use relq_write::CompiledWrite;
 
@@ -259,7 +259,10 @@ impl Database {
     /// Inserts `rows` into `model`'s table, each one value per field in definition order,
     /// in one transaction and as few statements as the parameter limit allows
     /// ([`rows_per_insert`]); the number of rows inserted. Nothing is inserted when any
-    /// row fails.
+    /// row fails. Where the model's key is generated and the database's generator does not
+    /// move past keys given to it (PostgreSQL's identity sequence), the same transaction
+    /// then moves it past the largest key ([`reset_generated_key`]), so a later INSERT
+    /// without the key gets a fresh one.
     ///
     /// # Errors
     /// [`ExecErrorKind::InsertWidth`] for a row without one value per column (before any
@@ -283,15 +286,26 @@ impl Database {
             let params: Vec<Value> = rows.iter().flatten().cloned().collect();
             match self.run(&sql, &params) {
                 Ok(n) => inserted += n,
-                Err(e) => {
-                    // The insert's error is the one to report; a failed rollback adds nothing.
-                    let _ = self.run("ROLLBACK", &[]);
-                    return Err(e);
-                }
+                Err(e) => return Err(self.roll_back(e)),
             }
+        }
+        if !rows.is_empty()
+            && let Some(reset) = reset_generated_key(model, self.dialect())
+            && let Err(e) = self.run(&reset.sql, &reset.params)
+        {
+            return Err(self.roll_back(e));
         }
         self.run("COMMIT", &[])?;
         Ok(inserted)
+    }
+}
+
+impl Database {
+    /// Rolls the open transaction back and hands `e` on: the statement's error is the one
+    /// to report; a failed rollback adds nothing.
+    fn roll_back(&mut self, e: ExecError) -> ExecError {
+        let _ = self.run("ROLLBACK", &[]);
+        e
     }
 }
 

@@ -11,7 +11,7 @@
 use relq_graph::Model;
 
 use crate::dialect::{Dialect, Placeholder};
-use crate::render::{push_number, push_quoted};
+use crate::render::{Rendered, push_number, push_quoted};
 
 /// `INSERT INTO "table" ("c1", "c2") VALUES (?, ?), (?, ?)` for `rows` rows of `model`
 /// (`$1`, `$2`, ... numbered across rows on PostgreSQL), without a trailing `;`.
@@ -78,6 +78,19 @@ pub fn insert(model: Model<'_>, rows: usize, dialect: &dyn Dialect) -> String {
 pub fn rows_per_insert(model: Model<'_>, dialect: &dyn Dialect) -> usize {
     let columns = model.fields().count().max(1);
     (dialect.caps().max_params / columns).clamp(1, 1000)
+}
+
+/// The statement to run after rows of `model` were inserted with their keys given, so a
+/// later INSERT that leaves the key out gets a key past them
+/// ([`Dialect::reset_generated_key`]); `None` when the model's key is not generated
+/// ([`Field::is_generated`](relq_graph::Field::is_generated)) or the database's
+/// generator moves past given keys itself.
+pub fn reset_generated_key(model: Model<'_>, dialect: &dyn Dialect) -> Option<Rendered> {
+    let key = model.primary_key();
+    if !key.is_generated() {
+        return None;
+    }
+    dialect.reset_generated_key(model.table(), key.column())
 }
 
 #[cfg(test)]

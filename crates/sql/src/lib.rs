@@ -8,8 +8,9 @@
 //! arrive ([`Delivery`]: rows of their own statements, or JSON columns). A query the
 //! dialect cannot run is a [`CompileError`]. [`render`] and
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
-//! [`create_tables`] writes the `CREATE TABLE` statements of a graph and [`insert`] the
-//! `INSERT` of a model's rows, for loading data (tests, the sample data, tools).
+//! [`create_tables`] writes the `CREATE TABLE` statements of a graph (unique keys and
+//! generated integer keys included) and [`insert`] the `INSERT` of a model's rows, for
+//! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it.
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
 //! are always quoted; nothing here asks which dialect it has: it reads its [`Caps`] or
@@ -35,9 +36,9 @@ pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableR
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
 pub use ddl::create_tables;
 pub use dialect::{
-    Ansi, Call, Caps, ColumnTypes, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit,
-    Placeholder, Server, TypeName, Upsert, WriteCaps, like_pattern, lower,
+    Ansi, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
+    OffsetWithoutLimit, Placeholder, Server, TypeName, Upsert, WriteCaps, like_pattern, lower,
 };
 pub use error::{CompileError, CompileErrorKind};
-pub use insert::{insert, rows_per_insert};
+pub use insert::{insert, reset_generated_key, rows_per_insert};
 pub use render::{Layout, Rendered, push_quoted, render, render_debug, render_expr};

@@ -3,7 +3,9 @@
 //!
 //! Reads `information_schema` for `DATABASE()`: `TABLES` (base tables), `COLUMNS`
 //! (`COLUMN_TYPE`, `IS_NULLABLE`, `COLUMN_KEY`), `KEY_COLUMN_USAGE` and
-//! `REFERENTIAL_CONSTRAINTS` (single-column foreign keys and their rules). The naming rules
+//! `REFERENTIAL_CONSTRAINTS` (single-column foreign keys and their rules), `STATISTICS`
+//! (unique keys: unique indexes other than `PRIMARY`, without a prefix index
+//! (`SUB_PART`) or a functional one (no `COLUMN_NAME`, MySQL 8)). The naming rules
 //! are relq-graph's ([`relq_graph::introspect`]).
 //!
 //! Types: `COLUMN_TYPE`, split into words and arguments, first through this dialect's
@@ -22,7 +24,8 @@
 use mysql::prelude::Queryable;
 use relq_exec::ExecError;
 use relq_graph::introspect::{
-    ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
+    ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, push_unique_columns,
+    schema_from_tables, split_type,
 };
 use relq_graph::{FieldType, ReferentialAction, SchemaDef};
 
@@ -42,6 +45,15 @@ const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, k.COLUMN_NAME, k.REFERENCED_TAB
           WHERE o.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
           AND o.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND o.TABLE_NAME = k.TABLE_NAME) = 1 \
      ORDER BY k.TABLE_NAME, k.ORDINAL_POSITION";
+
+const UNIQUE: &str = "SELECT s.TABLE_NAME, s.INDEX_NAME, s.COLUMN_NAME \
+     FROM information_schema.STATISTICS s \
+     WHERE s.TABLE_SCHEMA = DATABASE() AND s.NON_UNIQUE = 0 AND s.INDEX_NAME <> 'PRIMARY' \
+     AND NOT EXISTS (SELECT 1 FROM information_schema.STATISTICS p \
+          WHERE p.TABLE_SCHEMA = s.TABLE_SCHEMA AND p.TABLE_NAME = s.TABLE_NAME \
+          AND p.INDEX_NAME = s.INDEX_NAME \
+          AND (p.SUB_PART IS NOT NULL OR p.COLUMN_NAME IS NULL)) \
+     ORDER BY s.TABLE_NAME, s.INDEX_NAME, s.SEQ_IN_INDEX";
 
 /// A referential rule as InnoDB means it (`RESTRICT` is `NO ACTION`).
 fn action(rule: &str) -> ReferentialAction {
@@ -98,5 +110,7 @@ pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
             });
         }
     }
+    let unique: Vec<(String, String, String)> = conn.query(UNIQUE).map_err(driver)?;
+    push_unique_columns(&mut tables, unique);
     Ok(schema_from_tables(tables))
 }

@@ -52,8 +52,8 @@ pub use introspect::introspect;
 use mysql::prelude::Queryable;
 use relq_exec::ExecError;
 use relq_sql::{
-    Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps, OffsetWithoutLimit, Server,
-    TypeName, Upsert, WriteCaps, lower,
+    Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
+    OffsetWithoutLimit, Server, TypeName, Upsert, WriteCaps, lower,
 };
 
 /// MySQL's and MariaDB's column types (data-types.html).
@@ -90,6 +90,13 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     json: "JSON",
     // blob.html.
     bytes: "LONGBLOB",
+    // create-table.html, "AUTO_INCREMENT" (MariaDB: auto_increment): an INSERT leaving
+    // the column out gets the counter's next value; a larger given value moves the
+    // counter past it (innodb-auto-increment-handling.html).
+    generated_key: GeneratedKey {
+        ty: None,
+        words: " AUTO_INCREMENT",
+    },
 };
 
 /// MySQL's and MariaDB's facts.

@@ -4,7 +4,9 @@
 //! Reads `pg_catalog` for `current_schema()` (catalogs.html): ordinary and partitioned
 //! tables (`pg_class`), their columns with `format_type` and `attnotnull`
 //! (`pg_attribute`), single-column primary and foreign keys with their actions
-//! (`pg_constraint`). The naming rules are relq-graph's ([`relq_graph::introspect`]).
+//! (`pg_constraint`), unique keys (`pg_index`: unique indexes, those of `UNIQUE`
+//! constraints included, not the primary key's, partial ones or those on an expression;
+//! their key columns, not `INCLUDE`d ones). The naming rules are relq-graph's ([`relq_graph::introspect`]).
 //!
 //! Types: `format_type`'s spelling, split into words and arguments, through
 //! [`common_field_type`](relq_graph::introspect::common_field_type): [`TYPES`](crate::TYPES)
@@ -19,7 +21,8 @@ use relq_exec::ExecError;
 use relq_graph::ReferentialAction;
 use relq_graph::SchemaDef;
 use relq_graph::introspect::{
-    ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
+    ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, push_unique_columns,
+    schema_from_tables, split_type,
 };
 
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
@@ -39,6 +42,15 @@ const FOREIGN_KEYS: &str = "SELECT c.relname::text, a.attname::text, r.relname::
      JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = k.conkey[1] \
      WHERE k.contype = 'f' AND n.nspname = current_schema() \
      AND array_length(k.conkey, 1) = 1 ORDER BY c.relname, a.attnum";
+
+const UNIQUE: &str = "SELECT c.relname::text, i.indexrelid::regclass::text, a.attname::text \
+     FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid \
+     JOIN pg_namespace n ON n.oid = c.relnamespace \
+     CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, position) \
+     JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+     WHERE n.nspname = current_schema() AND i.indisunique AND NOT i.indisprimary \
+     AND i.indpred IS NULL AND i.indexprs IS NULL AND k.position <= i.indnkeyatts \
+     ORDER BY c.relname, i.indexrelid::regclass::text, k.position";
 
 /// `pg_constraint`'s action code (`a`, `r`, `c`, `n`, `d`).
 fn action(code: &str) -> ReferentialAction {
@@ -89,5 +101,10 @@ pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError>
             });
         }
     }
+    let rows = client.query(UNIQUE, &[]).map_err(driver)?;
+    push_unique_columns(
+        &mut tables,
+        rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))),
+    );
     Ok(schema_from_tables(tables))
 }

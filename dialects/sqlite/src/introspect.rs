@@ -1,8 +1,11 @@
 //! [`introspect`]: an SQLite database's tables read back into a [`SchemaDef`].
 //!
 //! Reads `PRAGMA table_list` (tables of the `main` schema, `sqlite_*` excluded),
-//! `PRAGMA table_info` (columns: declared type, `NOT NULL`, primary-key position) and
-//! `PRAGMA foreign_key_list` (single-column foreign keys and their actions)
+//! `PRAGMA table_info` (columns: declared type, `NOT NULL`, primary-key position),
+//! `PRAGMA foreign_key_list` (single-column foreign keys and their actions),
+//! `PRAGMA index_list` and `PRAGMA index_info` (unique keys: `UNIQUE` constraints and
+//! unique indexes, not the primary key's (`origin = 'pk'`), partial ones or those on an
+//! expression)
 //! (<https://sqlite.org/pragma.html>); the naming rules are relq-graph's
 //! ([`relq_graph::introspect`]).
 //!
@@ -92,10 +95,41 @@ pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
                 on_update: ReferentialAction::from_sql(on_update),
             })
             .collect();
+        let mut indexes = conn
+            .prepare(
+                "SELECT name FROM pragma_index_list(?1) \
+                 WHERE \"unique\" = 1 AND origin <> 'pk' AND partial = 0 ORDER BY name",
+            )
+            .map_err(driver)?;
+        let index_names: Vec<String> = indexes
+            .query_map([&name], |r| r.get(0))
+            .map_err(driver)?
+            .collect::<Result<_, _>>()
+            .map_err(driver)?;
+        let mut unique = Vec::with_capacity(index_names.len());
+        for index in index_names {
+            let mut info = conn
+                .prepare("SELECT cid, name FROM pragma_index_info(?1) ORDER BY seqno")
+                .map_err(driver)?;
+            let key: Vec<(i64, Option<String>)> = info
+                .query_map([&index], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(driver)?
+                .collect::<Result<_, _>>()
+                .map_err(driver)?;
+            // cid -1 is the rowid, -2 an expression: not a key on columns.
+            if let Some(key) = key
+                .into_iter()
+                .map(|(cid, column)| column.filter(|_| cid >= 0))
+                .collect::<Option<Vec<String>>>()
+            {
+                unique.push(key);
+            }
+        }
         tables.push(TableInfo {
             name,
             columns,
             foreign_keys,
+            unique,
         });
     }
     Ok(schema_from_tables(tables))

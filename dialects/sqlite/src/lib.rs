@@ -53,7 +53,7 @@ pub use introspect::introspect;
 use relq_exec::ExecError;
 use relq_plan::{TextOp, Value};
 use relq_sql::{
-    BinaryOp, Call, Caps, ColumnTypes, Dialect, Expr, IdentifierLimit, JsonCaps,
+    BinaryOp, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
     OffsetWithoutLimit, Server, TypeName, Upsert, WriteCaps, lower,
 };
 
@@ -84,6 +84,13 @@ pub const TYPES: ColumnTypes = ColumnTypes {
     // JSON functions read and write text (json1.html).
     json: "TEXT",
     bytes: "BLOB",
+    // lang_createtable.html#rowid: only a column declared exactly `INTEGER PRIMARY KEY`
+    // aliases the rowid, which an INSERT leaving it out sets to one more than the largest
+    // (autoinc.html); `BIGINT PRIMARY KEY` would be an ordinary column left NULL.
+    generated_key: GeneratedKey {
+        ty: Some("INTEGER"),
+        words: "",
+    },
 };
 
 /// SQLite's facts.
