@@ -25,9 +25,10 @@ pub struct Outcome {
     pub op: &'static str,
     /// The model it named.
     pub model: String,
-    /// Rows inserted, updated or deleted, as the database counts them (MySQL and
-    /// MariaDB count an `UPDATE` that sets a row to the values it had as 0 unless the
-    /// connection asks for found rows, which `relq::Database` does).
+    /// Rows inserted, updated or deleted, as the database counts them: MySQL and
+    /// MariaDB count the rows whose values changed (an `UPDATE` setting a row to the
+    /// values it had counts 0; mysql_affected_rows()), SQLite and PostgreSQL every row
+    /// matched. Links `add` inserts count 1 each, links that existed 0, on all three.
     pub affected: u64,
     /// Primary keys the operation inserted (in row order) or found.
     pub keys: Vec<Value>,

@@ -108,11 +108,6 @@ impl Database {
             Self::postgres(client).map_err(connect)
         } else if url.starts_with("mysql://") {
             let opts = mysql::Opts::from_url(url).map_err(|e| driver(&e))?;
-            // Changed-row counts count every row an UPDATE matched, as SQLite and
-            // PostgreSQL do (CLIENT_FOUND_ROWS, mysql_affected_rows()), not only the rows
-            // whose values changed.
-            let opts = mysql::OptsBuilder::from_opts(opts)
-                .additional_capabilities(mysql::consts::CapabilityFlags::CLIENT_FOUND_ROWS);
             Self::mysql(mysql::Conn::new(opts).map_err(|e| driver(&e))?).map_err(connect)
         } else {
             Err(OpenError::Scheme {

@@ -5,7 +5,7 @@
 //! Invariant: every value leaving here has its field's kind, or is NULL for a nullable
 //! field; nothing here writes SQL.
 
-use relq_graph::{Field, FieldType, Model, Relation, RelationGraph, suggest};
+use relq_graph::{Field, Model, Relation, RelationGraph, suggest};
 use relq_plan::{Value, ValueKind, describe_json};
 use serde_json::Value as Json;
 
@@ -185,7 +185,7 @@ impl<'g> Ctx<'g> {
                 .find(|(f, _)| f.id() == field.id());
             let value = match (taken, field.default()) {
                 (Some((_, v)), _) => v.clone(),
-                (None, _) if is_generated(field) => continue,
+                (None, _) if field.is_generated() => continue,
                 (None, Some(default)) => self.value(field, default)?,
                 (None, None) if field.is_nullable() => Value::Null,
                 (None, None) => {
@@ -215,11 +215,4 @@ impl<'g> NewRecord<'g> {
             .find(|(f, _)| f.is_primary_key())
             .map(|(_, v)| v)
     }
-}
-
-/// Whether the database generates `field` when an insert leaves it out: an integer
-/// primary key (ormar's `autoincrement`, on by default for integer keys; the DDL
-/// relq emits declares it).
-pub(crate) fn is_generated(field: Field<'_>) -> bool {
-    field.is_primary_key() && matches!(field.ty(), FieldType::Integer | FieldType::BigInteger)
 }

@@ -23,7 +23,6 @@
 mod check;
 mod compile;
 mod error;
-mod keys;
 mod operation;
 mod program;
 mod relations;

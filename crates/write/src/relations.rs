@@ -17,9 +17,8 @@ use relq_plan::Value;
 use relq_sql::{Caps, Upsert};
 use serde_json::Value as Json;
 
-use crate::check::{Ctx, NewRecord, is_generated};
+use crate::check::{Ctx, NewRecord};
 use crate::error::{WriteError, WriteErrorKind as K};
-use crate::keys::unique_keys;
 use crate::operation::Values;
 use crate::program::{Action, Param, Step, WritePlan};
 use crate::rows::plan;
@@ -134,7 +133,7 @@ fn link_key<'g>(
     owner: Field<'g>,
     target: Field<'g>,
 ) -> Result<[Field<'g>; 2], WriteError> {
-    let keys = unique_keys(ctx.graph, through);
+    let keys: Vec<Vec<Field<'g>>> = through.unique_keys().map(|k| k.fields().collect()).collect();
     let is_pair = |key: &Vec<Field<'g>>| {
         key.len() == 2
             && key.iter().any(|f| f.id() == owner.id())
@@ -150,7 +149,7 @@ fn link_key<'g>(
     if !keys.iter().any(is_pair) {
         return Err(no_pair());
     }
-    let only_pair = keys.len() == 1 && is_generated(through.primary_key());
+    let only_pair = keys.len() == 1 && through.primary_key().is_generated();
     if caps.writes.upsert == Some(Upsert::DuplicateKey) && !only_pair {
         return Err(ctx.err(K::Unsupported {
             feature: "skipping existing links of a through model with another unique key (ON DUPLICATE KEY fires on any)",

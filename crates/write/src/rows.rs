@@ -12,7 +12,7 @@ use relq_graph::{Field, Model};
 use relq_plan::{Filter, Query, Terminal, Value, Values as ValuesTerminal};
 use relq_sql::{Caps, Dialect, Upsert, compile};
 
-use crate::check::{Ctx, is_generated};
+use crate::check::Ctx;
 use crate::error::{WriteError, WriteErrorKind as K};
 use crate::operation::Values;
 use crate::program::{Action, Param, Step, When, WritePlan};
@@ -156,7 +156,7 @@ pub(crate) fn get_or_create(
             v => Cond::Eq(*f, Param::Value(v.clone())),
         })
         .collect();
-    let lookup_key = unique_key_of(ctx.graph, model, &by);
+    let lookup_key = unique_key_of(model, &by);
     let native = !update_found
         && caps.writes.insert_returning
         && caps.writes.upsert == Some(Upsert::OnConflict)
@@ -239,7 +239,6 @@ pub(crate) fn get_or_create(
 
 /// The declared unique key (or the primary key) whose fields are exactly the lookup's.
 fn unique_key_of<'g>(
-    graph: &'g relq_graph::RelationGraph,
     model: Model<'g>,
     by: &[(Field<'g>, Value)],
 ) -> Option<Vec<Field<'g>>> {
@@ -247,11 +246,12 @@ fn unique_key_of<'g>(
         key.len() == by.len() && key.iter().all(|k| by.iter().any(|(f, _)| f.id() == k.id()))
     };
     let pk = [model.primary_key()];
-    if same(&pk) && !is_generated(pk[0]) {
+    if same(&pk) && !pk[0].is_generated() {
         return Some(pk.to_vec());
     }
-    crate::keys::unique_keys(graph, model)
-        .into_iter()
+    model
+        .unique_keys()
+        .map(|key| key.fields().collect::<Vec<_>>())
         .find(|key| same(key))
 }
 

@@ -9,7 +9,7 @@ use relq_graph::{Field, Model};
 use relq_plan::{Value, ValueKind};
 use relq_sql::{Caps, Upsert};
 
-use crate::check::{NewRecord, is_generated};
+use crate::check::NewRecord;
 use crate::error::WriteErrorKind;
 use crate::program::{Action, Param, Step, When};
 use crate::sql::{Cond, Sql};
@@ -148,7 +148,7 @@ pub(crate) fn last_insert_id(caps: &Caps, model: Model<'_>) -> Result<Step, Writ
     let query = caps
         .writes
         .last_insert_id
-        .filter(|_| is_generated(model.primary_key()))
+        .filter(|_| model.primary_key().is_generated())
         .ok_or(WriteErrorKind::Unsupported {
             feature: "reading a generated primary key",
             dialect: caps.name,
