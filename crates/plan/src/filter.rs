@@ -446,7 +446,7 @@ fn expected_forms(kind: ValueKind) -> (&'static str, &'static str) {
 }
 
 /// `a string` for one value of `kind`.
-fn expected(kind: ValueKind) -> String {
+pub(crate) fn expected(kind: ValueKind) -> String {
     expected_forms(kind).0.to_owned()
 }
 
@@ -456,7 +456,7 @@ fn expected_list(kind: ValueKind) -> String {
 }
 
 /// A short description of a JSON value, for messages: `the string "x"`, `the number 3`.
-fn describe(v: &Json) -> String {
+pub(crate) fn describe(v: &Json) -> String {
     let shown = v.to_string();
     let shown = match shown.char_indices().nth(40) {
         Some((cut, _)) => format!("{}…", &shown[..cut]),
@@ -473,7 +473,7 @@ fn describe(v: &Json) -> String {
 }
 
 /// `v` as a value of `kind`, if it is one (text forms checked for their shape).
-fn typed(kind: ValueKind, v: &Json) -> Option<Value> {
+pub(crate) fn typed(kind: ValueKind, v: &Json) -> Option<Value> {
     let text = || v.as_str().map(str::to_owned);
     Some(match kind {
         ValueKind::Bool => Value::Bool(v.as_bool()?),
