@@ -214,8 +214,10 @@ impl QueryArgs {
                 Some(CompatName::Ormar) => Compat::Ormar,
                 Some(CompatName::Roots) | None => Compat::Roots,
             },
-            // A page is --limit and --offset here; the terminal is the subcommand's.
+            // A page is --limit and --offset here; the terminal is the subcommand's; a
+            // related set's owner comes from a query file.
             page: None,
+            owner: None,
             terminal: None,
             strategy: match self.strategy {
                 Some(StrategyName::Joined) => Strategy::Joined,

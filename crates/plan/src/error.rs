@@ -316,6 +316,8 @@ pub enum QueryPart {
     Values,
     /// The `aggregate` terminal.
     Aggregate,
+    /// `owner` (a related set).
+    Owner,
 }
 
 impl fmt::Display for QueryPart {
@@ -332,6 +334,7 @@ impl fmt::Display for QueryPart {
             QueryPart::Page => "page",
             QueryPart::Values => "values",
             QueryPart::Aggregate => "aggregate",
+            QueryPart::Owner => "owner",
         })
     }
 }
@@ -499,6 +502,34 @@ pub enum PlanErrorKind {
         order: String,
         /// The to-many relation it crosses.
         relation: String,
+    },
+    /// An owner's relation reaches another model than the query's: a related set's
+    /// records are the roots, so the query is rooted at the relation's target.
+    #[error(
+        "in owner: `{owner}.{relation}` reaches `{target}`, not `{model}`; root the query at `{target}`"
+    )]
+    OwnerTarget {
+        /// The owner's model.
+        owner: String,
+        /// The relation on it.
+        relation: String,
+        /// The model the relation reaches.
+        target: String,
+        /// The query's model.
+        model: String,
+    },
+    /// An owner's relation that reaches at most one record (a forward foreign key): a
+    /// related set is the records of a to-many relation.
+    #[error(
+        "in owner: `{owner}.{relation}` is a to-one relation to `{target}`; a related set needs a reverse foreign key or a many-to-many relation"
+    )]
+    OwnerToOne {
+        /// The owner's model.
+        owner: String,
+        /// The relation on it.
+        relation: String,
+        /// The model the relation reaches.
+        target: String,
     },
     /// Two `select_related` entries give a filter, ordering or limit for the same path.
     #[error(

@@ -7,7 +7,8 @@
 //!   the node each path names, never from another node of the same model; a primary key
 //!   cannot be removed. Both may only name fields of loaded nodes.
 //! - A many-to-many node also selects its through model's own fields (not its keys or
-//!   primary key), so children carry their through row (`weight`).
+//!   primary key), so children carry their through row (`weight`); so does the root of
+//!   a many-to-many related set ([`RelatedSet`]), its owner's through row.
 //! - Selected columns are positional: node by node in alias order, each model's fields in
 //!   definition order, through fields after the node's own.
 //! - A query of several statements ([`StatementPlan`]s) describes each statement's rows
@@ -27,6 +28,7 @@ use smallvec::{SmallVec, smallvec};
 use crate::error::{PlanError, PlanErrorKind, QueryPart};
 use crate::join::{JoinTree, NodeId};
 use crate::query::Query;
+use crate::related_set::RelatedSet;
 use crate::resolve::{PathKind, QueryPaths};
 use crate::statements::StatementPlan;
 use crate::value::ValueKind;
@@ -93,8 +95,9 @@ pub struct ExtractionNode {
     pub pk: usize,
     /// Every selected field of the model, with its row position, in definition order.
     pub columns: Vec<ExtractionColumn>,
-    /// For a many-to-many node whose through model has fields of its own: that model's
-    /// name and its selected fields.
+    /// For a many-to-many node whose through model has fields of its own, and for the
+    /// root of such a many-to-many related set: that model's name and its selected
+    /// fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub through: Option<ExtractionThrough>,
 }
@@ -202,6 +205,7 @@ pub(crate) fn extraction(
     paths: &QueryPaths<'_>,
     tree: &JoinTree,
     query: &Query,
+    owner: Option<&RelatedSet>,
     statements: &[StatementPlan],
 ) -> Result<(Vec<SelectColumn>, ExtractionPlan), PlanError> {
     let graph = paths.graph;
@@ -278,7 +282,9 @@ pub(crate) fn extraction(
             });
         }
         let relation = node.relation().map(|r| graph.relation(r));
-        let through = relation.and_then(|r| r.through()).and_then(|t| {
+        // The root of a related set crosses its owner's relation.
+        let crossed = relation.or_else(|| owner.map(|o| graph.relation(o.relation)));
+        let through = crossed.and_then(|r| r.through()).and_then(|t| {
             let through_model = graph.model(t.model);
             let own: Vec<ExtractionColumn> = through_model
                 .fields()

@@ -125,7 +125,8 @@ impl JoinNode {
         self.alias
     }
 
-    /// For a many-to-many node: the alias of its through model.
+    /// For a many-to-many node, and for the root of a many-to-many related set: the
+    /// alias of its through model.
     pub fn through_alias(&self) -> Option<Alias> {
         self.through_alias
     }
@@ -161,7 +162,11 @@ impl JoinTree {
 
     /// The first alias number the tree does not use (through aliases included).
     pub fn next_alias(&self) -> u32 {
-        self.nodes.iter().map(|n| n.alias.0 + 1).max().unwrap_or(0)
+        let aliases = self
+            .nodes
+            .iter()
+            .flat_map(|n| [Some(n.alias), n.through_alias]);
+        aliases.flatten().map(|a| a.0 + 1).max().unwrap_or(0)
     }
 
     /// The node with this id.
@@ -240,6 +245,8 @@ impl JoinTree {
 #[derive(Clone, Debug)]
 pub struct JoinTreeBuilder {
     root: ModelId,
+    /// Whether the root crosses a through model (a many-to-many related set).
+    root_through: bool,
     /// A trie over relation ids; entry 0 is the root, children in insertion order.
     trie: Vec<TrieNode>,
 }
@@ -256,6 +263,7 @@ impl JoinTreeBuilder {
     pub fn new(root: ModelId) -> Self {
         Self {
             root,
+            root_through: false,
             trie: {
                 // Most queries join a handful of relations: one allocation for them all.
                 let mut trie = Vec::with_capacity(8);
@@ -267,6 +275,13 @@ impl JoinTreeBuilder {
                 trie
             },
         }
+    }
+
+    /// Makes the root cross a through model: the roots of a many-to-many related set
+    /// are the records the owner's through rows link to, and carry those rows. The
+    /// through model takes alias `t1`.
+    pub fn through_root(&mut self) {
+        self.root_through = true;
     }
 
     /// Adds the nodes of a relation path (hops from the root, as [`resolve`](crate::resolve)
@@ -328,12 +343,13 @@ impl JoinTreeBuilder {
             next_alias += 1;
             a
         };
+        let root_alias = alias();
         nodes.push(JoinNode {
             model: self.root,
             parent: None,
             relation: None,
-            alias: alias(),
-            through_alias: None,
+            alias: root_alias,
+            through_alias: self.root_through.then(&mut alias),
             join: JoinKind::Inner,
             loaded: true,
             children: SmallVec::new(),

@@ -3,7 +3,7 @@
 //! rows in an [`ExtractionPlan`]; [`Plan`] holds what it decided.
 //!
 //! The steps, each in its own module:
-//! 1. the root model, then every path of the query resolved and added to the join tree
+//! 1. the root model and its owner (`related_set.rs`), then every path of the query resolved and added to the join tree
 //!    in a fixed order (aliases depend on it): `select_related` (`nested.rs`), the flat
 //!    columns of `values` / `aggregate` (`output.rs`), the nested lists' orderings, the
 //!    query's ordering (`order.rs`), the filter's to-one paths (`filter.rs`; to-many
@@ -27,6 +27,7 @@ use crate::nested::{NestedList, nested_lists, place, select_related};
 use crate::order::{OrderTerm, order_paths, order_terms};
 use crate::output::{Output, flat_columns, flat_paths, output, returns_records, slice};
 use crate::query::{Compat, Query, Strategy};
+use crate::related_set::{RelatedSet, related_set};
 use crate::resolve::QueryPaths;
 use crate::statements::{ListRoots, Load, Selection, StatementPlan, Statements, statements};
 
@@ -70,9 +71,22 @@ pub struct Plan {
     /// The statements that read the query (decided once, read through
     /// [`statements`](Self::statements)).
     statements: Statements,
+    /// The related set the roots are (read through [`owner`](Self::owner)).
+    owner: Option<RelatedSet>,
 }
 
 impl Plan {
+    /// For a query with an owner ([`Query::owner`]): the related set whose records are
+    /// the roots. Every SELECT that picks roots from the root table (statement 0, the
+    /// root page, a later statement re-selecting the roots) restricts them to it; a
+    /// many-to-many set's through table is the root's [`JoinNode::through_alias`]
+    /// (`t1`), and its own fields are the root's through columns.
+    ///
+    /// [`JoinNode::through_alias`]: crate::JoinNode::through_alias
+    pub fn owner(&self) -> Option<&RelatedSet> {
+        self.owner.as_ref()
+    }
+
     /// The statements that read the query, statement 0 (the roots') first: one unless
     /// to-many nodes are split, then one more per split list, in alias order. When there
     /// are several, the rows of statement `k` are `extraction.statements[k]`.
@@ -139,7 +153,8 @@ pub struct PlanOptions {
 /// ```
 ///
 /// # Errors
-/// A [`PlanError`]: an unknown root model; a path that does not parse or resolve
+/// A [`PlanError`]: an unknown root model; an owner that is not a related set of it
+/// (`related_set.rs`); a path that does not parse or resolve
 /// (with its part of the query); a filter value of the wrong kind or a lookup that does
 /// not apply to its field; a field of a relation that is not loaded; an excluded
 /// primary key; a limit, offset or page too large; a nested list's options that are
@@ -163,8 +178,19 @@ pub fn plan_with(
     let root = root_model(graph, query)?;
     let paths = QueryPaths { graph, root };
     let records = returns_records(query.terminal.as_ref());
+    let owner = query
+        .owner
+        .as_ref()
+        .map(|o| related_set(graph, root, o))
+        .transpose()?;
 
     let mut builder = JoinTreeBuilder::new(root);
+    if owner
+        .as_ref()
+        .is_some_and(|o| graph.relation(o.relation).through().is_some())
+    {
+        builder.through_root();
+    }
     let entries = if records {
         select_related(&paths, query, &mut builder)?
     } else {
@@ -194,14 +220,15 @@ pub fn plan_with(
         Strategy::Joined
     };
     let selection = Selection {
-        filtered: filters.condition.is_some(),
+        // A related set restricts the roots as a filter does.
+        filtered: filters.condition.is_some() || owner.is_some(),
         sliced: slice.is_sliced(),
         output: &output,
         list_roots: options.list_roots,
     };
     let statements = statements(graph, &tree, strategy, selection);
     let (columns, extraction) = if records {
-        extraction(&paths, &tree, query, &statements)?
+        extraction(&paths, &tree, query, owner.as_ref(), &statements)?
     } else {
         (Vec::new(), ExtractionPlan::empty())
     };
@@ -220,6 +247,7 @@ pub fn plan_with(
         output,
         statements,
         extraction,
+        owner,
     })
 }
 

@@ -9,6 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::owner::Owner;
 use crate::terminal::{Page, Terminal};
 
 /// A query rooted at one model.
@@ -31,6 +32,10 @@ use crate::terminal::{Page, Terminal};
 ///   "strategy": "split"
 /// }
 /// ```
+///
+/// `owner` (`{"model": "News", "pk": 1, "relation": "posts"}`, [`Owner`]) roots the query
+/// at the records one owner reaches through a to-many relation: a related set (ormar's
+/// QuerysetProxy, `news.posts.filter(...)`; Django's related manager).
 ///
 /// `page` (`{"page": 2, "size": 10}`) is another way to give `limit` and `offset`;
 /// `terminal` says what the query returns ([`Terminal`]: `"count"`, `"first"`,
@@ -104,6 +109,10 @@ pub struct Query {
     /// as JSON in one statement (`json`). The records are the same.
     #[serde(default, skip_serializing_if = "Strategy::is_auto")]
     pub strategy: Strategy,
+    /// The owner of a related set: the roots are the records its relation reaches
+    /// (`model` must be the relation's target); `None`: every record of `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
 }
 
 impl Query {
@@ -203,6 +212,13 @@ impl Query {
     #[must_use]
     pub fn strategy(mut self, strategy: Strategy) -> Self {
         self.strategy = strategy;
+        self
+    }
+
+    /// Roots the query at a related set: the records `owner`'s relation reaches.
+    #[must_use]
+    pub fn owner(mut self, owner: Owner) -> Self {
+        self.owner = Some(owner);
         self
     }
 }

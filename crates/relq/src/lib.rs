@@ -84,7 +84,7 @@ pub use relq_exec::{Answer, ExecError, Fetched, FlatRows, Outcome};
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
-    AggregateFunc, Aggregation, Compat, ExtractionPlan, Filter, NullsOrder, OrderBy, Plan,
+    AggregateFunc, Aggregation, Compat, ExtractionPlan, Filter, NullsOrder, OrderBy, Owner, Plan,
     PlanError, Query, Related, Strategy, Terminal, Value, Values,
 };
 pub use relq_postgres::Postgres;

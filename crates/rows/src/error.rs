@@ -287,8 +287,8 @@ pub enum StatementProblem {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum NodeProblem {
-    /// `nodes[0]` must be the root: no parent, no through model, cardinality `root`.
-    #[error("the first node must be the root: no parent, no through model, cardinality `root`")]
+    /// `nodes[0]` must be the root: no parent, cardinality `root`.
+    #[error("the first node must be the root: no parent, cardinality `root`")]
     NotRoot,
     /// Only `nodes[0]` is a root; every other node has a parent and is `one` or `many`.
     #[error("only the first node is the root: it needs a parent and cardinality `one` or `many`")]

@@ -1,10 +1,10 @@
 //! Records as JSON, the shape an ORM in another language or an HTTP API hands on.
 //!
 //! Shape: an array of root objects. Each object has its selected fields under their
-//! field names in column order, then (a many-to-many child only) its through fields as
-//! an object under the through model's name, then one key per loaded relation under the
-//! relation's name: a to-one relation as an object or `null`, a to-many relation as an
-//! array (`[]` when empty).
+//! field names in column order, then (a many-to-many child, or a root of a many-to-many
+//! related set) its through fields as an object under the through model's name, then
+//! one key per loaded relation under the relation's name: a to-one relation as an object
+//! or `null`, a to-many relation as an array (`[]` when empty).
 //!
 //! Values ([`value_to_json`]): integers and finite floats are numbers; a non-finite float
 //! is the string `NaN`, `inf` or `-inf`; decimals, dates, times, date-times and UUIDs are

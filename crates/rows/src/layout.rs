@@ -114,7 +114,8 @@ impl<'p> Layout<'p> {
                 })
             };
             let parent = match (i, n.parent, n.cardinality) {
-                (0, None, Cardinality::Root) if n.through.is_none() => None,
+                // A related set's roots may carry their owner's through row.
+                (0, None, Cardinality::Root) => None,
                 (0, _, _) => return Err(fail(NodeProblem::NotRoot)),
                 (_, None, _) | (_, _, Cardinality::Root) => {
                     return Err(fail(NodeProblem::ExtraRoot));

@@ -99,6 +99,15 @@ pub trait Visitor {
     /// `child`, just announced by `record`, belongs to `parent` through `link`.
     fn attach(&mut self, parent: Self::Id, child: Self::Id, link: Link<'_>);
 
+    /// The through row of `root`, just announced by `record`: the roots of a
+    /// many-to-many related set carry their owner's through row
+    /// ([`Plan::owner`](relq_plan::Plan::owner)), in the root node's `through.columns`
+    /// order, given as [`Visitor::record`]'s fields are. Called only when the root
+    /// node has through columns; the default ignores them.
+    fn root_through(&mut self, root: Self::Id, through: &mut [Value]) {
+        let _ = (root, through);
+    }
+
     /// Every row was pushed and well-formed.
     fn finish(self) -> Self::Output;
 }

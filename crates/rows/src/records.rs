@@ -19,7 +19,8 @@ use crate::row::Row;
 pub struct Record {
     /// The selected fields, in the plan node's `columns` order.
     pub fields: Vec<Value>,
-    /// A many-to-many child's through row, in the node's `through.columns` order; empty
+    /// A many-to-many child's (or a many-to-many related set's root's) through row, in
+    /// the node's `through.columns` order; empty
     /// for every other record.
     pub through: Vec<Value>,
     /// The loaded relations, one per child node of the plan node, in plan order.
@@ -143,6 +144,13 @@ impl Visitor for Records {
             self.pending = Some(record);
         }
         id
+    }
+
+    fn root_through(&mut self, root: usize, through: &mut [Value]) {
+        let index = self.places.get(root).map(|p| p.index);
+        if let Some(record) = index.and_then(|i| self.roots.get_mut(i)) {
+            record.through = through.iter_mut().map(std::mem::take).collect();
+        }
     }
 
     fn attach(&mut self, parent: usize, child: usize, link: Link<'_>) {

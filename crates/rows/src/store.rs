@@ -444,6 +444,8 @@ impl<Id: Copy> Store<Id> {
                 through,
             };
             visitor.attach(parent.id, id, link);
+        } else if !through.is_empty() {
+            visitor.root_through(id, through);
         }
         values.clear();
         self.given = values;

@@ -156,6 +156,22 @@ impl<'g, 'p> Builder<'g, 'p> {
         };
         let mut select = Select::from(from);
         let aliases: Aliases = tree.nodes().iter().map(|n| n.alias()).collect();
+        // A related set: the roots re-selected from the root table are restricted to
+        // it; a root page holds the restriction, and its through row is joined again
+        // where the roots carry it. Bound keys are the set's already.
+        let root_through = tree.node(NodeId::ROOT).through_alias();
+        let carried = plan
+            .columns
+            .iter()
+            .any(|c| c.through && c.node == NodeId::ROOT);
+        let owner_terms = match roots {
+            Roots::Filter => self.own_roots(&mut select, root_alias, root_through),
+            Roots::Page if carried => {
+                self.own_roots(&mut select, root_alias, root_through);
+                Vec::new()
+            }
+            Roots::Page | Roots::Keys => Vec::new(),
+        };
         for (i, node) in tree.nodes().iter().enumerate().skip(1) {
             let id = NodeId::from_index(i);
             let (true, Some(parent), Some(relation)) =
@@ -177,20 +193,74 @@ impl<'g, 'p> Builder<'g, 'p> {
             };
             self.link(&mut select, kind, hop, terms);
         }
+        select.filter = owner_terms;
         match (roots, &plan.filter) {
             (Roots::Keys, _) => {
                 let pk = self.pk_term(plan.root, root_alias).expr;
                 select.filter = vec![Expr::In(Box::new(pk), vec![Expr::RootKeys])];
             }
             (Roots::Filter, Some(condition)) => {
-                select.filter = self.where_terms(condition, &aliases);
+                let terms = self.where_terms(condition, &aliases);
+                select.filter.extend(terms);
             }
             (Roots::Page, Some(condition)) if ormar => {
-                select.filter = self.where_terms(condition, &aliases);
+                let terms = self.where_terms(condition, &aliases);
+                select.filter.extend(terms);
             }
             _ => {}
         }
         (select, aliases)
+    }
+
+    /// Restricts the roots of `select`, the root table as `root`, to the plan's related
+    /// set ([`Plan::owner`]), if it has one. A many-to-many set joins its through table
+    /// as `through`: `INNER JOIN "through" AS through ON through."target_key" =
+    /// root."pk" AND through."source_key" = <key>` (its own fields are the roots'
+    /// through row); a reverse foreign key returns the WHERE term `root."fk" = <key>`.
+    /// The key is compared as the database compares keys (the equality a join on the
+    /// relation uses), not code point by code point as a filter's text.
+    ///
+    /// Why a join, not an `EXISTS` over the through table: the roots carry their
+    /// through row, which only a join can select, and one form serves every set
+    /// whether its through model has fields or not.
+    pub(crate) fn own_roots(
+        &self,
+        select: &mut Select<'g>,
+        root: Alias,
+        through: Option<Alias>,
+    ) -> Vec<Expr<'g>> {
+        let graph = self.graph;
+        let Some(owner) = self.plan.owner() else {
+            return Vec::new();
+        };
+        let relation = graph.relation(owner.relation);
+        let root_pk = graph.model(self.plan.root).primary_key().column();
+        let key_kind = owner.key.kind().unwrap_or(relq_plan::ValueKind::Int);
+        let key = self.operand(Expr::Value(owner.key.clone()), key_kind);
+        match (relation.through(), through, relation.foreign_key_field()) {
+            (Some(t), Some(through), _) => {
+                let source_key = graph.field(t.source_field).column();
+                let target_key = graph.field(t.target_field).column();
+                select.joins.push(Join {
+                    kind: JoinKind::Inner,
+                    table: TableRef::Table {
+                        name: graph.model(t.model).table(),
+                        alias: through,
+                    },
+                    on: (Column::new(through, target_key), Column::new(root, root_pk)),
+                    filter: vec![Expr::column(through, source_key).eq(key)],
+                });
+                Vec::new()
+            }
+            (None, _, Some(fk)) => vec![Expr::column(root, fk.column()).eq(key)],
+            _ => {
+                debug_assert!(
+                    false,
+                    "a related set is a reverse foreign key or has a through alias"
+                );
+                Vec::new()
+            }
+        }
     }
 
     /// Statement 0, the one that picks the roots, without columns yet: the root and the
@@ -298,9 +368,13 @@ impl<'g, 'p> Builder<'g, 'p> {
             tree,
             ordered.map(|t| t.node).chain(page_filtered.iter().copied()),
         );
+        let through = self.plan.tree.node(NodeId::ROOT).through_alias();
+        let through = through.map(|_| self.alias());
+        let owner_terms = self.own_roots(&mut select, inner_root, through);
         let aliases = self.join_fresh(&mut select, inner_root, &needed);
+        select.filter = owner_terms;
         if let Some(condition) = &self.plan.filter {
-            select.filter = if ormar {
+            let terms = if ormar {
                 let rows_root = self.alias();
                 let mut rows = Select::from(TableRef::Table {
                     name: root.table(),
@@ -317,6 +391,7 @@ impl<'g, 'p> Builder<'g, 'p> {
             } else {
                 self.where_terms(condition, &aliases)
             };
+            select.filter.extend(terms);
         }
         select.order_by = self.root_order(&aliases, false);
         select.limit = self.plan.limit;

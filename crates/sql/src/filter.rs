@@ -203,7 +203,7 @@ impl<'g> Builder<'g, '_> {
 
     /// A value compared with a field of `kind`: a decimal cast as the dialect compares
     /// decimals, anything else as it is.
-    fn operand(&self, x: Expr<'g>, kind: ValueKind) -> Expr<'g> {
+    pub(crate) fn operand(&self, x: Expr<'g>, kind: ValueKind) -> Expr<'g> {
         match (kind, self.caps().decimal_cast) {
             (ValueKind::Decimal, Some(ty)) => Expr::Cast(Box::new(x), ty),
             _ => x,

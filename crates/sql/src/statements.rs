@@ -134,3 +134,94 @@ fn list_statement<'g>(
     select.order_by = order;
     select
 }
+
+#[cfg(test)]
+mod tests {
+    use relq_graph::SchemaDef;
+    use relq_plan::{ListRoots, Owner, PlanOptions, Query, Strategy, plan_with};
+
+    use super::*;
+    use crate::dialect::Ansi;
+    use crate::render::{Layout, render};
+
+    /// Each statement's compact SQL and its params' count.
+    fn sql(query: &Query, list_roots: Option<ListRoots>) -> Vec<(String, usize)> {
+        let graph = SchemaDef::from_toml(include_str!("../../../schemas/blog.toml"))
+            .and_then(|d| d.build())
+            .expect("valid sample");
+        let plan = plan_with(&graph, query, &PlanOptions { list_roots }).expect("plans");
+        statements(&graph, &plan, &Ansi::default())
+            .iter()
+            .map(|s| render(s, &Ansi::default(), Layout::Compact))
+            .map(|r| (r.sql, r.params.len()))
+            .collect()
+    }
+
+    fn categories_of_post_3() -> Query {
+        Query::new("Category").owner(Owner::new("Post", 3, "categories"))
+    }
+
+    #[test]
+    fn a_many_to_many_set_joins_its_through_table_on_the_root() {
+        let [(text, params)] = &sql(&categories_of_post_3(), None)[..] else {
+            panic!("one statement");
+        };
+        assert_eq!(
+            text,
+            r#"SELECT "t0"."id", "t0"."name", "t1"."weight" FROM "categories" AS "t0" INNER JOIN "posts_categories" AS "t1" ON "t1"."category" = "t0"."id" AND "t1"."post" = ? ORDER BY "t0"."id" ASC"#
+        );
+        assert_eq!(*params, 1);
+    }
+
+    #[test]
+    fn a_reverse_foreign_key_set_compares_the_roots_key_before_the_filter() {
+        let q = Query::new("Post")
+            .owner(Owner::new("Author", 1, "posts"))
+            .filter(relq_plan::Filter::new("title", "M2M"));
+        let [(text, _)] = &sql(&q, None)[..] else {
+            panic!("one statement");
+        };
+        assert!(
+            text.contains(r#"FROM "posts" AS "t0" WHERE "t0"."author_id" = ? AND "#),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_paged_many_to_many_set_is_restricted_inside_the_page_and_carries_its_through_row() {
+        let q = categories_of_post_3()
+            .select_related("posts")
+            .strategy(Strategy::Joined)
+            .limit(2);
+        let [(text, params)] = &sql(&q, None)[..] else {
+            panic!("one statement");
+        };
+        assert!(
+            text.contains(r#"FROM (SELECT "t4"."id", "t4"."name" FROM "categories" AS "t4" INNER JOIN "posts_categories" AS "t5" ON "t5"."category" = "t4"."id" AND "t5"."post" = ? ORDER BY "t4"."id" ASC LIMIT ?) AS "t0" INNER JOIN "posts_categories" AS "t1" ON "t1"."category" = "t0"."id" AND "t1"."post" = ? LEFT OUTER JOIN"#),
+            "{text}"
+        );
+        assert_eq!(*params, 3);
+    }
+
+    #[test]
+    fn split_lists_reselect_the_set_or_bind_its_keys() {
+        let q = categories_of_post_3()
+            .select_related("posts")
+            .strategy(Strategy::Split);
+        let semi = sql(&q, Some(ListRoots::SemiJoin));
+        assert_eq!(semi.len(), 2);
+        assert!(
+            semi[1].0.contains(r#"FROM "categories" AS "t0" INNER JOIN "posts_categories" AS "t1" ON "t1"."category" = "t0"."id" AND "t1"."post" = ? INNER JOIN "posts_categories" AS "t2""#),
+            "{}",
+            semi[1].0
+        );
+        // The rule binds the keys of a restricted set: they are the set's already.
+        let keys = sql(&q, None);
+        assert!(!keys[1].0.contains(r#""t1"."post""#), "{}", keys[1].0);
+        assert!(
+            keys[1].0.contains(r#"WHERE "t0"."id" IN (?)"#),
+            "{}",
+            keys[1].0
+        );
+    }
+}
