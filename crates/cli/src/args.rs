@@ -92,6 +92,27 @@ pub(crate) enum Command {
         #[command(flatten)]
         query: QueryArgs,
     },
+    /// Apply writes to a database in one transaction: a JSON array of operations (or
+    /// NDJSON, one per line) such as `{"op": "add", "model": "Department", "pk": 1,
+    /// "relation": "courses", "targets": [3]}`. Prints per operation one JSON line: what
+    /// it did (rows affected, primary keys inserted or found, whether it created).
+    Apply {
+        /// The database: sqlite:PATH, postgres://user:pass@host:port/db or
+        /// mysql://user:pass@host:port/db.
+        #[arg(long, value_name = "URL")]
+        db: String,
+        /// A schema file (TOML, or JSON by its extension) naming the models and relations
+        /// [default: the database's, introspected: model names are table names].
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
+        /// The operations: a file, or `-` for standard input.
+        #[arg(value_name = "OPS")]
+        ops: PathBuf,
+        /// Print every statement with its parameters, run the batch, print what it did,
+        /// then roll it back.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Print Graphviz DOT: the relation graph, or with a query its join tree with aliases.
     Graph {
         #[command(flatten)]

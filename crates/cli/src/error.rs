@@ -45,6 +45,17 @@ pub(crate) enum CliError {
     /// The database URL cannot be opened.
     #[error(transparent)]
     Open(#[from] OpenError),
+    /// An operations file that is not the JSON form of a batch.
+    #[error("operations `{}`: {message}", path.display())]
+    OpsFile {
+        /// The path given (`-` for standard input).
+        path: PathBuf,
+        /// serde_json's message, with line and column.
+        message: String,
+    },
+    /// An operation breaks a rule of the schema.
+    #[error("{0}")]
+    Operation(#[from] relq::WriteError),
     /// The query does not compile against the schema.
     #[error("query: {0}")]
     Compile(#[from] CompileError),

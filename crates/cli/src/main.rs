@@ -11,6 +11,7 @@
 
 #![forbid(unsafe_code)]
 
+mod apply;
 mod args;
 mod demo;
 mod error;
@@ -135,6 +136,12 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             }
         }
         Command::Demo { scale, dir } => demo::run(out, &dir, scale)?,
+        Command::Apply {
+            db,
+            schema,
+            ops,
+            dry_run,
+        } => apply::run(out, &db, schema.as_deref(), &ops, dry_run)?,
         Command::Graph { source, query } => {
             let loaded = source.load()?;
             let graph = source.graph(&loaded.def)?;

@@ -216,6 +216,27 @@ impl Database {
         }
     }
 
+    /// Runs a compiled batch of writes as [`apply`](Self::apply) does, inside a
+    /// transaction it then rolls back (`relq apply --dry-run`): what each operation
+    /// would do, with nothing changed.
+    ///
+    /// # Errors
+    /// [`relq_exec::apply`]'s, and the driver's opening or rolling back.
+    pub fn apply_rolled_back(&mut self, write: &CompiledWrite) -> Result<Vec<Outcome>, ExecError> {
+        self.run(write.begin, &[])?;
+        let outcomes = match &mut self.connection {
+            Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
+            Connection::Postgres(client, _) => {
+                apply(&mut PostgresDriver::in_transaction_of(client), write)
+            }
+            Connection::MySql(conn, _) => apply(&mut MySqlDriver::in_transaction_of(conn), write),
+        };
+        let rolled_back = self.run("ROLLBACK", &[]);
+        let outcomes = outcomes?;
+        rolled_back?;
+        Ok(outcomes)
+    }
+
     /// The database's tables as a schema (`relq_sqlite::introspect`, ...).
     ///
     /// # Errors
