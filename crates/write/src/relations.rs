@@ -133,7 +133,10 @@ fn link_key<'g>(
     owner: Field<'g>,
     target: Field<'g>,
 ) -> Result<[Field<'g>; 2], WriteError> {
-    let keys: Vec<Vec<Field<'g>>> = through.unique_keys().map(|k| k.fields().collect()).collect();
+    let keys: Vec<Vec<Field<'g>>> = through
+        .unique_keys()
+        .map(|k| k.fields().collect())
+        .collect();
     let is_pair = |key: &Vec<Field<'g>>| {
         key.len() == 2
             && key.iter().any(|f| f.id() == owner.id())
@@ -427,6 +430,7 @@ pub(crate) fn set(
                 owner.check_keep(ctx, fk, child)?;
             }
             let keys = target_keys(ctx, child, targets)?;
+            one_statement(ctx, caps, &keys)?;
             steps.extend(require(caps, child, &keys, None));
             let conds = vec![
                 Cond::Eq(fk, owner.owner_param()),
@@ -458,6 +462,7 @@ pub(crate) fn set(
             None,
         ) => {
             let keys = target_keys(ctx, target_model, targets)?;
+            one_statement(ctx, caps, &keys)?;
             steps.extend(require(caps, target_model, &keys, None));
             let conds = vec![
                 Cond::Eq(owner_field, owner.owner_param()),
@@ -518,6 +523,18 @@ pub(crate) fn set(
         (_, _, _) => return Err(owner.wrong(ctx, "\"targets\" (a list), not \"target\"")),
     }
     Ok(plan(ctx, owner.model, steps, false))
+}
+
+/// `set`'s targets fit the one statement that unlinks every other (`NOT IN` cannot be
+/// cut into chunks): the owner's key and the targets within the parameter limit.
+fn one_statement(ctx: Ctx<'_>, caps: &Caps, keys: &[Value]) -> Result<(), WriteError> {
+    if keys.len() < caps.max_params {
+        return Ok(());
+    }
+    Err(ctx.err(K::Unsupported {
+        feature: "`set` with more targets than one statement binds",
+        dialect: caps.name,
+    }))
 }
 
 /// `through` values given off a many-to-many relation.
