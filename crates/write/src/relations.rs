@@ -5,8 +5,9 @@
 //! Rules (writes-research.md §5, Django's related managers):
 //! - every `UPDATE` and `DELETE` of children is scoped by the owner's key and changes
 //!   only the key column;
-//! - targets that must exist are checked by one `SELECT` before anything changes, so a
-//!   missing one is a typed error naming the model and the keys, not half a write;
+//! - targets that must exist, and the owner where a key will point at it, are checked by
+//!   a `SELECT` before anything changes, so a missing one is a typed error naming the
+//!   model and the keys, not half a write nor the database's foreign-key violation;
 //! - a link is inserted only where it does not exist: the through model's unique pair
 //!   makes the database skip it (`ON CONFLICT DO NOTHING`, or the no-op `ON DUPLICATE
 //!   KEY UPDATE` where the pair is the only unique key besides a generated primary key),
@@ -108,6 +109,22 @@ impl<'g> Owner<'g> {
 
     fn owner_param(&self) -> Param {
         Param::Value(self.key.clone())
+    }
+
+    /// `steps` preceded by the check that the owner exists, when they write a key
+    /// pointing at it: a missing owner is then a `Missing` error naming it, before
+    /// anything changes, not the database's foreign-key violation (DESIGN.md, Writes:
+    /// "missing owner or target" is typed). Nothing to do stays nothing.
+    fn checked_first(&self, caps: &Caps, mut steps: Vec<Step>) -> Vec<Step> {
+        if !steps.is_empty() {
+            steps.splice(0..0, self.required(caps));
+        }
+        steps
+    }
+
+    /// The check that the owner exists (see [`checked_first`](Self::checked_first)).
+    fn required(&self, caps: &Caps) -> Vec<Step> {
+        require(caps, self.model, std::slice::from_ref(&self.key), None)
     }
 
     /// `keep_reversed` on a key that is not nullable: Django's rule, raised first.
@@ -284,6 +301,7 @@ pub(crate) fn add(
             return Err(owner.wrong(ctx, "a to-many relation (use set on a foreign key)"));
         }
     }
+    let steps = owner.checked_first(caps, steps);
     Ok(plan(ctx, owner.model, steps, false))
 }
 
@@ -409,6 +427,7 @@ pub(crate) fn create(
         }
         Shape::Parent { .. } => return Err(owner.wrong(ctx, "a to-many relation")),
     }
+    let steps = owner.checked_first(caps, steps);
     Ok(plan(ctx, owner.model, steps, false))
 }
 
@@ -431,6 +450,9 @@ pub(crate) fn set(
             }
             let keys = target_keys(ctx, child, targets)?;
             one_statement(ctx, caps, &keys)?;
+            if !keys.is_empty() {
+                steps.extend(owner.required(caps));
+            }
             steps.extend(require(caps, child, &keys, None));
             let conds = vec![
                 Cond::Eq(fk, owner.owner_param()),
@@ -463,6 +485,9 @@ pub(crate) fn set(
         ) => {
             let keys = target_keys(ctx, target_model, targets)?;
             one_statement(ctx, caps, &keys)?;
+            if !keys.is_empty() {
+                steps.extend(owner.required(caps));
+            }
             steps.extend(require(caps, target_model, &keys, None));
             let conds = vec![
                 Cond::Eq(owner_field, owner.owner_param()),
@@ -504,12 +529,7 @@ pub(crate) fn set(
                 ));
                 key
             };
-            steps.extend(require(
-                caps,
-                owner.model,
-                std::slice::from_ref(&owner.key),
-                None,
-            ));
+            steps.extend(owner.required(caps));
             let conds = vec![Cond::Eq(owner.model.primary_key(), owner.owner_param())];
             steps.push(step(
                 owner.model,

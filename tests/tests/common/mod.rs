@@ -2,8 +2,9 @@
 //! (sqlparser, proptest), so it cannot live in the library (`tests/src/`): the sqlparser
 //! oracle, the proptest strategies of schemas and queries, and of records for a plan, and
 //! hand-written rows of the sample plans, the connections to the test servers (a fresh
-//! namespace, loaded with rows: `servers::scratch`, `servers::loaded`), and the reference
-//! evaluator of the differential property test.
+//! namespace, loaded with rows: `servers::scratch`, `servers::loaded`), the reference
+//! evaluator of the differential property test, and the write tests' helpers (apply a
+//! JSON batch, read tables back).
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 
@@ -14,3 +15,4 @@ pub mod rows;
 pub mod servers;
 pub mod statements;
 pub mod strategies;
+pub mod writes;
