@@ -92,10 +92,12 @@ pub(crate) enum Command {
         #[command(flatten)]
         query: QueryArgs,
     },
-    /// Apply writes to a database in one transaction: a JSON array of operations (or
-    /// NDJSON, one per line) such as `{"op": "add", "model": "Department", "pk": 1,
-    /// "relation": "courses", "targets": [3]}`. Prints per operation one JSON line: what
-    /// it did (rows affected, primary keys inserted or found, whether it created).
+    /// Apply write operations to a database in one transaction, all or nothing.
+    ///
+    /// OPS is a JSON array of operations (or NDJSON, one per line) such as `{"op":
+    /// "add", "model": "Department", "pk": 1, "relation": "courses", "targets": [3]}`.
+    /// Prints per operation one JSON line: what it did (rows affected, primary keys
+    /// inserted or found, whether it created).
     Apply {
         /// The database: sqlite:PATH, postgres://user:pass@host:port/db or
         /// mysql://user:pass@host:port/db.
