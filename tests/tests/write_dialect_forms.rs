@@ -7,7 +7,7 @@
 mod common;
 
 use common::servers::{Server, scratch};
-use relq::exec::{Constraint, ExecErrorKind};
+use relq::exec::Constraint;
 use relq::sql::{Caps, WriteCaps};
 use relq::write::{CompiledWrite, parse_batch};
 use relq::{Database, Dialect, RelationGraph, SchemaDef, Value, compile_write};
@@ -93,25 +93,56 @@ fn an_existing_link_is_skipped_and_every_other_violation_still_raises() {
             "{}",
             server.name()
         );
-        // The skip form swallows nothing else: an owner that does not exist is the
-        // database's foreign-key violation (the targets are checked by relq first).
-        let orphan = compiled(
-            &graph,
-            db.dialect(),
-            r#"[{"op": "add", "model": "Post", "pk": 9, "relation": "categories", "targets": [2], "through": {"weight": 1}}]"#,
-        );
-        let e = db.apply(&orphan).expect_err("no post 9");
-        assert!(
-            matches!(
-                e.kind(),
-                ExecErrorKind::Violation {
-                    constraint: Constraint::ForeignKey,
-                    ..
-                }
-            ),
-            "{}: {e}",
-            server.name()
-        );
+        // The skip form swallows nothing else. relq checks owners and targets before it
+        // links, so the link statement it emits is run here as it is, with an owner that
+        // does not exist (a foreign-key violation) and with a NULL weight (NOT NULL):
+        // the database raises both (where INSERT IGNORE would skip the row).
+        let link = again.operations[0].steps.last().expect("the link insert");
+        // The statement's columns, in the order its rows bind them.
+        let columns: Vec<&str> = link.sql[link.sql.find('(').expect("columns") + 1..]
+            .split(')')
+            .next()
+            .expect("columns")
+            .split(", ")
+            .map(|c| c.trim_matches(|q| q == '"' || q == '`'))
+            .collect();
+        let params = |owner: Value, weight: Value| -> Vec<Value> {
+            link.params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| match (columns[i % columns.len()], p) {
+                    ("post", _) => owner.clone(),
+                    ("weight", _) => weight.clone(),
+                    (_, relq::write::Param::Value(v)) => v.clone(),
+                    (_, relq::write::Param::Found) => Value::Null,
+                })
+                .collect()
+        };
+        for (owner, weight, constraint) in [
+            (Value::Int(9), Value::Int(1), Constraint::ForeignKey),
+            (Value::Int(1), Value::Null, Constraint::NotNull),
+        ] {
+            let mut other = scratch(server, "wforms_raw");
+            other
+                .create_tables(&graph)
+                .unwrap_or_else(|e| panic!("{e}"));
+            other
+                .apply(&write)
+                .unwrap_or_else(|e| panic!("{}: {e}", server.name()));
+            let e = other
+                .run(&link.sql, &params(owner, weight))
+                .expect_err("a violation");
+            let driver_says = e.to_string();
+            let expected = match constraint {
+                Constraint::ForeignKey => ["FOREIGN KEY", "23503", "1452"],
+                _ => ["NOT NULL", "23502", "1048"],
+            };
+            assert!(
+                expected.iter().any(|code| driver_says.contains(code)),
+                "{}: {driver_says}",
+                server.name()
+            );
+        }
         assert_eq!(
             links(&mut db, server),
             vec![(1, 1, 5), (1, 2, 7)],
@@ -168,4 +199,28 @@ fn without_returning_generated_keys_are_read_with_last_insert_id() {
         (ints(&[5]).as_slice(), Some(true))
     );
     assert_eq!(links(&mut db, Server::MariaDb), vec![(1, 4, 3)]);
+}
+
+/// A primary key written as 0 is stored as 0 on the three databases (MySQL and MariaDB
+/// generate a key for an `AUTO_INCREMENT` 0 unless the session's `sql_mode` has
+/// `NO_AUTO_VALUE_ON_ZERO`, which relq's session setup adds), and a key left out is
+/// generated after it.
+#[test]
+fn a_key_written_as_zero_is_stored_as_zero() {
+    let graph = graph();
+    for server in Server::ALL {
+        let mut db = scratch(server, "wforms_zero");
+        db.create_tables(&graph).unwrap_or_else(|e| panic!("{e}"));
+        let write = compiled(
+            &graph,
+            db.dialect(),
+            r#"[{"op": "insert", "model": "Category", "rows": [{"id": 0, "name": "Zero"}]},
+                {"op": "insert", "model": "Category", "rows": [{"name": "Next"}]}]"#,
+        );
+        let outcomes = db
+            .apply(&write)
+            .unwrap_or_else(|e| panic!("{}: {e}", server.name()));
+        assert_eq!(outcomes[0].keys, [Value::Int(0)], "{}", server.name());
+        assert_eq!(outcomes[1].keys, [Value::Int(1)], "{}", server.name());
+    }
 }

@@ -112,14 +112,13 @@ fn a_batch_commits_once_and_a_failure_rolls_back_before_it_is_returned() {
     )
     .expect("reads");
     let write = compile_write(&graph(), &ops, &Ansi::default()).expect("compiles");
-    // The Require finds 7 and 8: committed.
-    let mut driver = Scripted::new(false, |sql, _| {
-        Ok(if sql.starts_with("SELECT") {
-            vec![7, 8]
-        } else {
-            vec![2]
-        })
-    });
+    // The owner 1 and the courses 7 and 8 exist: committed.
+    let found = |sql: &str, courses: Vec<i64>| match sql.split(' ').nth(3) {
+        Some("\"departments\"") => vec![1],
+        Some(_) if sql.starts_with("SELECT") => courses,
+        _ => vec![2],
+    };
+    let mut driver = Scripted::new(false, |sql, _| Ok(found(sql, vec![7, 8])));
     let outcomes = apply(&mut driver, &write).expect("applies");
     assert_eq!(
         driver.sent.first().map(String::as_str),
@@ -128,33 +127,17 @@ fn a_batch_commits_once_and_a_failure_rolls_back_before_it_is_returned() {
     assert_eq!(driver.sent.last().map(String::as_str), Some("COMMIT"));
     assert_eq!(outcomes[1].affected, 2);
     // 8 is missing: rolled back, and the error names the model and the key.
-    let mut driver = Scripted::new(false, |sql, _| {
-        Ok(if sql.starts_with("SELECT") {
-            vec![7]
-        } else {
-            vec![2]
-        })
-    });
+    let mut driver = Scripted::new(false, |sql, _| Ok(found(sql, vec![7])));
     let e = apply(&mut driver, &write).expect_err("8 is missing");
     assert_eq!(
         e.to_string(),
         "operation 1 (add): no `Course` with primary key 8"
     );
     assert_eq!(driver.sent.last().map(String::as_str), Some("ROLLBACK"));
-    assert!(
-        !driver
-            .sent
-            .iter()
-            .any(|s| s.starts_with("UPDATE \"course\" SET \"department_id\" = ? WHERE \"id\""))
-    );
+    let linked = "UPDATE \"courses\" SET \"department_id\" = ? WHERE \"id\"";
+    assert!(!driver.sent.iter().any(|s| s.starts_with(linked)));
     // Inside the caller's transaction: a savepoint, rolled back to and released.
-    let mut driver = Scripted::new(true, |sql, _| {
-        Ok(if sql.starts_with("SELECT") {
-            vec![7]
-        } else {
-            vec![2]
-        })
-    });
+    let mut driver = Scripted::new(true, |sql, _| Ok(found(sql, vec![7])));
     apply(&mut driver, &write).expect_err("8 is missing");
     assert_eq!(
         driver.sent.first().map(String::as_str),

@@ -138,12 +138,14 @@ impl Database {
         })
     }
 
-    /// A MySQL or MariaDB connection, with its server's facts ([`MySql::from_conn`]).
+    /// A MySQL or MariaDB connection, with its server's facts ([`MySql::from_conn`]),
+    /// its session set up once ([`relq_mysql::set_up_session`]).
     ///
     /// # Errors
     /// The driver's error reading them.
     pub fn mysql(mut conn: mysql::Conn) -> Result<Self, ExecError> {
         let dialect = MySql::from_conn(&mut conn)?;
+        relq_mysql::set_up_session(&mut conn)?;
         Ok(Self {
             connection: Connection::MySql(Box::new(conn), dialect),
         })
@@ -199,7 +201,9 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
-            Connection::MySql(conn, _) => fetch(&mut MySqlDriver::new(conn), compiled),
+            Connection::MySql(conn, _) => {
+                fetch(&mut MySqlDriver::on_set_up_session(conn), compiled)
+            }
         }
     }
 
@@ -212,7 +216,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
             Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
-            Connection::MySql(conn, _) => apply(&mut MySqlDriver::new(conn), write),
+            Connection::MySql(conn, _) => apply(&mut MySqlDriver::on_set_up_session(conn), write),
         }
     }
 
@@ -257,7 +261,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
             Connection::Postgres(client, _) => PostgresDriver::new(client).run(sql, params),
-            Connection::MySql(conn, _) => MySqlDriver::new(conn).run(sql, params),
+            Connection::MySql(conn, _) => MySqlDriver::on_set_up_session(conn).run(sql, params),
         }
     }
 

@@ -23,30 +23,63 @@ use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
 use relq_sql::Compiled;
 
-/// The largest `group_concat_max_len` on 64-bit servers (MariaDB and MySQL
-/// server-system-variables: `group_concat_max_len`, range up to 2^64 - 1).
-const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615";
+/// The session relq needs: `group_concat_max_len` at its largest on 64-bit servers
+/// (MariaDB and MySQL server-system-variables: range up to 2^64 - 1; MariaDB's default
+/// of 1 MiB truncates a `GROUP_CONCAT`, and so a JSON list, silently, with only a
+/// warning), and `NO_AUTO_VALUE_ON_ZERO` added to `sql_mode` (sql-mode.html): without
+/// it an `AUTO_INCREMENT` key written as 0 is replaced by a generated one, where SQLite
+/// and PostgreSQL store the 0 given.
+const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615, \
+     sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')";
 
-/// A `mysql` connection as a [`Driver`]. Before its first query it sets the session's
-/// `group_concat_max_len` at its largest: MariaDB's default of 1 MiB truncates a
-/// `GROUP_CONCAT` (and so a JSON list) silently, with only a warning. Statements that
-/// return no rows ([`Driver::run`]) need no setup and send none.
+/// Sets up `conn`'s session for relq ([`SESSION_SETUP`]): what a [`MySqlDriver`] made
+/// with [`MySqlDriver::new`] sends before its first statement, and what
+/// [`MySqlDriver::on_set_up_session`] assumes was sent.
+///
+/// # Errors
+/// The driver's.
+pub fn set_up_session(conn: &mut mysql::Conn) -> Result<(), ExecError> {
+    conn.query_drop(SESSION_SETUP).map_err(driver)
+}
+
+/// A `mysql` connection as a [`Driver`]. Before its first statement it sets the
+/// session up ([`set_up_session`]), unless made for a session already set up.
 pub struct MySqlDriver<'c> {
     conn: &'c mut mysql::Conn,
-    /// Whether the session was set up (by this driver's first query).
+    /// Whether the session is set up (before this driver's first statement, or by its
+    /// owner).
     ready: bool,
     /// Whether the caller opened a transaction on the connection.
     joined: bool,
 }
 
 impl<'c> MySqlDriver<'c> {
-    /// `conn` as a driver.
+    /// `conn` as a driver; it sets the session up before its first statement.
     pub fn new(conn: &'c mut mysql::Conn) -> Self {
         Self {
             conn,
             ready: false,
             joined: false,
         }
+    }
+
+    /// `conn`, whose session [`set_up_session`] already set up, as a driver that sends
+    /// no setup (`relq::Database` sets its connection up once, when it opens it).
+    pub fn on_set_up_session(conn: &'c mut mysql::Conn) -> Self {
+        Self {
+            conn,
+            ready: true,
+            joined: false,
+        }
+    }
+
+    /// The session setup, once.
+    fn ready(&mut self) -> Result<(), ExecError> {
+        if !self.ready {
+            set_up_session(self.conn)?;
+            self.ready = true;
+        }
+        Ok(())
     }
 
     /// `conn` as a driver inside a transaction the caller opened (`START TRANSACTION`):
@@ -70,10 +103,7 @@ impl Driver for MySqlDriver<'_> {
     where
         F: FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError>,
     {
-        if !self.ready {
-            self.conn.query_drop(SESSION_SETUP).map_err(driver)?;
-            self.ready = true;
-        }
+        self.ready()?;
         let prepared = self.conn.prep(sql).map_err(driver)?;
         let result = self
             .conn
@@ -87,6 +117,7 @@ impl Driver for MySqlDriver<'_> {
     }
 
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+        self.ready()?;
         if params.is_empty() {
             // DDL goes through the text protocol: not every statement can be prepared
             // (MariaDB: "Permitted statements", prepare.html).

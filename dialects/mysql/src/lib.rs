@@ -46,7 +46,7 @@
 mod exec;
 mod introspect;
 
-pub use exec::{MySqlDriver, MySqlRow, execute, fetch};
+pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session};
 pub use introspect::introspect;
 
 use mysql::prelude::Queryable;
