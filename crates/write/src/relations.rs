@@ -315,7 +315,9 @@ pub(crate) fn remove(
                 Some(targets) => {
                     let keys = target_keys(ctx, child, targets)?;
                     steps.extend(require(caps, child, &keys, Some((&owner, fk))));
-                    for chunk in key_chunks(caps, &keys, 1) {
+                    // The owner's key, and the NULL written when the children are kept.
+                    let others = 1 + usize::from(keep_reversed);
+                    for chunk in key_chunks(caps, &keys, others) {
                         steps.push(unlink(vec![
                             Cond::Eq(fk, owner.owner_param()),
                             Cond::In(child.primary_key(), chunk.to_vec()),
@@ -440,6 +442,7 @@ pub(crate) fn set(
             } else {
                 delete(caps, child, conds)
             };
+            fits_one_statement(ctx, caps, &statement)?;
             steps.push(step(child, statement, Action::Change { keys: Vec::new() }));
             for chunk in key_chunks(caps, &keys, 1) {
                 let conds = vec![Cond::In(child.primary_key(), chunk.to_vec())];
@@ -466,9 +469,11 @@ pub(crate) fn set(
                 Cond::Eq(owner_field, owner.owner_param()),
                 Cond::NotIn(target, keys.clone()),
             ];
+            let statement = delete(caps, through, conds);
+            fits_one_statement(ctx, caps, &statement)?;
             steps.push(step(
                 through,
-                delete(caps, through, conds),
+                statement,
                 Action::Change { keys: Vec::new() },
             ));
             if !keys.is_empty() {
@@ -521,6 +526,24 @@ pub(crate) fn set(
         (_, _, _) => return Err(owner.wrong(ctx, "\"targets\" (a list), not \"target\"")),
     }
     Ok(plan(ctx, owner.model, steps, false))
+}
+
+/// `set` unlinks what is not kept in one statement (`... WHERE owner = ? AND key NOT IN
+/// (kept)`): unlike an `IN` list, a `NOT IN` list cannot be cut into statements, so the
+/// statement must fit the dialect's parameter limit, or the database would refuse it
+/// half way through the batch.
+fn fits_one_statement(
+    ctx: Ctx<'_>,
+    caps: &Caps,
+    (_, params): &(String, Vec<Param>),
+) -> Result<(), WriteError> {
+    if params.len() <= caps.max_params {
+        return Ok(());
+    }
+    Err(ctx.err(K::Unsupported {
+        feature: "set with more targets than one statement binds (its NOT IN list cannot be cut)",
+        dialect: caps.name,
+    }))
 }
 
 /// `through` values given off a many-to-many relation.
