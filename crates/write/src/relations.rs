@@ -442,7 +442,6 @@ pub(crate) fn set(
             } else {
                 delete(caps, child, conds)
             };
-            fits_one_statement(ctx, caps, &statement)?;
             steps.push(step(child, statement, Action::Change { keys: Vec::new() }));
             for chunk in key_chunks(caps, &keys, 1) {
                 let conds = vec![Cond::In(child.primary_key(), chunk.to_vec())];
@@ -469,11 +468,9 @@ pub(crate) fn set(
                 Cond::Eq(owner_field, owner.owner_param()),
                 Cond::NotIn(target, keys.clone()),
             ];
-            let statement = delete(caps, through, conds);
-            fits_one_statement(ctx, caps, &statement)?;
             steps.push(step(
                 through,
-                statement,
+                delete(caps, through, conds),
                 Action::Change { keys: Vec::new() },
             ));
             if !keys.is_empty() {
@@ -526,24 +523,6 @@ pub(crate) fn set(
         (_, _, _) => return Err(owner.wrong(ctx, "\"targets\" (a list), not \"target\"")),
     }
     Ok(plan(ctx, owner.model, steps, false))
-}
-
-/// `set` unlinks what is not kept in one statement (`... WHERE owner = ? AND key NOT IN
-/// (kept)`): unlike an `IN` list, a `NOT IN` list cannot be cut into statements, so the
-/// statement must fit the dialect's parameter limit, or the database would refuse it
-/// half way through the batch.
-fn fits_one_statement(
-    ctx: Ctx<'_>,
-    caps: &Caps,
-    (_, params): &(String, Vec<Param>),
-) -> Result<(), WriteError> {
-    if params.len() <= caps.max_params {
-        return Ok(());
-    }
-    Err(ctx.err(K::Unsupported {
-        feature: "set with more targets than one statement binds (its NOT IN list cannot be cut)",
-        dialect: caps.name,
-    }))
 }
 
 /// `through` values given off a many-to-many relation.
