@@ -371,4 +371,171 @@ mod tests {
             "{\"op\":\"clear\",\"model\":\"D\",\"pk\":1,\"relation\":\"c\"}\n{\"op\":\"drop\"}";
         assert!(parse_batch(bad).unwrap_err().starts_with("line 2:"));
     }
+
+    fn values(json: serde_json::Value) -> Values {
+        match json {
+            Json::Object(map) => map,
+            other => panic!("not an object: {other}"),
+        }
+    }
+
+    /// Every operation, built in Rust with every optional field away from its default,
+    /// and again with every default: each serialises tagged by its name, reads back
+    /// equal, and leaves its defaults out of the JSON.
+    #[test]
+    fn every_operation_round_trips_through_json_with_and_without_defaults() {
+        use serde_json::json;
+        let filter: Vec<Filter> =
+            serde_json::from_value(json!([["department__name", "S"]])).expect("a filter");
+        let full = vec![
+            Operation::insert("D", [values(json!({"name": "S", "id": 1}))]),
+            Operation::Update {
+                model: "C".into(),
+                filter: filter.clone(),
+                exclude: filter.clone(),
+                values: values(json!({"done": true})),
+            },
+            Operation::Delete {
+                model: "C".into(),
+                filter: filter.clone(),
+                exclude: filter,
+            },
+            Operation::Add {
+                model: "D".into(),
+                pk: json!("k"),
+                relation: "c".into(),
+                targets: vec![json!(3), json!({"name": "P"})],
+                through: values(json!({"w": 1})),
+            },
+            Operation::Remove {
+                model: "D".into(),
+                pk: json!(1),
+                relation: "c".into(),
+                targets: vec![json!(3)],
+                keep_reversed: false,
+            },
+            Operation::Clear {
+                model: "D".into(),
+                pk: json!(1),
+                relation: "c".into(),
+                keep_reversed: false,
+            },
+            Operation::Create {
+                model: "D".into(),
+                pk: json!(1),
+                relation: "c".into(),
+                values: values(json!({"name": "N"})),
+                through: values(json!({"w": 2})),
+            },
+            Operation::Set {
+                model: "D".into(),
+                pk: json!(1),
+                relation: "c".into(),
+                targets: Some(vec![json!(1), json!({"id": 2})]),
+                target: None,
+                keep_reversed: false,
+                through: values(json!({"w": 3})),
+            },
+            Operation::Set {
+                model: "C".into(),
+                pk: json!(1),
+                relation: "d".into(),
+                targets: None,
+                target: Some(Json::Null),
+                keep_reversed: true,
+                through: Values::new(),
+            },
+            Operation::GetOrCreate {
+                model: "K".into(),
+                lookup: values(json!({"name": "N"})),
+                defaults: values(json!({"sort": 1})),
+            },
+            Operation::UpdateOrCreate {
+                model: "K".into(),
+                lookup: values(json!({"name": "N"})),
+                defaults: values(json!({"sort": 2})),
+            },
+        ];
+        let bare = vec![
+            Operation::insert("D", []),
+            Operation::Update {
+                model: "C".into(),
+                filter: Vec::new(),
+                exclude: Vec::new(),
+                values: Values::new(),
+            },
+            Operation::Delete {
+                model: "C".into(),
+                filter: Vec::new(),
+                exclude: Vec::new(),
+            },
+            Operation::add("D", 1, "c", []),
+            Operation::remove("D", 1, "c", []),
+            Operation::clear("D", 1, "c"),
+            Operation::Create {
+                model: "D".into(),
+                pk: json!(1),
+                relation: "c".into(),
+                values: Values::new(),
+                through: Values::new(),
+            },
+            Operation::Set {
+                model: "D".into(),
+                pk: json!(1),
+                relation: "c".into(),
+                targets: None,
+                target: None,
+                keep_reversed: true,
+                through: Values::new(),
+            },
+            Operation::GetOrCreate {
+                model: "K".into(),
+                lookup: Values::new(),
+                defaults: Values::new(),
+            },
+            Operation::UpdateOrCreate {
+                model: "K".into(),
+                lookup: Values::new(),
+                defaults: Values::new(),
+            },
+        ];
+        for op in full.iter().chain(&bare) {
+            let json = serde_json::to_value(op).expect("serialises");
+            assert_eq!(json["op"], op.name(), "{json}");
+            assert_eq!(json["model"], op.model(), "{json}");
+            let back: Operation = serde_json::from_value(json.clone()).expect("reads back");
+            assert_eq!(&back, op, "{json}");
+        }
+        for op in &bare {
+            let json = serde_json::to_value(op).expect("serialises");
+            let keys: Vec<&str> = json
+                .as_object()
+                .expect("an object")
+                .keys()
+                .map(String::as_str)
+                .collect();
+            for default in [
+                "filter",
+                "exclude",
+                "through",
+                "keep_reversed",
+                "defaults",
+                "targets",
+                "target",
+            ] {
+                let required = matches!(
+                    (op, default),
+                    (Operation::Add { .. } | Operation::Remove { .. }, "targets")
+                );
+                assert!(
+                    required || !keys.contains(&default),
+                    "`{default}` written at its default: {json}"
+                );
+            }
+        }
+        // The names are the operations' ten tags, each once.
+        let mut names: Vec<&str> = full.iter().map(Operation::name).collect();
+        names.dedup();
+        assert_eq!(names.len(), 10);
+    }
 }
