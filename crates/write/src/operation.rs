@@ -364,12 +364,16 @@ mod tests {
         let bad = r#"[{"op": "clear", "model": "D", "pk": 1, "relation": "c", "keep": true}]"#;
         assert!(
             parse_batch(bad)
-                .unwrap_err()
+                .expect_err("an unknown key")
                 .contains("unknown field `keep`")
         );
         let bad =
             "{\"op\":\"clear\",\"model\":\"D\",\"pk\":1,\"relation\":\"c\"}\n{\"op\":\"drop\"}";
-        assert!(parse_batch(bad).unwrap_err().starts_with("line 2:"));
+        assert!(
+            parse_batch(bad)
+                .expect_err("a bad second line")
+                .starts_with("line 2:")
+        );
     }
 
     fn values(json: serde_json::Value) -> Values {
