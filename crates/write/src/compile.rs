@@ -29,7 +29,7 @@ use crate::{relations, rows};
 /// let write = compile_write(&graph, &[Operation::clear("Department", 1, "courses")], &Ansi::default())?;
 /// assert_eq!(
 ///     write.operations[0].steps[0].sql,
-///     r#"UPDATE "course" SET "department_id" = ? WHERE "department_id" = ?"#
+///     r#"UPDATE "courses" SET "department_id" = ? WHERE "department_id" = ?"#
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
