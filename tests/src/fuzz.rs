@@ -326,3 +326,189 @@ pub fn decode_rows(data: &[u8], width: usize) -> Vec<Vec<Value>> {
     }
     rows
 }
+
+/// The write corpus's schema (`tests/write_corpus/schemas/university.toml`), built once:
+/// every relation kind, a required and a nullable foreign key, a through model with
+/// fields, a text primary key, a self-referencing many-to-many, unique keys.
+fn write_graph() -> &'static RelationGraph {
+    static GRAPH: std::sync::OnceLock<RelationGraph> = std::sync::OnceLock::new();
+    GRAPH.get_or_init(|| {
+        relq_graph::SchemaDef::from_toml(include_str!("../write_corpus/schemas/university.toml"))
+            .and_then(|def| def.build())
+            .expect("the write corpus's schema is valid")
+    })
+}
+
+/// `compile_write`: the bytes are a batch of write operations (a JSON array, one object
+/// or NDJSON, as `relq_write::parse_batch` reads them), compiled against the write
+/// corpus's schema for SQLite, PostgreSQL, MySQL, MariaDB 10.11 and SQLite with a
+/// parameter limit of 4 (so lists are cut). It fails with a typed error or compiles, the
+/// same twice; a compiled statement has one placeholder per param (`?`, or `$1..$n`
+/// each once), no more params than the dialect's limit, and every table and column of
+/// the schema in it quoted.
+pub fn compile_write(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(operations) = relq_write::parse_batch(text) else {
+        return;
+    };
+    let graph = write_graph();
+    let sqlite = relq_sqlite::Sqlite::default();
+    let small = relq_sql::Dialect::with_caps(
+        &sqlite,
+        relq_sql::Caps {
+            max_params: 4,
+            ..*relq_sql::Dialect::caps(&sqlite)
+        },
+    );
+    let mariadb = crate::write_corpus::mariadb();
+    let dialects: [&dyn relq_sql::Dialect; 5] = [
+        &sqlite,
+        &relq_postgres::Postgres::default(),
+        &relq_mysql::MySql::default(),
+        mariadb.as_ref(),
+        small.as_ref(),
+    ];
+    for dialect in dialects {
+        let compiled = relq_write::compile_write(graph, &operations, dialect);
+        let again = relq_write::compile_write(graph, &operations, dialect);
+        match (compiled, again) {
+            (Ok(compiled), Ok(again)) => {
+                assert_eq!(compiled, again, "the same batch compiles the same");
+                assert_eq!(compiled.operations.len(), operations.len());
+                for step in compiled.operations.iter().flat_map(|o| &o.steps) {
+                    check_write_statement(graph, dialect.caps(), &step.sql, step.params.len());
+                }
+            }
+            (Err(e), Err(f)) => {
+                assert!(e.operation() < operations.len(), "{e}: no such operation");
+                assert_eq!(e.to_string(), f.to_string(), "the same error twice");
+            }
+            (a, b) => panic!("compiled once as {:?}, once as {:?}", a.is_ok(), b.is_ok()),
+        }
+    }
+}
+
+/// One write statement's text against its params: placeholders (the schema's names hold
+/// no `?` or `$`, and values never enter the text), the limit, and quoting: outside
+/// quoted identifiers and string literals, no word is a table or column of the schema
+/// (a word followed by `(` is a function).
+fn check_write_statement(graph: &RelationGraph, caps: &relq_sql::Caps, sql: &str, params: usize) {
+    assert!(
+        params <= caps.max_params,
+        "{params} params past the limit: {sql}"
+    );
+    let quote = caps.identifier_quote;
+    let mut bare = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == quote || c == '\'' {
+            // A quoted identifier or a literal, its quote doubled inside.
+            loop {
+                match chars.next() {
+                    Some(d) if d == c && chars.peek() == Some(&c) => {
+                        chars.next();
+                    }
+                    Some(d) if d == c => break,
+                    Some(_) => {}
+                    None => panic!("an unclosed quote: {sql}"),
+                }
+            }
+            bare.push(' ');
+        } else {
+            bare.push(c);
+        }
+    }
+    let numbered = caps.placeholder == relq_sql::Placeholder::DollarNumber;
+    if numbered {
+        let mut numbers: Vec<usize> = bare
+            .split('$')
+            .skip(1)
+            .map(|rest| {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                digits
+                    .parse()
+                    .unwrap_or_else(|_| panic!("a bare `$`: {sql}"))
+            })
+            .collect();
+        numbers.sort_unstable();
+        assert_eq!(numbers, (1..=params).collect::<Vec<_>>(), "{sql}");
+    } else {
+        assert_eq!(bare.matches('?').count(), params, "{sql}");
+    }
+    let names: std::collections::HashSet<String> = graph
+        .models()
+        .flat_map(|m| {
+            let columns: Vec<String> = m
+                .fields()
+                .map(|f| f.column().to_ascii_lowercase())
+                .collect();
+            columns
+                .into_iter()
+                .chain(std::iter::once(m.table().to_ascii_lowercase()))
+        })
+        .collect();
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = bare.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && word(bytes[i]) {
+            i += 1;
+        }
+        let name = &bare[start..i];
+        let call = bare[i..].trim_start().starts_with('(');
+        assert!(
+            call || !names.contains(&name.to_ascii_lowercase()),
+            "`{name}` unquoted in {sql}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The write statement check can fail: an unquoted table or column, a placeholder
+    /// too many or a `$n` out of order, params past the limit.
+    #[test]
+    fn the_write_statement_check_catches_what_it_claims() {
+        let graph = write_graph();
+        let sqlite = *relq_sql::Dialect::caps(&relq_sqlite::Sqlite::default());
+        let postgres = *relq_sql::Dialect::caps(&relq_postgres::Postgres::default());
+        let fails = |caps: relq_sql::Caps, sql: &'static str, params: usize| {
+            std::panic::catch_unwind(move || check_write_statement(graph, &caps, sql, params))
+                .is_err()
+        };
+        let good = "UPDATE \"courses\" SET \"name\" = ? WHERE \"id\" IN (?, ?)";
+        assert!(!fails(sqlite, good, 3));
+        assert!(fails(sqlite, good, 2));
+        assert!(fails(sqlite, "UPDATE courses SET \"name\" = ?", 1));
+        assert!(fails(sqlite, "UPDATE \"courses\" SET name = ?", 1));
+        assert!(!fails(
+            sqlite,
+            "SELECT COUNT(\"id\") FROM \"courses\" WHERE 'name' = ?",
+            1
+        ));
+        assert!(!fails(
+            postgres,
+            "DELETE FROM \"t\" WHERE \"a\" = $2 AND \"b\" = $1",
+            2
+        ));
+        assert!(fails(
+            postgres,
+            "DELETE FROM \"t\" WHERE \"a\" = $1 AND \"b\" = $1",
+            2
+        ));
+        let tight = relq_sql::Caps {
+            max_params: 2,
+            ..sqlite
+        };
+        assert!(fails(tight, good, 3));
+    }
+}

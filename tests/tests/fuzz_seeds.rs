@@ -94,3 +94,17 @@ fn rebuild_rows_seeds_replay_without_breaking_invariants() {
         dir.display()
     );
 }
+
+#[test]
+fn compile_write_seeds_replay_without_breaking_invariants() {
+    let dir = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/seeds/compile_write"
+    ));
+    let replayed = replay(dir, relq_tests::fuzz::compile_write);
+    assert!(
+        replayed >= MIN_SEEDS,
+        "only {replayed} compile_write seeds in {}",
+        dir.display()
+    );
+}

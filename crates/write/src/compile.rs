@@ -2,10 +2,10 @@
 //! for one dialect into a [`CompiledWrite`].
 
 use relq_graph::RelationGraph;
-use relq_sql::Dialect;
+use relq_sql::{Caps, Dialect};
 
 use crate::check::Ctx;
-use crate::error::WriteError;
+use crate::error::{WriteError, WriteErrorKind};
 use crate::operation::Operation;
 use crate::program::{CompiledWrite, WritePlan};
 use crate::{relations, rows};
@@ -38,7 +38,8 @@ use crate::{relations, rows};
 /// The first operation that breaks a rule ([`WriteError`], with its index): an unknown
 /// name (with did-you-mean), a value of the wrong kind, a missing value, a relation of
 /// the wrong kind, `keep_reversed` on a required key, a through model without a unique
-/// link pair, a filter that does not compile, or what the dialect cannot express.
+/// link pair, a filter that does not compile, or what the dialect cannot express (a
+/// statement binding more values than its parameter limit that cannot be cut).
 pub fn compile_write(
     graph: &RelationGraph,
     operations: &[Operation],
@@ -54,13 +55,29 @@ pub fn compile_write(
                 index,
                 op: op.name(),
             };
-            compile_one(ctx, dialect, op)
+            let plan = compile_one(ctx, dialect, op)?;
+            within_limit(ctx, caps, &plan)?;
+            Ok(plan)
         })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(CompiledWrite {
         operations,
         begin: caps.writes.begin,
     })
+}
+
+/// Every statement binds at most the dialect's parameter limit, or the database would
+/// refuse it half way through the batch. Key lists are cut to fit; what cannot be cut
+/// (set's `NOT IN` list of the kept targets, an update's or delete's filter values and
+/// new values, a row wider than the limit) is an error before any SQL.
+fn within_limit(ctx: Ctx<'_>, caps: &Caps, plan: &WritePlan) -> Result<(), WriteError> {
+    if plan.steps.iter().all(|s| s.params.len() <= caps.max_params) {
+        return Ok(());
+    }
+    Err(ctx.err(WriteErrorKind::Unsupported {
+        feature: "a statement binding more values than the parameter limit (a set's NOT IN list, a filter's and update's values, a row)",
+        dialect: caps.name,
+    }))
 }
 
 fn compile_one(

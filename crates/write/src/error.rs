@@ -220,3 +220,101 @@ pub enum WriteErrorKind {
         dialect: &'static str,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use relq_graph::{RelationGraph, SchemaDef};
+    use relq_sql::Ansi;
+
+    use crate::{Operation, WriteErrorKind, compile_write, parse_batch};
+
+    fn graph() -> RelationGraph {
+        SchemaDef::from_toml(
+            r#"
+            [[models]]
+            name = "Department"
+            fields = [{ name = "id", type = "integer", primary_key = true }, { name = "name", type = "text" }]
+            [[models]]
+            name = "Course"
+            fields = [{ name = "id", type = "integer", primary_key = true }, { name = "title", type = "text" }]
+            foreign_keys = [{ name = "department", to = "Department", related_name = "courses" },
+                            { name = "mentor", to = "Department", related_name = "mentees", skip_reverse = true }]
+            "#,
+        )
+        .and_then(|def| def.build())
+        .expect("a valid schema")
+    }
+
+    /// The error of the first failing operation of `json`, as text, and its index.
+    fn error(json: &str) -> (usize, String) {
+        let ops = parse_batch(json).expect("reads");
+        let e = compile_write(&graph(), &ops, &Ansi::default()).expect_err("fails");
+        (e.operation(), e.to_string())
+    }
+
+    #[test]
+    fn unknown_names_say_the_operation_and_the_closest_name() {
+        let ok = r#"{"op": "delete", "model": "Course"}"#;
+        assert_eq!(
+            error(&format!(
+                r#"[{ok}, {{"op": "insert", "model": "Cours", "rows": []}}]"#
+            )),
+            (
+                1,
+                "operation 1 (insert): unknown model `Cours`; did you mean `Course`?".to_owned()
+            )
+        );
+        assert_eq!(
+            error(r#"[{"op": "clear", "model": "Department", "pk": 1, "relation": "course"}]"#).1,
+            "operation 0 (clear): unknown relation `course` on `Department`; did you mean `courses`?"
+        );
+        assert_eq!(
+            error(r#"[{"op": "update", "model": "Course", "values": {"titel": "x"}}]"#).1,
+            "operation 0 (update): unknown field `titel` on `Course`; did you mean `title`?"
+        );
+        // A foreign key is offered by its relation's name.
+        assert_eq!(
+            error(r#"[{"op": "update", "model": "Course", "values": {"departmen": 1}}]"#).1,
+            "operation 0 (update): unknown field `departmen` on `Course`; did you mean `department`?"
+        );
+        // Nothing close: no suggestion.
+        assert_eq!(
+            error(r#"[{"op": "insert", "model": "Zzz", "rows": []}]"#).1,
+            "operation 0 (insert): unknown model `Zzz`"
+        );
+    }
+
+    #[test]
+    fn a_hidden_relation_is_neither_written_nor_offered() {
+        // `mentor` has no reverse on Department (skip_reverse): its hidden `mentees` is
+        // not a name to write through, and not a suggestion.
+        let (_, text) =
+            error(r#"[{"op": "clear", "model": "Department", "pk": 1, "relation": "mentees"}]"#);
+        assert_eq!(
+            text,
+            "operation 0 (clear): unknown relation `mentees` on `Department`"
+        );
+        let graph = graph();
+        let op = Operation::clear("Course", 1, "department");
+        let e = compile_write(&graph, &[op], &Ansi::default()).expect_err("a foreign key");
+        assert!(matches!(
+            e.kind(),
+            WriteErrorKind::WrongRelation { kind: "fk", .. }
+        ));
+    }
+
+    #[test]
+    fn values_are_described_not_copied() {
+        let long = "x".repeat(500);
+        let (_, text) = error(&format!(
+            r#"[{{"op": "insert", "model": "Department", "rows": [{{"id": "{long}"}}]}}]"#
+        ));
+        assert!(
+            text.starts_with(
+                "operation 0 (insert): `Department.id` takes an integer, not the string"
+            ),
+            "{text}"
+        );
+        assert!(text.len() < 200, "the value is shortened: {text}");
+    }
+}

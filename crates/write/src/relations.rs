@@ -333,7 +333,9 @@ pub(crate) fn remove(
                 Some(targets) => {
                     let keys = target_keys(ctx, child, targets)?;
                     steps.extend(require(caps, child, &keys, Some((&owner, fk))));
-                    for chunk in key_chunks(caps, &keys, 1) {
+                    // The owner's key, and the NULL written when the children are kept.
+                    let others = 1 + usize::from(keep_reversed);
+                    for chunk in key_chunks(caps, &keys, others) {
                         steps.push(unlink(vec![
                             Cond::Eq(fk, owner.owner_param()),
                             Cond::In(child.primary_key(), chunk.to_vec()),

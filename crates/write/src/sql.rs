@@ -158,3 +158,76 @@ impl<'c> Sql<'c> {
         (self.text, params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use relq_plan::Value;
+    use relq_sql::{Caps, Placeholder};
+
+    use super::Sql;
+    use crate::program::Param;
+
+    fn ints(params: &[Param]) -> Vec<i64> {
+        params
+            .iter()
+            .map(|p| match p {
+                Param::Value(Value::Int(i)) => *i,
+                other => panic!("not an int: {other:?}"),
+            })
+            .collect()
+    }
+
+    /// An embedded statement keeps its own `$1..$k`; the outer statement's placeholders
+    /// follow from `$k+1` and its params are bound after the embedded ones, so number
+    /// order is binding order. With `?` the binding order is text order: outer first.
+    #[test]
+    fn an_embedded_statement_is_numbered_first_and_bound_in_text_order_with_question_marks() {
+        let embedded = "SELECT \"id\" FROM \"t\" WHERE \"b\" = $1 OR \"b\" = $2) AS \"kept\")";
+        let write = |caps: &Caps| {
+            let mut sql = Sql::ending_with(caps, vec![Value::Int(7), Value::Int(8)]);
+            sql.raw("UPDATE \"t\" SET \"a\" = ")
+                .param(Param::Value(Value::Int(1)))
+                .raw(", \"c\" = ")
+                .param(Param::Value(Value::Int(2)))
+                .raw(" WHERE \"id\" IN (SELECT * FROM (");
+            sql.embed(embedded)
+        };
+        let postgres = Caps {
+            placeholder: Placeholder::DollarNumber,
+            ..Caps::ANSI
+        };
+        let (text, params) = write(&postgres);
+        assert_eq!(
+            text,
+            format!(
+                "UPDATE \"t\" SET \"a\" = $3, \"c\" = $4 WHERE \"id\" IN (SELECT * FROM ({embedded}"
+            )
+        );
+        assert_eq!(ints(&params), [7, 8, 1, 2]);
+        let question = Caps {
+            placeholder: Placeholder::QuestionMark,
+            ..Caps::ANSI
+        };
+        let (text, params) = write(&question);
+        assert!(text.starts_with("UPDATE \"t\" SET \"a\" = ?, \"c\" = ? WHERE"));
+        assert_eq!(ints(&params), [1, 2, 7, 8]);
+    }
+
+    /// Without an embedded statement, `$n` counts from 1 and `IN ()` is never written.
+    #[test]
+    fn numbering_starts_at_one_and_lists_stay_bound() {
+        let caps = Caps {
+            placeholder: Placeholder::DollarNumber,
+            ..Caps::ANSI
+        };
+        let mut sql = Sql::new(&caps);
+        sql.raw("DELETE FROM ")
+            .ident("t\"x")
+            .raw(" WHERE \"a\" IN (")
+            .values([1, 2, 3].map(|i| Param::Value(Value::Int(i))))
+            .raw(")");
+        let (text, params) = sql.finish();
+        assert_eq!(text, "DELETE FROM \"t\"\"x\" WHERE \"a\" IN ($1, $2, $3)");
+        assert_eq!(ints(&params), [1, 2, 3]);
+    }
+}

@@ -79,3 +79,48 @@ pub fn check(relq_dialect: &str, compact: &str, pretty: &str, params: usize) -> 
     }
     Ok(())
 }
+
+/// The oracle's checks on one write statement (relq-write): it parses in its dialect to
+/// exactly one statement, has one placeholder per param, and where placeholders are
+/// numbered (`$n`) they are `$1..$params`, each once, so binding order is number order.
+/// Write statements are not printed back: sqlparser spells some of them otherwise
+/// (`ON CONFLICT` targets, `ON DUPLICATE KEY UPDATE`), which says nothing about them.
+///
+/// # Errors
+/// The first check that fails, with the text.
+pub fn check_write(relq_dialect: &str, sql: &str, params: usize) -> Result<(), String> {
+    let dialect = sqlparser_dialect(relq_dialect);
+    let statement = parse_one(dialect.as_ref(), sql)?;
+    let mut found = Vec::new();
+    let _ = visit_expressions(&statement, |e| {
+        if let Expr::Value(v) = e
+            && let Value::Placeholder(p) = &v.value
+        {
+            found.push(p.clone());
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    if found.len() != params {
+        return Err(format!(
+            "{} placeholders for {params} params\n{sql}",
+            found.len()
+        ));
+    }
+    if found.iter().any(|p| p.starts_with('$')) {
+        let mut numbers: Vec<usize> = found
+            .iter()
+            .map(|p| {
+                p[1..]
+                    .parse()
+                    .map_err(|_| format!("placeholder {p}\n{sql}"))
+            })
+            .collect::<Result<_, _>>()?;
+        numbers.sort_unstable();
+        if numbers != (1..=params).collect::<Vec<_>>() {
+            return Err(format!(
+                "numbered placeholders {numbers:?} are not $1..${params}, each once\n{sql}"
+            ));
+        }
+    }
+    Ok(())
+}
