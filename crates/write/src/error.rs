@@ -173,19 +173,6 @@ pub enum WriteErrorKind {
         /// The child's key field.
         field: String,
     },
-    /// A many-to-many write whose through model does not declare its key pair unique,
-    /// so a doubled link could not be told apart (ormar#1335).
-    #[error(
-        "the through model `{through}` declares no unique key over (`{source_field}`, `{target_field}`); declare it (`unique = [[\"{source_field}\", \"{target_field}\"]]`) so a link is never doubled"
-    )]
-    NoUniqueLink {
-        /// The through model.
-        through: String,
-        /// Its key to the relation's source.
-        source_field: String,
-        /// Its key to the relation's target.
-        target_field: String,
-    },
     /// A target given in a form the operation does not take (an object in `remove`).
     #[error("{op} on `{model}.{relation}` takes {takes}, not {found}")]
     BadTarget {

@@ -141,8 +141,10 @@ impl<'g> Owner<'g> {
     }
 }
 
-/// The through model's link pair as its unique key; where the dialect's skip form is
-/// `ON DUPLICATE KEY UPDATE`, also that no other unique key could be the one hit.
+/// The through model's link pair, the unique key the insert skips existing links by
+/// (the graph gives every through model its pair as a unique key, and the DDL declares
+/// it); where the dialect's skip form is `ON DUPLICATE KEY UPDATE`, also that no other
+/// unique key could be the one hit.
 fn link_key<'g>(
     ctx: Ctx<'g>,
     caps: &Caps,
@@ -150,26 +152,7 @@ fn link_key<'g>(
     owner: Field<'g>,
     target: Field<'g>,
 ) -> Result<[Field<'g>; 2], WriteError> {
-    let keys: Vec<Vec<Field<'g>>> = through
-        .unique_keys()
-        .map(|k| k.fields().collect())
-        .collect();
-    let is_pair = |key: &Vec<Field<'g>>| {
-        key.len() == 2
-            && key.iter().any(|f| f.id() == owner.id())
-            && key.iter().any(|f| f.id() == target.id())
-    };
-    let no_pair = || {
-        ctx.err(K::NoUniqueLink {
-            through: through.name().to_owned(),
-            source_field: owner.name().to_owned(),
-            target_field: target.name().to_owned(),
-        })
-    };
-    if !keys.iter().any(is_pair) {
-        return Err(no_pair());
-    }
-    let only_pair = keys.len() == 1 && through.primary_key().is_generated();
+    let only_pair = through.unique_keys().len() == 1 && through.primary_key().is_generated();
     if caps.writes.upsert == Some(Upsert::DuplicateKey) && !only_pair {
         return Err(ctx.err(K::Unsupported {
             feature: "skipping existing links of a through model with another unique key (ON DUPLICATE KEY fires on any)",
@@ -456,10 +439,10 @@ pub(crate) fn set(
                 steps.extend(owner.required(caps));
             }
             steps.extend(require(caps, child, &keys, None));
-            let conds = vec![
-                Cond::Eq(fk, owner.owner_param()),
-                Cond::NotIn(child.primary_key(), keys.clone()),
-            ];
+            let mut conds = vec![Cond::Eq(fk, owner.owner_param())];
+            if !keys.is_empty() {
+                conds.push(Cond::NotIn(child.primary_key(), keys.clone()));
+            }
             let statement = if keep_reversed {
                 update(caps, child, vec![(fk, Param::Value(Value::Null))], conds)
             } else {
@@ -491,10 +474,10 @@ pub(crate) fn set(
                 steps.extend(owner.required(caps));
             }
             steps.extend(require(caps, target_model, &keys, None));
-            let conds = vec![
-                Cond::Eq(owner_field, owner.owner_param()),
-                Cond::NotIn(target, keys.clone()),
-            ];
+            let mut conds = vec![Cond::Eq(owner_field, owner.owner_param())];
+            if !keys.is_empty() {
+                conds.push(Cond::NotIn(target, keys.clone()));
+            }
             steps.push(step(
                 through,
                 delete(caps, through, conds),
