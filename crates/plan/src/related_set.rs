@@ -16,9 +16,9 @@
 use relq_graph::{ModelId, RelationGraph, RelationId, suggest};
 
 use crate::error::{PathError, PathErrorKind, PlanError, PlanErrorKind, QueryPart};
-use crate::value::{describe_json as describe, expected, typed};
 use crate::owner::Owner;
 use crate::value::{Value, ValueKind};
+use crate::value::{describe_json as describe, expected, typed};
 
 /// The roots of a query with an owner: the records `relation` reaches from the owner
 /// record whose primary key is `key` ([`Plan::owner`](crate::Plan::owner)).

@@ -369,6 +369,10 @@ mod tests {
         );
         let bad =
             "{\"op\":\"clear\",\"model\":\"D\",\"pk\":1,\"relation\":\"c\"}\n{\"op\":\"drop\"}";
-        assert!(parse_batch(bad).expect_err("refused").starts_with("line 2:"));
+        assert!(
+            parse_batch(bad)
+                .expect_err("refused")
+                .starts_with("line 2:")
+        );
     }
 }

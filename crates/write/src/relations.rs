@@ -133,7 +133,10 @@ fn link_key<'g>(
     owner: Field<'g>,
     target: Field<'g>,
 ) -> Result<[Field<'g>; 2], WriteError> {
-    let keys: Vec<Vec<Field<'g>>> = through.unique_keys().map(|k| k.fields().collect()).collect();
+    let keys: Vec<Vec<Field<'g>>> = through
+        .unique_keys()
+        .map(|k| k.fields().collect())
+        .collect();
     let is_pair = |key: &Vec<Field<'g>>| {
         key.len() == 2
             && key.iter().any(|f| f.id() == owner.id())

@@ -238,10 +238,7 @@ pub(crate) fn get_or_create(
 }
 
 /// The declared unique key (or the primary key) whose fields are exactly the lookup's.
-fn unique_key_of<'g>(
-    model: Model<'g>,
-    by: &[(Field<'g>, Value)],
-) -> Option<Vec<Field<'g>>> {
+fn unique_key_of<'g>(model: Model<'g>, by: &[(Field<'g>, Value)]) -> Option<Vec<Field<'g>>> {
     let same = |key: &[Field<'g>]| {
         key.len() == by.len() && key.iter().all(|k| by.iter().any(|(f, _)| f.id() == k.id()))
     };
