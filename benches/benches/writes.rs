@@ -3,7 +3,8 @@
 //!
 //! - `writes/DATABASE/insert_100k/…`: 100 000 new `Book` rows (title text, pages int, a
 //!   nullable foreign key to one of 100 authors, NULL every tenth row; the integer key
-//!   generated). `relq`: `Database::apply` of one compiled `insert`, which reports the
+//!   generated). `relq`: `Database::apply` of one compiled `insert` (`relq_compile`:
+//!   `compile_write` of the batch, then the same), which reports the
 //!   100 000 generated keys (multi-row `INSERT ... RETURNING`, 1 000 rows a statement, in
 //!   one transaction). `bare_returning`: the bare driver sending the same multi-row
 //!   statements (1 000 rows each, prepared once, parameters bound from plain Rust values)
@@ -11,7 +12,7 @@
 //!   without `RETURNING`.
 //! - `writes/DATABASE/add_10k/…`: one `Post` linked to 10 000 existing `Tag`s
 //!   (many-to-many, generated through model with its unique pair). `relq`: the compiled
-//!   `add` (the `SELECT` checking the targets exist, then multi-row `INSERT ... ON
+//!   `add` (`relq_compile`: compiled in the timing) (the `SELECT` checking the targets exist, then multi-row `INSERT ... ON
 //!   CONFLICT DO NOTHING` / `ON DUPLICATE KEY UPDATE`). `bare`: the same 10 000 link
 //!   rows in 1 000-row statements with the same conflict clause, in one transaction.
 //!   `bare_checked`: `bare` plus the same `SELECT` of the targets (with `FOR UPDATE` where
@@ -596,6 +597,10 @@ fn writes(c: &mut Criterion, server: Server, graph: &RelationGraph) {
     timed(&mut group, "relq", &mut setup, reset, |s| {
         black_box(s.db.apply(black_box(&insert_write)).expect("relq inserts"));
     });
+    timed(&mut group, "relq_compile", &mut setup, reset, |s| {
+        let write = compile_write(graph, black_box(&insert), s.db.dialect()).expect("compiles");
+        black_box(s.db.apply(&write).expect("relq inserts"));
+    });
     timed(&mut group, "bare_returning", &mut setup, reset, |s| {
         black_box(bare_insert(s, black_box(&books), true));
     });
@@ -609,6 +614,10 @@ fn writes(c: &mut Criterion, server: Server, graph: &RelationGraph) {
     let reset = |s: &mut Setup| s.empty(links.table);
     timed(&mut group, "relq", &mut setup, reset, |s| {
         black_box(s.db.apply(black_box(&add_write)).expect("relq links"));
+    });
+    timed(&mut group, "relq_compile", &mut setup, reset, |s| {
+        let write = compile_write(graph, black_box(&add), s.db.dialect()).expect("compiles");
+        black_box(s.db.apply(&write).expect("relq links"));
     });
     timed(&mut group, "bare_checked", &mut setup, reset, |s| {
         black_box(bare_links(s, links, black_box(&tags), true));
