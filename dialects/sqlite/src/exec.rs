@@ -49,7 +49,7 @@ impl Driver for SqliteDriver<'_> {
         let mut prepared = self.0.prepare_cached(sql).map_err(driver)?;
         let width = prepared.column_count();
         let mut rows = prepared
-            .query(rusqlite::params_from_iter(params.iter().map(bind)))
+            .query(rusqlite::params_from_iter(params.iter().map(Bind)))
             .map_err(driver)?;
         while let Some(row) = rows.next().map_err(driver)? {
             on_row(&mut SqliteRow { row, width })?;
@@ -62,7 +62,7 @@ impl Driver for SqliteDriver<'_> {
             .0
             .prepare_cached(sql)
             .and_then(|mut prepared| {
-                prepared.execute(rusqlite::params_from_iter(params.iter().map(bind)))
+                prepared.execute(rusqlite::params_from_iter(params.iter().map(Bind)))
             })
             .map_err(driver)?;
         Ok(u64::try_from(changed).unwrap_or(u64::MAX))
@@ -130,6 +130,25 @@ pub fn execute(
     compiled: &Compiled<'_>,
 ) -> Result<Vec<Record>, ExecError> {
     fetch(conn, compiled)?.answer.into_records()
+}
+
+/// A parameter bound as [`bind`] makes it, text and bytes without a copy (SQLite copies
+/// them itself, `SQLITE_TRANSIENT`).
+struct Bind<'a>(&'a Value);
+
+impl rusqlite::ToSql for Bind<'_> {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        use rusqlite::types::ToSqlOutput;
+        Ok(match self.0 {
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+            Value::Decimal(s)
+            | Value::Text(s)
+            | Value::Date(s)
+            | Value::Uuid(s)
+            | Value::Json(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            other => ToSqlOutput::Owned(bind(other)),
+        })
+    }
 }
 
 /// A parameter as SQLite stores it.
