@@ -155,7 +155,21 @@ fn main() {
     let path = std::env::temp_dir().join(format!("relq_write_once_{}.db", std::process::id()));
     let _ = std::fs::remove_file(&path);
     let mut conn = rusqlite::Connection::open(&path).expect("creates");
-    let mut db = Database::open(&format!("sqlite:{}", path.display())).expect("opens");
+    // WRITE_ONCE_POSTGRES (a URL): relq's ways on PostgreSQL instead, in a fresh schema,
+    // for timing a driver change there (before and after binaries run in turn).
+    let postgres = std::env::var("WRITE_ONCE_POSTGRES").ok();
+    let schema = format!("relq_write_once_{}", std::process::id());
+    let mut db = match &postgres {
+        Some(url) => {
+            let mut db = Database::open(url).expect("opens PostgreSQL");
+            db.run(&format!("CREATE SCHEMA \"{schema}\""), &[])
+                .expect("a schema");
+            db.run(&format!("SET search_path TO \"{schema}\""), &[])
+                .expect("in use");
+            db
+        }
+        None => Database::open(&format!("sqlite:{}", path.display())).expect("opens"),
+    };
     db.create_tables(&graph).expect("tables");
     let model = |name| graph.model_by_name(name).expect("declared");
     let rows = |n: i64| -> Vec<Vec<Value>> {
@@ -203,7 +217,12 @@ fn main() {
     let table = if work == "insert" { "books" } else { links.0 };
     let mut total = std::time::Duration::ZERO;
     for _ in 0..times {
-        db.run(&format!("DELETE FROM \"{table}\""), &[])
+        let empty = if postgres.is_some() {
+            "TRUNCATE"
+        } else {
+            "DELETE FROM"
+        };
+        db.run(&format!("{empty} \"{table}\""), &[])
             .expect("emptied");
         let start = std::time::Instant::now();
         match (work, way) {
@@ -218,5 +237,9 @@ fn main() {
         total += start.elapsed();
     }
     println!("{work} {way}: {:?} a run", total / times);
+    if postgres.is_some() {
+        db.run(&format!("DROP SCHEMA \"{schema}\" CASCADE"), &[])
+            .expect("dropped");
+    }
     let _ = std::fs::remove_file(&path);
 }
