@@ -158,6 +158,8 @@ fn main() {
     // WRITE_ONCE_POSTGRES (a URL): relq's ways on PostgreSQL instead, in a fresh schema,
     // for timing a driver change there (before and after binaries run in turn).
     let postgres = std::env::var("WRITE_ONCE_POSTGRES").ok();
+    // WRITE_ONCE_MARIADB (a URL): the same on MariaDB, in a fresh database.
+    let mariadb = std::env::var("WRITE_ONCE_MARIADB").ok();
     let schema = format!("relq_write_once_{}", std::process::id());
     let mut db = match &postgres {
         Some(url) => {
@@ -168,7 +170,16 @@ fn main() {
                 .expect("in use");
             db
         }
-        None => Database::open(&format!("sqlite:{}", path.display())).expect("opens"),
+        None => match &mariadb {
+            Some(url) => {
+                let mut db = Database::open(url).expect("opens MariaDB");
+                db.run(&format!("CREATE DATABASE `{schema}`"), &[])
+                    .expect("a database");
+                db.run(&format!("USE `{schema}`"), &[]).expect("in use");
+                db
+            }
+            None => Database::open(&format!("sqlite:{}", path.display())).expect("opens"),
+        },
     };
     db.create_tables(&graph).expect("tables");
     let model = |name| graph.model_by_name(name).expect("declared");
@@ -217,13 +228,12 @@ fn main() {
     let table = if work == "insert" { "books" } else { links.0 };
     let mut total = std::time::Duration::ZERO;
     for _ in 0..times {
-        let empty = if postgres.is_some() {
-            "TRUNCATE"
-        } else {
-            "DELETE FROM"
+        let empty = match (&postgres, &mariadb) {
+            (Some(_), _) => format!("TRUNCATE \"{table}\""),
+            (_, Some(_)) => format!("TRUNCATE TABLE `{table}`"),
+            _ => format!("DELETE FROM \"{table}\""),
         };
-        db.run(&format!("{empty} \"{table}\""), &[])
-            .expect("emptied");
+        db.run(&empty, &[]).expect("emptied");
         let start = std::time::Instant::now();
         match (work, way) {
             (_, "relq") => measured_apply(&mut db, &write),
@@ -237,6 +247,10 @@ fn main() {
         total += start.elapsed();
     }
     println!("{work} {way}: {:?} a run", total / times);
+    if mariadb.is_some() {
+        db.run(&format!("DROP DATABASE `{schema}`"), &[])
+            .expect("dropped");
+    }
     if postgres.is_some() {
         db.run(&format!("DROP SCHEMA \"{schema}\" CASCADE"), &[])
             .expect("dropped");
