@@ -144,7 +144,7 @@ fn run_operation<D: Driver>(
             match &step.action {
                 Action::Change { keys } => {
                     state.affected += driver
-                        .run(&step.sql, &params)
+                        .run_refs(&step.sql, &params)
                         .map_err(|e| fail(driver, e))?;
                     record(&mut state, keys.clone());
                 }
@@ -196,7 +196,7 @@ fn run_operation<D: Driver>(
                     let inserted = if *returning {
                         query_keys(driver, step, &params)
                     } else {
-                        driver.run(&step.sql, &params).map(|_| keys.clone())
+                        driver.run_refs(&step.sql, &params).map(|_| keys.clone())
                     };
                     match inserted {
                         Ok(new) => {
@@ -234,13 +234,14 @@ fn record(state: &mut State, keys: Vec<Value>) {
     state.keys.extend(keys);
 }
 
-/// The step's parameters, with the found key where it stands.
-fn bind(step: &Step, state: &State) -> Result<Vec<Value>, ExecError> {
+/// The step's parameters, with the found key where it stands; borrowed, not copied (a
+/// 1 000-row insert's 3 000 values).
+fn bind<'a>(step: &'a Step, state: &'a State) -> Result<Vec<&'a Value>, ExecError> {
     step.params
         .iter()
         .map(|p| match p {
-            Param::Value(v) => Ok(v.clone()),
-            Param::Found => state.found.clone().ok_or_else(|| {
+            Param::Value(v) => Ok(v),
+            Param::Found => state.found.as_ref().ok_or_else(|| {
                 let message = "a step reads a key no earlier step found";
                 ExecError::driver(None, message, message)
             }),
@@ -252,10 +253,10 @@ fn bind(step: &Step, state: &State) -> Result<Vec<Value>, ExecError> {
 fn query_keys<D: Driver>(
     driver: &mut D,
     step: &Step,
-    params: &[Value],
+    params: &[&Value],
 ) -> Result<Vec<Value>, ExecError> {
     let mut keys = Vec::new();
-    driver.query(&step.sql, params, |row| {
+    driver.query_refs(&step.sql, params, |row| {
         let key = row.read(0, Some(step.key_kind)).map_err(|e| match e {
             crate::error::ReadFailure::Driver(e) => e,
             crate::error::ReadFailure::Unreadable(found) => {

@@ -17,6 +17,8 @@
 //!
 //! [`ExecErrorKind::Unreadable`]: relq_exec::ExecErrorKind::Unreadable
 
+use std::borrow::Borrow;
+
 use relq_exec::{
     Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json,
     canonical_seconds, uuid_text,
@@ -28,6 +30,39 @@ use rusqlite::types::{Value as SqlValue, ValueRef};
 
 /// A rusqlite connection as a [`Driver`].
 pub struct SqliteDriver<'c>(pub &'c rusqlite::Connection);
+
+impl SqliteDriver<'_> {
+    fn query_with<P, F>(&mut self, sql: &str, params: &[P], mut on_row: F) -> Result<(), ExecError>
+    where
+        P: Borrow<Value>,
+        F: FnMut(&mut SqliteRow<'_>) -> Result<(), ExecError>,
+    {
+        let mut prepared = self.0.prepare_cached(sql).map_err(driver)?;
+        let width = prepared.column_count();
+        let mut rows = prepared
+            .query(rusqlite::params_from_iter(
+                params.iter().map(|p| Bind(p.borrow())),
+            ))
+            .map_err(driver)?;
+        while let Some(row) = rows.next().map_err(driver)? {
+            on_row(&mut SqliteRow { row, width })?;
+        }
+        Ok(())
+    }
+
+    fn run_with<P: Borrow<Value>>(&mut self, sql: &str, params: &[P]) -> Result<u64, ExecError> {
+        let changed = self
+            .0
+            .prepare_cached(sql)
+            .and_then(|mut prepared| {
+                prepared.execute(rusqlite::params_from_iter(
+                    params.iter().map(|p| Bind(p.borrow())),
+                ))
+            })
+            .map_err(driver)?;
+        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+    }
+}
 
 /// A result row of a [`SqliteDriver`].
 pub struct SqliteRow<'r> {
@@ -42,30 +77,26 @@ pub struct SqliteRow<'r> {
 impl Driver for SqliteDriver<'_> {
     type Row<'r> = SqliteRow<'r>;
 
-    fn query<F>(&mut self, sql: &str, params: &[Value], mut on_row: F) -> Result<(), ExecError>
+    fn query<F>(&mut self, sql: &str, params: &[Value], on_row: F) -> Result<(), ExecError>
     where
         F: FnMut(&mut SqliteRow<'_>) -> Result<(), ExecError>,
     {
-        let mut prepared = self.0.prepare_cached(sql).map_err(driver)?;
-        let width = prepared.column_count();
-        let mut rows = prepared
-            .query(rusqlite::params_from_iter(params.iter().map(Bind)))
-            .map_err(driver)?;
-        while let Some(row) = rows.next().map_err(driver)? {
-            on_row(&mut SqliteRow { row, width })?;
-        }
-        Ok(())
+        self.query_with(sql, params, on_row)
     }
 
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
-        let changed = self
-            .0
-            .prepare_cached(sql)
-            .and_then(|mut prepared| {
-                prepared.execute(rusqlite::params_from_iter(params.iter().map(Bind)))
-            })
-            .map_err(driver)?;
-        Ok(u64::try_from(changed).unwrap_or(u64::MAX))
+        self.run_with(sql, params)
+    }
+
+    fn query_refs<F>(&mut self, sql: &str, params: &[&Value], on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut SqliteRow<'_>) -> Result<(), ExecError>,
+    {
+        self.query_with(sql, params, on_row)
+    }
+
+    fn run_refs(&mut self, sql: &str, params: &[&Value]) -> Result<u64, ExecError> {
+        self.run_with(sql, params)
     }
 
     /// `!sqlite3_get_autocommit()` (c3ref/get_autocommit.html): a transaction is open.
