@@ -12,6 +12,9 @@
 //! Invariant: the loop reads each step's [`Action`] and [`When`] as relq-write wrote
 //! them; it decides nothing about SQL.
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
 use relq_plan::Value;
 use relq_write::{Action, CompiledWrite, Param, Step, When, WritePlan};
 
@@ -141,7 +144,7 @@ fn run_operation<D: Driver>(
             match &step.action {
                 Action::Change { keys } => {
                     state.affected += driver
-                        .run(&step.sql, &params)
+                        .run_refs(&step.sql, &params)
                         .map_err(|e| fail(driver, e))?;
                     record(&mut state, keys.clone());
                 }
@@ -167,9 +170,12 @@ fn run_operation<D: Driver>(
                 }
                 Action::Require { keys, owner } => {
                     let found = query_keys(driver, step, &params).map_err(|e| fail(driver, e))?;
+                    // A set, not `found.contains`: that compared every key with every
+                    // row, 50 M comparisons for an `add` of 10 000 targets.
+                    let found: HashSet<KeyRef<'_>> = found.iter().map(KeyRef).collect();
                     let missing: Vec<String> = keys
                         .iter()
-                        .filter(|k| !found.contains(k))
+                        .filter(|k| !found.contains(&KeyRef(k)))
                         .map(shown)
                         .collect();
                     if !missing.is_empty() {
@@ -190,7 +196,7 @@ fn run_operation<D: Driver>(
                     let inserted = if *returning {
                         query_keys(driver, step, &params)
                     } else {
-                        driver.run(&step.sql, &params).map(|_| keys.clone())
+                        driver.run_refs(&step.sql, &params).map(|_| keys.clone())
                     };
                     match inserted {
                         Ok(new) => {
@@ -228,13 +234,14 @@ fn record(state: &mut State, keys: Vec<Value>) {
     state.keys.extend(keys);
 }
 
-/// The step's parameters, with the found key where it stands.
-fn bind(step: &Step, state: &State) -> Result<Vec<Value>, ExecError> {
+/// The step's parameters, with the found key where it stands; borrowed, not copied (a
+/// 1 000-row insert's 3 000 values).
+fn bind<'a>(step: &'a Step, state: &'a State) -> Result<Vec<&'a Value>, ExecError> {
     step.params
         .iter()
         .map(|p| match p {
-            Param::Value(v) => Ok(v.clone()),
-            Param::Found => state.found.clone().ok_or_else(|| {
+            Param::Value(v) => Ok(v),
+            Param::Found => state.found.as_ref().ok_or_else(|| {
                 let message = "a step reads a key no earlier step found";
                 ExecError::driver(None, message, message)
             }),
@@ -246,10 +253,10 @@ fn bind(step: &Step, state: &State) -> Result<Vec<Value>, ExecError> {
 fn query_keys<D: Driver>(
     driver: &mut D,
     step: &Step,
-    params: &[Value],
+    params: &[&Value],
 ) -> Result<Vec<Value>, ExecError> {
     let mut keys = Vec::new();
-    driver.query(&step.sql, params, |row| {
+    driver.query_refs(&step.sql, params, |row| {
         let key = row.read(0, Some(step.key_kind)).map_err(|e| match e {
             crate::error::ReadFailure::Driver(e) => e,
             crate::error::ReadFailure::Unreadable(found) => {
@@ -287,6 +294,40 @@ fn failure<D: Driver>(
         },
     }
     .into()
+}
+
+/// A key compared as [`Value`]'s `==` compares it (same variant, same content), so a
+/// set of them finds exactly what `contains` on a list would. A NaN float equals
+/// nothing, itself included, as under `==`.
+struct KeyRef<'a>(&'a Value);
+
+impl PartialEq for KeyRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for KeyRef<'_> {}
+
+impl Hash for KeyRef<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self.0).hash(state);
+        match self.0 {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) => i.hash(state),
+            // 0.0 == -0.0: both hash as 0.0.
+            Value::Float(f) => (if *f == 0.0 { 0.0_f64 } else { *f }).to_bits().hash(state),
+            Value::Bytes(b) => b.hash(state),
+            Value::Decimal(s)
+            | Value::Text(s)
+            | Value::Date(s)
+            | Value::Time(s)
+            | Value::DateTime(s)
+            | Value::Uuid(s)
+            | Value::Json(s) => s.hash(state),
+        }
+    }
 }
 
 /// A key in a message: its text, or its number.

@@ -50,6 +50,31 @@ pub trait Driver {
     /// The driver's error ([`ExecError::driver`] with no statement index).
     fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError>;
 
+    /// [`query`](Self::query) with the parameters given by reference, as a compiled
+    /// write holds them: a driver that binds from references overrides it, so a 1 000-row
+    /// insert's values are not copied before the driver converts them. The default
+    /// copies them and calls `query`.
+    ///
+    /// # Errors
+    /// As [`query`](Self::query).
+    fn query_refs<F>(&mut self, sql: &str, params: &[&Value], on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut Self::Row<'_>) -> Result<(), ExecError>,
+    {
+        let owned: Vec<Value> = params.iter().map(|v| (*v).clone()).collect();
+        self.query(sql, &owned, on_row)
+    }
+
+    /// [`run`](Self::run) with the parameters given by reference (see
+    /// [`query_refs`](Self::query_refs)). The default copies them and calls `run`.
+    ///
+    /// # Errors
+    /// As [`run`](Self::run).
+    fn run_refs(&mut self, sql: &str, params: &[&Value]) -> Result<u64, ExecError> {
+        let owned: Vec<Value> = params.iter().map(|v| (*v).clone()).collect();
+        self.run(sql, &owned)
+    }
+
     /// Whether a transaction is open on the connection (the caller's), so a write runs
     /// in a savepoint of it rather than in a transaction of its own.
     ///

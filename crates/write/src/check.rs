@@ -167,7 +167,7 @@ impl<'g> Ctx<'g> {
         values: &Values,
         fixed: &[(Field<'g>, Value)],
     ) -> Result<NewRecord<'g>, WriteError> {
-        let given = self.assignments(model, values)?;
+        let mut given = self.assignments(model, values)?;
         for (field, _) in fixed {
             if given.iter().any(|(f, _)| f.id() == field.id()) {
                 return Err(self.err(K::NotHere {
@@ -179,12 +179,17 @@ impl<'g> Ctx<'g> {
         }
         let mut columns = Vec::with_capacity(model.fields().len());
         for field in model.fields() {
-            let taken = given
-                .iter()
-                .chain(fixed)
-                .find(|(f, _)| f.id() == field.id());
+            // A given value is moved into the record (each field is given at most
+            // once, `assignments` checks), a fixed one copied.
+            let taken = match given.iter_mut().find(|(f, _)| f.id() == field.id()) {
+                Some((_, v)) => Some(std::mem::take(v)),
+                None => fixed
+                    .iter()
+                    .find(|(f, _)| f.id() == field.id())
+                    .map(|(_, v)| v.clone()),
+            };
             let value = match (taken, field.default()) {
-                (Some((_, v)), _) => v.clone(),
+                (Some(v), _) => v,
                 (None, _) if field.is_generated() => continue,
                 (None, Some(default)) => self.value(field, default)?,
                 (None, None) if field.is_nullable() => Value::Null,

@@ -252,7 +252,9 @@ pub(crate) fn add(
                     Action::Change { keys: Vec::new() },
                 ));
             }
-            steps.extend(insert(caps, child, &new, Existing::Fail, true).map_err(|k| ctx.err(k))?);
+            steps.extend(
+                insert(caps, child, &mut new, Existing::Fail, true).map_err(|k| ctx.err(k))?,
+            );
         }
         Shape::Links {
             through,
@@ -266,7 +268,7 @@ pub(crate) fn add(
             }
             let pair = link_key(ctx, caps, through, owner_field, target)?;
             steps.extend(require(caps, target_model, &keys, None));
-            let links = link_records(
+            let mut links = link_records(
                 ctx,
                 &owner,
                 through,
@@ -276,7 +278,7 @@ pub(crate) fn add(
                 through_values,
             )?;
             steps.extend(
-                insert(caps, through, &links, Existing::Skip(&pair), false)
+                insert(caps, through, &mut links, Existing::Skip(&pair), false)
                     .map_err(|k| ctx.err(k))?,
             );
         }
@@ -380,7 +382,7 @@ pub(crate) fn create(
             no_through(ctx, &owner, through_values)?;
             let record = ctx.new_record(child, values, &[(fk, owner.key.clone())])?;
             steps.extend(
-                insert(caps, child, &[record], Existing::Fail, true).map_err(|k| ctx.err(k))?,
+                insert(caps, child, &mut [record], Existing::Fail, true).map_err(|k| ctx.err(k))?,
             );
         }
         Shape::Links {
@@ -391,7 +393,7 @@ pub(crate) fn create(
         } => {
             let record = ctx.new_record(target_model, values, &[])?;
             steps.extend(
-                insert(caps, target_model, &[record], Existing::Fail, true)
+                insert(caps, target_model, &mut [record], Existing::Fail, true)
                     .map_err(|k| ctx.err(k))?,
             );
             // The link's target key is the new record's, found by the steps above.
@@ -401,8 +403,8 @@ pub(crate) fn create(
                 &[(owner_field, owner.key.clone()), (target, Value::Null)],
             )?;
             let position = link.columns.iter().position(|(f, _)| f.id() == target.id());
-            let mut linked =
-                insert(caps, through, &[link], Existing::Fail, false).map_err(|k| ctx.err(k))?;
+            let mut linked = insert(caps, through, &mut [link], Existing::Fail, false)
+                .map_err(|k| ctx.err(k))?;
             for s in &mut linked {
                 if let Some(p) = position.and_then(|i| s.params.get_mut(i)) {
                     *p = Param::Found;
@@ -485,7 +487,7 @@ pub(crate) fn set(
             ));
             if !keys.is_empty() {
                 let pair = link_key(ctx, caps, through, owner_field, target)?;
-                let links = link_records(
+                let mut links = link_records(
                     ctx,
                     &owner,
                     through,
@@ -495,7 +497,7 @@ pub(crate) fn set(
                     through_values,
                 )?;
                 steps.extend(
-                    insert(caps, through, &links, Existing::Skip(&pair), false)
+                    insert(caps, through, &mut links, Existing::Skip(&pair), false)
                         .map_err(|k| ctx.err(k))?,
                 );
             }

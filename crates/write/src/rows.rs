@@ -29,11 +29,11 @@ pub(crate) fn insert_rows(
     rows: &[Values],
 ) -> Result<WritePlan, WriteError> {
     let model = ctx.model(model)?;
-    let records = rows
+    let mut records = rows
         .iter()
         .map(|row| ctx.new_record(model, row, &[]))
         .collect::<Result<Vec<_>, _>>()?;
-    let steps = insert(caps, model, &records, Existing::Fail, true).map_err(|k| ctx.err(k))?;
+    let steps = insert(caps, model, &mut records, Existing::Fail, true).map_err(|k| ctx.err(k))?;
     Ok(plan(ctx, model, steps, false))
 }
 
@@ -148,7 +148,7 @@ pub(crate) fn get_or_create(
     let sets = ctx.assignments(model, defaults)?;
     let mut all = lookup.clone();
     all.extend(defaults.iter().map(|(k, v)| (k.clone(), v.clone())));
-    let record = ctx.new_record(model, &all, &[])?;
+    let mut record = ctx.new_record(model, &all, &[])?;
     let conds: Vec<Cond<'_>> = by
         .iter()
         .map(|(f, v)| match v {
@@ -172,7 +172,7 @@ pub(crate) fn get_or_create(
         let mut inserted = insert(
             caps,
             model,
-            std::slice::from_ref(&record),
+            std::slice::from_mut(&mut record),
             Existing::Skip(&key),
             false,
         )
@@ -212,7 +212,7 @@ pub(crate) fn get_or_create(
     let mut inserted = insert(
         caps,
         model,
-        std::slice::from_ref(&record),
+        std::slice::from_mut(&mut record),
         Existing::Fail,
         false,
     )

@@ -43,7 +43,8 @@ pub(crate) fn step(model: Model<'_>, (sql, params): (String, Vec<Param>), action
 /// the same columns share a multi-row `INSERT` of at most [`MAX_ROWS`] rows and the
 /// dialect's parameter limit. With `keys`, each reports the new primary keys (in row
 /// order): given keys as they are, generated ones by `RETURNING`, or, where the dialect
-/// has none, one row per statement and the dialect's last-insert-id query.
+/// has none, one row per statement and the dialect's last-insert-id query. The records'
+/// values are moved into the statements' parameters (the records are left NULL).
 ///
 /// # Errors
 /// [`WriteErrorKind::Unsupported`] when a generated key must be read and the dialect
@@ -51,7 +52,7 @@ pub(crate) fn step(model: Model<'_>, (sql, params): (String, Vec<Param>), action
 pub(crate) fn insert(
     caps: &Caps,
     model: Model<'_>,
-    records: &[NewRecord<'_>],
+    records: &mut [NewRecord<'_>],
     existing: Existing<'_, '_>,
     keys: bool,
 ) -> Result<Vec<Step>, WriteErrorKind> {
@@ -67,7 +68,7 @@ pub(crate) fn insert(
                     .all(|((a, _), (b, _))| a.id() == b.id())
         };
         let end = start + records[start..].iter().take_while(|r| same(r)).count();
-        let group = &records[start..end];
+        let group = &mut records[start..end];
         let given_keys = group[0].key().is_some();
         let returning = keys && !given_keys && caps.writes.insert_returning;
         let one_by_one = keys && !given_keys && !returning;
@@ -76,19 +77,29 @@ pub(crate) fn insert(
         } else {
             (caps.max_params / width.max(1)).clamp(1, MAX_ROWS)
         };
-        for chunk in group.chunks(per_statement) {
+        for chunk in group.chunks_mut(per_statement) {
+            let known = if keys && given_keys {
+                chunk.iter().filter_map(|r| r.key().cloned()).collect()
+            } else {
+                Vec::new()
+            };
             let mut sql = Sql::new(caps);
             sql.raw("INSERT INTO ")
                 .table(model)
                 .raw(" (")
                 .columns(chunk[0].columns.iter().map(|(f, _)| *f))
                 .raw(") VALUES ");
-            for (i, record) in chunk.iter().enumerate() {
+            for (i, record) in chunk.iter_mut().enumerate() {
                 if i > 0 {
                     sql.raw(", ");
                 }
                 sql.raw("(")
-                    .values(record.columns.iter().map(|(_, v)| Param::Value(v.clone())))
+                    .values(
+                        record
+                            .columns
+                            .iter_mut()
+                            .map(|(_, v)| Param::Value(std::mem::take(v))),
+                    )
                     .raw(")");
             }
             if let Existing::Skip(key) = existing {
@@ -128,11 +139,6 @@ pub(crate) fn insert(
                 ));
                 continue;
             }
-            let known = if keys && given_keys {
-                chunk.iter().filter_map(|r| r.key().cloned()).collect()
-            } else {
-                Vec::new()
-            };
             steps.push(step(model, sql.finish(), Action::Change { keys: known }));
             if one_by_one {
                 steps.push(last_insert_id(caps, model)?);

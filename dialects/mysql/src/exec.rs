@@ -16,6 +16,8 @@
 //!
 //! Invariant: never panics; every failure is an [`ExecError`].
 
+use std::borrow::Borrow;
+
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
 use relq_exec::{Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json};
@@ -93,14 +95,10 @@ impl<'c> MySqlDriver<'c> {
     }
 }
 
-/// A result row of a [`MySqlDriver`].
-pub struct MySqlRow<'r>(&'r mut mysql::Row);
-
-impl Driver for MySqlDriver<'_> {
-    type Row<'r> = MySqlRow<'r>;
-
-    fn query<F>(&mut self, sql: &str, params: &[Value], mut on_row: F) -> Result<(), ExecError>
+impl MySqlDriver<'_> {
+    fn query_with<P, F>(&mut self, sql: &str, params: &[P], mut on_row: F) -> Result<(), ExecError>
     where
+        P: Borrow<Value>,
         F: FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError>,
     {
         self.ready()?;
@@ -116,7 +114,7 @@ impl Driver for MySqlDriver<'_> {
         Ok(())
     }
 
-    fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+    fn run_with<P: Borrow<Value>>(&mut self, sql: &str, params: &[P]) -> Result<u64, ExecError> {
         self.ready()?;
         if params.is_empty() {
             // DDL goes through the text protocol: not every statement can be prepared
@@ -128,6 +126,35 @@ impl Driver for MySqlDriver<'_> {
                 .map_err(driver)?;
         }
         Ok(self.conn.affected_rows())
+    }
+}
+
+/// A result row of a [`MySqlDriver`].
+pub struct MySqlRow<'r>(&'r mut mysql::Row);
+
+impl Driver for MySqlDriver<'_> {
+    type Row<'r> = MySqlRow<'r>;
+
+    fn query<F>(&mut self, sql: &str, params: &[Value], on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError>,
+    {
+        self.query_with(sql, params, on_row)
+    }
+
+    fn run(&mut self, sql: &str, params: &[Value]) -> Result<u64, ExecError> {
+        self.run_with(sql, params)
+    }
+
+    fn query_refs<F>(&mut self, sql: &str, params: &[&Value], on_row: F) -> Result<(), ExecError>
+    where
+        F: FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError>,
+    {
+        self.query_with(sql, params, on_row)
+    }
+
+    fn run_refs(&mut self, sql: &str, params: &[&Value]) -> Result<u64, ExecError> {
+        self.run_with(sql, params)
     }
 
     /// Whether the caller opened a transaction ([`MySqlDriver::in_transaction_of`]): a
@@ -192,11 +219,11 @@ pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Re
 
 /// `params` for the driver: `Params::Empty` when there are none (the driver refuses an
 /// empty positional list for a statement without placeholders).
-fn positional(params: &[Value]) -> mysql::Params {
+fn positional<P: Borrow<Value>>(params: &[P]) -> mysql::Params {
     if params.is_empty() {
         mysql::Params::Empty
     } else {
-        mysql::Params::Positional(params.iter().map(bind).collect())
+        mysql::Params::Positional(params.iter().map(|p| bind(p.borrow())).collect())
     }
 }
 
