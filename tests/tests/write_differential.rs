@@ -25,7 +25,8 @@
 //! PostgreSQL schema and one MariaDB database named `relq_wprop_<pid>`, made again per
 //! case and dropped at the end.
 //!
-//! Cases: 24 by default (about 10 s per database in debug);
+//! Cases: 24 by default (about 20 s for the three databases in debug, most of it MariaDB
+//! making tables);
 //! more with `RELQ_WRITE_CASES=1000 cargo test -p relq-tests --test write_differential`
 //! (with the server URLs of `eval "$(scripts/servers.sh env)"`). Failures shrink and are
 //! kept in `tests/proptest-regressions/write_differential.txt`. A missing server URL fails
