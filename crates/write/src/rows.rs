@@ -3,7 +3,7 @@
 //! `update_or_create`.
 //!
 //! `get_or_create` uses the dialect's upsert where a declared unique key is exactly the
-//! lookup (`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING`, then the `SELECT` when
+//! lookup and no default names one of its fields (`INSERT ... ON CONFLICT (key) DO NOTHING RETURNING`, then the `SELECT` when
 //! the row existed: one statement for a new record, race-free); otherwise, and for
 //! `update_or_create`, it is Django's select-then-insert (`SELECT ... FOR UPDATE`, then
 //! the `INSERT` in a savepoint, run again once on a unique violation).
@@ -157,11 +157,17 @@ pub(crate) fn get_or_create(
         })
         .collect();
     let lookup_key = unique_key_of(model, &by);
+    // The upsert skips on the key's values as inserted: only where they are the lookup's
+    // (a default naming a lookup field inserts another key, which would not conflict
+    // with the record the lookup finds).
     let native = !update_found
         && caps.writes.insert_returning
         && caps.writes.upsert == Some(Upsert::OnConflict)
         && lookup_key.is_some()
-        && by.iter().all(|(_, v)| !v.is_null());
+        && by.iter().all(|(_, v)| !v.is_null())
+        && sets
+            .iter()
+            .all(|(f, _)| by.iter().all(|(g, _)| g.id() != f.id()));
     let mut steps = Vec::new();
     let found = Action::Keys {
         created: false,
