@@ -8,6 +8,7 @@
 use relq_graph::{Field, Model, Relation, RelationGraph, suggest};
 use relq_plan::{Value, ValueKind, describe_json};
 use serde_json::Value as Json;
+use smallvec::SmallVec;
 
 use crate::error::{WriteError, WriteErrorKind as K};
 use crate::operation::Values;
@@ -146,11 +147,7 @@ impl<'g> Ctx<'g> {
         for (name, json) in values {
             let field = self.field(model, name)?;
             if out.iter().any(|(f, _)| f.id() == field.id()) {
-                return Err(self.err(K::NotHere {
-                    model: model.name().to_owned(),
-                    field: field.name().to_owned(),
-                    why: "it is given twice (by its field and its relation's name)",
-                }));
+                return Err(self.twice(model, field));
             }
             out.push((field, self.value(field, json)?));
         }
@@ -158,42 +155,60 @@ impl<'g> Ctx<'g> {
     }
 
     /// The columns of a new `model` record from `values` and the `fixed` fields the
-    /// operation sets itself (a relation's key), in definition order: each field given,
-    /// fixed, or its default; a nullable field left out is NULL; a generated primary key
-    /// left out is not written.
+    /// operation sets itself (a relation's key), in definition order: each field given
+    /// (by its name, or a foreign key's by its relation's name), fixed, or its default; a
+    /// nullable field left out is NULL; a generated primary key left out is not written.
+    /// A name that is no field is reported before any other problem of the record.
     pub(crate) fn new_record(
         &self,
         model: Model<'g>,
         values: &Values,
         fixed: &[(Field<'g>, Value)],
     ) -> Result<NewRecord<'g>, WriteError> {
-        let mut given = self.assignments(model, values)?;
-        for (field, _) in fixed {
-            if given.iter().any(|(f, _)| f.id() == field.id()) {
-                return Err(self.err(K::NotHere {
-                    model: model.name().to_owned(),
-                    field: field.name().to_owned(),
-                    why: "the operation sets it to the owner",
+        // The row's values by field position (a foreign key's by its relation's name
+        // too), then one pass over the model's fields: no list of assignments is built,
+        // and a model of up to 16 fields allocates nothing but the record (bulk inserts
+        // make one record per row).
+        let fields = model.fields().len();
+        let mut slots: SmallVec<[Option<&Json>; 16]> = smallvec::smallvec![None; fields];
+        for (name, json) in values {
+            let position = model.fields().position(|f| f.name() == name).or_else(|| {
+                model
+                    .fields()
+                    .position(|f| f.foreign_key().is_some_and(|r| r.name() == name))
+            });
+            let Some(position) = position else {
+                return Err(self.field(model, name).err().unwrap_or_else(|| {
+                    self.err(K::UnknownField {
+                        model: model.name().to_owned(),
+                        name: name.clone(),
+                        suggestion: None,
+                    })
                 }));
+            };
+            if slots[position].replace(json).is_some() {
+                if let Some(field) = model.fields().nth(position) {
+                    return Err(self.twice(model, field));
+                }
             }
         }
-        let mut columns = Vec::with_capacity(model.fields().len());
-        for field in model.fields() {
-            // A given value is moved into the record (each field is given at most
-            // once, `assignments` checks), a fixed one copied.
-            let taken = match given.iter_mut().find(|(f, _)| f.id() == field.id()) {
-                Some((_, v)) => Some(std::mem::take(v)),
-                None => fixed
-                    .iter()
-                    .find(|(f, _)| f.id() == field.id())
-                    .map(|(_, v)| v.clone()),
-            };
-            let value = match (taken, field.default()) {
-                (Some(v), _) => v,
-                (None, _) if field.is_generated() => continue,
-                (None, Some(default)) => self.value(field, default)?,
-                (None, None) if field.is_nullable() => Value::Null,
-                (None, None) => {
+        let mut columns = Vec::with_capacity(fields);
+        for (field, given) in model.fields().zip(slots) {
+            let fixed = fixed.iter().find(|(f, _)| f.id() == field.id());
+            let value = match (given, fixed, field.default()) {
+                (Some(_), Some(_), _) => {
+                    return Err(self.err(K::NotHere {
+                        model: model.name().to_owned(),
+                        field: field.name().to_owned(),
+                        why: "the operation sets it to the owner",
+                    }));
+                }
+                (Some(json), None, _) => self.value(field, json)?,
+                (None, Some((_, v)), _) => v.clone(),
+                (None, None, _) if field.is_generated() => continue,
+                (None, None, Some(default)) => self.value(field, default)?,
+                (None, None, None) if field.is_nullable() => Value::Null,
+                (None, None, None) => {
                     return Err(self.err(K::MissingValue {
                         model: model.name().to_owned(),
                         field: field.name().to_owned(),
@@ -203,6 +218,14 @@ impl<'g> Ctx<'g> {
             columns.push((field, value));
         }
         Ok(NewRecord { columns })
+    }
+
+    fn twice(&self, model: Model<'g>, field: Field<'g>) -> WriteError {
+        self.err(K::NotHere {
+            model: model.name().to_owned(),
+            field: field.name().to_owned(),
+            why: "it is given twice (by its field and its relation's name)",
+        })
     }
 }
 

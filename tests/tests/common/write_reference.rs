@@ -16,6 +16,7 @@
 //! - `remove` on a reverse foreign key checks that each child belongs to the owner, then
 //!   NULLs its key (`keep_reversed`) or deletes it; on a many-to-many relation it deletes
 //!   the links, existing or not; `clear` does that to all of the owner's;
+//! - `add`, `create` and `set` with targets check first that the owner exists;
 //! - `set` checks the targets exist, unlinks the owner's others, links the targets; on
 //!   a foreign key it checks the target, then the owner, and writes the key;
 //! - `get_or_create` finds the record whose fields equal the lookup (NULL: IS NULL; two
@@ -561,6 +562,20 @@ impl<'g> Work<'g> {
                 keys: new_keys,
                 created: None,
             });
+        }
+        // `add`, `create` and `set` with targets check the owner first when they have
+        // something to write: a missing owner is `Missing`, before anything changes.
+        let writes = match op {
+            Operation::Add { targets, .. } => !targets.is_empty(),
+            Operation::Create { .. } => true,
+            Operation::Set {
+                targets: Some(targets),
+                ..
+            } => !targets.is_empty(),
+            _ => false,
+        };
+        if writes {
+            self.find(m, &owner).ok_or(Step::Missing)?;
         }
         if r.kind() == RelationKind::ReverseForeignKey {
             let fk = pos(t, r.foreign_key_field().expect("a key"));
