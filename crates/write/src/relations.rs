@@ -219,6 +219,21 @@ fn link_records<'g>(
         .collect()
 }
 
+/// The inserts of the owner's links to `keys` that do not exist yet, each with the
+/// `through` values: skipped by the through model's link pair where one exists.
+fn new_links<'g>(
+    ctx: Ctx<'g>,
+    caps: &Caps,
+    owner: &Owner<'g>,
+    (through, owner_field, target): (Model<'g>, Field<'g>, Field<'g>),
+    keys: &[Value],
+    values: &Values,
+) -> Result<Vec<Step>, WriteError> {
+    let pair = link_key(ctx, caps, through, owner_field, target)?;
+    let mut links = link_records(ctx, owner, through, owner_field, target, keys, values)?;
+    insert(caps, through, &mut links, Existing::Skip(&pair), false).map_err(|k| ctx.err(k))
+}
+
 /// `add`.
 pub(crate) fn add(
     ctx: Ctx<'_>,
@@ -266,21 +281,16 @@ pub(crate) fn add(
             if keys.is_empty() {
                 return Ok(plan(ctx, owner.model, steps, false));
             }
-            let pair = link_key(ctx, caps, through, owner_field, target)?;
-            steps.extend(require(caps, target_model, &keys, None));
-            let mut links = link_records(
+            let links = new_links(
                 ctx,
+                caps,
                 &owner,
-                through,
-                owner_field,
-                target,
+                (through, owner_field, target),
                 &keys,
                 through_values,
             )?;
-            steps.extend(
-                insert(caps, through, &mut links, Existing::Skip(&pair), false)
-                    .map_err(|k| ctx.err(k))?,
-            );
+            steps.extend(require(caps, target_model, &keys, None));
+            steps.extend(links);
         }
         Shape::Parent { .. } => {
             return Err(owner.wrong(ctx, "a to-many relation (use set on a foreign key)"));
@@ -486,20 +496,8 @@ pub(crate) fn set(
                 Action::Change { keys: Vec::new() },
             ));
             if !keys.is_empty() {
-                let pair = link_key(ctx, caps, through, owner_field, target)?;
-                let mut links = link_records(
-                    ctx,
-                    &owner,
-                    through,
-                    owner_field,
-                    target,
-                    &keys,
-                    through_values,
-                )?;
-                steps.extend(
-                    insert(caps, through, &mut links, Existing::Skip(&pair), false)
-                        .map_err(|k| ctx.err(k))?,
-                );
+                let links = (through, owner_field, target);
+                steps.extend(new_links(ctx, caps, &owner, links, &keys, through_values)?);
             }
         }
         (Shape::Parent { fk, target_model }, None, Some(target)) => {
