@@ -38,53 +38,7 @@ use relq::write::Values;
 use relq::{CompiledWrite, Database, Operation, RelationGraph, SchemaDef, Value, compile_write};
 use serde_json::Value as Json;
 
-const SCHEMA: &str = r#"
-[[models]]
-name = "Author"
-table = "authors"
-fields = [{ name = "id", type = "integer", primary_key = true }, { name = "name", type = "text" }]
-
-[[models]]
-name = "Book"
-table = "books"
-fields = [
-  { name = "id", type = "integer", primary_key = true },
-  { name = "title", type = "text" },
-  { name = "pages", type = "integer" },
-]
-foreign_keys = [{ name = "author", to = "Author", nullable = true }]
-
-[[models]]
-name = "Tag"
-table = "tags"
-fields = [{ name = "id", type = "integer", primary_key = true }, { name = "name", type = "text" }]
-
-[[models]]
-name = "Post"
-table = "posts"
-fields = [{ name = "id", type = "integer", primary_key = true }, { name = "title", type = "text" }]
-many_to_many = [{ name = "tags", to = "Tag" }]
-"#;
-
-/// Rows of the bulk insert.
-const ROWS: usize = 100_000;
-/// Links of the many-to-many `add` (and tags in the table).
-const LINKS: usize = 10_000;
-/// Authors the books point to.
-const AUTHORS: i64 = 100;
-/// Rows per statement of the bare driver: relq's own chunk (1 000 rows, the most
-/// `statements.rs` puts in one `INSERT`; the parameter limits allow more on all three).
-const CHUNK: usize = 1000;
-
-/// The `i`th book: title, pages, author (NULL every tenth).
-fn book(i: usize) -> (String, i64, Option<i64>) {
-    let i = i as i64;
-    (
-        format!("book number {i}"),
-        i % 1000,
-        (i % 10 != 0).then_some(1 + i % AUTHORS),
-    )
-}
+use relq_benches::writes::{AUTHORS, CHUNK, LINKS, ROWS, SCHEMA, book};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Server {

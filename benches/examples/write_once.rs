@@ -12,42 +12,9 @@ use relq::write::Values;
 use relq::{CompiledWrite, Database, Operation, RelationGraph, SchemaDef, Value, compile_write};
 use serde_json::Value as Json;
 
-const SCHEMA: &str = r#"
-[[models]]
-name = "Author"
-table = "authors"
-fields = [{ name = "id", type = "integer", primary_key = true }, { name = "name", type = "text" }]
-[[models]]
-name = "Book"
-table = "books"
-fields = [
-  { name = "id", type = "integer", primary_key = true },
-  { name = "title", type = "text" },
-  { name = "pages", type = "integer" },
-]
-foreign_keys = [{ name = "author", to = "Author", nullable = true }]
-[[models]]
-name = "Tag"
-table = "tags"
-fields = [{ name = "id", type = "integer", primary_key = true }, { name = "name", type = "text" }]
-[[models]]
-name = "Post"
-table = "posts"
-fields = [{ name = "id", type = "integer", primary_key = true }, { name = "title", type = "text" }]
-many_to_many = [{ name = "tags", to = "Tag" }]
-"#;
+use relq_benches::writes::{CHUNK, SCHEMA, book};
 
-const ROWS: i64 = 100_000;
-const LINKS: i64 = 10_000;
-const CHUNK: usize = 1000;
-
-fn book(i: i64) -> (String, i64, Option<i64>) {
-    (
-        format!("book number {i}"),
-        i % 1000,
-        (i % 10 != 0).then_some(1 + i % 100),
-    )
-}
+const LINKS: i64 = relq_benches::writes::LINKS as i64;
 
 #[inline(never)]
 fn measured_apply(db: &mut Database, write: &CompiledWrite) -> usize {
@@ -200,7 +167,7 @@ fn main() {
         graph.field(through.source_field).column(),
         graph.field(through.target_field).column(),
     );
-    let books: Vec<_> = (1..=ROWS).map(book).collect();
+    let books: Vec<_> = (1..=relq_benches::writes::ROWS).map(book).collect();
     let tags: Vec<i64> = (1..=LINKS).collect();
     let ops = match work {
         "insert" => vec![Operation::Insert {

@@ -5,6 +5,8 @@
 //! Invariant: fixtures are deterministic (no randomness, no clock), so every run and
 //! every machine measures the same work.
 
+pub mod writes;
+
 use relq_graph::SchemaDef;
 use relq_plan::{ExtractionPlan, Filter, OrderBy, Query, Strategy, Value, plan};
 use relq_sample::Sample;
