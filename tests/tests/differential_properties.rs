@@ -211,15 +211,22 @@ fn check(
                 None => compile(&graph, &query, db.dialect()),
                 Some(roots) => {
                     // The split strategy's list statements have no parameters of their
-                    // own here (no nested filters): a limit of 2 binds the root keys 2 by
-                    // 2. The dialect's own hooks, with that one fact changed.
-                    let chunked = db.dialect().with_caps(Caps {
-                        max_params: 2,
-                        ..*db.dialect().caps()
-                    });
+                    // own here (no nested filters): a limit as small as the other
+                    // statements allow (every statement is checked against it) binds the
+                    // root keys a few at a time, at least 2 by 2. The dialect's own
+                    // hooks, with that one fact changed.
                     let options = PlanOptions {
                         list_roots: Some(roots),
                     };
+                    let own = compile_with(&graph, &query, db.dialect(), &options)
+                        .map(|c| c.statements.iter().map(|s| s.params.len()).max())
+                        .ok()
+                        .flatten()
+                        .unwrap_or(0);
+                    let chunked = db.dialect().with_caps(Caps {
+                        max_params: own.max(2),
+                        ..*db.dialect().caps()
+                    });
                     compile_with(&graph, &query, &*chunked, &options)
                 }
             };

@@ -1,10 +1,15 @@
 //! [`ExecError`]: a compiled query that could not be run and read, and what a driver
 //! reports while reading one value ([`ReadFailure`]).
 //!
-//! Invariant: every failure says where: the statement (its index in
+//! Invariants: every failure says where: the statement (its index in
 //! `Compiled::statements`) for a driver error while running one, the row (counted over
-//! every statement), position and column name for a value that cannot be read.
+//! every statement), position and column name for a value that cannot be read. A
+//! message never carries a whole statement: a driver's message is cut to
+//! [`MESSAGE_LIMIT`] characters ([`cut`]), and a driver that quotes its statement quotes
+//! at most [`STATEMENT_LIMIT`] characters of it (one statement can hold 100 000
+//! placeholders).
 
+use std::borrow::Cow;
 use std::error::Error as StdError;
 use std::fmt;
 
@@ -187,15 +192,21 @@ impl ExecError {
 
     /// A driver failure at statement `statement` of a compiled query (`None`: anywhere
     /// else on the connection, or not known yet: [`fetch`](crate::fetch) names the
-    /// statement of a driver error its driver reports without one).
+    /// statement of a driver error its driver reports without one). The message is cut
+    /// to [`MESSAGE_LIMIT`] characters ([`cut`]).
     pub fn driver(
         statement: Option<usize>,
         message: impl Into<String>,
         source: impl Into<Box<dyn StdError + Send + Sync>>,
     ) -> Self {
+        let message = message.into();
+        let message = match cut(&message, MESSAGE_LIMIT) {
+            Cow::Borrowed(_) => message,
+            Cow::Owned(shorter) => shorter,
+        };
         ExecErrorKind::Driver {
             statement,
-            message: message.into(),
+            message,
             source: source.into(),
         }
         .into()
@@ -228,6 +239,28 @@ impl ExecError {
             found: found.into(),
         }
         .into()
+    }
+}
+
+/// The most characters of a driver's message an [`ExecError`] keeps.
+pub const MESSAGE_LIMIT: usize = 500;
+
+/// The most characters of a statement an error message quotes.
+pub const STATEMENT_LIMIT: usize = 200;
+
+/// `text` whole when it has at most `limit` characters, else its first `limit`
+/// characters followed by `… (N bytes)`, `N` the whole text's length: how an error
+/// quotes a statement or a driver's message, so one line never carries a statement of
+/// 100 000 placeholders.
+///
+/// ```
+/// assert_eq!(relq_exec::cut("SELECT 1", 200), "SELECT 1");
+/// assert_eq!(relq_exec::cut("SELECT ?, ?, ?", 9), "SELECT ?,… (14 bytes)");
+/// ```
+pub fn cut(text: &str, limit: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(limit) {
+        Some((at, _)) => Cow::Owned(format!("{}… ({} bytes)", &text[..at], text.len())),
+        None => Cow::Borrowed(text),
     }
 }
 
@@ -306,6 +339,17 @@ mod tests {
         );
         let e = ExecError::driver(None, "access denied", "boom");
         assert_eq!(e.to_string(), "access denied");
+        let long = format!(
+            "near \"x\": syntax error in SELECT {}",
+            "?, ".repeat(40_000)
+        );
+        let e = ExecError::driver(Some(1), long.clone(), "boom");
+        let shown = e.to_string();
+        assert!(shown.len() < 600, "{shown}");
+        assert!(
+            shown.ends_with(&format!("… ({} bytes)", long.len())),
+            "{shown}"
+        );
         let column = ExpectedColumn {
             kind: Some(ValueKind::Int),
             name: "SchoolClass.id".to_owned(),

@@ -30,6 +30,8 @@ mod values;
 pub use answer::{Answer, FlatRows};
 pub use apply::{Outcome, apply};
 pub use driver::{Driver, ResultRow};
-pub use error::{Constraint, ExecError, ExecErrorKind, ReadFailure};
+pub use error::{
+    Constraint, ExecError, ExecErrorKind, MESSAGE_LIMIT, ReadFailure, STATEMENT_LIMIT, cut,
+};
 pub use fetch::{Fetched, fetch};
 pub use values::{canonical_json, canonical_seconds, uuid_text};

@@ -71,6 +71,41 @@ pub enum TableRef<'g> {
         /// Its alias.
         alias: Alias,
     },
+    /// `name(args) AS "t0"`: a table-valued function of the dialect (SQLite's
+    /// `json_each(?)`, <https://sqlite.org/json1.html#jeach>).
+    Function {
+        /// The function, a dialect constant.
+        name: &'static str,
+        /// Its arguments.
+        args: Vec<Expr<'g>>,
+        /// Its alias.
+        alias: Alias,
+    },
+    /// `JSON_TABLE(document, '$[*]' COLUMNS("column" type PATH '$')) AS "t0"`: the items
+    /// of a JSON array as rows of one column (ISO SQL:2016 `JSON_TABLE`; MariaDB 10.6,
+    /// <https://mariadb.com/kb/en/json_table/>; MySQL 8.0.4, json-table-functions.html).
+    JsonArray {
+        /// The JSON document (a bound parameter).
+        document: Box<Expr<'g>>,
+        /// The column's name, a relq constant.
+        column: &'static str,
+        /// The column's type, a dialect constant (`BIGINT`, `LONGTEXT`).
+        ty: &'static str,
+        /// Its alias.
+        alias: Alias,
+    },
+}
+
+impl TableRef<'_> {
+    /// The table's alias.
+    pub fn alias(&self) -> Alias {
+        match self {
+            TableRef::Table { alias, .. }
+            | TableRef::Derived { alias, .. }
+            | TableRef::Function { alias, .. }
+            | TableRef::JsonArray { alias, .. } => *alias,
+        }
+    }
 }
 
 /// `[INNER | LEFT OUTER] JOIN table ON on [AND filter...]`.
@@ -156,6 +191,9 @@ pub enum Expr<'g> {
     Subquery(Box<Select<'g>>),
     /// `expr IN (SELECT ...)`: the subquery selects one column.
     InSubquery(Box<Expr<'g>>, Box<Select<'g>>),
+    /// `expr = ANY(array)`: `expr` equals an item of the array (PostgreSQL,
+    /// functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME).
+    AnyOf(Box<Expr<'g>>, Box<Expr<'g>>),
     /// `ROW_NUMBER() OVER (PARTITION BY partition ORDER BY order)`: SQLite 3.25,
     /// PostgreSQL 8.4, MySQL 8.0, MariaDB 10.2
     /// (<https://sqlite.org/windowfunctions.html>,

@@ -331,6 +331,11 @@ impl<'g, 'p> Builder<'g, 'p> {
         self.caps
     }
 
+    /// The alias [`alias`](Self::alias) gives next, not taken yet.
+    pub(crate) fn peek_alias(&self) -> Alias {
+        Alias::new(self.next_alias)
+    }
+
     /// A fresh alias.
     pub(crate) fn alias(&mut self) -> Alias {
         let a = Alias::new(self.next_alias);

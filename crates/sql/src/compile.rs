@@ -209,8 +209,9 @@ impl Statement<'_> {
 /// tables than it allows ([`CompileErrorKind::TooManyTables`]), an aggregate it cannot
 /// compute exactly ([`CompileErrorKind::UnsupportedAggregate`]), the json strategy
 /// where it has no JSON functions or a per-parent limit where it has no window functions
-/// ([`CompileErrorKind::UnsupportedFeature`]), a split statement whose own parameters
-/// fill the dialect's limit ([`CompileErrorKind::TooManyParams`]).
+/// ([`CompileErrorKind::UnsupportedFeature`]), a statement binding more parameters than
+/// it allows, or a split statement whose own parameters leave no room for a root key
+/// ([`CompileErrorKind::TooManyParams`]).
 pub fn compile<'g>(
     graph: &'g RelationGraph,
     query: &Query,
@@ -281,7 +282,10 @@ pub fn compile_with<'g>(
         let (rendered, keys_at) = render_keys(&select, caps, Layout::Compact, 1);
         let keys = match keys_at {
             Some(_) => Some(root_keys(index, rendered.params.len() - 1, caps)?),
-            None => None,
+            None => {
+                check_params(index, rendered.params.len(), caps)?;
+                None
+            }
         };
         statements.push(Statement {
             select,
@@ -305,11 +309,27 @@ fn root_keys(index: usize, own: usize, caps: &Caps) -> Result<RootKeys, CompileE
         _ => Err(CompileErrorKind::TooManyParams {
             statement: index,
             params: own,
+            root_keys: true,
             dialect: caps.name,
             limit: caps.max_params,
         }
         .into()),
     }
+}
+
+/// Checks statement `index`, binding `params` parameters, against the dialect's limit.
+fn check_params(index: usize, params: usize, caps: &Caps) -> Result<(), CompileError> {
+    if params > caps.max_params {
+        return Err(CompileErrorKind::TooManyParams {
+            statement: index,
+            params,
+            root_keys: false,
+            dialect: caps.name,
+            limit: caps.max_params,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// The plan's filter and its nested lists' filters.
@@ -380,4 +400,93 @@ fn check_identifiers(graph: &RelationGraph, plan: &Plan, caps: &Caps) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use relq_graph::SchemaDef;
+    use relq_plan::{Alias, Filter, ValueKind};
+
+    use super::*;
+    use crate::ast::{Expr, TableRef};
+    use crate::dialect::{Ansi, BoundList};
+
+    /// ISO SQL with SQLite's `json_each` form for integer lists.
+    struct Each(Caps);
+
+    impl Dialect for Each {
+        fn caps(&self) -> &Caps {
+            &self.0
+        }
+        fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
+            Box::new(Each(caps))
+        }
+        fn bound_list<'g>(
+            &self,
+            kind: ValueKind,
+            values: &[Value],
+            alias: Alias,
+        ) -> Option<BoundList<'g>> {
+            (kind == ValueKind::Int).then(|| BoundList::Rows {
+                table: TableRef::Function {
+                    name: "json_each",
+                    args: vec![Expr::Value(Value::Text(format!("{} values", values.len())))],
+                    alias,
+                },
+                column: "value",
+            })
+        }
+    }
+
+    fn graph() -> RelationGraph {
+        SchemaDef::from_toml(
+            r#"
+            [[models]]
+            name = "Book"
+            fields = [{ name = "id", type = "integer", primary_key = true }, { name = "title", type = "text" }]
+            "#,
+        )
+        .and_then(|def| def.build())
+        .expect("the schema builds")
+    }
+
+    #[test]
+    fn an_in_list_is_one_parameter_where_the_dialect_has_a_form_for_its_kind() {
+        let graph = graph();
+        let query = Query::new("Book")
+            .filter(Filter::new("id__in", vec![1, 2, 3]))
+            .filter(Filter::new("title__in", vec!["a", "b"]));
+        let caps = Caps {
+            supports_bound_lists: true,
+            ..Caps::ANSI
+        };
+        let compiled = compile(&graph, &query, &Each(caps)).expect("compiles");
+        let s = &compiled.statements[0];
+        assert_eq!(
+            s.sql,
+            r#"SELECT "t0"."id", "t0"."title" FROM "books" AS "t0" WHERE "t0"."id" IN (SELECT "t1"."value" FROM json_each(?) AS "t1") AND "t0"."title" IN (?, ?) ORDER BY "t0"."id" ASC"#
+        );
+        assert_eq!(s.params.len(), 3);
+        // The fact off: the hook is not asked.
+        let off = compile(&graph, &query, &Each(Caps::ANSI)).expect("compiles");
+        assert!(off.statements[0].sql.contains(r#""t0"."id" IN (?, ?, ?)"#));
+    }
+
+    #[test]
+    fn every_statement_is_checked_against_the_parameter_limit() {
+        let graph = graph();
+        let query = Query::new("Book").filter(Filter::new("id__in", vec![1, 2, 3]));
+        let ansi = |max_params| {
+            Ansi::new(Caps {
+                max_params,
+                ..Caps::ANSI
+            })
+        };
+        assert!(compile(&graph, &query, &ansi(3)).is_ok());
+        let err = compile(&graph, &query, &ansi(2)).expect_err("3 parameters, 2 allowed");
+        assert_eq!(
+            err.to_string(),
+            "statement 0 binds 3 parameters; ansi allows at most 2 in one statement"
+        );
+    }
 }

@@ -17,9 +17,9 @@
 //! a fact or calls a hook. Names: `supports_*` for optional features, `requires_*` for
 //! quirks.
 
-use relq_plan::{TextOp, Value};
+use relq_plan::{Alias, TextOp, Value, ValueKind};
 
-use crate::ast::Expr;
+use crate::ast::{Expr, TableRef};
 use crate::render::Rendered;
 
 /// How a bound parameter is written.
@@ -152,6 +152,19 @@ pub struct Caps {
     pub json: Option<JsonCaps>,
     /// What writes need ([`WriteCaps`]).
     pub writes: WriteCaps,
+    /// Whether an `in` list is bound as ONE parameter and unpacked in SQL, in the form
+    /// of the dialect's [`bound_list`](Dialect::bound_list) hook, so a list of 100 000
+    /// values stays within [`max_params`](Self::max_params): `x = ANY($1)` with an array
+    /// (PostgreSQL, functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME), `x IN
+    /// (SELECT "t5"."value" FROM json_each(?) AS "t5")` (SQLite,
+    /// <https://sqlite.org/json1.html#jeach>), `x IN (SELECT "t5"."v" FROM JSON_TABLE(?,
+    /// '$[*]' COLUMNS("v" BIGINT PATH '$')) AS "t5")` (ISO SQL:2016; MariaDB 10.6.0,
+    /// <https://mariadb.com/kb/en/json_table/>; MySQL 8.0.4, json-table-functions.html).
+    /// A dialect's `const` states it for the servers relq is proven on; the runtime facts
+    /// read it from the server's version. Where it is `false` (and for the kinds the hook
+    /// has no form for) every value is a placeholder of its own, and a list past the
+    /// parameter limit is `CompileErrorKind::TooManyParams`.
+    pub supports_bound_lists: bool,
 }
 
 /// The facts writes read: transactions, `RETURNING`, the upsert form, row locks.
@@ -269,6 +282,7 @@ impl Caps {
         regex_operator: None,
         json: None,
         writes: WriteCaps::ANSI,
+        supports_bound_lists: false,
     };
 }
 
@@ -404,6 +418,22 @@ impl ColumnTypes {
     };
 }
 
+/// An `in` list bound as one parameter, as a dialect unpacks it in SQL
+/// ([`Dialect::bound_list`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum BoundList<'g> {
+    /// `x = ANY(?)`: the parameter holds the values as an array.
+    Array(Value),
+    /// `x IN (SELECT "a"."column" FROM table)`: `table` (its alias `a`, the one the hook
+    /// was given) holds the parameter and yields one row per value, in `column`.
+    Rows {
+        /// The table the values come from.
+        table: TableRef<'g>,
+        /// The column holding a value.
+        column: &'static str,
+    },
+}
+
 /// A database's SQL dialect: its facts ([`Caps`]), plus the hooks where the shape of the
 /// SQL differs. Every hook has a default body that writes the ISO SQL form, so a dialect
 /// overrides only what its database does otherwise, in its own crate.
@@ -447,6 +477,26 @@ pub trait Dialect {
     /// PostgreSQL's identity sequence does not, and overrides this.
     fn reset_generated_key(&self, table: &str, key: &str) -> Option<Rendered> {
         let _ = (table, key);
+        None
+    }
+
+    /// The values of an `in` list (never empty, each of `kind`) bound as ONE parameter,
+    /// and how SQL unpacks it; `alias` is the alias a [`BoundList::Rows`] table takes.
+    /// Read only where [`Caps::supports_bound_lists`] says the server has the form.
+    /// `None` (the default, ISO SQL's `x IN (?, ?, ...)`): no form for this kind of value
+    /// (or these values), so each value is a placeholder of its own. The filter's lowering
+    /// compares the column with the items as it compares it with one value (text by code
+    /// point: [`comparable_text`](Self::comparable_text) on both sides, decimals cast as
+    /// [`Caps::decimal_cast`] says). The parameter carries the values in the forms the
+    /// dialect's driver binds them (SQLite's date-times with a space), never in the SQL
+    /// text.
+    fn bound_list<'g>(
+        &self,
+        kind: ValueKind,
+        values: &[Value],
+        alias: Alias,
+    ) -> Option<BoundList<'g>> {
+        let _ = (kind, values, alias);
         None
     }
 

@@ -102,16 +102,22 @@ pub enum CompileErrorKind {
         /// The dialect's limit, in its unit.
         limit: usize,
     },
-    /// A split statement's own parameters leave no room in the dialect's parameter limit
-    /// for one root key of its bound `IN` list.
+    /// A statement binds more parameters than the dialect allows in one statement: every
+    /// statement is checked, the root statement, a joined one, a terminal's, a split list's
+    /// (whose bound `IN` list of root keys is chunked, so its own parameters must leave
+    /// room for one key). An `in` list binds one parameter where the dialect unpacks it in
+    /// SQL (`Caps::supports_bound_lists`), else one per value.
     #[error(
-        "statement {statement} binds {params} parameters of its own; {dialect} allows at most {limit}, leaving no room for the root keys"
+        "statement {statement} binds {params} parameters{}; {dialect} allows at most {limit} in one statement",
+        if *root_keys { " of its own, leaving no room for the root keys" } else { "" }
     )]
     TooManyParams {
         /// The statement's index (0: the root statement).
         statement: usize,
-        /// Its parameters besides the root keys.
+        /// Its parameters (besides the root keys, with `root_keys`).
         params: usize,
+        /// Whether it also binds a chunk of root keys (a split list's statement).
+        root_keys: bool,
         /// The dialect's name.
         dialect: &'static str,
         /// The dialect's limit.

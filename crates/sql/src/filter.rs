@@ -24,6 +24,7 @@ use relq_plan::{Alias, CompareOp, Comparison, Condition, Test, Value, ValueKind}
 
 use crate::ast::{BinaryOp, Expr, Join, Select, TableRef};
 use crate::builder::Builder;
+use crate::dialect::BoundList;
 
 /// Where a condition's comparisons read their row.
 pub(crate) enum Scope<'a, 'g> {
@@ -165,7 +166,7 @@ impl<'g> Builder<'g, '_> {
             Test::IsNull(true) => return Expr::IsNull(Box::new(column)),
             Test::IsNull(false) => return Expr::IsNotNull(Box::new(column)),
             Test::Compare(op, v) => compared().binary(binary_op(*op), value(v)),
-            Test::In(values) => Expr::In(Box::new(compared()), values.iter().map(value).collect()),
+            Test::In(values) => self.in_list(compared(), kind, values),
             Test::Range(low, high) => Expr::Between(
                 Box::new(compared()),
                 Box::new(value(low)),
@@ -187,6 +188,38 @@ impl<'g> Builder<'g, '_> {
             Expr::And(vec![expr, Expr::IsNotNull(Box::new(column))])
         } else {
             expr
+        }
+    }
+
+    /// `x IN (values)`: the values bound as one parameter where the dialect has a form
+    /// for them ([`Dialect::bound_list`](crate::Dialect::bound_list)), the items compared
+    /// as `x` is, else one placeholder per value.
+    fn in_list(&mut self, x: Expr<'g>, kind: ValueKind, values: &[Value]) -> Expr<'g> {
+        let bound = if self.caps().supports_bound_lists {
+            self.dialect.bound_list(kind, values, self.peek_alias())
+        } else {
+            None
+        };
+        match bound {
+            Some(BoundList::Array(array)) => Expr::AnyOf(Box::new(x), Box::new(Expr::Value(array))),
+            Some(BoundList::Rows { table, column }) => {
+                let alias = self.alias();
+                debug_assert_eq!(
+                    table.alias(),
+                    alias,
+                    "a bound list's table takes the alias given"
+                );
+                let mut items = Select::from(table);
+                items.columns = vec![self.compared(Expr::column(alias, column), kind)];
+                Expr::InSubquery(Box::new(x), Box::new(items))
+            }
+            None => Expr::In(
+                Box::new(x),
+                values
+                    .iter()
+                    .map(|v| self.operand(Expr::Value(v.clone()), kind))
+                    .collect(),
+            ),
         }
     }
 

@@ -36,7 +36,7 @@ pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableR
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
 pub use ddl::create_tables;
 pub use dialect::{
-    Ansi, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
+    Ansi, BoundList, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
     OffsetWithoutLimit, Placeholder, Server, TypeName, Upsert, WriteCaps, like_pattern, lower,
 };
 pub use error::{CompileError, CompileErrorKind};

@@ -85,7 +85,7 @@ pub fn render_debug(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) 
 fn estimated_len(s: &Select<'_>) -> usize {
     let derived = match &s.from {
         TableRef::Derived { select, .. } => estimated_len(select),
-        TableRef::Table { .. } => 0,
+        TableRef::Table { .. } | TableRef::Function { .. } | TableRef::JsonArray { .. } => 0,
     };
     64 + 40 * (s.columns.len() + 2 * s.joins.len() + s.order_by.len()) + derived
 }
@@ -224,6 +224,29 @@ impl<'c> Writer<'c> {
                     self.clause_break(2);
                 }
                 self.out.push(')');
+                alias
+            }
+            TableRef::Function { name, args, alias } => {
+                self.out.push_str(name);
+                self.out.push('(');
+                self.exprs(args);
+                self.out.push(')');
+                alias
+            }
+            TableRef::JsonArray {
+                document,
+                column,
+                ty,
+                alias,
+            } => {
+                // Spelled as sqlparser prints it: `COLUMNS(` without a space.
+                self.out.push_str("JSON_TABLE(");
+                self.expr(document);
+                self.out.push_str(", '$[*]' COLUMNS(");
+                self.ident(column);
+                self.out.push(' ');
+                self.out.push_str(ty);
+                self.out.push_str(" PATH '$'))");
                 alias
             }
         };
@@ -379,6 +402,12 @@ impl<'c> Writer<'c> {
                 self.expr(x);
                 self.out.push_str(" IN ");
                 self.subquery(s);
+            }
+            Expr::AnyOf(x, array) => {
+                self.expr(x);
+                self.out.push_str(" = ANY(");
+                self.expr(array);
+                self.out.push(')');
             }
             Expr::RowNumber { partition, order } => {
                 self.out.push_str("ROW_NUMBER() OVER (PARTITION BY ");

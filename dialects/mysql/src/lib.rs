@@ -28,6 +28,13 @@
 //!   letters (`É` to `é`, not `ß` to `ss`). `REGEXP` on the byte string is case-sensitive
 //!   (regexp.html; MariaDB: PCRE) and reads bytes: `.` matches one byte of a multi-byte
 //!   character.
+//! - an `in` list is one parameter, a JSON array unpacked by ISO SQL:2016's `JSON_TABLE`
+//!   (MariaDB 10.6.0, <https://mariadb.com/kb/en/json_table/>; MySQL 8.0.4,
+//!   json-table-functions.html): `x IN (SELECT jt.v FROM JSON_TABLE(?, '$[*]'
+//!   COLUMNS(v <type> PATH '$')) AS jt)`, the column typed by the field's kind
+//!   ([`list_item_type`]): integers, booleans, text (compared by its UTF-8 bytes as the
+//!   column is), decimals (within `DECIMAL(65,30)`), dates, times, date-times and UUIDs;
+//!   floats and bytes keep one placeholder per value, and so does an older server.
 //!
 //! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version.
 //!
@@ -51,9 +58,10 @@ pub use introspect::introspect;
 
 use mysql::prelude::Queryable;
 use relq_exec::ExecError;
+use relq_plan::{Alias, Value, ValueKind};
 use relq_sql::{
-    Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Server, TypeName, Upsert, WriteCaps, lower,
+    BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
+    OffsetWithoutLimit, Server, TableRef, TypeName, Upsert, WriteCaps, lower,
 };
 
 /// MySQL's and MariaDB's column types (data-types.html).
@@ -115,6 +123,9 @@ pub const CAPS: Caps = Caps {
     regex_operator: Some("REGEXP"),
     json: Some(JSON),
     writes: WRITES,
+    // JSON_TABLE: MariaDB 10.6.0 (mariadb.com/kb/en/json_table), MySQL 8.0.4
+    // (json-table-functions.html); the runtime facts read the version.
+    supports_bound_lists: true,
     ..Caps::ANSI
 };
 
@@ -198,9 +209,12 @@ impl MySql {
                 ..JSON
             })
         };
+        // JSON_TABLE since MariaDB 10.6.0 and MySQL 8.0.4.
+        let json_table_since = if mariadb { (10, 6, 0) } else { (8, 0, 4) };
         Ok(Self {
             caps: Caps {
                 server: Some(Server { product, version }),
+                supports_bound_lists: version >= json_table_since,
                 supports_window_functions: version >= windows_since,
                 json,
                 types: ColumnTypes {
@@ -236,6 +250,55 @@ pub fn text_collation(product: &str, version: (u32, u32, u32)) -> &'static str {
     }
 }
 
+/// The `JSON_TABLE` column type an `in` list's items of `kind` are read as (MariaDB
+/// json_table, "Column types": any SQL type, the item converted as a value of it is):
+/// `BIGINT`, `BOOLEAN`, `LONGTEXT` (in the document's character set, the connection's
+/// utf8mb4), `DECIMAL(65,30)` (the most digits and scale DECIMAL takes,
+/// fixed-point-types.html), `DATE`, `TIME(6)`, `DATETIME(6)`, `CHAR(36)`; `None` for
+/// floats, bytes and JSON.
+pub fn list_item_type(kind: ValueKind) -> Option<&'static str> {
+    Some(match kind {
+        ValueKind::Int => "BIGINT",
+        ValueKind::Bool => "BOOLEAN",
+        ValueKind::Text => "LONGTEXT",
+        ValueKind::Decimal => "DECIMAL(65,30)",
+        ValueKind::Date => "DATE",
+        ValueKind::Time => "TIME(6)",
+        ValueKind::DateTime => "DATETIME(6)",
+        ValueKind::Uuid => "CHAR(36)",
+        ValueKind::Float | ValueKind::Bytes | ValueKind::Json => return None,
+    })
+}
+
+/// `values` as the JSON array of a `JSON_TABLE` list: integers and booleans as JSON
+/// numbers and booleans, the text forms as strings; `None` for a float, bytes, NULL, or
+/// a decimal past `DECIMAL(65,30)` (more than 35 digits before the point or 30 after),
+/// which the column would round.
+fn json_array(values: &[Value]) -> Option<String> {
+    use serde_json::Value as Json;
+    let fits = |d: &str| {
+        let digits = d.trim_start_matches('-');
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        whole.len() <= 35 && fraction.len() <= 30
+    };
+    let items = values
+        .iter()
+        .map(|v| match v {
+            Value::Int(i) => Some(Json::from(*i)),
+            Value::Bool(b) => Some(Json::from(*b)),
+            Value::Decimal(d) if !fits(d) => None,
+            Value::Text(s)
+            | Value::Decimal(s)
+            | Value::Date(s)
+            | Value::Time(s)
+            | Value::DateTime(s)
+            | Value::Uuid(s) => Some(Json::String(s.clone())),
+            Value::Null | Value::Float(_) | Value::Bytes(_) | Value::Json(_) => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(Json::Array(items).to_string())
+}
+
 /// Text as its UTF-8 bytes; substrings with the default `LIKE ... ESCAPE '!'` on them, so
 /// case-sensitive whatever the column's collation (string-comparison-functions.html: the
 /// default escape `\` is one string literals also unescape, so relq names its own).
@@ -246,6 +309,28 @@ impl Dialect for MySql {
 
     fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
         Box::new(MySql { caps })
+    }
+
+    /// `x IN (SELECT a.v FROM JSON_TABLE(?, '$[*]' COLUMNS(v <type> PATH '$')) AS a)`,
+    /// the values as one JSON array, the column typed by [`list_item_type`]; `None` for
+    /// the kinds and values it has no form for (module docs).
+    fn bound_list<'g>(
+        &self,
+        kind: ValueKind,
+        values: &[Value],
+        alias: Alias,
+    ) -> Option<BoundList<'g>> {
+        let ty = list_item_type(kind)?;
+        let document = json_array(values)?;
+        Some(BoundList::Rows {
+            table: TableRef::JsonArray {
+                document: Box::new(Expr::Value(Value::Text(document))),
+                column: "v",
+                ty,
+                alias,
+            },
+            column: "v",
+        })
     }
 
     /// `CAST(CONVERT(x USING utf8mb4) AS BINARY)`: the column converted to utf8mb4

@@ -6,9 +6,11 @@
 //! `INT2`, `INT4` or `INT8`, text as any text type; a value that does not fit is a driver
 //! error); decimals, dates, times and date-times go in the text format, parsed by the
 //! server's input function for the placeholder's type (`NUMERIC`, `DATE`, `TIME`,
-//! `TIMESTAMP`, or a text type). Result values are read from the binary format by the
-//! column's type ([`binary`](crate::binary)), as the
-//! kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` (and a whole
+//! `TIMESTAMP`, or a text type); text bound to an array placeholder (`x = ANY($1)`) is
+//! the array's text form ([`array_literal`](crate::array_literal)), sent in the text
+//! format and parsed by the server's array input for the element type it inferred.
+//! Result values are read from the binary format by the column's type
+//! ([`binary`](crate::binary)), as the kind the extraction plan expects at their position: `INT2`/`INT4`/`INT8` (and a whole
 //! `NUMERIC`, `SUM` of a `BIGINT`) as ints,
 //! `BOOL`, `FLOAT4`/`FLOAT8`, text types, `BYTEA`, `NUMERIC` as its text with its scale
 //! (`12.50`), `DATE` / `TIME` / `TIMESTAMP` as ISO 8601 text (fractional seconds only when
@@ -22,7 +24,7 @@ use std::borrow::Borrow;
 use std::error::Error as StdError;
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::{Format, FromSql, IsNull, ToSql, Type, to_sql_checked};
+use postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use relq_exec::{
     Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, uuid_text,
 };
@@ -228,6 +230,11 @@ impl ToSql for Param<'_> {
     fn to_sql(&self, ty: &Type, out: &mut bytes::BytesMut) -> Result<IsNull, BoxError> {
         match self.0 {
             Value::Null => Ok(IsNull::Yes),
+            Value::Text(s) if is_array(ty) => {
+                // An array's text form (`array_literal`), in the text format.
+                out.extend_from_slice(s.as_bytes());
+                Ok(IsNull::No)
+            }
             Value::Bool(b) => b.to_sql_checked(ty, out),
             Value::Int(i) if *ty == Type::INT2 => i16::try_from(*i)?.to_sql_checked(ty, out),
             Value::Int(i) if *ty == Type::INT4 => i32::try_from(*i)?.to_sql_checked(ty, out),
@@ -265,16 +272,23 @@ impl ToSql for Param<'_> {
     /// Decimals, dates, times and date-times in the text format: their text is what the
     /// server's input functions read, whatever the placeholder's type; the binary forms
     /// would need a conversion per type. Everything else in the binary format.
-    fn encode_format(&self, _: &Type) -> Format {
+    fn encode_format(&self, ty: &Type) -> Format {
         match self.0 {
             Value::Decimal(_) | Value::Date(_) | Value::Time(_) | Value::DateTime(_) => {
                 Format::Text
             }
+            Value::Text(_) if is_array(ty) => Format::Text,
             _ => Format::Binary,
         }
     }
 
     to_sql_checked!();
+}
+
+/// Whether a placeholder's type is an array type (`x = ANY($1)`: the element type's
+/// array).
+fn is_array(ty: &Type) -> bool {
+    matches!(ty.kind(), Kind::Array(_))
 }
 
 /// A column's raw binary value, `None` for NULL.

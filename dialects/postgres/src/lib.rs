@@ -18,7 +18,15 @@
 //!   `LIKE` is case-sensitive, `ESCAPE` takes any character (functions-matching.html#FUNCTIONS-LIKE);
 //!   `lower()` follows the database's `LC_CTYPE` (functions-string.html): on the test
 //!   server's `C.UTF-8` it folds `É` to `é` but not `ß` to `ss`; `~` matches a POSIX
-//!   regular expression case-sensitively (functions-matching.html#FUNCTIONS-POSIX-REGEXP).
+//!   regular expression case-sensitively (functions-matching.html#FUNCTIONS-POSIX-REGEXP);
+//! - an `in` list is one parameter, an array: `x = ANY($1)`
+//!   (functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME; the server plans
+//!   `x IN (1, 2)` as the same `x = ANY('{1,2}')`, an index scan included), the array's
+//!   element type the one the server infers from `x` (so typed by the field), sent as
+//!   the array's text form (arrays.html#ARRAYS-IO: every item double-quoted, `"` and `\`
+//!   escaped by a backslash) and parsed by the element type's input function; integers,
+//!   booleans, text, decimals, dates, times, date-times and UUIDs. Floats and bytes keep
+//!   one placeholder per value.
 //!
 //! [`execute`] runs a compiled query on a `postgres` client and rebuilds its records;
 //! [`introspect`] reads the current schema's tables back into a `SchemaDef`.
@@ -38,9 +46,10 @@ pub use exec::{PostgresDriver, PostgresRow, execute, fetch};
 pub use introspect::introspect;
 
 use relq_exec::ExecError;
+use relq_plan::{Alias, Value, ValueKind};
 use relq_sql::{
-    Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps, Placeholder,
-    Rendered, Server, TypeName, Upsert, WriteCaps, lower, push_quoted,
+    BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
+    Placeholder, Rendered, Server, TypeName, Upsert, WriteCaps, lower, push_quoted,
 };
 
 /// PostgreSQL's column types (datatype.html).
@@ -91,6 +100,8 @@ pub const CAPS: Caps = Caps {
     regex_operator: Some("~"),
     json: Some(JSON),
     writes: WRITES,
+    // functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME: `x = ANY(array)`.
+    supports_bound_lists: true,
     ..Caps::ANSI
 };
 
@@ -208,6 +219,12 @@ impl Dialect for Postgres {
         })
     }
 
+    /// `x = ANY($1)`, the values as one array in its text form ([`array_literal`]);
+    /// `None` for floats and bytes.
+    fn bound_list<'g>(&self, _: ValueKind, values: &[Value], _: Alias) -> Option<BoundList<'g>> {
+        array_literal(values).map(|array| BoundList::Array(Value::Text(array)))
+    }
+
     /// `x COLLATE "C"`: byte order, code point order in UTF-8, whatever the column's or
     /// the database's collation (collation.html#COLLATION-MANAGING-STANDARD). Folded:
     /// `LOWER(x COLLATE "default") COLLATE "C"`: `lower()` maps case by its argument's
@@ -222,6 +239,49 @@ impl Dialect for Postgres {
         };
         Expr::Collate(Box::new(x), "\"C\"")
     }
+}
+
+/// `values` as an array's text form (arrays.html#ARRAYS-IO): `{1,-2}`, `{t,f}`,
+/// `{"it's","say \"hi\"","a\\b"}` (every text item double-quoted, `"` and `\`
+/// preceded by a backslash); `None` when a value is a float, bytes, JSON or NULL.
+///
+/// ```
+/// use relq_plan::Value;
+/// let text = |s: &str| Value::Text(s.to_owned());
+/// assert_eq!(relq_postgres::array_literal(&[Value::Int(1), Value::Int(-2)]).as_deref(), Some("{1,-2}"));
+/// assert_eq!(relq_postgres::array_literal(&[text("a\"b"), text("c\\")]).as_deref(), Some(r#"{"a\"b","c\\"}"#));
+/// assert_eq!(relq_postgres::array_literal(&[Value::Float(0.5)]), None);
+/// ```
+pub fn array_literal(values: &[Value]) -> Option<String> {
+    let mut out = String::with_capacity(2 + values.len() * 8);
+    out.push('{');
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match v {
+            Value::Int(n) => out.push_str(&n.to_string()),
+            Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+            Value::Text(s)
+            | Value::Decimal(s)
+            | Value::Date(s)
+            | Value::Time(s)
+            | Value::DateTime(s)
+            | Value::Uuid(s) => {
+                out.push('"');
+                for c in s.chars() {
+                    if c == '"' || c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out.push('"');
+            }
+            Value::Null | Value::Float(_) | Value::Bytes(_) | Value::Json(_) => return None,
+        }
+    }
+    out.push('}');
+    Some(out)
 }
 
 #[cfg(test)]

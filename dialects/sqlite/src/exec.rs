@@ -20,8 +20,8 @@
 use std::borrow::Borrow;
 
 use relq_exec::{
-    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json,
-    canonical_seconds, uuid_text,
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, STATEMENT_LIMIT,
+    canonical_json, canonical_seconds, cut, uuid_text,
 };
 use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
@@ -137,9 +137,22 @@ impl ResultRow for SqliteRow<'_> {
     }
 }
 
-/// A driver error, its statement named by the loop.
+/// A driver error, its statement named by the loop. rusqlite's error for an input it
+/// cannot prepare prints the whole statement (`<message> in <SQL> at offset <n>`): here it
+/// quotes at most [`STATEMENT_LIMIT`] characters of it, and the statement is not kept.
 fn driver(e: rusqlite::Error) -> ExecError {
-    ExecError::driver(None, e.to_string(), e)
+    match e {
+        rusqlite::Error::SqlInputError {
+            msg, sql, offset, ..
+        } => {
+            let message = format!(
+                "{msg} in `{}` at offset {offset}",
+                cut(&sql, STATEMENT_LIMIT)
+            );
+            ExecError::driver(None, message.clone(), message)
+        }
+        e => ExecError::driver(None, e.to_string(), e),
+    }
 }
 
 /// Runs a compiled query on `conn` ([`relq_exec::fetch`]).
@@ -195,6 +208,22 @@ fn bind(v: &Value) -> SqlValue {
         Value::DateTime(t) => SqlValue::Text(canonical_seconds(t.clone()).replacen('T', " ", 1)),
         text => SqlValue::Text(text.as_text().unwrap_or_default().to_owned()),
     }
+}
+
+/// `values` as the JSON array an `in` list binds ([`Sqlite`](crate::Sqlite)'s
+/// `bound_list`): each value as [`bind`] binds it, an INTEGER as a JSON number, TEXT as
+/// a JSON string; `None` when a value binds as anything else (a float, bytes, NULL) or
+/// is text holding NUL.
+pub(crate) fn json_array(values: &[Value]) -> Option<String> {
+    let items = values
+        .iter()
+        .map(|v| match bind(v) {
+            SqlValue::Integer(i) => Some(serde_json::Value::from(i)),
+            SqlValue::Text(t) if !t.contains('\0') => Some(serde_json::Value::String(t)),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(serde_json::Value::Array(items).to_string())
 }
 
 /// `raw` as `kind`; `None` when it cannot be read so. A position the plan does not read

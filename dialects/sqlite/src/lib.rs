@@ -30,7 +30,16 @@
 //!   times and date-times are TEXT and compare as text, so the executor binds them in one
 //!   form (`YYYY-MM-DD HH:MM:SS[.ffffff]`, a space as SQLite's own `datetime()` writes,
 //!   six fraction digits unless zero) and values stored in that form compare rightly;
-//!   UUIDs are TEXT too and compare as stored (relq binds them lower-case).
+//!   UUIDs are TEXT too and compare as stored (relq binds them lower-case);
+//! - an `in` list is one parameter, a JSON array unpacked by the table-valued function
+//!   `json_each` (json1.html#jeach; built in since 3.38.0, and in the bundled library):
+//!   `x IN (SELECT "t5"."value" FROM json_each(?) AS "t5")`, whose `value` column is an
+//!   INTEGER for a JSON integer and TEXT for a JSON string (json1.html#jeach, "value").
+//!   Integers and booleans (0 / 1) go as JSON numbers, text, decimals, dates, times,
+//!   date-times and UUIDs as JSON strings in the forms the driver binds them; floats
+//!   (SQLite's own JSON parser reads them, not necessarily to the nearest double), bytes
+//!   (JSON has no byte strings) and text holding NUL (`json_each` may stop at it) keep one
+//!   placeholder per value.
 //!
 //! [`execute`] runs a compiled query on a rusqlite connection and rebuilds its records;
 //! [`introspect`] reads a database's tables back into a `SchemaDef`.
@@ -51,10 +60,10 @@ pub use exec::{SqliteDriver, SqliteRow, execute, fetch};
 pub use introspect::introspect;
 
 use relq_exec::ExecError;
-use relq_plan::{TextOp, Value};
+use relq_plan::{Alias, TextOp, Value, ValueKind};
 use relq_sql::{
-    BinaryOp, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Server, TypeName, Upsert, WriteCaps, lower,
+    BinaryOp, BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit,
+    JsonCaps, OffsetWithoutLimit, Server, TableRef, TypeName, Upsert, WriteCaps, lower,
 };
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
@@ -108,6 +117,9 @@ pub const CAPS: Caps = Caps {
     regex_operator: None,
     json: Some(JSON),
     writes: WRITES,
+    // json1.html#jeach: `json_each`, built in since 3.38.0 (and in rusqlite's bundled
+    // library); the runtime facts read the version.
+    supports_bound_lists: true,
     ..Caps::ANSI
 };
 
@@ -191,6 +203,8 @@ impl Sqlite {
                     ordered_aggregate: version >= (3, 44, 0),
                     ..JSON
                 }),
+                // releaselog/3_38_0.html: "The JSON functions are now built-ins."
+                supports_bound_lists: version >= (3, 38, 0),
                 writes: WriteCaps {
                     insert_returning: version >= (3, 35, 0),
                     upsert: (version >= (3, 24, 0)).then_some(Upsert::OnConflict),
@@ -221,6 +235,25 @@ impl Dialect for Sqlite {
     fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
         let x = if fold { lower(column) } else { column };
         Expr::Collate(Box::new(x), "BINARY")
+    }
+
+    /// `x IN (SELECT "a"."value" FROM json_each(?) AS "a")` with the values as one JSON
+    /// array (module docs: the kinds it carries; `None` for the others).
+    fn bound_list<'g>(
+        &self,
+        _: ValueKind,
+        values: &[Value],
+        alias: Alias,
+    ) -> Option<BoundList<'g>> {
+        let document = exec::json_array(values)?;
+        Some(BoundList::Rows {
+            table: TableRef::Function {
+                name: "json_each",
+                args: vec![Expr::Value(Value::Text(document))],
+                alias,
+            },
+            column: "value",
+        })
     }
 
     /// `iexact` as [`comparable_text`](Self::comparable_text)` = ?`; the substrings with
