@@ -152,9 +152,10 @@ pub struct Caps {
     pub json: Option<JsonCaps>,
     /// What writes need ([`WriteCaps`]).
     pub writes: WriteCaps,
-    /// Whether an `in` list is bound as ONE parameter and unpacked in SQL, in the form
-    /// of the dialect's [`bound_list`](Dialect::bound_list) hook, so a list of 100 000
-    /// values stays within [`max_params`](Self::max_params): `x = ANY($1)` with an array
+    /// Whether an `in` list with more values than [`max_params`](Self::max_params) is
+    /// bound as ONE parameter and unpacked in SQL, in the form of the dialect's
+    /// [`bound_list`](Dialect::bound_list) hook, so a list of 100 000 values stays within
+    /// the limit (a shorter list keeps a placeholder per value, which servers plan best): `x = ANY($1)` with an array
     /// (PostgreSQL, functions-comparisons.html#FUNCTIONS-COMPARISONS-ANY-SOME), `x IN
     /// (SELECT "t5"."value" FROM json_each(?) AS "t5")` (SQLite,
     /// <https://sqlite.org/json1.html#jeach>), `x IN (SELECT "t5"."v" FROM JSON_TABLE(?,
