@@ -451,25 +451,38 @@ mod tests {
     }
 
     #[test]
-    fn an_in_list_is_one_parameter_where_the_dialect_has_a_form_for_its_kind() {
+    fn an_in_list_past_the_limit_is_one_parameter_where_the_dialect_has_a_form_for_its_kind() {
         let graph = graph();
         let query = Query::new("Book")
             .filter(Filter::new("id__in", vec![1, 2, 3]))
-            .filter(Filter::new("title__in", vec!["a", "b"]));
+            .filter(Filter::new("title__in", vec!["a"]));
+        // Two parameters allowed: the three ids are past it and bound as one (the hook
+        // has a form for ints), the one title keeps its placeholder.
         let caps = Caps {
             supports_bound_lists: true,
+            max_params: 2,
             ..Caps::ANSI
         };
         let compiled = compile(&graph, &query, &Each(caps)).expect("compiles");
         let s = &compiled.statements[0];
         assert_eq!(
             s.sql,
-            r#"SELECT "t0"."id", "t0"."title" FROM "books" AS "t0" WHERE "t0"."id" IN (SELECT "t1"."value" FROM json_each(?) AS "t1") AND "t0"."title" IN (?, ?) ORDER BY "t0"."id" ASC"#
+            r#"SELECT "t0"."id", "t0"."title" FROM "books" AS "t0" WHERE "t0"."id" IN (SELECT "t1"."value" FROM json_each(?) AS "t1") AND "t0"."title" IN (?) ORDER BY "t0"."id" ASC"#
         );
-        assert_eq!(s.params.len(), 3);
-        // The fact off: the hook is not asked.
-        let off = compile(&graph, &query, &Each(Caps::ANSI)).expect("compiles");
-        assert!(off.statements[0].sql.contains(r#""t0"."id" IN (?, ?, ?)"#));
+        assert_eq!(s.params.len(), 2);
+        // A list within the limit keeps its placeholders.
+        let within = Caps {
+            supports_bound_lists: true,
+            ..Caps::ANSI
+        };
+        let compiled = compile(&graph, &query, &Each(within)).expect("compiles");
+        assert!(compiled.statements[0].sql.contains(r#""t0"."id" IN (?, ?, ?)"#));
+        // The fact off: the hook is not asked, and past the limit is an error.
+        let off = Caps {
+            max_params: 2,
+            ..Caps::ANSI
+        };
+        assert!(compile(&graph, &query, &Each(off)).is_err());
     }
 
     #[test]
