@@ -476,7 +476,11 @@ mod tests {
             ..Caps::ANSI
         };
         let compiled = compile(&graph, &query, &Each(within)).expect("compiles");
-        assert!(compiled.statements[0].sql.contains(r#""t0"."id" IN (?, ?, ?)"#));
+        assert!(
+            compiled.statements[0]
+                .sql
+                .contains(r#""t0"."id" IN (?, ?, ?)"#)
+        );
         // The fact off: the hook is not asked, and past the limit is an error.
         let off = Caps {
             max_params: 2,
