@@ -13,9 +13,8 @@
 //! them; it decides nothing about SQL.
 
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 
-use relq_plan::Value;
+use relq_plan::{Value, ValueKey};
 use relq_write::{Action, CompiledWrite, Param, Step, When, WritePlan};
 
 use crate::driver::{Driver, ResultRow};
@@ -172,10 +171,10 @@ fn run_operation<D: Driver>(
                     let found = query_keys(driver, step, &params).map_err(|e| fail(driver, e))?;
                     // A set, not `found.contains`: that compared every key with every
                     // row, 50 M comparisons for an `add` of 10 000 targets.
-                    let found: HashSet<KeyRef<'_>> = found.iter().map(KeyRef).collect();
+                    let found: HashSet<ValueKey<'_>> = found.iter().map(ValueKey).collect();
                     let missing: Vec<String> = keys
                         .iter()
-                        .filter(|k| !found.contains(&KeyRef(k)))
+                        .filter(|k| !found.contains(&ValueKey(k)))
                         .map(shown)
                         .collect();
                     if !missing.is_empty() {
@@ -294,40 +293,6 @@ fn failure<D: Driver>(
         },
     }
     .into()
-}
-
-/// A key compared as [`Value`]'s `==` compares it (same variant, same content), so a
-/// set of them finds exactly what `contains` on a list would. A NaN float equals
-/// nothing, itself included, as under `==`.
-struct KeyRef<'a>(&'a Value);
-
-impl PartialEq for KeyRef<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.0 == other.0
-    }
-}
-
-impl Eq for KeyRef<'_> {}
-
-impl Hash for KeyRef<'_> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        std::mem::discriminant(self.0).hash(state);
-        match self.0 {
-            Value::Null => {}
-            Value::Bool(b) => b.hash(state),
-            Value::Int(i) => i.hash(state),
-            // 0.0 == -0.0: both hash as 0.0.
-            Value::Float(f) => (if *f == 0.0 { 0.0_f64 } else { *f }).to_bits().hash(state),
-            Value::Bytes(b) => b.hash(state),
-            Value::Decimal(s)
-            | Value::Text(s)
-            | Value::Date(s)
-            | Value::Time(s)
-            | Value::DateTime(s)
-            | Value::Uuid(s)
-            | Value::Json(s) => s.hash(state),
-        }
-    }
 }
 
 /// A key in a message: its text, or its number.

@@ -54,4 +54,4 @@ pub use related_set::RelatedSet;
 pub use resolve::{PathKind, ResolvedPath, resolve};
 pub use statements::{ListRoots, Load, Roots, StatementPlan};
 pub use terminal::{AggregateFunc, Aggregation, Page, Terminal, Values};
-pub use value::{Value, ValueKind, describe_json};
+pub use value::{Value, ValueKey, ValueKind, describe_json};

@@ -9,6 +9,8 @@
 //! Invariant: a value never enters SQL text; it is bound as a parameter (or inlined only by
 //! the renderer named for debugging).
 
+use std::hash::{Hash, Hasher};
+
 use relq_graph::FieldType;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
@@ -302,6 +304,50 @@ fn is_uuid(s: &str) -> bool {
             8 | 13 | 18 | 23 => b == b'-',
             _ => b.is_ascii_hexdigit(),
         })
+}
+
+/// A value as a hash key, compared as [`Value`]'s `==` compares it (same variant, same
+/// content), so a set of them finds exactly what `contains` on a list would: how writes
+/// drop repeated keys and check that every required key came back. A NaN float equals
+/// nothing, itself included, as under `==`.
+///
+/// ```
+/// use std::collections::HashSet;
+/// use relq_plan::{Value, ValueKey};
+/// let keys = [Value::Int(1), Value::Text("1".into())];
+/// let set: HashSet<ValueKey<'_>> = keys.iter().map(ValueKey).collect();
+/// assert!(set.contains(&ValueKey(&Value::Int(1))) && !set.contains(&ValueKey(&Value::Int(2))));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ValueKey<'a>(pub &'a Value);
+
+impl PartialEq for ValueKey<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl Eq for ValueKey<'_> {}
+
+impl Hash for ValueKey<'_> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        std::mem::discriminant(self.0).hash(state);
+        match self.0 {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Int(i) => i.hash(state),
+            // 0.0 == -0.0: both hash as 0.0.
+            Value::Float(f) => (if *f == 0.0 { 0.0_f64 } else { *f }).to_bits().hash(state),
+            Value::Bytes(b) => b.hash(state),
+            Value::Decimal(s)
+            | Value::Text(s)
+            | Value::Date(s)
+            | Value::Time(s)
+            | Value::DateTime(s)
+            | Value::Uuid(s)
+            | Value::Json(s) => s.hash(state),
+        }
+    }
 }
 
 #[cfg(test)]

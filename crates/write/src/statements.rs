@@ -6,7 +6,7 @@
 //! updates, waterline-docs#80); bound lists are cut to the dialect's parameter limit.
 
 use relq_graph::{Field, Model};
-use relq_plan::{Value, ValueKind};
+use relq_plan::{Value, ValueKey, ValueKind};
 use relq_sql::{Caps, Upsert};
 
 use crate::check::NewRecord;
@@ -232,19 +232,10 @@ pub(crate) fn key_chunks<'k>(
 /// `keys` without repeats, first occurrence kept (the same target twice is one link).
 pub(crate) fn distinct(keys: Vec<Value>) -> Vec<Value> {
     let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let first: Vec<bool> = keys.iter().map(|key| seen.insert(ValueKey(key))).collect();
+    drop(seen);
     keys.into_iter()
-        .filter(|key| seen.insert(identity(key)))
+        .zip(first)
+        .filter_map(|(key, first)| first.then_some(key))
         .collect()
-}
-
-/// A primary key's identity for [`distinct`]: its kind and its bytes.
-fn identity(key: &Value) -> (u8, Vec<u8>) {
-    match key {
-        Value::Null => (0, Vec::new()),
-        Value::Bool(b) => (1, vec![u8::from(*b)]),
-        Value::Int(i) => (2, i.to_le_bytes().to_vec()),
-        Value::Float(f) => (3, f.to_bits().to_le_bytes().to_vec()),
-        Value::Bytes(b) => (4, b.clone()),
-        other => (5, other.as_text().unwrap_or_default().as_bytes().to_vec()),
-    }
 }
