@@ -11,6 +11,7 @@ use relq::{Database, Outcome, compile_write};
 use serde_json::json;
 
 use crate::error::{CliError, read};
+use crate::source::schema_file;
 
 /// Opens `url`, reads the schema (the file, or the database's) and the operations, and
 /// applies them (or, with `dry_run`, prints the statements, applies and rolls back).
@@ -22,27 +23,15 @@ pub(crate) fn run(
     dry_run: bool,
 ) -> Result<(), CliError> {
     let mut db = Database::open(url)?;
-    let def = match schema {
-        Some(path) => {
-            let text = read(path, "schema file")?;
-            let def = if path.extension().is_some_and(|e| e == "json") {
-                relq::SchemaDef::from_json(&text)
-            } else {
-                relq::SchemaDef::from_toml(&text)
-            };
-            def.map_err(|source| CliError::SchemaFile {
+    let graph = match schema {
+        Some(path) => schema_file(path)?
+            .build()
+            .map_err(|source| CliError::SchemaFile {
                 path: path.to_owned(),
                 source: Box::new(source),
-            })?
-        }
-        None => db.introspect()?,
-    };
-    let graph = match schema {
-        Some(path) => def.build().map_err(|source| CliError::SchemaFile {
-            path: path.to_owned(),
-            source: Box::new(source),
-        })?,
-        None => def
+            })?,
+        None => db
+            .introspect()?
             .build()
             .map_err(|e| CliError::DatabaseSchema(Box::new(e)))?,
     };

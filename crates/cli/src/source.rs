@@ -1,6 +1,8 @@
 //! Where a subcommand's schema comes from: a database, introspected through
 //! [`relq::Database`], or a schema file (TOML, or JSON by its `.json` extension).
 
+use std::path::Path;
+
 use relq::{Database, RelationGraph, SchemaDef};
 
 use crate::args::Source;
@@ -25,14 +27,10 @@ impl Source {
             let (db, def) = introspect(self.db.as_deref().unwrap_or_default())?;
             return Ok(Loaded { def, db: Some(db) });
         };
-        let text = read(path, "schema file")?;
-        let def = if path.extension().is_some_and(|e| e == "json") {
-            SchemaDef::from_json(&text)
-        } else {
-            SchemaDef::from_toml(&text)
-        };
-        let def = def.map_err(|source| self.schema_error(source))?;
-        Ok(Loaded { def, db: None })
+        Ok(Loaded {
+            def: schema_file(path)?,
+            db: None,
+        })
     }
 
     /// The validated graph of `def`.
@@ -53,6 +51,23 @@ impl Source {
             None => CliError::DatabaseSchema(Box::new(source)),
         }
     }
+}
+
+/// The schema in the file at `path`: TOML, or JSON by its `.json` extension.
+///
+/// # Errors
+/// The file's read error, or what is wrong with it, naming the file.
+pub(crate) fn schema_file(path: &Path) -> Result<SchemaDef, CliError> {
+    let text = read(path, "schema file")?;
+    let def = if path.extension().is_some_and(|e| e == "json") {
+        SchemaDef::from_json(&text)
+    } else {
+        SchemaDef::from_toml(&text)
+    };
+    def.map_err(|source| CliError::SchemaFile {
+        path: path.to_owned(),
+        source: Box::new(source),
+    })
 }
 
 /// Opens the database at `url` and reads its schema.

@@ -17,9 +17,9 @@ pub(crate) enum Cond<'g> {
     Eq(Field<'g>, Param),
     /// `"c" IS NULL`.
     IsNull(Field<'g>),
-    /// `"c" IN (?, ...)`.
+    /// `"c" IN (?, ...)`: never empty (the callers cut non-empty key lists).
     In(Field<'g>, Vec<Value>),
-    /// `"c" NOT IN (?, ...)`.
+    /// `"c" NOT IN (?, ...)`: never empty (`set` leaves it out for no targets).
     NotIn(Field<'g>, Vec<Value>),
 }
 
@@ -115,14 +115,6 @@ impl<'c> Sql<'c> {
                 }
                 Cond::IsNull(field) => {
                     self.column(field).raw(" IS NULL");
-                }
-                // An empty list matches nothing (`IN`) or everything (`NOT IN`); `IN ()` is
-                // no SQL.
-                Cond::In(_, values) if values.is_empty() => {
-                    self.raw("1 = 0");
-                }
-                Cond::NotIn(_, values) if values.is_empty() => {
-                    self.raw("1 = 1");
                 }
                 Cond::In(field, values) => {
                     self.column(field)
