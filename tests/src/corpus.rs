@@ -111,8 +111,12 @@ pub fn cases_in(dir: &Path) -> Result<Vec<Case>, String> {
     Ok(cases)
 }
 
-/// Reads one case file.
-fn read_case(path: &Path) -> Result<Case, String> {
+/// A case file's name (its stem: lower-case letters, digits and `_`), its text and its
+/// description (the `#` lines it opens with), as the read and the write corpus take them.
+///
+/// # Errors
+/// A message naming the file: a bad name, no description, or the read error.
+pub(crate) fn case_header(path: &Path) -> Result<(String, String, String), String> {
     let shown = path.display();
     let name = path
         .file_stem()
@@ -136,6 +140,13 @@ fn read_case(path: &Path) -> Result<Case, String> {
             "{shown}: start the file with `# what the case shows`"
         ));
     }
+    Ok((name, text, description))
+}
+
+/// Reads one case file.
+fn read_case(path: &Path) -> Result<Case, String> {
+    let shown = path.display();
+    let (name, text, description) = case_header(path)?;
     let file: CaseFile = toml::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
     let (sample, schema) = match file.schema {
         SchemaSource::Inline(def) => (None, def),

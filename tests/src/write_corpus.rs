@@ -124,28 +124,7 @@ pub fn cases() -> Result<Vec<WriteCase>, String> {
 /// Reads one case file.
 fn read_case(path: &Path) -> Result<WriteCase, String> {
     let shown = path.display();
-    let name = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .filter(|s| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-        })
-        .ok_or_else(|| format!("{shown}: a case name is lower-case letters, digits and `_`"))?
-        .to_owned();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let description = text
-        .lines()
-        .map_while(|l| l.strip_prefix('#'))
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
-    if description.is_empty() {
-        return Err(format!(
-            "{shown}: start the file with `# what the case shows`"
-        ));
-    }
+    let (name, text, description) = crate::corpus::case_header(path)?;
     let file: CaseFile = toml::from_str(&text).map_err(|e| format!("{shown}: {e}"))?;
     let schema = match file.schema {
         SchemaSource::Inline(def) => def,
