@@ -7,6 +7,9 @@
 //!   [`rebuild`] does it for a whole iterator.
 //! - Outputs: [`Record`]s ([`Records`] visitor), JSON from records ([`to_json`]), or the
 //!   caller's own types through a [`Visitor`] ([`rebuild_with`]), with no tree in between.
+//! - Streaming: rows ordered by root first, [`Rebuilder::complete_roots`] at each new
+//!   root, and a visitor that hands each whole root on ([`RecordStream`], or any
+//!   [`Visitor::roots_complete`]): one root's subtree held at a time.
 //! - [`Rebuilder::columns`]: what the plan reads at each row position ([`ExpectedColumn`]),
 //!   for a reader (relq-exec) that converts each value once, into the kind expected.
 //! - [`flatten`]: the inverse, records to rows, for tests and benchmarks.
@@ -38,5 +41,5 @@ pub use flatten::flatten;
 pub use json::{to_json, value_to_json};
 pub use layout::{ExpectedColumn, MAX_WIDTH};
 pub use rebuild::{Link, Rebuilder, Visitor};
-pub use records::{Record, Records, Related, rebuild, rebuild_with};
+pub use records::{Record, RecordStream, Records, Related, rebuild, rebuild_with};
 pub use row::Row;

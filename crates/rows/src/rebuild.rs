@@ -28,6 +28,8 @@
 //! here panics on any plan or row. After a failed `push` the rebuilder repeats that error
 //! and never yields a partial result.
 
+use std::ops::ControlFlow;
+
 use relq_plan::{Cardinality, ExtractionPlan, Value};
 
 use crate::error::{RowError, RowErrorKind, short};
@@ -106,6 +108,16 @@ pub trait Visitor {
     /// node has through columns; the default ignores them.
     fn root_through(&mut self, root: Self::Id, through: &mut [Value]) {
         let _ = (root, through);
+    }
+
+    /// Every record announced so far is complete, its subtree whole: the rows that
+    /// follow ([`Rebuilder::complete_roots`]) never reach these records again, and their
+    /// ids are never passed again. A streaming visitor hands its roots on here and
+    /// forgets them, so it holds one root's subtree at a time; `Break` asks the caller
+    /// to stop reading (a closed output), and the visitor's [`finish`](Self::finish)
+    /// then says why. The default keeps everything, as [`Records`] does.
+    fn roots_complete(&mut self) -> ControlFlow<()> {
+        ControlFlow::Continue(())
     }
 
     /// Every row was pushed and well-formed.
@@ -260,6 +272,23 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
         self.statement = statement;
         self.here.fill(ABSENT);
         Ok(())
+    }
+
+    /// Ends the roots read so far: every record the rows held is complete
+    /// ([`Visitor::roots_complete`]), and the rebuilder forgets them, so its memory is
+    /// that of the rows since. A streaming reader calls it when the rows move to a new
+    /// root: rows are ordered by root first, so a root seen before never comes again.
+    /// Returns the visitor's answer (`Break`: stop reading).
+    ///
+    /// # Errors
+    /// The error of a failed [`Rebuilder::push`], repeated.
+    pub fn complete_roots(&mut self) -> Result<ControlFlow<()>, RowError> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        self.store.clear();
+        self.here.fill(ABSENT);
+        Ok(self.visitor.roots_complete())
     }
 
     /// Makes room for about `rows` more rows, as a capacity hint (like `Vec::reserve`):

@@ -6,6 +6,8 @@
 //! [`Related`] per child node, `One` or `Many` as the plan says); [`check_shape`] holds
 //! hand-made records to the same shape before they are read as the plan says.
 
+use std::ops::ControlFlow;
+
 use relq_plan::{ExtractionPlan, Value};
 use smallvec::SmallVec;
 
@@ -187,6 +189,75 @@ impl Visitor for Records {
     fn finish(self) -> Vec<Record> {
         self.roots
     }
+}
+
+/// The [`Visitor`] that hands each root [`Record`], whole, to a callback as soon as its
+/// rows end ([`Rebuilder::complete_roots`]), in the rows' order, so it holds one root's
+/// subtree at a time (relq-exec's `stream`). The callback's `Break` asks the reader to
+/// stop.
+///
+/// ```
+/// # use relq_plan::{Cardinality, ExtractionColumn, ExtractionNode, ExtractionPlan, Value, ValueKind};
+/// # let plan = ExtractionPlan { width: 1, statements: vec![], nodes: vec![ExtractionNode { path: "".into(),
+/// #     model: "Tag".into(), relation: None, parent: None, cardinality: Cardinality::Root,
+/// #     pk: 0, through: None,
+/// #     columns: vec![ExtractionColumn { field: "id".into(), position: 0, kind: ValueKind::Int }] }] };
+/// use std::ops::ControlFlow;
+/// use relq_rows::{RecordStream, Rebuilder};
+/// let mut seen = Vec::new();
+/// let stream = RecordStream::new(&plan, |r| { seen.push(r.fields); ControlFlow::Continue(()) })?;
+/// let mut rebuilder = Rebuilder::with_visitor(&plan, stream)?;
+/// rebuilder.push(&mut vec![Value::Int(7)])?;
+/// rebuilder.complete_roots()?; // root 7 is whole: handed over now
+/// rebuilder.push(&mut vec![Value::Int(8)])?;
+/// rebuilder.complete_roots()?;
+/// rebuilder.finish()?;
+/// assert_eq!(seen, [[Value::Int(7)], [Value::Int(8)]]);
+/// # Ok::<(), relq_rows::RowError>(())
+/// ```
+pub struct RecordStream<F> {
+    records: Records,
+    on_record: F,
+}
+
+impl<F: FnMut(Record) -> ControlFlow<()>> RecordStream<F> {
+    /// A stream of `plan`'s root records into `on_record`.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`] for a plan that breaks a rule.
+    pub fn new(plan: &ExtractionPlan, on_record: F) -> Result<Self, RowError> {
+        Ok(Self {
+            records: Records::new(&Layout::new(plan)?),
+            on_record,
+        })
+    }
+}
+
+impl<F: FnMut(Record) -> ControlFlow<()>> Visitor for RecordStream<F> {
+    type Id = usize;
+    type Output = ();
+
+    fn record(&mut self, node: usize, fields: &mut [Value]) -> usize {
+        self.records.record(node, fields)
+    }
+
+    fn attach(&mut self, parent: usize, child: usize, link: Link<'_>) {
+        self.records.attach(parent, child, link);
+    }
+
+    fn root_through(&mut self, root: usize, through: &mut [Value]) {
+        self.records.root_through(root, through);
+    }
+
+    fn roots_complete(&mut self) -> ControlFlow<()> {
+        self.records.places.clear();
+        for root in self.records.roots.drain(..) {
+            (self.on_record)(root)?;
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn finish(self) {}
 }
 
 /// Rebuilds the nested records held by `rows` (joined-strategy result rows of `plan`):

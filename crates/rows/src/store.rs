@@ -177,6 +177,15 @@ impl<Id: Copy> Store<Id> {
         self.keys.reserve(records, |&(hash, _)| hash);
     }
 
+    /// Forgets every record, keeping the buffers' room for the next ones.
+    pub(crate) fn clear(&mut self) {
+        self.values.clear();
+        self.bytes.clear();
+        self.slots.clear();
+        self.links.clear();
+        self.keys.clear();
+    }
+
     /// How many records there are.
     pub(crate) fn len(&self) -> usize {
         self.slots.len()
