@@ -16,7 +16,6 @@ use relq_rows::ExpectedColumn;
 use crate::driver::ResultRow;
 use crate::error::{ExecError, ReadFailure};
 use crate::json_lists::JsonLists;
-use crate::sink::Sink;
 
 /// Reads a fetch's rows into one reused value buffer.
 pub(crate) struct Cursor<'p> {
@@ -217,21 +216,25 @@ impl<'p> Cursor<'p> {
         self.row += 1;
     }
 
-    /// Hands the rows decoded from JSON lists to `sink` as the rows of statements `1..`,
-    /// in statement order (none when the lists came as rows).
+    /// Hands the rows decoded from JSON lists so far to `push` as the rows of statements
+    /// `1..` (statement index, row), in statement order, and forgets them (none when the
+    /// lists came as rows).
     ///
     /// # Errors
-    /// The sink's.
-    pub(crate) fn finish(&mut self, sink: &mut Sink<'_>) -> Result<(), ExecError> {
+    /// `push`'s.
+    pub(crate) fn push_lists<F>(&mut self, mut push: F) -> Result<(), ExecError>
+    where
+        F: FnMut(usize, &mut [Value]) -> Result<(), ExecError>,
+    {
         let Some(l) = &mut self.lists else {
             return Ok(());
         };
         for k in 1..self.statements.len() {
-            sink.begin_statement(k)?;
             for row in l.decoder.rows(k) {
-                sink.push(row, self.row)?;
+                push(k, row)?;
             }
         }
+        l.decoder.clear();
         Ok(())
     }
 }

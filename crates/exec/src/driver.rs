@@ -27,6 +27,25 @@ pub trait ResultRow {
     fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure>;
 }
 
+/// Statements open at once on one [`Driver`], each read a row at a time
+/// ([`Driver::side_by_side`]).
+pub trait SideBySide<D: Driver + ?Sized> {
+    /// Reads the next row of statement `index` (0-based, among those opened) and hands
+    /// it to `on_row`; `Ok(false)`, without calling it, when the statement has no more
+    /// rows (or `index` names none).
+    ///
+    /// # Errors
+    /// The driver's error reading the row ([`ExecError::driver`] without a statement
+    /// index), or `on_row`'s.
+    fn next<'a>(
+        &mut self,
+        index: usize,
+        on_row: &'a mut (dyn FnMut(&mut D::Row<'_>) -> Result<(), ExecError> + 'a),
+    ) -> Result<bool, ExecError>
+    where
+        D: 'a;
+}
+
 /// A connection relq runs statements on.
 pub trait Driver {
     /// The row type handed to [`query`](Self::query)'s callback.
@@ -74,6 +93,25 @@ pub trait Driver {
         let owned: Vec<Value> = params.iter().map(|v| (*v).clone()).collect();
         self.run(sql, &owned)
     }
+
+    /// Opens `statements` (each `(sql, params)`) at once and calls `body`, which reads
+    /// their rows in any interleaving through [`SideBySide::next`] (a streaming fetch
+    /// of several statements advances each root by root); every statement is closed
+    /// when `body` returns. How each driver keeps several results open on one
+    /// connection is its own (its docs say; SQLite steps several prepared statements,
+    /// PostgreSQL reads portals in batches inside a transaction, MySQL reads the later
+    /// statements on side connections).
+    ///
+    /// # Errors
+    /// The driver's error opening or reading a statement ([`ExecError::driver`] without
+    /// a statement index), or `body`'s.
+    fn side_by_side<T, B>(
+        &mut self,
+        statements: &[(&str, &[Value])],
+        body: B,
+    ) -> Result<T, ExecError>
+    where
+        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>;
 
     /// Whether a transaction is open on the connection (the caller's), so a write runs
     /// in a savepoint of it rather than in a transaction of its own.

@@ -108,6 +108,17 @@ pub enum ExecErrorKind {
         /// What it returns.
         found: &'static str,
     },
+    /// A query [`stream`](crate::stream) cannot read one root at a time: it returns
+    /// something else than every record (`count`, `values`, `first`, `get`: use
+    /// [`fetch`](crate::fetch)), or a later statement binds the root keys statement 0
+    /// returns, which needs statement 0 read whole first (compile it with
+    /// `PlanOptions::list_roots = Some(ListRoots::SemiJoin)`, as `relq::Database::stream`
+    /// does).
+    #[error("the query cannot be streamed: {reason}")]
+    NotStreamable {
+        /// Why, for a message.
+        reason: &'static str,
+    },
     /// A row given to insert has not one value per column of its table.
     #[error("row {row} for table `{table}` has {values} values; the table has {columns} columns")]
     InsertWidth {

@@ -56,7 +56,15 @@ pub fn fetch<D: Driver>(driver: &mut D, compiled: &Compiled<'_>) -> Result<Fetch
                 .map_err(|e| e.in_statement(index))?;
         }
     }
-    cursor.finish(&mut sink)?;
+    // The lists decoded from JSON columns, as the rows of statements `1..`.
+    let (rows, mut at) = (cursor.row(), 0);
+    cursor.push_lists(|k, row| {
+        if k != at {
+            sink.begin_statement(k)?;
+            at = k;
+        }
+        sink.push(row, rows)
+    })?;
     Ok(Fetched {
         answer: sink.finish()?,
         rows: cursor.row(),

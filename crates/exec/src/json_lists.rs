@@ -84,6 +84,11 @@ impl JsonLists {
         lists.list(statement, &list, &mut context, 0)
     }
 
+    /// Forgets the rows decoded so far (keeping their room).
+    pub(crate) fn clear(&mut self) {
+        self.rows.iter_mut().for_each(Vec::clear);
+    }
+
     /// The rows decoded for `statement`, each as wide as the plan, for the rebuild to
     /// take their values.
     pub(crate) fn rows(&mut self, statement: usize) -> impl Iterator<Item = &mut [Value]> {

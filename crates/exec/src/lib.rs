@@ -25,13 +25,15 @@ mod error;
 mod fetch;
 mod json_lists;
 mod sink;
+mod stream;
 mod values;
 
 pub use answer::{Answer, FlatRows};
 pub use apply::{Outcome, apply};
-pub use driver::{Driver, ResultRow};
+pub use driver::{Driver, ResultRow, SideBySide};
 pub use error::{
     Constraint, ExecError, ExecErrorKind, MESSAGE_LIMIT, ReadFailure, STATEMENT_LIMIT, cut,
 };
 pub use fetch::{Fetched, fetch};
+pub use stream::{Streamed, stream};
 pub use values::{canonical_json, canonical_seconds, uuid_text};

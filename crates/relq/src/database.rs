@@ -24,12 +24,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use relq_exec::{Driver, ExecError, ExecErrorKind, Fetched, Outcome, apply, fetch};
+use relq_exec::{
+    Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, stream,
+};
 use relq_graph::{Model, RelationGraph, SchemaDef};
-use relq_mysql::{MySql, MySqlDriver};
+use relq_mysql::{MySql, MySqlDriver, SideConnections};
 use relq_plan::Value;
 use relq_postgres::{Postgres, PostgresDriver};
-use relq_rows::Record;
+use relq_rows::{Record, Visitor};
 use relq_sql::{Compiled, Dialect, create_tables, insert, reset_generated_key, rows_per_insert};
 use relq_sqlite::{Sqlite, SqliteDriver};
 use relq_write::CompiledWrite;
@@ -42,7 +44,9 @@ pub struct Database {
 enum Connection {
     Sqlite(rusqlite::Connection, Sqlite),
     Postgres(Box<postgres::Client>, Postgres),
-    MySql(Box<mysql::Conn>, MySql),
+    /// The connection, its dialect, and the side connections a stream of several
+    /// statements reads on (`None` for a connection given without its options).
+    MySql(Box<mysql::Conn>, MySql, Option<Box<SideConnections>>),
 }
 
 /// A database URL that cannot be opened.
@@ -108,7 +112,12 @@ impl Database {
             Self::postgres(client).map_err(connect)
         } else if url.starts_with("mysql://") {
             let opts = mysql::Opts::from_url(url).map_err(|e| driver(&e))?;
-            Self::mysql(mysql::Conn::new(opts).map_err(|e| driver(&e))?).map_err(connect)
+            let conn = mysql::Conn::new(opts.clone()).map_err(|e| driver(&e))?;
+            let mut database = Self::mysql(conn).map_err(connect)?;
+            if let Connection::MySql(_, _, side) = &mut database.connection {
+                *side = Some(Box::new(SideConnections::new(opts)));
+            }
+            Ok(database)
         } else {
             Err(OpenError::Scheme {
                 url: target.clone(),
@@ -147,7 +156,7 @@ impl Database {
         let dialect = MySql::from_conn(&mut conn)?;
         relq_mysql::set_up_session(&mut conn)?;
         Ok(Self {
-            connection: Connection::MySql(Box::new(conn), dialect),
+            connection: Connection::MySql(Box::new(conn), dialect, None),
         })
     }
 
@@ -156,7 +165,7 @@ impl Database {
         match &self.connection {
             Connection::Sqlite(_, d) => d,
             Connection::Postgres(_, d) => d,
-            Connection::MySql(_, d) => d,
+            Connection::MySql(_, d, _) => d,
         }
     }
 
@@ -201,8 +210,70 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
-            Connection::MySql(conn, _) => {
+            Connection::MySql(conn, _, _) => {
                 fetch(&mut MySqlDriver::on_set_up_session(conn), compiled)
+            }
+        }
+    }
+
+    /// Runs a compiled query and hands its records to `visitor` one root at a time, in
+    /// the query's order, holding one root's subtree beside the driver's buffers
+    /// ([`relq_exec::stream`]; [`RecordStream`](relq_rows::RecordStream) hands each
+    /// root [`Record`] to a callback). Compile it with
+    /// `PlanOptions { list_roots: Some(ListRoots::SemiJoin) }`
+    /// ([`compile_with`](relq_sql::compile_with)), so that no statement binds the root
+    /// keys of another. Several statements are read side by side: on SQLite each
+    /// stepped in turn, on PostgreSQL as portals in one `REPEATABLE READ READ ONLY`
+    /// transaction, on MySQL each on a connection of its own (opened by
+    /// [`open`](Self::open) on first use, from the URL).
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use relq::{Database, Query, SchemaDef, Value, compile_with};
+    /// use relq::plan::{ListRoots, PlanOptions};
+    /// use relq::rows::{RecordStream, Related};
+    /// let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))?.build()?;
+    /// let mut db = Database::open("sqlite::memory:")?;
+    /// db.create_tables(&graph)?;
+    /// let persons = graph.model_by_name("Person").expect("declared");
+    /// let person = |id, supervisor| vec![Value::Int(id), Value::Text(format!("p{id}")), supervisor];
+    /// db.insert(persons, &[person(1, Value::Null), person(2, Value::Int(1)), person(3, Value::Int(1))])?;
+    /// let query = Query::new("Person").select_related("employees");
+    /// let options = PlanOptions { list_roots: Some(ListRoots::SemiJoin) };
+    /// let compiled = compile_with(&graph, &query, db.dialect(), &options)?;
+    /// let mut employees = Vec::new();
+    /// let each = RecordStream::new(&compiled.plan.extraction, |person| {
+    ///     if let [Related::Many(list)] = person.relations.as_slice() {
+    ///         employees.push(list.len());
+    ///     }
+    ///     ControlFlow::Continue(())
+    /// })?;
+    /// db.stream(&compiled, each)?;
+    /// assert_eq!(employees, [2, 0, 0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`relq_exec::stream`]'s; on a MySQL connection given without its options
+    /// ([`mysql`](Self::mysql)), a query of several statements is a driver error.
+    pub fn stream<V: Visitor>(
+        &mut self,
+        compiled: &Compiled<'_>,
+        visitor: V,
+    ) -> Result<Streamed<V::Output>, ExecError> {
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => stream(&mut SqliteDriver(conn), compiled, visitor),
+            Connection::Postgres(client, _) => {
+                stream(&mut PostgresDriver::new(client), compiled, visitor)
+            }
+            Connection::MySql(conn, _, side) => {
+                let driver = MySqlDriver::on_set_up_session(conn);
+                match side {
+                    Some(side) => {
+                        stream(&mut driver.with_side_connections(side), compiled, visitor)
+                    }
+                    None => stream(&mut { driver }, compiled, visitor),
+                }
             }
         }
     }
@@ -216,7 +287,9 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
             Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
-            Connection::MySql(conn, _) => apply(&mut MySqlDriver::on_set_up_session(conn), write),
+            Connection::MySql(conn, _, _) => {
+                apply(&mut MySqlDriver::on_set_up_session(conn), write)
+            }
         }
     }
 
@@ -233,7 +306,9 @@ impl Database {
             Connection::Postgres(client, _) => {
                 apply(&mut PostgresDriver::in_transaction_of(client), write)
             }
-            Connection::MySql(conn, _) => apply(&mut MySqlDriver::in_transaction_of(conn), write),
+            Connection::MySql(conn, _, _) => {
+                apply(&mut MySqlDriver::in_transaction_of(conn), write)
+            }
         };
         let rolled_back = self.run("ROLLBACK", &[]);
         let outcomes = outcomes?;
@@ -249,7 +324,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => relq_sqlite::introspect(conn),
             Connection::Postgres(client, _) => relq_postgres::introspect(client),
-            Connection::MySql(conn, _) => relq_mysql::introspect(conn),
+            Connection::MySql(conn, _, _) => relq_mysql::introspect(conn),
         }
     }
 
@@ -261,7 +336,7 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
             Connection::Postgres(client, _) => PostgresDriver::new(client).run(sql, params),
-            Connection::MySql(conn, _) => MySqlDriver::on_set_up_session(conn).run(sql, params),
+            Connection::MySql(conn, _, _) => MySqlDriver::on_set_up_session(conn).run(sql, params),
         }
     }
 

@@ -80,7 +80,7 @@ pub use relq_sql as sql;
 pub use relq_sqlite as sqlite;
 pub use relq_write as write;
 
-pub use relq_exec::{Answer, ExecError, Fetched, FlatRows, Outcome};
+pub use relq_exec::{Answer, ExecError, Fetched, FlatRows, Outcome, Streamed};
 pub use relq_graph::{RelationGraph, SchemaDef, SchemaError};
 pub use relq_mysql::MySql;
 pub use relq_plan::{
@@ -90,7 +90,7 @@ pub use relq_plan::{
 pub use relq_postgres::Postgres;
 pub use relq_rows::{Record, to_json};
 pub use relq_sql::{
-    CompileError, CompileErrorKind, Compiled, Delivery, Dialect, Statement, compile,
+    CompileError, CompileErrorKind, Compiled, Delivery, Dialect, Statement, compile, compile_with,
 };
 pub use relq_sqlite::Sqlite;
 pub use relq_write::{CompiledWrite, Operation, WriteError, compile_write};

@@ -17,11 +17,13 @@
 //!   filter and limit in its ON clause, so a trimmed ancestor's children are not read),
 //!   and the rest of what it reads joined as the tree says (to-one nodes, and under
 //!   `auto` a chain of to-many nodes). It selects the primary key of every ancestor and
-//!   its own columns, and is ordered by the root's primary key (descending for `last`),
-//!   each to-many ancestor's primary key, then `L`'s list order and primary key and each
-//!   joined to-many node's: each parent's list comes out together and in order, parents
-//!   in the order statement 0 read them when the roots are ordered by key (the rebuild
-//!   then meets the parents it stitches to in turn, not one at random per row).
+//!   its own columns, and is ordered by the root ordering as statement 0 is (the user's
+//!   terms, the to-one nodes they read joined, then the root's primary key, descending
+//!   for `last`), each to-many ancestor's primary key, then `L`'s list order and primary
+//!   key and each joined to-many node's: each parent's list comes out together and in
+//!   order, parents in the order statement 0 read them (the rebuild then meets the
+//!   parents it stitches to in turn, not one at random per row, and relq-exec's
+//!   `stream` reads the statements side by side, root by root).
 //! - The parent's key is read from the parent's own table in every statement, never from
 //!   the child's foreign key: the database's key equality (a MariaDB `_ci` collated text
 //!   key matching case-insensitively) decides the join, and the rebuild matches the
@@ -113,17 +115,25 @@ fn list_statement<'g>(
             .flat_map(|c| c.root_comparisons())
             .map(|cmp| tree.node_at(&cmp.hops)),
     );
+    // The to-one nodes the root ordering reads are joined for it.
+    let ordered = with_ancestors(
+        tree,
+        plan.order
+            .iter()
+            .filter(|t| !t.across_to_many)
+            .map(|t| t.node),
+    );
     let joined: Vec<bool> = (0..tree.nodes().len())
-        .map(|i| inner[i] || group.has(NodeId::from_index(i)) || filtered[i])
+        .map(|i| inner[i] || group.has(NodeId::from_index(i)) || filtered[i] || ordered[i])
         .collect();
     let (mut select, aliases) =
         b.select_roots(roots, Nodes::Marked(&joined), Nodes::Marked(&inner));
-    // Grouped by parent record (the root's key, then each to-many ancestor's), so the
-    // rebuild meets a parent's children together, parent after parent as an earlier
-    // statement read them, instead of one parent a row at random.
-    let mut root_pk = b.pk_term(plan.root, aliases[0]);
-    root_pk.descending = plan.descending_pk;
-    let mut order = vec![root_pk];
+    // Grouped by parent record: the roots in statement 0's order (its root ordering,
+    // ending with the root's key), then each to-many ancestor's key, so the rebuild
+    // meets a parent's children together, parent after parent as an earlier statement
+    // read them, and a streaming reader meets the roots in the same order in every
+    // statement.
+    let mut order = b.root_order(&aliases, false);
     for (i, node) in tree.nodes().iter().enumerate() {
         let id = NodeId::from_index(i);
         if inner[i] && id != list && b.list_of(id) == id {

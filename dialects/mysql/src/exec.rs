@@ -20,10 +20,14 @@ use std::borrow::Borrow;
 
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
-use relq_exec::{Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json};
+use relq_exec::{
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, SideBySide, canonical_json,
+};
 use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
 use relq_sql::Compiled;
+
+use crate::side::SideConnections;
 
 /// The session relq needs: `group_concat_max_len` at its largest on 64-bit servers
 /// (MariaDB and MySQL server-system-variables: range up to 2^64 - 1; MariaDB's default
@@ -53,6 +57,8 @@ pub struct MySqlDriver<'c> {
     ready: bool,
     /// Whether the caller opened a transaction on the connection.
     joined: bool,
+    /// Where later statements are read when several are read side by side.
+    side: Option<&'c mut SideConnections>,
 }
 
 impl<'c> MySqlDriver<'c> {
@@ -62,6 +68,7 @@ impl<'c> MySqlDriver<'c> {
             conn,
             ready: false,
             joined: false,
+            side: None,
         }
     }
 
@@ -72,7 +79,16 @@ impl<'c> MySqlDriver<'c> {
             conn,
             ready: true,
             joined: false,
+            side: None,
         }
+    }
+
+    /// The driver reading the later statements of a streamed query on `side`
+    /// ([`Driver::side_by_side`]).
+    #[must_use]
+    pub fn with_side_connections(mut self, side: &'c mut SideConnections) -> Self {
+        self.side = Some(side);
+        self
     }
 
     /// The session setup, once.
@@ -91,6 +107,7 @@ impl<'c> MySqlDriver<'c> {
             conn,
             ready: false,
             joined: true,
+            side: None,
         }
     }
 }
@@ -130,7 +147,7 @@ impl MySqlDriver<'_> {
 }
 
 /// A result row of a [`MySqlDriver`].
-pub struct MySqlRow<'r>(&'r mut mysql::Row);
+pub struct MySqlRow<'r>(pub(crate) &'r mut mysql::Row);
 
 impl Driver for MySqlDriver<'_> {
     type Row<'r> = MySqlRow<'r>;
@@ -155,6 +172,37 @@ impl Driver for MySqlDriver<'_> {
 
     fn run_refs(&mut self, sql: &str, params: &[&Value]) -> Result<u64, ExecError> {
         self.run_with(sql, params)
+    }
+
+    /// The first statement on the driver's connection, each later one on a side
+    /// connection ([`SideConnections`]: MySQL carries one result at a time per
+    /// connection), all streamed from their sockets as they are read.
+    ///
+    /// # Errors
+    /// Several statements without side connections
+    /// ([`with_side_connections`](MySqlDriver::with_side_connections)) are a driver
+    /// error saying so; else the driver's.
+    fn side_by_side<T, B>(
+        &mut self,
+        statements: &[(&str, &[Value])],
+        body: B,
+    ) -> Result<T, ExecError>
+    where
+        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
+    {
+        self.ready()?;
+        let mut none = SideConnections::new(mysql::Opts::default());
+        let side = match self.side.as_deref_mut() {
+            Some(side) => side,
+            None if statements.len() <= 1 => &mut none,
+            None => {
+                let message = "MySQL reads one result at a time per connection: reading \
+                               several statements side by side needs side connections \
+                               (MySqlDriver::with_side_connections)";
+                return Err(ExecError::driver(None, message, message));
+            }
+        };
+        crate::side::run(self.conn, side, statements, body)
     }
 
     /// Whether the caller opened a transaction ([`MySqlDriver::in_transaction_of`]): a
@@ -195,7 +243,7 @@ impl ResultRow for MySqlRow<'_> {
 }
 
 /// A driver error, its statement named by the loop.
-fn driver(e: mysql::Error) -> ExecError {
+pub(crate) fn driver(e: mysql::Error) -> ExecError {
     ExecError::driver(None, e.to_string(), e)
 }
 
@@ -219,7 +267,7 @@ pub fn execute(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Vec<Re
 
 /// `params` for the driver: `Params::Empty` when there are none (the driver refuses an
 /// empty positional list for a statement without placeholders).
-fn positional<P: Borrow<Value>>(params: &[P]) -> mysql::Params {
+pub(crate) fn positional<P: Borrow<Value>>(params: &[P]) -> mysql::Params {
     if params.is_empty() {
         mysql::Params::Empty
     } else {

@@ -52,9 +52,11 @@
 
 mod exec;
 mod introspect;
+mod side;
 
 pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session};
 pub use introspect::introspect;
+pub use side::SideConnections;
 
 use mysql::prelude::Queryable;
 use relq_exec::ExecError;

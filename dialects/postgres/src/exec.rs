@@ -26,7 +26,8 @@ use std::error::Error as StdError;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use relq_exec::{
-    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, canonical_json, uuid_text,
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, SideBySide, canonical_json,
+    uuid_text,
 };
 use relq_plan::{Value, ValueKind};
 use relq_rows::Record;
@@ -99,6 +100,69 @@ impl PostgresDriver<'_> {
     }
 }
 
+/// How many rows a portal hands over per round trip in
+/// [`side_by_side`](Driver::side_by_side): the driver's buffer per open statement.
+pub(crate) const PORTAL_ROWS: i32 = 1024;
+
+/// The statements a [`PostgresDriver`] reads side by side: a portal each, and each
+/// portal's batch of rows not yet handed over and whether the portal has no more.
+struct Portals<'t> {
+    transaction: std::mem::ManuallyDrop<postgres::Transaction<'t>>,
+    portals: Vec<postgres::Portal>,
+    batches: Vec<(std::collections::VecDeque<postgres::Row>, bool)>,
+}
+
+impl Portals<'_> {
+    fn bind(
+        &mut self,
+        prepared: &[postgres::Statement],
+        statements: &[(&str, &[Value])],
+    ) -> Result<(), ExecError> {
+        for (statement, (_, params)) in prepared.iter().zip(statements) {
+            let bound: Vec<Param<'_>> = params.iter().map(Param).collect();
+            let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|p| p as _).collect();
+            let portal = self
+                .transaction
+                .bind(statement, &refs)
+                .map_err(driver_error)?;
+            self.portals.push(portal);
+            self.batches
+                .push((std::collections::VecDeque::new(), false));
+        }
+        Ok(())
+    }
+}
+
+impl<'c> SideBySide<PostgresDriver<'c>> for Portals<'_> {
+    fn next<'a>(
+        &mut self,
+        index: usize,
+        on_row: &'a mut (dyn FnMut(&mut PostgresRow<'_>) -> Result<(), ExecError> + 'a),
+    ) -> Result<bool, ExecError>
+    where
+        PostgresDriver<'c>: 'a,
+    {
+        let (Some(portal), Some((batch, exhausted))) =
+            (self.portals.get(index), self.batches.get_mut(index))
+        else {
+            return Ok(false);
+        };
+        if batch.is_empty() && !*exhausted {
+            let rows = self
+                .transaction
+                .query_portal(portal, PORTAL_ROWS)
+                .map_err(driver_error)?;
+            // Fewer rows than asked for: the portal has no more.
+            *exhausted = rows.len() < usize::try_from(PORTAL_ROWS).unwrap_or(usize::MAX);
+            batch.extend(rows);
+        }
+        match batch.pop_front() {
+            Some(row) => on_row(&mut PostgresRow(&row)).map(|()| true),
+            None => Ok(false),
+        }
+    }
+}
+
 /// A result row of a [`PostgresDriver`].
 pub struct PostgresRow<'r>(&'r postgres::Row);
 
@@ -125,6 +189,58 @@ impl Driver for PostgresDriver<'_> {
 
     fn run_refs(&mut self, sql: &str, params: &[&Value]) -> Result<u64, ExecError> {
         self.run_with(sql, params)
+    }
+
+    /// Each statement bound to a portal and read `PORTAL_ROWS` (1 024) rows at a time
+    /// (protocol-flow.html, "Extended Query": `Execute` with a row limit), inside a
+    /// `REPEATABLE READ READ ONLY` transaction, so every statement reads one snapshot
+    /// (transaction-iso.html); inside the caller's transaction block
+    /// ([`PostgresDriver::in_transaction_of`]) the portals live in that block, which is
+    /// left open: the client's `BEGIN` there only warns (`25001`), and the transaction
+    /// handle is not dropped, so it sends no `ROLLBACK`.
+    fn side_by_side<T, B>(
+        &mut self,
+        statements: &[(&str, &[Value])],
+        body: B,
+    ) -> Result<T, ExecError>
+    where
+        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
+    {
+        let prepared = statements
+            .iter()
+            .map(|(sql, params)| prepare(self.0, sql, params.len()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let joined = self.1;
+        let transaction = if joined {
+            self.0.transaction()
+        } else {
+            self.0
+                .build_transaction()
+                .isolation_level(postgres::IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+        }
+        .map_err(driver_error)?;
+        let mut open = Portals {
+            transaction: std::mem::ManuallyDrop::new(transaction),
+            portals: Vec::with_capacity(prepared.len()),
+            batches: Vec::with_capacity(prepared.len()),
+        };
+        let result = open
+            .bind(&prepared, statements)
+            .and_then(|()| body(&mut open));
+        let transaction = std::mem::ManuallyDrop::into_inner(open.transaction);
+        if joined {
+            // The caller's block stays open: neither COMMIT nor ROLLBACK is sent.
+            std::mem::forget(transaction);
+            return result;
+        }
+        // Read only: ending it either way changes nothing; a failed read still reports
+        // its own error first.
+        let ended = transaction.rollback().map_err(driver_error);
+        let value = result?;
+        ended?;
+        Ok(value)
     }
 
     /// Whether the client is inside a transaction block. A `postgres::Client` borrowed

@@ -20,7 +20,7 @@
 use std::borrow::Borrow;
 
 use relq_exec::{
-    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, STATEMENT_LIMIT,
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, STATEMENT_LIMIT, SideBySide,
     canonical_json, canonical_seconds, cut, uuid_text,
 };
 use relq_plan::{Value, ValueKind};
@@ -64,6 +64,31 @@ impl SqliteDriver<'_> {
     }
 }
 
+/// The statements a [`SqliteDriver`] reads side by side: each one's rows and width.
+struct Open<'s> {
+    rows: Vec<(rusqlite::Rows<'s>, usize)>,
+}
+
+impl<'c> SideBySide<SqliteDriver<'c>> for Open<'_> {
+    fn next<'a>(
+        &mut self,
+        index: usize,
+        on_row: &'a mut (dyn FnMut(&mut SqliteRow<'_>) -> Result<(), ExecError> + 'a),
+    ) -> Result<bool, ExecError>
+    where
+        SqliteDriver<'c>: 'a,
+    {
+        let Some((rows, width)) = self.rows.get_mut(index) else {
+            return Ok(false);
+        };
+        let width = *width;
+        match rows.next().map_err(driver)? {
+            Some(row) => on_row(&mut SqliteRow { row, width }).map(|()| true),
+            None => Ok(false),
+        }
+    }
+}
+
 /// A result row of a [`SqliteDriver`].
 pub struct SqliteRow<'r> {
     row: &'r rusqlite::Row<'r>,
@@ -97,6 +122,34 @@ impl Driver for SqliteDriver<'_> {
 
     fn run_refs(&mut self, sql: &str, params: &[&Value]) -> Result<u64, ExecError> {
         self.run_with(sql, params)
+    }
+
+    /// Every statement prepared and stepped on its own (SQLite keeps any number of
+    /// statements running on one connection, each at its row: c3ref/step.html);
+    /// outside a transaction each statement reads its own snapshot.
+    fn side_by_side<T, B>(
+        &mut self,
+        statements: &[(&str, &[Value])],
+        body: B,
+    ) -> Result<T, ExecError>
+    where
+        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
+    {
+        let mut prepared = statements
+            .iter()
+            .map(|(sql, _)| self.0.prepare_cached(sql).map_err(driver))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut open = Open {
+            rows: Vec::with_capacity(prepared.len()),
+        };
+        for (statement, (_, params)) in prepared.iter_mut().zip(statements) {
+            let width = statement.column_count();
+            let rows = statement
+                .query(rusqlite::params_from_iter(params.iter().map(Bind)))
+                .map_err(driver)?;
+            open.rows.push((rows, width));
+        }
+        body(&mut open)
     }
 
     /// `!sqlite3_get_autocommit()` (c3ref/get_autocommit.html): a transaction is open.

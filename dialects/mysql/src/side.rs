@@ -1,0 +1,107 @@
+//! [`SideConnections`]: the connections a [`MySqlDriver`](crate::MySqlDriver) reads a
+//! query's later statements on when it streams several side by side
+//! ([`Driver::side_by_side`](relq_exec::Driver::side_by_side)).
+//!
+//! Why: the MySQL client/server protocol carries one result set at a time on a
+//! connection (a result's rows must all be read before the next command: MySQL
+//! "Client/Server Protocol", COM_QUERY / COM_STMT_EXECUTE response), and the `mysql`
+//! crate has no server-side cursor (`COM_STMT_FETCH`). So statement 0 is read on the
+//! driver's connection and statement `k` on side connection `k - 1`, each streamed
+//! from its own socket. Each side connection reads its own snapshot: a write committed
+//! between the statements' starts can be seen by some and not others (relq's one
+//! snapshot per query over several connections is not possible on MySQL or MariaDB).
+//!
+//! Invariant: a side connection's session is set up as the driver's
+//! ([`set_up_session`](crate::set_up_session)) before its first statement.
+
+use mysql::prelude::Queryable;
+use mysql::{Binary, QueryResult};
+use relq_exec::{ExecError, SideBySide};
+use relq_plan::Value;
+
+use crate::exec::{MySqlDriver, MySqlRow, driver, positional};
+
+/// Connections opened on first use from `opts` and kept for the next query.
+pub struct SideConnections {
+    opts: mysql::Opts,
+    conns: Vec<mysql::Conn>,
+}
+
+impl SideConnections {
+    /// Side connections to the server `opts` names (the driver's own), none open yet.
+    pub fn new(opts: mysql::Opts) -> Self {
+        Self {
+            opts,
+            conns: Vec::new(),
+        }
+    }
+
+    /// At least `count` connections, their sessions set up.
+    ///
+    /// # Errors
+    /// The driver's error connecting or setting a session up.
+    fn open(&mut self, count: usize) -> Result<&mut [mysql::Conn], ExecError> {
+        while self.conns.len() < count {
+            let mut conn = mysql::Conn::new(self.opts.clone()).map_err(driver)?;
+            crate::set_up_session(&mut conn)?;
+            self.conns.push(conn);
+        }
+        Ok(self.conns.get_mut(..count).unwrap_or_default())
+    }
+}
+
+/// The statements of one [`MySqlDriver::side_by_side`]: each one's result, read as
+/// its rows arrive.
+pub(crate) struct Results<'c> {
+    results: Vec<Option<QueryResult<'c, 'c, 'c, Binary>>>,
+}
+
+/// Runs `statements` side by side: the first on `conn`, each later one on a side
+/// connection from `side`, and calls `body` with them open.
+///
+/// # Errors
+/// The driver's, or `body`'s.
+pub(crate) fn run<'d, T, B>(
+    conn: &mut mysql::Conn,
+    side: &mut SideConnections,
+    statements: &[(&str, &[Value])],
+    body: B,
+) -> Result<T, ExecError>
+where
+    B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
+{
+    let others = side.open(statements.len().saturating_sub(1))?;
+    let conns = std::iter::once(conn).chain(others.iter_mut());
+    let mut open = Results {
+        results: Vec::with_capacity(statements.len()),
+    };
+    for (conn, (sql, params)) in conns.zip(statements) {
+        let prepared = conn.prep(*sql).map_err(driver)?;
+        let result = conn
+            .exec_iter(prepared, positional(params))
+            .map_err(driver)?;
+        open.results.push(Some(result));
+    }
+    body(&mut open)
+}
+
+impl<'d> SideBySide<MySqlDriver<'d>> for Results<'_> {
+    fn next<'a>(
+        &mut self,
+        index: usize,
+        on_row: &'a mut (dyn FnMut(&mut MySqlRow<'_>) -> Result<(), ExecError> + 'a),
+    ) -> Result<bool, ExecError>
+    where
+        MySqlDriver<'d>: 'a,
+    {
+        let Some(slot) = self.results.get_mut(index) else {
+            return Ok(false);
+        };
+        let Some(row) = slot.as_mut().and_then(Iterator::next) else {
+            *slot = None;
+            return Ok(false);
+        };
+        let mut row = row.map_err(driver)?;
+        on_row(&mut MySqlRow(&mut row)).map(|()| true)
+    }
+}
