@@ -34,6 +34,8 @@
 //! The target (issue 16) is a cached compile at least 10× faster than SeaQuery building
 //! the statement.
 
+mod seaquery;
+
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -41,105 +43,17 @@ use criterion::Criterion;
 use relq::plan::PlanOptions;
 use relq::sql::CompileCache;
 use relq::{
-    Compiled, Dialect, Filter, MySql, Postgres, Query, RelationGraph, SchemaDef, Sqlite, Strategy,
-    compile,
+    Compiled, Dialect, MySql, Postgres, Query, RelationGraph, SchemaDef, Sqlite, Strategy, compile,
 };
 use relq_benches::{
-    GENERATED_RELATIONS, generated_300, generated_300_query, six_tables, six_tables_filtered,
+    GENERATED_RELATIONS, generated_300, generated_300_query, school_seed_filtered, six_tables,
+    six_tables_filtered,
 };
-use sea_query::{Expr, ExprTrait, JoinType, Order, PostgresQueryBuilder};
 
 fn school() -> RelationGraph {
     SchemaDef::from_toml(include_str!("../../schemas/school.toml"))
         .and_then(|d| d.build())
         .expect("the sample schema is valid")
-}
-
-/// The comparable statement in SeaQuery: what relq's six-table query joins and selects,
-/// flat (no derived table for the page).
-fn seaquery_six_tables() -> (String, sea_query::Values) {
-    let cols = |t: &'static str, names: &[&'static str]| {
-        names.iter().map(move |&c| (t, c)).collect::<Vec<_>>()
-    };
-    sea_query::Query::select()
-        .columns(cols("t0", &["id", "name", "department_id"]))
-        .columns(cols("t1", &["id", "name"]))
-        .columns(cols("t2", &["id", "name", "schoolclass_id", "category_id"]))
-        .columns(cols("t3", &["id", "name"]))
-        .columns(cols("t4", &["id", "name", "schoolclass_id", "category_id"]))
-        .columns(cols("t5", &["id", "name"]))
-        .from_as("schoolclasses", "t0")
-        .join_as(
-            JoinType::InnerJoin,
-            "departments",
-            "t1",
-            Expr::col(("t0", "department_id")).equals(("t1", "id")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "teachers",
-            "t2",
-            Expr::col(("t0", "id")).equals(("t2", "schoolclass_id")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "categories",
-            "t3",
-            Expr::col(("t2", "category_id")).equals(("t3", "id")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "students",
-            "t4",
-            Expr::col(("t0", "id")).equals(("t4", "schoolclass_id")),
-        )
-        .join_as(
-            JoinType::LeftJoin,
-            "categories",
-            "t5",
-            Expr::col(("t4", "category_id")).equals(("t5", "id")),
-        )
-        .order_by(("t0", "name"), Order::Desc)
-        .order_by(("t0", "id"), Order::Asc)
-        .order_by(("t2", "id"), Order::Asc)
-        .order_by(("t4", "id"), Order::Asc)
-        .limit(10)
-        .offset(20)
-        .build(PostgresQueryBuilder)
-}
-
-/// The comparable statement in SeaQuery for [`generated_300_query`]: the same 8 table
-/// references, 7 left joins, 28 columns, filter and ordering.
-fn seaquery_generated_300(prev: i64) -> (String, sea_query::Values) {
-    const COLUMNS: [&str; 4] = ["id", "name", "rank", "prev_id"];
-    let mut select = sea_query::Query::select();
-    for t in ["t0", "t1", "t2", "t3", "t5", "t6", "t7"] {
-        select.columns(COLUMNS.map(|c| (t, c)));
-    }
-    select.from_as("g50s", "t0");
-    let joins = [
-        ("g49s", "t1", ("t0", "prev_id"), ("t1", "id")),
-        ("g48s", "t2", ("t1", "prev_id"), ("t2", "id")),
-        ("g47s", "t3", ("t2", "prev_id"), ("t3", "id")),
-        ("g50s_g00s", "t4", ("t0", "id"), ("t4", "g50")),
-        ("g00s", "t5", ("t4", "g00"), ("t5", "id")),
-        ("g99s", "t6", ("t5", "prev_id"), ("t6", "id")),
-        ("g98s", "t7", ("t6", "prev_id"), ("t7", "id")),
-    ];
-    for (table, alias, left, right) in joins {
-        select.join_as(
-            JoinType::LeftJoin,
-            table,
-            alias,
-            Expr::col(left).equals(right),
-        );
-    }
-    select
-        .and_where(Expr::col(("t1", "id")).eq(prev))
-        .order_by(("t0", "name"), Order::Desc)
-        .order_by(("t0", "id"), Order::Asc)
-        .order_by(("t5", "id"), Order::Asc)
-        .build(PostgresQueryBuilder)
 }
 
 /// What a cached compile must give as the full compile does: per statement its text,
@@ -213,7 +127,7 @@ fn compile_latency(c: &mut Criterion) {
         .strategy(Strategy::Joined);
     let six = six_tables();
     // The peer's statement is the comparable one: six tables, five joins, two values.
-    let (peer_sql, peer_values) = seaquery_six_tables();
+    let (peer_sql, peer_values) = seaquery::six_tables();
     assert_eq!(peer_sql.matches(" JOIN ").count(), 5, "{peer_sql}");
     assert_eq!(peer_values.0.len(), 2, "{peer_sql}");
     let mut group = c.benchmark_group("compile");
@@ -231,7 +145,7 @@ fn compile_latency(c: &mut Criterion) {
         });
     }
     group.bench_function("six_tables_seaquery/postgres", |b| {
-        b.iter(seaquery_six_tables)
+        b.iter(seaquery::six_tables)
     });
 
     // Cached compiles (issue 16): four queries of one shape each, in turn.
@@ -250,12 +164,7 @@ fn compile_latency(c: &mut Criterion) {
             Some(&mut cache),
         );
     }
-    let seed_filtered: Vec<Query> = (0..4)
-        .map(|k| {
-            seed.clone()
-                .filter(Filter::new("id__in", [3 * k + 1, 3 * k + 2, 3 * k + 3]))
-        })
-        .collect();
+    let seed_filtered: Vec<Query> = (0..4).map(school_seed_filtered).collect();
     let postgres = Postgres::default();
     bench_turns(
         &mut group,
@@ -281,7 +190,7 @@ fn compile_latency(c: &mut Criterion) {
     assert_eq!(generated.relations().len(), GENERATED_RELATIONS);
     assert_eq!(GENERATED_RELATIONS, 300);
     let generated_queries: Vec<Query> = (1..=4).map(generated_300_query).collect();
-    let (peer_sql, peer_values) = seaquery_generated_300(1);
+    let (peer_sql, peer_values) = seaquery::generated_300(1);
     let ours = compile(&generated, &generated_queries[0], &postgres).expect("compiles");
     assert_eq!(ours.statements.len(), 1);
     // The same statement, relq spelling its joins `LEFT OUTER JOIN`.
@@ -313,7 +222,7 @@ fn compile_latency(c: &mut Criterion) {
     group.bench_function("generated_300_seaquery/postgres", |b| {
         b.iter(|| {
             prev = prev % 4 + 1;
-            seaquery_generated_300(black_box(prev))
+            seaquery::generated_300(black_box(prev))
         })
     });
     group.finish();

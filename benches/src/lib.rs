@@ -35,6 +35,17 @@ pub fn six_tables_filtered(department: i64) -> Query {
     six_tables().filter(Filter::new("department__id", department))
 }
 
+/// ormar's seed query (`SchoolClass` with `teachers__category` and
+/// `students__category`, joined) keeping the classes `3k + 1`, `3k + 2` and `3k + 3`
+/// (`id__in`, a list of 3 whose values change from query to query).
+pub fn school_seed_filtered(k: i64) -> Query {
+    Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .filter(Filter::new("id__in", [3 * k + 1, 3 * k + 2, 3 * k + 3]))
+        .strategy(Strategy::Joined)
+}
+
 /// How many relations (both directions, as [`RelationGraph::relations`] counts them)
 /// [`generated_300`] has.
 ///
