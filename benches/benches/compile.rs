@@ -10,7 +10,6 @@
 //!   comparable flat statement (the same 6 tables, 5 aliased joins, 15 columns, ORDER BY,
 //!   LIMIT/OFFSET) for PostgreSQL; it plans nothing and makes no extraction plan.
 //!
-//!
 //! The target (issue 3) is a median of at most 2 µs for `six_tables`.
 //!
 //! Cached compiles (issue 16): a [`CompileCache`] answering a query of a shape it knows
