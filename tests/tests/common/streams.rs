@@ -134,7 +134,7 @@ pub fn compile_both<'g>(
 pub fn compare(db: &mut Database, both: &Both<'_>) -> Result<Compared, String> {
     let Both { compiled, semi } = both;
     let sql = || {
-        let texts: Vec<&str> = semi.statements.iter().map(|s| s.sql.as_str()).collect();
+        let texts: Vec<&str> = semi.statements.iter().map(|s| &*s.sql).collect();
         texts.join(";\n    ")
     };
     let fetched = db.fetch(compiled).map_err(|e| format!("fetch: {e}"))?;
