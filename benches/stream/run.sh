@@ -27,7 +27,8 @@
 #      every output goes to /dev/null; and the library's records path in process
 #      (fetch_school: the median of the runs' `Database::fetch` alone, and the process's
 #      peak RSS);
-#   4. prints a markdown table, and keeps the raw figures in $STREAM_BENCH_DIR/LABEL.tsv.
+#   4. prints a markdown table, and keeps the raw figures in $STREAM_BENCH_DIR/LABEL.tsv
+#      (the 1-minute load average before each step in LABEL.load: the machine is shared).
 #
 # A run before the measurements checks relq's output: its roots are counted and its
 # records hashed (`jq -S -c`: keys sorted), a warning when a strategy's differ.
@@ -79,6 +80,7 @@ fi
 mkdir -p "$DIR/sql"
 RESULTS="$DIR/$LABEL.tsv"
 : >"$RESULTS"
+: >"$DIR/$LABEL.load"
 
 # The URL of the school sample at scale $2 on database $1, loading it when needed.
 url_of() {
@@ -135,7 +137,8 @@ for scale in $SCALES; do
         url=$(url_of "$db" "$scale")
         reference=""
         for strategy in $STRATEGIES; do
-            say "$db, scale $scale, $strategy ($runs runs)"
+            say "$db, scale $scale, $strategy ($runs runs), load average $(cut -d' ' -f1 /proc/loadavg)"
+            cut -d' ' -f1 /proc/loadavg >>"$DIR/$LABEL.load"
             base="$DIR/sql/$LABEL-$db-s$scale-$strategy"
             "$RELQ" compile --db "$url" --compact --format json "${QUERY[@]}" \
                 --strategy "$strategy" >"$base.json"
@@ -206,4 +209,5 @@ awk -F'\t' '
           kib[k, "relq"] / kib[base, "relq"], ms[k, "fetch"], mib(kib[k, "fetch"])
       }
     }' "$RESULTS"
-say "raw figures: $RESULTS"
+say "raw figures: $RESULTS; 1-minute load average at each step: $(sort -n "$DIR/$LABEL.load" |
+    sed -n '1p;$p' | paste -sd' ' | sed 's/ / to /')"
