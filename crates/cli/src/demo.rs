@@ -123,6 +123,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
         let path = database_file(dir, sample);
         let (data, rows) = progress::while_running(
             format!("relq demo: generating and loading {}.db", sample.name()),
+            false,
             || -> Result<_, CliError> {
                 let data = generate(sample, scale, SEED)?;
                 // An empty file is a new SQLite database; an old demo file is overwritten.
@@ -163,6 +164,7 @@ pub(crate) fn run(out: &mut dyn Write, dir: &Path, scale: u32) -> Result<(), Cli
         let compiled = compile(&graph, &example.query, db.dialect())?;
         let fetched = progress::while_running(
             format!("relq demo: query {} of {}", number + 1, examples.len()),
+            false,
             || db.fetch(&compiled),
         )?;
         let rows = fetched.rows;

@@ -20,13 +20,15 @@ mod output;
 mod progress;
 mod source;
 
-use std::io::{ErrorKind, Write};
+use std::io::{BufWriter, ErrorKind, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use relq::{Answer, Dialect, MySql, Postgres, Sqlite, Terminal, compile, to_json};
+use relq::plan::{ListRoots, Output, Pick, PlanOptions};
+use relq::rows::{JsonLayout, JsonWriter};
+use relq::{Answer, Dialect, MySql, Postgres, Sqlite, Terminal, compile, compile_with, to_json};
 
-use crate::args::{Cli, Command, CompileFormat, DialectName, SchemaFormat};
+use crate::args::{Cli, Command, CompileFormat, DialectName, RecordFormat, SchemaFormat};
 use crate::error::CliError;
 
 fn main() -> ExitCode {
@@ -110,7 +112,18 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             } else if exists {
                 query.terminal = Some(Terminal::Exists);
             }
-            let compiled = compile(&graph, &query, db.dialect())?;
+            // JSON and NDJSON of every record stream: the list statements re-select
+            // the roots (none binds the keys of another), and each root is written as
+            // soon as its rows end.
+            let layout = match format {
+                RecordFormat::Json => Some(JsonLayout::Pretty),
+                RecordFormat::Ndjson => Some(JsonLayout::Lines),
+                RecordFormat::Table => None,
+            };
+            let options = PlanOptions {
+                list_roots: layout.map(|_| ListRoots::SemiJoin),
+            };
+            let compiled = compile_with(&graph, &query, db.dialect(), &options)?;
             if explain {
                 output::explain(
                     &mut std::io::stderr().lock(),
@@ -126,10 +139,17 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 "relq query: running {statements} statement{plural} on `{}`",
                 query.model
             );
-            let fetched = progress::while_running(message, || db.fetch(&compiled))?;
+            if let (Some(layout), Output::Records(Pick::All)) = (layout, &compiled.plan.output) {
+                // Block-buffered: one write per 64 KiB, not one per line.
+                let buffered = BufWriter::with_capacity(1 << 16, out);
+                let writer = JsonWriter::new(plan, layout, buffered)?;
+                progress::while_running(message, true, || db.stream(&compiled, writer))?.output?;
+                return Ok(());
+            }
+            let fetched = progress::while_running(message, false, || db.fetch(&compiled))?;
             match fetched.answer {
                 Answer::Records(records) => {
-                    output::records(out, format, plan, &to_json(plan, &records)?)?;
+                    output::table(out, plan, &to_json(plan, &records)?)?;
                 }
                 // A count, a yes or no, one record or flat rows: one JSON value.
                 answer => writeln!(out, "{}", answer.to_json(plan)?)?,

@@ -10,12 +10,10 @@ use relq::rows::value_to_json;
 use relq::{Compiled, Dialect, ExtractionPlan, RelationGraph, Statement};
 use serde_json::{Value as Json, json};
 
-use crate::args::RecordFormat;
-
 /// A statement's SQL: one clause per line, or the compact text a driver gets.
 fn sql(statement: &Statement<'_>, dialect: &dyn Dialect, compact: bool) -> String {
     if compact {
-        statement.sql.clone()
+        statement.sql.to_string()
     } else {
         statement.pretty(dialect)
     }
@@ -162,35 +160,17 @@ pub(crate) fn explain(
     statements(out, compiled, dialect, false)
 }
 
-/// `query`'s records (`roots`, a JSON array from [`relq::to_json`]) in `format`.
-pub(crate) fn records(
-    out: &mut dyn Write,
-    format: RecordFormat,
-    plan: &ExtractionPlan,
-    roots: &Json,
-) -> std::io::Result<()> {
-    let roots = roots.as_array().map(Vec::as_slice).unwrap_or_default();
-    match format {
-        RecordFormat::Json => {
-            let text = serde_json::to_string_pretty(roots)?;
-            writeln!(out, "{text}")?;
-        }
-        RecordFormat::Ndjson => {
-            for root in roots {
-                writeln!(out, "{root}")?;
-            }
-        }
-        RecordFormat::Table => table(out, plan, roots)?,
-    }
-    Ok(())
-}
-
 /// A table of the root records: one column per root field, then one per loaded relation
 /// of the root, showing the related record's primary key (to-one; `null` when none) or
 /// the number of records in brackets (to-many, `[2]`). Text is shown raw, with control
 /// characters escaped so each record stays on one line; columns are aligned by
 /// characters.
-fn table(out: &mut dyn Write, plan: &ExtractionPlan, roots: &[Json]) -> std::io::Result<()> {
+pub(crate) fn table(
+    out: &mut dyn Write,
+    plan: &ExtractionPlan,
+    roots: &Json,
+) -> std::io::Result<()> {
+    let roots = roots.as_array().map(Vec::as_slice).unwrap_or_default();
     let Some(root) = plan.nodes.first() else {
         return Ok(());
     };

@@ -11,9 +11,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 const TICK: Duration = Duration::from_millis(120);
 
 /// Runs `work`, showing `message` with a spinner and the elapsed seconds on stderr while
-/// it runs when stderr is a terminal; the line is cleared before returning `work`'s result.
-pub(crate) fn while_running<T>(message: String, work: impl FnOnce() -> T) -> T {
-    if !std::io::stderr().is_terminal() {
+/// it runs when stderr is a terminal; the line is cleared before returning `work`'s
+/// result. Work that prints to stdout as it runs (`streams`) shows it only when stdout
+/// is not a terminal too, so the spinner never draws between its lines.
+pub(crate) fn while_running<T>(message: String, streams: bool, work: impl FnOnce() -> T) -> T {
+    if !std::io::stderr().is_terminal() || (streams && std::io::stdout().is_terminal()) {
         return work();
     }
     let spinner = ProgressBar::new_spinner().with_message(message);

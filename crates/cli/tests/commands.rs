@@ -151,7 +151,10 @@ fn compile_json_holds_the_statements_and_the_extraction_plan_relq_compiles() {
         .limit(5);
     let compiled = relq::compile(&graph, &query, &relq::Postgres::default()).expect("compiles");
     assert_eq!(document["dialect"], "postgres");
-    assert_eq!(document["statements"][0]["sql"], compiled.statements[0].sql);
+    assert_eq!(
+        document["statements"][0]["sql"],
+        &*compiled.statements[0].sql
+    );
     assert_eq!(document["statements"][0]["params"], serde_json::json!([5]));
     let plan: relq::ExtractionPlan =
         serde_json::from_value(document["extraction"].clone()).expect("a plan");
@@ -762,9 +765,20 @@ fn strategies_split_and_json_print_the_joined_records() {
     let note = "-- keys: the IN list of the root keys statement 0 returns, chunked to ";
     assert_eq!(text.matches(note).count(), 2, "{text}");
     assert!(text.contains(r#"WHERE "t0"."id" IN (?)"#), "{text}");
-    let explained = relq(&[&["query", "--explain"][..], &paged("split")].concat());
+    let explained = relq(
+        &[
+            &["query", "--explain", "--format", "table"][..],
+            &paged("split"),
+        ]
+        .concat(),
+    );
     let stderr = String::from_utf8_lossy(&explained.stderr);
     assert_eq!(stderr.matches(note).count(), 2, "{stderr}");
+    // JSON streams: the list statements re-select the page of roots instead.
+    let explained = relq(&[&["query", "--explain"][..], &paged("split")].concat());
+    let stderr = String::from_utf8_lossy(&explained.stderr);
+    assert_eq!(stderr.matches(note).count(), 0, "{stderr}");
+    assert_eq!(stderr.matches("FROM (").count(), 2, "{stderr}");
 }
 
 /// `--count` and `--exists` print one JSON object, the same on the three databases: the

@@ -7,6 +7,9 @@
 //!   [`rebuild`] does it for a whole iterator.
 //! - Outputs: [`Record`]s ([`Records`] visitor), JSON from records ([`to_json`]), or the
 //!   caller's own types through a [`Visitor`] ([`rebuild_with`]), with no tree in between.
+//! - [`JsonWriter`]: the JSON text of [`to_json`], pretty or one line per root
+//!   ([`JsonLayout`]), written from the rebuild straight into an `io::Write`, root by
+//!   root as they complete, with no record tree and no `serde_json::Value`.
 //! - Streaming: rows ordered by root first, [`Rebuilder::complete_roots`] at each new
 //!   root, and a visitor that hands each whole root on ([`RecordStream`], or any
 //!   [`Visitor::roots_complete`]): one root's subtree held at a time.
@@ -28,6 +31,7 @@
 mod error;
 mod flatten;
 mod json;
+mod json_writer;
 mod layout;
 mod rebuild;
 mod records;
@@ -39,6 +43,7 @@ pub use error::{
 };
 pub use flatten::flatten;
 pub use json::{to_json, value_to_json};
+pub use json_writer::{JsonLayout, JsonWriter};
 pub use layout::{ExpectedColumn, MAX_WIDTH};
 pub use rebuild::{Link, Rebuilder, Visitor};
 pub use records::{Record, RecordStream, Records, Related, rebuild, rebuild_with};
