@@ -13,8 +13,9 @@
 #      a namespace already holding them); the servers are scripts/servers.sh's, started
 #      when RELQ_POSTGRES_URL / RELQ_MYSQL_URL are not set;
 #   3. per database, scale and strategy (joined, split, auto, json), measures whole
-#      processes: wall time (median of the runs, after one untimed run) and peak RSS
-#      (`/usr/bin/time -f %M`, median of the runs) of
+#      processes: wall time, CPU time (user + system) and peak RSS (`/usr/bin/time -f
+#      '%M %U %S'`), each the median of the runs, after one untimed run; the ways take
+#      turns, run by run, so relq and its floor meet the same load; of
 #        relq:   relq query --db URL --format ndjson --model schoolclasses
 #                  --select-related teachers__category,students__category --strategy S
 #        floor:  relq's own statements for S (`relq compile --compact --format json`; the
@@ -102,33 +103,48 @@ url_of() {
     esac
 }
 
-# measure RUNS COMMAND...: one untimed run, then RUNS timed ones, output to /dev/null;
-# prints "MEDIAN_MS MEDIAN_RSS_KIB".
+# The commands of one step, by way: relq, driver (floor_json), sqlite3 (the shell).
+declare -a way_relq way_driver way_sqlite3
+
+# measure RUNS WAY...: one untimed run of each way, then RUNS rounds running each way
+# once in turn (so every way meets the same load), output to /dev/null; prints per way
+# "WAY MEDIAN_MS MEDIAN_RSS_KIB MEDIAN_CPU_MS" (CPU: user + system of the process).
 measure() {
-    local runs=$1
+    local runs=$1 way start end line
     shift
-    local rss_file times=() rss=() start end
-    rss_file=$(mktemp)
-    if ! "$@" >/dev/null 2>"$rss_file"; then
-        say "error: $* failed: $(head -c 2000 "$rss_file")"
-        exit 1
-    fi
-    for _ in $(seq "$runs"); do
-        start=$(date +%s%N)
-        /usr/bin/time -f %M -o "$rss_file" "$@" >/dev/null 2>&1
-        end=$(date +%s%N)
-        times+=($(((end - start) / 1000)))
-        rss+=("$(tail -1 "$rss_file")")
+    local file
+    file=$(mktemp)
+    for way in "$@"; do
+        local -n cmd="way_$way"
+        if ! "${cmd[@]}" >/dev/null 2>"$file"; then
+            say "error: ${cmd[*]} failed: $(head -c 2000 "$file")"
+            exit 1
+        fi
     done
-    rm -f "$rss_file"
-    local t r
-    t=$(printf '%s\n' "${times[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-    r=$(printf '%s\n' "${rss[@]}" | sort -n | sed -n "$(((runs + 1) / 2))p")
-    awk -v t="$t" -v r="$r" 'BEGIN { printf "%.1f %d\n", t / 1000, r }'
+    declare -A times rss cpu
+    for _ in $(seq "$runs"); do
+        for way in "$@"; do
+            local -n cmd="way_$way"
+            start=$(date +%s%N)
+            /usr/bin/time -f '%M %U %S' -o "$file" "${cmd[@]}" >/dev/null 2>&1
+            end=$(date +%s%N)
+            line=$(tail -1 "$file")
+            times[$way]+="$(((end - start) / 1000)) "
+            rss[$way]+="${line%% *} "
+            cpu[$way]+="$(awk '{ print ($2 + $3) * 1000 }' <<<"$line") "
+        done
+    done
+    rm -f "$file"
+    median() { tr ' ' '\n' | grep . | sort -n | sed -n "$(((runs + 1) / 2))p"; }
+    for way in "$@"; do
+        printf '%s %s %s %s\n' "$way" \
+            "$(median <<<"${times[$way]}" | awk '{ printf "%.1f", $1 / 1000 }')" \
+            "$(median <<<"${rss[$way]}")" "$(median <<<"${cpu[$way]}")"
+    done
 }
 
-# record DB SCALE STRATEGY WAY MS RSS_KIB EXTRA
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$LABEL" "$@" >>"$RESULTS"; }
+# record DB SCALE STRATEGY WAY MS RSS_KIB CPU_MS EXTRA
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$LABEL" "$@" >>"$RESULTS"; }
 
 for scale in $SCALES; do
     runs=$RUNS
@@ -164,49 +180,57 @@ for scale in $SCALES; do
             fi
             rows=$("$BIN/examples/floor_json" "$url" "$base.sql" 2>&1 >/dev/null | awk '{ print $2 }')
 
-            read -r ms kib < <(measure "$runs" "$RELQ" query --db "$url" --format ndjson \
-                "${QUERY[@]}" --strategy "$strategy")
-            record "$db" "$scale" "$strategy" relq "$ms" "$kib" "roots=$roots records_sha=$sha"
-            read -r ms kib < <(measure "$runs" "$BIN/examples/floor_json" "$url" "$base.sql")
-            record "$db" "$scale" "$strategy" driver "$ms" "$kib" "rows=$rows statements=$statements"
-            if [ "$db" = sqlite ] &&
-                ! sqlite3 -json -readonly "${url#sqlite:}" ".read $base.sqlite3.sql" \
-                    2>"$base.err" >/dev/null; then
-                record "$db" "$scale" "$strategy" sqlite3 - - "unsupported: $(head -1 "$base.err")"
-            elif [ "$db" = sqlite ]; then
-                read -r ms kib < <(measure "$runs" sqlite3 -json -readonly "${url#sqlite:}" \
-                    ".read $base.sqlite3.sql")
-                record "$db" "$scale" "$strategy" sqlite3 "$ms" "$kib" "rows=$rows"
+            way_relq=("$RELQ" query --db "$url" --format ndjson "${QUERY[@]}" --strategy "$strategy")
+            way_driver=("$BIN/examples/floor_json" "$url" "$base.sql")
+            way_sqlite3=(sqlite3 -json -readonly "${url#sqlite:}" ".read $base.sqlite3.sql")
+            ways=(relq driver)
+            if [ "$db" = sqlite ]; then
+                if "${way_sqlite3[@]}" 2>"$base.err" >/dev/null; then
+                    ways+=(sqlite3)
+                else
+                    record "$db" "$scale" "$strategy" sqlite3 - - - \
+                        "unsupported: $(head -1 "$base.err")"
+                fi
             fi
-            fetched=$(/usr/bin/time -f %M -o "$base.rss" \
+            while read -r way ms kib cpu; do
+                case $way in
+                relq) extra="roots=$roots records_sha=$sha" ;;
+                *) extra="rows=$rows statements=$statements" ;;
+                esac
+                record "$db" "$scale" "$strategy" "$way" "$ms" "$kib" "$cpu" "$extra"
+            done < <(measure "$runs" "${ways[@]}")
+            fetched=$(/usr/bin/time -f '%M %U %S' -o "$base.rss" \
                 "$BIN/examples/fetch_school" "$url" "$strategy" "$runs")
             record "$db" "$scale" "$strategy" fetch "$(awk '{ print $6 }' <<<"$fetched")" \
-                "$(tail -1 "$base.rss")" "$(awk '{ print "records=" $4 }' <<<"$fetched")"
+                "$(tail -1 "$base.rss" | cut -d' ' -f1)" - \
+                "$(awk '{ print "records=" $4 }' <<<"$fetched")"
         done
     done
 done
 
 # The table: per database, scale and strategy, relq beside its floor (the sqlite3 shell on
-# SQLite, the bare driver on the servers), relq's RSS beside its RSS at the smallest scale,
-# and the library's fetch.
+# SQLite, the bare driver on the servers) in wall time, CPU time and peak RSS; relq's RSS
+# above the floor's, and beside its own at the smallest scale; the library's fetch.
 awk -F'\t' '
     function mib(k) { return sprintf("%.1f", k / 1024) }
-    { key = $2 SUBSEP $3 SUBSEP $4; ms[key, $5] = $6; kib[key, $5] = $7; extra[key, $5] = $8
+    { key = $2 SUBSEP $3 SUBSEP $4; ms[key, $5] = $6; kib[key, $5] = $7; cpu[key, $5] = $8
+      extra[key, $5] = $9
       if (!(key in seen)) { seen[key] = 1; order[++n] = key }
       if (!(($2 SUBSEP $4) in first)) first[$2, $4] = $3 }
     END {
-      print "| db | scale | strategy | rows (statements) | relq ms | floor ms | relq ÷ floor | driver ms | relq MiB | floor MiB | relq MiB ÷ smallest scale'"'"'s | fetch ms | fetch MiB |"
-      print "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
+      print "| db | scale | strategy | rows (statements) | relq ms | floor ms | relq ÷ floor | relq CPU ms | floor CPU ms | driver ms | relq MiB | floor MiB | relq − floor MiB | relq MiB ÷ smallest scale'"'"'s | fetch ms | fetch MiB |"
+      print "|---|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"
       for (i = 1; i <= n; i++) {
         k = order[i]; split(k, p, SUBSEP)
         floor = ((k, "sqlite3") in ms && ms[k, "sqlite3"] != "-") ? "sqlite3" : "driver"
         mark = ((k, "sqlite3") in ms && floor == "driver") ? " †" : ""
         rows = extra[k, "driver"]; sub(/rows=/, "", rows); sub(/ statements=/, " (", rows)
         base = p[1] SUBSEP first[p[1], p[3]] SUBSEP p[3]
-        printf "| %s | %s | %s | %s) | %s | %s%s | %.2f× | %s | %s | %s | %.2f× | %s | %s |\n",
+        printf "| %s | %s | %s | %s) | %s | %s%s | %.2f× | %s | %s | %s | %s | %s | %.1f | %.2f× | %s | %s |\n",
           p[1], p[2], p[3], rows, ms[k, "relq"], ms[k, floor], mark, ms[k, "relq"] / ms[k, floor],
-          ms[k, "driver"], mib(kib[k, "relq"]), mib(kib[k, floor]),
-          kib[k, "relq"] / kib[base, "relq"], ms[k, "fetch"], mib(kib[k, "fetch"])
+          cpu[k, "relq"], cpu[k, floor], ms[k, "driver"], mib(kib[k, "relq"]), mib(kib[k, floor]),
+          (kib[k, "relq"] - kib[k, floor]) / 1024, kib[k, "relq"] / kib[base, "relq"],
+          ms[k, "fetch"], mib(kib[k, "fetch"])
       }
     }' "$RESULTS"
 say "raw figures: $RESULTS; 1-minute load average at each step: $(sort -n "$DIR/$LABEL.load" |
