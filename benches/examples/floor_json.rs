@@ -100,16 +100,14 @@ fn mysql_rows(url: &str, statements: &[&str], out: &mut impl Write) -> usize {
         let read = conn.exec_iter(&prepared, ()).expect("MariaDB runs");
         for row in read {
             let row = row.expect("MariaDB reads");
-            let cells = (0..row.len()).map(|i| {
-                match row.as_ref(i).expect("a value") {
-                    mysql::Value::NULL => Cell::Null,
-                    mysql::Value::Int(i) => Cell::Int(*i),
-                    mysql::Value::UInt(u) => Cell::Int(i64::try_from(*u).expect("an i64")),
-                    mysql::Value::Double(f) => Cell::Float(*f),
-                    mysql::Value::Float(f) => Cell::Float(f64::from(*f)),
-                    mysql::Value::Bytes(b) => Cell::Text(std::str::from_utf8(b).expect("text")),
-                    other => panic!("column {i} holds {other:?}: not read by this floor"),
-                }
+            let cells = (0..row.len()).map(|i| match row.as_ref(i).expect("a value") {
+                mysql::Value::NULL => Cell::Null,
+                mysql::Value::Int(i) => Cell::Int(*i),
+                mysql::Value::UInt(u) => Cell::Int(i64::try_from(*u).expect("an i64")),
+                mysql::Value::Double(f) => Cell::Float(*f),
+                mysql::Value::Float(f) => Cell::Float(f64::from(*f)),
+                mysql::Value::Bytes(b) => Cell::Text(std::str::from_utf8(b).expect("text")),
+                other => panic!("column {i} holds {other:?}: not read by this floor"),
             });
             write_row(out, cells);
             rows += 1;
