@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, Mutex, PoisonError};
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
@@ -83,7 +83,7 @@ impl Shared {
         })?;
         outcomes
             .pop()
-            .ok_or_else(|| PyTypeError::new_err("relq reported no outcome for the operation"))
+            .ok_or_else(|| PyRuntimeError::new_err("relq reported no outcome for the operation"))
     }
 }
 

@@ -13,7 +13,7 @@
 use std::sync::Arc;
 
 use pyo3::IntoPyObjectExt;
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
 use relq::exec::{FlatRows, Outcome};
@@ -67,7 +67,7 @@ impl Query {
     fn rows(&self, py: Python<'_>, terminal: Terminal) -> PyResult<FlatRows> {
         match self.answer(py, Some(terminal))?.0 {
             Answer::Rows(rows) => Ok(rows),
-            other => Err(PyTypeError::new_err(format!(
+            other => Err(PyRuntimeError::new_err(format!(
                 "relq answered {other:?} where it returns rows"
             ))),
         }
