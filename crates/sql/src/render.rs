@@ -84,6 +84,21 @@ pub fn render_debug(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) 
     w.out
 }
 
+/// [`render_debug`] with `params` written in place of the IR's values, in placeholder
+/// order (a list of root keys takes one, as [`render`] binds it): a statement whose
+/// parameters were bound again (the compile cache) shows its own.
+pub(crate) fn render_debug_with(
+    select: &Select<'_>,
+    dialect: &dyn Dialect,
+    layout: Layout,
+    params: &[Value],
+) -> String {
+    let mut w = Writer::new(dialect.caps(), layout, None);
+    w.inline = params.iter();
+    w.select(select);
+    w.out
+}
+
 /// A capacity that usually holds the whole text: about 40 bytes per column reference.
 fn estimated_len(s: &Select<'_>) -> usize {
     let derived = match &s.from {
@@ -103,6 +118,8 @@ struct Writer<'c> {
     placeholders: usize,
     /// Where each `%s` placeholder starts ([`Placeholder::Format`]).
     marks: Vec<usize>,
+    /// Values inlined instead of the IR's, in order ([`render_debug_with`]).
+    inline: std::slice::Iter<'c, Value>,
     /// Indentation of the current SELECT's clauses in the pretty layout.
     indent: usize,
     /// The placeholders a list of root keys ([`Expr::RootKeys`]) is written with.
@@ -120,6 +137,7 @@ impl<'c> Writer<'c> {
             params,
             placeholders: 0,
             marks: Vec::new(),
+            inline: [].iter(),
             indent: 0,
             keys: 1,
             keys_at: None,
@@ -446,7 +464,9 @@ impl<'c> Writer<'c> {
                     if self.params.is_some() {
                         self.value(Value::Null);
                     } else {
-                        // For people: the keys are known only when the root statement ran.
+                        // For people: the keys are known only when the root statement ran
+                        // (the NULL a statement binds for them is passed over).
+                        self.inline.next();
                         self.out.push('?');
                     }
                 }
@@ -518,7 +538,7 @@ impl<'c> Writer<'c> {
 
     fn value(&mut self, v: Value) {
         let Some(params) = &mut self.params else {
-            literal(&mut self.out, &v);
+            literal(&mut self.out, self.inline.next().unwrap_or(&v));
             return;
         };
         params.push(v);
