@@ -14,8 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
 use relq::{
-    ExtractionPlan, Fetched, Operation, Query as RelqQuery, RelationGraph, SchemaDef, compile,
-    compile_write,
+    Fetched, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile, compile_write,
 };
 
 use crate::errors::{Failure, Raise, schema_error};
@@ -55,7 +54,7 @@ impl Shared {
     }
 
     /// Compiles `query` for the connection's dialect and runs it: what its terminal
-    /// returns, and the plan its records are rebuilt by.
+    /// returns, and the plan its records are rebuilt by (its `extraction`).
     ///
     /// # Errors
     /// `CompileError`, or the database's.
@@ -63,11 +62,11 @@ impl Shared {
         &self,
         py: Python<'_>,
         query: &RelqQuery,
-    ) -> PyResult<(Fetched, ExtractionPlan)> {
+    ) -> PyResult<(Fetched, Arc<Plan>)> {
         self.with_db(py, |db, graph| {
             let compiled = compile(graph, query, db.dialect())?;
             let fetched = db.fetch(&compiled)?;
-            Ok((fetched, compiled.plan.extraction))
+            Ok((fetched, compiled.plan))
         })
     }
 

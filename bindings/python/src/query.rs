@@ -51,7 +51,7 @@ impl Query {
             None => self.query.clone(),
         };
         let (fetched, plan) = self.shared.fetch(py, &query)?;
-        Ok((fetched.answer, Keys::new(py, &plan)))
+        Ok((fetched.answer, Keys::new(py, &plan.extraction)))
     }
 
     /// One record or none (`first`, `last`, `get`, `get_or_none`): a dict or `None`.
@@ -239,7 +239,7 @@ impl Query {
     fn count(&self, py: Python<'_>) -> PyResult<u64> {
         match self.answer(py, Some(Terminal::Count))?.0 {
             Answer::Count(n) => Ok(n),
-            other => Err(PyTypeError::new_err(format!(
+            other => Err(PyRuntimeError::new_err(format!(
                 "relq answered {other:?} to count"
             ))),
         }
@@ -249,7 +249,7 @@ impl Query {
     fn exists(&self, py: Python<'_>) -> PyResult<bool> {
         match self.answer(py, Some(Terminal::Exists))?.0 {
             Answer::Exists(b) => Ok(b),
-            other => Err(PyTypeError::new_err(format!(
+            other => Err(PyRuntimeError::new_err(format!(
                 "relq answered {other:?} to exists"
             ))),
         }
