@@ -10,7 +10,7 @@
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
-use relq::{AggregateFunc, Aggregation, Filter, OrderBy, Related};
+use relq::{AggregateFunc, Aggregation, Filter, NullsOrder, OrderBy, Related};
 
 use crate::values::to_json;
 
@@ -132,7 +132,7 @@ pub(crate) fn related_of(obj: &Bound<'_, PyAny>) -> PyResult<Related> {
             }
             "order_by" => {
                 for part in each(&value)? {
-                    related = related.order_by(OrderBy::new(part.extract::<String>()?));
+                    related = related.order_by(order_of(&part)?);
                 }
             }
             "limit" => related = related.limit(value.extract()?),
@@ -144,6 +144,44 @@ pub(crate) fn related_of(obj: &Bound<'_, PyAny>) -> PyResult<Related> {
         }
     }
     Ok(related)
+}
+
+/// An ordering term: a field path, `-` first for descending (`"-name"`), or a dict
+/// `{"path": "-name", "nulls": "first" | "last"}` placing NULLs.
+///
+/// # Errors
+/// `TypeError` for another type or key; `ValueError` for another `nulls`.
+pub(crate) fn order_of(obj: &Bound<'_, PyAny>) -> PyResult<OrderBy> {
+    if let Ok(path) = obj.cast::<PyString>() {
+        return Ok(OrderBy::new(path.to_str()?));
+    }
+    let Ok(dict) = obj.cast::<PyDict>() else {
+        return Err(PyTypeError::new_err(format!(
+            "order_by takes paths (str) or dicts {{\"path\", \"nulls\"}}, not {}",
+            type_name(obj)
+        )));
+    };
+    let path = dict
+        .get_item("path")?
+        .ok_or_else(|| PyTypeError::new_err("an order_by dict needs \"path\""))?;
+    let mut order = OrderBy::new(path.extract::<String>()?);
+    for (key, value) in dict.iter() {
+        match key.extract::<String>()?.as_str() {
+            "path" => {}
+            "nulls" => {
+                let nulls: NullsOrder =
+                    serde_json::from_value(value.extract::<String>()?.into())
+                        .map_err(|e| PyValueError::new_err(format!("nulls: {e}")))?;
+                order = order.nulls(nulls);
+            }
+            other => {
+                return Err(PyTypeError::new_err(format!(
+                    "unknown order_by key `{other}`: the keys are \"path\", \"nulls\""
+                )));
+            }
+        }
+    }
+    Ok(order)
 }
 
 /// The items of a list or tuple, or the value alone.

@@ -18,11 +18,11 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
 use relq::exec::{FlatRows, Outcome};
 use relq::write::Values;
-use relq::{Answer, Compat, Operation, OrderBy, Query as RelqQuery, Strategy, Terminal};
+use relq::{Answer, Compat, Operation, Query as RelqQuery, Strategy, Terminal};
 
 use crate::database::Shared;
 use crate::errors::Raise;
-use crate::filters::{Aggregate, filter_of, related_of, type_name};
+use crate::filters::{Aggregate, filter_of, order_of, related_of, type_name};
 use crate::records::{Keys, row_dicts, row_tuples};
 use crate::values::{to_py, values_of, values_of_dict};
 
@@ -142,15 +142,15 @@ impl Query {
     }
 
     /// Orders by field paths, `-` first for descending (`"-name"`,
-    /// `"department__name"`); the root's primary key always follows.
+    /// `"department__name"`), or dicts `{"path": "-name", "nulls": "last"}`; the root's
+    /// primary key always follows. NULLs sort as the smallest value unless placed.
     #[pyo3(signature = (*paths))]
-    fn order_by(&self, paths: Vec<String>) -> Self {
-        self.with(|q| {
-            paths
-                .into_iter()
-                .map(OrderBy::new)
-                .fold(q, RelqQuery::order_by)
-        })
+    fn order_by(&self, paths: &Bound<'_, PyTuple>) -> PyResult<Self> {
+        let order = paths
+            .iter()
+            .map(|p| order_of(&p))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(self.with(|q| order.into_iter().fold(q, RelqQuery::order_by)))
     }
 
     /// At most `n` root records (nested lists are never cut).

@@ -134,6 +134,17 @@ def test_filter_values_of_every_kind(items, lookups, ids):
     assert query.values_list("id", flat=True) == ids
 
 
+def test_nulls_sort_smallest_unless_placed(items):
+    db, _ = items
+    ids = lambda *order: db.query("Item").order_by(*order).values_list("id", flat=True)
+    assert ids("ratio") == [3, 1, 2]
+    assert ids("-ratio") == [2, 1, 3]
+    assert ids({"path": "-ratio", "nulls": "first"}) == [3, 2, 1]
+    assert ids({"path": "ratio", "nulls": "last"}, "id") == [1, 2, 3]
+    with pytest.raises(ValueError, match="unknown variant `middle`"):
+        db.query("Item").order_by({"path": "ratio", "nulls": "middle"})
+
+
 def test_update_writes_every_kind(items):
     db, _ = items
     new = {
