@@ -74,5 +74,5 @@ awk '/^test result:/ { p += $4; f += $6 }
              if ($(i + 1) ~ /^(failed|errors?)/) f += $i
          }
      }
-     END { print "summary: " p " passed, " f " failed" }' "$log"
+     END { print "summary: " p + 0 " passed, " f + 0 " failed" }' "$log"
 exit "$status"
