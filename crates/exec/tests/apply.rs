@@ -80,14 +80,6 @@ impl<F: FnMut(&str, usize) -> Result<Vec<i64>, &'static str>> Driver for Scripte
     }
 
     /// Scripted answers one statement at a time; nothing here streams.
-    fn side_by_side<T, B>(&mut self, _: &[(&str, &[Value])], _: B) -> Result<T, ExecError>
-    where
-        B: FnOnce(&mut dyn relq_exec::SideBySide<Self>) -> Result<T, ExecError>,
-    {
-        let message = "Scripted reads no statements side by side";
-        Err(ExecError::driver(None, message, message))
-    }
-
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
         Ok(self.in_transaction)
     }

@@ -88,14 +88,6 @@ impl Driver for Canned {
     }
 
     /// Canned answers one statement at a time; nothing here streams.
-    fn side_by_side<T, B>(&mut self, _: &[(&str, &[Value])], _: B) -> Result<T, ExecError>
-    where
-        B: FnOnce(&mut dyn relq_exec::SideBySide<Self>) -> Result<T, ExecError>,
-    {
-        let message = "Canned reads no statements side by side";
-        Err(ExecError::driver(None, message, message))
-    }
-
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
         Ok(false)
     }

@@ -27,9 +27,10 @@
 //! full compile, which reports it.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use relq_graph::RelationGraph;
-use relq_plan::{Filter, Lookup, PlanOptions, Query, Value, ValueKind};
+use relq_plan::{Filter, Lookup, OrderBy, PlanOptions, Query, Value, ValueKind};
 use serde_json::Value as Json;
 use smallvec::SmallVec;
 
@@ -241,7 +242,9 @@ fn bind<'g>(template: &Compiled<'g>, slots: &[Vec<Slot>], sites: &[&Json]) -> Op
 /// Whether a condition's value on `path` decides the SQL (its lookup rewrites or folds
 /// the text: the text lookups and `regex`), so it is part of the shape, not a parameter.
 fn decides_sql(path: &str) -> bool {
-    let last = path.rsplit("__").next().unwrap_or(path);
+    let last = path
+        .rfind("__")
+        .map_or(path, |at| path.get(at + 2..).unwrap_or(""));
     matches!(
         Lookup::parse(last),
         Some(
@@ -270,30 +273,57 @@ fn shape_key<'q>(query: &'q Query, key: &mut Vec<u8>, sites: &mut SmallVec<[&'q 
         key.push(b'r');
         push_text(key, &related.path);
         filters_key(&related.filter, key, sites);
-        // Writing JSON into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut *key, &(&related.order_by, related.limit));
+        order_key(&related.order_by, key);
+        related.limit.hash(&mut KeyBytes(key));
     }
     key.push(b'f');
     filters_key(&query.filter, key, sites);
     key.push(b'x');
     filters_key(&query.exclude, key, sites);
-    let rest = (
-        &query.fields,
-        &query.exclude_fields,
-        &query.order_by,
-        query.limit,
-        query.offset,
-        query.compat,
-        &query.page,
-        &query.terminal,
-        query.strategy,
-    );
-    let _ = serde_json::to_writer(&mut *key, &rest);
+    for fields in [&query.fields, &query.exclude_fields] {
+        key.extend_from_slice(&(fields.len() as u64).to_le_bytes());
+        fields.iter().for_each(|f| push_text(key, f));
+    }
+    order_key(&query.order_by, key);
+    let mut bytes = KeyBytes(key);
+    (query.limit, query.offset, query.compat, query.strategy).hash(&mut bytes);
+    query.page.map(|p| (p.page, p.size)).hash(&mut bytes);
+    match &query.terminal {
+        None => key.push(b'-'),
+        // Writing JSON into a Vec cannot fail.
+        Some(terminal) => {
+            key.push(b't');
+            let _ = serde_json::to_writer(&mut *key, terminal);
+        }
+    }
     if let Some(owner) = &query.owner {
         key.push(b'o');
         push_text(key, &owner.model);
         push_text(key, &owner.relation);
         value_key(&owner.pk, false, key, sites);
+    }
+}
+
+/// The bytes a value's derived `Hash` writes, appended to a shape key: each type's
+/// own unambiguous encoding (a discriminant, then the fields).
+struct KeyBytes<'k>(&'k mut Vec<u8>);
+
+impl Hasher for KeyBytes<'_> {
+    fn finish(&self) -> u64 {
+        0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.extend_from_slice(bytes);
+    }
+}
+
+/// An ordering's part of the shape: each term's path and NULL placement.
+fn order_key(order: &[OrderBy], key: &mut Vec<u8>) {
+    key.extend_from_slice(&(order.len() as u64).to_le_bytes());
+    for term in order {
+        push_text(key, &term.path);
+        term.nulls.hash(&mut KeyBytes(key));
     }
 }
 

@@ -258,18 +258,6 @@ impl relq::exec::Driver for NoConnection {
         ))
     }
 
-    fn side_by_side<T, B>(&mut self, statements: &[(&str, &[Value])], _: B) -> Result<T, ExecError>
-    where
-        B: FnOnce(&mut dyn relq::exec::SideBySide<Self>) -> Result<T, ExecError>,
-    {
-        let sent: Vec<&str> = statements.iter().map(|(sql, _)| *sql).collect();
-        Err(ExecError::driver(
-            None,
-            format!("sent {}", sent.join("; ")),
-            "no connection",
-        ))
-    }
-
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
         Err(ExecError::driver(None, "asked", "no connection"))
     }
