@@ -84,6 +84,15 @@ impl<'c> MySqlDriver<'c> {
         }
     }
 
+    /// The same driver, inside a transaction the caller opened on the connection
+    /// (`START TRANSACTION`), as [`in_transaction_of`](Self::in_transaction_of) makes
+    /// one: writes run in a savepoint of it and leave it open.
+    #[must_use]
+    pub fn in_callers_transaction(mut self) -> Self {
+        self.joined = true;
+        self
+    }
+
     /// The driver reading the later statements of a streamed query on `side`
     /// ([`Driver::side_by_side`]).
     #[must_use]
