@@ -1,6 +1,7 @@
 //! Every way `relq` fails, as a user sees it: usage errors exit 2 with clap's message;
 //! schema, path, compile, database and row errors exit 1 with one line naming what was
-//! wrong and where. Nothing panics, nothing prints a backtrace, nothing reaches stdout.
+//! wrong and where. Nothing panics, nothing prints a backtrace, nothing reaches stdout but the whole
+//! records a stream wrote before its failure.
 
 mod common;
 
@@ -318,7 +319,30 @@ fn unreadable_rows_and_unknown_column_types_exit_1_naming_the_place() {
     )
     .expect("a blob where text is declared: SQLite stores it");
     let url: &str = &school.url;
-    let unreadable = transcript(&[&["query", "--db", url, "--model", "categories"]]);
+    // The records stream: the roots known whole before the unreadable row (the 4th:
+    // the 3rd root's rows might have gone on) were written, then the error, exit 1.
+    let args = [
+        "query",
+        "--db",
+        url,
+        "--model",
+        "categories",
+        "--format",
+        "ndjson",
+    ];
+    let out = common::relq(&args);
+    let written = String::from_utf8(out.stdout).expect("UTF-8 stdout");
+    let ids: Vec<&str> = written
+        .lines()
+        .map(|l| l.split(',').next().unwrap_or_default())
+        .collect();
+    assert_eq!(ids, [r#"{"id":1"#, r#"{"id":2"#], "{written}");
+    let unreadable = format!(
+        "$ relq {}\nexit {:?}\n{}",
+        args.join(" "),
+        out.status.code(),
+        String::from_utf8(out.stderr).expect("UTF-8 stderr")
+    );
     db.run("CREATE TABLE odd (id GEOMETRY PRIMARY KEY)", &[])
         .expect("SQLite takes any type name");
     let unknown = transcript(&[&["schema", "--db", url]]);
