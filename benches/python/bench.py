@@ -44,16 +44,18 @@ QUERIES = ("school", "person")
 CONTENDERS = ("relq", "django", "sqlalchemy", "ormar", "ormar_prefetch", "floor")
 ORMS = ("django", "sqlalchemy", "ormar", "ormar_prefetch")
 
-# relq's queries as the CLI takes them (introspected databases: model names are table
-# names, and the self-reference's reverse side is called `persons`).
+# The schema files of the samples (the seeds' model and relation names: SchoolClass,
+# Person.employees), which relq's package and the CLI both read.
+SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
+# relq's queries as the CLI takes them, for the floor's statements.
 CLI_QUERIES = {
     "school": [
-        "--db", "sqlite:{data}/school.db", "--model", "schoolclasses",
+        "--dialect", "sqlite", "--schema", str(SCHEMAS / "school.toml"), "--model", "SchoolClass",
         "--select-related", "teachers__category,students__category",
     ],
     "person": [
-        "--db", "sqlite:{data}/person.db", "--model", "persons",
-        "--select-related", "persons__persons__persons",
+        "--dialect", "sqlite", "--schema", str(SCHEMAS / "person.toml"), "--model", "Person",
+        "--select-related", "employees__employees__employees",
         "--filter", "supervisor__isnull=true",
     ],
 }
@@ -111,23 +113,20 @@ def reference(data: Path) -> dict[str, list[dict]]:
 def relq_loads(data: Path) -> dict[str, Callable[[], list]]:
     import relq
 
-    school = relq.connect(f"sqlite:{data / 'school.db'}")
-    person = relq.connect(f"sqlite:{data / 'person.db'}")
+    school = relq.connect(f"sqlite:{data / 'school.db'}", schema=SCHEMAS / "school.toml")
+    person = relq.connect(f"sqlite:{data / 'person.db'}", schema=SCHEMAS / "person.toml")
 
     def load_school() -> list:
         return (
-            school.query("schoolclasses")
+            school.query("SchoolClass")
             .select_related("teachers__category", "students__category")
             .all()
         )
 
+    tree = "__".join(["employees"] * PERSON_DEPTH)
+
     def load_person() -> list:
-        return (
-            person.query("persons")
-            .select_related("persons__persons__persons")
-            .filter(supervisor__isnull=True)
-            .all()
-        )
+        return person.query("Person").select_related(tree).filter(supervisor__isnull=True).all()
 
     return {"school": load_school, "person": load_person}
 
@@ -525,16 +524,20 @@ def ormar_loads(data: Path) -> dict[str, Callable[[], list]]:
 
 def relq_statements(data: Path, relq_bin: str) -> dict[str, list[dict]]:
     """relq's own statements for both queries, from `relq compile --format json`, saved
-    under the data folder the first time and read from there after."""
+    under the data folder the first time and read from there after (compiled again when
+    the queries here change)."""
     saved = data / "statements.json"
     if saved.exists():
-        return json.loads(saved.read_text())
+        known = json.loads(saved.read_text())
+        if known.get("queries") == CLI_QUERIES:
+            return known["statements"]
     statements = {}
     for name, args in CLI_QUERIES.items():
-        argv = [relq_bin, "compile", "--format", "json"] + [a.format(data=data) for a in args]
+        argv = [relq_bin, "compile", "--format", "json", *args]
         compiled = json.loads(subprocess.run(argv, check=True, capture_output=True).stdout)
         statements[name] = [{"sql": s["sql"], "params": s["params"]} for s in compiled["statements"]]
-    saved.write_text(json.dumps(statements, indent=2, ensure_ascii=False) + "\n")
+    known = {"queries": CLI_QUERIES, "statements": statements}
+    saved.write_text(json.dumps(known, indent=2, ensure_ascii=False) + "\n")
     return statements
 
 
@@ -559,24 +562,38 @@ SLOW = 5.0  # seconds: a load whose warm-up call took this long gets MIN_RUNS ti
 MIN_RUNS = 5
 
 
-def measure(load: Callable[[], Any], warmups: int, runs: int) -> list[float]:
-    """Seconds of each timed call, after `warmups` untimed ones (at least one). The answer
-    is dropped after the clock stops; a full collection runs between calls, outside the
-    timing. A load whose warm-up call takes SLOW seconds or more is warmed once and gets
-    MIN_RUNS timed calls (ormar's joined school load takes about a minute)."""
-    for _ in range(max(warmups, 1)):
-        start = time.perf_counter()
-        load()
-        if time.perf_counter() - start >= SLOW:
-            runs = min(runs, MIN_RUNS)
-            break
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        start = time.perf_counter()
-        answer = load()
-        times.append(time.perf_counter() - start)
-        del answer
+def timed(load: Callable[[], Any]) -> float:
+    """Seconds of one call. The answer is dropped after the clock stops."""
+    start = time.perf_counter()
+    answer = load()
+    seconds = time.perf_counter() - start
+    del answer
+    return seconds
+
+
+def measure(
+    loads: dict[str, Callable[[], Any]], warmups: int, runs: int
+) -> dict[str, list[float]]:
+    """Seconds of each contender's timed calls on one load, in interleaved rounds (every
+    contender once per round, in turn), so that other work on the machine weighs on all of
+    them alike. First `warmups` untimed calls each (at least one); a contender whose
+    warm-up call takes SLOW seconds or more is warmed once and timed in the first
+    MIN_RUNS rounds only (ormar's joined school load takes about a minute). A full
+    collection runs before each call, outside the timing."""
+    rounds = {}
+    for c, load in loads.items():
+        rounds[c] = runs
+        for _ in range(max(warmups, 1)):
+            gc.collect()
+            if timed(load) >= SLOW:
+                rounds[c] = min(runs, MIN_RUNS)
+                break
+    times: dict[str, list[float]] = {c: [] for c in loads}
+    for round in range(runs):
+        for c, load in loads.items():
+            if round < rounds[c]:
+                gc.collect()
+                times[c].append(timed(load))
     return times
 
 
@@ -661,11 +678,9 @@ def main() -> None:
 
     results: dict[str, dict[str, list[float]]] = {name: {} for name in QUERIES}
     for name in QUERIES:
-        for c, load in loads.items():
-            if c in wrong[name]:
-                continue
-            times = measure(load[name], args.warmups, args.runs)
-            results[name][c] = times
+        timing = {c: load[name] for c, load in loads.items() if c not in wrong[name]}
+        results[name] = measure(timing, args.warmups, args.runs)
+        for c, times in results[name].items():
             print(
                 f"{name:7} {c:15} median {statistics.median(times) * 1e3:9.2f} ms"
                 f"  min {min(times) * 1e3:9.2f}  max {max(times) * 1e3:9.2f}  (n={len(times)})"
