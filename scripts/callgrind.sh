@@ -8,7 +8,8 @@
 # getrandom() (so allocation order, and glibc malloc's work, vary), which a preloaded
 # getrandom() returning fixed bytes removes; and the stack layout follows the command's
 # path and working directory, so the binary is always run as
-# target/release/examples/NAME from the workspace root. Compare counts made this way only.
+# target/release/examples/NAME from the workspace root (under $CARGO_TARGET_DIR when it is
+# set). Compare counts made this way only, with the same target directory.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 example=${1:?usage: scripts/callgrind.sh EXAMPLE [ARGS...]}
@@ -31,6 +32,6 @@ fi
 cargo build -q --release -p relq-benches --example "$example"
 out=$(mktemp)
 LD_PRELOAD="$shim" valgrind --tool=callgrind --callgrind-out-file="$out" \
-    --toggle-collect='*measured*' "target/release/examples/$example" "$@" 2>&1 >/dev/null |
+    --toggle-collect='*measured*' "${CARGO_TARGET_DIR:-target}/release/examples/$example" "$@" 2>&1 >/dev/null |
     grep 'Collected' | sed 's/.*Collected : /instructions: /'
 rm -f "$out"

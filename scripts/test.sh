@@ -2,7 +2,8 @@
 # relq's test command (the README's second command; .ci/run calls it).
 # Checks formatting and lints, then runs every test of the workspace: unit tests,
 # snapshot tests (never updated here), property tests with a bounded case count, the
-# replay of the committed fuzz seeds, and the doc examples. Starts PostgreSQL and
+# replay of the committed fuzz seeds, and the doc examples; then builds the Python
+# package and runs its pytest suite. Starts PostgreSQL and
 # MariaDB first (scripts/servers.sh) and stops them on any exit; servers a developer
 # started by hand are used as they are and left running.
 set -euo pipefail
@@ -46,6 +47,32 @@ eval "$(bash scripts/servers.sh env)"
 echo "== tests"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
-# One closing line for the whole run (cargo's own last line is a per-crate doctest count).
-awk '/^test result:/ { p += $4; f += $6 } END { print "summary: " p " passed, " f " failed" }' "$log"
+echo "== python"
+# The Python package (bindings/python) built into a virtual environment of its own, with
+# maturin and pytest pinned from PyPI, then its pytest suite on the three databases
+# against the `relq` binary the cargo tests built. A debug build, in the workspace's
+# target directory: only pyo3 and the binding compile anew.
+target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+venv="$target_dir/python-venv"
+pytest_status=0
+{
+    { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } &&
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+        maturin==1.16.0 pytest==9.2.0 &&
+    (cd bindings/python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --locked --quiet) &&
+    RELQ_BIN="$target_dir/debug/relq" "$venv/bin/python" -m pytest -p no:cacheprovider \
+        bindings/python/tests -q
+} 2>&1 | tee -a "$log" || pytest_status=$?
+[ "$pytest_status" = 0 ] || status=$pytest_status
+# One closing line for the whole run (cargo's own last line is a per-crate doctest count):
+# cargo's test results plus pytest's.
+awk '/^test result:/ { p += $4; f += $6 }
+     /^[0-9]+ (passed|failed|errors?)(,| in )/ {
+         for (i = 1; i < NF; i++) {
+             if ($(i + 1) ~ /^passed/) p += $i
+             if ($(i + 1) ~ /^(failed|errors?)/) f += $i
+         }
+     }
+     END { print "summary: " p + 0 " passed, " f + 0 " failed" }' "$log"
 exit "$status"

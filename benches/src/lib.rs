@@ -7,7 +7,7 @@
 
 pub mod writes;
 
-use relq_graph::SchemaDef;
+use relq_graph::{FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, SchemaDef};
 use relq_plan::{ExtractionPlan, Filter, OrderBy, Query, Strategy, Value, plan};
 use relq_sample::Sample;
 use std::hint::black_box;
@@ -26,6 +26,63 @@ pub fn six_tables() -> Query {
         .order_by(OrderBy::new("-name"))
         .limit(10)
         .offset(20)
+        .strategy(Strategy::Joined)
+}
+
+/// [`six_tables`] keeping only the classes of department `department`: the same
+/// statement, whose filter value changes from query to query (the compile cache's case).
+pub fn six_tables_filtered(department: i64) -> Query {
+    six_tables().filter(Filter::new("department__id", department))
+}
+
+/// ormar's seed query (`SchoolClass` with `teachers__category` and
+/// `students__category`, joined) keeping the classes `3k + 1`, `3k + 2` and `3k + 3`
+/// (`id__in`, a list of 3 whose values change from query to query).
+pub fn school_seed_filtered(k: i64) -> Query {
+    Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .filter(Filter::new("id__in", [3 * k + 1, 3 * k + 2, 3 * k + 3]))
+        .strategy(Strategy::Joined)
+}
+
+/// How many relations (both directions, as [`RelationGraph::relations`] counts them)
+/// [`generated_300`] has.
+///
+/// [`RelationGraph::relations`]: relq_graph::RelationGraph::relations
+pub const GENERATED_RELATIONS: usize = 300;
+
+/// The compile benches' generated schema: 100 models `G00`..`G99` (tables `g00s`..,
+/// fields `id`, `name`, `rank`), each with a foreign key `prev` to the model before it
+/// (`G00`'s to `G99`: a ring; reverse `nexts`), and each even one a many-to-many
+/// `peers` to the model 50 after it (reverse `peer_of`, a generated through model):
+/// 100 foreign keys and 50 many-to-many relations, 300 relations in both directions.
+pub fn generated_300() -> SchemaDef {
+    let name = |i: usize| format!("G{:02}", i % 100);
+    (0..100).fold(SchemaDef::new(), |schema, i| {
+        let mut model = ModelDef::new(name(i))
+            .pk("id", FieldType::Integer)
+            .field(FieldDef::new("name", FieldType::text(100)))
+            .field(FieldDef::new("rank", FieldType::Integer))
+            .foreign_key(ForeignKeyDef::new("prev", name(i + 99)).related_name("nexts"));
+        if i % 2 == 0 {
+            model = model
+                .many_to_many(ManyToManyDef::new("peers", name(i + 50)).related_name("peer_of"));
+        }
+        schema.model(model)
+    })
+}
+
+/// The compile benches' query over [`generated_300`]: `G50` with `prev__prev__prev`
+/// (three foreign keys) and `peers__prev__prev` (a many-to-many, then two foreign
+/// keys), keeping the roots whose `prev` is `prev` (a filter value that changes from
+/// query to query), ordered by `-name`: 7 tables and the through table, joined.
+pub fn generated_300_query(prev: i64) -> Query {
+    Query::new("G50")
+        .select_related("prev__prev__prev")
+        .select_related("peers__prev__prev")
+        .filter(Filter::new("prev__id", prev))
+        .order_by(OrderBy::new("-name"))
         .strategy(Strategy::Joined)
 }
 
@@ -256,5 +313,19 @@ mod tests {
         assert_eq!(rows.len(), shape.rows());
         assert_eq!(SchoolShape::ROWS_100K.rows(), 100_000);
         assert_eq!(relq_rows::rebuild(&plan, &rows), Ok(records));
+    }
+
+    #[test]
+    fn the_generated_schema_has_300_relations_and_its_query_plans() {
+        let graph = generated_300()
+            .build()
+            .expect("the generated schema is valid");
+        assert_eq!(graph.relations().len(), GENERATED_RELATIONS);
+        assert_eq!(
+            graph.models().len(),
+            150,
+            "100 models and 50 through models"
+        );
+        plan(&graph, &generated_300_query(7)).expect("the generated query plans");
     }
 }

@@ -193,7 +193,7 @@ proptest! {
                 // The SQL layer never changes the plan it compiles.
                 let planned = relq_plan::plan(&graph, &query)
                     .map_err(|e| TestCaseError::fail(format!("{name}, {strategy:?}: {e}")))?;
-                prop_assert_eq!(&compiled.plan, &planned);
+                prop_assert_eq!(&*compiled.plan, &planned);
                 for (i, s) in compiled.statements.iter().enumerate() {
                     prop_assert_eq!(s.select.columns.len(), compiled.statement_width(i));
                 }

@@ -23,7 +23,7 @@ fn report(case: &Case) -> Result<String, String> {
         let _ = writeln!(out, "\n== {name}");
         match relq_sql::compile(&graph, &case.query, dialect.as_ref()) {
             Ok(compiled) => {
-                if compiled.plan != plan {
+                if *compiled.plan != plan {
                     return Err(format!(
                         "case `{}`: {name} gives another plan than relq_plan::plan",
                         case.name

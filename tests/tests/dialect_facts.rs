@@ -258,13 +258,14 @@ fn placeholder(caps: &Caps, n: usize) -> String {
     match caps.placeholder {
         Placeholder::QuestionMark => "?".to_owned(),
         Placeholder::DollarNumber => format!("${n}"),
+        Placeholder::Format => "%s".to_owned(),
     }
 }
 
 /// The other placeholder style, which the server should reject.
 fn other_placeholder(caps: &Caps, n: usize) -> String {
     match caps.placeholder {
-        Placeholder::QuestionMark => format!("${n}"),
+        Placeholder::QuestionMark | Placeholder::Format => format!("${n}"),
         Placeholder::DollarNumber => "?".to_owned(),
     }
 }

@@ -242,7 +242,7 @@ fn check(
             let sql = compiled
                 .statements
                 .iter()
-                .map(|s| s.sql.as_str())
+                .map(|s| &*s.sql)
                 .collect::<Vec<_>>()
                 .join(";\n");
             let outcome = db

@@ -117,7 +117,7 @@ impl Blog {
     fn sql(&self, query: &Query) -> String {
         let compiled = compile(&self.graph, query, &relq_sqlite::Sqlite::default())
             .unwrap_or_else(|e| panic!("{query:?} compiles: {e}"));
-        compiled.statements[0].sql.clone()
+        compiled.statements[0].sql.to_string()
     }
 }
 

@@ -337,6 +337,7 @@ fn seed_plan() -> relq::ExtractionPlan {
         .expect("compiles")
         .plan
         .extraction
+        .clone()
 }
 
 fn row(plan: &relq::ExtractionPlan, values: &[(usize, Value)]) -> Vec<Value> {

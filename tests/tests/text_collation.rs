@@ -77,6 +77,7 @@ fn compile_delete(db: &Database) -> String {
     let placeholder = match caps.placeholder {
         relq_sql::Placeholder::QuestionMark => "?",
         relq_sql::Placeholder::DollarNumber => "$1",
+        relq_sql::Placeholder::Format => "%s",
     };
     format!("DELETE FROM {q}words{q} WHERE {q}text{q} = {placeholder}")
 }

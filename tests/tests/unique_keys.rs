@@ -62,6 +62,7 @@ fn insert_without_key(db: &relq::Database, table: &str, columns: &[&str]) -> Str
         marks.push(match caps.placeholder {
             Placeholder::QuestionMark => "?".to_owned(),
             Placeholder::DollarNumber => format!("${}", i + 1),
+            Placeholder::Format => "%s".to_owned(),
         });
     }
     sql.push_str(&format!(") VALUES ({})", marks.join(", ")));

@@ -23,7 +23,7 @@ use common::servers::{self, Scratch, Server, scratch};
 use common::writes::{SEEDS, compiled, dump, graph, seed};
 use mysql::prelude::Queryable;
 use relq::{Database, RelationGraph, Value};
-use relq_exec::{Constraint, Driver, ExecError, ExecErrorKind, apply};
+use relq_exec::{Constraint, Driver, ExecError, ExecErrorKind, SideBySide, apply};
 use relq_sql::Caps;
 use relq_write::{CompiledWrite, compile_write};
 use serde_json::{Value as Json, json};
@@ -260,12 +260,42 @@ impl<D: Driver> Driver for Faulty<'_, D> {
         self.inner.run(sql, params)
     }
 
+    fn side_by_side<T, B>(
+        &mut self,
+        statements: &[(&str, &[Value])],
+        body: B,
+    ) -> Result<T, ExecError>
+    where
+        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
+    {
+        self.tick()?;
+        self.inner
+            .side_by_side(statements, |open| body(&mut Forward(open)))
+    }
+
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
         self.inner.in_transaction()
     }
 
     fn violation(&self, error: &ExecError) -> Option<Constraint> {
         self.inner.violation(error)
+    }
+}
+
+/// The statements a [`Faulty`] driver's inner driver opened side by side, read as they
+/// are.
+struct Forward<'o, D: Driver>(&'o mut dyn SideBySide<D>);
+
+impl<'f, D: Driver> SideBySide<Faulty<'f, D>> for Forward<'_, D> {
+    fn next<'a>(
+        &mut self,
+        index: usize,
+        on_row: &'a mut (dyn FnMut(&mut D::Row<'_>) -> Result<(), ExecError> + 'a),
+    ) -> Result<bool, ExecError>
+    where
+        Faulty<'f, D>: 'a,
+    {
+        self.0.next(index, on_row)
     }
 }
 

@@ -13,7 +13,7 @@ use serde_json::{Value as Json, json};
 /// A statement's SQL: one clause per line, or the compact text a driver gets.
 fn sql(statement: &Statement<'_>, dialect: &dyn Dialect, compact: bool) -> String {
     if compact {
-        statement.sql.clone()
+        statement.sql.to_string()
     } else {
         statement.pretty(dialect)
     }

@@ -151,7 +151,10 @@ fn compile_json_holds_the_statements_and_the_extraction_plan_relq_compiles() {
         .limit(5);
     let compiled = relq::compile(&graph, &query, &relq::Postgres::default()).expect("compiles");
     assert_eq!(document["dialect"], "postgres");
-    assert_eq!(document["statements"][0]["sql"], compiled.statements[0].sql);
+    assert_eq!(
+        document["statements"][0]["sql"],
+        &*compiled.statements[0].sql
+    );
     assert_eq!(document["statements"][0]["params"], serde_json::json!([5]));
     let plan: relq::ExtractionPlan =
         serde_json::from_value(document["extraction"].clone()).expect("a plan");

@@ -139,7 +139,10 @@ impl<'p> Cursor<'p> {
     /// # Errors
     /// The driver's error, a value it cannot read as the expected kind, a row not as wide
     /// as its statement, JSON lists that do not decode.
-    pub(crate) fn read<R: ResultRow>(&mut self, row: &mut R) -> Result<&mut [Value], ExecError> {
+    pub(crate) fn read<R: ResultRow + ?Sized>(
+        &mut self,
+        row: &mut R,
+    ) -> Result<&mut [Value], ExecError> {
         let width = row.width();
         if let Some(l) = &mut self.lists {
             l.texts.clear();

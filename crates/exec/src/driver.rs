@@ -102,16 +102,23 @@ pub trait Driver {
     /// PostgreSQL reads portals in batches inside a transaction, MySQL reads the later
     /// statements on side connections).
     ///
+    /// The default, for a driver that reads one result at a time, refuses.
+    ///
     /// # Errors
     /// The driver's error opening or reading a statement ([`ExecError::driver`] without
-    /// a statement index), or `body`'s.
+    /// a statement index), or `body`'s; the default's driver error saying it cannot.
     fn side_by_side<T, B>(
         &mut self,
         statements: &[(&str, &[Value])],
         body: B,
     ) -> Result<T, ExecError>
     where
-        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>;
+        B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
+    {
+        let _ = (statements, body);
+        let message = "this driver reads one statement at a time, not several side by side";
+        Err(ExecError::driver(None, message, message))
+    }
 
     /// Whether a transaction is open on the connection (the caller's), so a write runs
     /// in a savepoint of it rather than in a transaction of its own.
@@ -123,4 +130,40 @@ pub trait Driver {
     /// The constraint `error` (one of this driver's) reports broken, from the driver's
     /// own codes; `None` for any other error.
     fn violation(&self, error: &ExecError) -> Option<Constraint>;
+}
+
+/// A row of values the caller already read (an embedder's own driver, a test): each
+/// value is handed over as it is when it is NULL or of the expected kind, an integer
+/// where a float is expected as that float; anything else is unreadable.
+impl ResultRow for [Value] {
+    fn width(&self) -> usize {
+        self.len()
+    }
+
+    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure> {
+        let Some(slot) = self.get_mut(position) else {
+            return Err(ReadFailure::Unreadable("no value".to_owned()));
+        };
+        match (std::mem::take(slot), kind) {
+            (Value::Int(i), Some(ValueKind::Float)) => Ok(Value::Float(i as f64)),
+            (value, Some(kind)) => match value.kind() {
+                Some(found) if found != kind => {
+                    Err(ReadFailure::Unreadable(format!("a {} value", found.name())))
+                }
+                _ => Ok(value),
+            },
+            (value, _) => Ok(value),
+        }
+    }
+}
+
+/// As for `[Value]`.
+impl ResultRow for Vec<Value> {
+    fn width(&self) -> usize {
+        self.len()
+    }
+
+    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure> {
+        self.as_mut_slice().read(position, kind)
+    }
 }

@@ -119,6 +119,13 @@ pub enum ExecErrorKind {
         /// Why, for a message.
         reason: &'static str,
     },
+    /// `commit` or `rollback` with no transaction of the caller's open
+    /// (`relq::Database::begin` opens one).
+    #[error("{action} with no transaction open")]
+    NoTransaction {
+        /// What was asked: `commit` or `rollback`.
+        action: &'static str,
+    },
     /// A row given to insert has not one value per column of its table.
     #[error("row {row} for table `{table}` has {values} values; the table has {columns} columns")]
     InsertWidth {

@@ -1,18 +1,18 @@
 //! [`fetch`]: a compiled query run on a [`Driver`] and read into its [`Answer`], the one
-//! loop for every database: per statement, per execution (one, or one per chunk of bound
-//! root keys), each row read by the [`Cursor`] and taken by the [`Sink`].
+//! loop for every database: the [`Steps`] of the query (per statement, per execution:
+//! one, or one per chunk of bound root keys), each run on the driver and its rows fed
+//! back.
 //!
 //! Invariant: the statements run in order, each after the rows of the one before were
 //! read (a statement that binds root keys needs them); the first error ends the fetch,
 //! never a partial answer.
 
-use relq_sql::{Compiled, Delivery};
+use relq_sql::Compiled;
 
 use crate::answer::Answer;
-use crate::cursor::Cursor;
 use crate::driver::Driver;
 use crate::error::ExecError;
-use crate::sink::Sink;
+use crate::steps::Steps;
 
 /// What [`fetch`] returns: the query's [`Answer`] and the number of rows the database
 /// returned for it, over every statement: with loaded to-many relations, one row per
@@ -37,36 +37,12 @@ pub struct Fetched {
 /// [`NoMatch`](crate::ExecErrorKind::NoMatch) /
 /// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches).
 pub fn fetch<D: Driver>(driver: &mut D, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-    let plan = &compiled.plan;
-    let (mut sink, columns) = Sink::new(plan)?;
-    let json_lists = compiled.delivery == Delivery::Json;
-    let keyed = compiled.statements.iter().any(|s| s.keys.is_some());
-    let mut cursor = Cursor::new(&plan.extraction, columns, json_lists, keyed);
-    for index in 0..compiled.statements.len() {
-        cursor.begin(index, compiled.statement_width(index));
-        sink.begin_statement(index)?;
-        for run in compiled.runs(index, cursor.root_keys()) {
-            driver
-                .query(&run.sql, &run.params, |row| {
-                    let number = cursor.row();
-                    sink.push(cursor.read(row)?, number)?;
-                    cursor.advance();
-                    Ok(())
-                })
-                .map_err(|e| e.in_statement(index))?;
-        }
+    let mut steps = Steps::new(compiled)?;
+    while let Some(run) = steps.next_run() {
+        let index = steps.statement();
+        driver
+            .query(&run.sql, &run.params, |row| steps.push(row))
+            .map_err(|e| e.in_statement(index))?;
     }
-    // The lists decoded from JSON columns, as the rows of statements `1..`.
-    let (rows, mut at) = (cursor.row(), 0);
-    cursor.push_lists(|k, row| {
-        if k != at {
-            sink.begin_statement(k)?;
-            at = k;
-        }
-        sink.push(row, rows)
-    })?;
-    Ok(Fetched {
-        answer: sink.finish()?,
-        rows: cursor.row(),
-    })
+    steps.finish()
 }

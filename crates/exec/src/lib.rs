@@ -25,6 +25,7 @@ mod error;
 mod fetch;
 mod json_lists;
 mod sink;
+mod steps;
 mod stream;
 mod values;
 
@@ -35,5 +36,6 @@ pub use error::{
     Constraint, ExecError, ExecErrorKind, MESSAGE_LIMIT, ReadFailure, STATEMENT_LIMIT, cut,
 };
 pub use fetch::{Fetched, fetch};
+pub use steps::Steps;
 pub use stream::{Streamed, stream};
 pub use values::{canonical_json, canonical_seconds, uuid_text};

@@ -152,7 +152,7 @@ impl<V: Visitor> Reader<'_, '_, V> {
         let statements: Vec<(&str, &[Value])> = compiled
             .statements
             .iter()
-            .map(|s| (s.sql.as_str(), s.params.as_slice()))
+            .map(|s| (&*s.sql, s.params.as_slice()))
             .collect();
         let widths: Vec<usize> = (0..statements.len())
             .map(|k| compiled.statement_width(k))

@@ -79,6 +79,7 @@ impl<F: FnMut(&str, usize) -> Result<Vec<i64>, &'static str>> Driver for Scripte
         Ok(self.reply(sql)?.first().map_or(0, |n| *n as u64))
     }
 
+    /// Scripted answers one statement at a time; nothing here streams.
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
         Ok(self.in_transaction)
     }

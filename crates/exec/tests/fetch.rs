@@ -87,6 +87,7 @@ impl Driver for Canned {
         Ok(0)
     }
 
+    /// Canned answers one statement at a time; nothing here streams.
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
         Ok(false)
     }

@@ -24,6 +24,8 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod transaction;
+
 use relq_exec::{
     Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, stream,
 };
@@ -39,6 +41,9 @@ use relq_write::CompiledWrite;
 /// A connection to one of the three databases and its dialect.
 pub struct Database {
     connection: Connection,
+    /// How many transactions the caller opened and has not ended
+    /// ([`begin`](Self::begin)): the outermost, then one savepoint each.
+    depth: usize,
 }
 
 enum Connection {
@@ -133,6 +138,7 @@ impl Database {
         let dialect = Sqlite::from_connection(&conn)?;
         Ok(Self {
             connection: Connection::Sqlite(conn, dialect),
+            depth: 0,
         })
     }
 
@@ -144,6 +150,7 @@ impl Database {
         let dialect = Postgres::from_client(&mut client)?;
         Ok(Self {
             connection: Connection::Postgres(Box::new(client), dialect),
+            depth: 0,
         })
     }
 
@@ -157,6 +164,7 @@ impl Database {
         relq_mysql::set_up_session(&mut conn)?;
         Ok(Self {
             connection: Connection::MySql(Box::new(conn), dialect, None),
+            depth: 0,
         })
     }
 
@@ -225,7 +233,10 @@ impl Database {
     /// keys of another. Several statements are read side by side: on SQLite each
     /// stepped in turn, on PostgreSQL as portals in one `REPEATABLE READ READ ONLY`
     /// transaction, on MySQL each on a connection of its own (opened by
-    /// [`open`](Self::open) on first use, from the URL).
+    /// [`open`](Self::open) on first use, from the URL). Inside a transaction of the
+    /// caller's ([`begin`](Self::begin)) PostgreSQL's portals live in it, and the
+    /// caller's writes are seen; MySQL's side connections are sessions of their own,
+    /// which see only committed rows.
     ///
     /// ```
     /// use std::ops::ControlFlow;
@@ -263,11 +274,19 @@ impl Database {
     ) -> Result<Streamed<V::Output>, ExecError> {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => stream(&mut SqliteDriver(conn), compiled, visitor),
+            Connection::Postgres(client, _) if self.depth > 0 => stream(
+                &mut PostgresDriver::in_transaction_of(client),
+                compiled,
+                visitor,
+            ),
             Connection::Postgres(client, _) => {
                 stream(&mut PostgresDriver::new(client), compiled, visitor)
             }
             Connection::MySql(conn, _, side) => {
-                let driver = MySqlDriver::on_set_up_session(conn);
+                let mut driver = MySqlDriver::on_set_up_session(conn);
+                if self.depth > 0 {
+                    driver = driver.in_callers_transaction();
+                }
                 match side {
                     Some(side) => {
                         stream(&mut driver.with_side_connections(side), compiled, visitor)
@@ -280,15 +299,26 @@ impl Database {
 
     /// Runs a compiled batch of writes ([`relq_write::compile_write`]) in one
     /// transaction, all or nothing ([`relq_exec::apply`]); what each operation did.
+    /// Inside a transaction of the caller's ([`begin`](Self::begin)) the batch runs in a
+    /// savepoint of it: a failed batch is undone and the caller's transaction stays open.
     ///
     /// # Errors
     /// [`relq_exec::apply`]'s, after rolling the batch back.
     pub fn apply(&mut self, write: &CompiledWrite) -> Result<Vec<Outcome>, ExecError> {
+        let joined = self.depth > 0;
         match &mut self.connection {
             Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
+            Connection::Postgres(client, _) if joined => {
+                apply(&mut PostgresDriver::in_transaction_of(client), write)
+            }
             Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
             Connection::MySql(conn, _, _) => {
-                apply(&mut MySqlDriver::on_set_up_session(conn), write)
+                let driver = MySqlDriver::on_set_up_session(conn);
+                if joined {
+                    apply(&mut driver.in_callers_transaction(), write)
+                } else {
+                    apply(&mut { driver }, write)
+                }
             }
         }
     }
@@ -300,17 +330,9 @@ impl Database {
     /// # Errors
     /// [`relq_exec::apply`]'s, and the driver's opening or rolling back.
     pub fn apply_rolled_back(&mut self, write: &CompiledWrite) -> Result<Vec<Outcome>, ExecError> {
-        self.run(write.begin, &[])?;
-        let outcomes = match &mut self.connection {
-            Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
-            Connection::Postgres(client, _) => {
-                apply(&mut PostgresDriver::in_transaction_of(client), write)
-            }
-            Connection::MySql(conn, _, _) => {
-                apply(&mut MySqlDriver::in_transaction_of(conn), write)
-            }
-        };
-        let rolled_back = self.run("ROLLBACK", &[]);
+        self.begin()?;
+        let outcomes = self.apply(write);
+        let rolled_back = self.rollback();
         let outcomes = outcomes?;
         rolled_back?;
         Ok(outcomes)
@@ -352,9 +374,9 @@ impl Database {
     }
 
     /// Inserts `rows` into `model`'s table, each one value per field in definition order,
-    /// in one transaction and as few statements as the parameter limit allows
-    /// ([`rows_per_insert`]); the number of rows inserted. Nothing is inserted when any
-    /// row fails. Where the model's key is generated and the database's generator does not
+    /// in one transaction (a savepoint inside the caller's, [`begin`](Self::begin)) and
+    /// as few statements as the parameter limit allows ([`rows_per_insert`]); the number
+    /// of rows inserted. Nothing is inserted when any row fails. Where the model's key is generated and the database's generator does not
     /// move past keys given to it (PostgreSQL's identity sequence), the same transaction
     /// then moves it past the largest key ([`reset_generated_key`]), so a later INSERT
     /// without the key gets a fresh one.
@@ -374,7 +396,7 @@ impl Database {
             .into());
         }
         let chunk = rows_per_insert(model, self.dialect());
-        self.run("BEGIN", &[])?;
+        self.begin()?;
         let mut inserted = 0;
         for rows in rows.chunks(chunk) {
             let sql = insert(model, rows.len(), self.dialect());
@@ -390,16 +412,16 @@ impl Database {
         {
             return Err(self.roll_back(e));
         }
-        self.run("COMMIT", &[])?;
+        self.commit()?;
         Ok(inserted)
     }
 }
 
 impl Database {
-    /// Rolls the open transaction back and hands `e` on: the statement's error is the one
-    /// to report; a failed rollback adds nothing.
+    /// Rolls the innermost open transaction back and hands `e` on: the statement's
+    /// error is the one to report; a failed rollback adds nothing.
     fn roll_back(&mut self, e: ExecError) -> ExecError {
-        let _ = self.run("ROLLBACK", &[]);
+        let _ = self.rollback();
         e
     }
 }

@@ -9,6 +9,7 @@
 //! plan; [`Compiled::plan`] is the plan [`plan`] gives, unchanged.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use relq_graph::RelationGraph;
 use relq_plan::{Condition, Output, Plan, PlanOptions, Query, Strategy, Value, plan_with};
@@ -21,7 +22,7 @@ use crate::dialect::{Caps, Dialect, IdentifierLimit};
 use crate::error::{CompileError, CompileErrorKind};
 use crate::filter::unsupported_regex;
 use crate::json::json;
-use crate::render::{Layout, render, render_debug, render_keys};
+use crate::render::{Layout, render, render_debug_with, render_keys};
 use crate::statements::statements;
 use crate::terminal::terminal;
 
@@ -39,8 +40,10 @@ pub struct Compiled<'g> {
     /// The statements, in the order they run.
     pub statements: Vec<Statement<'g>>,
     /// The plan, as [`plan`](relq_plan::plan) gives it: join tree, columns, statements and the
-    /// [`ExtractionPlan`](relq_plan::ExtractionPlan).
-    pub plan: Plan,
+    /// [`ExtractionPlan`](relq_plan::ExtractionPlan). Shared: a compile from the
+    /// [`CompileCache`](crate::CompileCache) holds its shape's plan, whose filter values
+    /// are the first query's of that shape (nothing reads them after compiling).
+    pub plan: Arc<Plan>,
     /// How the lists of the plan's statements `1..` arrive: the SQL layer's choice for
     /// the dialect.
     pub delivery: Delivery,
@@ -86,12 +89,14 @@ impl Compiled<'_> {
 /// One statement: its IR, its compact text and its parameters.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Statement<'g> {
-    /// The SQL IR it was rendered from.
-    pub select: Select<'g>,
+    /// The SQL IR it was rendered from. Shared: a compile from the
+    /// [`CompileCache`](crate::CompileCache) holds its shape's, whose values are the
+    /// first query's of that shape ([`params`](Self::params) are this query's).
+    pub select: Arc<Select<'g>>,
     /// The compact text, for a driver. With [`keys`](Self::keys), its list of root keys
     /// is one placeholder (bound to NULL in `params`): run it through
     /// [`Compiled::runs`].
-    pub sql: String,
+    pub sql: Arc<str>,
     /// One value per placeholder, in order.
     pub params: Vec<Value>,
     /// The bound `IN` list of the root keys it reads ([`Roots::Keys`](relq_plan::Roots));
@@ -171,8 +176,10 @@ impl Compiled<'_> {
             .chunks(chunk)
             .filter_map(|keys| {
                 let (rendered, at) = if keys.len() == chunk { &full } else { &rest }.as_ref()?;
-                let before = rendered.params.get(..*at).unwrap_or_default();
-                let after = rendered.params.get(at + keys.len()..).unwrap_or_default();
+                // The statement's own parameters around the keys' one placeholder: the
+                // text is rendered from the IR, the values are the statement's.
+                let before = statement.params.get(..*at).unwrap_or_default();
+                let after = statement.params.get(at + 1..).unwrap_or_default();
                 let params = before.iter().chain(keys).chain(after).cloned().collect();
                 Some(Run {
                     sql: Cow::Owned(rendered.sql.clone()),
@@ -190,10 +197,10 @@ impl Statement<'_> {
         render(&self.select, dialect, Layout::Pretty).sql
     }
 
-    /// The pretty text with values written in as literals: for logs and people, never for
-    /// a database (see [`render_debug`]).
+    /// The pretty text with its [`params`](Self::params) written in as literals: for logs
+    /// and people, never for a database (see [`render_debug`](crate::render_debug)).
     pub fn debug(&self, dialect: &dyn Dialect) -> String {
-        render_debug(&self.select, dialect, Layout::Pretty)
+        render_debug_with(&self.select, dialect, Layout::Pretty, &self.params)
     }
 }
 
@@ -288,15 +295,15 @@ pub fn compile_with<'g>(
             }
         };
         statements.push(Statement {
-            select,
-            sql: rendered.sql,
+            select: Arc::new(select),
+            sql: Arc::from(rendered.sql),
             params: rendered.params,
             keys,
         });
     }
     Ok(Compiled {
         statements,
-        plan,
+        plan: Arc::new(plan),
         delivery,
         caps: *caps,
     })
@@ -466,7 +473,7 @@ mod tests {
         let compiled = compile(&graph, &query, &Each(caps)).expect("compiles");
         let s = &compiled.statements[0];
         assert_eq!(
-            s.sql,
+            &*s.sql,
             r#"SELECT "t0"."id", "t0"."title" FROM "books" AS "t0" WHERE "t0"."id" IN (SELECT "t1"."value" FROM json_each(?) AS "t1") AND "t0"."title" IN (?) ORDER BY "t0"."id" ASC"#
         );
         assert_eq!(s.params.len(), 2);

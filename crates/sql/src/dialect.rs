@@ -29,6 +29,47 @@ pub enum Placeholder {
     QuestionMark,
     /// `$1`, `$2`, ... numbered from 1 in text order (PostgreSQL).
     DollarNumber,
+    /// `%s` for every parameter, bound in order, and every other `%` of the text written
+    /// `%%` when the statement has a parameter: PEP 249's `format` paramstyle, which
+    /// Python's psycopg and PyMySQL read (they interpolate, and so unescape `%%`, only
+    /// when given parameters). Reads only: a write compiled for it is
+    /// `WriteErrorKind::Unsupported`.
+    Format,
+}
+
+impl Placeholder {
+    /// Writes the `number`-th placeholder (1-based) at the end of `out`, noting where it
+    /// starts in `marks` for [`finish`](Self::finish).
+    pub(crate) fn push(self, out: &mut String, number: usize, marks: &mut Vec<usize>) {
+        match self {
+            Placeholder::QuestionMark => out.push('?'),
+            Placeholder::DollarNumber => {
+                out.push('$');
+                crate::render::push_number(out, number as u64);
+            }
+            Placeholder::Format => {
+                marks.push(out.len());
+                out.push_str("%s");
+            }
+        }
+    }
+
+    /// `text` as a driver reads it: for [`Format`](Self::Format) with a placeholder,
+    /// every `%` but the placeholders' (at `marks`) doubled; else unchanged.
+    pub(crate) fn finish(self, text: String, marks: &[usize]) -> String {
+        if self != Placeholder::Format || marks.is_empty() || !text.contains('%') {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len() + 8);
+        let mut marks = marks.iter().copied().peekable();
+        for (at, c) in text.char_indices() {
+            if c == '%' && marks.next_if_eq(&at).is_none() {
+                out.push('%');
+            }
+            out.push(c);
+        }
+        out
+    }
 }
 
 /// How `OFFSET` is written when there is no `LIMIT`.

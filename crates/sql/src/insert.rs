@@ -10,8 +10,8 @@
 
 use relq_graph::Model;
 
-use crate::dialect::{Dialect, Placeholder};
-use crate::render::{Rendered, push_number, push_quoted};
+use crate::dialect::Dialect;
+use crate::render::{Rendered, push_quoted};
 
 /// `INSERT INTO "table" ("c1", "c2") VALUES (?, ?), (?, ?)` for `rows` rows of `model`
 /// (`$1`, `$2`, ... numbered across rows on PostgreSQL), without a trailing `;`.
@@ -48,7 +48,8 @@ pub fn insert(model: Model<'_>, rows: usize, dialect: &dyn Dialect) -> String {
         push_quoted(&mut out, caps.identifier_quote, field.column());
     }
     out.push_str(") VALUES ");
-    let mut number = 0u64;
+    let mut number = 0;
+    let mut marks = Vec::new();
     for row in 0..rows {
         if row > 0 {
             out.push_str(", ");
@@ -59,17 +60,11 @@ pub fn insert(model: Model<'_>, rows: usize, dialect: &dyn Dialect) -> String {
                 out.push_str(", ");
             }
             number += 1;
-            match caps.placeholder {
-                Placeholder::QuestionMark => out.push('?'),
-                Placeholder::DollarNumber => {
-                    out.push('$');
-                    push_number(&mut out, number);
-                }
-            }
+            caps.placeholder.push(&mut out, number, &mut marks);
         }
         out.push(')');
     }
-    out
+    caps.placeholder.finish(out, &marks)
 }
 
 /// How many rows of `model` one [`insert`] statement may carry on `dialect`: as many as
@@ -117,7 +112,7 @@ mod tests {
         .expect("a valid schema");
         let model = graph.model_by_name("Odd").expect("declared");
         let postgres = Ansi::new(Caps {
-            placeholder: Placeholder::DollarNumber,
+            placeholder: crate::Placeholder::DollarNumber,
             ..Caps::ANSI
         });
         assert_eq!(

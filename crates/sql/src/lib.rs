@@ -11,6 +11,8 @@
 //! [`create_tables`] writes the `CREATE TABLE` statements of a graph (unique keys and
 //! generated integer keys included) and [`insert`] the `INSERT` of a model's rows, for
 //! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it.
+//! [`CompileCache`] keeps compiled queries by shape: a query repeated with other values
+//! is bound, not compiled again.
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
 //! are always quoted; nothing here asks which dialect it has: it reads its [`Caps`] or
@@ -20,6 +22,7 @@
 
 mod ast;
 mod builder;
+mod cache;
 mod compile;
 mod ddl;
 mod dialect;
@@ -33,6 +36,7 @@ mod statements;
 mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
+pub use cache::{CompileCache, MAX_SHAPES};
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
 pub use ddl::create_tables;
 pub use dialect::{

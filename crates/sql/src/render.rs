@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use relq_plan::{JoinKind, NullsOrder, Value};
 
 use crate::ast::{Column, Expr, Join, OrderItem, Select, TableRef};
-use crate::dialect::{Caps, Dialect, OffsetWithoutLimit, Placeholder};
+use crate::dialect::{Caps, Dialect, OffsetWithoutLimit};
 
 /// How the text is laid out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,11 +54,13 @@ pub(crate) fn render_keys(
     w.keys = keys;
     w.out.reserve(estimated_len(select) + 4 * keys);
     w.select(select);
+    let keys_at = w.keys_at;
+    let params = w.params.take().unwrap_or_default();
     let rendered = Rendered {
-        sql: w.out,
-        params: w.params.unwrap_or_default(),
+        sql: w.text(),
+        params,
     };
-    (rendered, w.keys_at)
+    (rendered, keys_at)
 }
 
 /// Renders one expression for `dialect`, compact, with its values as parameters: a
@@ -66,9 +68,10 @@ pub(crate) fn render_keys(
 pub fn render_expr(expr: &Expr<'_>, dialect: &dyn Dialect) -> Rendered {
     let mut w = Writer::new(dialect.caps(), Layout::Compact, Some(Vec::new()));
     w.expr(expr);
+    let params = w.params.take().unwrap_or_default();
     Rendered {
-        sql: w.out,
-        params: w.params.unwrap_or_default(),
+        sql: w.text(),
+        params,
     }
 }
 
@@ -77,6 +80,21 @@ pub fn render_expr(expr: &Expr<'_>, dialect: &dyn Dialect) -> Rendered {
 /// form (`'it''s'`, `X'00ff'`) without regard to a server's string-escape settings.
 pub fn render_debug(select: &Select<'_>, dialect: &dyn Dialect, layout: Layout) -> String {
     let mut w = Writer::new(dialect.caps(), layout, None);
+    w.select(select);
+    w.out
+}
+
+/// [`render_debug`] with `params` written in place of the IR's values, in placeholder
+/// order (a list of root keys takes one, as [`render`] binds it): a statement whose
+/// parameters were bound again (the compile cache) shows its own.
+pub(crate) fn render_debug_with(
+    select: &Select<'_>,
+    dialect: &dyn Dialect,
+    layout: Layout,
+    params: &[Value],
+) -> String {
+    let mut w = Writer::new(dialect.caps(), layout, None);
+    w.inline = params.iter();
     w.select(select);
     w.out
 }
@@ -98,6 +116,10 @@ struct Writer<'c> {
     params: Option<Vec<Value>>,
     /// Placeholders written so far (for `$n`).
     placeholders: usize,
+    /// Where each `%s` placeholder starts ([`Placeholder::Format`]).
+    marks: Vec<usize>,
+    /// Values inlined instead of the IR's, in order ([`render_debug_with`]).
+    inline: std::slice::Iter<'c, Value>,
     /// Indentation of the current SELECT's clauses in the pretty layout.
     indent: usize,
     /// The placeholders a list of root keys ([`Expr::RootKeys`]) is written with.
@@ -114,6 +136,8 @@ impl<'c> Writer<'c> {
             out: String::new(),
             params,
             placeholders: 0,
+            marks: Vec::new(),
+            inline: [].iter(),
             indent: 0,
             keys: 1,
             keys_at: None,
@@ -440,7 +464,9 @@ impl<'c> Writer<'c> {
                     if self.params.is_some() {
                         self.value(Value::Null);
                     } else {
-                        // For people: the keys are known only when the root statement ran.
+                        // For people: the keys are known only when the root statement ran
+                        // (the NULL a statement binds for them is passed over).
+                        self.inline.next();
                         self.out.push('?');
                     }
                 }
@@ -512,18 +538,19 @@ impl<'c> Writer<'c> {
 
     fn value(&mut self, v: Value) {
         let Some(params) = &mut self.params else {
-            literal(&mut self.out, &v);
+            literal(&mut self.out, self.inline.next().unwrap_or(&v));
             return;
         };
         params.push(v);
         self.placeholders += 1;
-        match self.caps.placeholder {
-            Placeholder::QuestionMark => self.out.push('?'),
-            Placeholder::DollarNumber => {
-                self.out.push('$');
-                push_number(&mut self.out, self.placeholders as u64);
-            }
-        }
+        self.caps
+            .placeholder
+            .push(&mut self.out, self.placeholders, &mut self.marks);
+    }
+
+    /// The text written, as the driver reads it ([`Placeholder::finish`]).
+    fn text(self) -> String {
+        self.caps.placeholder.finish(self.out, &self.marks)
     }
 }
 
@@ -620,7 +647,7 @@ mod tests {
     #[test]
     fn values_are_numbered_placeholders_and_quotes_are_doubled() {
         let postgres = Ansi::new(Caps {
-            placeholder: Placeholder::DollarNumber,
+            placeholder: crate::Placeholder::DollarNumber,
             ..Caps::ANSI
         });
         let r = render(&select(), &postgres, Layout::Compact);
@@ -637,6 +664,32 @@ mod tests {
                 Value::Int(10)
             ]
         );
+    }
+
+    #[test]
+    fn the_format_paramstyle_doubles_every_other_percent_sign_when_there_are_params() {
+        let format = Ansi::new(Caps {
+            placeholder: crate::Placeholder::Format,
+            ..Caps::ANSI
+        });
+        let t0 = Alias::new(0);
+        let mut s = Select::from(TableRef::Table {
+            name: "100%s",
+            alias: t0,
+        });
+        s.columns.push(Expr::column(t0, "a%"));
+        let bare = render(&s, &format, Layout::Compact);
+        // No parameter: the driver does not interpolate, so nothing is doubled.
+        assert_eq!(bare.sql, r#"SELECT "t0"."a%" FROM "100%s" AS "t0""#);
+        s.filter
+            .push(Expr::column(t0, "a%").eq(Expr::Value(Value::Text("%s".into()))));
+        s.limit = Some(5);
+        let r = render(&s, &format, Layout::Compact);
+        assert_eq!(
+            r.sql,
+            r#"SELECT "t0"."a%%" FROM "100%%s" AS "t0" WHERE "t0"."a%%" = %s LIMIT %s"#
+        );
+        assert_eq!(r.params, [Value::Text("%s".into()), Value::Int(5)]);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! for one dialect into a [`CompiledWrite`].
 
 use relq_graph::RelationGraph;
-use relq_sql::{Caps, Dialect};
+use relq_sql::{Caps, Dialect, Placeholder};
 
 use crate::check::Ctx;
 use crate::error::{WriteError, WriteErrorKind};
@@ -46,6 +46,17 @@ pub fn compile_write(
     dialect: &dyn Dialect,
 ) -> Result<CompiledWrite, WriteError> {
     let caps = dialect.caps();
+    if caps.placeholder == Placeholder::Format {
+        let ctx = Ctx {
+            graph,
+            index: 0,
+            op: operations.first().map_or("", Operation::name),
+        };
+        return Err(ctx.err(WriteErrorKind::Unsupported {
+            feature: "writes in the `format` paramstyle (%s)",
+            dialect: caps.name,
+        }));
+    }
     let operations = operations
         .iter()
         .enumerate()

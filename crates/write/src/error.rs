@@ -198,6 +198,15 @@ pub enum WriteErrorKind {
     /// A filter of `update` or `delete` that does not compile.
     #[error("filter: {0}")]
     Filter(#[source] CompileError),
+    /// A write built from a read query ([`Operation::update_of`](crate::Operation::update_of)
+    /// and its peers) whose query has a part the write cannot carry.
+    #[error("the query's {part} cannot be part of this write: {why}")]
+    QueryPart {
+        /// The part (`slice (limit, offset or page)`, `owner (a related set)`, `filter`).
+        part: &'static str,
+        /// Why, and what to do instead.
+        why: &'static str,
+    },
     /// The dialect cannot express the operation.
     #[error("{feature} is not supported by {dialect}")]
     Unsupported {

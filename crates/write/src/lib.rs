@@ -15,6 +15,10 @@
 //! the through model's unique pair (never `INSERT IGNORE`), targets checked before
 //! anything changes, and nothing sent for an empty operation.
 //!
+//! A read [`Query`](relq_plan::Query) gives its write (Django's `QuerySet.update()`,
+//! `.delete()`, `.create()`): [`Operation::update_of`] and its peers carry the parts that
+//! choose records and refuse the ones a write cannot honour.
+//!
 //! Invariants: values never enter SQL text; identifiers are always quoted; the same
 //! batch, graph and dialect give the same statements.
 
@@ -25,6 +29,7 @@ mod compile;
 mod error;
 mod operation;
 mod program;
+mod query;
 mod relations;
 mod rows;
 mod sql;

@@ -120,7 +120,7 @@ fn kept(
     let compiled = compile(ctx.graph, &query, dialect).map_err(|e| ctx.err(K::Filter(e)))?;
     let mut statements = compiled.statements.into_iter();
     match (statements.next(), statements.next()) {
-        (Some(only), None) => Ok(Some((only.sql, only.params))),
+        (Some(only), None) => Ok(Some((only.sql.to_string(), only.params))),
         _ => Err(ctx.err(K::Unsupported {
             feature: "a write filter that needs more than one statement",
             dialect: dialect.caps().name,

@@ -73,12 +73,13 @@ impl<'c> Sql<'c> {
     pub(crate) fn param(&mut self, param: Param) -> &mut Self {
         self.params.push(param);
         match self.caps.placeholder {
-            Placeholder::QuestionMark => self.text.push('?'),
             Placeholder::DollarNumber => {
                 self.text.push('$');
                 let n = self.embedded.len() + self.params.len();
                 self.text.push_str(&n.to_string());
             }
+            // `Format` is refused before any statement is written (compile.rs).
+            Placeholder::QuestionMark | Placeholder::Format => self.text.push('?'),
         }
         self
     }
@@ -145,7 +146,9 @@ impl<'c> Sql<'c> {
             // `$n` numbers: the embedded statement's come first.
             Placeholder::DollarNumber => self.embedded.into_iter().chain(self.params).collect(),
             // Positional: text order, the embedded statement last.
-            Placeholder::QuestionMark => self.params.into_iter().chain(self.embedded).collect(),
+            Placeholder::QuestionMark | Placeholder::Format => {
+                self.params.into_iter().chain(self.embedded).collect()
+            }
         };
         (self.text, params)
     }

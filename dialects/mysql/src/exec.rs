@@ -21,10 +21,11 @@ use std::borrow::Borrow;
 use mysql::Value as MyValue;
 use mysql::prelude::Queryable;
 use relq_exec::{
-    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, SideBySide, canonical_json,
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, SideBySide, Streamed,
+    canonical_json,
 };
 use relq_plan::{Value, ValueKind};
-use relq_rows::Record;
+use relq_rows::{Record, Visitor};
 use relq_sql::Compiled;
 
 use crate::side::SideConnections;
@@ -81,6 +82,15 @@ impl<'c> MySqlDriver<'c> {
             joined: false,
             side: None,
         }
+    }
+
+    /// The same driver, inside a transaction the caller opened on the connection
+    /// (`START TRANSACTION`), as [`in_transaction_of`](Self::in_transaction_of) makes
+    /// one: writes run in a savepoint of it and leave it open.
+    #[must_use]
+    pub fn in_callers_transaction(mut self) -> Self {
+        self.joined = true;
+        self
     }
 
     /// The driver reading the later statements of a streamed query on `side`
@@ -253,6 +263,25 @@ pub(crate) fn driver(e: mysql::Error) -> ExecError {
 /// [`relq_exec::fetch`]'s (the session setup's driver error names statement 0).
 pub fn fetch(conn: &mut mysql::Conn, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     relq_exec::fetch(&mut MySqlDriver::new(conn), compiled)
+}
+
+/// Runs a compiled query on `conn` and hands its records to `visitor` root by root
+/// ([`relq_exec::stream`]); a query of several statements reads the later ones on
+/// `side`'s connections ([`SideConnections`]).
+///
+/// # Errors
+/// [`relq_exec::stream`]'s.
+pub fn stream<V: Visitor>(
+    conn: &mut mysql::Conn,
+    side: &mut SideConnections,
+    compiled: &Compiled<'_>,
+    visitor: V,
+) -> Result<Streamed<V::Output>, ExecError> {
+    relq_exec::stream(
+        &mut MySqlDriver::new(conn).with_side_connections(side),
+        compiled,
+        visitor,
+    )
 }
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the

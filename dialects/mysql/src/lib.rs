@@ -54,7 +54,7 @@ mod exec;
 mod introspect;
 mod side;
 
-pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session};
+pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session, stream};
 pub use introspect::introspect;
 pub use side::SideConnections;
 

@@ -11,8 +11,12 @@
 //! between the statements' starts can be seen by some and not others (relq's one
 //! snapshot per query over several connections is not possible on MySQL or MariaDB).
 //!
-//! Invariant: a side connection's session is set up as the driver's
-//! ([`set_up_session`](crate::set_up_session)) before its first statement.
+//! Invariants: a side connection's session is set up as the driver's
+//! ([`set_up_session`](crate::set_up_session)) before its first statement; it reads the
+//! database the driver's connection is in (`SELECT DATABASE()` before each query of
+//! several statements: a `USE` on the driver's connection moves the query, and the side
+//! connections are opened again in the new database, so no statement they prepared in
+//! the old one is read).
 
 use mysql::prelude::Queryable;
 use mysql::{Binary, QueryResult};
@@ -24,6 +28,8 @@ use crate::exec::{MySqlDriver, MySqlRow, driver, positional};
 /// Connections opened on first use from `opts` and kept for the next query.
 pub struct SideConnections {
     opts: mysql::Opts,
+    /// The database the connections were opened in.
+    database: Option<String>,
     conns: Vec<mysql::Conn>,
 }
 
@@ -32,17 +38,32 @@ impl SideConnections {
     pub fn new(opts: mysql::Opts) -> Self {
         Self {
             opts,
+            database: None,
             conns: Vec::new(),
         }
     }
 
-    /// At least `count` connections, their sessions set up.
+    /// At least `count` connections in `database`, their sessions set up (those open in
+    /// another database closed first).
     ///
     /// # Errors
     /// The driver's error connecting or setting a session up.
-    fn open(&mut self, count: usize) -> Result<&mut [mysql::Conn], ExecError> {
+    fn open(
+        &mut self,
+        count: usize,
+        database: Option<String>,
+    ) -> Result<&mut [mysql::Conn], ExecError> {
+        if database != self.database {
+            self.conns.clear();
+            self.database = database;
+        }
         while self.conns.len() < count {
-            let mut conn = mysql::Conn::new(self.opts.clone()).map_err(driver)?;
+            let opts = mysql::OptsBuilder::from_opts(self.opts.clone()).db_name(
+                self.database
+                    .clone()
+                    .or_else(|| self.opts.get_db_name().map(ToOwned::to_owned)),
+            );
+            let mut conn = mysql::Conn::new(opts).map_err(driver)?;
             crate::set_up_session(&mut conn)?;
             self.conns.push(conn);
         }
@@ -70,7 +91,15 @@ pub(crate) fn run<'d, T, B>(
 where
     B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
 {
-    let others = side.open(statements.len().saturating_sub(1))?;
+    let others = match statements.len() {
+        0 | 1 => Default::default(),
+        n => {
+            // The database the driver's connection is in now (a `USE` may have moved it).
+            let database: Option<Option<String>> =
+                conn.query_first("SELECT DATABASE()").map_err(driver)?;
+            side.open(n - 1, database.flatten())?
+        }
+    };
     let conns = std::iter::once(conn).chain(others.iter_mut());
     let mut open = Results {
         results: Vec::with_capacity(statements.len()),

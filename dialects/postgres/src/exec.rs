@@ -26,11 +26,11 @@ use std::error::Error as StdError;
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::{Format, FromSql, IsNull, Kind, ToSql, Type, to_sql_checked};
 use relq_exec::{
-    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, SideBySide, canonical_json,
-    uuid_text,
+    Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, SideBySide, Streamed,
+    canonical_json, uuid_text,
 };
 use relq_plan::{Value, ValueKind};
-use relq_rows::Record;
+use relq_rows::{Record, Visitor};
 use relq_sql::Compiled;
 
 use crate::binary::{DAY_MICROS, date_text, numeric_text, time_text, uuid_bytes};
@@ -288,6 +288,19 @@ impl ResultRow for PostgresRow<'_> {
 /// [`relq_exec::fetch`]'s (`SQLSTATE: message` for a server error).
 pub fn fetch(client: &mut postgres::Client, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     relq_exec::fetch(&mut PostgresDriver::new(client), compiled)
+}
+
+/// Runs a compiled query on `client` and hands its records to `visitor` root by root
+/// ([`relq_exec::stream`]; several statements as portals in one read-only snapshot).
+///
+/// # Errors
+/// [`relq_exec::stream`]'s (`SQLSTATE: message` for a server error).
+pub fn stream<V: Visitor>(
+    client: &mut postgres::Client,
+    compiled: &Compiled<'_>,
+    visitor: V,
+) -> Result<Streamed<V::Output>, ExecError> {
+    relq_exec::stream(&mut PostgresDriver::new(client), compiled, visitor)
 }
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the

@@ -42,7 +42,7 @@ mod binary;
 mod exec;
 mod introspect;
 
-pub use exec::{PostgresDriver, PostgresRow, execute, fetch};
+pub use exec::{PostgresDriver, PostgresRow, execute, fetch, stream};
 pub use introspect::introspect;
 
 use relq_exec::ExecError;

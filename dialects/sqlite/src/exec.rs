@@ -21,10 +21,10 @@ use std::borrow::Borrow;
 
 use relq_exec::{
     Constraint, Driver, ExecError, Fetched, ReadFailure, ResultRow, STATEMENT_LIMIT, SideBySide,
-    canonical_json, canonical_seconds, cut, uuid_text,
+    Streamed, canonical_json, canonical_seconds, cut, uuid_text,
 };
 use relq_plan::{Value, ValueKind};
-use relq_rows::Record;
+use relq_rows::{Record, Visitor};
 use relq_sql::Compiled;
 use rusqlite::types::{Value as SqlValue, ValueRef};
 
@@ -214,6 +214,19 @@ fn driver(e: rusqlite::Error) -> ExecError {
 /// [`relq_exec::fetch`]'s.
 pub fn fetch(conn: &rusqlite::Connection, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     relq_exec::fetch(&mut SqliteDriver(conn), compiled)
+}
+
+/// Runs a compiled query on `conn` and hands its records to `visitor` root by root
+/// ([`relq_exec::stream`]; several statements stepped side by side).
+///
+/// # Errors
+/// [`relq_exec::stream`]'s.
+pub fn stream<V: Visitor>(
+    conn: &rusqlite::Connection,
+    compiled: &Compiled<'_>,
+    visitor: V,
+) -> Result<Streamed<V::Output>, ExecError> {
+    relq_exec::stream(&mut SqliteDriver(conn), compiled, visitor)
 }
 
 /// Runs a compiled query that returns records ([`fetch`]'s records: every one, or the

@@ -56,7 +56,7 @@
 mod exec;
 mod introspect;
 
-pub use exec::{SqliteDriver, SqliteRow, execute, fetch};
+pub use exec::{SqliteDriver, SqliteRow, execute, fetch, stream};
 pub use introspect::introspect;
 
 use relq_exec::ExecError;

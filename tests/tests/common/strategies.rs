@@ -570,7 +570,17 @@ pub struct DataShape {
 
 /// Random [`DataShape`]s.
 pub fn data_shape() -> impl Strategy<Value = DataShape> {
-    prop::collection::vec(prop::collection::vec(any::<[u8; 8]>(), 1..=6), MAX_MODELS)
+    data_shape_of(1..=6)
+}
+
+/// Random [`DataShape`]s of `rows` rows per table (at most 16, so primary keys stay
+/// distinct: see [`DataShape::rows`]).
+pub fn data_shape_of(rows: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = DataShape> {
+    assert!(
+        *rows.end() <= 16,
+        "at most 16 rows per table keep the keys distinct"
+    );
+    prop::collection::vec(prop::collection::vec(any::<[u8; 8]>(), rows), MAX_MODELS)
         .prop_map(|tables| DataShape { tables })
 }
 
@@ -620,7 +630,8 @@ impl DataShape {
     /// value per field in definition order:
     /// - primary keys distinct and not in insertion order (`16 * c + row + 1`);
     /// - a nullable field is NULL for a quarter of the choices;
-    /// - text from [`TEXTS`], integers from -3 to 3;
+    /// - text from [`TEXTS`], integers from -3 to 3, a few values of every other type
+    ///   ([`value_of_type`]);
     /// - a key references an existing row of its target, for a self-reference one
     ///   inserted before it or the row itself (chains); a row whose NOT NULL key has no
     ///   row to reference is left out, as is a through row repeating a pair.
@@ -660,10 +671,8 @@ impl DataShape {
                         }
                     } else if null {
                         Value::Null
-                    } else if matches!(field.ty(), FieldType::Integer) {
-                        Value::Int((c % 7) as i64 - 3)
                     } else {
-                        Value::Text(TEXTS[c % TEXTS.len()].to_owned())
+                        value_of_type(field.ty(), c)
                     };
                     row.push(value);
                 }
@@ -680,6 +689,43 @@ impl DataShape {
             rows[model.index()] = table;
         }
         rows
+    }
+}
+
+/// A value of type `ty` for choice `c`: few values per type, so rows share them (text
+/// from [`TEXTS`], integers from -3 to 3, decimals within their precision and scale).
+pub fn value_of_type(ty: FieldType, c: usize) -> Value {
+    let small = (c % 7) as i64 - 3;
+    match ty {
+        FieldType::Integer | FieldType::BigInteger => Value::Int(small),
+        FieldType::Float => Value::Float(small as f64 / 2.0),
+        FieldType::Decimal { precision, scale } => {
+            let whole = if precision > scale { small } else { 0 };
+            let sign = if whole < 0 { "-" } else { "" };
+            let fraction: String = (0..scale)
+                .map(|i| {
+                    if i == 0 {
+                        char::from(b'0' + (c % 10) as u8)
+                    } else {
+                        '0'
+                    }
+                })
+                .collect();
+            let point = if scale > 0 { "." } else { "" };
+            Value::Decimal(format!("{sign}{}{point}{fraction}", whole.abs()))
+        }
+        FieldType::Text { max_length } => {
+            let text = TEXTS[c % TEXTS.len()];
+            let most = max_length.map_or(usize::MAX, |n| n as usize);
+            Value::Text(text.chars().take(most).collect())
+        }
+        FieldType::Boolean => Value::Bool(c % 2 == 0),
+        FieldType::Date => Value::Date(format!("2024-0{}-1{}", c % 3 + 1, c % 5)),
+        FieldType::Time => Value::Time(format!("1{}:30:0{}", c % 4, c % 3)),
+        FieldType::DateTime => Value::DateTime(format!("2024-05-0{}T1{}:00:00", c % 3 + 1, c % 4)),
+        FieldType::Uuid => Value::Uuid(format!("00000000-0000-4000-8000-{:012x}", c % 5)),
+        FieldType::Json => Value::Json(format!("{{\"n\":{}}}", c % 3)),
+        FieldType::Bytes => Value::Bytes(vec![(c % 3) as u8, 0xff]),
     }
 }
 

@@ -1,0 +1,155 @@
+//! [`Steps`]: a compiled query run by its caller, statement by statement, on the
+//! caller's own driver and connection (an ORM that keeps its driver embeds relq so): the
+//! next statement to run with its parameters, then its rows fed back, until the answer.
+//! [`fetch`](crate::fetch) is this loop over a [`Driver`](crate::Driver).
+//!
+//! The steps are known only as the rows arrive: a statement that binds the root keys
+//! ([`Roots::Keys`](relq_plan::Roots)) runs once per chunk of the keys statement 0
+//! returned, so its runs are made when statement 0's rows were fed.
+//!
+//! Invariant: the runs come in [`fetch`](crate::fetch)'s order, and the answer from the
+//! same rows is `fetch`'s; a row fed when no run is out, or after a failure, is an error,
+//! never silently taken.
+
+use std::collections::VecDeque;
+
+use relq_sql::{Compiled, Delivery, Run};
+
+use crate::cursor::Cursor;
+use crate::driver::ResultRow;
+use crate::error::ExecError;
+use crate::fetch::Fetched;
+use crate::sink::Sink;
+
+/// A compiled query run step by step by its caller.
+///
+/// ```
+/// use relq_exec::Steps;
+/// use relq_graph::SchemaDef;
+/// use relq_plan::{Query, Strategy, Value};
+/// use relq_sql::{Ansi, compile};
+/// let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))?.build()?;
+/// let query = Query::new("Person").select_related("employees").strategy(Strategy::Split);
+/// let compiled = compile(&graph, &query, &Ansi::default())?;
+/// let mut steps = Steps::new(&compiled)?;
+/// // Statement 0: the persons (id, name, supervisor_id); the caller's driver runs it.
+/// let run = steps.next_run().expect("statement 0");
+/// assert!(run.sql.starts_with("SELECT"));
+/// for row in [[Value::Int(1), Value::Text("Ann".into()), Value::Null]] {
+///     steps.push(&mut row.to_vec())?;
+/// }
+/// // Statement 1: each person's employees (the person's key, then the employee's row).
+/// let run = steps.next_run().expect("statement 1");
+/// assert!(run.sql.contains("INNER JOIN"));
+/// assert!(steps.next_run().is_none());
+/// let fetched = steps.finish()?;
+/// assert_eq!(fetched.answer.into_records()?.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Steps<'c> {
+    compiled: &'c Compiled<'c>,
+    cursor: Cursor<'c>,
+    sink: Sink<'c>,
+    /// The statement whose runs are handed out; `None` before the first.
+    statement: Option<usize>,
+    /// Its runs not handed out yet.
+    runs: VecDeque<Run<'c>>,
+    /// Whether a run is out, its rows to be fed.
+    out: bool,
+}
+
+impl<'c> Steps<'c> {
+    /// The steps of `compiled`, none run yet.
+    ///
+    /// # Errors
+    /// A plan the rebuild rejects ([`ExecErrorKind::Rebuild`](crate::ExecErrorKind)).
+    pub fn new(compiled: &'c Compiled<'c>) -> Result<Self, ExecError> {
+        let plan = &compiled.plan;
+        let (sink, columns) = Sink::new(plan)?;
+        let json_lists = compiled.delivery == Delivery::Json;
+        let keyed = compiled.statements.iter().any(|s| s.keys.is_some());
+        Ok(Self {
+            compiled,
+            cursor: Cursor::new(&plan.extraction, columns, json_lists, keyed),
+            sink,
+            statement: None,
+            runs: VecDeque::new(),
+            out: false,
+        })
+    }
+
+    /// The next statement to run, its text in the compiled dialect's placeholder style
+    /// and one parameter per placeholder; `None` when every statement ran (then
+    /// [`finish`](Self::finish)). Feed its rows with [`push`](Self::push) before asking
+    /// for the next: a later statement may bind the keys of the roots they hold.
+    pub fn next_run(&mut self) -> Option<Run<'c>> {
+        loop {
+            if let Some(run) = self.runs.pop_front() {
+                self.out = true;
+                return Some(run);
+            }
+            let index = self.statement.map_or(0, |s| s + 1);
+            if index >= self.compiled.statements.len() {
+                self.out = false;
+                return None;
+            }
+            self.statement = Some(index);
+            self.cursor
+                .begin(index, self.compiled.statement_width(index));
+            // The sink's error is the rebuild's on a plan it already took: raised again
+            // by the next push or by finish.
+            let _ = self.sink.begin_statement(index);
+            self.runs = self.compiled.runs(index, self.cursor.root_keys()).into();
+        }
+    }
+
+    /// The index of the statement whose run is out (0-based), for a message.
+    pub fn statement(&self) -> usize {
+        self.statement.unwrap_or(0)
+    }
+
+    /// Takes one row of the run last handed out, read as the kinds the plan expects.
+    ///
+    /// # Errors
+    /// A row when no run is out ([`ExecError::driver`]); a value the row cannot give as
+    /// the expected kind ([`Unreadable`](crate::ExecErrorKind::Unreadable)); the
+    /// rebuild's error.
+    pub fn push<R: ResultRow + ?Sized>(&mut self, row: &mut R) -> Result<(), ExecError> {
+        if !self.out {
+            let message = "a row was fed with no statement run (call next_run first)";
+            return Err(ExecError::driver(None, message, message));
+        }
+        let number = self.cursor.row();
+        self.sink.push(self.cursor.read(row)?, number)?;
+        self.cursor.advance();
+        Ok(())
+    }
+
+    /// The query's answer and the rows read, once every run's rows were fed.
+    ///
+    /// # Errors
+    /// Statements not run yet ([`ExecError::driver`]); the rebuild's error; `get`'s
+    /// [`NoMatch`](crate::ExecErrorKind::NoMatch) and
+    /// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches).
+    pub fn finish(mut self) -> Result<Fetched, ExecError> {
+        let last = self.compiled.statements.len().checked_sub(1);
+        if !self.runs.is_empty() || self.statement != last && last.is_some() {
+            let message = "the steps were finished before every statement ran";
+            return Err(ExecError::driver(None, message, message));
+        }
+        // The lists decoded from JSON columns, as the rows of statements `1..`.
+        let (rows, mut at) = (self.cursor.row(), 0);
+        let sink = &mut self.sink;
+        self.cursor.push_lists(|k, row| {
+            if k != at {
+                sink.begin_statement(k)?;
+                at = k;
+            }
+            sink.push(row, rows)
+        })?;
+        Ok(Fetched {
+            answer: self.sink.finish()?,
+            rows,
+        })
+    }
+}
