@@ -25,6 +25,13 @@ if ! command -v script >/dev/null; then
     apt-get install -y --no-install-recommends bsdutils >/dev/null ||
         { apt-get update >/dev/null && apt-get install -y --no-install-recommends bsdutils >/dev/null; }
 fi
+# The Python suite's virtual environment: Debian's python3 makes one only with its
+# python3-venv package (ensurepip); installed here as root if it is missing.
+if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+    [ "$(id -u)" = 0 ] || { echo "python3's venv is missing: apt-get install python3-venv" >&2; exit 1; }
+    apt-get install -y --no-install-recommends python3-venv >/dev/null ||
+        { apt-get update >/dev/null && apt-get install -y --no-install-recommends python3-venv >/dev/null; }
+fi
 echo "== servers"
 log=$(mktemp)
 started_servers=no

@@ -68,7 +68,7 @@ fn by_steps(
             let mut values: Vec<Value> = (0..width)
                 .map(|i| value(row.get_ref(i).expect("a value")))
                 .collect();
-            steps.push(&mut values).expect("takes the row");
+            steps.push(values.as_mut_slice()).expect("takes the row");
         }
     }
     let fetched = steps.finish().expect("an answer");
@@ -138,7 +138,7 @@ fn a_row_before_a_run_and_an_early_finish_are_errors() {
     let compiled = compile(&graph, &query, &relq::Sqlite::default()).expect("compiles");
     let mut steps = Steps::new(&compiled).expect("steps");
     let early = steps
-        .push(&mut vec![Value::Int(1)])
+        .push(&mut [Value::Int(1)][..])
         .expect_err("no run is out");
     assert!(early.to_string().contains("next_run first"), "{early}");
     assert!(steps.next_run().is_some());

@@ -219,23 +219,21 @@ impl<'p> Cursor<'p> {
         self.row += 1;
     }
 
-    /// Hands the rows decoded from JSON lists so far to `push` as the rows of statements
-    /// `1..` (statement index, row), in statement order, and forgets them (none when the
+    /// Hands the rows decoded from JSON lists so far to `each`, statement by statement
+    /// (`1..`, in order: its index and its rows), and forgets them (nothing when the
     /// lists came as rows).
     ///
     /// # Errors
-    /// `push`'s.
-    pub(crate) fn push_lists<F>(&mut self, mut push: F) -> Result<(), ExecError>
+    /// `each`'s.
+    pub(crate) fn push_lists<F>(&mut self, mut each: F) -> Result<(), ExecError>
     where
-        F: FnMut(usize, &mut [Value]) -> Result<(), ExecError>,
+        F: FnMut(usize, &mut dyn Iterator<Item = &mut [Value]>) -> Result<(), ExecError>,
     {
         let Some(l) = &mut self.lists else {
             return Ok(());
         };
         for k in 1..self.statements.len() {
-            for row in l.decoder.rows(k) {
-                push(k, row)?;
-            }
+            each(k, &mut l.decoder.rows(k))?;
         }
         l.decoder.clear();
         Ok(())

@@ -156,14 +156,3 @@ impl ResultRow for [Value] {
         }
     }
 }
-
-/// As for `[Value]`.
-impl ResultRow for Vec<Value> {
-    fn width(&self) -> usize {
-        self.len()
-    }
-
-    fn read(&mut self, position: usize, kind: Option<ValueKind>) -> Result<Value, ReadFailure> {
-        self.as_mut_slice().read(position, kind)
-    }
-}

@@ -36,7 +36,7 @@ use crate::sink::Sink;
 /// let run = steps.next_run().expect("statement 0");
 /// assert!(run.sql.starts_with("SELECT"));
 /// for row in [[Value::Int(1), Value::Text("Ann".into()), Value::Null]] {
-///     steps.push(&mut row.to_vec())?;
+///     steps.push(&mut row[..])?;
 /// }
 /// // Statement 1: each person's employees (the person's key, then the employee's row).
 /// let run = steps.next_run().expect("statement 1");
@@ -138,14 +138,14 @@ impl<'c> Steps<'c> {
             return Err(ExecError::driver(None, message, message));
         }
         // The lists decoded from JSON columns, as the rows of statements `1..`.
-        let (rows, mut at) = (self.cursor.row(), 0);
+        let rows = self.cursor.row();
         let sink = &mut self.sink;
-        self.cursor.push_lists(|k, row| {
-            if k != at {
-                sink.begin_statement(k)?;
-                at = k;
+        self.cursor.push_lists(|k, lists| {
+            sink.begin_statement(k)?;
+            for row in lists {
+                sink.push(row, rows)?;
             }
-            sink.push(row, rows)
+            Ok(())
         })?;
         Ok(Fetched {
             answer: self.sink.finish()?,

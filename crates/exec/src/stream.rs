@@ -105,6 +105,7 @@ impl<V: Visitor> Reader<'_, '_, V> {
         compiled: &Compiled<'_>,
     ) -> Result<(), ExecError> {
         self.cursor.begin(0, compiled.statement_width(0));
+        let json_lists = compiled.delivery == Delivery::Json;
         let mut current: Option<Value> = None;
         let result = driver.query(sql, params, |row| {
             let values = self.cursor.read(row)?;
@@ -118,16 +119,15 @@ impl<V: Visitor> Reader<'_, '_, V> {
             self.rebuilder.push(values)?;
             self.cursor.advance();
             // The json strategy's lists of this root row, under it.
-            let rebuilder = &mut *self.rebuilder;
-            let mut at = 0;
-            self.cursor.push_lists(|k, row| {
-                if k != at {
+            if json_lists {
+                let rebuilder = &mut *self.rebuilder;
+                self.cursor.push_lists(|k, lists| {
                     rebuilder.begin_statement(k)?;
-                    at = k;
-                }
-                Ok(rebuilder.push(row)?)
-            })?;
-            if at != 0 {
+                    for row in lists {
+                        rebuilder.push(row)?;
+                    }
+                    Ok(())
+                })?;
                 rebuilder.begin_statement(0)?;
             }
             Ok(())

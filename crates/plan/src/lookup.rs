@@ -99,6 +99,24 @@ impl Lookup {
         }
     }
 
+    /// Whether the lookup takes text only and matches it as text (`iexact`, the
+    /// `contains` / `startswith` / `endswith` families, `regex`): the value is rewritten
+    /// into a pattern or folded by the SQL layer, never bound as a field value (the
+    /// compile cache keeps such a value in a query's shape).
+    pub fn matches_text(self) -> bool {
+        matches!(
+            self,
+            Lookup::IExact
+                | Lookup::Contains
+                | Lookup::IContains
+                | Lookup::StartsWith
+                | Lookup::IStartsWith
+                | Lookup::EndsWith
+                | Lookup::IEndsWith
+                | Lookup::Regex
+        )
+    }
+
     /// The lookup with this name (exact spelling, lower-case).
     pub fn parse(name: &str) -> Option<Lookup> {
         Lookup::ALL.into_iter().find(|l| l.name() == name)

@@ -245,19 +245,7 @@ fn decides_sql(path: &str) -> bool {
     let last = path
         .rfind("__")
         .map_or(path, |at| path.get(at + 2..).unwrap_or(""));
-    matches!(
-        Lookup::parse(last),
-        Some(
-            Lookup::IExact
-                | Lookup::Contains
-                | Lookup::IContains
-                | Lookup::StartsWith
-                | Lookup::IStartsWith
-                | Lookup::EndsWith
-                | Lookup::IEndsWith
-                | Lookup::Regex
-        )
-    )
+    Lookup::parse(last).is_some_and(Lookup::matches_text)
 }
 
 /// Appends `text` with its length first, so no two sequences of texts write the same.

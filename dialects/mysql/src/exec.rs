@@ -201,18 +201,7 @@ impl Driver for MySqlDriver<'_> {
         B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
     {
         self.ready()?;
-        let mut none = SideConnections::new(mysql::Opts::default());
-        let side = match self.side.as_deref_mut() {
-            Some(side) => side,
-            None if statements.len() <= 1 => &mut none,
-            None => {
-                let message = "MySQL reads one result at a time per connection: reading \
-                               several statements side by side needs side connections \
-                               (MySqlDriver::with_side_connections)";
-                return Err(ExecError::driver(None, message, message));
-            }
-        };
-        crate::side::run(self.conn, side, statements, body)
+        crate::side::run(self.conn, self.side.as_deref_mut(), statements, body)
     }
 
     /// Whether the caller opened a transaction ([`MySqlDriver::in_transaction_of`]): a

@@ -81,19 +81,26 @@ pub(crate) struct Results<'c> {
 /// connection from `side`, and calls `body` with them open.
 ///
 /// # Errors
-/// The driver's, or `body`'s.
+/// Several statements without side connections are a driver error saying so
+/// ([`MySqlDriver::with_side_connections`]); else the driver's, or `body`'s.
 pub(crate) fn run<'d, T, B>(
     conn: &mut mysql::Conn,
-    side: &mut SideConnections,
+    side: Option<&mut SideConnections>,
     statements: &[(&str, &[Value])],
     body: B,
 ) -> Result<T, ExecError>
 where
     B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
 {
-    let others = match statements.len() {
-        0 | 1 => Default::default(),
-        n => {
+    let others = match (statements.len(), side) {
+        (0 | 1, _) => Default::default(),
+        (_, None) => {
+            let message = "MySQL reads one result at a time per connection: reading \
+                           several statements side by side needs side connections \
+                           (MySqlDriver::with_side_connections)";
+            return Err(ExecError::driver(None, message, message));
+        }
+        (n, Some(side)) => {
             // The database the driver's connection is in now (a `USE` may have moved it).
             let database: Option<Option<String>> =
                 conn.query_first("SELECT DATABASE()").map_err(driver)?;
