@@ -113,12 +113,7 @@ impl<'c> MySqlDriver<'c> {
     /// `conn` as a driver inside a transaction the caller opened (`START TRANSACTION`):
     /// writes run in a savepoint of it and leave it open.
     pub fn in_transaction_of(conn: &'c mut mysql::Conn) -> Self {
-        Self {
-            conn,
-            ready: false,
-            joined: true,
-            side: None,
-        }
+        Self::new(conn).in_callers_transaction()
     }
 }
 
