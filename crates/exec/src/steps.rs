@@ -35,7 +35,7 @@ use crate::sink::Sink;
 /// // Statement 0: the persons (id, name, supervisor_id); the caller's driver runs it.
 /// let run = steps.next_run().expect("statement 0");
 /// assert!(run.sql.starts_with("SELECT"));
-/// for row in [[Value::Int(1), Value::Text("Ann".into()), Value::Null]] {
+/// for mut row in [[Value::Int(1), Value::Text("Ann".into()), Value::Null]] {
 ///     steps.push(&mut row[..])?;
 /// }
 /// // Statement 1: each person's employees (the person's key, then the employee's row).
