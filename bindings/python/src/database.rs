@@ -14,7 +14,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
 use relq::{
-    Fetched, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile, compile_write,
+    Compiled, ExecError, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile,
+    compile_write,
 };
 
 use crate::errors::{Failure, Raise, schema_error};
@@ -53,20 +54,26 @@ impl Shared {
         .raise()
     }
 
-    /// Compiles `query` for the connection's dialect and runs it: what its terminal
-    /// returns, and the plan its records are rebuilt by (its `extraction`).
+    /// Compiles `query` for the connection's dialect and runs it with `run` (relq's
+    /// `fetch`, or `fetch_with` a visitor): what `run` returns, and the plan its records
+    /// are rebuilt by (its `extraction`).
     ///
     /// # Errors
-    /// `CompileError`, or the database's.
-    pub(crate) fn fetch(
+    /// `CompileError`, or `run`'s.
+    pub(crate) fn fetch<T, F>(
         &self,
         py: Python<'_>,
         query: &RelqQuery,
-    ) -> PyResult<(Fetched, Arc<Plan>)> {
+        run: F,
+    ) -> PyResult<(T, Arc<Plan>)>
+    where
+        T: Send,
+        F: FnOnce(&mut relq::Database, &Compiled<'_>) -> Result<T, ExecError> + Send,
+    {
         self.with_db(py, |db, graph| {
             let compiled = compile(graph, query, db.dialect())?;
-            let fetched = db.fetch(&compiled)?;
-            Ok((fetched, compiled.plan))
+            let answer = run(db, &compiled)?;
+            Ok((answer, compiled.plan))
         })
     }
 
