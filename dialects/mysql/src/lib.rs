@@ -55,7 +55,7 @@ mod introspect;
 mod side;
 
 pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 pub use side::SideConnections;
 
 use mysql::prelude::Queryable;

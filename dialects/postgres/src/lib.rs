@@ -43,7 +43,7 @@ mod exec;
 mod introspect;
 
 pub use exec::{PostgresDriver, PostgresRow, execute, fetch, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 
 use relq_exec::ExecError;
 use relq_plan::{Alias, Value, ValueKind};

@@ -57,7 +57,7 @@ mod exec;
 mod introspect;
 
 pub use exec::{SqliteDriver, SqliteRow, execute, fetch, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 
 use relq_exec::ExecError;
 use relq_plan::{Alias, TextOp, Value, ValueKind};
