@@ -9,7 +9,7 @@
 //! their key columns, not `INCLUDE`d ones). The naming rules are relq-graph's ([`relq_graph::introspect`]).
 //!
 //! Collations (collation.html): a collatable column's `attcollation`, its `pg_collation`
-//! name and `collisdeterministic` (since 12; true where the catalog has no such column);
+//! name (qualified by its schema unless in `pg_catalog`) and `collisdeterministic` (since 12; true where the catalog has no such column);
 //! a column on the default collation (oid 100, `"default"`) is named by the database's
 //! default: `pg_database.datcollate` with the libc provider, `daticulocale` with ICU
 //! (`datlocprovider`, since 15; libc before). Read through `to_jsonb` so that a server
@@ -40,12 +40,14 @@ const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
           WHEN a.attcollation = 100 THEN CASE \
                WHEN COALESCE(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' THEN d.datcollate::text \
                ELSE to_jsonb(d) ->> 'daticulocale' END \
-          ELSE co.collname::text END, \
+          WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN co.collname::text \
+          ELSE cn.nspname || '.' || co.collname END, \
      a.attcollation = 100, \
      COALESCE((to_jsonb(co) ->> 'collisdeterministic')::boolean, true) \
      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
      LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+     LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
      JOIN pg_database d ON d.datname = current_database() \
      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
