@@ -13,10 +13,16 @@ Record = dict[str, Any]
 one a list of Records, a many-to-many child's through fields under the through model's
 name."""
 
-def connect(url: str, schema: str | os.PathLike[str] | dict[str, Any] | None = None) -> Database:
+def connect(
+    url: str,
+    schema: str | os.PathLike[str] | dict[str, Any] | None = None,
+    create_tables: bool = False,
+) -> Database:
     """Opens `sqlite:PATH`, `sqlite::memory:`, `postgres://user:pass@host:port/db` or
     `mysql://user:pass@host:port/db` with its schema: introspected (models named as
-    tables), or `schema`: a TOML or JSON file, or a dict in the JSON form."""
+    tables), or `schema`: a TOML or JSON file, or a dict in the JSON form, declaring the
+    models, keys and relations over the database's tables, each of whose tables and
+    columns must exist (`SchemaError` otherwise); `create_tables` creates them first."""
 
 class Database:
     @property
@@ -28,7 +34,6 @@ class Database:
     def query(self, model: str) -> Query: ...
     def related(self, model: str, pk: Any, relation: str) -> RelatedSet: ...
     def transaction(self) -> Transaction: ...
-    def create_tables(self) -> None: ...
     def run(self, sql: str, params: Iterable[Any] | None = None) -> int: ...
     def schema(self) -> dict[str, Any]: ...
 

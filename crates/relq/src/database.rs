@@ -29,6 +29,9 @@ mod transaction;
 use relq_exec::{
     Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, stream,
 };
+use relq_graph::introspect::{TableInfo, schema_from_tables};
+#[cfg(doc)]
+use relq_graph::over_catalog;
 use relq_graph::{Model, RelationGraph, SchemaDef};
 use relq_mysql::{MySql, MySqlDriver, SideConnections};
 use relq_plan::Value;
@@ -338,15 +341,47 @@ impl Database {
         Ok(outcomes)
     }
 
-    /// The database's tables as a schema (`relq_sqlite::introspect`, ...).
+    /// The database's tables as a schema (`relq_sqlite::introspect`, ...): the
+    /// [`catalog`](Self::catalog) by relq-graph's naming rules.
     ///
     /// # Errors
     /// The introspection's [`ExecError`].
     pub fn introspect(&mut self) -> Result<SchemaDef, ExecError> {
+        Ok(schema_from_tables(self.catalog()?))
+    }
+
+    /// The database's tables as its catalog describes them (`relq_sqlite::catalog`, ...):
+    /// what [`over_catalog`] checks a declared schema against and takes the
+    /// facts the declaration does not state from (a text column's collation). A schema
+    /// built over the catalog, declared or [introspected](Self::introspect), lets the
+    /// dialect leave out what those facts make needless; one declared alone does not.
+    ///
+    /// ```
+    /// use relq::graph::{SchemaErrorKind, over_catalog};
+    /// use relq::{Database, SchemaDef};
+    /// let mut db = Database::open("sqlite::memory:")?;
+    /// // The catalog states no relation: the declared schema does.
+    /// db.run("CREATE TABLE departments (id INTEGER PRIMARY KEY, name TEXT)", &[])?;
+    /// db.run("CREATE TABLE schoolclasses (id INTEGER, name TEXT, department_id INTEGER)", &[])?;
+    /// let declared = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?;
+    /// let error = over_catalog(&declared, &db.catalog()?).unwrap_err();
+    /// assert_eq!(error.to_string(), "model `Category`: no table `categories` in the database");
+    /// let teachers = "CREATE TABLE {} (id INTEGER, name TEXT, schoolclass_id INTEGER, category_id INTEGER)";
+    /// db.run("CREATE TABLE categories (id INTEGER, name TEXT)", &[])?;
+    /// db.run(&teachers.replace("{}", "students"), &[])?;
+    /// db.run(&teachers.replace("{}", "teachers"), &[])?;
+    /// let graph = over_catalog(&declared, &db.catalog()?)?;
+    /// assert!(graph.model_by_name("SchoolClass").unwrap().relation("teachers").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The catalog query's [`ExecError`], or a column type with no field type.
+    pub fn catalog(&mut self) -> Result<Vec<TableInfo>, ExecError> {
         match &mut self.connection {
-            Connection::Sqlite(conn, _) => relq_sqlite::introspect(conn),
-            Connection::Postgres(client, _) => relq_postgres::introspect(client),
-            Connection::MySql(conn, _, _) => relq_mysql::introspect(conn),
+            Connection::Sqlite(conn, _) => relq_sqlite::catalog(conn),
+            Connection::Postgres(client, _) => relq_postgres::catalog(client),
+            Connection::MySql(conn, _, _) => relq_mysql::catalog(conn),
         }
     }
 

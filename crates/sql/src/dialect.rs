@@ -17,6 +17,7 @@
 //! a fact or calls a hook. Names: `supports_*` for optional features, `requires_*` for
 //! quirks.
 
+use relq_graph::introspect::Collation;
 use relq_plan::{Alias, TextOp, Value, ValueKind};
 
 use crate::ast::{Expr, TableRef};
@@ -497,15 +498,22 @@ pub trait Dialect {
     /// it is case-sensitive and by code point (UTF-8 byte order), whatever the column's
     /// collation and character set, and folded with `LOWER` first when `fold` (the `i`
     /// lookups, whose value side is `LOWER(?)`). Only the column side is changed: the
-    /// value is bound as it is.
+    /// value is bound as it is. `test` says whether the comparison needs equality only or
+    /// order too; a dialect may leave out what the column's own collation
+    /// ([`TextColumn::collation`], read from the catalog) already gives for it.
     ///
     /// ISO SQL (the default): `x`, or `LOWER(x)` when `fold` (ISO's `<fold>`, a `<string
     /// value function>`); comparisons use the column's collation (SQL:2016 §8.2
     /// `<comparison predicate>`), which relq's DDL makes binary
     /// ([`ColumnTypes::text_collation`]). PostgreSQL's is
     /// `x COLLATE "C"`, MySQL's `CAST(CONVERT(x USING utf8mb4) AS BINARY)`.
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        if fold { lower(column) } else { column }
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, test: TextTest) -> Expr<'g> {
+        let _ = test;
+        if fold {
+            lower(column.expr)
+        } else {
+            column.expr
+        }
     }
 
     /// The statement that moves the generator of a generated key past the largest key
@@ -555,12 +563,18 @@ pub trait Dialect {
     /// `ESCAPE` names the character that makes the next `%`, `_` or itself literal; `!`
     /// is no backslash, so no string-literal escaping (MySQL's backslash escapes,
     /// string-comparison-functions.html) can change it.
-    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+    fn match_text<'g>(
+        &self,
+        op: TextOp,
+        column: TextColumn<'g>,
+        fold: bool,
+        text: &str,
+    ) -> Expr<'g> {
         let bound = |t: String| {
             let value = Expr::Value(Value::Text(t));
             if fold { lower(value) } else { value }
         };
-        let x = self.comparable_text(column, fold);
+        let x = self.comparable_text(column, fold, TextTest::Equality);
         match op {
             TextOp::Equal => x.eq(bound(text.to_owned())),
             TextOp::Contains | TextOp::StartsWith | TextOp::EndsWith => Expr::Like {
@@ -570,6 +584,39 @@ pub trait Dialect {
             },
         }
     }
+}
+
+/// A text column a filter reads: its expression and, where the graph was built over the
+/// database's catalog, its collation (relq-graph's `Field::collation`, `None` for a
+/// schema declared alone or a column that is no field).
+#[derive(Clone, Debug)]
+pub struct TextColumn<'g> {
+    /// The column (`"t0"."name"`).
+    pub expr: Expr<'g>,
+    /// Its collation as the catalog describes it.
+    pub collation: Option<&'g Collation>,
+}
+
+impl<'g> From<Expr<'g>> for TextColumn<'g> {
+    /// A column whose collation is unknown.
+    fn from(expr: Expr<'g>) -> Self {
+        Self {
+            expr,
+            collation: None,
+        }
+    }
+}
+
+/// What a filter asks of a text comparison, so that a dialect can tell whether a
+/// column's own collation gives it ([`Dialect::comparable_text`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextTest {
+    /// Equal or not, matched by a `LIKE` pattern: `exact`, `ne`, `in`, `iexact`,
+    /// `contains`, `startswith`, `endswith` and their `i` forms.
+    Equality,
+    /// Ordered too, or read by character class: `gt`, `gte`, `lt`, `lte`, `range`,
+    /// `regex`.
+    Order,
 }
 
 /// The escape character of the default [`Dialect::match_text`]'s `LIKE`.
@@ -672,10 +719,10 @@ mod tests {
         fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
             Box::new(Odd(caps))
         }
-        fn comparable_text<'g>(&self, column: Expr<'g>, _: bool) -> Expr<'g> {
-            Expr::Collate(Box::new(column), "odd")
+        fn comparable_text<'g>(&self, column: TextColumn<'g>, _: bool, _: TextTest) -> Expr<'g> {
+            Expr::Collate(Box::new(column.expr), "odd")
         }
-        fn match_text<'g>(&self, _: TextOp, _: Expr<'g>, _: bool, _: &str) -> Expr<'g> {
+        fn match_text<'g>(&self, _: TextOp, _: TextColumn<'g>, _: bool, _: &str) -> Expr<'g> {
             Expr::truth(false)
         }
     }
@@ -688,9 +735,13 @@ mod tests {
             ..*odd.caps()
         });
         assert_eq!(varied.caps().max_params, 2);
-        let compared = rendered(&*varied, varied.comparable_text(x(), false)).0;
+        let compared = rendered(
+            &*varied,
+            varied.comparable_text(x().into(), false, TextTest::Equality),
+        )
+        .0;
         assert_eq!(compared, r#""t0"."x" COLLATE odd"#);
-        let matched = varied.match_text(TextOp::Contains, x(), false, "a");
+        let matched = varied.match_text(TextOp::Contains, x().into(), false, "a");
         assert_eq!(rendered(&*varied, matched).0, "1 = 0");
     }
 
@@ -698,30 +749,47 @@ mod tests {
     fn ansi_hooks_compare_the_column_as_it_is_and_match_substrings_with_like() {
         let ansi = Ansi::default();
         assert_eq!(
-            rendered(&ansi, ansi.comparable_text(x(), false)).0,
+            rendered(
+                &ansi,
+                ansi.comparable_text(x().into(), false, TextTest::Equality)
+            )
+            .0,
             r#""t0"."x""#
         );
         assert_eq!(
-            rendered(&ansi, ansi.comparable_text(x(), true)).0,
+            rendered(
+                &ansi,
+                ansi.comparable_text(x().into(), true, TextTest::Equality)
+            )
+            .0,
             r#"LOWER("t0"."x")"#
         );
         let text = |t: &str| Value::Text(t.to_owned());
         assert_eq!(
-            rendered(&ansi, ansi.match_text(TextOp::Contains, x(), false, "5%_")),
+            rendered(
+                &ansi,
+                ansi.match_text(TextOp::Contains, x().into(), false, "5%_")
+            ),
             (
                 r#""t0"."x" LIKE ? ESCAPE '!'"#.to_owned(),
                 vec![text("%5!%!_%")]
             )
         );
         assert_eq!(
-            rendered(&ansi, ansi.match_text(TextOp::EndsWith, x(), true, "Ab")),
+            rendered(
+                &ansi,
+                ansi.match_text(TextOp::EndsWith, x().into(), true, "Ab")
+            ),
             (
                 r#"LOWER("t0"."x") LIKE LOWER(?) ESCAPE '!'"#.to_owned(),
                 vec![text("%Ab")]
             )
         );
         assert_eq!(
-            rendered(&ansi, ansi.match_text(TextOp::Equal, x(), true, "A%")),
+            rendered(
+                &ansi,
+                ansi.match_text(TextOp::Equal, x().into(), true, "A%")
+            ),
             (r#"LOWER("t0"."x") = LOWER(?)"#.to_owned(), vec![text("A%")])
         );
     }

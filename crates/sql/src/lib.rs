@@ -41,7 +41,8 @@ pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile
 pub use ddl::create_tables;
 pub use dialect::{
     Ansi, BoundList, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Placeholder, Server, TypeName, Upsert, WriteCaps, like_pattern, lower,
+    OffsetWithoutLimit, Placeholder, Server, TextColumn, TextTest, TypeName, Upsert, WriteCaps,
+    like_pattern, lower,
 };
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, reset_generated_key, rows_per_insert};

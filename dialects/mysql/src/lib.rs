@@ -55,7 +55,7 @@ mod introspect;
 mod side;
 
 pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 pub use side::SideConnections;
 
 use mysql::prelude::Queryable;
@@ -63,7 +63,7 @@ use relq_exec::ExecError;
 use relq_plan::{Alias, Value, ValueKind};
 use relq_sql::{
     BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Server, TableRef, TypeName, Upsert, WriteCaps, lower,
+    OffsetWithoutLimit, Server, TableRef, TextColumn, TextTest, TypeName, Upsert, WriteCaps, lower,
 };
 
 /// MySQL's and MariaDB's column types (data-types.html).
@@ -345,8 +345,10 @@ impl Dialect for MySql {
     /// changes nothing (string-functions.html#function_lower) while `LOWER` of utf8mb4
     /// text folds non-ASCII letters too (`É` to `é`, not `ß` to `ss`). The value is bound
     /// in the connection's character set (utf8mb4) and compared as it is.
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        let x = Expr::Convert(Box::new(column), "utf8mb4");
+    /// Whatever the column's collation and the test: relq reads no MySQL collation
+    /// (`catalog`), and no `_bin` collation gives relq's equality (PAD SPACE).
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, _: TextTest) -> Expr<'g> {
+        let x = Expr::Convert(Box::new(column.expr), "utf8mb4");
         let x = if fold { lower(x) } else { x };
         Expr::Cast(Box::new(x), "BINARY")
     }
@@ -355,7 +357,7 @@ impl Dialect for MySql {
 #[cfg(test)]
 mod tests {
     use relq_plan::{Alias, TextOp, Value};
-    use relq_sql::{Dialect, Expr, render_expr};
+    use relq_sql::{Dialect, Expr, TextTest, render_expr};
 
     use super::MySql;
 
@@ -373,11 +375,11 @@ mod tests {
     fn text_is_compared_as_utf8mb4_bytes() {
         let d = MySql::default();
         assert_eq!(
-            rendered(d.comparable_text(x(), false)).0,
+            rendered(d.comparable_text(x().into(), false, TextTest::Equality)).0,
             "CAST(CONVERT(`t0`.`x` USING utf8mb4) AS BINARY)"
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::StartsWith, x(), true, "a\\b")),
+            rendered(d.match_text(TextOp::StartsWith, x().into(), true, "a\\b")),
             (
                 "CAST(LOWER(CONVERT(`t0`.`x` USING utf8mb4)) AS BINARY) LIKE LOWER(?) ESCAPE '!'"
                     .to_owned(),

@@ -57,13 +57,14 @@ mod exec;
 mod introspect;
 
 pub use exec::{SqliteDriver, SqliteRow, execute, fetch, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 
 use relq_exec::ExecError;
 use relq_plan::{Alias, TextOp, Value, ValueKind};
 use relq_sql::{
     BinaryOp, BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit,
-    JsonCaps, OffsetWithoutLimit, Server, TableRef, TypeName, Upsert, WriteCaps, lower,
+    JsonCaps, OffsetWithoutLimit, Server, TableRef, TextColumn, TextTest, TypeName, Upsert,
+    WriteCaps, lower,
 };
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
@@ -232,8 +233,13 @@ impl Dialect for Sqlite {
     /// code point order for UTF-8 text (datatype3.html#collating_sequences), whatever
     /// collation the column was declared with; `LOWER` folds ASCII letters only
     /// (lang_corefunc.html#lower).
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        let x = if fold { lower(column) } else { column };
+    /// Whatever the column's collation (relq reads none of SQLite's) and the test.
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, _: TextTest) -> Expr<'g> {
+        let x = if fold {
+            lower(column.expr)
+        } else {
+            column.expr
+        };
         Expr::Collate(Box::new(x), "BINARY")
     }
 
@@ -270,16 +276,24 @@ impl Dialect for Sqlite {
     /// included, where `LIKE`, `GLOB` and text `SUBSTR` stop at the first NUL; the folded
     /// forms rely on `LOWER` keeping a text's length in bytes (it changes ASCII letters
     /// only).
-    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+    fn match_text<'g>(
+        &self,
+        op: TextOp,
+        column: TextColumn<'g>,
+        fold: bool,
+        text: &str,
+    ) -> Expr<'g> {
         let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
         let bound = || folded(Expr::Value(Value::Text(text.to_owned())));
         match op {
-            TextOp::Equal => self.comparable_text(column, fold).eq(bound()),
-            TextOp::Contains => Expr::Function("INSTR", vec![folded(column), bound()])
+            TextOp::Equal => self
+                .comparable_text(column, fold, TextTest::Equality)
+                .eq(bound()),
+            TextOp::Contains => Expr::Function("INSTR", vec![folded(column.expr), bound()])
                 .binary(BinaryOp::Gt, Expr::Constant(0)),
             TextOp::StartsWith | TextOp::EndsWith => {
                 let len = i64::try_from(text.len()).unwrap_or(i64::MAX);
-                let mut args = vec![Expr::Cast(Box::new(folded(column)), "BLOB")];
+                let mut args = vec![Expr::Cast(Box::new(folded(column.expr)), "BLOB")];
                 if op == TextOp::StartsWith {
                     args.extend([Expr::Constant(1), Expr::Value(Value::Int(len))]);
                 } else {
@@ -296,7 +310,7 @@ impl Dialect for Sqlite {
 #[cfg(test)]
 mod tests {
     use relq_plan::{Alias, TextOp, Value};
-    use relq_sql::{Dialect, Expr, render_expr};
+    use relq_sql::{Dialect, Expr, TextTest, render_expr};
 
     use super::Sqlite;
 
@@ -329,22 +343,22 @@ mod tests {
         let d = Sqlite::default();
         let text = |t: &str| Value::Text(t.to_owned());
         assert_eq!(
-            rendered(d.comparable_text(x(), false)).0,
+            rendered(d.comparable_text(x().into(), false, TextTest::Equality)).0,
             r#""t0"."x" COLLATE BINARY"#
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::Equal, x(), true, "Ab")),
+            rendered(d.match_text(TextOp::Equal, x().into(), true, "Ab")),
             (
                 r#"LOWER("t0"."x") COLLATE BINARY = LOWER(?)"#.to_owned(),
                 vec![text("Ab")]
             )
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::Contains, x(), false, "5%")),
+            rendered(d.match_text(TextOp::Contains, x().into(), false, "5%")),
             (r#"INSTR("t0"."x", ?) > 0"#.to_owned(), vec![text("5%")])
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::StartsWith, x(), true, "é")),
+            rendered(d.match_text(TextOp::StartsWith, x().into(), true, "é")),
             (
                 r#"COALESCE(SUBSTR(CAST(LOWER("t0"."x") AS BLOB), 1, ?), 0) = CAST(LOWER(?) AS BLOB)"#
                     .to_owned(),
@@ -352,7 +366,7 @@ mod tests {
             )
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::EndsWith, x(), false, "ab")),
+            rendered(d.match_text(TextOp::EndsWith, x().into(), false, "ab")),
             (
                 r#"COALESCE(SUBSTR(CAST("t0"."x" AS BLOB), ?), 0) = CAST(? AS BLOB)"#.to_owned(),
                 vec![Value::Int(-2), text("ab")]
