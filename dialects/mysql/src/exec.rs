@@ -60,6 +60,9 @@ pub struct MySqlDriver<'c> {
     joined: bool,
     /// Where later statements are read when several are read side by side.
     side: Option<&'c mut SideConnections>,
+    /// Whether relq's read snapshot is open ([`Driver::begin_snapshot`]): the side
+    /// connections then open theirs.
+    snapshot: bool,
 }
 
 impl<'c> MySqlDriver<'c> {
@@ -70,6 +73,7 @@ impl<'c> MySqlDriver<'c> {
             ready: false,
             joined: false,
             side: None,
+            snapshot: false,
         }
     }
 
@@ -81,6 +85,7 @@ impl<'c> MySqlDriver<'c> {
             ready: true,
             joined: false,
             side: None,
+            snapshot: false,
         }
     }
 
@@ -181,7 +186,11 @@ impl Driver for MySqlDriver<'_> {
 
     /// The first statement on the driver's connection, each later one on a side
     /// connection ([`SideConnections`]: MySQL carries one result at a time per
-    /// connection), all streamed from their sockets as they are read.
+    /// connection), all streamed from their sockets as they are read. In relq's read
+    /// snapshot ([`Driver::begin_snapshot`]) each side connection opens one of its own
+    /// before any statement runs, and ends it after: MySQL and MariaDB cannot share a
+    /// snapshot between sessions, so the statements read snapshots taken a few round
+    /// trips apart (see [`SideConnections`]).
     ///
     /// # Errors
     /// Several statements without side connections
@@ -196,7 +205,26 @@ impl Driver for MySqlDriver<'_> {
         B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
     {
         self.ready()?;
-        crate::side::run(self.conn, self.side.as_deref_mut(), statements, body)
+        let snapshot = self.snapshot;
+        crate::side::run(
+            self.conn,
+            self.side.as_deref_mut(),
+            snapshot,
+            statements,
+            body,
+        )
+    }
+
+    fn begin_snapshot(&mut self, begin: &str) -> Result<(), ExecError> {
+        self.run(begin, &[])?;
+        self.snapshot = true;
+        Ok(())
+    }
+
+    fn end_snapshot(&mut self, succeeded: bool) -> Result<(), ExecError> {
+        self.snapshot = false;
+        self.run(if succeeded { "COMMIT" } else { "ROLLBACK" }, &[])
+            .map(drop)
     }
 
     /// Whether the caller opened a transaction ([`MySqlDriver::in_transaction_of`]): a

@@ -125,6 +125,13 @@ pub const CAPS: Caps = Caps {
     regex_operator: Some("REGEXP"),
     json: Some(JSON),
     writes: WRITES,
+    // MariaDB KB "START TRANSACTION", MySQL commit.html: `WITH CONSISTENT SNAPSHOT`
+    // starts InnoDB's consistent read at once, and every statement of the transaction
+    // reads it; under the session's default REPEATABLE READ only (under READ COMMITTED
+    // each statement reads its own, innodb-consistent-read.html). `READ ONLY` lets
+    // InnoDB skip the transaction id. A snapshot is a session's own: MySQL and MariaDB
+    // cannot share one between connections (see `side.rs`).
+    read_snapshot: "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
     // JSON_TABLE: MariaDB 10.6.0 (mariadb.com/kb/en/json_table), MySQL 8.0.4
     // (json-table-functions.html); the runtime facts read the version.
     supports_bound_lists: true,
