@@ -155,13 +155,14 @@ impl Database {
     }
 
     /// A MySQL or MariaDB connection, with its server's facts ([`MySql::from_conn`]),
-    /// its session set up once ([`relq_mysql::set_up_session`]).
+    /// its session set up once for the server's engines ([`relq_mysql::set_up_session`]:
+    /// Spider's join settings, Galera's `wsrep_sync_wait`), as its side connections'.
     ///
     /// # Errors
     /// The driver's error reading them.
     pub fn mysql(mut conn: mysql::Conn) -> Result<Self, ExecError> {
         let dialect = MySql::from_conn(&mut conn)?;
-        relq_mysql::set_up_session(&mut conn)?;
+        relq_mysql::set_up_session(&mut conn, dialect.engines())?;
         Ok(Self {
             connection: Connection::MySql(Box::new(conn), dialect, None),
             depth: 0,
@@ -225,8 +226,8 @@ impl Database {
                 fetch(&mut PostgresDriver::in_transaction_of(client), compiled)
             }
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
-            Connection::MySql(conn, _, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if joined {
                     fetch(&mut driver.in_callers_transaction(), compiled)
                 } else {
@@ -296,8 +297,8 @@ impl Database {
             Connection::Postgres(client, _) => {
                 stream(&mut PostgresDriver::new(client), compiled, visitor)
             }
-            Connection::MySql(conn, _, side) => {
-                let mut driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, side) => {
+                let mut driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if self.depth > 0 {
                     driver = driver.in_callers_transaction();
                 }
@@ -326,8 +327,8 @@ impl Database {
                 apply(&mut PostgresDriver::in_transaction_of(client), write)
             }
             Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
-            Connection::MySql(conn, _, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if joined {
                     apply(&mut driver.in_callers_transaction(), write)
                 } else {
@@ -372,7 +373,9 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
             Connection::Postgres(client, _) => PostgresDriver::new(client).run(sql, params),
-            Connection::MySql(conn, _, _) => MySqlDriver::on_set_up_session(conn).run(sql, params),
+            Connection::MySql(conn, d, _) => {
+                MySqlDriver::on_set_up_session(conn, d.engines()).run(sql, params)
+            }
         }
     }
 

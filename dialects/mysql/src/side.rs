@@ -23,8 +23,8 @@
 //! Inside the caller's transaction the side connections read what is committed, as
 //! their own sessions.
 //!
-//! Invariants: a side connection's session is set up as the driver's
-//! ([`set_up_session`](crate::set_up_session)) before its first statement; it reads the
+//! Invariants: a side connection's session is set up as the driver's, for the same
+//! engines ([`set_up_session`](crate::set_up_session)), before its first statement; it reads the
 //! database the driver's connection is in (`SELECT DATABASE()` before each query of
 //! several statements: a `USE` on the driver's connection moves the query, and the side
 //! connections are opened again in the new database, so no statement they prepared in
@@ -36,6 +36,7 @@ use relq_exec::{ExecError, SideBySide};
 use relq_plan::Value;
 
 use crate::exec::{MySqlDriver, MySqlRow, driver, positional};
+use crate::session::Engines;
 
 /// Connections opened on first use from `opts` and kept for the next query.
 pub struct SideConnections {
@@ -64,6 +65,7 @@ impl SideConnections {
         &mut self,
         count: usize,
         database: Option<String>,
+        engines: Engines,
     ) -> Result<&mut [mysql::Conn], ExecError> {
         if database != self.database {
             self.conns.clear();
@@ -76,7 +78,7 @@ impl SideConnections {
                     .or_else(|| self.opts.get_db_name().map(ToOwned::to_owned)),
             );
             let mut conn = mysql::Conn::new(opts).map_err(driver)?;
-            crate::set_up_session(&mut conn)?;
+            crate::set_up_session(&mut conn, engines)?;
             self.conns.push(conn);
         }
         Ok(self.conns.get_mut(..count).unwrap_or_default())
@@ -98,7 +100,7 @@ pub(crate) struct Results<'c> {
 /// ([`MySqlDriver::with_side_connections`]); else the driver's, or `body`'s.
 pub(crate) fn run<'d, T, B>(
     conn: &mut mysql::Conn,
-    side: Option<&mut SideConnections>,
+    side: Option<(&mut SideConnections, Engines)>,
     snapshot: bool,
     statements: &[(&str, &[Value])],
     body: B,
@@ -107,7 +109,7 @@ where
     B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
 {
     let mut side = side;
-    let others = match (statements.len(), side.as_deref_mut()) {
+    let others = match (statements.len(), side.as_mut()) {
         (0 | 1, _) => Default::default(),
         (_, None) => {
             let message = "MySQL reads one result at a time per connection: reading \
@@ -115,11 +117,11 @@ where
                            (MySqlDriver::with_side_connections)";
             return Err(ExecError::driver(None, message, message));
         }
-        (n, Some(side)) => {
+        (n, Some((side, engines))) => {
             // The database the driver's connection is in now (a `USE` may have moved it).
             let database: Option<Option<String>> =
                 conn.query_first("SELECT DATABASE()").map_err(driver)?;
-            side.open(n - 1, database.flatten())?
+            side.open(n - 1, database.flatten(), *engines)?
         }
     };
     let mut begun = 0;
@@ -142,7 +144,7 @@ where
             side.query_drop(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })
                 .is_ok()
         });
-    if !ended && let Some(side) = side {
+    if !ended && let Some((side, _)) = side {
         // A connection whose snapshot did not end is closed (the server ends its
         // transaction), so no later query reads an old snapshot there.
         side.conns.clear();
