@@ -5,6 +5,7 @@
 //!    school's joined query sends few remote statements to the data nodes
 //!    (`RELQ_SPIDER_NODES`, counted as the nodes' `Com_select`), many times fewer than
 //!    the same query with the server's default session, which returns the same records;
+//!    a stream of the split statements too (its side connections are set up the same);
 //! 2. on Galera (`RELQ_GALERA_URLS`, two nodes) the session has `wsrep_sync_wait = 1`,
 //!    and 300 rounds of a write committed on node 1 then a read through relq on node 2
 //!    read no stale value;
@@ -16,9 +17,15 @@
 
 mod common;
 
+use std::ops::ControlFlow;
+
 use common::servers::server_url;
 use mysql::prelude::Queryable;
-use relq::{Database, Fetched, Query, RelationGraph, SchemaDef, Strategy, Value, compile};
+use relq::plan::{ListRoots, PlanOptions};
+use relq::rows::RecordStream;
+use relq::{
+    Database, Fetched, Query, RelationGraph, SchemaDef, Strategy, Value, compile, compile_with,
+};
 use relq_mysql::Engines;
 
 /// A raw connection to `url`.
@@ -130,6 +137,28 @@ fn a_spider_head_joins_by_batched_key_access_and_sends_few_remote_statements() {
         );
         with.push((fetched, remote));
     }
+    // A stream of the split statements reads statements 1 and 2 on side connections,
+    // set up as the driver's: few remote statements there too.
+    let query = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category")
+        .strategy(Strategy::Split);
+    let options = PlanOptions {
+        list_roots: Some(ListRoots::SemiJoin),
+    };
+    let compiled =
+        compile_with(&graph, &query, db.dialect(), &options).unwrap_or_else(|e| panic!("{e}"));
+    let before = remote_selects(&mut nodes);
+    let mut roots = 0;
+    let each = RecordStream::new(&compiled.plan.extraction, |_| {
+        roots += 1;
+        ControlFlow::Continue(())
+    })
+    .unwrap_or_else(|e| panic!("{e}"));
+    db.stream(&compiled, each).unwrap_or_else(|e| panic!("{e}"));
+    let streamed = remote_selects(&mut nodes) - before;
+    eprintln!("spider, relq's session: split streamed: {roots} roots, {streamed} remote SELECTs");
+    assert!(streamed <= 100, "a stream sent {streamed} remote SELECTs");
     // The server's default session: the same records, many more remote statements.
     db.run(
         "SET SESSION join_cache_level = DEFAULT, optimizer_switch = DEFAULT",
@@ -189,7 +218,7 @@ fn on_galera_a_read_waits_for_the_writes_committed_on_the_other_node() {
         let mut stale = 0;
         for round in from..from + 300 {
             writer
-                .exec_drop(format!("UPDATE `{table}` SET n = ? WHERE id = 1"), (round,))
+                .query_drop(format!("UPDATE `{table}` SET n = {round} WHERE id = 1"))
                 .unwrap_or_else(|e| panic!("{e}"));
             let records = reader.execute(&compiled).unwrap_or_else(|e| panic!("{e}"));
             let read = records.first().and_then(|r| r.fields.get(1).cloned());
