@@ -158,13 +158,14 @@ impl Database {
     }
 
     /// A MySQL or MariaDB connection, with its server's facts ([`MySql::from_conn`]),
-    /// its session set up once ([`relq_mysql::set_up_session`]).
+    /// its session set up once for the server's engines ([`relq_mysql::set_up_session`]:
+    /// Spider's join settings, Galera's `wsrep_sync_wait`), as its side connections'.
     ///
     /// # Errors
     /// The driver's error reading them.
     pub fn mysql(mut conn: mysql::Conn) -> Result<Self, ExecError> {
         let dialect = MySql::from_conn(&mut conn)?;
-        relq_mysql::set_up_session(&mut conn)?;
+        relq_mysql::set_up_session(&mut conn, dialect.engines())?;
         Ok(Self {
             connection: Connection::MySql(Box::new(conn), dialect, None),
             depth: 0,
@@ -193,7 +194,10 @@ impl Database {
     /// Runs a compiled query and returns what its terminal asks for
     /// ([`relq_exec::fetch`] on the connection's driver): records, one record (`first`, `last`, `get`,
     /// `get_or_none`), a count, a yes or no, or flat rows (`values`, `aggregate`), with
-    /// the number of rows the database returned.
+    /// the number of rows the database returned. The statements of a query of several
+    /// (split, auto) read one snapshot: a read-only transaction of their own
+    /// ([`Caps::read_snapshot`](relq_sql::Caps::read_snapshot)), or inside a transaction
+    /// of the caller's ([`begin`](Self::begin)) that transaction, left open.
     ///
     /// ```
     /// use relq::{Answer, Database, Query, SchemaDef, Terminal, Value, compile};
@@ -218,11 +222,20 @@ impl Database {
     /// [`NoMatch`](relq_exec::ExecErrorKind::NoMatch) and
     /// [`MultipleMatches`](relq_exec::ExecErrorKind::MultipleMatches) among them.
     pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+        let joined = self.depth > 0;
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
+            Connection::Postgres(client, _) if joined => {
+                fetch(&mut PostgresDriver::in_transaction_of(client), compiled)
+            }
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
-            Connection::MySql(conn, _, _) => {
-                fetch(&mut MySqlDriver::on_set_up_session(conn), compiled)
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
+                if joined {
+                    fetch(&mut driver.in_callers_transaction(), compiled)
+                } else {
+                    fetch(&mut { driver }, compiled)
+                }
             }
         }
     }
@@ -233,13 +246,15 @@ impl Database {
     /// root [`Record`] to a callback). Compile it with
     /// `PlanOptions { list_roots: Some(ListRoots::SemiJoin) }`
     /// ([`compile_with`](relq_sql::compile_with)), so that no statement binds the root
-    /// keys of another. Several statements are read side by side: on SQLite each
-    /// stepped in turn, on PostgreSQL as portals in one `REPEATABLE READ READ ONLY`
-    /// transaction, on MySQL each on a connection of its own (opened by
-    /// [`open`](Self::open) on first use, from the URL). Inside a transaction of the
-    /// caller's ([`begin`](Self::begin)) PostgreSQL's portals live in it, and the
-    /// caller's writes are seen; MySQL's side connections are sessions of their own,
-    /// which see only committed rows.
+    /// keys of another. Several statements are read side by side, in one read-only
+    /// snapshot transaction as [`fetch`](Self::fetch)'s: on SQLite each stepped in turn,
+    /// on PostgreSQL as portals in that transaction, on MySQL each on a connection of
+    /// its own (opened by [`open`](Self::open) on first use, from the URL), each in a
+    /// snapshot of its own taken right after the first's (MySQL and MariaDB cannot share
+    /// one between sessions: [`SideConnections`]). Inside a transaction of the
+    /// caller's ([`begin`](Self::begin)) SQLite's statements and PostgreSQL's portals
+    /// read in it, and the caller's writes are seen; MySQL's side connections are
+    /// sessions of their own, which see only committed rows.
     ///
     /// ```
     /// use std::ops::ControlFlow;
@@ -285,8 +300,8 @@ impl Database {
             Connection::Postgres(client, _) => {
                 stream(&mut PostgresDriver::new(client), compiled, visitor)
             }
-            Connection::MySql(conn, _, side) => {
-                let mut driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, side) => {
+                let mut driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if self.depth > 0 {
                     driver = driver.in_callers_transaction();
                 }
@@ -315,8 +330,8 @@ impl Database {
                 apply(&mut PostgresDriver::in_transaction_of(client), write)
             }
             Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
-            Connection::MySql(conn, _, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if joined {
                     apply(&mut driver.in_callers_transaction(), write)
                 } else {
@@ -393,7 +408,9 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
             Connection::Postgres(client, _) => PostgresDriver::new(client).run(sql, params),
-            Connection::MySql(conn, _, _) => MySqlDriver::on_set_up_session(conn).run(sql, params),
+            Connection::MySql(conn, d, _) => {
+                MySqlDriver::on_set_up_session(conn, d.engines()).run(sql, params)
+            }
         }
     }
 

@@ -194,6 +194,15 @@ pub struct Caps {
     pub json: Option<JsonCaps>,
     /// What writes need ([`WriteCaps`]).
     pub writes: WriteCaps,
+    /// The statement opening a read-only transaction in which every later statement
+    /// reads one snapshot of the database, so the statements of one read (split, auto,
+    /// chunks of bound root keys, a stream) agree with each other (relq-exec's
+    /// `snapshot.rs` sends it, and `COMMIT` or `ROLLBACK` after): ISO SQL's
+    /// `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY` (PostgreSQL
+    /// sql-start-transaction.html and transaction-iso.html: "all statements of the
+    /// current transaction can only see rows committed before the first query");
+    /// MySQL's and SQLite's forms are theirs (their `CAPS`).
+    pub read_snapshot: &'static str,
     /// Whether an `in` list with more values than [`max_params`](Self::max_params) is
     /// bound as ONE parameter and unpacked in SQL, in the form of the dialect's
     /// [`bound_list`](Dialect::bound_list) hook, so a list of 100 000 values stays within
@@ -325,6 +334,7 @@ impl Caps {
         regex_operator: None,
         json: None,
         writes: WriteCaps::ANSI,
+        read_snapshot: "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
         supports_bound_lists: false,
     };
 }

@@ -36,7 +36,11 @@
 //!   column is), decimals (within `DECIMAL(65,30)`), dates, times, date-times and UUIDs;
 //!   floats and bytes keep one placeholder per value, and so does an older server.
 //!
-//! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version.
+//! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version, and
+//! in the same round trip its [`Engines`]: a Spider head or a Galera node gets the
+//! session settings it needs ([`set_up_session`], the `session` module: Spider's
+//! Batched Key Access joins, Galera's `wsrep_sync_wait = 1`), on the driver's
+//! connection and on every side connection.
 //!
 //! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
 //! [`introspect`] reads the current database's tables back into a `SchemaDef`.
@@ -52,10 +56,12 @@
 
 mod exec;
 mod introspect;
+mod session;
 mod side;
 
-pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session, stream};
+pub use exec::{MySqlDriver, MySqlRow, execute, fetch, stream};
 pub use introspect::{catalog, introspect};
+pub use session::{Engines, set_up_session};
 pub use side::SideConnections;
 
 use mysql::prelude::Queryable;
@@ -125,6 +131,13 @@ pub const CAPS: Caps = Caps {
     regex_operator: Some("REGEXP"),
     json: Some(JSON),
     writes: WRITES,
+    // MariaDB KB "START TRANSACTION", MySQL commit.html: `WITH CONSISTENT SNAPSHOT`
+    // starts InnoDB's consistent read at once, and every statement of the transaction
+    // reads it; under the session's default REPEATABLE READ only (under READ COMMITTED
+    // each statement reads its own, innodb-consistent-read.html). `READ ONLY` lets
+    // InnoDB skip the transaction id. A snapshot is a session's own: MySQL and MariaDB
+    // cannot share one between connections (see `side.rs`).
+    read_snapshot: "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
     // JSON_TABLE: MariaDB 10.6.0 (mariadb.com/kb/en/json_table), MySQL 8.0.4
     // (json-table-functions.html); the runtime facts read the version.
     supports_bound_lists: true,
@@ -169,26 +182,44 @@ pub const JSON: JsonCaps = JsonCaps {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MySql {
     caps: Caps,
+    /// The engines found on the server ([`Engines`]; none by default).
+    engines: Engines,
 }
 
 impl Default for MySql {
     fn default() -> Self {
-        Self { caps: CAPS }
+        Self {
+            caps: CAPS,
+            engines: Engines::default(),
+        }
     }
 }
 
 impl MySql {
+    /// The engines [`from_conn`](Self::from_conn) found on the server (Spider, Galera),
+    /// which the session is set up for ([`set_up_session`]).
+    pub fn engines(&self) -> Engines {
+        self.engines
+    }
+
     /// The dialect with the facts of the server `conn` talks to: MariaDB when
     /// `SELECT VERSION()` says so (`10.11.14-MariaDB-0+deb12u2`), else MySQL, its
     /// version, and that server's binary NO PAD collation for text columns (so `'a'` and
-    /// `'a '` differ, as on SQLite and PostgreSQL).
+    /// `'a '` differ, as on SQLite and PostgreSQL), and in the same round trip the
+    /// server's [`Engines`] (Spider, Galera), which [`set_up_session`] sets the session
+    /// up for.
     ///
     /// # Errors
     /// The driver's error, or no version.
     pub fn from_conn(conn: &mut mysql::Conn) -> Result<Self, ExecError> {
-        let text: Option<String> = conn
-            .query_first("SELECT VERSION()")
+        let row: Option<mysql::Row> = conn
+            .query_first(format!("SELECT VERSION() {}", session::ENGINE_FACTS))
             .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+        let engines = row
+            .as_ref()
+            .map(|row| Engines::from_row(row, 1))
+            .unwrap_or_default();
+        let text = row.and_then(|row| row.get::<Option<String>, _>(0).flatten());
         let text = text.ok_or_else(|| {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
@@ -229,6 +260,7 @@ impl MySql {
                 },
                 ..CAPS
             },
+            engines,
         })
     }
 }
@@ -310,7 +342,10 @@ impl Dialect for MySql {
     }
 
     fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
-        Box::new(MySql { caps })
+        Box::new(MySql {
+            caps,
+            engines: self.engines,
+        })
     }
 
     /// `x IN (SELECT a.v FROM JSON_TABLE(?, '$[*]' COLUMNS(v <type> PATH '$')) AS a)`,

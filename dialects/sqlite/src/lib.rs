@@ -118,6 +118,12 @@ pub const CAPS: Caps = Caps {
     regex_operator: None,
     json: Some(JSON),
     writes: WRITES,
+    // lang_transaction.html: a deferred `BEGIN` starts a read transaction at the first
+    // read, and every read until `COMMIT` sees the database as it was then. In WAL mode
+    // (wal.html, "Concurrency") it reads a snapshot while writers on other connections
+    // commit; with a rollback journal it holds a SHARED lock, so another connection's
+    // COMMIT waits (busy timeout) or fails with SQLITE_BUSY until the read ends.
+    read_snapshot: "BEGIN",
     // json1.html#jeach: `json_each`, built in since 3.38.0 (and in rusqlite's bundled
     // library); the runtime facts read the version.
     supports_bound_lists: true,
