@@ -6,11 +6,16 @@
 //! (relq-exec's `Steps`), for a query whose later statements bind the keys statement 0
 //! returned.
 //!
-//! The statements are relq-sql's `compile_for_driver` (static by default: each
-//! later statement re-selects its roots, so none depends on another's rows); the
+//! The statements are relq-sql's `compile_for_driver`'s (static by default: each
+//! later statement re-selects its roots, so none depends on another's rows), compiled
+//! through the connection's cache for the driver style (`cache.rs`): a query repeated
+//! with other values is bound to its shape's statements; the
 //! parameters are the values the dialect's own driver binds (`Dialect::driver_value`:
 //! SQLite's storage forms), as Python objects (`values.rs`), a JSON document as its
 //! text; the rows are read by the plan's kinds (`driver_rows.rs`).
+//!
+//! A `Steps` borrows its compiled query across calls, so it holds a compile of its own
+//! (with the schema, in a `self_cell`), made when `steps()` is called.
 //!
 //! Invariant: the dicts from the caller's rows are those `all()` builds from relq's own
 //! driver's rows of the same statements (the same rebuild, relq-exec's `Steps`, reads
@@ -20,12 +25,16 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::sync::MutexExt;
 use pyo3::types::{PyList, PyString, PyTuple};
 use relq::exec::{Fetched, Steps as RelqSteps};
 use relq::sql::Run;
-use relq::{Compiled as RelqCompiled, Dialect, RelationGraph, Value};
+use relq::{
+    Compiled as RelqCompiled, Dialect, Query as RelqQuery, RelationGraph, Value, compile_with,
+};
 use self_cell::self_cell;
 
+use crate::cache::ShapeCache;
 use crate::driver_rows::PyRow;
 use crate::errors::Raise;
 use crate::records::Keys;
@@ -44,7 +53,7 @@ self_cell!(
 self_cell!(
     /// The steps of a compiled query, borrowing it.
     struct StepsCell {
-        owner: Arc<Held>,
+        owner: Held,
 
         #[not_covariant]
         dependent: MaybeSteps,
@@ -54,63 +63,79 @@ self_cell!(
 /// The steps, until `finish` takes them.
 type MaybeSteps<'c> = Option<RelqSteps<'c>>;
 
-/// What a `Compiled` and its `Steps` share: the compiled query and the dialect its
-/// parameters are bound for.
+/// What `Steps` runs: its compiled query, and the cache whose dialect binds the
+/// parameters.
 struct Held {
     compiled: CompiledCell,
-    dialect: Box<dyn Dialect>,
+    cache: Arc<ShapeCache>,
 }
 
-impl Held {
-    /// A run's SQL and its parameters as the caller's driver binds them: `(sql, params)`.
-    fn run<'py>(&self, py: Python<'py>, run: &Run<'_>) -> PyResult<Bound<'py, PyTuple>> {
-        let params = run
-            .params
-            .iter()
-            .map(|v| param(py, self.dialect.driver_value(v)))
-            .collect::<PyResult<Vec<_>>>()?;
-        let sql = PyString::new(py, &run.sql).into_any();
-        PyTuple::new(py, [sql, PyTuple::new(py, params)?.into_any()])
-    }
-}
-
-/// A parameter for the caller's driver: the value's Python object (`values.rs`), a JSON
-/// document its text, as drivers bind JSON parameters.
-fn param(py: Python<'_>, value: Value) -> PyResult<Bound<'_, PyAny>> {
-    match value {
-        Value::Json(text) => Ok(PyString::new(py, &text).into_any()),
-        other => to_py(py, other),
-    }
+/// A run's SQL and its parameters as the caller's driver binds them (`dialect`'s
+/// `driver_value`, a JSON document as its text): `(sql, params)`.
+fn run_tuple<'py>(
+    py: Python<'py>,
+    dialect: &dyn Dialect,
+    run: &Run<'_>,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let params = run
+        .params
+        .iter()
+        .map(|v| match dialect.driver_value(v) {
+            Value::Json(text) => Ok(PyString::new(py, &text).into_any()),
+            other => to_py(py, other),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let sql = PyString::new(py, &run.sql).into_any();
+    PyTuple::new(py, [sql, PyTuple::new(py, params)?.into_any()])
 }
 
 /// A query compiled for a caller's driver (`Query.compile`).
 #[pyclass(frozen, module = "relq")]
 pub struct Compiled {
-    held: Arc<Held>,
+    cache: Arc<ShapeCache>,
+    query: RelqQuery,
+    /// The statements as `(sql, params)`, when no statement binds root keys.
+    statements: Option<Py<PyList>>,
+    /// How many statements, for `rebuild` and `repr`.
+    count: usize,
 }
 
 impl Compiled {
-    /// What `compile` gives over `graph` and `dialect`, its parameters bound as
-    /// `dialect`'s driver binds them.
+    /// `query` compiled through `cache` (checked now: a `relq.CompileError` is raised
+    /// here), its statements made once.
     ///
     /// # Errors
     /// The compile's, as `relq.CompileError`.
-    pub(crate) fn new(
-        graph: Arc<RelationGraph>,
-        dialect: Box<dyn Dialect>,
-        compile: impl for<'g> FnOnce(
-            &'g RelationGraph,
-            &dyn Dialect,
-        ) -> Result<RelqCompiled<'g>, relq::CompileError>,
-    ) -> PyResult<Self> {
-        let compiled = CompiledCell::try_new(graph, |g| compile(g, dialect.as_ref())).raise()?;
+    pub(crate) fn new(py: Python<'_>, cache: Arc<ShapeCache>, query: RelqQuery) -> PyResult<Self> {
+        let dialect = cache.dialect.as_ref();
+        let (statements, count) = cache.with_compiled(Some(py), &query, |compiled| {
+            let count = compiled.statements.len();
+            if !compiled.is_static() {
+                return Ok::<_, PyErr>((None, count));
+            }
+            let list = PyList::empty(py);
+            for index in 0..count {
+                for run in compiled.runs(index, &[]) {
+                    list.append(run_tuple(py, dialect, &run)?)?;
+                }
+            }
+            Ok((Some(list.unbind()), count))
+        })?;
         Ok(Self {
-            held: Arc::new(Held { compiled, dialect }),
+            cache,
+            query,
+            statements,
+            count,
         })
     }
 
-    fn compiled(&self) -> &RelqCompiled<'_> {
-        self.held.compiled.borrow_dependent()
+    /// `work` with the compiled query (bound from the cache).
+    fn with<T>(
+        &self,
+        py: Python<'_>,
+        work: impl FnOnce(&RelqCompiled<'_>) -> PyResult<T>,
+    ) -> PyResult<T> {
+        self.cache.with_compiled(Some(py), &self.query, work)
     }
 }
 
@@ -124,13 +149,17 @@ fn records<'py>(
     keys.list(py, fetched.answer.into_records().raise()?)
 }
 
-/// Feeds every row of `rows` (an iterable of sequences) to `steps`.
-fn feed(steps: &mut RelqSteps<'_>, rows: &Bound<'_, PyAny>) -> PyResult<()> {
-    for row in rows.try_iter()? {
-        let row = row?;
-        steps.push(&mut PyRow::new(&row)?).raise()?;
+/// Feeds every row of `rows` to `steps`.
+fn feed(steps: &mut RelqSteps<'_>, rows: &[Bound<'_, PyAny>]) -> PyResult<()> {
+    for row in rows {
+        steps.push(&mut PyRow::new(row)?).raise()?;
     }
     Ok(())
+}
+
+/// The rows of an iterable, taken before a lock (an iterator may run any Python code).
+fn rows_of<'py>(rows: &Bound<'py, PyAny>) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    rows.try_iter()?.collect()
 }
 
 #[pymethods]
@@ -139,7 +168,7 @@ impl Compiled {
     /// is every execution of the query.
     #[getter]
     fn r#static(&self) -> bool {
-        self.compiled().is_static()
+        self.statements.is_some()
     }
 
     /// The statements, in order, as `(sql, params)`: run each on the caller's
@@ -148,28 +177,23 @@ impl Compiled {
     /// returns (compiled with `bound_keys=True`, `static` false): use `steps()`.
     #[getter]
     fn statements<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let compiled = self.compiled();
-        if !compiled.is_static() {
-            return Err(PyRuntimeError::new_err(
+        match &self.statements {
+            Some(list) => Ok(list.bind(py).clone()),
+            None => Err(PyRuntimeError::new_err(
                 "a statement binds the keys of the roots statement 0 returns, so the \
                  statements are known only as rows arrive: use steps()",
-            ));
+            )),
         }
-        let list = PyList::empty(py);
-        for index in 0..compiled.statements.len() {
-            for run in compiled.runs(index, &[]) {
-                list.append(self.held.run(py, &run)?)?;
-            }
-        }
-        Ok(list)
     }
 
     /// The extraction plan (relq's `ExtractionPlan`, its JSON form as a dict): per node
     /// its path, columns and key, per statement the plan positions its rows fill.
     #[getter]
     fn plan<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let json = serde_json::to_value(&self.compiled().plan.extraction)
-            .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+        let json = self.with(py, |compiled| {
+            serde_json::to_value(&compiled.plan.extraction)
+                .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+        })?;
         json_to_py(py, &json)
     }
 
@@ -181,33 +205,47 @@ impl Compiled {
         py: Python<'py>,
         rows: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyList>> {
-        let compiled = self.compiled();
-        let given = rows.try_iter()?.collect::<PyResult<Vec<_>>>()?;
-        if !compiled.is_static() || given.len() != compiled.statements.len() {
+        let given = rows_of(rows)?
+            .iter()
+            .map(rows_of)
+            .collect::<PyResult<Vec<_>>>()?;
+        if self.statements.is_none() || given.len() != self.count {
             return Err(PyValueError::new_err(format!(
                 "rebuild takes the rows of each of the {} statements{}",
-                compiled.statements.len(),
-                if compiled.is_static() {
+                self.count,
+                if self.statements.is_some() {
                     format!(", not {}", given.len())
                 } else {
                     " of a static compile: use steps()".to_owned()
                 }
             )));
         }
-        let mut steps = RelqSteps::new(compiled).raise()?;
-        for statement in &given {
-            if steps.next_run().is_none() {
-                return Err(PyRuntimeError::new_err("relq has no run for a statement"));
+        self.with(py, |compiled| {
+            let mut steps = RelqSteps::new(compiled).raise()?;
+            for statement in &given {
+                if steps.next_run().is_none() {
+                    return Err(PyRuntimeError::new_err("relq has no run for a statement"));
+                }
+                feed(&mut steps, statement)?;
             }
-            feed(&mut steps, statement)?;
-        }
-        let fetched = steps.finish().raise()?;
-        records(py, compiled, fetched)
+            let fetched = steps.finish().raise()?;
+            records(py, compiled, fetched)
+        })
     }
 
-    /// The query run statement by statement on the caller's connection (`Steps`).
+    /// The query run statement by statement on the caller's connection (`Steps`), from
+    /// a compile of its own.
     fn steps(&self) -> PyResult<Steps> {
-        let cell = StepsCell::try_new(Arc::clone(&self.held), |held| {
+        let cache = &self.cache;
+        let compiled = CompiledCell::try_new(Arc::clone(&cache.graph), |g| {
+            compile_with(g, &self.query, cache.dialect.as_ref(), &cache.options)
+        })
+        .raise()?;
+        let held = Held {
+            compiled,
+            cache: Arc::clone(cache),
+        };
+        let cell = StepsCell::try_new(held, |held| {
             RelqSteps::new(held.compiled.borrow_dependent()).map(Some)
         })
         .raise()?;
@@ -217,11 +255,10 @@ impl Compiled {
     }
 
     fn __repr__(&self) -> String {
-        let compiled = self.compiled();
         format!(
             "<relq.Compiled {} with {} statements>",
-            compiled.caps.name,
-            compiled.statements.len()
+            self.cache.dialect.caps().name,
+            self.count
         )
     }
 }
@@ -236,8 +273,15 @@ pub struct Steps {
 
 impl Steps {
     /// Calls `work` with the steps; `RuntimeError` once they were finished.
-    fn with<T>(&self, work: impl FnOnce(&Held, &mut RelqSteps<'_>) -> PyResult<T>) -> PyResult<T> {
-        let mut cell = self.cell.lock().unwrap_or_else(PoisonError::into_inner);
+    fn with<T>(
+        &self,
+        py: Python<'_>,
+        work: impl FnOnce(&Held, &mut RelqSteps<'_>) -> PyResult<T>,
+    ) -> PyResult<T> {
+        let mut cell = self
+            .cell
+            .lock_py_attached(py)
+            .unwrap_or_else(PoisonError::into_inner);
         cell.with_dependent_mut(|held, steps| match steps {
             Some(steps) => work(held, steps),
             None => Err(PyRuntimeError::new_err("the steps were finished")),
@@ -251,20 +295,25 @@ impl Steps {
     /// its rows before asking for the next: a later statement may bind the keys of the
     /// roots they hold.
     fn next_run<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyTuple>>> {
-        self.with(|held, steps| match steps.next_run() {
-            Some(run) => held.run(py, &run).map(Some),
+        self.with(py, |held, steps| match steps.next_run() {
+            Some(run) => run_tuple(py, held.cache.dialect.as_ref(), &run).map(Some),
             None => Ok(None),
         })
     }
 
     /// Takes the rows (an iterable of sequences) of the statement `next_run` gave last.
     fn feed(&self, rows: &Bound<'_, PyAny>) -> PyResult<()> {
-        self.with(|_, steps| feed(steps, rows))
+        let py = rows.py();
+        let rows = rows_of(rows)?;
+        self.with(py, |_, steps| feed(steps, &rows))
     }
 
     /// The records, once `next_run()` said `None`; the steps are spent.
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let mut cell = self.cell.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut cell = self
+            .cell
+            .lock_py_attached(py)
+            .unwrap_or_else(PoisonError::into_inner);
         cell.with_dependent_mut(|held, steps| {
             let steps = steps
                 .take()

@@ -15,7 +15,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
 use relq::{Fetched, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile_write};
 
-use crate::cache::ReadCache;
+use crate::cache::Caches;
 use crate::errors::{Failure, Raise, schema_error};
 use crate::query::Query;
 use crate::related::RelatedSet;
@@ -27,8 +27,8 @@ pub(crate) struct Shared {
     db: Mutex<relq::Database>,
     /// The validated schema (shared with the compile cache and compiled queries).
     pub(crate) graph: Arc<RelationGraph>,
-    /// The reads' compiled queries by shape.
-    reads: ReadCache,
+    /// Compiled queries by shape: the reads', and the embedding path's per driver style.
+    pub(crate) caches: Caches,
     /// The schema as read (declared or introspected).
     def: SchemaDef,
     /// The dialect's name (`sqlite`, `postgres`, `mysql`).
@@ -66,7 +66,7 @@ impl Shared {
         query: &RelqQuery,
     ) -> PyResult<(Fetched, Arc<Plan>)> {
         self.with_db(py, |db, _| {
-            self.reads.with_compiled(query, |compiled| {
+            self.caches.reads().with_compiled(None, query, |compiled| {
                 let fetched = db.fetch(compiled)?;
                 Ok((fetched, Arc::clone(&compiled.plan)))
             })
@@ -127,7 +127,7 @@ pub(crate) fn connect(
     let dialect = db.dialect().caps().name;
     Ok(Database {
         shared: Arc::new(Shared {
-            reads: ReadCache::new(Arc::clone(&graph), db.dialect()),
+            caches: Caches::new(Arc::clone(&graph), db.dialect()),
             db: Mutex::new(db),
             graph,
             def,

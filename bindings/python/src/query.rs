@@ -21,10 +21,10 @@ use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
 use relq::exec::{FlatRows, Outcome};
 use relq::write::Values;
 use relq::{
-    Answer, Compat, Dialect, DriverStyle, Operation, Placeholder, Query as RelqQuery, Strategy,
-    Terminal, compile_for_driver,
+    Answer, Compat, DriverStyle, Operation, Placeholder, Query as RelqQuery, Strategy, Terminal,
 };
 
+use crate::cache::StyleKey;
 use crate::compiled::Compiled;
 use crate::database::Shared;
 use crate::errors::Raise;
@@ -466,32 +466,31 @@ impl Query {
                 })
             })
             .transpose()?;
-        let dialect: Box<dyn Dialect> = match dialect {
+        if dialect.is_none() && version.is_some() {
+            return Err(PyValueError::new_err(
+                "compile: a version names the server of a dialect: give the dialect too",
+            ));
+        }
+        let key = StyleKey {
+            dialect: dialect.map(|d| (d.to_owned(), version.map(str::to_owned))),
+            style: DriverStyle {
+                placeholder,
+                max_params,
+                bound_keys,
+            },
+        };
+        let cache = self.shared.caches.style(py, key, || match dialect {
             Some(name) => relq::dialect_named(name, version).ok_or_else(|| {
                 PyValueError::new_err(format!(
                     "dialect: unknown `{name}`; relq has sqlite, postgres, mysql"
                 ))
-            })?,
-            None if version.is_some() => {
-                return Err(PyValueError::new_err(
-                    "compile: a version names the server of a dialect: give the dialect too",
-                ));
-            }
+            }),
             None => self.shared.with_db(py, |db, _| {
                 let own = db.dialect();
                 Ok(own.with_caps(*own.caps()))
-            })?,
-        };
-        let style = DriverStyle {
-            placeholder,
-            max_params,
-            bound_keys,
-        };
-        let query = &self.query;
-        let graph = Arc::clone(&self.shared.graph);
-        Compiled::new(graph, dialect, |g, d| {
-            compile_for_driver(g, query, d, &style)
-        })
+            }),
+        })?;
+        Compiled::new(py, cache, self.query.clone())
     }
 
     /// The query's JSON form (relq's query IR, as `relq query --query-file` reads it).

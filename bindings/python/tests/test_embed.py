@@ -32,7 +32,7 @@ class Driver:
     for it."""
 
     def __init__(self, name, url):
-        self.name = name
+        self.name, self.url = name, url
         parts = urllib.parse.urlsplit(url)
         query = urllib.parse.parse_qs(parts.query)
         if name == "sqlite3":
@@ -206,6 +206,21 @@ def test_the_compiled_query_says_what_it_is():
         query.compile(version="3.40.1")
     with pytest.raises(relq.CompileError, match="unknown"):
         db.query("Item").select_related("nope").compile()
+
+
+def test_a_shape_compiled_again_is_bound_to_its_own_values(school):
+    db, driver = school
+    shape = lambda low, high: (db.query("schoolclasses").select_related("teachers", "students")
+                               .filter(id__gte=low, id__lte=high).strategy("split"))
+    first = shape(1, 3).compile(**driver.style)
+    again = shape(4, 9).compile(**driver.style)  # from the first's shape
+    cold = relq.connect(driver.url).query("schoolclasses").select_related("teachers", "students")
+    cold = cold.filter(id__gte=4, id__lte=9).strategy("split").compile(**driver.style)
+    assert again.statements == cold.statements != first.statements
+    assert [sql for sql, _ in again.statements] == [sql for sql, _ in first.statements]
+    rows = [driver.rows(sql, params) for sql, params in again.statements]
+    assert again.rebuild(rows) == shape(4, 9).all()
+    assert [c["id"] for c in again.rebuild(rows)] == [4, 5, 6, 7, 8, 9]
 
 
 def test_rows_of_the_wrong_shape_or_kind_are_row_errors():
