@@ -105,17 +105,15 @@ class Query:
         statements unless `bound_keys` (then use `steps()`)."""
     def __iter__(self) -> Iterator[Record]: ...
 
-Statement = tuple[str, tuple[Any, ...]]
-"""One statement to run on the caller's driver: its SQL and its parameters."""
-
 class Compiled:
     """A query compiled for a caller's driver (`Query.compile`)."""
     @property
     def static(self) -> bool:
         """Whether no statement depends on the rows of an earlier one."""
     @property
-    def statements(self) -> list[Statement]:
-        """Every statement to run, in order (RuntimeError when not `static`)."""
+    def statements(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Every statement to run, in order, as (sql, params) (RuntimeError when not
+        `static`)."""
     @property
     def plan(self) -> dict[str, Any]:
         """The extraction plan in its JSON form."""
@@ -125,7 +123,8 @@ class Compiled:
 
 class Steps:
     """A compiled query run statement by statement on the caller's driver."""
-    def next_run(self) -> Statement | None: ...
+    def next_run(self) -> tuple[str, tuple[Any, ...]] | None:
+        """The next statement to run as (sql, params), or None when every one ran."""
     def feed(self, rows: Iterable[Sequence[Any]]) -> None: ...
     def finish(self) -> list[Record]: ...
 
