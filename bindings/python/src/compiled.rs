@@ -94,8 +94,9 @@ fn run_tuple<'py>(
 pub struct Compiled {
     cache: Arc<ShapeCache>,
     query: RelqQuery,
-    /// The statements as `(sql, params)`, when no statement binds root keys.
-    statements: Option<Py<PyList>>,
+    /// The statements as `(sql, params)`, when no statement binds root keys (a tuple,
+    /// so no caller changes it: `statements` hands out a list of its own).
+    statements: Option<Py<PyTuple>>,
     /// How many statements, for `rebuild` and `repr`.
     count: usize,
 }
@@ -113,13 +114,13 @@ impl Compiled {
             if !compiled.is_static() {
                 return Ok::<_, PyErr>((None, count));
             }
-            let list = PyList::empty(py);
+            let mut runs = Vec::with_capacity(count);
             for index in 0..count {
                 for run in compiled.runs(index, &[]) {
-                    list.append(run_tuple(py, dialect, &run)?)?;
+                    runs.push(run_tuple(py, dialect, &run)?);
                 }
             }
-            Ok((Some(list.unbind()), count))
+            Ok((Some(PyTuple::new(py, runs)?.unbind()), count))
         })?;
         Ok(Self {
             cache,
@@ -178,7 +179,7 @@ impl Compiled {
     #[getter]
     fn statements<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         match &self.statements {
-            Some(list) => Ok(list.bind(py).clone()),
+            Some(runs) => PyList::new(py, runs.bind(py).iter()),
             None => Err(PyRuntimeError::new_err(
                 "a statement binds the keys of the roots statement 0 returns, so the \
                  statements are known only as rows arrive: use steps()",

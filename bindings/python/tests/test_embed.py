@@ -180,6 +180,8 @@ def test_the_compiled_query_says_what_it_is():
     query = db.query("Item").select_related("tags").filter(id__gt=1).limit(2).strategy("split")
     compiled = query.compile("postgres", paramstyle="format")
     assert [p for _, p in compiled.statements] == [(1, 2), (1, 2)]
+    compiled.statements.clear()  # the caller's own list
+    assert len(compiled.statements) == 2
     assert "%s" in compiled.statements[0][0] and "$1" not in compiled.statements[0][0]
     assert compiled.plan["nodes"][1]["path"] == "tags"
     assert len(compiled.plan["statements"]) == 2
