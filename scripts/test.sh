@@ -56,7 +56,8 @@ status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 echo "== python"
 # The Python package (bindings/python) built into a virtual environment of its own, with
-# maturin and pytest pinned from PyPI, then its pytest suite on the three databases
+# maturin, pytest and the drivers the embedding tests run relq's statements on (psycopg,
+# PyMySQL, asyncpg) pinned from PyPI, then its pytest suite on the three databases
 # against the `relq` binary the cargo tests built. A debug build, in the workspace's
 # target directory: only pyo3 and the binding compile anew.
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
@@ -66,7 +67,7 @@ pytest_status=0
 {
     { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } &&
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        maturin==1.16.0 pytest==9.2.0 &&
+        maturin==1.16.0 pytest==9.2.0 "psycopg[binary]==3.3.9" pymysql==1.2.4 asyncpg==0.32.0 &&
     (cd bindings/python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --locked --quiet) &&
     RELQ_BIN="$target_dir/debug/relq" "$venv/bin/python" -m pytest -p no:cacheprovider \
         bindings/python/tests -q

@@ -15,10 +15,9 @@ use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
 use relq::graph::introspect::schema_from_tables;
 use relq::graph::over_catalog;
-use relq::{
-    Fetched, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile, compile_write,
-};
+use relq::{Fetched, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile_write};
 
+use crate::cache::Caches;
 use crate::errors::{Failure, Raise, schema_error};
 use crate::query::Query;
 use crate::related::RelatedSet;
@@ -28,8 +27,10 @@ use crate::values::{json_to_py, to_json, to_value};
 pub(crate) struct Shared {
     /// The connection; locked only with the GIL released.
     db: Mutex<relq::Database>,
-    /// The validated schema.
-    pub(crate) graph: RelationGraph,
+    /// The validated schema (shared with the compile cache and compiled queries).
+    pub(crate) graph: Arc<RelationGraph>,
+    /// Compiled queries by shape: the reads', and the embedding path's per driver style.
+    pub(crate) caches: Caches,
     /// The schema as read (declared or introspected).
     def: SchemaDef,
     /// The dialect's name (`sqlite`, `postgres`, `mysql`).
@@ -55,8 +56,9 @@ impl Shared {
         .raise()
     }
 
-    /// Compiles `query` for the connection's dialect and runs it: what its terminal
-    /// returns, and the plan its records are rebuilt by (its `extraction`).
+    /// Compiles `query` for the connection's dialect (from its shape's statements when
+    /// the cache knows it) and runs it: what its terminal returns, and the plan its
+    /// records are rebuilt by (its `extraction`).
     ///
     /// # Errors
     /// `CompileError`, or the database's.
@@ -65,10 +67,11 @@ impl Shared {
         py: Python<'_>,
         query: &RelqQuery,
     ) -> PyResult<(Fetched, Arc<Plan>)> {
-        self.with_db(py, |db, graph| {
-            let compiled = compile(graph, query, db.dialect())?;
-            let fetched = db.fetch(&compiled)?;
-            Ok((fetched, compiled.plan))
+        self.with_db(py, |db, _| {
+            self.caches.reads().with_compiled(None, query, |compiled| {
+                let fetched = db.fetch(compiled)?;
+                Ok((fetched, Arc::clone(&compiled.plan)))
+            })
         })
     }
 
@@ -147,10 +150,11 @@ pub(crate) fn connect(
             })
         })
         .raise()?;
-    let graph = over_catalog(&def, &catalog).map_err(|e| schema_error(&context, &e))?;
+    let graph = Arc::new(over_catalog(&def, &catalog).map_err(|e| schema_error(&context, &e))?);
     let dialect = db.dialect().caps().name;
     Ok(Database {
         shared: Arc::new(Shared {
+            caches: Caches::new(Arc::clone(&graph), db.dialect()),
             db: Mutex::new(db),
             graph,
             def,

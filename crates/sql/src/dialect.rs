@@ -495,13 +495,25 @@ pub enum BoundList<'g> {
 /// given is bound ([`Expr::Value`]), never written into the SQL. The one statement hook,
 /// [`reset_generated_key`](Self::reset_generated_key), writes a statement of its own:
 /// identifiers through [`push_quoted`](crate::push_quoted), values bound.
-pub trait Dialect {
+///
+/// `Send + Sync`: a dialect is facts and hooks, no connection, so a
+/// [`CompileCache`](crate::CompileCache) holding one is shared between threads.
+pub trait Dialect: Send + Sync {
     /// The dialect's facts.
     fn caps(&self) -> &Caps;
 
     /// The same dialect (its hooks) with other facts: "SQLite with a parameter limit of
     /// 2" in a test, facts an embedder knows better than the connection says.
     fn with_caps(&self, caps: Caps) -> Box<dyn Dialect>;
+
+    /// `value` as a parameter in the form the database stores and compares it, for a
+    /// caller that binds the parameters with a driver of its own (the embedding path,
+    /// `embed.rs`): the same form the dialect's own driver binds. The default, for a
+    /// database with a type for every kind: the value as it is. SQLite's, which stores
+    /// booleans as integers and decimals, dates, times, UUIDs and JSON as text, is those.
+    fn driver_value(&self, value: &Value) -> Value {
+        value.clone()
+    }
 
     /// A text column as a filter's comparisons read it (`exact`, `gt`..., `in`, `range`,
     /// `regex`, and the default [`match_text`](Self::match_text)): compared with a value

@@ -12,7 +12,9 @@
 //! generated integer keys included) and [`insert`] the `INSERT` of a model's rows, for
 //! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it.
 //! [`CompileCache`] keeps compiled queries by shape: a query repeated with other values
-//! is bound, not compiled again.
+//! is bound, not compiled again. [`compile_for_driver`] compiles for a caller that runs
+//! the statements on its own driver ([`DriverStyle`]: its placeholders, its parameter
+//! limit, a static statement list).
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
 //! are always quoted; nothing here asks which dialect it has: it reads its [`Caps`] or
@@ -26,6 +28,7 @@ mod cache;
 mod compile;
 mod ddl;
 mod dialect;
+mod embed;
 mod error;
 mod filter;
 mod insert;
@@ -44,6 +47,7 @@ pub use dialect::{
     OffsetWithoutLimit, Placeholder, Server, TextColumn, TextTest, TypeName, Upsert, WriteCaps,
     like_pattern, lower,
 };
+pub use embed::{DriverStyle, compile_for_driver};
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, reset_generated_key, rows_per_insert};
 pub use render::{Layout, Rendered, push_quoted, render, render_debug, render_expr};

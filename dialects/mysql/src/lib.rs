@@ -224,6 +224,24 @@ impl MySql {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
         })?;
+        Ok(Self {
+            engines,
+            ..Self::of_version(&text)
+        })
+    }
+
+    /// The dialect with the facts of a MySQL or MariaDB server whose `SELECT VERSION()`
+    /// is `text` (`"10.11.6-MariaDB"`, `"8.0.36"`): window functions, JSON functions
+    /// (ordered on MariaDB), `JSON_TABLE`, the binary NO PAD collation and `RETURNING`
+    /// from the release that brought each; for a server relq does not connect to itself
+    /// (a caller's own driver).
+    ///
+    /// ```
+    /// use relq_sql::Dialect;
+    /// let mariadb = relq_mysql::MySql::of_version("10.11.6-MariaDB");
+    /// assert!(mariadb.caps().json.is_some_and(|j| j.ordered_aggregate));
+    /// ```
+    pub fn of_version(text: &str) -> Self {
         // Window functions since MariaDB 10.2 (window-functions-overview) and MySQL 8.0
         // (window-functions.html).
         let mariadb = text.contains("MariaDB");
@@ -232,7 +250,7 @@ impl MySql {
         } else {
             ("MySQL", (8, 0, 0))
         };
-        let version = Server::parse_version(&text);
+        let version = Server::parse_version(text);
         // JSON_ARRAYAGG since MariaDB 10.5.0 (ordered) and MySQL 5.7.22 (unordered).
         let json = if mariadb {
             (version >= (10, 5, 0)).then_some(JSON)
@@ -244,7 +262,7 @@ impl MySql {
         };
         // JSON_TABLE since MariaDB 10.6.0 and MySQL 8.0.4.
         let json_table_since = if mariadb { (10, 6, 0) } else { (8, 0, 4) };
-        Ok(Self {
+        Self {
             caps: Caps {
                 server: Some(Server { product, version }),
                 supports_bound_lists: version >= json_table_since,
@@ -260,8 +278,8 @@ impl MySql {
                 },
                 ..CAPS
             },
-            engines,
-        })
+            engines: Engines::default(),
+        }
     }
 }
 

@@ -168,16 +168,26 @@ impl Postgres {
             ExecError::driver(None, message.clone(), message)
         })?;
         // Since version 10: major * 10000 + minor (server_version_num).
-        let version = (num / 10000, num % 10000, 0);
-        Ok(Self {
+        Ok(Self::of_version(&format!(
+            "{}.{}",
+            num / 10000,
+            num % 10000
+        )))
+    }
+
+    /// The dialect with the facts of a PostgreSQL server of version `version`
+    /// (`SHOW server_version`'s text, `"15.4"`), for a server relq does not connect to
+    /// itself (a caller's own driver). Every fact relq reads holds since version 10.
+    pub fn of_version(version: &str) -> Self {
+        Self {
             caps: Caps {
                 server: Some(Server {
                     product: "PostgreSQL",
-                    version,
+                    version: Server::parse_version(version),
                 }),
                 ..CAPS
             },
-        })
+        }
     }
 }
 

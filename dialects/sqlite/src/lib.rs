@@ -193,10 +193,27 @@ impl Sqlite {
         let limit = conn
             .limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)
             .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-        let version = Server::parse_version(rusqlite::version());
-        Ok(Self {
+        let mut sqlite = Self::of_version(rusqlite::version());
+        sqlite.caps.max_params = usize::try_from(limit).unwrap_or(1).max(1);
+        Ok(sqlite)
+    }
+
+    /// The dialect with the facts of the SQLite library of version `version`
+    /// (`sqlite_version()`'s text, `"3.40.1"`): window functions, `NULLS FIRST` /
+    /// `LAST`, an ordered `json_group_array`, `json_each`, `RETURNING` and the upsert
+    /// from the release that brought each; the parameter limit [`CAPS`]'s. For a
+    /// library relq does not open itself (a caller's own driver, such as Python's
+    /// `sqlite3` module, `sqlite3.sqlite_version`).
+    ///
+    /// ```
+    /// use relq_sql::Dialect;
+    /// let old = relq_sqlite::Sqlite::of_version("3.40.1");
+    /// assert!(!old.caps().json.is_some_and(|j| j.ordered_aggregate));
+    /// ```
+    pub fn of_version(version: &str) -> Self {
+        let version = Server::parse_version(version);
+        Self {
             caps: Caps {
-                max_params: usize::try_from(limit).unwrap_or(1).max(1),
                 server: Some(Server {
                     product: "SQLite",
                     version,
@@ -219,7 +236,7 @@ impl Sqlite {
                 },
                 ..CAPS
             },
-        })
+        }
     }
 }
 
@@ -233,6 +250,14 @@ impl Dialect for Sqlite {
 
     fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
         Box::new(Sqlite { caps })
+    }
+
+    /// The value as SQLite's own driver binds it (its storage class, datatype3.html):
+    /// a boolean an INTEGER 0 / 1, a time or date-time text in relq's one form (a
+    /// date-time with a space, as SQLite's `datetime()` writes it), a decimal, date,
+    /// UUID or JSON document its text.
+    fn driver_value(&self, value: &Value) -> Value {
+        exec::stored(value)
     }
 
     /// `x COLLATE BINARY`, `LOWER(x) COLLATE BINARY` when `fold`: memcmp order, which is
