@@ -389,3 +389,62 @@ fn every_corpus_case_answers_on_postgres_fdw_as_on_plain_postgres() {
 fn every_corpus_case_answers_on_galera_as_on_plain_mariadb() {
     every_case_on(Engine::Galera);
 }
+
+/// The school `scripts/clusters.sh` loads: the seed query (classes with their teachers
+/// and students, each with its category) with every strategy reads the same records from
+/// the distributed tables as from the plain ones: the Spider head's `relq` and
+/// `relq_plain`, the coordinator's `relq` and `relq_plain`, Galera's second node (after
+/// it has applied the first's writes) and first. Not vacuous: 30 classes.
+#[test]
+fn the_school_of_the_clusters_reads_alike_distributed_and_plain() {
+    let graph = Sample::School.graph().expect("the school builds");
+    let galera = common::engines::engine_url("RELQ_GALERA_URLS");
+    let galera: Vec<&str> = galera.split_whitespace().collect();
+    assert_eq!(galera.len(), 2, "RELQ_GALERA_URLS: {galera:?}");
+    let pairs = [
+        (
+            "spider",
+            common::engines::engine_url("RELQ_SPIDER_URL"),
+            common::engines::engine_url("RELQ_SPIDER_PLAIN_URL"),
+        ),
+        (
+            "fdw",
+            common::engines::engine_url("RELQ_FDW_URL"),
+            common::engines::engine_url("RELQ_FDW_PLAIN_URL"),
+        ),
+        ("galera", galera[1].to_owned(), galera[0].to_owned()),
+    ];
+    let seed = Query::new("SchoolClass")
+        .select_related("teachers__category")
+        .select_related("students__category");
+    for (engine, distributed, plain) in pairs {
+        let open = |url: &str| Database::open(url).unwrap_or_else(|e| panic!("{engine}: {e}"));
+        let (mut distributed, mut plain) = (open(&distributed), open(&plain));
+        if engine == "galera" {
+            distributed
+                .run("SET SESSION wsrep_sync_wait = 1", &[])
+                .unwrap_or_else(|e| panic!("galera: {e}"));
+        }
+        for strategy in STRATEGIES {
+            let query = seed.clone().strategy(strategy);
+            let want = answer(&graph, &query, &mut plain)
+                .unwrap_or_else(|e| panic!("{engine} plain, {strategy:?}: {e}"))
+                .expect("the seed query compiles");
+            let got = answer(&graph, &query, &mut distributed)
+                .unwrap_or_else(|e| panic!("{engine}, {strategy:?}: {e}"))
+                .expect("the seed query compiles");
+            assert_eq!(
+                want.as_array().map(Vec::len),
+                Some(30),
+                "{engine}: {}",
+                shown(Some(&want))
+            );
+            assert!(
+                want == got,
+                "{engine}, {strategy:?}: plain {}\n  distributed {}",
+                shown(Some(&want)),
+                shown(Some(&got))
+            );
+        }
+    }
+}

@@ -7,7 +7,8 @@
 //!   database of the same name whose tables are `ENGINE=SPIDER`, `PARTITION BY KEY` (the
 //!   primary key) with one partition per data node (servers `d1`, `d2`), each partition's
 //!   comment naming its server and the table's database and name (MariaDB manual, "Spider
-//!   Table Parameters": `srv`, `database`, `table`). Unique keys stay on the data nodes
+//!   Table Parameters": `srv`, `database`, `table`; a table whose name a comment cannot
+//!   hold is `relq_table_{model number}` on the nodes). Unique keys stay on the data nodes
 //!   (MariaDB refuses a unique key without the partitioning columns, ERROR 1503).
 //! - [`Engine::Fdw`]: PostgreSQL partitioning over postgres_fdw. On each shard
 //!   (`RELQ_FDW_SHARDS`) a new schema with relq's tables without foreign keys; on the
