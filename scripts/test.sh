@@ -4,8 +4,10 @@
 # snapshot tests (never updated here), property tests with a bounded case count, the
 # replay of the committed fuzz seeds, and the doc examples; then builds the Python
 # package and runs its pytest suite. Starts PostgreSQL and
-# MariaDB first (scripts/servers.sh) and stops them on any exit; servers a developer
-# started by hand are used as they are and left running.
+# MariaDB first (scripts/servers.sh), and the sharded and replicated engines
+# (scripts/clusters.sh: MariaDB Spider, PostgreSQL over postgres_fdw, MariaDB Galera), and
+# stops them on any exit; servers a developer started by hand are used as they are and
+# left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,10 +37,14 @@ fi
 echo "== servers"
 log=$(mktemp)
 started_servers=no
+started_clusters=no
 cleanup() {
     rm -f "$log"
     if [ "$started_servers" = yes ]; then
         bash scripts/servers.sh stop || true
+    fi
+    if [ "$started_clusters" = yes ]; then
+        bash scripts/clusters.sh stop || true
     fi
 }
 trap cleanup EXIT
@@ -51,6 +57,14 @@ else
     bash scripts/servers.sh start   # fails the run if a server does not start
 fi
 eval "$(bash scripts/servers.sh env)"
+echo "== engines"
+if bash scripts/clusters.sh status >/dev/null; then
+    echo "clusters: already running (started by hand); using them"
+else
+    started_clusters=yes
+    bash scripts/clusters.sh start   # fails the run if an engine does not start
+fi
+eval "$(bash scripts/clusters.sh env)"
 echo "== tests"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?

@@ -79,7 +79,7 @@ pub enum OffsetWithoutLimit {
     /// `OFFSET ?` on its own (PostgreSQL, SQL:2008).
     Alone,
     /// `LIMIT <literal> OFFSET ?`, where the literal means "no limit" (SQLite `-1`,
-    /// MySQL `18446744073709551615`). The literal is a constant of the dialect, never a
+    /// MySQL `9223372036854775807`). The literal is a constant of the dialect, never a
     /// user value.
     LimitLiteral(&'static str),
 }

@@ -10,7 +10,8 @@
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
 //! [`create_tables`] writes the `CREATE TABLE` statements of a graph (unique keys and
 //! generated integer keys included) and [`insert`] the `INSERT` of a model's rows, for
-//! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it.
+//! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it;
+//! [`create_tables_with`] leaves out the keys a sharded engine refuses ([`TableKeys`]).
 //! [`CompileCache`] keeps compiled queries by shape: a query repeated with other values
 //! is bound, not compiled again. [`compile_for_driver`] compiles for a caller that runs
 //! the statements on its own driver ([`DriverStyle`]: its placeholders, its parameter
@@ -41,7 +42,7 @@ mod terminal;
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use cache::{CompileCache, MAX_SHAPES};
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
-pub use ddl::create_tables;
+pub use ddl::{TableKeys, create_tables, create_tables_with};
 pub use dialect::{
     Ansi, BoundList, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
     OffsetWithoutLimit, Placeholder, Server, TextColumn, TextTest, TypeName, Upsert, WriteCaps,
