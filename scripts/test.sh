@@ -4,8 +4,10 @@
 # snapshot tests (never updated here), property tests with a bounded case count, the
 # replay of the committed fuzz seeds, and the doc examples; then builds the Python
 # package and runs its pytest suite. Starts PostgreSQL and
-# MariaDB first (scripts/servers.sh) and stops them on any exit; servers a developer
-# started by hand are used as they are and left running.
+# MariaDB first (scripts/servers.sh), and the sharded and replicated engines
+# (scripts/clusters.sh: MariaDB Spider, PostgreSQL over postgres_fdw, MariaDB Galera), and
+# stops them on any exit; servers a developer started by hand are used as they are and
+# left running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,10 +37,14 @@ fi
 echo "== servers"
 log=$(mktemp)
 started_servers=no
+started_clusters=no
 cleanup() {
     rm -f "$log"
     if [ "$started_servers" = yes ]; then
         bash scripts/servers.sh stop || true
+    fi
+    if [ "$started_clusters" = yes ]; then
+        bash scripts/clusters.sh stop || true
     fi
 }
 trap cleanup EXIT
@@ -51,12 +57,21 @@ else
     bash scripts/servers.sh start   # fails the run if a server does not start
 fi
 eval "$(bash scripts/servers.sh env)"
+echo "== engines"
+if bash scripts/clusters.sh status >/dev/null; then
+    echo "clusters: already running (started by hand); using them"
+else
+    started_clusters=yes
+    bash scripts/clusters.sh start   # fails the run if an engine does not start
+fi
+eval "$(bash scripts/clusters.sh env)"
 echo "== tests"
 status=0
 cargo test --workspace --locked 2>&1 | tee "$log" || status=$?
 echo "== python"
 # The Python package (bindings/python) built into a virtual environment of its own, with
-# maturin and pytest pinned from PyPI, then its pytest suite on the three databases
+# maturin, pytest and the drivers the embedding tests run relq's statements on (psycopg,
+# PyMySQL, asyncpg) pinned from PyPI, then its pytest suite on the three databases
 # against the `relq` binary the cargo tests built. A debug build, in the workspace's
 # target directory: only pyo3 and the binding compile anew.
 target_dir=$(cargo metadata --format-version 1 --no-deps --locked |
@@ -66,7 +81,7 @@ pytest_status=0
 {
     { [ -x "$venv/bin/python" ] || python3 -m venv "$venv"; } &&
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-        maturin==1.16.0 pytest==9.2.0 &&
+        maturin==1.16.0 pytest==9.2.0 "psycopg[binary]==3.3.9" pymysql==1.2.4 asyncpg==0.32.0 &&
     (cd bindings/python && VIRTUAL_ENV="$venv" PATH="$venv/bin:$PATH" maturin develop --locked --quiet) &&
     RELQ_BIN="$target_dir/debug/relq" "$venv/bin/python" -m pytest -p no:cacheprovider \
         bindings/python/tests -q

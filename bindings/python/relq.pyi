@@ -2,7 +2,7 @@
 run, and rebuilt into nested dicts. Type stubs of the extension module (src/*.rs)."""
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, Literal
 
@@ -13,10 +13,16 @@ Record = dict[str, Any]
 one a list of Records, a many-to-many child's through fields under the through model's
 name."""
 
-def connect(url: str, schema: str | os.PathLike[str] | dict[str, Any] | None = None) -> Database:
+def connect(
+    url: str,
+    schema: str | os.PathLike[str] | dict[str, Any] | None = None,
+    create_tables: bool = False,
+) -> Database:
     """Opens `sqlite:PATH`, `sqlite::memory:`, `postgres://user:pass@host:port/db` or
     `mysql://user:pass@host:port/db` with its schema: introspected (models named as
-    tables), or `schema`: a TOML or JSON file, or a dict in the JSON form."""
+    tables), or `schema`: a TOML or JSON file, or a dict in the JSON form, declaring the
+    models, keys and relations over the database's tables, each of whose tables and
+    columns must exist (`SchemaError` otherwise); `create_tables` creates them first."""
 
 class Database:
     @property
@@ -28,7 +34,6 @@ class Database:
     def query(self, model: str) -> Query: ...
     def related(self, model: str, pk: Any, relation: str) -> RelatedSet: ...
     def transaction(self) -> Transaction: ...
-    def create_tables(self) -> None: ...
     def run(self, sql: str, params: Iterable[Any] | None = None) -> int: ...
     def schema(self) -> dict[str, Any]: ...
 
@@ -89,7 +94,44 @@ class Query:
     def get_or_create(self, defaults: dict[str, Any] | None = None, **lookup: Any) -> tuple[Any, bool]: ...
     def update_or_create(self, defaults: dict[str, Any] | None = None, **lookup: Any) -> tuple[Any, bool]: ...
     def to_json(self) -> str: ...
+    def compile(
+        self,
+        dialect: Literal["sqlite", "postgres", "mysql"] | None = None,
+        *,
+        version: str | None = None,
+        paramstyle: Literal["qmark", "format", "numeric_dollar"] | None = None,
+        max_params: int | None = None,
+        bound_keys: bool = False,
+    ) -> Compiled:
+        """The query compiled for a driver of the caller's own: for `dialect` with the
+        facts of the server `version` (or the dialect's documented facts), or for the
+        connection's dialect and server; in the driver's `paramstyle` (`?`, `%s`, `$1`;
+        default the dialect's own) within `max_params` parameters per statement. Static
+        statements unless `bound_keys` (then use `steps()`)."""
     def __iter__(self) -> Iterator[Record]: ...
+
+class Compiled:
+    """A query compiled for a caller's driver (`Query.compile`)."""
+    @property
+    def static(self) -> bool:
+        """Whether no statement depends on the rows of an earlier one."""
+    @property
+    def statements(self) -> list[tuple[str, tuple[Any, ...]]]:
+        """Every statement to run, in order, as (sql, params) (RuntimeError when not
+        `static`)."""
+    @property
+    def plan(self) -> dict[str, Any]:
+        """The extraction plan in its JSON form."""
+    def rebuild(self, rows: Iterable[Iterable[Sequence[Any]]]) -> list[Record]:
+        """The records `all()` returns, from each statement's rows (the driver's own)."""
+    def steps(self) -> Steps: ...
+
+class Steps:
+    """A compiled query run statement by statement on the caller's driver."""
+    def next_run(self) -> tuple[str, tuple[Any, ...]] | None:
+        """The next statement to run as (sql, params), or None when every one ran."""
+    def feed(self, rows: Iterable[Sequence[Any]]) -> None: ...
+    def finish(self) -> list[Record]: ...
 
 class RelatedSet(Query):
     def add(self, *targets: Any, through: dict[str, Any] | None = None) -> int: ...

@@ -31,7 +31,7 @@ use common::servers;
 use relq_plan::{Alias, TextOp, Value};
 use relq_sql::{
     Caps, Dialect, Expr, IdentifierLimit, Layout, OffsetWithoutLimit, OrderItem, Placeholder,
-    Select, TableRef, TypeName, render,
+    Select, TableRef, TextTest, TypeName, render,
 };
 
 /// One connection to a database under test, as much as the facts need: statements
@@ -533,7 +533,11 @@ fn text_table(db: &mut dyn Db, name: &str, rows: &[(i64, &str)]) {
 /// `comparable_text` hook has filters compare it, folded when `fold`: relq's own rendering.
 fn comparable(db: &dyn Db, table: &str, fold: bool) -> String {
     let dialect = db.dialect();
-    let x = dialect.comparable_text(Expr::column(Alias::new(0), "x"), fold);
+    let x = dialect.comparable_text(
+        Expr::column(Alias::new(0), "x").into(),
+        fold,
+        TextTest::Order,
+    );
     let (sql, params) = rendered(&*dialect, table, vec![x], Vec::new());
     assert_eq!(params, [], "comparable_text binds nothing");
     let column = sql
@@ -648,7 +652,7 @@ fn substring_match_is_literal_and_case_sensitive_as_the_hook_says(db: &mut dyn D
         (TextOp::Equal, true, "AXB"),
     ] {
         let x = Expr::column(Alias::new(0), "x");
-        let condition = dialect.match_text(op, x, fold, text);
+        let condition = dialect.match_text(op, x.into(), fold, text);
         let id = Expr::column(Alias::new(0), "id");
         let (sql, params) = rendered(&*dialect, "relq_substring", vec![id], vec![condition]);
         let folded = |t: &str| if fold { t.to_lowercase() } else { t.to_owned() };
@@ -979,7 +983,7 @@ fn sqlite_like_ignores_case_and_stops_at_a_nul_where_instr_and_blob_substr_do_no
     ] {
         let x = Expr::column(Alias::new(0), "x");
         let id = Expr::column(Alias::new(0), "id");
-        let condition = dialect.match_text(op, x, false, text);
+        let condition = dialect.match_text(op, x.into(), false, text);
         let (sql, params) = rendered(&*dialect, "relq_substring_nul", vec![id], vec![condition]);
         assert_eq!(db.ints_for_values(&sql, &params), Ok(expected), "{sql}");
     }

@@ -13,11 +13,14 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
+use relq::graph::introspect::schema_from_tables;
+use relq::graph::over_catalog;
 use relq::{
-    Compiled, ExecError, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile,
+    Compiled, ExecError, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef,
     compile_write,
 };
 
+use crate::cache::Caches;
 use crate::errors::{Failure, Raise, schema_error};
 use crate::query::Query;
 use crate::related::RelatedSet;
@@ -27,8 +30,10 @@ use crate::values::{json_to_py, to_json, to_value};
 pub(crate) struct Shared {
     /// The connection; locked only with the GIL released.
     db: Mutex<relq::Database>,
-    /// The validated schema.
-    pub(crate) graph: RelationGraph,
+    /// The validated schema (shared with the compile cache and compiled queries).
+    pub(crate) graph: Arc<RelationGraph>,
+    /// Compiled queries by shape: the reads', and the embedding path's per driver style.
+    pub(crate) caches: Caches,
     /// The schema as read (declared or introspected).
     def: SchemaDef,
     /// The dialect's name (`sqlite`, `postgres`, `mysql`).
@@ -54,9 +59,10 @@ impl Shared {
         .raise()
     }
 
-    /// Compiles `query` for the connection's dialect and runs it with `run` (relq's
-    /// `fetch`, or `fetch_with` a visitor): what `run` returns, and the plan its records
-    /// are rebuilt by (its `extraction`).
+    /// Compiles `query` for the connection's dialect (from its shape's statements when
+    /// the cache knows it) and runs it with `run` (relq's `fetch`, or `fetch_with` a
+    /// visitor): what `run` returns, and the plan its records are rebuilt by (its
+    /// `extraction`).
     ///
     /// # Errors
     /// `CompileError`, or `run`'s.
@@ -70,10 +76,11 @@ impl Shared {
         T: Send,
         F: FnOnce(&mut relq::Database, &Compiled<'_>) -> Result<T, ExecError> + Send,
     {
-        self.with_db(py, |db, graph| {
-            let compiled = compile(graph, query, db.dialect())?;
-            let answer = run(db, &compiled)?;
-            Ok((answer, compiled.plan))
+        self.with_db(py, |db, _| {
+            self.caches.reads().with_compiled(None, query, |compiled| {
+                let answer = run(db, compiled)?;
+                Ok((answer, Arc::clone(&compiled.plan)))
+            })
         })
     }
 
@@ -103,34 +110,60 @@ pub struct Database {
 /// Opens the database `url` names (`sqlite:PATH`, `sqlite::memory:`,
 /// `postgres://user:pass@host:port/db`, `mysql://user:pass@host:port/db`) with its schema:
 /// introspected from the database (models named as its tables), or `schema`, a TOML or
-/// JSON file (by its `.json` extension) or a dict in the JSON form.
+/// JSON file (by its `.json` extension) or a dict in the JSON form, declaring the models,
+/// keys and relations over the database's tables: each declared table and column must
+/// exist there (relq's `over_catalog`, as the CLI's `--db` with `--schema`). With
+/// `create_tables`, the declared schema's tables are created first (`CREATE TABLE`, with
+/// their keys and indexes, in dependency order).
 #[pyfunction]
-#[pyo3(signature = (url, schema=None))]
+#[pyo3(signature = (url, schema=None, create_tables=false))]
 pub(crate) fn connect(
     py: Python<'_>,
     url: String,
     schema: Option<&Bound<'_, PyAny>>,
+    create_tables: bool,
 ) -> PyResult<Database> {
     let declared = match schema {
+        None if create_tables => {
+            return Err(PyTypeError::new_err(
+                "create_tables needs a declared schema",
+            ));
+        }
         None => None,
-        Some(schema) => Some(declared_schema(schema)?),
+        Some(schema) => {
+            let (def, context) = declared_schema(schema)?;
+            let alone = if create_tables {
+                Some(def.build().map_err(|e| schema_error(&context, &e))?)
+            } else {
+                None
+            };
+            Some((def, context, alone))
+        }
     };
-    let (db, def, context) = py
+    let (db, def, context, catalog) = py
         .detach(|| -> Result<_, Failure> {
             let mut db = relq::Database::open(&url)?;
             Ok(match declared {
-                Some((def, context)) => (db, def, context),
+                Some((def, context, alone)) => {
+                    if let Some(graph) = &alone {
+                        db.create_tables(graph)?;
+                    }
+                    let catalog = db.catalog()?;
+                    (db, def, context, catalog)
+                }
                 None => {
-                    let def = db.introspect()?;
-                    (db, def, "schema of the database: ".to_owned())
+                    let catalog = db.catalog()?;
+                    let def = schema_from_tables(catalog.clone());
+                    (db, def, "schema of the database: ".to_owned(), catalog)
                 }
             })
         })
         .raise()?;
-    let graph = def.build().map_err(|e| schema_error(&context, &e))?;
+    let graph = Arc::new(over_catalog(&def, &catalog).map_err(|e| schema_error(&context, &e))?);
     let dialect = db.dialect().caps().name;
     Ok(Database {
         shared: Arc::new(Shared {
+            caches: Caches::new(Arc::clone(&graph), db.dialect()),
             db: Mutex::new(db),
             graph,
             def,
@@ -200,13 +233,6 @@ impl Database {
     fn in_transaction(&self, py: Python<'_>) -> PyResult<bool> {
         self.shared
             .with_db(py, |db, _| Ok(db.transaction_depth() > 0))
-    }
-
-    /// Creates the table of every model of the schema (`CREATE TABLE`, with its keys
-    /// and indexes), in dependency order.
-    fn create_tables(&self, py: Python<'_>) -> PyResult<()> {
-        self.shared
-            .with_db(py, |db, graph| Ok(db.create_tables(graph)?))
     }
 
     /// Runs one statement given by hand that returns no rows (DDL, `SET`...) with

@@ -6,14 +6,20 @@
 //! back as dicts built in Rust with their keys made once per plan (`records.rs`), values
 //! as Python's own types (`values.rs`); `db.related(model, pk, relation)` is a
 //! `RelatedSet` with the writes through a relation (`related.rs`); every Rust error is
-//! an exception class of its own (`errors.rs`).
+//! an exception class of its own (`errors.rs`). Reads compile through the connection's
+//! cache of compiled queries by shape (`cache.rs`). `query.compile(...)` is the embedding
+//! path (`compiled.rs`): the statements for the caller's own driver, and its rows
+//! (`driver_rows.rs`) rebuilt into the same dicts.
 //!
 //! Invariants: no rule of relq lives here: paths, lookups, values, scopes and writes are
 //! given to relq as its query and write IR and checked there, with its messages; the GIL
 //! is released while the database works; the crate has no Rust tests of its own (a test
 //! binary would have to embed Python): the pytest suite in `tests/` is its test.
 
+mod cache;
+mod compiled;
 mod database;
+mod driver_rows;
 mod errors;
 mod filters;
 mod query;
@@ -31,6 +37,8 @@ fn relq_python(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<database::Database>()?;
     m.add_class::<database::Transaction>()?;
     m.add_class::<query::Query>()?;
+    m.add_class::<compiled::Compiled>()?;
+    m.add_class::<compiled::Steps>()?;
     m.add_class::<related::RelatedSet>()?;
     m.add_class::<filters::Q>()?;
     m.add_class::<filters::Aggregate>()?;

@@ -6,9 +6,11 @@
 //! a query (`create`, `bulk_create`, `update`, `delete`, `get_or_create`,
 //! `update_or_create`) go through relq-write's `Operation::update_of` and its peers.
 //!
+//! `compile(dialect, paramstyle=...)` compiles it for a driver of the caller's own
+//! (`compiled.rs`).
+//!
 //! Invariant: a `Query` is immutable and holds relq's own `Query` and the connection it
-//! runs on, nothing else, so a method that compiles it for another dialect
-//! (`compile(dialect, paramstyle=...)`) needs nothing more than what is here.
+//! runs on, nothing else.
 
 use std::sync::Arc;
 
@@ -19,8 +21,12 @@ use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
 use relq::exec::{FlatRows, Outcome};
 use relq::rows::Recording;
 use relq::write::Values;
-use relq::{Answer, Compat, Operation, Query as RelqQuery, Strategy, Terminal};
+use relq::{
+    Answer, Compat, DriverStyle, Operation, Placeholder, Query as RelqQuery, Strategy, Terminal,
+};
 
+use crate::cache::StyleKey;
+use crate::compiled::Compiled;
 use crate::database::Shared;
 use crate::errors::Raise;
 use crate::filters::{Aggregate, filter_of, order_of, related_of, type_name};
@@ -447,6 +453,63 @@ impl Query {
         let defaults = optional_values(defaults, "defaults")?;
         let op = Operation::update_or_create_of(&self.query, values_of(lookup)?, defaults);
         key_and_created(py, self.write(py, op)?)
+    }
+
+    /// This query compiled for a driver of the caller's own (`relq.Compiled`: the
+    /// embedding path): for `dialect` (`sqlite`, `postgres`, `mysql`) with the facts of
+    /// the server `version` (its version text: `sqlite3.sqlite_version`, `SHOW
+    /// server_version`, `SELECT VERSION()`; `None`: the dialect's documented facts), or
+    /// for the connection's dialect and server (`dialect` `None`), in the
+    /// driver's `paramstyle` (`qmark`, `format`, `numeric_dollar`; `None`: the
+    /// dialect's own), within `max_params` parameters per statement (`None`: the
+    /// dialect's limit, which also holds when lower). The statements are static (none
+    /// depends on another's rows) unless `bound_keys`, which lets relq bind the roots'
+    /// keys where its rule prefers it (then run them with `steps()`).
+    #[pyo3(signature = (dialect=None, *, version=None, paramstyle=None, max_params=None, bound_keys=false))]
+    fn compile(
+        &self,
+        py: Python<'_>,
+        dialect: Option<&str>,
+        version: Option<&str>,
+        paramstyle: Option<&str>,
+        max_params: Option<usize>,
+        bound_keys: bool,
+    ) -> PyResult<Compiled> {
+        let placeholder = paramstyle
+            .map(|name| {
+                Placeholder::from_paramstyle(name).ok_or_else(|| {
+                    PyValueError::new_err(format!(
+                        "paramstyle: unknown `{name}`; relq writes {}",
+                        Placeholder::PARAMSTYLES.join(", ")
+                    ))
+                })
+            })
+            .transpose()?;
+        if dialect.is_none() && version.is_some() {
+            return Err(PyValueError::new_err(
+                "compile: a version names the server of a dialect: give the dialect too",
+            ));
+        }
+        let key = StyleKey {
+            dialect: dialect.map(|d| (d.to_owned(), version.map(str::to_owned))),
+            style: DriverStyle {
+                placeholder,
+                max_params,
+                bound_keys,
+            },
+        };
+        let cache = self.shared.caches.style(py, key, || match dialect {
+            Some(name) => relq::dialect_named(name, version).ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "dialect: unknown `{name}`; relq has sqlite, postgres, mysql"
+                ))
+            }),
+            None => self.shared.with_db(py, |db, _| {
+                let own = db.dialect();
+                Ok(own.with_caps(*own.caps()))
+            }),
+        })?;
+        Compiled::new(py, cache, self.query.clone())
     }
 
     /// The query's JSON form (relq's query IR, as `relq query --query-file` reads it).

@@ -30,7 +30,7 @@ use relq::write::Values;
 use serde_json::{Map, Number, Value as Json};
 
 /// A Python class or function imported once.
-struct Cached(PyOnceLock<Py<PyAny>>, &'static str, &'static [&'static str]);
+pub(crate) struct Cached(PyOnceLock<Py<PyAny>>, &'static str, &'static [&'static str]);
 
 impl Cached {
     const fn new(module: &'static str, path: &'static [&'static str]) -> Self {
@@ -50,17 +50,18 @@ impl Cached {
     }
 }
 
-static DECIMAL: Cached = Cached::new("decimal", &["Decimal"]);
-static DATE: Cached = Cached::new("datetime", &["date"]);
-static TIME: Cached = Cached::new("datetime", &["time"]);
-static DATETIME: Cached = Cached::new("datetime", &["datetime"]);
-static UUID: Cached = Cached::new("uuid", &["UUID"]);
+pub(crate) static DECIMAL: Cached = Cached::new("decimal", &["Decimal"]);
+pub(crate) static DATE: Cached = Cached::new("datetime", &["date"]);
+pub(crate) static TIME: Cached = Cached::new("datetime", &["time"]);
+pub(crate) static DATETIME: Cached = Cached::new("datetime", &["datetime"]);
+pub(crate) static TIMEDELTA: Cached = Cached::new("datetime", &["timedelta"]);
+pub(crate) static UUID: Cached = Cached::new("uuid", &["UUID"]);
 static DATE_FROM: Cached = Cached::new("datetime", &["date", "fromisoformat"]);
 static TIME_FROM: Cached = Cached::new("datetime", &["time", "fromisoformat"]);
 static DATETIME_FROM: Cached = Cached::new("datetime", &["datetime", "fromisoformat"]);
 
 /// Whether `obj` is an instance of the cached class `class`.
-fn is(obj: &Bound<'_, PyAny>, class: &Cached) -> PyResult<bool> {
+pub(crate) fn is(obj: &Bound<'_, PyAny>, class: &Cached) -> PyResult<bool> {
     let class = class.get(obj.py())?;
     match class.cast::<PyType>() {
         Ok(class) => obj.is_instance(class),

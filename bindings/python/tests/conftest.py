@@ -172,8 +172,7 @@ def samples(demo_dir, tmp_path_factory):
             made[(backend, name)] = space
             schema = str(SCHEMAS / f"{name}.toml")
             source = relq.connect(f"sqlite:{demo_dir / (name + '.db')}", schema=schema)
-            target = relq.connect(space.url, schema=schema)
-            target.create_tables()
+            target = relq.connect(space.url, schema=schema, create_tables=True)
             copy_models(source, target)
         return made[(backend, name)].url
 
@@ -197,8 +196,7 @@ def fresh(backend, tmp_path):
     def make(schema, what="fresh"):
         space = Namespace(backend, tmp_path, what)
         spaces.append(space)
-        db = relq.connect(space.url, schema=schema)
-        db.create_tables()
+        db = relq.connect(space.url, schema=schema, create_tables=True)
         return db, space.url
 
     yield make

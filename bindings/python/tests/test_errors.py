@@ -76,6 +76,26 @@ def test_a_schema_that_does_not_read_or_validate_is_a_schema_error(cli, tmp_path
         relq.connect(url, schema={"modles": []})
 
 
+def test_a_declared_table_or_column_the_database_lacks_is_a_schema_error(cli, tmp_path, fresh):
+    """relq's rule (`over_catalog`), with the CLI's message for `--db` with `--schema`."""
+    _, url = fresh(BLOG, "declared")
+    text = (SCHEMAS / "blog.toml").read_text()
+    for name, wrong, message in [
+        ("table", text.replace('table = "posts"', 'table = "post"', 1),
+         "model `Post`: no table `post` in the database; did you mean `posts`?"),
+        ("column", text.replace("{ name = \"name\", type = \"text\"", "{ name = \"nam\", type = \"text\"", 1),
+         "field `Category.nam`: no column `nam` in table `categories`; did you mean `name`?"),
+    ]:
+        path = tmp_path / f"{name}.toml"
+        path.write_text(wrong)
+        with pytest.raises(relq.SchemaError) as e:
+            relq.connect(url, schema=path)
+        assert str(e.value) == f"schema file `{path}`: {message}"
+        assert str(e.value) == cli_error(cli, "schema", "--db", url, "--schema", str(path))
+    with pytest.raises(TypeError, match="create_tables needs a declared schema"):
+        relq.connect(url, create_tables=True)
+
+
 def test_a_query_that_does_not_compile_is_a_compile_error(cli, samples, backend):
     url = samples(backend, "school")
     db = relq.connect(url)

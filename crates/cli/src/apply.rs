@@ -11,7 +11,7 @@ use relq::{Database, Outcome, compile_write};
 use serde_json::json;
 
 use crate::error::{CliError, read};
-use crate::source::schema_file;
+use crate::source::over_database;
 
 /// Opens `url`, reads the schema (the file, or the database's) and the operations, and
 /// applies them (or, with `dry_run`, prints the statements, applies and rolls back).
@@ -23,18 +23,7 @@ pub(crate) fn run(
     dry_run: bool,
 ) -> Result<(), CliError> {
     let mut db = Database::open(url)?;
-    let graph = match schema {
-        Some(path) => schema_file(path)?
-            .build()
-            .map_err(|source| CliError::SchemaFile {
-                path: path.to_owned(),
-                source: Box::new(source),
-            })?,
-        None => db
-            .introspect()?
-            .build()
-            .map_err(|e| CliError::DatabaseSchema(Box::new(e)))?,
-    };
+    let (_, graph) = over_database(&mut db, schema)?;
     let text = if ops == Path::new("-") {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text)?;

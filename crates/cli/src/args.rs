@@ -73,6 +73,12 @@ pub(crate) enum Command {
         /// mysql://user:pass@host:port/db.
         #[arg(long, value_name = "URL")]
         db: String,
+        /// A schema file (TOML, or JSON by its extension) declaring the models, keys and
+        /// relations over the database's tables, each of whose tables and columns must
+        /// exist there [default: the database's, introspected: model names are table
+        /// names].
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
         /// Output form: a pretty JSON array of roots, one root per line, or a table of the
         /// roots (a to-one relation shows the related primary key, a to-many one the
         /// number of records in brackets).
@@ -103,8 +109,10 @@ pub(crate) enum Command {
         /// mysql://user:pass@host:port/db.
         #[arg(long, value_name = "URL")]
         db: String,
-        /// A schema file (TOML, or JSON by its extension) naming the models and relations
-        /// [default: the database's, introspected: model names are table names].
+        /// A schema file (TOML, or JSON by its extension) declaring the models, keys and
+        /// relations over the database's tables, each of whose tables and columns must
+        /// exist there [default: the database's, introspected: model names are table
+        /// names].
         #[arg(long, value_name = "FILE")]
         schema: Option<PathBuf>,
         /// The operations: a file, or `-` for standard input.
@@ -124,15 +132,18 @@ pub(crate) enum Command {
     },
 }
 
-/// Where the schema comes from: a live database or a schema file.
+/// Where the schema comes from: a live database, a schema file, or both (the file's
+/// models over the database's tables).
 #[derive(Debug, Args)]
-#[group(required = true, multiple = false)]
+#[group(required = true, multiple = true)]
 pub(crate) struct Source {
-    /// The database to introspect: sqlite:PATH, postgres://user:pass@host:port/db or
-    /// mysql://user:pass@host:port/db.
+    /// The database: sqlite:PATH, postgres://user:pass@host:port/db or
+    /// mysql://user:pass@host:port/db; introspected unless --schema is given too.
     #[arg(long, value_name = "URL")]
     pub(crate) db: Option<String>,
     /// A schema file, TOML or JSON (by its extension: .json is JSON, anything else TOML).
+    /// With --db it declares the models, keys and relations over the database's tables,
+    /// each of whose tables and columns must exist there.
     #[arg(long, value_name = "FILE")]
     pub(crate) schema: Option<PathBuf>,
 }

@@ -59,11 +59,13 @@ fn one_line(message: &str) -> String {
 fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     match cli.command {
         Command::Schema { source, format } => {
-            let loaded = source.load()?;
             // Only a schema that builds is printed: what relq prints, it reads back.
-            source.graph(&loaded.def)?;
+            let loaded = source.load()?;
             let text = match format {
-                SchemaFormat::Toml => loaded.def.to_toml().map_err(|e| source.schema_error(e))?,
+                SchemaFormat::Toml => loaded
+                    .def
+                    .to_toml()
+                    .map_err(|e| source::schema_error(source.schema.as_deref(), e))?,
                 SchemaFormat::Json => {
                     serde_json::to_string_pretty(&loaded.def).map_err(std::io::Error::from)? + "\n"
                 }
@@ -78,7 +80,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             query,
         } => {
             let loaded = source.load()?;
-            let graph = source.graph(&loaded.def)?;
+            let graph = &loaded.graph;
             let named = dialect.map(DialectName::dialect);
             let default = Sqlite::default();
             let dialect: &dyn Dialect = match (&named, &loaded.db) {
@@ -86,26 +88,25 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 (None, Some(db)) => db.dialect(),
                 (None, None) => &default,
             };
-            let compiled = compile(&graph, &query.query()?, dialect)?;
+            let compiled = compile(graph, &query.query()?, dialect)?;
             match format {
                 CompileFormat::Text => {
-                    output::compiled_text(out, &graph, &compiled, dialect, compact)?
+                    output::compiled_text(out, graph, &compiled, dialect, compact)?
                 }
                 CompileFormat::Json => output::compiled_json(out, &compiled, dialect, compact)?,
             }
         }
         Command::Query {
             db,
+            schema,
             format,
             explain,
             count,
             exists,
             query,
         } => {
-            let (mut db, def) = source::introspect(&db)?;
-            let graph = def
-                .build()
-                .map_err(|e| CliError::DatabaseSchema(Box::new(e)))?;
+            let mut db = relq::Database::open(&db)?;
+            let (_, graph) = source::over_database(&mut db, schema.as_deref())?;
             let mut query = query.query()?;
             if count {
                 query.terminal = Some(Terminal::Count);
@@ -163,8 +164,7 @@ fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             dry_run,
         } => apply::run(out, &db, schema.as_deref(), &ops, dry_run)?,
         Command::Graph { source, query } => {
-            let loaded = source.load()?;
-            let graph = source.graph(&loaded.def)?;
+            let graph = source.load()?.graph;
             let dot = match query {
                 Some(query) => relq::plan::plan(&graph, &query.query()?)
                     .map_err(relq::CompileError::from)?

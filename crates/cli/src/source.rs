@@ -1,55 +1,91 @@
 //! Where a subcommand's schema comes from: a database, introspected through
-//! [`relq::Database`], or a schema file (TOML, or JSON by its `.json` extension).
+//! [`relq::Database`]; a schema file (TOML, or JSON by its `.json` extension); or both, the
+//! file declaring the models, keys and relations over the database's tables
+//! ([`relq::graph::over_catalog`]: every declared table and column must exist).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use relq::graph::introspect::schema_from_tables;
+use relq::graph::over_catalog;
 use relq::{Database, RelationGraph, SchemaDef};
 
 use crate::args::Source;
 use crate::error::{CliError, read};
 
-/// A schema and, when it came from one, the open database.
+/// A schema, its graph and, when one was given, the open database.
 pub(crate) struct Loaded {
-    /// The schema as read.
+    /// The schema as read: the file's, or the database's introspected.
     pub(crate) def: SchemaDef,
-    /// The database it was introspected from.
+    /// The validated graph; built over the database's catalog when there is one.
+    pub(crate) graph: RelationGraph,
+    /// The database.
     pub(crate) db: Option<Database>,
 }
 
 impl Source {
-    /// Opens the database and introspects it, or reads and parses the schema file.
+    /// The schema of `--db`, `--schema` or both ([`load`]).
     ///
     /// # Errors
-    /// The database's open or introspection error; the file's read or parse error.
+    /// [`load`]'s.
     pub(crate) fn load(&self) -> Result<Loaded, CliError> {
-        let Some(path) = &self.schema else {
-            // clap requires --db or --schema; an empty URL would be refused by `open`.
-            let (db, def) = introspect(self.db.as_deref().unwrap_or_default())?;
-            return Ok(Loaded { def, db: Some(db) });
-        };
-        Ok(Loaded {
-            def: schema_file(path)?,
+        // clap requires --db or --schema.
+        load(self.db.as_deref(), self.schema.as_deref())
+    }
+}
+
+/// The schema file at `schema` alone, or the schema over the database at `db`
+/// ([`over_database`]).
+///
+/// # Errors
+/// The database's open error, the file's, or [`over_database`]'s.
+pub(crate) fn load(db: Option<&str>, schema: Option<&Path>) -> Result<Loaded, CliError> {
+    let Some(url) = db else {
+        let def = schema.map(schema_file).transpose()?.unwrap_or_default();
+        let graph = def.build().map_err(|e| schema_error(schema, e))?;
+        return Ok(Loaded {
+            def,
+            graph,
             db: None,
-        })
-    }
+        });
+    };
+    let mut database = Database::open(url)?;
+    let (def, graph) = over_database(&mut database, schema)?;
+    Ok(Loaded {
+        def,
+        graph,
+        db: Some(database),
+    })
+}
 
-    /// The validated graph of `def`.
-    ///
-    /// # Errors
-    /// The first rule the schema breaks, naming the file or the database.
-    pub(crate) fn graph(&self, def: &SchemaDef) -> Result<RelationGraph, CliError> {
-        def.build().map_err(|source| self.schema_error(source))
-    }
+/// The schema of `db` and its graph: the file at `schema` over the database's catalog,
+/// or the database's introspected schema over it.
+///
+/// # Errors
+/// The catalog's error; the file's read or parse error; the first rule the schema breaks
+/// (a declared table or column missing from the database among them), naming the file,
+/// or the database when there is none.
+pub(crate) fn over_database(
+    db: &mut Database,
+    schema: Option<&Path>,
+) -> Result<(SchemaDef, RelationGraph), CliError> {
+    let declared = schema.map(schema_file).transpose()?;
+    let catalog = db.catalog()?;
+    let def = match declared {
+        Some(def) => def,
+        None => schema_from_tables(catalog.clone()),
+    };
+    let graph = over_catalog(&def, &catalog).map_err(|e| schema_error(schema, e))?;
+    Ok((def, graph))
+}
 
-    /// `source` as this source's error: the file's, or the database's.
-    pub(crate) fn schema_error(&self, source: relq::SchemaError) -> CliError {
-        match &self.schema {
-            Some(path) => CliError::SchemaFile {
-                path: path.clone(),
-                source: Box::new(source),
-            },
-            None => CliError::DatabaseSchema(Box::new(source)),
-        }
+/// `source` as the error of the schema file at `path`, or of the database's schema.
+pub(crate) fn schema_error(path: Option<&Path>, source: relq::SchemaError) -> CliError {
+    match path {
+        Some(path) => CliError::SchemaFile {
+            path: PathBuf::from(path),
+            source: Box::new(source),
+        },
+        None => CliError::DatabaseSchema(Box::new(source)),
     }
 }
 
@@ -57,7 +93,7 @@ impl Source {
 ///
 /// # Errors
 /// The file's read error, or what is wrong with it, naming the file.
-pub(crate) fn schema_file(path: &Path) -> Result<SchemaDef, CliError> {
+fn schema_file(path: &Path) -> Result<SchemaDef, CliError> {
     let text = read(path, "schema file")?;
     let def = if path.extension().is_some_and(|e| e == "json") {
         SchemaDef::from_json(&text)
@@ -68,14 +104,4 @@ pub(crate) fn schema_file(path: &Path) -> Result<SchemaDef, CliError> {
         path: path.to_owned(),
         source: Box::new(source),
     })
-}
-
-/// Opens the database at `url` and reads its schema.
-///
-/// # Errors
-/// The URL's open error, or the introspection's.
-pub(crate) fn introspect(url: &str) -> Result<(Database, SchemaDef), CliError> {
-    let mut db = Database::open(url)?;
-    let def = db.introspect()?;
-    Ok((db, def))
 }

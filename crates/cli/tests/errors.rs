@@ -27,15 +27,6 @@ fn usage_errors_exit_2_with_clap_message() {
         &["compile", "--schema", "schemas/school.toml"],
         &[
             "compile",
-            "--db",
-            "sqlite:x.db",
-            "--schema",
-            "schemas/school.toml",
-            "--model",
-            "Student"
-        ],
-        &[
-            "compile",
             "--schema",
             "schemas/school.toml",
             "--model",

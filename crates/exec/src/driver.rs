@@ -120,8 +120,34 @@ pub trait Driver {
         Err(ExecError::driver(None, message, message))
     }
 
+    /// Opens a read-only transaction whose statements all read one snapshot, with
+    /// `begin`, the dialect's [`Caps::read_snapshot`](relq_sql::Caps::read_snapshot)
+    /// (the `snapshot` module of this crate calls it, and
+    /// [`end_snapshot`](Self::end_snapshot) after). The default runs `begin`; a driver
+    /// whose other methods depend on the open transaction (PostgreSQL's portals, MySQL's
+    /// side connections) overrides both to know it.
+    ///
+    /// # Errors
+    /// The driver's.
+    fn begin_snapshot(&mut self, begin: &str) -> Result<(), ExecError> {
+        self.run(begin, &[]).map(drop)
+    }
+
+    /// Ends the transaction [`begin_snapshot`](Self::begin_snapshot) opened: `COMMIT`
+    /// after a read that succeeded (or was stopped), `ROLLBACK` after a failed one (read
+    /// only, the two change nothing; after a failed statement PostgreSQL accepts only
+    /// `ROLLBACK`). The default runs it.
+    ///
+    /// # Errors
+    /// The driver's.
+    fn end_snapshot(&mut self, succeeded: bool) -> Result<(), ExecError> {
+        self.run(if succeeded { "COMMIT" } else { "ROLLBACK" }, &[])
+            .map(drop)
+    }
+
     /// Whether a transaction is open on the connection (the caller's), so a write runs
-    /// in a savepoint of it rather than in a transaction of its own.
+    /// in a savepoint of it rather than in a transaction of its own, and a read of
+    /// several statements reads inside it rather than in a snapshot of its own.
     ///
     /// # Errors
     /// The driver's, where it must ask the server.

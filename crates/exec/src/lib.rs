@@ -25,6 +25,7 @@ mod error;
 mod fetch;
 mod json_lists;
 mod sink;
+mod snapshot;
 mod steps;
 mod stream;
 mod values;

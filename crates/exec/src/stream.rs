@@ -9,7 +9,9 @@
 //!   the root before it (json: a root row's lists are decoded and pushed under it);
 //! - several (split, auto): they are open side by side ([`Driver::side_by_side`]), and
 //!   per root of statement 0 each statement is read while its rows carry that root's
-//!   key; the first row of the next root waits, read ahead, for its turn.
+//!   key; the first row of the next root waits, read ahead, for its turn, all in one
+//!   read-only snapshot transaction (`snapshot.rs`; ended by a `Break` too) unless the
+//!   caller's transaction is open.
 //!
 //! Invariants: the records and their order are [`fetch`](crate::fetch)'s for the same
 //! compiled query (a test says so on every corpus and differential case); a row left
@@ -26,6 +28,7 @@ use relq_sql::{Compiled, Delivery};
 use crate::cursor::Cursor;
 use crate::driver::{Driver, SideBySide};
 use crate::error::{ExecError, ExecErrorKind};
+use crate::snapshot::in_snapshot;
 
 /// What [`stream`] and [`fetch_with`](crate::fetch_with) return: the visitor's output
 /// and the number of rows read.
@@ -74,7 +77,9 @@ pub fn stream<D: Driver, V: Visitor>(
     if let [statement] = compiled.statements.as_slice() {
         reader.one(driver, &statement.sql, &statement.params, compiled)?;
     } else {
-        reader.side_by_side(driver, compiled)?;
+        in_snapshot(driver, compiled, |driver| {
+            reader.side_by_side(driver, compiled)
+        })?;
     }
     let rows = reader.cursor.row();
     Ok(Streamed {

@@ -1,7 +1,9 @@
 //! The one fetch loop over an in-memory driver: root keys bound in chunks, each key once;
 //! a driver's error named by its statement; a row of the wrong width named by its row;
-//! JSON list columns read as the rows of the later statements. The same loop runs on the
-//! three real databases in `tests/`; here each rule is seen alone.
+//! JSON list columns read as the rows of the later statements; the statements of a
+//! query of several in one read snapshot, ended on success and on error, and none for
+//! one statement or inside the caller's transaction. The same loop runs on the three
+//! real databases in `tests/` (`snapshot.rs` there); here each rule is seen alone.
 
 use std::collections::VecDeque;
 
@@ -38,13 +40,17 @@ type Answered = Result<Vec<Vec<Value>>, &'static str>;
 struct Canned {
     answers: VecDeque<Answered>,
     asked: Vec<(String, Vec<Value>)>,
+    /// The statements sent without rows (`run`), in order.
+    sent: Vec<String>,
+    /// Whether the caller's transaction is open.
+    callers: bool,
 }
 
 impl Canned {
     fn new(answers: impl IntoIterator<Item = Answered>) -> Self {
         Self {
             answers: answers.into_iter().collect(),
-            asked: Vec::new(),
+            ..Self::default()
         }
     }
 }
@@ -83,13 +89,14 @@ impl Driver for Canned {
         Ok(())
     }
 
-    fn run(&mut self, _: &str, _: &[Value]) -> Result<u64, ExecError> {
+    fn run(&mut self, sql: &str, _: &[Value]) -> Result<u64, ExecError> {
+        self.sent.push(sql.to_owned());
         Ok(0)
     }
 
     /// Canned answers one statement at a time; nothing here streams.
     fn in_transaction(&mut self) -> Result<bool, ExecError> {
-        Ok(false)
+        Ok(self.callers)
     }
 
     fn violation(&self, _: &ExecError) -> Option<relq_exec::Constraint> {
@@ -233,4 +240,39 @@ fn json_list_columns_are_read_as_the_rows_of_the_later_statements() {
             .starts_with("row 0, position 1 (`books (JSON list)`): the database returned not JSON"),
         "{error}"
     );
+}
+
+#[test]
+fn the_statements_of_one_query_read_one_snapshot_ended_either_way() {
+    let graph = graph();
+    let compiled = split(&graph, 10);
+    let begin = Caps::ANSI.read_snapshot;
+    let mut db = Canned::new([
+        Ok(vec![vec![int(1)]]),
+        Ok(vec![vec![int(1), int(10), int(1)]]),
+    ]);
+    fetch(&mut db, &compiled).expect("fetches");
+    assert_eq!(db.sent, [begin, "COMMIT"]);
+    assert_eq!(db.asked.len(), 2);
+    // A failed statement: rolled back, its error returned.
+    let mut db = Canned::new([Ok(vec![vec![int(1)]]), Err("the server went away")]);
+    let error = fetch(&mut db, &compiled).expect_err("the second statement fails");
+    assert_eq!(error.to_string(), "statement 1: the server went away");
+    assert_eq!(db.sent, [begin, "ROLLBACK"]);
+    // Inside the caller's transaction: read in it, nothing opened or ended.
+    let mut db = Canned::new([Ok(vec![vec![int(1)]]), Ok(vec![])]);
+    db.callers = true;
+    fetch(&mut db, &compiled).expect("fetches");
+    assert!(db.sent.is_empty(), "{:?}", db.sent);
+    // One statement reads one snapshot alone: no transaction, no round trip.
+    let one = compile(
+        &graph,
+        &Query::new("Author").select_related("books"),
+        &Ansi::default(),
+    )
+    .expect("compiles");
+    assert_eq!(one.statements.len(), 1);
+    let mut db = Canned::new([Ok(vec![vec![int(1), int(10), int(1)]])]);
+    fetch(&mut db, &one).expect("fetches");
+    assert!(db.sent.is_empty(), "{:?}", db.sent);
 }

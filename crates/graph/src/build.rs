@@ -288,6 +288,7 @@ impl<'d> Builder<'d> {
                         default: f.default.clone(),
                         foreign_key: None,
                         unique: false,
+                        collation: None,
                     },
                 )?;
                 if !f.primary_key {
@@ -384,6 +385,7 @@ impl<'d> Builder<'d> {
                         default: None,
                         foreign_key: Some(self.next_relation()),
                         unique: false,
+                        collation: None,
                     },
                 )?;
                 self.forwards.push(Forward {
@@ -435,6 +437,7 @@ impl<'d> Builder<'d> {
                                 default: None,
                                 foreign_key: None,
                                 unique: false,
+                                collation: None,
                             },
                         )?;
                         self.models[id.index()].pk = pk;
@@ -474,6 +477,7 @@ impl<'d> Builder<'d> {
                             default: None,
                             foreign_key: None,
                             unique: false,
+                            collation: None,
                         },
                     )
                 };

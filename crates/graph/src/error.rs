@@ -10,12 +10,15 @@ use std::fmt;
 /// Match on [`SchemaError::kind`] to tell the rules apart; `Display` gives the message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchemaError {
-    kind: SchemaErrorKind,
+    /// Boxed: a `Result` of the graph's stays small whatever names a kind carries.
+    kind: Box<SchemaErrorKind>,
 }
 
 impl SchemaError {
     pub(crate) fn new(kind: SchemaErrorKind) -> Self {
-        Self { kind }
+        Self {
+            kind: Box::new(kind),
+        }
     }
 
     /// Which rule was broken, with the names involved.
@@ -377,6 +380,38 @@ pub enum SchemaErrorKind {
         key: Vec<String>,
         /// The field named twice (the second name as written).
         field: String,
+    },
+    /// A declared model's table is not in the database it is declared over
+    /// ([`crate::over_catalog`]).
+    #[error(
+        "model `{model}`: no table `{table}` in the database{}",
+        hint(suggestion)
+    )]
+    MissingTable {
+        /// The model (a generated through model's name for a many-to-many relation).
+        model: String,
+        /// The table it names.
+        table: String,
+        /// The closest table of the database, if one is close.
+        suggestion: Option<String>,
+    },
+    /// A declared field's column is not in its model's table
+    /// ([`crate::over_catalog`]).
+    #[error(
+        "field `{model}.{field}`: no column `{column}` in table `{table}`{}",
+        hint(suggestion)
+    )]
+    MissingColumn {
+        /// The model.
+        model: String,
+        /// The field (a foreign key's is `{relation}_id`, as the graph names it).
+        field: String,
+        /// The model's table.
+        table: String,
+        /// The column the field names.
+        column: String,
+        /// The closest column of the table, if one is close.
+        suggestion: Option<String>,
     },
 }
 

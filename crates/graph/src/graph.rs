@@ -13,6 +13,7 @@ use std::sync::Arc;
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 
 use crate::def::{FieldType, ReferentialAction};
+use crate::introspect::Collation;
 
 /// Identifies a model within one [`RelationGraph`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -104,6 +105,8 @@ pub(crate) struct FieldData {
     pub(crate) foreign_key: Option<RelationId>,
     /// Whether the field alone is one of its model's unique keys (derived with them).
     pub(crate) unique: bool,
+    /// The column's collation, read from a catalog ([`crate::over_catalog`]).
+    pub(crate) collation: Option<Collation>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -540,6 +543,13 @@ impl<'g> Field<'g> {
     /// The model the field belongs to.
     pub fn model(&self) -> Model<'g> {
         self.graph.model(self.data().model)
+    }
+
+    /// The text column's collation as the database's catalog describes it, when the
+    /// graph was built over one ([`crate::over_catalog`]); `None` for a schema declared
+    /// alone, so a dialect compares as if it knew nothing of the column.
+    pub fn collation(&self) -> Option<&'g Collation> {
+        self.data().collation.as_ref()
     }
 
     /// The forward foreign key whose column this is.

@@ -113,6 +113,25 @@ pub struct ColumnInfo {
     pub nullable: bool,
     /// Whether it is (part of) the primary key.
     pub primary_key: bool,
+    /// A text column's collation, where the dialect reads it (`None`: not text, or not
+    /// read). Not part of the [`SchemaDef`]: [`crate::over_catalog`] puts it on the
+    /// graph's field, where the dialect's text hooks read it.
+    pub collation: Option<Collation>,
+}
+
+/// A text column's collation as its catalog describes it: facts, which the dialect that
+/// read them interprets (relq-sql's `Dialect::comparable_text`); the graph does not.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Collation {
+    /// The collation's name as the catalog spells it (`C`, `en_US.UTF-8`,
+    /// `utf8mb4_bin`); for a column on the database's default collation, the name of
+    /// that default.
+    pub name: String,
+    /// Whether the column uses the database's default collation (declares none).
+    pub database_default: bool,
+    /// Whether two strings are equal only if they are the same bytes (PostgreSQL's
+    /// `pg_collation.collisdeterministic`, collation.html#COLLATION-NONDETERMINISTIC).
+    pub deterministic: bool,
 }
 
 /// One single-column foreign key of a [`TableInfo`].
@@ -444,6 +463,7 @@ mod tests {
             ty: FieldType::Integer,
             nullable: false,
             primary_key,
+            collation: None,
         };
         let parent = TableInfo {
             name: "parents".to_owned(),
@@ -480,6 +500,7 @@ mod tests {
             ty: FieldType::Integer,
             nullable,
             primary_key,
+            collation: None,
         };
         let key = |column: &str, table: &str| ForeignKeyInfo {
             column: column.to_owned(),
@@ -534,6 +555,7 @@ mod tests {
             ty: FieldType::Integer,
             nullable: false,
             primary_key,
+            collation: None,
         };
         let key = |column: &str, table: &str| ForeignKeyInfo {
             column: column.to_owned(),

@@ -37,6 +37,7 @@ mod def;
 mod error;
 mod graph;
 pub mod introspect;
+mod over_catalog;
 mod suggest;
 
 pub use def::{
@@ -47,4 +48,5 @@ pub use graph::{
     Field, FieldId, Model, ModelId, Relation, RelationGraph, RelationId, RelationKind, Through,
     UniqueKey,
 };
+pub use over_catalog::over_catalog;
 pub use suggest::suggest;

@@ -29,6 +29,9 @@ mod transaction;
 use relq_exec::{
     Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, fetch_with, stream,
 };
+use relq_graph::introspect::{TableInfo, schema_from_tables};
+#[cfg(doc)]
+use relq_graph::over_catalog;
 use relq_graph::{Model, RelationGraph, SchemaDef};
 use relq_mysql::{MySql, MySqlDriver, SideConnections};
 use relq_plan::Value;
@@ -155,13 +158,14 @@ impl Database {
     }
 
     /// A MySQL or MariaDB connection, with its server's facts ([`MySql::from_conn`]),
-    /// its session set up once ([`relq_mysql::set_up_session`]).
+    /// its session set up once for the server's engines ([`relq_mysql::set_up_session`]:
+    /// Spider's join settings, Galera's `wsrep_sync_wait`), as its side connections'.
     ///
     /// # Errors
     /// The driver's error reading them.
     pub fn mysql(mut conn: mysql::Conn) -> Result<Self, ExecError> {
         let dialect = MySql::from_conn(&mut conn)?;
-        relq_mysql::set_up_session(&mut conn)?;
+        relq_mysql::set_up_session(&mut conn, dialect.engines())?;
         Ok(Self {
             connection: Connection::MySql(Box::new(conn), dialect, None),
             depth: 0,
@@ -190,7 +194,10 @@ impl Database {
     /// Runs a compiled query and returns what its terminal asks for
     /// ([`relq_exec::fetch`] on the connection's driver): records, one record (`first`, `last`, `get`,
     /// `get_or_none`), a count, a yes or no, or flat rows (`values`, `aggregate`), with
-    /// the number of rows the database returned.
+    /// the number of rows the database returned. The statements of a query of several
+    /// (split, auto) read one snapshot: a read-only transaction of their own
+    /// ([`Caps::read_snapshot`](relq_sql::Caps::read_snapshot)), or inside a transaction
+    /// of the caller's ([`begin`](Self::begin)) that transaction, left open.
     ///
     /// ```
     /// use relq::{Answer, Database, Query, SchemaDef, Terminal, Value, compile};
@@ -215,11 +222,20 @@ impl Database {
     /// [`NoMatch`](relq_exec::ExecErrorKind::NoMatch) and
     /// [`MultipleMatches`](relq_exec::ExecErrorKind::MultipleMatches) among them.
     pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
+        let joined = self.depth > 0;
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
+            Connection::Postgres(client, _) if joined => {
+                fetch(&mut PostgresDriver::in_transaction_of(client), compiled)
+            }
             Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
-            Connection::MySql(conn, _, _) => {
-                fetch(&mut MySqlDriver::on_set_up_session(conn), compiled)
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
+                if joined {
+                    fetch(&mut driver.in_callers_transaction(), compiled)
+                } else {
+                    fetch(&mut { driver }, compiled)
+                }
             }
         }
     }
@@ -258,13 +274,24 @@ impl Database {
         compiled: &Compiled<'_>,
         visitor: V,
     ) -> Result<Streamed<V::Output>, ExecError> {
+        let joined = self.depth > 0;
         match &mut self.connection {
             Connection::Sqlite(conn, _) => fetch_with(&mut SqliteDriver(conn), compiled, visitor),
+            Connection::Postgres(client, _) if joined => fetch_with(
+                &mut PostgresDriver::in_transaction_of(client),
+                compiled,
+                visitor,
+            ),
             Connection::Postgres(client, _) => {
                 fetch_with(&mut PostgresDriver::new(client), compiled, visitor)
             }
-            Connection::MySql(conn, _, _) => {
-                fetch_with(&mut MySqlDriver::on_set_up_session(conn), compiled, visitor)
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
+                if joined {
+                    fetch_with(&mut driver.in_callers_transaction(), compiled, visitor)
+                } else {
+                    fetch_with(&mut { driver }, compiled, visitor)
+                }
             }
         }
     }
@@ -275,13 +302,15 @@ impl Database {
     /// root [`Record`] to a callback). Compile it with
     /// `PlanOptions { list_roots: Some(ListRoots::SemiJoin) }`
     /// ([`compile_with`](relq_sql::compile_with)), so that no statement binds the root
-    /// keys of another. Several statements are read side by side: on SQLite each
-    /// stepped in turn, on PostgreSQL as portals in one `REPEATABLE READ READ ONLY`
-    /// transaction, on MySQL each on a connection of its own (opened by
-    /// [`open`](Self::open) on first use, from the URL). Inside a transaction of the
-    /// caller's ([`begin`](Self::begin)) PostgreSQL's portals live in it, and the
-    /// caller's writes are seen; MySQL's side connections are sessions of their own,
-    /// which see only committed rows.
+    /// keys of another. Several statements are read side by side, in one read-only
+    /// snapshot transaction as [`fetch`](Self::fetch)'s: on SQLite each stepped in turn,
+    /// on PostgreSQL as portals in that transaction, on MySQL each on a connection of
+    /// its own (opened by [`open`](Self::open) on first use, from the URL), each in a
+    /// snapshot of its own taken right after the first's (MySQL and MariaDB cannot share
+    /// one between sessions: [`SideConnections`]). Inside a transaction of the
+    /// caller's ([`begin`](Self::begin)) SQLite's statements and PostgreSQL's portals
+    /// read in it, and the caller's writes are seen; MySQL's side connections are
+    /// sessions of their own, which see only committed rows.
     ///
     /// ```
     /// use std::ops::ControlFlow;
@@ -327,8 +356,8 @@ impl Database {
             Connection::Postgres(client, _) => {
                 stream(&mut PostgresDriver::new(client), compiled, visitor)
             }
-            Connection::MySql(conn, _, side) => {
-                let mut driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, side) => {
+                let mut driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if self.depth > 0 {
                     driver = driver.in_callers_transaction();
                 }
@@ -357,8 +386,8 @@ impl Database {
                 apply(&mut PostgresDriver::in_transaction_of(client), write)
             }
             Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
-            Connection::MySql(conn, _, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn);
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
                 if joined {
                     apply(&mut driver.in_callers_transaction(), write)
                 } else {
@@ -383,15 +412,47 @@ impl Database {
         Ok(outcomes)
     }
 
-    /// The database's tables as a schema (`relq_sqlite::introspect`, ...).
+    /// The database's tables as a schema (`relq_sqlite::introspect`, ...): the
+    /// [`catalog`](Self::catalog) by relq-graph's naming rules.
     ///
     /// # Errors
     /// The introspection's [`ExecError`].
     pub fn introspect(&mut self) -> Result<SchemaDef, ExecError> {
+        Ok(schema_from_tables(self.catalog()?))
+    }
+
+    /// The database's tables as its catalog describes them (`relq_sqlite::catalog`, ...):
+    /// what [`over_catalog`] checks a declared schema against and takes the
+    /// facts the declaration does not state from (a text column's collation). A schema
+    /// built over the catalog, declared or [introspected](Self::introspect), lets the
+    /// dialect leave out what those facts make needless; one declared alone does not.
+    ///
+    /// ```
+    /// use relq::graph::{SchemaErrorKind, over_catalog};
+    /// use relq::{Database, SchemaDef};
+    /// let mut db = Database::open("sqlite::memory:")?;
+    /// // The catalog states no relation: the declared schema does.
+    /// db.run("CREATE TABLE departments (id INTEGER PRIMARY KEY, name TEXT)", &[])?;
+    /// db.run("CREATE TABLE schoolclasses (id INTEGER, name TEXT, department_id INTEGER)", &[])?;
+    /// let declared = SchemaDef::from_toml(include_str!("../../../schemas/school.toml"))?;
+    /// let error = over_catalog(&declared, &db.catalog()?).unwrap_err();
+    /// assert_eq!(error.to_string(), "model `Category`: no table `categories` in the database");
+    /// let teachers = "CREATE TABLE {} (id INTEGER, name TEXT, schoolclass_id INTEGER, category_id INTEGER)";
+    /// db.run("CREATE TABLE categories (id INTEGER, name TEXT)", &[])?;
+    /// db.run(&teachers.replace("{}", "students"), &[])?;
+    /// db.run(&teachers.replace("{}", "teachers"), &[])?;
+    /// let graph = over_catalog(&declared, &db.catalog()?)?;
+    /// assert!(graph.model_by_name("SchoolClass").unwrap().relation("teachers").is_some());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// The catalog query's [`ExecError`], or a column type with no field type.
+    pub fn catalog(&mut self) -> Result<Vec<TableInfo>, ExecError> {
         match &mut self.connection {
-            Connection::Sqlite(conn, _) => relq_sqlite::introspect(conn),
-            Connection::Postgres(client, _) => relq_postgres::introspect(client),
-            Connection::MySql(conn, _, _) => relq_mysql::introspect(conn),
+            Connection::Sqlite(conn, _) => relq_sqlite::catalog(conn),
+            Connection::Postgres(client, _) => relq_postgres::catalog(client),
+            Connection::MySql(conn, _, _) => relq_mysql::catalog(conn),
         }
     }
 
@@ -403,7 +464,9 @@ impl Database {
         match &mut self.connection {
             Connection::Sqlite(conn, _) => SqliteDriver(conn).run(sql, params),
             Connection::Postgres(client, _) => PostgresDriver::new(client).run(sql, params),
-            Connection::MySql(conn, _, _) => MySqlDriver::on_set_up_session(conn).run(sql, params),
+            Connection::MySql(conn, d, _) => {
+                MySqlDriver::on_set_up_session(conn, d.engines()).run(sql, params)
+            }
         }
     }
 

@@ -90,7 +90,35 @@ pub use relq_plan::{
 pub use relq_postgres::Postgres;
 pub use relq_rows::{Record, to_json};
 pub use relq_sql::{
-    CompileError, CompileErrorKind, Compiled, Delivery, Dialect, Statement, compile, compile_with,
+    CompileCache, CompileError, CompileErrorKind, Compiled, Delivery, Dialect, DriverStyle,
+    Placeholder, Statement, compile, compile_for_driver, compile_with,
 };
 pub use relq_sqlite::Sqlite;
 pub use relq_write::{CompiledWrite, Operation, WriteError, compile_write};
+
+/// The dialect named `name` (its [`Caps::name`](relq_sql::Caps::name): `sqlite`,
+/// `postgres`, `mysql`) with the facts of the server `version` (its version text:
+/// `"3.40.1"` for the SQLite library, `"15.4"`, `"10.11.6-MariaDB"`: each dialect's
+/// `of_version`), or, without one, its documented facts; for compiling for a database
+/// relq is not connected to ([`compile_for_driver`]); a connection's are
+/// [`Database::dialect`]. `None` for any other name.
+///
+/// ```
+/// use relq::dialect_named;
+/// assert_eq!(dialect_named("postgres", None).map(|d| d.caps().name), Some("postgres"));
+/// let old = dialect_named("sqlite", Some("3.40.1")).expect("a dialect");
+/// assert!(!old.caps().json.is_some_and(|j| j.ordered_aggregate));
+/// assert!(dialect_named("oracle", None).is_none());
+/// ```
+pub fn dialect_named(name: &str, version: Option<&str>) -> Option<Box<dyn Dialect>> {
+    let dialect: Box<dyn Dialect> = match (name, version) {
+        ("sqlite", None) => Box::new(Sqlite::default()),
+        ("sqlite", Some(v)) => Box::new(Sqlite::of_version(v)),
+        ("postgres", None) => Box::new(Postgres::default()),
+        ("postgres", Some(v)) => Box::new(Postgres::of_version(v)),
+        ("mysql", None) => Box::new(MySql::default()),
+        ("mysql", Some(v)) => Box::new(MySql::of_version(v)),
+        _ => return None,
+    };
+    Some(dialect)
+}

@@ -17,6 +17,7 @@
 //! a fact or calls a hook. Names: `supports_*` for optional features, `requires_*` for
 //! quirks.
 
+use relq_graph::introspect::Collation;
 use relq_plan::{Alias, TextOp, Value, ValueKind};
 
 use crate::ast::{Expr, TableRef};
@@ -78,7 +79,7 @@ pub enum OffsetWithoutLimit {
     /// `OFFSET ?` on its own (PostgreSQL, SQL:2008).
     Alone,
     /// `LIMIT <literal> OFFSET ?`, where the literal means "no limit" (SQLite `-1`,
-    /// MySQL `18446744073709551615`). The literal is a constant of the dialect, never a
+    /// MySQL `9223372036854775807`). The literal is a constant of the dialect, never a
     /// user value.
     LimitLiteral(&'static str),
 }
@@ -193,6 +194,15 @@ pub struct Caps {
     pub json: Option<JsonCaps>,
     /// What writes need ([`WriteCaps`]).
     pub writes: WriteCaps,
+    /// The statement opening a read-only transaction in which every later statement
+    /// reads one snapshot of the database, so the statements of one read (split, auto,
+    /// chunks of bound root keys, a stream) agree with each other (relq-exec's
+    /// `snapshot.rs` sends it, and `COMMIT` or `ROLLBACK` after): ISO SQL's
+    /// `START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY` (PostgreSQL
+    /// sql-start-transaction.html and transaction-iso.html: "all statements of the
+    /// current transaction can only see rows committed before the first query");
+    /// MySQL's and SQLite's forms are theirs (their `CAPS`).
+    pub read_snapshot: &'static str,
     /// Whether an `in` list with more values than [`max_params`](Self::max_params) is
     /// bound as ONE parameter and unpacked in SQL, in the form of the dialect's
     /// [`bound_list`](Dialect::bound_list) hook, so a list of 100 000 values stays within
@@ -324,6 +334,7 @@ impl Caps {
         regex_operator: None,
         json: None,
         writes: WriteCaps::ANSI,
+        read_snapshot: "START TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
         supports_bound_lists: false,
     };
 }
@@ -484,7 +495,10 @@ pub enum BoundList<'g> {
 /// given is bound ([`Expr::Value`]), never written into the SQL. The one statement hook,
 /// [`reset_generated_key`](Self::reset_generated_key), writes a statement of its own:
 /// identifiers through [`push_quoted`](crate::push_quoted), values bound.
-pub trait Dialect {
+///
+/// `Send + Sync`: a dialect is facts and hooks, no connection, so a
+/// [`CompileCache`](crate::CompileCache) holding one is shared between threads.
+pub trait Dialect: Send + Sync {
     /// The dialect's facts.
     fn caps(&self) -> &Caps;
 
@@ -492,20 +506,36 @@ pub trait Dialect {
     /// 2" in a test, facts an embedder knows better than the connection says.
     fn with_caps(&self, caps: Caps) -> Box<dyn Dialect>;
 
+    /// `value` as a parameter in the form the database stores and compares it, for a
+    /// caller that binds the parameters with a driver of its own (the embedding path,
+    /// `embed.rs`): the same form the dialect's own driver binds. The default, for a
+    /// database with a type for every kind: the value as it is. SQLite's, which stores
+    /// booleans as integers and decimals, dates, times, UUIDs and JSON as text, is those.
+    fn driver_value(&self, value: &Value) -> Value {
+        value.clone()
+    }
+
     /// A text column as a filter's comparisons read it (`exact`, `gt`..., `in`, `range`,
     /// `regex`, and the default [`match_text`](Self::match_text)): compared with a value
     /// it is case-sensitive and by code point (UTF-8 byte order), whatever the column's
     /// collation and character set, and folded with `LOWER` first when `fold` (the `i`
     /// lookups, whose value side is `LOWER(?)`). Only the column side is changed: the
-    /// value is bound as it is.
+    /// value is bound as it is. `test` says whether the comparison needs equality only or
+    /// order too; a dialect may leave out what the column's own collation
+    /// ([`TextColumn::collation`], read from the catalog) already gives for it.
     ///
     /// ISO SQL (the default): `x`, or `LOWER(x)` when `fold` (ISO's `<fold>`, a `<string
     /// value function>`); comparisons use the column's collation (SQL:2016 §8.2
     /// `<comparison predicate>`), which relq's DDL makes binary
     /// ([`ColumnTypes::text_collation`]). PostgreSQL's is
     /// `x COLLATE "C"`, MySQL's `CAST(CONVERT(x USING utf8mb4) AS BINARY)`.
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        if fold { lower(column) } else { column }
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, test: TextTest) -> Expr<'g> {
+        let _ = test;
+        if fold {
+            lower(column.expr)
+        } else {
+            column.expr
+        }
     }
 
     /// The statement that moves the generator of a generated key past the largest key
@@ -555,12 +585,18 @@ pub trait Dialect {
     /// `ESCAPE` names the character that makes the next `%`, `_` or itself literal; `!`
     /// is no backslash, so no string-literal escaping (MySQL's backslash escapes,
     /// string-comparison-functions.html) can change it.
-    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+    fn match_text<'g>(
+        &self,
+        op: TextOp,
+        column: TextColumn<'g>,
+        fold: bool,
+        text: &str,
+    ) -> Expr<'g> {
         let bound = |t: String| {
             let value = Expr::Value(Value::Text(t));
             if fold { lower(value) } else { value }
         };
-        let x = self.comparable_text(column, fold);
+        let x = self.comparable_text(column, fold, TextTest::Equality);
         match op {
             TextOp::Equal => x.eq(bound(text.to_owned())),
             TextOp::Contains | TextOp::StartsWith | TextOp::EndsWith => Expr::Like {
@@ -570,6 +606,39 @@ pub trait Dialect {
             },
         }
     }
+}
+
+/// A text column a filter reads: its expression and, where the graph was built over the
+/// database's catalog, its collation (relq-graph's `Field::collation`, `None` for a
+/// schema declared alone or a column that is no field).
+#[derive(Clone, Debug)]
+pub struct TextColumn<'g> {
+    /// The column (`"t0"."name"`).
+    pub expr: Expr<'g>,
+    /// Its collation as the catalog describes it.
+    pub collation: Option<&'g Collation>,
+}
+
+impl<'g> From<Expr<'g>> for TextColumn<'g> {
+    /// A column whose collation is unknown.
+    fn from(expr: Expr<'g>) -> Self {
+        Self {
+            expr,
+            collation: None,
+        }
+    }
+}
+
+/// What a filter asks of a text comparison, so that a dialect can tell whether a
+/// column's own collation gives it ([`Dialect::comparable_text`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextTest {
+    /// Equal or not, matched by a `LIKE` pattern: `exact`, `ne`, `in`, `iexact`,
+    /// `contains`, `startswith`, `endswith` and their `i` forms.
+    Equality,
+    /// Ordered too, or read by character class: `gt`, `gte`, `lt`, `lte`, `range`,
+    /// `regex`.
+    Order,
 }
 
 /// The escape character of the default [`Dialect::match_text`]'s `LIKE`.
@@ -672,10 +741,10 @@ mod tests {
         fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
             Box::new(Odd(caps))
         }
-        fn comparable_text<'g>(&self, column: Expr<'g>, _: bool) -> Expr<'g> {
-            Expr::Collate(Box::new(column), "odd")
+        fn comparable_text<'g>(&self, column: TextColumn<'g>, _: bool, _: TextTest) -> Expr<'g> {
+            Expr::Collate(Box::new(column.expr), "odd")
         }
-        fn match_text<'g>(&self, _: TextOp, _: Expr<'g>, _: bool, _: &str) -> Expr<'g> {
+        fn match_text<'g>(&self, _: TextOp, _: TextColumn<'g>, _: bool, _: &str) -> Expr<'g> {
             Expr::truth(false)
         }
     }
@@ -688,9 +757,13 @@ mod tests {
             ..*odd.caps()
         });
         assert_eq!(varied.caps().max_params, 2);
-        let compared = rendered(&*varied, varied.comparable_text(x(), false)).0;
+        let compared = rendered(
+            &*varied,
+            varied.comparable_text(x().into(), false, TextTest::Equality),
+        )
+        .0;
         assert_eq!(compared, r#""t0"."x" COLLATE odd"#);
-        let matched = varied.match_text(TextOp::Contains, x(), false, "a");
+        let matched = varied.match_text(TextOp::Contains, x().into(), false, "a");
         assert_eq!(rendered(&*varied, matched).0, "1 = 0");
     }
 
@@ -698,30 +771,47 @@ mod tests {
     fn ansi_hooks_compare_the_column_as_it_is_and_match_substrings_with_like() {
         let ansi = Ansi::default();
         assert_eq!(
-            rendered(&ansi, ansi.comparable_text(x(), false)).0,
+            rendered(
+                &ansi,
+                ansi.comparable_text(x().into(), false, TextTest::Equality)
+            )
+            .0,
             r#""t0"."x""#
         );
         assert_eq!(
-            rendered(&ansi, ansi.comparable_text(x(), true)).0,
+            rendered(
+                &ansi,
+                ansi.comparable_text(x().into(), true, TextTest::Equality)
+            )
+            .0,
             r#"LOWER("t0"."x")"#
         );
         let text = |t: &str| Value::Text(t.to_owned());
         assert_eq!(
-            rendered(&ansi, ansi.match_text(TextOp::Contains, x(), false, "5%_")),
+            rendered(
+                &ansi,
+                ansi.match_text(TextOp::Contains, x().into(), false, "5%_")
+            ),
             (
                 r#""t0"."x" LIKE ? ESCAPE '!'"#.to_owned(),
                 vec![text("%5!%!_%")]
             )
         );
         assert_eq!(
-            rendered(&ansi, ansi.match_text(TextOp::EndsWith, x(), true, "Ab")),
+            rendered(
+                &ansi,
+                ansi.match_text(TextOp::EndsWith, x().into(), true, "Ab")
+            ),
             (
                 r#"LOWER("t0"."x") LIKE LOWER(?) ESCAPE '!'"#.to_owned(),
                 vec![text("%Ab")]
             )
         );
         assert_eq!(
-            rendered(&ansi, ansi.match_text(TextOp::Equal, x(), true, "A%")),
+            rendered(
+                &ansi,
+                ansi.match_text(TextOp::Equal, x().into(), true, "A%")
+            ),
             (r#"LOWER("t0"."x") = LOWER(?)"#.to_owned(), vec![text("A%")])
         );
     }

@@ -24,7 +24,7 @@ use relq_plan::{Alias, CompareOp, Comparison, Condition, Test, Value, ValueKind}
 
 use crate::ast::{BinaryOp, Expr, Join, Select, TableRef};
 use crate::builder::Builder;
-use crate::dialect::BoundList;
+use crate::dialect::{BoundList, TextColumn, TextTest};
 
 /// Where a condition's comparisons read their row.
 pub(crate) enum Scope<'a, 'g> {
@@ -161,7 +161,15 @@ impl<'g> Builder<'g, '_> {
         let column = Expr::column(alias, field.column());
         let kind = ValueKind::of(field.ty());
         let value = |v: &Value| self.operand(Expr::Value(v.clone()), kind);
-        let compared = || self.compared(column.clone(), kind);
+        let text = || TextColumn {
+            expr: column.clone(),
+            collation: field.collation(),
+        };
+        let test = match &cmp.test {
+            Test::Compare(CompareOp::Eq | CompareOp::Ne, _) | Test::In(_) => TextTest::Equality,
+            _ => TextTest::Order,
+        };
+        let compared = || self.compared(text(), kind, test);
         let expr = match &cmp.test {
             Test::IsNull(true) => return Expr::IsNull(Box::new(column)),
             Test::IsNull(false) => return Expr::IsNotNull(Box::new(column)),
@@ -180,9 +188,11 @@ impl<'g> Builder<'g, '_> {
                 // `compile` refuses the lookup first; never a silent match.
                 None => Expr::truth(false),
             },
-            Test::Text { op, fold, text } => {
-                self.dialect.match_text(*op, column.clone(), *fold, text)
-            }
+            Test::Text {
+                op,
+                fold,
+                text: value,
+            } => self.dialect.match_text(*op, text(), *fold, value),
         };
         if negated && cmp.nullable {
             Expr::And(vec![expr, Expr::IsNotNull(Box::new(column))])
@@ -214,7 +224,8 @@ impl<'g> Builder<'g, '_> {
                     "a bound list's table takes the alias given"
                 );
                 let mut items = Select::from(table);
-                items.columns = vec![self.compared(Expr::column(alias, column), kind)];
+                let item = Expr::column(alias, column).into();
+                items.columns = vec![self.compared(item, kind, TextTest::Equality)];
                 Expr::InSubquery(Box::new(x), Box::new(items))
             }
             None => Expr::In(
@@ -230,11 +241,11 @@ impl<'g> Builder<'g, '_> {
     /// The column as comparisons read it: text as the dialect's
     /// [`comparable_text`](crate::Dialect::comparable_text) writes it, decimals cast
     /// where the dialect stores them as text, other kinds as they are.
-    fn compared(&self, column: Expr<'g>, kind: ValueKind) -> Expr<'g> {
+    fn compared(&self, column: TextColumn<'g>, kind: ValueKind, test: TextTest) -> Expr<'g> {
         match kind {
-            ValueKind::Text => self.dialect.comparable_text(column, false),
-            ValueKind::Decimal => self.operand(column, kind),
-            _ => column,
+            ValueKind::Text => self.dialect.comparable_text(column, false, test),
+            ValueKind::Decimal => self.operand(column.expr, kind),
+            _ => column.expr,
         }
     }
 

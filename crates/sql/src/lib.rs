@@ -10,9 +10,12 @@
 //! [`render_debug`] are the one walk over the IR, with parameters collected or inlined.
 //! [`create_tables`] writes the `CREATE TABLE` statements of a graph (unique keys and
 //! generated integer keys included) and [`insert`] the `INSERT` of a model's rows, for
-//! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it.
+//! loading data (tests, the sample data, tools), with [`reset_generated_key`] after it;
+//! [`create_tables_with`] leaves out the keys a sharded engine refuses ([`TableKeys`]).
 //! [`CompileCache`] keeps compiled queries by shape: a query repeated with other values
-//! is bound, not compiled again.
+//! is bound, not compiled again. [`compile_for_driver`] compiles for a caller that runs
+//! the statements on its own driver ([`DriverStyle`]: its placeholders, its parameter
+//! limit, a static statement list).
 //!
 //! Invariants: values never enter SQL text except through [`render_debug`]; identifiers
 //! are always quoted; nothing here asks which dialect it has: it reads its [`Caps`] or
@@ -26,6 +29,7 @@ mod cache;
 mod compile;
 mod ddl;
 mod dialect;
+mod embed;
 mod error;
 mod filter;
 mod insert;
@@ -38,11 +42,13 @@ mod terminal;
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use cache::{CompileCache, MAX_SHAPES};
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
-pub use ddl::create_tables;
+pub use ddl::{TableKeys, create_tables, create_tables_with};
 pub use dialect::{
     Ansi, BoundList, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Placeholder, Server, TypeName, Upsert, WriteCaps, like_pattern, lower,
+    OffsetWithoutLimit, Placeholder, Server, TextColumn, TextTest, TypeName, Upsert, WriteCaps,
+    like_pattern, lower,
 };
+pub use embed::{DriverStyle, compile_for_driver};
 pub use error::{CompileError, CompileErrorKind};
 pub use insert::{insert, reset_generated_key, rows_per_insert};
 pub use render::{Layout, Rendered, push_quoted, render, render_debug, render_expr};

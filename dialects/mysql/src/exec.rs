@@ -2,9 +2,9 @@
 //! [`relq_exec::fetch`] runs a compiled query on it ([`fetch`] and [`execute`] here for
 //! short).
 //!
-//! Before its first query a [`MySqlDriver`] gives the session `group_concat_max_len` at
-//! its largest (MariaDB's default of 1 MiB truncates a `GROUP_CONCAT` silently, with only
-//! a warning). Statements run as prepared statements (the binary protocol); parameters
+//! Before its first query a [`MySqlDriver`] sets the session up for relq and for the
+//! server's engines ([`set_up_session`]: `group_concat_max_len` at its largest, and
+//! Spider's and Galera's settings where the server has them). Statements run as prepared statements (the binary protocol); parameters
 //! bind as ints (booleans 0 / 1), doubles, and bytes for text and the text forms of
 //! decimals, dates, times, UUIDs and JSON. A result value is read as the kind the
 //! extraction plan expects at its position: integers as ints, bools (0 or 1) or floats;
@@ -28,26 +28,8 @@ use relq_plan::{Value, ValueKind};
 use relq_rows::{Record, Visitor};
 use relq_sql::Compiled;
 
+use crate::session::{Engines, set_up_session};
 use crate::side::SideConnections;
-
-/// The session relq needs: `group_concat_max_len` at its largest on 64-bit servers
-/// (MariaDB and MySQL server-system-variables: range up to 2^64 - 1; MariaDB's default
-/// of 1 MiB truncates a `GROUP_CONCAT`, and so a JSON list, silently, with only a
-/// warning), and `NO_AUTO_VALUE_ON_ZERO` added to `sql_mode` (sql-mode.html): without
-/// it an `AUTO_INCREMENT` key written as 0 is replaced by a generated one, where SQLite
-/// and PostgreSQL store the 0 given.
-const SESSION_SETUP: &str = "SET SESSION group_concat_max_len = 18446744073709551615, \
-     sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')";
-
-/// Sets up `conn`'s session for relq ([`SESSION_SETUP`]): what a [`MySqlDriver`] made
-/// with [`MySqlDriver::new`] sends before its first statement, and what
-/// [`MySqlDriver::on_set_up_session`] assumes was sent.
-///
-/// # Errors
-/// The driver's.
-pub fn set_up_session(conn: &mut mysql::Conn) -> Result<(), ExecError> {
-    conn.query_drop(SESSION_SETUP).map_err(driver)
-}
 
 /// A `mysql` connection as a [`Driver`]. Before its first statement it sets the
 /// session up ([`set_up_session`]), unless made for a session already set up.
@@ -56,31 +38,42 @@ pub struct MySqlDriver<'c> {
     /// Whether the session is set up (before this driver's first statement, or by its
     /// owner).
     ready: bool,
+    /// The server's engines the session was set up for (side connections get the same).
+    engines: Engines,
     /// Whether the caller opened a transaction on the connection.
     joined: bool,
     /// Where later statements are read when several are read side by side.
     side: Option<&'c mut SideConnections>,
+    /// Whether relq's read snapshot is open ([`Driver::begin_snapshot`]): the side
+    /// connections then open theirs.
+    snapshot: bool,
 }
 
 impl<'c> MySqlDriver<'c> {
-    /// `conn` as a driver; it sets the session up before its first statement.
+    /// `conn` as a driver; before its first statement it reads the server's
+    /// [`Engines`] and sets the session up for them (two round trips, once).
     pub fn new(conn: &'c mut mysql::Conn) -> Self {
         Self {
             conn,
             ready: false,
+            engines: Engines::default(),
             joined: false,
             side: None,
+            snapshot: false,
         }
     }
 
-    /// `conn`, whose session [`set_up_session`] already set up, as a driver that sends
-    /// no setup (`relq::Database` sets its connection up once, when it opens it).
-    pub fn on_set_up_session(conn: &'c mut mysql::Conn) -> Self {
+    /// `conn`, whose session [`set_up_session`] already set up for `engines`, as a
+    /// driver that sends no setup (`relq::Database` sets its connection up once, when it
+    /// opens it, for the engines [`MySql::from_conn`](crate::MySql::from_conn) read).
+    pub fn on_set_up_session(conn: &'c mut mysql::Conn, engines: Engines) -> Self {
         Self {
             conn,
             ready: true,
+            engines,
             joined: false,
             side: None,
+            snapshot: false,
         }
     }
 
@@ -104,7 +97,8 @@ impl<'c> MySqlDriver<'c> {
     /// The session setup, once.
     fn ready(&mut self) -> Result<(), ExecError> {
         if !self.ready {
-            set_up_session(self.conn)?;
+            self.engines = Engines::read(self.conn)?;
+            set_up_session(self.conn, self.engines)?;
             self.ready = true;
         }
         Ok(())
@@ -181,7 +175,11 @@ impl Driver for MySqlDriver<'_> {
 
     /// The first statement on the driver's connection, each later one on a side
     /// connection ([`SideConnections`]: MySQL carries one result at a time per
-    /// connection), all streamed from their sockets as they are read.
+    /// connection), all streamed from their sockets as they are read. In relq's read
+    /// snapshot ([`Driver::begin_snapshot`]) each side connection opens one of its own
+    /// before any statement runs, and ends it after: MySQL and MariaDB cannot share a
+    /// snapshot between sessions, so the statements read snapshots taken a few round
+    /// trips apart (see [`SideConnections`]).
     ///
     /// # Errors
     /// Several statements without side connections
@@ -196,7 +194,21 @@ impl Driver for MySqlDriver<'_> {
         B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
     {
         self.ready()?;
-        crate::side::run(self.conn, self.side.as_deref_mut(), statements, body)
+        let (snapshot, engines) = (self.snapshot, self.engines);
+        let side = self.side.as_deref_mut().map(|side| (side, engines));
+        crate::side::run(self.conn, side, snapshot, statements, body)
+    }
+
+    fn begin_snapshot(&mut self, begin: &str) -> Result<(), ExecError> {
+        self.run(begin, &[])?;
+        self.snapshot = true;
+        Ok(())
+    }
+
+    fn end_snapshot(&mut self, succeeded: bool) -> Result<(), ExecError> {
+        self.snapshot = false;
+        self.run(if succeeded { "COMMIT" } else { "ROLLBACK" }, &[])
+            .map(drop)
     }
 
     /// Whether the caller opened a transaction ([`MySqlDriver::in_transaction_of`]): a

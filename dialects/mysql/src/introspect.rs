@@ -73,13 +73,14 @@ fn field_type(declared: &str) -> Option<FieldType> {
     }
 }
 
-/// The tables of `conn`'s current database as a [`SchemaDef`] (see the module doc).
+/// The tables of `conn`'s current database as its catalog describes them (see the module
+/// doc).
 ///
 /// # Errors
 /// A catalog query the server fails (`ExecErrorKind::Driver`, no statement index),
 /// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
 /// [`relq_exec::ExecErrorKind`].
-pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
+pub fn catalog(conn: &mut mysql::Conn) -> Result<Vec<TableInfo>, ExecError> {
     let driver = |e: mysql::Error| ExecError::driver(None, e.to_string(), e);
     let columns: Vec<(String, String, String, String, String)> =
         conn.query(COLUMNS).map_err(driver)?;
@@ -95,6 +96,9 @@ pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
                 ty,
                 nullable: nullable == "YES",
                 primary_key: key == "PRI",
+                // Not read: MySQL's filters compare every text column converted to
+                // binary, whatever its collation (`MySql`'s `comparable_text`).
+                collation: None,
             },
         );
     }
@@ -112,5 +116,14 @@ pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
     }
     let unique: Vec<(String, String, String)> = conn.query(UNIQUE).map_err(driver)?;
     push_unique_columns(&mut tables, unique);
-    Ok(schema_from_tables(tables))
+    Ok(tables)
+}
+
+/// The tables of the catalog ([`catalog`]) as a [`SchemaDef`], by relq-graph's naming
+/// rules ([`schema_from_tables`]; see the module doc for what is read and what is lost).
+///
+/// # Errors
+/// [`catalog`]'s.
+pub fn introspect(conn: &mut mysql::Conn) -> Result<SchemaDef, ExecError> {
+    Ok(schema_from_tables(catalog(conn)?))
 }

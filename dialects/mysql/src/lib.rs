@@ -5,8 +5,12 @@
 //! - identifiers quoted with `` ` `` (identifiers.html), at most 64 characters
 //!   (identifier-length.html);
 //! - parameters `?` (sql-prepared-statements.html);
-//! - no OFFSET without LIMIT: "use some large number for the second parameter",
-//!   `LIMIT 18446744073709551615 OFFSET ?` (select.html, the LIMIT clause);
+//! - no OFFSET without LIMIT: "use some large number for the second parameter"
+//!   (select.html, the LIMIT clause): `LIMIT 9223372036854775807 OFFSET ?`, 2^63 - 1,
+//!   not the manual's 2^64 - 1: MariaDB's Spider sends its data nodes LIMIT + OFFSET,
+//!   which wraps around 2^64 (`LIMIT 18446744073709551615 OFFSET 5` asked each node for
+//!   4 rows: `tests/corpus_on_engines.rs`); relq's offsets are at most 2^63 - 1, so the
+//!   sum fits;
 //! - NULLs sort first ascending ("NULL values are presented first if you do ORDER BY ...
 //!   ASC", working-with-null.html) and there is no `NULLS FIRST` / `NULLS LAST`: relq
 //!   writes `x IS NULL DESC` / `ASC` terms instead;
@@ -36,7 +40,11 @@
 //!   column is), decimals (within `DECIMAL(65,30)`), dates, times, date-times and UUIDs;
 //!   floats and bytes keep one placeholder per value, and so does an older server.
 //!
-//! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version.
+//! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version, and
+//! in the same round trip its [`Engines`]: a Spider head or a Galera node gets the
+//! session settings it needs ([`set_up_session`], the `session` module: Spider's
+//! Batched Key Access joins, Galera's `wsrep_sync_wait = 1`), on the driver's
+//! connection and on every side connection.
 //!
 //! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
 //! [`introspect`] reads the current database's tables back into a `SchemaDef`.
@@ -52,10 +60,12 @@
 
 mod exec;
 mod introspect;
+mod session;
 mod side;
 
-pub use exec::{MySqlDriver, MySqlRow, execute, fetch, set_up_session, stream};
-pub use introspect::introspect;
+pub use exec::{MySqlDriver, MySqlRow, execute, fetch, stream};
+pub use introspect::{catalog, introspect};
+pub use session::{Engines, set_up_session};
 pub use side::SideConnections;
 
 use mysql::prelude::Queryable;
@@ -63,7 +73,7 @@ use relq_exec::ExecError;
 use relq_plan::{Alias, Value, ValueKind};
 use relq_sql::{
     BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Server, TableRef, TypeName, Upsert, WriteCaps, lower,
+    OffsetWithoutLimit, Server, TableRef, TextColumn, TextTest, TypeName, Upsert, WriteCaps, lower,
 };
 
 /// MySQL's and MariaDB's column types (data-types.html).
@@ -113,7 +123,7 @@ pub const TYPES: ColumnTypes = ColumnTypes {
 pub const CAPS: Caps = Caps {
     name: "mysql",
     identifier_quote: '`',
-    offset_without_limit: OffsetWithoutLimit::LimitLiteral("18446744073709551615"),
+    offset_without_limit: OffsetWithoutLimit::LimitLiteral("9223372036854775807"),
     nulls_sort_smallest: true,
     supports_nulls_order: false,
     max_identifier: IdentifierLimit::Chars(64),
@@ -125,6 +135,13 @@ pub const CAPS: Caps = Caps {
     regex_operator: Some("REGEXP"),
     json: Some(JSON),
     writes: WRITES,
+    // MariaDB KB "START TRANSACTION", MySQL commit.html: `WITH CONSISTENT SNAPSHOT`
+    // starts InnoDB's consistent read at once, and every statement of the transaction
+    // reads it; under the session's default REPEATABLE READ only (under READ COMMITTED
+    // each statement reads its own, innodb-consistent-read.html). `READ ONLY` lets
+    // InnoDB skip the transaction id. A snapshot is a session's own: MySQL and MariaDB
+    // cannot share one between connections (see `side.rs`).
+    read_snapshot: "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
     // JSON_TABLE: MariaDB 10.6.0 (mariadb.com/kb/en/json_table), MySQL 8.0.4
     // (json-table-functions.html); the runtime facts read the version.
     supports_bound_lists: true,
@@ -169,30 +186,66 @@ pub const JSON: JsonCaps = JsonCaps {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MySql {
     caps: Caps,
+    /// The engines found on the server ([`Engines`]; none by default).
+    engines: Engines,
 }
 
 impl Default for MySql {
     fn default() -> Self {
-        Self { caps: CAPS }
+        Self {
+            caps: CAPS,
+            engines: Engines::default(),
+        }
     }
 }
 
 impl MySql {
+    /// The engines [`from_conn`](Self::from_conn) found on the server (Spider, Galera),
+    /// which the session is set up for ([`set_up_session`]).
+    pub fn engines(&self) -> Engines {
+        self.engines
+    }
+
     /// The dialect with the facts of the server `conn` talks to: MariaDB when
     /// `SELECT VERSION()` says so (`10.11.14-MariaDB-0+deb12u2`), else MySQL, its
     /// version, and that server's binary NO PAD collation for text columns (so `'a'` and
-    /// `'a '` differ, as on SQLite and PostgreSQL).
+    /// `'a '` differ, as on SQLite and PostgreSQL), and in the same round trip the
+    /// server's [`Engines`] (Spider, Galera), which [`set_up_session`] sets the session
+    /// up for.
     ///
     /// # Errors
     /// The driver's error, or no version.
     pub fn from_conn(conn: &mut mysql::Conn) -> Result<Self, ExecError> {
-        let text: Option<String> = conn
-            .query_first("SELECT VERSION()")
+        let row: Option<mysql::Row> = conn
+            .query_first(format!("SELECT VERSION() {}", session::ENGINE_FACTS))
             .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
+        let engines = row
+            .as_ref()
+            .map(|row| Engines::from_row(row, 1))
+            .unwrap_or_default();
+        let text = row.and_then(|row| row.get::<Option<String>, _>(0).flatten());
         let text = text.ok_or_else(|| {
             let message = "SELECT VERSION() returned no row";
             ExecError::driver(None, message, message)
         })?;
+        Ok(Self {
+            engines,
+            ..Self::of_version(&text)
+        })
+    }
+
+    /// The dialect with the facts of a MySQL or MariaDB server whose `SELECT VERSION()`
+    /// is `text` (`"10.11.6-MariaDB"`, `"8.0.36"`): window functions, JSON functions
+    /// (ordered on MariaDB), `JSON_TABLE`, the binary NO PAD collation and `RETURNING`
+    /// from the release that brought each; for a server relq does not connect to itself
+    /// (a caller's own driver).
+    ///
+    /// ```
+    /// use relq_sql::Dialect;
+    /// let mariadb = relq_mysql::MySql::of_version("10.11.6-MariaDB");
+    /// assert!(mariadb.caps().json.is_some_and(|j| j.ordered_aggregate));
+    /// ```
+    pub fn of_version(text: &str) -> Self {
         // Window functions since MariaDB 10.2 (window-functions-overview) and MySQL 8.0
         // (window-functions.html).
         let mariadb = text.contains("MariaDB");
@@ -201,7 +254,7 @@ impl MySql {
         } else {
             ("MySQL", (8, 0, 0))
         };
-        let version = Server::parse_version(&text);
+        let version = Server::parse_version(text);
         // JSON_ARRAYAGG since MariaDB 10.5.0 (ordered) and MySQL 5.7.22 (unordered).
         let json = if mariadb {
             (version >= (10, 5, 0)).then_some(JSON)
@@ -213,7 +266,7 @@ impl MySql {
         };
         // JSON_TABLE since MariaDB 10.6.0 and MySQL 8.0.4.
         let json_table_since = if mariadb { (10, 6, 0) } else { (8, 0, 4) };
-        Ok(Self {
+        Self {
             caps: Caps {
                 server: Some(Server { product, version }),
                 supports_bound_lists: version >= json_table_since,
@@ -229,7 +282,8 @@ impl MySql {
                 },
                 ..CAPS
             },
-        })
+            engines: Engines::default(),
+        }
     }
 }
 
@@ -310,7 +364,10 @@ impl Dialect for MySql {
     }
 
     fn with_caps(&self, caps: Caps) -> Box<dyn Dialect> {
-        Box::new(MySql { caps })
+        Box::new(MySql {
+            caps,
+            engines: self.engines,
+        })
     }
 
     /// `x IN (SELECT a.v FROM JSON_TABLE(?, '$[*]' COLUMNS(v <type> PATH '$')) AS a)`,
@@ -345,8 +402,10 @@ impl Dialect for MySql {
     /// changes nothing (string-functions.html#function_lower) while `LOWER` of utf8mb4
     /// text folds non-ASCII letters too (`É` to `é`, not `ß` to `ss`). The value is bound
     /// in the connection's character set (utf8mb4) and compared as it is.
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        let x = Expr::Convert(Box::new(column), "utf8mb4");
+    /// Whatever the column's collation and the test: relq reads no MySQL collation
+    /// (`catalog`), and no `_bin` collation gives relq's equality (PAD SPACE).
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, _: TextTest) -> Expr<'g> {
+        let x = Expr::Convert(Box::new(column.expr), "utf8mb4");
         let x = if fold { lower(x) } else { x };
         Expr::Cast(Box::new(x), "BINARY")
     }
@@ -355,7 +414,7 @@ impl Dialect for MySql {
 #[cfg(test)]
 mod tests {
     use relq_plan::{Alias, TextOp, Value};
-    use relq_sql::{Dialect, Expr, render_expr};
+    use relq_sql::{Dialect, Expr, TextTest, render_expr};
 
     use super::MySql;
 
@@ -373,11 +432,11 @@ mod tests {
     fn text_is_compared_as_utf8mb4_bytes() {
         let d = MySql::default();
         assert_eq!(
-            rendered(d.comparable_text(x(), false)).0,
+            rendered(d.comparable_text(x().into(), false, TextTest::Equality)).0,
             "CAST(CONVERT(`t0`.`x` USING utf8mb4) AS BINARY)"
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::StartsWith, x(), true, "a\\b")),
+            rendered(d.match_text(TextOp::StartsWith, x().into(), true, "a\\b")),
             (
                 "CAST(LOWER(CONVERT(`t0`.`x` USING utf8mb4)) AS BINARY) LIKE LOWER(?) ESCAPE '!'"
                     .to_owned(),

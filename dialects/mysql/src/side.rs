@@ -7,12 +7,24 @@
 //! "Client/Server Protocol", COM_QUERY / COM_STMT_EXECUTE response), and the `mysql`
 //! crate has no server-side cursor (`COM_STMT_FETCH`). So statement 0 is read on the
 //! driver's connection and statement `k` on side connection `k - 1`, each streamed
-//! from its own socket. Each side connection reads its own snapshot: a write committed
-//! between the statements' starts can be seen by some and not others (relq's one
-//! snapshot per query over several connections is not possible on MySQL or MariaDB).
+//! from its own socket.
 //!
-//! Invariants: a side connection's session is set up as the driver's
-//! ([`set_up_session`](crate::set_up_session)) before its first statement; it reads the
+//! One snapshot cannot span several connections on MySQL or MariaDB: a consistent read
+//! view is a session's own (MariaDB KB "START TRANSACTION", MySQL
+//! innodb-consistent-read.html), and neither has PostgreSQL's exported snapshots
+//! (`pg_export_snapshot()` / `SET TRANSACTION SNAPSHOT`). So in relq's read snapshot
+//! (the driver's [`begin_snapshot`](relq_exec::Driver::begin_snapshot)) each side
+//! connection opens its own (`START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`,
+//! the dialect's `read_snapshot`) right after the driver's, before any statement runs,
+//! and ends it (`COMMIT`) when the statements are closed: every statement reads one
+//! snapshot from its first row to its last, and the snapshots are taken a few round
+//! trips apart (no statement's execution between them). A write that commits inside
+//! that window can be seen by some statements and not others; a later one by none.
+//! Inside the caller's transaction the side connections read what is committed, as
+//! their own sessions.
+//!
+//! Invariants: a side connection's session is set up as the driver's, for the same
+//! engines ([`set_up_session`](crate::set_up_session)), before its first statement; it reads the
 //! database the driver's connection is in (`SELECT DATABASE()` before each query of
 //! several statements: a `USE` on the driver's connection moves the query, and the side
 //! connections are opened again in the new database, so no statement they prepared in
@@ -24,6 +36,7 @@ use relq_exec::{ExecError, SideBySide};
 use relq_plan::Value;
 
 use crate::exec::{MySqlDriver, MySqlRow, driver, positional};
+use crate::session::Engines;
 
 /// Connections opened on first use from `opts` and kept for the next query.
 pub struct SideConnections {
@@ -52,6 +65,7 @@ impl SideConnections {
         &mut self,
         count: usize,
         database: Option<String>,
+        engines: Engines,
     ) -> Result<&mut [mysql::Conn], ExecError> {
         if database != self.database {
             self.conns.clear();
@@ -64,7 +78,7 @@ impl SideConnections {
                     .or_else(|| self.opts.get_db_name().map(ToOwned::to_owned)),
             );
             let mut conn = mysql::Conn::new(opts).map_err(driver)?;
-            crate::set_up_session(&mut conn)?;
+            crate::set_up_session(&mut conn, engines)?;
             self.conns.push(conn);
         }
         Ok(self.conns.get_mut(..count).unwrap_or_default())
@@ -78,21 +92,24 @@ pub(crate) struct Results<'c> {
 }
 
 /// Runs `statements` side by side: the first on `conn`, each later one on a side
-/// connection from `side`, and calls `body` with them open.
+/// connection from `side` (in a snapshot of its own when `snapshot`: the driver's is
+/// open), and calls `body` with them open.
 ///
 /// # Errors
 /// Several statements without side connections are a driver error saying so
 /// ([`MySqlDriver::with_side_connections`]); else the driver's, or `body`'s.
 pub(crate) fn run<'d, T, B>(
     conn: &mut mysql::Conn,
-    side: Option<&mut SideConnections>,
+    side: Option<(&mut SideConnections, Engines)>,
+    snapshot: bool,
     statements: &[(&str, &[Value])],
     body: B,
 ) -> Result<T, ExecError>
 where
     B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
 {
-    let others = match (statements.len(), side) {
+    let mut side = side;
+    let others = match (statements.len(), side.as_mut()) {
         (0 | 1, _) => Default::default(),
         (_, None) => {
             let message = "MySQL reads one result at a time per connection: reading \
@@ -100,13 +117,52 @@ where
                            (MySqlDriver::with_side_connections)";
             return Err(ExecError::driver(None, message, message));
         }
-        (n, Some(side)) => {
+        (n, Some((side, engines))) => {
             // The database the driver's connection is in now (a `USE` may have moved it).
             let database: Option<Option<String>> =
                 conn.query_first("SELECT DATABASE()").map_err(driver)?;
-            side.open(n - 1, database.flatten())?
+            side.open(n - 1, database.flatten(), *engines)?
         }
     };
+    let mut begun = 0;
+    let mut result = Ok(());
+    if snapshot {
+        while let Some(side) = others.get_mut(begun) {
+            result = side.query_drop(crate::CAPS.read_snapshot).map_err(driver);
+            if result.is_err() {
+                break;
+            }
+            begun += 1;
+        }
+    }
+    let result = result.and_then(|()| read(conn, others, statements, body));
+    let ended = others
+        .get_mut(..begun)
+        .unwrap_or_default()
+        .iter_mut()
+        .all(|side| {
+            side.query_drop(if result.is_ok() { "COMMIT" } else { "ROLLBACK" })
+                .is_ok()
+        });
+    if !ended && let Some((side, _)) = side {
+        // A connection whose snapshot did not end is closed (the server ends its
+        // transaction), so no later query reads an old snapshot there.
+        side.conns.clear();
+    }
+    result
+}
+
+/// Opens `statements` on `conn` and `others` and calls `body` with them open; every
+/// result is closed (its rows not read dropped) when it returns.
+fn read<'d, T, B>(
+    conn: &mut mysql::Conn,
+    others: &mut [mysql::Conn],
+    statements: &[(&str, &[Value])],
+    body: B,
+) -> Result<T, ExecError>
+where
+    B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
+{
     let conns = std::iter::once(conn).chain(others.iter_mut());
     let mut open = Results {
         results: Vec::with_capacity(statements.len()),

@@ -40,24 +40,27 @@ type BoxError = Box<dyn StdError + Sync + Send>;
 /// A `postgres` client as a [`Driver`]. It keeps the last statement it prepared, so a
 /// statement sent again at once (each chunk of a chunked insert) is parsed by the server
 /// once: the `postgres` client caches nothing, and each `prepare` is a round trip and a
-/// parse (of 3 000 placeholders for a 1 000-row `INSERT`).
+/// parse (of 3 000 placeholders for a 1 000-row `INSERT`). Its fields after the client:
+/// whether the caller's transaction block is open, the last statement prepared, and
+/// whether relq's read snapshot is open ([`Driver::begin_snapshot`]).
 pub struct PostgresDriver<'c>(
     pub &'c mut postgres::Client,
     bool,
     Option<(String, postgres::Statement)>,
+    bool,
 );
 
 impl<'c> PostgresDriver<'c> {
     /// `client` as a driver, outside any transaction of the caller's.
     pub fn new(client: &'c mut postgres::Client) -> Self {
-        Self(client, false, None)
+        Self(client, false, None, false)
     }
 
     /// `client` as a driver inside a transaction block the caller opened with `BEGIN`
     /// (`client.batch_execute("BEGIN")`): writes run in a savepoint of it and leave it
     /// open.
     pub fn in_transaction_of(client: &'c mut postgres::Client) -> Self {
-        Self(client, true, None)
+        Self(client, true, None, false)
     }
 }
 
@@ -192,12 +195,15 @@ impl Driver for PostgresDriver<'_> {
     }
 
     /// Each statement bound to a portal and read `PORTAL_ROWS` (1 024) rows at a time
-    /// (protocol-flow.html, "Extended Query": `Execute` with a row limit), inside a
-    /// `REPEATABLE READ READ ONLY` transaction, so every statement reads one snapshot
-    /// (transaction-iso.html); inside the caller's transaction block
-    /// ([`PostgresDriver::in_transaction_of`]) the portals live in that block, which is
-    /// left open: the client's `BEGIN` there only warns (`25001`), and the transaction
-    /// handle is not dropped, so it sends no `ROLLBACK`.
+    /// (protocol-flow.html, "Extended Query": `Execute` with a row limit). Portals live
+    /// in a transaction block: relq's read snapshot ([`Driver::begin_snapshot`], which
+    /// [`relq_exec::stream`] opens, so every statement reads one snapshot) or the
+    /// caller's ([`PostgresDriver::in_transaction_of`]). The block is left open for its
+    /// owner to end: the client's `BEGIN` inside it only warns (`25001`), and the
+    /// transaction handle is not dropped, so it sends no `ROLLBACK`.
+    ///
+    /// # Errors
+    /// With no block open, a driver error saying so; else the driver's.
     fn side_by_side<T, B>(
         &mut self,
         statements: &[(&str, &[Value])],
@@ -206,21 +212,17 @@ impl Driver for PostgresDriver<'_> {
     where
         B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
     {
+        if !self.1 && !self.3 {
+            let message = "PostgreSQL portals live in a transaction block: read several \
+                           statements side by side through relq_exec::stream, which opens \
+                           a read snapshot, or inside the caller's transaction";
+            return Err(ExecError::driver(None, message, message));
+        }
         let prepared = statements
             .iter()
             .map(|(sql, params)| prepare(self.0, sql, params.len()))
             .collect::<Result<Vec<_>, _>>()?;
-        let joined = self.1;
-        let transaction = if joined {
-            self.0.transaction()
-        } else {
-            self.0
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-        }
-        .map_err(driver_error)?;
+        let transaction = self.0.transaction().map_err(driver_error)?;
         let mut open = Portals {
             transaction: std::mem::ManuallyDrop::new(transaction),
             portals: Vec::with_capacity(prepared.len()),
@@ -229,18 +231,23 @@ impl Driver for PostgresDriver<'_> {
         let result = open
             .bind(&prepared, statements)
             .and_then(|()| body(&mut open));
-        let transaction = std::mem::ManuallyDrop::into_inner(open.transaction);
-        if joined {
-            // The caller's block stays open: neither COMMIT nor ROLLBACK is sent.
-            std::mem::forget(transaction);
-            return result;
-        }
-        // Read only: ending it either way changes nothing; a failed read still reports
-        // its own error first.
-        let ended = transaction.rollback().map_err(driver_error);
-        let value = result?;
-        ended?;
-        Ok(value)
+        // The block stays open for its owner: neither COMMIT nor ROLLBACK is sent.
+        std::mem::forget(std::mem::ManuallyDrop::into_inner(open.transaction));
+        result
+    }
+
+    /// `begin` sent as a simple query (one round trip, not a prepare and an execute).
+    fn begin_snapshot(&mut self, begin: &str) -> Result<(), ExecError> {
+        self.0.batch_execute(begin).map_err(driver_error)?;
+        self.3 = true;
+        Ok(())
+    }
+
+    /// `COMMIT` or `ROLLBACK` sent as a simple query.
+    fn end_snapshot(&mut self, succeeded: bool) -> Result<(), ExecError> {
+        self.3 = false;
+        let end = if succeeded { "COMMIT" } else { "ROLLBACK" };
+        self.0.batch_execute(end).map_err(driver_error)
     }
 
     /// Whether the client is inside a transaction block. A `postgres::Client` borrowed

@@ -8,6 +8,13 @@
 //! constraints included, not the primary key's, partial ones or those on an expression;
 //! their key columns, not `INCLUDE`d ones). The naming rules are relq-graph's ([`relq_graph::introspect`]).
 //!
+//! Collations (collation.html): a collatable column's `attcollation`, its `pg_collation`
+//! name (qualified by its schema unless in `pg_catalog`) and `collisdeterministic` (since 12; true where the catalog has no such column);
+//! a column on the default collation (oid 100, `"default"`) is named by the database's
+//! default: `pg_database.datcollate` with the libc provider, `daticulocale` with ICU
+//! (`datlocprovider`, since 15; libc before). Read through `to_jsonb` so that a server
+//! without those catalog columns still answers.
+//!
 //! Types: `format_type`'s spelling, split into words and arguments, through
 //! [`common_field_type`](relq_graph::introspect::common_field_type): [`TYPES`](crate::TYPES)
 //! in reverse (`integer`, `bigint`, `double precision`, `numeric(p,s)`, `text`,
@@ -21,16 +28,27 @@ use relq_exec::ExecError;
 use relq_graph::ReferentialAction;
 use relq_graph::SchemaDef;
 use relq_graph::introspect::{
-    ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, push_unique_columns,
+    Collation, ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, push_unique_columns,
     schema_from_tables, split_type,
 };
 
 const COLUMNS: &str = "SELECT c.relname::text, a.attname::text, \
      format_type(a.atttypid, a.atttypmod), a.attnotnull, \
      EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'p' \
-             AND a.attnum = ANY (k.conkey)) \
+             AND a.attnum = ANY (k.conkey)), \
+     CASE WHEN a.attcollation = 0 THEN NULL \
+          WHEN a.attcollation = 100 THEN CASE \
+               WHEN COALESCE(to_jsonb(d) ->> 'datlocprovider', 'c') = 'c' THEN d.datcollate::text \
+               ELSE to_jsonb(d) ->> 'daticulocale' END \
+          WHEN co.collnamespace = 'pg_catalog'::regnamespace THEN co.collname::text \
+          ELSE cn.nspname || '.' || co.collname END, \
+     a.attcollation = 100, \
+     COALESCE((to_jsonb(co) ->> 'collisdeterministic')::boolean, true) \
      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
      JOIN pg_namespace n ON n.oid = c.relnamespace \
+     LEFT JOIN pg_collation co ON co.oid = a.attcollation \
+     LEFT JOIN pg_namespace cn ON cn.oid = co.collnamespace \
+     JOIN pg_database d ON d.datname = current_database() \
      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
      AND a.attnum > 0 AND NOT a.attisdropped ORDER BY c.relname, a.attnum";
 
@@ -63,13 +81,14 @@ fn action(code: &str) -> ReferentialAction {
     }
 }
 
-/// The tables of `client`'s current schema as a [`SchemaDef`] (see the module doc).
+/// The tables of `client`'s current schema as its catalog describes them (see the module
+/// doc).
 ///
 /// # Errors
 /// A catalog query the server fails (`ExecErrorKind::Driver`, no statement index),
 /// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
 /// [`relq_exec::ExecErrorKind`].
-pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError> {
+pub fn catalog(client: &mut postgres::Client) -> Result<Vec<TableInfo>, ExecError> {
     let driver = |e: postgres::Error| ExecError::driver(None, e.to_string(), e);
     let mut tables: Vec<TableInfo> = Vec::new();
     for row in client.query(COLUMNS, &[]).map_err(driver)? {
@@ -87,6 +106,11 @@ pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError>
                 ty,
                 nullable: !row.get::<_, bool>(3),
                 primary_key: row.get(4),
+                collation: row.get::<_, Option<String>>(5).map(|name| Collation {
+                    name,
+                    database_default: row.get(6),
+                    deterministic: row.get(7),
+                }),
             },
         );
     }
@@ -106,5 +130,14 @@ pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError>
         &mut tables,
         rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))),
     );
-    Ok(schema_from_tables(tables))
+    Ok(tables)
+}
+
+/// The tables of the catalog ([`catalog`]) as a [`SchemaDef`], by relq-graph's naming
+/// rules ([`schema_from_tables`]; see the module doc for what is read and what is lost).
+///
+/// # Errors
+/// [`catalog`]'s.
+pub fn introspect(client: &mut postgres::Client) -> Result<SchemaDef, ExecError> {
+    Ok(schema_from_tables(catalog(client)?))
 }

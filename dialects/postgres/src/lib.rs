@@ -15,6 +15,9 @@
 //!   order, i.e. code point order in UTF-8, whatever the database's collation:
 //!   collation.html#COLLATION-MANAGING-STANDARD), folded for the `i` lookups in the
 //!   database's default collation (`LOWER(x COLLATE "default")`);
+//!   no collation pinned where the column's own, read from the catalog, already gives
+//!   the comparison ([`own_collation_suffices`]), so that postgres_fdw can send the
+//!   filter to the remote servers;
 //!   `LIKE` is case-sensitive, `ESCAPE` takes any character (functions-matching.html#FUNCTIONS-LIKE);
 //!   `lower()` follows the database's `LC_CTYPE` (functions-string.html): on the test
 //!   server's `C.UTF-8` it folds `É` to `é` but not `ß` to `ss`; `~` matches a POSIX
@@ -43,13 +46,15 @@ mod exec;
 mod introspect;
 
 pub use exec::{PostgresDriver, PostgresRow, execute, fetch, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 
 use relq_exec::ExecError;
+use relq_graph::introspect::Collation;
 use relq_plan::{Alias, Value, ValueKind};
 use relq_sql::{
     BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit, JsonCaps,
-    Placeholder, Rendered, Server, TypeName, Upsert, WriteCaps, lower, push_quoted,
+    Placeholder, Rendered, Server, TextColumn, TextTest, TypeName, Upsert, WriteCaps, lower,
+    push_quoted,
 };
 
 /// PostgreSQL's column types (datatype.html).
@@ -163,16 +168,26 @@ impl Postgres {
             ExecError::driver(None, message.clone(), message)
         })?;
         // Since version 10: major * 10000 + minor (server_version_num).
-        let version = (num / 10000, num % 10000, 0);
-        Ok(Self {
+        Ok(Self::of_version(&format!(
+            "{}.{}",
+            num / 10000,
+            num % 10000
+        )))
+    }
+
+    /// The dialect with the facts of a PostgreSQL server of version `version`
+    /// (`SHOW server_version`'s text, `"15.4"`), for a server relq does not connect to
+    /// itself (a caller's own driver). Every fact relq reads holds since version 10.
+    pub fn of_version(version: &str) -> Self {
+        Self {
             caps: Caps {
                 server: Some(Server {
                     product: "PostgreSQL",
-                    version,
+                    version: Server::parse_version(version),
                 }),
                 ..CAPS
             },
-        })
+        }
     }
 }
 
@@ -231,13 +246,55 @@ impl Dialect for Postgres {
     /// collation (functions-string.html), and a column declared `COLLATE "C"` (relq's
     /// DDL) maps ASCII only, so it folds in the database's default (`LC_CTYPE`), as a
     /// column without a collation would (collation.html, "default").
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
+    ///
+    /// Left out where the column's own collation, read from the catalog, gives the same
+    /// ([`own_collation_suffices`]): `x`, or `LOWER(x)` when `fold`. postgres_fdw sends a
+    /// condition to the remote server only if "all operator/function input collations
+    /// used in it are traceable to Var(s) of the foreign table" (contrib/postgres_fdw's
+    /// `deparse.c`), so on a column of another collation `COLLATE "C"` (and a fold's
+    /// `COLLATE "default"` on a column that is not on the default) keeps the filter on
+    /// the coordinator, which then reads every row of every shard.
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, test: TextTest) -> Expr<'g> {
+        if column
+            .collation
+            .is_some_and(|c| own_collation_suffices(c, fold, test))
+        {
+            return if fold {
+                lower(column.expr)
+            } else {
+                column.expr
+            };
+        }
         let x = if fold {
-            lower(Expr::Collate(Box::new(column), "\"default\""))
+            lower(Expr::Collate(Box::new(column.expr), "\"default\""))
         } else {
-            column
+            column.expr
         };
         Expr::Collate(Box::new(x), "\"C\"")
+    }
+}
+
+/// The collations that sort by code point: `"C"` and `"POSIX"` ("sorting is done
+/// strictly by character code byte values") and `ucs_basic` ("equivalent to C and sorts
+/// by Unicode code point"; collation.html#COLLATION-MANAGING-STANDARD). Not `C.UTF-8`,
+/// which PostgreSQL 15's manual does not describe: a libc locale, sorted as the C library
+/// sorts it, which has changed between glibc versions (2.28 to 2.31 did not sort by code
+/// point beyond the Basic Multilingual Plane).
+pub const CODE_POINT_COLLATIONS: [&str; 3] = ["C", "POSIX", "ucs_basic"];
+
+/// Whether comparing a text column in its own collation `c` is relq's comparison
+/// ([`Dialect::comparable_text`]), so no collation need be pinned:
+/// - equality and `LIKE` (`test` [`TextTest::Equality`]): a deterministic collation
+///   "considers strings to be equal only if they consist of the same byte sequence"
+///   (collation.html#COLLATION-NONDETERMINISTIC; every libc collation is deterministic),
+///   and `LIKE` matches each character as it is, case-sensitively, whatever the locale
+///   (`ILIKE` is the case-insensitive form; functions-matching.html#FUNCTIONS-LIKE).
+///   Folded, also the database's default collation, which is what relq folds in;
+/// - order (`gt`..., `range`, `regex`): one of [`CODE_POINT_COLLATIONS`], unfolded.
+pub fn own_collation_suffices(c: &Collation, fold: bool, test: TextTest) -> bool {
+    match test {
+        TextTest::Equality => c.deterministic && (!fold || c.database_default),
+        TextTest::Order => !fold && CODE_POINT_COLLATIONS.contains(&c.name.as_str()),
     }
 }
 
@@ -286,8 +343,9 @@ pub fn array_literal(values: &[Value]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use relq_graph::introspect::Collation;
     use relq_plan::{Alias, TextOp, Value};
-    use relq_sql::{Dialect, Expr, render_expr};
+    use relq_sql::{Dialect, Expr, TextColumn, TextTest, render_expr};
 
     use super::Postgres;
 
@@ -305,16 +363,81 @@ mod tests {
     fn text_is_compared_collate_c_and_folded_in_the_default_collation() {
         let d = Postgres::default();
         assert_eq!(
-            rendered(d.comparable_text(x(), false)).0,
+            rendered(d.comparable_text(x().into(), false, TextTest::Equality)).0,
             r#""t0"."x" COLLATE "C""#
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::Contains, x(), true, "5%")),
+            rendered(d.match_text(TextOp::Contains, x().into(), true, "5%")),
             (
                 r#"LOWER("t0"."x" COLLATE "default") COLLATE "C" LIKE LOWER($1) ESCAPE '!'"#
                     .to_owned(),
                 vec![Value::Text("%5!%%".to_owned())]
             )
+        );
+    }
+
+    #[test]
+    fn a_collation_is_pinned_only_where_the_columns_own_does_not_give_relqs_comparison() {
+        let d = Postgres::default();
+        let collation = |name: &str, database_default, deterministic| Collation {
+            name: name.to_owned(),
+            database_default,
+            deterministic,
+        };
+        let text = |c: &Collation, fold, test| {
+            let column = TextColumn {
+                expr: x(),
+                collation: Some(c),
+            };
+            rendered(d.comparable_text(column, fold, test)).0
+        };
+        let (plain, pinned) = (r#""t0"."x""#, r#""t0"."x" COLLATE "C""#);
+        let (folded, folded_pinned) = (
+            r#"LOWER("t0"."x")"#,
+            r#"LOWER("t0"."x" COLLATE "default") COLLATE "C""#,
+        );
+        // A column on the database's default collation, `C.UTF-8` (libc: deterministic).
+        let default = collation("C.UTF-8", true, true);
+        assert_eq!(text(&default, false, TextTest::Equality), plain);
+        assert_eq!(text(&default, true, TextTest::Equality), folded);
+        assert_eq!(
+            text(&default, false, TextTest::Order),
+            pinned,
+            "C.UTF-8 is not counted"
+        );
+        // A column declared `COLLATE "C"` (relq's DDL): it folds ASCII only.
+        let c = collation("C", false, true);
+        assert_eq!(text(&c, false, TextTest::Equality), plain);
+        assert_eq!(text(&c, false, TextTest::Order), plain);
+        assert_eq!(text(&c, true, TextTest::Equality), folded_pinned);
+        for name in ["POSIX", "ucs_basic"] {
+            assert_eq!(
+                text(&collation(name, false, true), false, TextTest::Order),
+                plain
+            );
+        }
+        // The database's default is C itself: it orders by code point too.
+        assert_eq!(
+            text(&collation("C", true, true), false, TextTest::Order),
+            plain
+        );
+        // A nondeterministic collation (ICU, `deterministic = false`) pins everything.
+        let icu = collation("public.und_ci", false, false);
+        assert_eq!(text(&icu, false, TextTest::Equality), pinned);
+        assert_eq!(text(&icu, true, TextTest::Equality), folded_pinned);
+        // Unknown (a schema declared alone): pinned.
+        assert_eq!(
+            rendered(d.comparable_text(x().into(), false, TextTest::Equality)).0,
+            pinned
+        );
+        // `match_text` reads the collation as an equality.
+        let column = TextColumn {
+            expr: x(),
+            collation: Some(&default),
+        };
+        assert_eq!(
+            rendered(d.match_text(TextOp::StartsWith, column, true, "a")).0,
+            r#"LOWER("t0"."x") LIKE LOWER($1) ESCAPE '!'"#
         );
     }
 

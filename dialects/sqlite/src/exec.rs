@@ -263,16 +263,30 @@ impl rusqlite::ToSql for Bind<'_> {
 
 /// A parameter as SQLite stores it.
 fn bind(v: &Value) -> SqlValue {
+    match stored(v) {
+        Value::Int(i) => SqlValue::Integer(i),
+        Value::Float(f) => SqlValue::Real(f),
+        Value::Bytes(b) => SqlValue::Blob(b),
+        Value::Text(t) => SqlValue::Text(t),
+        // NULL: `stored` gives no other kind.
+        _ => SqlValue::Null,
+    }
+}
+
+/// A value in the storage class SQLite keeps it in, as a [`Value`] of that class
+/// (NULL, an integer, a float, text or bytes): a boolean an integer, times and
+/// date-times text in relq's one form (a space between date and time, as SQLite's own
+/// `datetime()` writes them), every other kind its text.
+pub(crate) fn stored(v: &Value) -> Value {
     match v {
-        Value::Null => SqlValue::Null,
-        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
-        Value::Int(i) => SqlValue::Integer(*i),
-        Value::Float(f) => SqlValue::Real(*f),
-        Value::Bytes(b) => SqlValue::Blob(b.clone()),
-        Value::Time(t) => SqlValue::Text(canonical_seconds(t.clone())),
-        // A space between date and time, as SQLite's own `datetime()` writes them.
-        Value::DateTime(t) => SqlValue::Text(canonical_seconds(t.clone()).replacen('T', " ", 1)),
-        text => SqlValue::Text(text.as_text().unwrap_or_default().to_owned()),
+        Value::Null => Value::Null,
+        Value::Bool(b) => Value::Int(i64::from(*b)),
+        Value::Int(i) => Value::Int(*i),
+        Value::Float(f) => Value::Float(*f),
+        Value::Bytes(b) => Value::Bytes(b.clone()),
+        Value::Time(t) => Value::Text(canonical_seconds(t.clone())),
+        Value::DateTime(t) => Value::Text(canonical_seconds(t.clone()).replacen('T', " ", 1)),
+        text => Value::Text(text.as_text().unwrap_or_default().to_owned()),
     }
 }
 
@@ -353,6 +367,25 @@ mod tests {
             "2024-05-01 13:45:00.500000"
         );
         assert_eq!(bound(Value::Date("2024-05-01".into())), "2024-05-01");
+    }
+
+    #[test]
+    fn a_callers_driver_gets_the_values_as_sqlite_stores_them() {
+        use relq_sql::Dialect;
+        let sqlite = crate::Sqlite::default();
+        assert_eq!(sqlite.driver_value(&Value::Bool(true)), Value::Int(1));
+        assert_eq!(
+            sqlite.driver_value(&Value::DateTime("2024-05-01T13:45:00.5".into())),
+            Value::Text("2024-05-01 13:45:00.500000".into())
+        );
+        assert_eq!(
+            sqlite.driver_value(&Value::Decimal("12.50".into())),
+            Value::Text("12.50".into())
+        );
+        assert_eq!(
+            sqlite.driver_value(&Value::Bytes(vec![1])),
+            Value::Bytes(vec![1])
+        );
     }
 
     #[test]

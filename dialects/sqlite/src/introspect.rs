@@ -25,14 +25,14 @@ use relq_graph::introspect::{
     ColumnInfo, ForeignKeyInfo, TableInfo, common_field_type, schema_from_tables, split_type,
 };
 
-/// The tables of `conn`'s `main` schema as a [`SchemaDef`] (see the module doc for the
-/// rules and what is lost).
+/// The tables of `conn`'s `main` schema as its catalog describes them (see the module doc
+/// for what is read).
 ///
 /// # Errors
 /// A catalog query the driver fails (`ExecErrorKind::Driver`, no statement index),
 /// or a column type with no field type (`ExecErrorKind::UnknownColumnType`); both in
 /// [`relq_exec::ExecErrorKind`].
-pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
+pub fn catalog(conn: &rusqlite::Connection) -> Result<Vec<TableInfo>, ExecError> {
     let driver = |e: rusqlite::Error| ExecError::driver(None, e.to_string(), e);
     let names: Vec<String> = {
         let mut list = conn
@@ -70,6 +70,9 @@ pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
                 // what was written.
                 nullable: !not_null && pk == 0,
                 primary_key: pk > 0,
+                // Not read: SQLite's filters compare every text column `COLLATE BINARY`
+                // (`Sqlite`'s `comparable_text`), whatever it declares.
+                collation: None,
             });
         }
         let mut fk_list = conn
@@ -132,5 +135,14 @@ pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
             unique,
         });
     }
-    Ok(schema_from_tables(tables))
+    Ok(tables)
+}
+
+/// The tables of the catalog ([`catalog`]) as a [`SchemaDef`], by relq-graph's naming
+/// rules ([`schema_from_tables`]; see the module doc for what is read and what is lost).
+///
+/// # Errors
+/// [`catalog`]'s.
+pub fn introspect(conn: &rusqlite::Connection) -> Result<SchemaDef, ExecError> {
+    Ok(schema_from_tables(catalog(conn)?))
 }

@@ -57,13 +57,14 @@ mod exec;
 mod introspect;
 
 pub use exec::{SqliteDriver, SqliteRow, execute, fetch, stream};
-pub use introspect::introspect;
+pub use introspect::{catalog, introspect};
 
 use relq_exec::ExecError;
 use relq_plan::{Alias, TextOp, Value, ValueKind};
 use relq_sql::{
     BinaryOp, BoundList, Call, Caps, ColumnTypes, Dialect, Expr, GeneratedKey, IdentifierLimit,
-    JsonCaps, OffsetWithoutLimit, Server, TableRef, TypeName, Upsert, WriteCaps, lower,
+    JsonCaps, OffsetWithoutLimit, Server, TableRef, TextColumn, TextTest, TypeName, Upsert,
+    WriteCaps, lower,
 };
 
 /// SQLite's column types (<https://sqlite.org/datatype3.html>, "Type Affinity").
@@ -117,6 +118,12 @@ pub const CAPS: Caps = Caps {
     regex_operator: None,
     json: Some(JSON),
     writes: WRITES,
+    // lang_transaction.html: a deferred `BEGIN` starts a read transaction at the first
+    // read, and every read until `COMMIT` sees the database as it was then. In WAL mode
+    // (wal.html, "Concurrency") it reads a snapshot while writers on other connections
+    // commit; with a rollback journal it holds a SHARED lock, so another connection's
+    // COMMIT waits (busy timeout) or fails with SQLITE_BUSY until the read ends.
+    read_snapshot: "BEGIN",
     // json1.html#jeach: `json_each`, built in since 3.38.0 (and in rusqlite's bundled
     // library); the runtime facts read the version.
     supports_bound_lists: true,
@@ -186,10 +193,27 @@ impl Sqlite {
         let limit = conn
             .limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER)
             .map_err(|e| ExecError::driver(None, e.to_string(), e))?;
-        let version = Server::parse_version(rusqlite::version());
-        Ok(Self {
+        let mut sqlite = Self::of_version(rusqlite::version());
+        sqlite.caps.max_params = usize::try_from(limit).unwrap_or(1).max(1);
+        Ok(sqlite)
+    }
+
+    /// The dialect with the facts of the SQLite library of version `version`
+    /// (`sqlite_version()`'s text, `"3.40.1"`): window functions, `NULLS FIRST` /
+    /// `LAST`, an ordered `json_group_array`, `json_each`, `RETURNING` and the upsert
+    /// from the release that brought each; the parameter limit [`CAPS`]'s. For a
+    /// library relq does not open itself (a caller's own driver, such as Python's
+    /// `sqlite3` module, `sqlite3.sqlite_version`).
+    ///
+    /// ```
+    /// use relq_sql::Dialect;
+    /// let old = relq_sqlite::Sqlite::of_version("3.40.1");
+    /// assert!(!old.caps().json.is_some_and(|j| j.ordered_aggregate));
+    /// ```
+    pub fn of_version(version: &str) -> Self {
+        let version = Server::parse_version(version);
+        Self {
             caps: Caps {
-                max_params: usize::try_from(limit).unwrap_or(1).max(1),
                 server: Some(Server {
                     product: "SQLite",
                     version,
@@ -212,7 +236,7 @@ impl Sqlite {
                 },
                 ..CAPS
             },
-        })
+        }
     }
 }
 
@@ -228,12 +252,25 @@ impl Dialect for Sqlite {
         Box::new(Sqlite { caps })
     }
 
+    /// The value as SQLite's own driver binds it (its storage class, datatype3.html):
+    /// a boolean an INTEGER 0 / 1, a time or date-time text in relq's one form (a
+    /// date-time with a space, as SQLite's `datetime()` writes it), a decimal, date,
+    /// UUID or JSON document its text.
+    fn driver_value(&self, value: &Value) -> Value {
+        exec::stored(value)
+    }
+
     /// `x COLLATE BINARY`, `LOWER(x) COLLATE BINARY` when `fold`: memcmp order, which is
     /// code point order for UTF-8 text (datatype3.html#collating_sequences), whatever
     /// collation the column was declared with; `LOWER` folds ASCII letters only
     /// (lang_corefunc.html#lower).
-    fn comparable_text<'g>(&self, column: Expr<'g>, fold: bool) -> Expr<'g> {
-        let x = if fold { lower(column) } else { column };
+    /// Whatever the column's collation (relq reads none of SQLite's) and the test.
+    fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, _: TextTest) -> Expr<'g> {
+        let x = if fold {
+            lower(column.expr)
+        } else {
+            column.expr
+        };
         Expr::Collate(Box::new(x), "BINARY")
     }
 
@@ -270,16 +307,24 @@ impl Dialect for Sqlite {
     /// included, where `LIKE`, `GLOB` and text `SUBSTR` stop at the first NUL; the folded
     /// forms rely on `LOWER` keeping a text's length in bytes (it changes ASCII letters
     /// only).
-    fn match_text<'g>(&self, op: TextOp, column: Expr<'g>, fold: bool, text: &str) -> Expr<'g> {
+    fn match_text<'g>(
+        &self,
+        op: TextOp,
+        column: TextColumn<'g>,
+        fold: bool,
+        text: &str,
+    ) -> Expr<'g> {
         let folded = |x: Expr<'g>| if fold { lower(x) } else { x };
         let bound = || folded(Expr::Value(Value::Text(text.to_owned())));
         match op {
-            TextOp::Equal => self.comparable_text(column, fold).eq(bound()),
-            TextOp::Contains => Expr::Function("INSTR", vec![folded(column), bound()])
+            TextOp::Equal => self
+                .comparable_text(column, fold, TextTest::Equality)
+                .eq(bound()),
+            TextOp::Contains => Expr::Function("INSTR", vec![folded(column.expr), bound()])
                 .binary(BinaryOp::Gt, Expr::Constant(0)),
             TextOp::StartsWith | TextOp::EndsWith => {
                 let len = i64::try_from(text.len()).unwrap_or(i64::MAX);
-                let mut args = vec![Expr::Cast(Box::new(folded(column)), "BLOB")];
+                let mut args = vec![Expr::Cast(Box::new(folded(column.expr)), "BLOB")];
                 if op == TextOp::StartsWith {
                     args.extend([Expr::Constant(1), Expr::Value(Value::Int(len))]);
                 } else {
@@ -296,7 +341,7 @@ impl Dialect for Sqlite {
 #[cfg(test)]
 mod tests {
     use relq_plan::{Alias, TextOp, Value};
-    use relq_sql::{Dialect, Expr, render_expr};
+    use relq_sql::{Dialect, Expr, TextTest, render_expr};
 
     use super::Sqlite;
 
@@ -329,22 +374,22 @@ mod tests {
         let d = Sqlite::default();
         let text = |t: &str| Value::Text(t.to_owned());
         assert_eq!(
-            rendered(d.comparable_text(x(), false)).0,
+            rendered(d.comparable_text(x().into(), false, TextTest::Equality)).0,
             r#""t0"."x" COLLATE BINARY"#
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::Equal, x(), true, "Ab")),
+            rendered(d.match_text(TextOp::Equal, x().into(), true, "Ab")),
             (
                 r#"LOWER("t0"."x") COLLATE BINARY = LOWER(?)"#.to_owned(),
                 vec![text("Ab")]
             )
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::Contains, x(), false, "5%")),
+            rendered(d.match_text(TextOp::Contains, x().into(), false, "5%")),
             (r#"INSTR("t0"."x", ?) > 0"#.to_owned(), vec![text("5%")])
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::StartsWith, x(), true, "é")),
+            rendered(d.match_text(TextOp::StartsWith, x().into(), true, "é")),
             (
                 r#"COALESCE(SUBSTR(CAST(LOWER("t0"."x") AS BLOB), 1, ?), 0) = CAST(LOWER(?) AS BLOB)"#
                     .to_owned(),
@@ -352,7 +397,7 @@ mod tests {
             )
         );
         assert_eq!(
-            rendered(d.match_text(TextOp::EndsWith, x(), false, "ab")),
+            rendered(d.match_text(TextOp::EndsWith, x().into(), false, "ab")),
             (
                 r#"COALESCE(SUBSTR(CAST("t0"."x" AS BLOB), ?), 0) = CAST(? AS BLOB)"#.to_owned(),
                 vec![Value::Int(-2), text("ab")]

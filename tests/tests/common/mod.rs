@@ -10,6 +10,7 @@
 
 #![allow(dead_code, unreachable_pub)] // each test file uses some of this
 
+pub mod engines;
 pub mod oracle;
 pub mod records;
 pub mod reference;

@@ -1,0 +1,141 @@
+//! The session relq sets up on each MySQL / MariaDB connection ([`set_up_session`]), in
+//! one `SET SESSION` statement: what every server needs, plus what the engines found on
+//! this one need ([`Engines`], runtime facts read from the connection, never
+//! configuration):
+//! - always: `group_concat_max_len` at its largest on 64-bit servers (MariaDB and MySQL
+//!   server-system-variables: range up to 2^64 - 1; MariaDB's default of 1 MiB
+//!   truncates a `GROUP_CONCAT`, and so a JSON list, silently, with only a warning), and
+//!   `NO_AUTO_VALUE_ON_ZERO` added to `sql_mode` (sql-mode.html): without it an
+//!   `AUTO_INCREMENT` key written as 0 is replaced by a generated one, where SQLite and
+//!   PostgreSQL store the 0 given;
+//! - Spider (a head whose tables live on data nodes): `join_cache_level = 8` and
+//!   `optimizer_switch = 'mrr=on,join_cache_bka=on'`, so a join reads the inner table
+//!   by Batched Key Access, the keys of a whole join buffer sent through the Multi-Range
+//!   Read interface at once (MariaDB KB "Block-Based Join Algorithms": levels 5 to 8 are
+//!   BKA, 7 and 8 its hashed form; BKA needs `mrr`; KB "Spider Server System
+//!   Variables", `spider_bka_mode`: Spider sends a batch of keys as one remote query).
+//!   Without it Spider turns a join into one remote lookup per outer row: the school's
+//!   joined query (930 rows) sent 1 091 `SELECT`s to the two data nodes, 10 with these
+//!   settings; split and auto 443 and 12, json 438 and 174 (`tests/engine_sessions.rs`
+//!   counts them on the data nodes' `Com_select`);
+//! - Galera (`wsrep_on` with a provider loaded): `wsrep_sync_wait = 1`, so each read
+//!   (`SELECT`, `SHOW`, `BEGIN` / `START TRANSACTION`) first waits until the node has
+//!   applied every write set committed in the cluster before it (MariaDB KB / docs
+//!   "wsrep_sync_wait": bitmask 1, READ; "causality checks"). Without it a read on one
+//!   node right after a commit on another can miss that commit (`tests/engine_sessions.rs`
+//!   on a two-node cluster: 30 to 54 of 300 such reads stale without it in three runs,
+//!   0 with it; how many depends on the cluster's timing).
+//!
+//! The engine facts are read in the same round trip as the server's version
+//! ([`MySql::from_conn`](crate::MySql::from_conn), [`ENGINE_FACTS`]), inside a MariaDB
+//! executable comment (`/*M! ... */`, MariaDB KB "Comment Syntax"), which MySQL reads
+//! as a comment: MySQL has neither Spider nor MariaDB's wsrep variables, and its facts
+//! are both false.
+//!
+//! Invariant: every connection relq reads on gets the same session: the driver's and
+//! each side connection ([`SideConnections`](crate::SideConnections)).
+
+use mysql::prelude::Queryable;
+use relq_exec::ExecError;
+
+use crate::exec::driver;
+
+/// The engines of a server that change the session relq sets up ([`set_up_session`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Engines {
+    /// The SPIDER storage engine is installed and enabled
+    /// (`information_schema.ENGINES`, SUPPORT `YES` or `DEFAULT`).
+    pub spider: bool,
+    /// The server is a Galera cluster node: `wsrep_on` is `ON` and `wsrep_provider` is
+    /// not `none` (`information_schema.GLOBAL_VARIABLES`).
+    pub galera: bool,
+}
+
+/// The two engine facts as SQL columns, each 1 or 0, written after a MariaDB select
+/// list inside `/*M!, ... */` (see the module docs).
+pub(crate) const ENGINE_FACTS: &str = "/*M!, (SELECT COUNT(*) FROM information_schema.ENGINES \
+     WHERE ENGINE = 'SPIDER' AND SUPPORT IN ('YES', 'DEFAULT')) > 0, \
+     (SELECT COUNT(*) FROM information_schema.GLOBAL_VARIABLES \
+     WHERE VARIABLE_NAME = 'WSREP_ON' AND VARIABLE_VALUE = 'ON') > 0 \
+     AND (SELECT COUNT(*) FROM information_schema.GLOBAL_VARIABLES \
+     WHERE VARIABLE_NAME = 'WSREP_PROVIDER' AND VARIABLE_VALUE NOT IN ('', 'none')) > 0 */";
+
+impl Engines {
+    /// The engine facts of the server `conn` talks to, alone (one round trip; a
+    /// [`MySql::from_conn`](crate::MySql::from_conn) reads them with the version).
+    ///
+    /// # Errors
+    /// The driver's.
+    pub fn read(conn: &mut mysql::Conn) -> Result<Self, ExecError> {
+        let row: Option<mysql::Row> = conn
+            .query_first(format!("SELECT 0 {ENGINE_FACTS}"))
+            .map_err(driver)?;
+        Ok(row.map(|row| Self::from_row(&row, 1)).unwrap_or_default())
+    }
+
+    /// The facts in the columns of `row` from `first` on (absent on MySQL: false).
+    pub(crate) fn from_row(row: &mysql::Row, first: usize) -> Self {
+        let fact = |k: usize| row.get::<Option<i64>, _>(first + k).flatten() == Some(1);
+        Self {
+            spider: fact(0),
+            galera: fact(1),
+        }
+    }
+
+    /// The `SET SESSION` statement for these engines (the module docs say why each).
+    pub fn session_setup(self) -> String {
+        let mut sql = String::from(
+            "SET SESSION group_concat_max_len = 18446744073709551615, \
+             sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')",
+        );
+        if self.spider {
+            sql.push_str(", join_cache_level = 8, optimizer_switch = 'mrr=on,join_cache_bka=on'");
+        }
+        if self.galera {
+            sql.push_str(", wsrep_sync_wait = 1");
+        }
+        sql
+    }
+}
+
+/// Sets up `conn`'s session for relq on a server with `engines`
+/// ([`Engines::session_setup`]): what a [`MySqlDriver`](crate::MySqlDriver) made with
+/// [`MySqlDriver::new`](crate::MySqlDriver::new) sends before its first statement, and
+/// what [`MySqlDriver::on_set_up_session`](crate::MySqlDriver::on_set_up_session)
+/// assumes was sent.
+///
+/// # Errors
+/// The driver's.
+pub fn set_up_session(conn: &mut mysql::Conn, engines: Engines) -> Result<(), ExecError> {
+    conn.query_drop(engines.session_setup()).map_err(driver)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_engine_adds_its_settings_to_the_one_statement() {
+        let plain = Engines::default().session_setup();
+        assert!(
+            plain.starts_with("SET SESSION group_concat_max_len"),
+            "{plain}"
+        );
+        assert!(
+            !plain.contains("join_cache_level") && !plain.contains("wsrep"),
+            "{plain}"
+        );
+        let both = Engines {
+            spider: true,
+            galera: true,
+        }
+        .session_setup();
+        assert!(
+            both.ends_with(
+                ", join_cache_level = 8, optimizer_switch = 'mrr=on,join_cache_bka=on', \
+                 wsrep_sync_wait = 1"
+            ),
+            "{both}"
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The random differential test of `tests/differential_properties.rs` on the sharded and
+//! replicated engines (issue 18): random schemas (`loadable_schema`), random data
+//! (`data_shape`) and random queries (`query_shape_counting`) on PostgreSQL over
+//! postgres_fdw partitions and MariaDB Galera (`common::engines`: the
+//! tables distributed in a fresh namespace per case, rows written through the head, the
+//! coordinator or the first Galera node, read through the head, the coordinator or the
+//! second node), with the joined, the split (re-selecting the roots, and binding the root
+//! keys two by two), the json and the auto strategy. Each answer must be the records the
+//! in-memory reference evaluator (`common/reference.rs`) gives, compared as
+//! `relq_rows::to_json` output; both engines fold case as Unicode does.
+//!
+//! Cases: 6 per engine by default (each case creates its tables on two or three servers),
+//! drawn from a fixed seed, the same every run; new cases, as many as asked, with
+//! `RELQ_ENGINE_CASES=100 cargo test -p relq-tests --test differential_on_engines` (with
+//! the URLs of `eval "$(bash scripts/clusters.sh env)"`).
+//!
+//! Not on Spider: MariaDB 10.11.14's Spider answers random queries wrongly (nested rows of a split
+//! list missing where the reference has them, in 1 of the 6 default cases) and
+//! its head crashes on some (SIGSEGV in `spider_check_index_merge`, from
+//! `spider_check_direct_order_limit`: a root SELECT with `EXISTS` / `NOT EXISTS` over
+//! joins and `ORDER BY` correlated `MIN` subqueries, 1 of 80 cases), which would stop the
+//! rest of a CI run. `tests/corpus_on_engines.rs` runs the corpus there.
+//! Failures shrink and are kept in `tests/proptest-regressions/differential_on_engines.txt`.
+//!
+//! A missing URL fails the test, never skips it.
+
+mod common;
+
+use std::fmt::Write as _;
+
+use common::engines::{Distributed, Engine};
+use common::reference::{Fold, expected};
+use common::strategies::{
+    DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
+};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRng, TestRunner};
+use relq::plan::{ListRoots, PlanOptions};
+use relq::sql::{Caps, compile_with};
+use relq::{Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
+
+/// Cases per engine when `RELQ_ENGINE_CASES` is not set.
+const DEFAULT_CASES: u32 = 6;
+
+/// The strategies each case runs with: a strategy, and for split which roots its list
+/// statements read (the plan's choice when `None`).
+const STRATEGIES: [(Load, Option<ListRoots>); 5] = [
+    (Load::Joined, None),
+    (Load::Split, Some(ListRoots::SemiJoin)),
+    (Load::Split, Some(ListRoots::Keys)),
+    (Load::Json, None),
+    (Load::Auto, None),
+];
+
+/// The rows of every table, one line each, for a failure message.
+fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
+    let mut text = String::new();
+    for m in graph.models() {
+        let _ = writeln!(text, "{}:", m.table());
+        for row in &rows[m.id().index()] {
+            let values: Vec<String> = row
+                .iter()
+                .map(|v| relq::rows::value_to_json(v).to_string())
+                .collect();
+            let _ = writeln!(text, "  ({})", values.join(", "));
+        }
+    }
+    text
+}
+
+/// One case on `engine`: the tables, the rows, every strategy against the reference.
+fn check(
+    engine: Engine,
+    def: &SchemaDef,
+    data: &DataShape,
+    shape: &QueryShape,
+) -> Result<(), TestCaseError> {
+    let graph = def
+        .build()
+        .map_err(|e| TestCaseError::fail(format!("schema: {e}")))?;
+    let rows = data.rows(&graph);
+    let mut query: Query = shape.query(&graph);
+    // As in differential_properties.rs: the reference evaluates neither nested lists'
+    // options nor ormar's scope.
+    for related in &mut query.select_related {
+        *related = relq_plan::Related::new(related.path.clone());
+    }
+    query.compat = relq_plan::Compat::default();
+    let want = expected(&graph, &rows, &query, Fold::Unicode);
+    let mut distributed =
+        Distributed::create(engine, "prop", &graph).map_err(TestCaseError::fail)?;
+    for model in fill_order(&graph) {
+        distributed
+            .insert(graph.model(model), &rows[model.index()])
+            .map_err(TestCaseError::fail)?;
+    }
+    let db = distributed.reader().map_err(TestCaseError::fail)?;
+    let mut failures = Vec::new();
+    for (strategy, roots) in STRATEGIES {
+        let query = query.clone().strategy(strategy);
+        let compiled = match roots {
+            None => compile(&graph, &query, db.dialect()),
+            Some(roots) => {
+                // The root keys bound a few at a time (at least 2 by 2), as in
+                // differential_properties.rs: the dialect's hooks with a small limit.
+                let options = PlanOptions {
+                    list_roots: Some(roots),
+                };
+                let own = compile_with(&graph, &query, db.dialect(), &options)
+                    .map(|c| c.statements.iter().map(|s| s.params.len()).max())
+                    .ok()
+                    .flatten()
+                    .unwrap_or(0);
+                let chunked = db.dialect().with_caps(Caps {
+                    max_params: own.max(2),
+                    ..*db.dialect().caps()
+                });
+                compile_with(&graph, &query, &*chunked, &options)
+            }
+        };
+        let at = format!("{}, {strategy:?} {roots:?}", engine.name());
+        let compiled = match compiled {
+            Ok(compiled) => compiled,
+            Err(e) => {
+                failures.push(format!("{at}: {e}"));
+                continue;
+            }
+        };
+        let got = db
+            .execute(&compiled)
+            .map_err(|e| e.to_string())
+            .and_then(|records| {
+                to_json(&compiled.plan.extraction, &records).map_err(|e| e.to_string())
+            });
+        match got {
+            Ok(got) if got == want => {}
+            Ok(got) => {
+                let sql: Vec<&str> = compiled.statements.iter().map(|s| &*s.sql).collect();
+                failures.push(format!(
+                    "{at}: got {got}\n  SQL: {}",
+                    sql.join(";\n       ")
+                ));
+            }
+            Err(e) => failures.push(format!("{at}: {e}")),
+        }
+    }
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(TestCaseError::fail(format!(
+        "{} disagrees with the reference\nschema:\n{}\ndata:\n{}\nquery: {}\nexpected: {want}\n{}",
+        engine.name(),
+        def.to_toml().unwrap_or_else(|e| e.to_string()),
+        describe_rows(&graph, &rows),
+        serde_json::to_string(&query).unwrap_or_default(),
+        failures.join("\n"),
+    )))
+}
+
+/// The random cases on `engine`.
+fn random_cases_on(engine: Engine) {
+    let asked: Option<u32> = std::env::var("RELQ_ENGINE_CASES")
+        .ok()
+        .map(|n| n.parse().expect("RELQ_ENGINE_CASES is a number"));
+    let config = Config {
+        cases: asked.unwrap_or(DEFAULT_CASES),
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "proptest-regressions/differential_on_engines.txt",
+        ))),
+        // Each shrink step makes tables on two or three servers (about a second).
+        max_shrink_iters: 100,
+        ..Config::default()
+    };
+    let strategy = (loadable_schema(), data_shape(), query_shape_counting(0..4));
+    // The default cases come from a fixed seed, the same every run (see the module doc);
+    // cases asked for are drawn anew.
+    let mut runner = match asked {
+        Some(_) => TestRunner::new(config),
+        None => {
+            let rng = TestRng::deterministic_rng(config.rng_algorithm);
+            TestRunner::new_with_rng(config, rng)
+        }
+    };
+    let result = runner.run(&strategy, |(def, data, shape)| {
+        check(engine, &def, &data, &shape)
+    });
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn random_queries_on_postgres_fdw_agree_with_the_reference() {
+    random_cases_on(Engine::Fdw);
+}
+
+#[test]
+fn random_queries_on_galera_agree_with_the_reference() {
+    random_cases_on(Engine::Galera);
+}
