@@ -106,9 +106,12 @@ fn found_something(answer: &serde_json::Value) -> bool {
 /// The cases MariaDB 10.11's Spider answers wrongly, with every strategy: a page of roots
 /// over a join or a filter (`... WHERE <on the joined table> ORDER BY t0.id LIMIT 10
 /// OFFSET 5`, or such a page in a derived table with `EXISTS`) holds other roots than the
-/// same statements on InnoDB. Which of them come out wrong varies from run to run (one to
-/// three of them, in five runs), so the test prints the disagreements it met on them and
-/// requires every other case to agree.
+/// same statements on InnoDB (for `ormar_exclude_across_a_reverse_foreign_key_with_a_page`,
+/// `LIMIT 2 OFFSET 1` over authors ordered by first name and id: Spider's page starts one
+/// author early). Which of them come out wrong varied from run to run (one to three of
+/// them in five runs with Batched Key Access; all three, with every strategy, in three
+/// runs with relq's session, `join_cache_level = 0`), so the test prints the disagreements
+/// it met on them and requires every other case to agree.
 ///
 /// (Spider's other wrong page, an OFFSET without LIMIT, relq avoids: see relq-mysql's
 /// `LimitLiteral`; `offset_without_limit` must agree.)

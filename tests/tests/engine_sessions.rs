@@ -1,11 +1,12 @@
 //! The session relq-mysql sets up per engine (`dialects/mysql/src/session.rs`), on the
 //! real engines, reached through the environment (`scripts/clusters.sh env`):
-//! 1. on a Spider head (`RELQ_SPIDER_URL`) the engines read are Spider's, the session
-//!    relq opens has `join_cache_level = 8` with `mrr` and `join_cache_bka` on, and the
-//!    school's joined query sends few remote statements to the data nodes
-//!    (`RELQ_SPIDER_NODES`, counted as the nodes' `Com_select`), many times fewer than
-//!    the same query with the server's default session, which returns the same records;
-//!    a stream of the split statements too (its side connections are set up the same);
+//! 1. on a Spider head (`RELQ_SPIDER_URL`) the engines read are Spider's; a join of a
+//!    Spider table through a join buffer after a derived table (a block nested loop,
+//!    the server's default `join_cache_level` 2) loses its rows, and the session relq
+//!    opens has `join_cache_level = 0`, which reads them all; the school reads alike
+//!    with relq's session and the default one, streamed too (the side connections are
+//!    set up the same), the remote statements of each printed (the data nodes'
+//!    `Com_select`, `RELQ_SPIDER_NODES`);
 //! 2. on Galera (`RELQ_GALERA_URLS`, two nodes) the session has `wsrep_sync_wait = 1`,
 //!    and 300 rounds of a write committed on node 1 then a read through relq on node 2
 //!    read no stale value;
@@ -26,7 +27,7 @@ use relq::rows::RecordStream;
 use relq::{
     Database, Fetched, Query, RelationGraph, SchemaDef, Strategy, Value, compile, compile_with,
 };
-use relq_mysql::Engines;
+use relq_mysql::{Engines, set_up_session};
 
 /// A raw connection to `url`.
 fn connect(url: &str) -> mysql::Conn {
@@ -100,28 +101,126 @@ fn counted(
     (fetched, remote_selects(nodes) - before)
 }
 
+/// The statements of a Spider head and its two data nodes for two tables in database
+/// `db`, `o` and `b` (`b.m0` names an `o`, indexed as relq's DDL indexes a foreign key):
+/// on each node InnoDB tables, on the head Spider tables partitioned over both
+/// (`PARTITION BY KEY (id)`, servers `d1` and `d2`), rows written through the head.
+fn spider_tables(db: &str) -> (Vec<String>, Vec<String>) {
+    let tables = [
+        ("o", "id INT NOT NULL PRIMARY KEY"),
+        (
+            "b",
+            "id INT NOT NULL PRIMARY KEY, m0 INT NOT NULL, KEY `b_m0_idx` (m0, id)",
+        ),
+    ];
+    let fresh = [
+        format!("DROP DATABASE IF EXISTS `{db}`"),
+        format!("CREATE DATABASE `{db}`"),
+        format!("USE `{db}`"),
+    ];
+    let mut node: Vec<String> = fresh.to_vec();
+    let mut head: Vec<String> = fresh.to_vec();
+    for (table, columns) in tables {
+        node.push(format!("CREATE TABLE `{table}` ({columns}) ENGINE=InnoDB"));
+        head.push(format!(
+            "CREATE TABLE `{table}` ({columns}) ENGINE=SPIDER \
+             COMMENT='wrapper \"mysql\", database \"{db}\", table \"{table}\"' \
+             PARTITION BY KEY (id) (PARTITION p0 COMMENT='srv \"d1\"', \
+             PARTITION p1 COMMENT='srv \"d2\"')"
+        ));
+    }
+    head.push("INSERT INTO o VALUES (17)".to_owned());
+    head.push("INSERT INTO b VALUES (1, 17), (2, 17), (3, 17)".to_owned());
+    (node, head)
+}
+
 #[test]
-fn a_spider_head_joins_by_batched_key_access_and_sends_few_remote_statements() {
+fn a_spider_head_reads_without_join_buffers_which_lose_rows_over_spider_tables() {
     let url = server_url("RELQ_SPIDER_URL");
-    let mut nodes: Vec<mysql::Conn> = urls("RELQ_SPIDER_NODES", 2)
-        .iter()
-        .map(|u| connect(u))
-        .collect();
+    let node_urls = urls("RELQ_SPIDER_NODES", 2);
+    let mut head = connect(&url);
     assert_eq!(
-        Engines::read(&mut connect(&url)).unwrap_or_else(|e| panic!("{e}")),
+        Engines::read(&mut head).unwrap_or_else(|e| panic!("{e}")),
         Engines {
             spider: true,
             galera: false
         }
     );
+    // The trap: a block nested loop join (the server's default join_cache_level 2) of a
+    // Spider table after a derived table, as relq's paged roots are, answers nothing.
+    // (Fresh tables: the head's statistics make the optimizer pick the join buffer.)
+    let db = format!("relq_e_buffer_{}", std::process::id());
+    let (node_sql, head_sql) = spider_tables(&db);
+    for node_url in &node_urls {
+        let mut node = connect(node_url);
+        for sql in &node_sql {
+            node.query_drop(sql)
+                .unwrap_or_else(|e| panic!("{node_url}: {sql}: {e}"));
+        }
+    }
+    for sql in &head_sql {
+        head.query_drop(sql)
+            .unwrap_or_else(|e| panic!("head: {sql}: {e}"));
+    }
+    let join = "SELECT STRAIGHT_JOIN `o`.`id`, `b`.`id` FROM (SELECT `id` FROM `o` LIMIT 3) AS `o` \
+                INNER JOIN `b` ON `o`.`id` = `b`.`m0` ORDER BY `b`.`id`";
+    let plan: Vec<mysql::Row> = head
+        .query(format!("EXPLAIN {join}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let extras: Vec<String> = plan
+        .iter()
+        .map(|row| {
+            row.get::<Option<String>, _>("Extra")
+                .flatten()
+                .unwrap_or_default()
+        })
+        .collect();
+    assert!(
+        extras.iter().any(|e| e.contains("BNL join")),
+        "the default session joins b through a join buffer (the trap needs it): {extras:?}"
+    );
+    let buffered: Vec<(i64, i64)> = head.query(join).unwrap_or_else(|e| panic!("{e}"));
+    // relq's session: the same statement, every row.
+    session_has(
+        &mut open(&url),
+        "@@join_cache_level = 0",
+        "join_cache_level 0",
+    );
+    let mut ours = connect(&url);
+    set_up_session(
+        &mut ours,
+        Engines {
+            spider: true,
+            galera: false,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    ours.query_drop(format!("USE `{db}`"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ours: Vec<(i64, i64)> = ours.query(join).unwrap_or_else(|e| panic!("{e}"));
+    let _ = head.query_drop(format!("DROP DATABASE `{db}`"));
+    for node_url in &node_urls {
+        let _ = connect(node_url).query_drop(format!("DROP DATABASE `{db}`"));
+    }
+    assert_eq!(ours, vec![(17, 1), (17, 2), (17, 3)], "relq's session");
+    assert!(
+        buffered.is_empty(),
+        "MariaDB's Spider gave the rows through a join buffer: {buffered:?} (if a fixed \
+         release does, relq's session can let it batch again)"
+    );
+}
+
+/// The school through a Spider head with relq's session: the same records as the
+/// server's default session, with the remote statements of each (for the record).
+#[test]
+fn a_spider_head_reads_the_school_alike_with_relqs_session_and_the_default() {
+    let url = server_url("RELQ_SPIDER_URL");
+    let mut nodes: Vec<mysql::Conn> = urls("RELQ_SPIDER_NODES", 2)
+        .iter()
+        .map(|u| connect(u))
+        .collect();
     let graph = school();
     let mut db = open(&url);
-    session_has(
-        &mut db,
-        "@@join_cache_level = 8 AND FIND_IN_SET('mrr=on', @@optimizer_switch) > 0 \
-         AND FIND_IN_SET('join_cache_bka=on', @@optimizer_switch) > 0",
-        "join_cache_level 8, mrr and join_cache_bka",
-    );
     let strategies = [
         ("joined", Strategy::Joined),
         ("split", Strategy::Split),
@@ -135,10 +234,10 @@ fn a_spider_head_joins_by_batched_key_access_and_sends_few_remote_statements() {
             "spider, relq's session: {name}: {} rows, {remote} remote SELECTs",
             fetched.rows
         );
-        with.push((fetched, remote));
+        with.push(fetched);
     }
     // A stream of the split statements reads statements 1 and 2 on side connections,
-    // set up as the driver's: few remote statements there too.
+    // set up as the driver's.
     let query = Query::new("SchoolClass")
         .select_related("teachers__category")
         .select_related("students__category")
@@ -148,7 +247,6 @@ fn a_spider_head_joins_by_batched_key_access_and_sends_few_remote_statements() {
     };
     let compiled =
         compile_with(&graph, &query, db.dialect(), &options).unwrap_or_else(|e| panic!("{e}"));
-    let before = remote_selects(&mut nodes);
     let mut roots = 0;
     let each = RecordStream::new(&compiled.plan.extraction, |_| {
         roots += 1;
@@ -156,32 +254,16 @@ fn a_spider_head_joins_by_batched_key_access_and_sends_few_remote_statements() {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     db.stream(&compiled, each).unwrap_or_else(|e| panic!("{e}"));
-    let streamed = remote_selects(&mut nodes) - before;
-    eprintln!("spider, relq's session: split streamed: {roots} roots, {streamed} remote SELECTs");
-    assert!(streamed <= 100, "a stream sent {streamed} remote SELECTs");
-    // The server's default session: the same records, many more remote statements.
-    db.run(
-        "SET SESSION join_cache_level = DEFAULT, optimizer_switch = DEFAULT",
-        &[],
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    for ((name, strategy), (fetched, remote)) in strategies.into_iter().zip(&with) {
+    assert_eq!(roots, 30, "the school's classes, streamed");
+    db.run("SET SESSION join_cache_level = DEFAULT", &[])
+        .unwrap_or_else(|e| panic!("{e}"));
+    for ((name, strategy), fetched) in strategies.into_iter().zip(&with) {
         let (default, default_remote) = counted(&mut db, &graph, strategy, &mut nodes);
         eprintln!(
             "spider, default session: {name}: {} rows, {default_remote} remote SELECTs",
             default.rows
         );
         assert_eq!(default.answer, fetched.answer, "{name}");
-        if name == "joined" {
-            assert!(
-                *remote <= 100,
-                "joined: {remote} remote SELECTs with relq's session"
-            );
-            assert!(
-                default_remote > 5 * remote,
-                "joined: {default_remote} remote SELECTs without the settings, {remote} with"
-            );
-        }
     }
 }
 
