@@ -15,6 +15,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
 use relq::graph::introspect::schema_from_tables;
 use relq::graph::over_catalog;
+use relq::rows::Recording;
 use relq::{
     Compiled, ExecError, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef,
     compile_write,
@@ -38,6 +39,10 @@ pub(crate) struct Shared {
     def: SchemaDef,
     /// The dialect's name (`sqlite`, `postgres`, `mysql`).
     dialect: &'static str,
+    /// The buffers of the last records fetch, empty, kept for the next one so that it
+    /// reuses their room rather than fresh pages (they hold as much as the largest
+    /// fetch of the connection needed).
+    recording: Mutex<Recording>,
 }
 
 impl Shared {
@@ -82,6 +87,23 @@ impl Shared {
                 Ok((answer, Arc::clone(&compiled.plan)))
             })
         })
+    }
+
+    /// An empty recording for a records fetch: the one the last fetch gave back
+    /// ([`keep_recording`](Self::keep_recording)), or a new one if another fetch holds it.
+    pub(crate) fn take_recording(&self) -> Recording {
+        match self.recording.try_lock() {
+            Ok(mut kept) => std::mem::take(&mut *kept),
+            Err(_) => Recording::new(),
+        }
+    }
+
+    /// Keeps `recording` (replayed, so empty) for the next records fetch.
+    pub(crate) fn keep_recording(&self, mut recording: Recording) {
+        recording.clear();
+        if let Ok(mut kept) = self.recording.try_lock() {
+            *kept = recording;
+        }
     }
 
     /// Compiles `operation` for the connection's dialect and applies it, in a
@@ -168,6 +190,7 @@ pub(crate) fn connect(
             graph,
             def,
             dialect,
+            recording: Mutex::new(Recording::new()),
         }),
     })
 }

@@ -19,7 +19,6 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
 use relq::exec::{FlatRows, Outcome};
-use relq::rows::Recording;
 use relq::write::Values;
 use relq::{
     Answer, Compat, DriverStyle, Operation, Placeholder, Query as RelqQuery, Strategy, Terminal,
@@ -68,17 +67,21 @@ impl Query {
 
     /// Runs this query with `terminal` (none: `all`; `first`, `get`...): its root
     /// records as dicts. The rebuild is recorded while the database works, the GIL
-    /// released, and replayed into the dicts with it held (`records.rs`).
+    /// released, and replayed into the dicts with it held (`records.rs`), in the
+    /// connection's kept recording (its buffers reused from one fetch to the next).
     fn records<'py>(
         &self,
         py: Python<'py>,
         terminal: Option<Terminal>,
     ) -> PyResult<Bound<'py, PyList>> {
         let query = self.ending(terminal);
+        let recording = self.shared.take_recording();
         let (mut recording, plan) = self.shared.fetch(py, &query, |db, compiled| {
-            Ok(db.fetch_with(compiled, Recording::new())?.output)
+            Ok(db.fetch_with(compiled, recording)?.output)
         })?;
-        Keys::new(py, &plan.extraction).list(py, &mut recording)
+        let records = Keys::new(py, &plan.extraction).list(py, &mut recording);
+        self.shared.keep_recording(recording);
+        records
     }
 
     /// One record or none (`first`, `last`, `get`, `get_or_none`): a dict or `None`.
