@@ -14,12 +14,10 @@
 //! `RELQ_ENGINE_CASES=100 cargo test -p relq-tests --test differential_on_engines` (with
 //! the URLs of `eval "$(bash scripts/clusters.sh env)"`).
 //!
-//! On Spider the default cases (and the kept seeds) pass with relq's session
-//! (`join_cache_level = 0`, see relq-mysql's `session.rs`); with join buffers a kept seed
-//! lost nested rows of a split list (Batched Key Access on MariaDB 10.11.14, the hashed
-//! block nested loop on 10.11.19), and with Batched Key Access a case of 80 crashed the
-//! 10.11.14 head (SIGSEGV in `spider_check_index_merge`). More cases (`RELQ_ENGINE_CASES`) may
-//! meet Spider's wrong pages (`tests/corpus_on_engines.rs`, `SPIDER_WRONG_PAGES`).
+//! On Spider the cases pass with relq's session (relq-mysql's `session.rs`): with the
+//! hashed block join (`join_cache_level = 4`) a kept seed lost nested rows of a split
+//! list, and with Batched Key Access a case of 80 crashed the head (SIGSEGV in
+//! `spider_check_index_merge`, MariaDB 10.11.14).
 //! Failures shrink and are kept in `tests/proptest-regressions/differential_on_engines.txt`.
 //!
 //! A missing URL fails the test, never skips it.
