@@ -29,25 +29,14 @@ use std::fmt::Write as _;
 use common::engines::{Distributed, Engine};
 use common::reference::{Fold, expected};
 use common::strategies::{
-    DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, fill_order, loadable_schema,
+    query_shape_counting,
 };
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRng, TestRunner};
-use relq::plan::{ListRoots, PlanOptions};
-use relq::sql::{Caps, compile_with};
-use relq::{Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
+use relq::{Query, RelationGraph, SchemaDef, Value, to_json};
 
 /// Cases per engine when `RELQ_ENGINE_CASES` is not set.
 const DEFAULT_CASES: u32 = 6;
-
-/// The strategies each case runs with: a strategy, and for split which roots its list
-/// statements read (the plan's choice when `None`).
-const STRATEGIES: [(Load, Option<ListRoots>); 5] = [
-    (Load::Joined, None),
-    (Load::Split, Some(ListRoots::SemiJoin)),
-    (Load::Split, Some(ListRoots::Keys)),
-    (Load::Json, None),
-    (Load::Auto, None),
-];
 
 /// The rows of every table, one line each, for a failure message.
 fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
@@ -93,28 +82,9 @@ fn check(
     }
     let db = distributed.reader().map_err(TestCaseError::fail)?;
     let mut failures = Vec::new();
-    for (strategy, roots) in STRATEGIES {
+    for (strategy, roots) in LOADS {
         let query = query.clone().strategy(strategy);
-        let compiled = match roots {
-            None => compile(&graph, &query, db.dialect()),
-            Some(roots) => {
-                // The root keys bound a few at a time (at least 2 by 2), as in
-                // differential_properties.rs: the dialect's hooks with a small limit.
-                let options = PlanOptions {
-                    list_roots: Some(roots),
-                };
-                let own = compile_with(&graph, &query, db.dialect(), &options)
-                    .map(|c| c.statements.iter().map(|s| s.params.len()).max())
-                    .ok()
-                    .flatten()
-                    .unwrap_or(0);
-                let chunked = db.dialect().with_caps(Caps {
-                    max_params: own.max(2),
-                    ..*db.dialect().caps()
-                });
-                compile_with(&graph, &query, &*chunked, &options)
-            }
-        };
+        let compiled = compile_case(&graph, &query, db.dialect(), roots);
         let at = format!("{}, {strategy:?} {roots:?}", engine.name());
         let compiled = match compiled {
             Ok(compiled) => compiled,

@@ -45,13 +45,12 @@ use common::reference::{Fold, expected};
 use common::servers::server_url;
 use common::statements::{rows_without_products, statement_rows};
 use common::strategies::{
-    DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, fill_order, loadable_schema,
+    query_shape_counting,
 };
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
-use relq::plan::{ListRoots, PlanOptions};
-use relq::sql::{Caps, compile_with};
-use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
+use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, to_json};
 use serde_json::Value as Json;
 
 /// Cases when `RELQ_DIFFERENTIAL_CASES` is not set.
@@ -199,37 +198,9 @@ fn check(
             failures.push(format!("{name}: {e}"));
             continue;
         }
-        for (strategy, roots) in [
-            (Load::Joined, None),
-            (Load::Split, Some(ListRoots::SemiJoin)),
-            (Load::Split, Some(ListRoots::Keys)),
-            (Load::Json, None),
-            (Load::Auto, None),
-        ] {
+        for (strategy, roots) in LOADS {
             let query = query.clone().strategy(strategy);
-            let compiled = match roots {
-                None => compile(&graph, &query, db.dialect()),
-                Some(roots) => {
-                    // The split strategy's list statements have no parameters of their
-                    // own here (no nested filters): a limit as small as the other
-                    // statements allow (every statement is checked against it) binds the
-                    // root keys a few at a time, at least 2 by 2. The dialect's own
-                    // hooks, with that one fact changed.
-                    let options = PlanOptions {
-                        list_roots: Some(roots),
-                    };
-                    let own = compile_with(&graph, &query, db.dialect(), &options)
-                        .map(|c| c.statements.iter().map(|s| s.params.len()).max())
-                        .ok()
-                        .flatten()
-                        .unwrap_or(0);
-                    let chunked = db.dialect().with_caps(Caps {
-                        max_params: own.max(2),
-                        ..*db.dialect().caps()
-                    });
-                    compile_with(&graph, &query, &*chunked, &options)
-                }
-            };
+            let compiled = compile_case(&graph, &query, db.dialect(), roots);
             let load = strategy;
             let strategy = (strategy, roots);
             let compiled = match compiled {

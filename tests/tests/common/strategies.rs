@@ -744,3 +744,49 @@ pub fn value_of<'r>(
         .expect("a field of the model");
     &row[at]
 }
+
+/// The strategies each differential case runs with: a strategy, and for split which roots
+/// its list statements read (the plan's choice when `None`).
+pub const LOADS: [(relq_plan::Strategy, Option<relq_plan::ListRoots>); 5] = [
+    (relq_plan::Strategy::Joined, None),
+    (
+        relq_plan::Strategy::Split,
+        Some(relq_plan::ListRoots::SemiJoin),
+    ),
+    (relq_plan::Strategy::Split, Some(relq_plan::ListRoots::Keys)),
+    (relq_plan::Strategy::Json, None),
+    (relq_plan::Strategy::Auto, None),
+];
+
+/// `query` compiled for `dialect` as a differential case runs it: with the plan's choice
+/// of roots, or with split's `roots` forced and the root keys bound a few at a time (at
+/// least 2 by 2). The split strategy's list statements have no parameters of their own
+/// there (no nested filters): a limit as small as the other statements allow (every
+/// statement is checked against it) chunks the keys; the dialect's own hooks, with that
+/// one fact changed.
+///
+/// # Errors
+/// The compile error.
+pub fn compile_case<'g>(
+    graph: &'g RelationGraph,
+    query: &Query,
+    dialect: &dyn relq_sql::Dialect,
+    roots: Option<relq_plan::ListRoots>,
+) -> Result<relq_sql::Compiled<'g>, relq_sql::CompileError> {
+    let Some(roots) = roots else {
+        return relq_sql::compile(graph, query, dialect);
+    };
+    let options = relq_plan::PlanOptions {
+        list_roots: Some(roots),
+    };
+    let own = relq_sql::compile_with(graph, query, dialect, &options)
+        .map(|c| c.statements.iter().map(|s| s.params.len()).max())
+        .ok()
+        .flatten()
+        .unwrap_or(0);
+    let chunked = dialect.with_caps(relq_sql::Caps {
+        max_params: own.max(2),
+        ..*dialect.caps()
+    });
+    relq_sql::compile_with(graph, query, &*chunked, &options)
+}
