@@ -27,6 +27,7 @@ mod common;
 
 use common::engines::{Distributed, Engine};
 use common::servers::scratch;
+use common::strategies::found_something;
 use relq::exec::ExecErrorKind;
 use relq::{CompileErrorKind, Database, Query, RelationGraph, Strategy, Value, compile};
 use relq_sample::{Sample, generate};
@@ -90,20 +91,6 @@ fn refused(kind: &CompileErrorKind) -> bool {
             | CompileErrorKind::IdentifierTooLong { .. }
             | CompileErrorKind::TooManyTables { .. }
     )
-}
-
-/// Whether an answer found anything: records, a count above 0, `exists` true, a record or
-/// `get`'s error (the same rule as `tests/differential.rs`).
-fn found_something(answer: &serde_json::Value) -> bool {
-    match answer {
-        serde_json::Value::Array(items) => !items.is_empty(),
-        serde_json::Value::Null => false,
-        other => match (other.get("count"), other.get("exists")) {
-            (Some(count), _) => count.as_u64().is_some_and(|n| n > 0),
-            (_, Some(exists)) => exists.as_bool() == Some(true),
-            _ => true,
-        },
-    }
 }
 
 /// Rows kept per table of a sample: Spider joins row by row across its data nodes (a

@@ -24,35 +24,17 @@
 
 mod common;
 
-use std::fmt::Write as _;
-
 use common::engines::{Distributed, Engine};
 use common::reference::{Fold, expected};
 use common::strategies::{
-    DataShape, LOADS, QueryShape, compile_case, data_shape, fill_order, loadable_schema,
-    query_shape_counting,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, describe_rows, fill_order,
+    loadable_schema, query_shape_counting,
 };
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRng, TestRunner};
-use relq::{Query, RelationGraph, SchemaDef, Value, to_json};
+use relq::{Query, SchemaDef, to_json};
 
 /// Cases per engine when `RELQ_ENGINE_CASES` is not set.
 const DEFAULT_CASES: u32 = 6;
-
-/// The rows of every table, one line each, for a failure message.
-fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
-    let mut text = String::new();
-    for m in graph.models() {
-        let _ = writeln!(text, "{}:", m.table());
-        for row in &rows[m.id().index()] {
-            let values: Vec<String> = row
-                .iter()
-                .map(|v| relq::rows::value_to_json(v).to_string())
-                .collect();
-            let _ = writeln!(text, "  ({})", values.join(", "));
-        }
-    }
-    text
-}
 
 /// One case on `engine`: the tables, the rows, every strategy against the reference.
 fn check(

@@ -39,14 +39,13 @@
 mod common;
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 
 use common::reference::{Fold, expected};
 use common::servers::server_url;
 use common::statements::{rows_without_products, statement_rows};
 use common::strategies::{
-    DataShape, LOADS, QueryShape, compile_case, data_shape, fill_order, loadable_schema,
-    query_shape_counting,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, describe_rows, fill_order,
+    loadable_schema, query_shape_counting,
 };
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
@@ -135,23 +134,6 @@ fn load(db: &mut Database, graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> R
         }
     }
     Ok(())
-}
-
-/// The rows of every table, one line each, for a failure message.
-fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
-    let mut text = String::new();
-    for m in graph.models() {
-        let fields: Vec<&str> = m.fields().map(|f| f.name()).collect();
-        let _ = writeln!(text, "{} ({}):", m.name(), fields.join(", "));
-        for row in &rows[m.id().index()] {
-            let values: Vec<String> = row
-                .iter()
-                .map(|v| relq::rows::value_to_json(v).to_string())
-                .collect();
-            let _ = writeln!(text, "  ({})", values.join(", "));
-        }
-    }
-    text
 }
 
 /// Where `got` first differs from `want`: the root number and both records.

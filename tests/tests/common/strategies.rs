@@ -9,6 +9,8 @@
 //! numbers); the tests turn the choices into names and values over the built graph, so
 //! every generated path is valid and every key references a row by construction.
 
+use std::fmt::Write as _;
+
 use proptest::prelude::*;
 use relq_graph::{
     FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
@@ -789,4 +791,35 @@ pub fn compile_case<'g>(
         ..*dialect.caps()
     });
     relq_sql::compile_with(graph, query, &*chunked, &options)
+}
+
+/// The rows of every table, one line each, for a failure message.
+pub fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
+    let mut text = String::new();
+    for m in graph.models() {
+        let fields: Vec<&str> = m.fields().map(|f| f.name()).collect();
+        let _ = writeln!(text, "{} ({}):", m.name(), fields.join(", "));
+        for row in &rows[m.id().index()] {
+            let values: Vec<String> = row
+                .iter()
+                .map(|v| relq_rows::value_to_json(v).to_string())
+                .collect();
+            let _ = writeln!(text, "  ({})", values.join(", "));
+        }
+    }
+    text
+}
+
+/// Whether an answer found anything: records or rows, a record, a count above 0, `exists`
+/// true.
+pub fn found_something(answer: &serde_json::Value) -> bool {
+    match answer {
+        serde_json::Value::Array(items) => !items.is_empty(),
+        serde_json::Value::Null => false,
+        other => match (other.get("count"), other.get("exists")) {
+            (Some(count), _) => count.as_u64().is_some_and(|n| n > 0),
+            (_, Some(exists)) => exists.as_bool() == Some(true),
+            _ => true,
+        },
+    }
 }
