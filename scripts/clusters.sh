@@ -57,21 +57,8 @@ GALERA_PROVIDER=/usr/lib/galera/libgalera_smm.so
 SPIDER_PLUGIN=/usr/lib/mysql/plugin/ha_spider.so
 
 say() { echo "clusters: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-as_user() {
-    local user=$1
-    shift
-    if [ "$(id -u)" = 0 ]; then runuser -u "$user" -- "$@"; else "$@"; fi
-}
-
-pg_bin_dir() {
-    local dir
-    for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-        [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && { echo "$dir"; return 0; }
-    done
-    return 1
-}
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 
 install_missing() {
     local need=()
@@ -89,16 +76,6 @@ install_missing() {
     apt-get install -y --no-install-recommends "${need[@]}" >/dev/null ||
         { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; } ||
         die "apt-get install ${need[*]} failed"
-}
-
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_for() {
-    local deadline=$((SECONDS + TIMEOUT))
-    until "$@" >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        sleep 0.2
-    done
 }
 
 fail_start() { # fail_start WHAT LOG: the end of the log, exit 1 (start_all stops the rest)
@@ -366,22 +343,6 @@ start_fdw() {
 }
 
 # ---------------------------------------------------------------- stop, status, env
-
-stop_pid_file() { # stop_pid_file FILE SIGNAL: signal the pid in FILE, wait until it is gone
-    local file=$1 signal=$2 pid
-    [ -f "$file" ] || return 0
-    pid=$(head -n 1 "$file")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "-$signal" "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$pid" 2>/dev/null; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            say "pid $pid ($file) still running after 30 s: killing it"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        sleep 0.1
-    done
-}
 
 pid_files() { # every server's pid file and its stop signal, joiners before their cluster
     local n

@@ -32,18 +32,8 @@ PG_DIR="$RUN_DIR/postgres"   # data/, server.log, the Unix socket
 MY_DIR="$RUN_DIR/mariadb"    # data/, server.log, mariadbd.sock, mariadbd.pid
 
 say() { echo "servers: $*" >&2; }
-die() { say "error: $*"; exit 1; }
-
-# Run a command as a service user when root, as ourselves otherwise.
-as_user() {
-    local user=$1
-    shift
-    if [ "$(id -u)" = 0 ]; then
-        runuser -u "$user" -- "$@"
-    else
-        "$@"
-    fi
-}
+# shellcheck source=scripts/common.sh
+. "$(dirname "$0")/common.sh"
 
 apt_install() {
     [ "$(id -u)" = 0 ] || die "$* is not installed; install it (apt-get install $*) or run as root"
@@ -52,17 +42,6 @@ apt_install() {
     apt-get install -y --no-install-recommends "$@" >/dev/null ||
         { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } ||
         die "apt-get install $* failed"
-}
-
-pg_bin_dir() {
-    local dir
-    for dir in /usr/lib/postgresql/15/bin /usr/lib/postgresql/*/bin; do
-        if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ]; then
-            echo "$dir"
-            return 0
-        fi
-    done
-    return 1
 }
 
 mariadbd_bin() {
@@ -82,17 +61,6 @@ install_missing() {
         getent passwd postgres >/dev/null || die "no user postgres (the postgresql package creates it)"
         getent passwd mysql >/dev/null || die "no user mysql (the mariadb-server package creates it)"
     fi
-}
-
-port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Wait until "$@" succeeds, at most TIMEOUT seconds.
-wait_for() {
-    local deadline=$((SECONDS + TIMEOUT))
-    until "$@" >/dev/null 2>&1; do
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        sleep 0.2
-    done
 }
 
 fail_start() {
@@ -158,23 +126,6 @@ start_mariadb() {
         GRANT ALL ON \`${DB}\\_%\`.* TO '$DB_USER'@'%';" >>"$log" 2>&1 ||
         fail_start "could not create the MariaDB database $DB" "$log"
     say "MariaDB $("$bin" --version | awk '{print $3}') on 127.0.0.1:$MY_PORT"
-}
-
-# Signal the process named by a pid file and wait until it is gone (SIGKILL after 30 s).
-stop_pid_file() {
-    local file=$1 signal=$2 pid
-    [ -f "$file" ] || return 0
-    pid=$(head -n 1 "$file")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-    kill "-$signal" "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + 30))
-    while kill -0 "$pid" 2>/dev/null; do
-        if [ "$SECONDS" -ge "$deadline" ]; then
-            say "pid $pid ($file) still running after 30 s: killing it"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        sleep 0.1
-    done
 }
 
 stop_all() {

@@ -14,7 +14,10 @@
 //! MultipleMatches as `{"error": ...}`). A case the dialect refuses at compile time (a
 //! lookup it has no form for, a name too long, too many tables) is refused alike on both
 //! and not run. Not vacuous: every sample case finds records but [`MATCHING_NOTHING`]'s.
-//! MariaDB 10.11's Spider answers some pages wrongly ([`SPIDER_WRONG_PAGES`]).
+//! On Spider every case agrees only with relq's session (relq-mysql's `session.rs`): with
+//! semi-joins on, an `exclude` across a reverse foreign key in a page of roots kept one
+//! author four times (duplicate weedout over Spider tables); with Spider's semi split
+//! read, two pages with a filter and a nested limit held other roots, with every strategy.
 //!
 //! A missing URL fails the test, never skips it (`bash scripts/test.sh` starts the
 //! engines and the servers; by hand `scripts/clusters.sh start`, `scripts/servers.sh
@@ -24,6 +27,7 @@ mod common;
 
 use common::engines::{Distributed, Engine};
 use common::servers::scratch;
+use common::strategies::found_something;
 use relq::exec::ExecErrorKind;
 use relq::{CompileErrorKind, Database, Query, RelationGraph, Strategy, Value, compile};
 use relq_sample::{Sample, generate};
@@ -88,38 +92,6 @@ fn refused(kind: &CompileErrorKind) -> bool {
             | CompileErrorKind::TooManyTables { .. }
     )
 }
-
-/// Whether an answer found anything: records, a count above 0, `exists` true, a record or
-/// `get`'s error (the same rule as `tests/differential.rs`).
-fn found_something(answer: &serde_json::Value) -> bool {
-    match answer {
-        serde_json::Value::Array(items) => !items.is_empty(),
-        serde_json::Value::Null => false,
-        other => match (other.get("count"), other.get("exists")) {
-            (Some(count), _) => count.as_u64().is_some_and(|n| n > 0),
-            (_, Some(exists)) => exists.as_bool() == Some(true),
-            _ => true,
-        },
-    }
-}
-
-/// The cases MariaDB 10.11's Spider answers wrongly, with every strategy: a page of roots
-/// over a join or a filter (`... WHERE <on the joined table> ORDER BY t0.id LIMIT 10
-/// OFFSET 5`, or such a page in a derived table with `EXISTS`) holds other roots than the
-/// same statements on InnoDB (for `ormar_exclude_across_a_reverse_foreign_key_with_a_page`,
-/// `LIMIT 2 OFFSET 1` over authors ordered by first name and id: Spider's page starts one
-/// author early). Which of them come out wrong varied from run to run (one to three of
-/// them in five runs with Batched Key Access; all three, with every strategy, in three
-/// runs with relq's session, `join_cache_level = 0`), so the test prints the disagreements
-/// it met on them and requires every other case to agree.
-///
-/// (Spider's other wrong page, an OFFSET without LIMIT, relq avoids: see relq-mysql's
-/// `LimitLiteral`; `offset_without_limit` must agree.)
-const SPIDER_WRONG_PAGES: [&str; 3] = [
-    "json_page_with_a_filter_and_a_nested_limit",
-    "ormar_exclude_across_a_reverse_foreign_key_with_a_page",
-    "split_page_with_a_filter_and_a_nested_limit",
-];
 
 /// Rows kept per table of a sample: Spider joins row by row across its data nodes (a
 /// round trip per row and partition), so scale 1's thousands of rows would take minutes.
@@ -232,8 +204,6 @@ struct Tally {
     failures: Vec<String>,
     /// Sample cases that found nothing on the engine.
     empty: Vec<String>,
-    /// The (case, strategy) pairs of [`SPIDER_WRONG_PAGES`] Spider answered otherwise.
-    known: Vec<String>,
 }
 
 /// One group on `engine` and on its plain server: the tables, the rows, every case with
@@ -307,12 +277,6 @@ fn run_group(engine: Engine, sample: Option<Sample>, of: &[Case], tally: &mut Ta
                         tally.empty.push(case.name.clone());
                     }
                 }
-                (Ok(_), Ok(_))
-                    if engine == Engine::Spider
-                        && SPIDER_WRONG_PAGES.contains(&case.name.as_str()) =>
-                {
-                    tally.known.push(format!("{}, {strategy:?}", case.name));
-                }
                 (Ok(want), Ok(got)) => tally.failures.push(format!(
                     "{at}: the plain server answers\n    {}\n  {} answers\n    {}\n  SQL: {}",
                     shown(want.as_ref()),
@@ -367,9 +331,6 @@ fn every_case_on(engine: Engine) {
         tally.failures.join("\n\n")
     );
     assert!(tally.equal > 0, "no case ran on {}", engine.name());
-    if engine == Engine::Spider {
-        eprintln!("spider: known wrong answers: {:?}", tally.known);
-    }
     assert!(
         tally.empty.is_empty(),
         "cases finding nothing on {}: {:?}",

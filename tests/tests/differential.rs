@@ -24,6 +24,7 @@
 mod common;
 
 use common::servers::{Server, loaded, scratch};
+use common::strategies::found_something;
 use relq::exec::ExecErrorKind;
 use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, Strategy, compile};
 use relq_sample::{Sample, generate, load};
@@ -208,20 +209,6 @@ fn summary(answer: &serde_json::Value) -> String {
     match answer {
         serde_json::Value::Array(items) => format!("{} records", items.len()),
         other => other.to_string().chars().take(80).collect(),
-    }
-}
-
-/// Whether an answer found anything: records or rows, a record, a count above 0, `exists`
-/// true.
-fn found_something(answer: &serde_json::Value) -> bool {
-    match answer {
-        serde_json::Value::Array(items) => !items.is_empty(),
-        serde_json::Value::Null => false,
-        other => match (other.get("count"), other.get("exists")) {
-            (Some(count), _) => count.as_u64().is_some_and(|n| n > 0),
-            (_, Some(exists)) => exists.as_bool() == Some(true),
-            _ => true,
-        },
     }
 }
 

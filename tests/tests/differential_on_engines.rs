@@ -14,58 +14,27 @@
 //! `RELQ_ENGINE_CASES=100 cargo test -p relq-tests --test differential_on_engines` (with
 //! the URLs of `eval "$(bash scripts/clusters.sh env)"`).
 //!
-//! On Spider the default cases (and the kept seeds) pass with relq's session
-//! (`join_cache_level = 0`, see relq-mysql's `session.rs`); with join buffers a kept seed
-//! lost nested rows of a split list (Batched Key Access on MariaDB 10.11.14, the hashed
-//! block nested loop on 10.11.19), and with Batched Key Access a case of 80 crashed the
-//! 10.11.14 head (SIGSEGV in `spider_check_index_merge`). More cases (`RELQ_ENGINE_CASES`) may
-//! meet Spider's wrong pages (`tests/corpus_on_engines.rs`, `SPIDER_WRONG_PAGES`).
+//! On Spider the cases pass with relq's session (relq-mysql's `session.rs`): with the
+//! hashed block join (`join_cache_level = 4`) a kept seed lost nested rows of a split
+//! list, and with Batched Key Access a case of 80 crashed the head (SIGSEGV in
+//! `spider_check_index_merge`, MariaDB 10.11.14).
 //! Failures shrink and are kept in `tests/proptest-regressions/differential_on_engines.txt`.
 //!
 //! A missing URL fails the test, never skips it.
 
 mod common;
 
-use std::fmt::Write as _;
-
 use common::engines::{Distributed, Engine};
 use common::reference::{Fold, expected};
 use common::strategies::{
-    DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, describe_rows, fill_order,
+    loadable_schema, query_shape_counting,
 };
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRng, TestRunner};
-use relq::plan::{ListRoots, PlanOptions};
-use relq::sql::{Caps, compile_with};
-use relq::{Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
+use relq::{Query, SchemaDef, to_json};
 
 /// Cases per engine when `RELQ_ENGINE_CASES` is not set.
 const DEFAULT_CASES: u32 = 6;
-
-/// The strategies each case runs with: a strategy, and for split which roots its list
-/// statements read (the plan's choice when `None`).
-const STRATEGIES: [(Load, Option<ListRoots>); 5] = [
-    (Load::Joined, None),
-    (Load::Split, Some(ListRoots::SemiJoin)),
-    (Load::Split, Some(ListRoots::Keys)),
-    (Load::Json, None),
-    (Load::Auto, None),
-];
-
-/// The rows of every table, one line each, for a failure message.
-fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
-    let mut text = String::new();
-    for m in graph.models() {
-        let _ = writeln!(text, "{}:", m.table());
-        for row in &rows[m.id().index()] {
-            let values: Vec<String> = row
-                .iter()
-                .map(|v| relq::rows::value_to_json(v).to_string())
-                .collect();
-            let _ = writeln!(text, "  ({})", values.join(", "));
-        }
-    }
-    text
-}
 
 /// One case on `engine`: the tables, the rows, every strategy against the reference.
 fn check(
@@ -95,28 +64,9 @@ fn check(
     }
     let db = distributed.reader().map_err(TestCaseError::fail)?;
     let mut failures = Vec::new();
-    for (strategy, roots) in STRATEGIES {
+    for (strategy, roots) in LOADS {
         let query = query.clone().strategy(strategy);
-        let compiled = match roots {
-            None => compile(&graph, &query, db.dialect()),
-            Some(roots) => {
-                // The root keys bound a few at a time (at least 2 by 2), as in
-                // differential_properties.rs: the dialect's hooks with a small limit.
-                let options = PlanOptions {
-                    list_roots: Some(roots),
-                };
-                let own = compile_with(&graph, &query, db.dialect(), &options)
-                    .map(|c| c.statements.iter().map(|s| s.params.len()).max())
-                    .ok()
-                    .flatten()
-                    .unwrap_or(0);
-                let chunked = db.dialect().with_caps(Caps {
-                    max_params: own.max(2),
-                    ..*db.dialect().caps()
-                });
-                compile_with(&graph, &query, &*chunked, &options)
-            }
-        };
+        let compiled = compile_case(&graph, &query, db.dialect(), roots);
         let at = format!("{}, {strategy:?} {roots:?}", engine.name());
         let compiled = match compiled {
             Ok(compiled) => compiled,

@@ -39,19 +39,17 @@
 mod common;
 
 use std::cell::RefCell;
-use std::fmt::Write as _;
 
 use common::reference::{Fold, expected};
 use common::servers::server_url;
 use common::statements::{rows_without_products, statement_rows};
 use common::strategies::{
-    DataShape, QueryShape, data_shape, fill_order, loadable_schema, query_shape_counting,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, describe_rows, fill_order,
+    loadable_schema, query_shape_counting,
 };
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
-use relq::plan::{ListRoots, PlanOptions};
-use relq::sql::{Caps, compile_with};
-use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, compile, to_json};
+use relq::{Database, Query, RelationGraph, SchemaDef, Strategy as Load, Value, to_json};
 use serde_json::Value as Json;
 
 /// Cases when `RELQ_DIFFERENTIAL_CASES` is not set.
@@ -138,23 +136,6 @@ fn load(db: &mut Database, graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> R
     Ok(())
 }
 
-/// The rows of every table, one line each, for a failure message.
-fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
-    let mut text = String::new();
-    for m in graph.models() {
-        let fields: Vec<&str> = m.fields().map(|f| f.name()).collect();
-        let _ = writeln!(text, "{} ({}):", m.name(), fields.join(", "));
-        for row in &rows[m.id().index()] {
-            let values: Vec<String> = row
-                .iter()
-                .map(|v| relq::rows::value_to_json(v).to_string())
-                .collect();
-            let _ = writeln!(text, "  ({})", values.join(", "));
-        }
-    }
-    text
-}
-
 /// Where `got` first differs from `want`: the root number and both records.
 fn first_difference(want: &Json, got: &Json) -> String {
     let (Some(want), Some(got)) = (want.as_array(), got.as_array()) else {
@@ -199,37 +180,9 @@ fn check(
             failures.push(format!("{name}: {e}"));
             continue;
         }
-        for (strategy, roots) in [
-            (Load::Joined, None),
-            (Load::Split, Some(ListRoots::SemiJoin)),
-            (Load::Split, Some(ListRoots::Keys)),
-            (Load::Json, None),
-            (Load::Auto, None),
-        ] {
+        for (strategy, roots) in LOADS {
             let query = query.clone().strategy(strategy);
-            let compiled = match roots {
-                None => compile(&graph, &query, db.dialect()),
-                Some(roots) => {
-                    // The split strategy's list statements have no parameters of their
-                    // own here (no nested filters): a limit as small as the other
-                    // statements allow (every statement is checked against it) binds the
-                    // root keys a few at a time, at least 2 by 2. The dialect's own
-                    // hooks, with that one fact changed.
-                    let options = PlanOptions {
-                        list_roots: Some(roots),
-                    };
-                    let own = compile_with(&graph, &query, db.dialect(), &options)
-                        .map(|c| c.statements.iter().map(|s| s.params.len()).max())
-                        .ok()
-                        .flatten()
-                        .unwrap_or(0);
-                    let chunked = db.dialect().with_caps(Caps {
-                        max_params: own.max(2),
-                        ..*db.dialect().caps()
-                    });
-                    compile_with(&graph, &query, &*chunked, &options)
-                }
-            };
+            let compiled = compile_case(&graph, &query, db.dialect(), roots);
             let load = strategy;
             let strategy = (strategy, roots);
             let compiled = match compiled {

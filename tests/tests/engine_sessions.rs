@@ -3,7 +3,8 @@
 //! 1. on a Spider head (`RELQ_SPIDER_URL`) the engines read are Spider's; a join of a
 //!    Spider table through a join buffer after a derived table (a block nested loop,
 //!    the server's default `join_cache_level` 2) loses its rows, and the session relq
-//!    opens has `join_cache_level = 0`, which reads them all; the school reads alike
+//!    opens has `join_cache_level = 0` (with semi-joins and Spider's semi split read
+//!    off), which reads them all; the school reads alike
 //!    with relq's session and the default one, streamed too (the side connections are
 //!    set up the same), the remote statements of each printed (the data nodes'
 //!    `Com_select`, `RELQ_SPIDER_NODES`);
@@ -183,8 +184,9 @@ fn a_spider_head_reads_without_join_buffers_which_lose_rows_over_spider_tables()
     // relq's session: the same statement, every row.
     session_has(
         &mut open(&url),
-        "@@join_cache_level = 0",
-        "join_cache_level 0",
+        "@@join_cache_level = 0 AND FIND_IN_SET('semijoin=off', @@optimizer_switch) > 0 \
+         AND @@spider_semi_split_read = 0",
+        "join_cache_level 0, semijoin off and spider_semi_split_read 0",
     );
     let mut ours = connect(&url);
     set_up_session(

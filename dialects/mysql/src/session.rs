@@ -8,24 +8,35 @@
 //!   `NO_AUTO_VALUE_ON_ZERO` added to `sql_mode` (sql-mode.html): without it an
 //!   `AUTO_INCREMENT` key written as 0 is replaced by a generated one, where SQLite and
 //!   PostgreSQL store the 0 given;
-//! - Spider (a head whose tables live on data nodes): `join_cache_level = 0`, so no join
-//!   reads a Spider table through a join buffer; a join reads it by its index, one
-//!   remote lookup per outer row (MariaDB KB "Block-Based Join Algorithms": level 0
-//!   turns block-based joins off; 1 and 2, the default, are the block nested loop
-//!   (BNL), 3 and 4 its hashed form (BNLH), 5 to 8 Batched Key Access (BKA)). Every
-//!   block-based join is broken over Spider tables on MariaDB 10.11.19, proven on the
-//!   engines `scripts/clusters.sh` starts (InnoDB answers right at every level):
-//!   a BNL or BNLH join of a Spider table after a derived table, as relq's paged roots
-//!   are (`(SELECT ... LIMIT ?) AS t0`), returns none or only some of the joined rows
-//!   (`tests/engine_sessions.rs`; the random differential test lost two of three
-//!   nested rows of a many-to-many list), and BKA crashes the head (SIGSEGV in
-//!   `JOIN_TAB_SCAN_MRR::next`, Spider's multi-range read, on the corpus's self-joins of
-//!   `person`). Level 0 does not cure a Spider table without an index on the join's
-//!   column read after a derived table (a full scan per outer row loses the rows at
-//!   every level; relq's DDL indexes every foreign key). The price is remote statements:
-//!   the school's joined query sends 430 `SELECT`s to the data nodes, 344 at the
-//!   default level 2, 10 with BNLH or BKA (`benches/engines/remote_statements.sh`; the
-//!   README's "Scaling out");
+//! - Spider (a head whose tables live on data nodes): three settings, each turning off
+//!   a way MariaDB 10.11.19's head answers wrongly over Spider tables, each proven on the
+//!   engines `scripts/clusters.sh` starts, where InnoDB answers right
+//!   (`tests/engine_sessions.rs` fails without the first, `tests/corpus_on_engines.rs`
+//!   without the second or the third):
+//!   - `join_cache_level = 0`: no join reads a Spider table through a join buffer (MariaDB
+//!     KB "Block-Based Join Algorithms": 0 turns them off; 1 and 2, the default, are the
+//!     block nested loop, 3 and 4 its hashed form, 5 to 8 Batched Key Access). Scanning
+//!     a Spider table after a derived table, as relq's paged roots are
+//!     (`(SELECT ... LIMIT ?) AS t0`), Spider sends the join condition to the data nodes
+//!     with the derived table's column written bare: `... FROM b WHERE (m0 = id)`
+//!     compares `b`'s own `id` (the nodes' general log; `tests/engine_sessions.rs`
+//!     answers nothing). Without a join buffer an indexed join is a key lookup per outer
+//!     row, which sends no such condition (relq's DDL indexes every foreign key; an
+//!     unindexed one loses its rows at every level). Batched Key Access also crashes the
+//!     head (SIGSEGV in `JOIN_TAB_SCAN_MRR::next`, on the corpus's `person` self-joins);
+//!   - `optimizer_switch = 'semijoin=off'`: an `EXISTS` (relq's filters across to-many
+//!     relations) is not flattened into a semi-join, whose duplicate weedout
+//!     (`Start temporary` / `End temporary` in `EXPLAIN`) keeps every duplicate over a
+//!     Spider table: a page of authors with an `exclude` across their posts held one
+//!     author four times;
+//!   - `spider_semi_split_read = 0` (MariaDB KB "Spider System Variables"): Spider reads
+//!     a statement with `LIMIT` in chunks sized from that limit (twice it, by default)
+//!     and returned other pages of roots than InnoDB for a page with a filter and a
+//!     nested limit, with every strategy.
+//!
+//!   The price is remote statements: the school's joined query sends 430 `SELECT`s to
+//!   the data nodes, 344 with the server's defaults, 10 with a hashed join buffer or BKA
+//!   (`benches/engines/remote_statements.sh`; the README's "Scaling out");
 //! - Galera (`wsrep_on` with a provider loaded): `wsrep_sync_wait = 1`, so each read
 //!   (`SELECT`, `SHOW`, `BEGIN` / `START TRANSACTION`) first waits until the node has
 //!   applied every write set committed in the cluster before it (MariaDB KB / docs
@@ -97,7 +108,10 @@ impl Engines {
              sql_mode = CONCAT_WS(',', NULLIF(@@sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')",
         );
         if self.spider {
-            sql.push_str(", join_cache_level = 0");
+            sql.push_str(
+                ", join_cache_level = 0, optimizer_switch = 'semijoin=off', \
+                 spider_semi_split_read = 0",
+            );
         }
         if self.galera {
             sql.push_str(", wsrep_sync_wait = 1");
@@ -139,7 +153,10 @@ mod tests {
         }
         .session_setup();
         assert!(
-            both.ends_with(", join_cache_level = 0, wsrep_sync_wait = 1"),
+            both.ends_with(
+                ", join_cache_level = 0, optimizer_switch = 'semijoin=off', \
+                 spider_semi_split_read = 0, wsrep_sync_wait = 1"
+            ),
             "{both}"
         );
     }

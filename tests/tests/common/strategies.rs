@@ -9,6 +9,8 @@
 //! numbers); the tests turn the choices into names and values over the built graph, so
 //! every generated path is valid and every key references a row by construction.
 
+use std::fmt::Write as _;
+
 use proptest::prelude::*;
 use relq_graph::{
     FieldDef, FieldType, ForeignKeyDef, ManyToManyDef, ModelDef, RelationGraph, SchemaDef,
@@ -743,4 +745,81 @@ pub fn value_of<'r>(
         .position(|f| f.id() == field)
         .expect("a field of the model");
     &row[at]
+}
+
+/// The strategies each differential case runs with: a strategy, and for split which roots
+/// its list statements read (the plan's choice when `None`).
+pub const LOADS: [(relq_plan::Strategy, Option<relq_plan::ListRoots>); 5] = [
+    (relq_plan::Strategy::Joined, None),
+    (
+        relq_plan::Strategy::Split,
+        Some(relq_plan::ListRoots::SemiJoin),
+    ),
+    (relq_plan::Strategy::Split, Some(relq_plan::ListRoots::Keys)),
+    (relq_plan::Strategy::Json, None),
+    (relq_plan::Strategy::Auto, None),
+];
+
+/// `query` compiled for `dialect` as a differential case runs it: with the plan's choice
+/// of roots, or with split's `roots` forced and the root keys bound a few at a time (at
+/// least 2 by 2). The split strategy's list statements have no parameters of their own
+/// there (no nested filters): a limit as small as the other statements allow (every
+/// statement is checked against it) chunks the keys; the dialect's own hooks, with that
+/// one fact changed.
+///
+/// # Errors
+/// The compile error.
+pub fn compile_case<'g>(
+    graph: &'g RelationGraph,
+    query: &Query,
+    dialect: &dyn relq_sql::Dialect,
+    roots: Option<relq_plan::ListRoots>,
+) -> Result<relq_sql::Compiled<'g>, relq_sql::CompileError> {
+    let Some(roots) = roots else {
+        return relq_sql::compile(graph, query, dialect);
+    };
+    let options = relq_plan::PlanOptions {
+        list_roots: Some(roots),
+    };
+    let own = relq_sql::compile_with(graph, query, dialect, &options)
+        .map(|c| c.statements.iter().map(|s| s.params.len()).max())
+        .ok()
+        .flatten()
+        .unwrap_or(0);
+    let chunked = dialect.with_caps(relq_sql::Caps {
+        max_params: own.max(2),
+        ..*dialect.caps()
+    });
+    relq_sql::compile_with(graph, query, &*chunked, &options)
+}
+
+/// The rows of every table, one line each, for a failure message.
+pub fn describe_rows(graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> String {
+    let mut text = String::new();
+    for m in graph.models() {
+        let fields: Vec<&str> = m.fields().map(|f| f.name()).collect();
+        let _ = writeln!(text, "{} ({}):", m.name(), fields.join(", "));
+        for row in &rows[m.id().index()] {
+            let values: Vec<String> = row
+                .iter()
+                .map(|v| relq_rows::value_to_json(v).to_string())
+                .collect();
+            let _ = writeln!(text, "  ({})", values.join(", "));
+        }
+    }
+    text
+}
+
+/// Whether an answer found anything: records or rows, a record, a count above 0, `exists`
+/// true.
+pub fn found_something(answer: &serde_json::Value) -> bool {
+    match answer {
+        serde_json::Value::Array(items) => !items.is_empty(),
+        serde_json::Value::Null => false,
+        other => match (other.get("count"), other.get("exists")) {
+            (Some(count), _) => count.as_u64().is_some_and(|n| n > 0),
+            (_, Some(exists)) => exists.as_bool() == Some(true),
+            _ => true,
+        },
+    }
 }
