@@ -4,7 +4,8 @@
 //! commits a write on ANOTHER connection: a new pet for parent 1, pet 2 moved to parent
 //! 2, category 1 renamed.
 //! 1. `fetch` returns the records as they were before the write (equal to a read before
-//!    it; category 1 has one name everywhere); the next read sees the write. As a
+//!    it; category 1 has one name everywhere); the next read sees the write; so does
+//!    `fetch_with` (its records handed to a visitor) with the same write. As a
 //!    control, the same statements run step by step ([`Steps`]) on the same driver
 //!    without a snapshot return a mix: category 1 named `c1` under the children and
 //!    `renamed` under the pets.
@@ -14,8 +15,9 @@
 //!    after its first root returns the records before it; the next stream sees the
 //!    write (the side connections' snapshots ended); a stream stopped by its visitor
 //!    leaves no transaction open.
-//! 4. Inside the caller's transaction no transaction is opened or ended: the read sees
-//!    the caller's uncommitted write, and the caller's rollback still undoes it.
+//! 4. Inside the caller's transaction no transaction is opened or ended: the read
+//!    (`fetch` and `fetch_with`) sees the caller's uncommitted write, and the caller's
+//!    rollback still undoes it.
 //!
 //! A missing server URL fails the test, never skips it.
 
@@ -25,9 +27,11 @@ use std::ops::ControlFlow;
 
 use common::servers::{Server, scratch, server_url};
 use relq::plan::{ListRoots, PlanOptions};
-use relq::rows::RecordStream;
-use relq::{Compiled, Database, Query, RelationGraph, SchemaDef, Strategy, Value, compile_with};
-use relq_exec::{Constraint, Driver, ExecError, Fetched, Steps, fetch, stream};
+use relq::rows::{RecordStream, Records};
+use relq::{
+    Answer, Compiled, Database, Query, RelationGraph, SchemaDef, Strategy, Value, compile_with,
+};
+use relq_exec::{Constraint, Driver, ExecError, Fetched, Steps, fetch, fetch_with, stream};
 use relq_mysql::{MySqlDriver, SideConnections};
 use relq_postgres::PostgresDriver;
 use relq_sqlite::SqliteDriver;
@@ -279,8 +283,8 @@ impl Reader {
     }
 }
 
-/// A driver's reads, boxed over the three: fetch with a hook, the control step by step,
-/// and a stream with a hook after its first root.
+/// A driver's reads, boxed over the three: fetch and fetch_with with a hook, the control
+/// step by step, and a stream with a hook after its first root.
 trait Reading {
     fn fetch_hooked(
         &mut self,
@@ -288,6 +292,14 @@ trait Reading {
         after: usize,
         hook: &mut dyn FnMut(),
     ) -> Fetched;
+    /// The records `fetch_with` hands a `Records` visitor, `hook` called after the
+    /// `after`-th statement.
+    fn fetch_with_hooked(
+        &mut self,
+        compiled: &Compiled<'_>,
+        after: usize,
+        hook: &mut dyn FnMut(),
+    ) -> Vec<relq::Record>;
     fn steps_hooked(
         &mut self,
         compiled: &Compiled<'_>,
@@ -317,6 +329,24 @@ impl<D: Driver> Reading for D {
             hook: Some(hook),
         };
         fetch(&mut hooked, compiled).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn fetch_with_hooked(
+        &mut self,
+        compiled: &Compiled<'_>,
+        after: usize,
+        hook: &mut dyn FnMut(),
+    ) -> Vec<relq::Record> {
+        let mut hooked = Hooked {
+            inner: self,
+            queries: 0,
+            after,
+            hook: Some(hook),
+        };
+        let records = Records::new(&compiled.plan.extraction).unwrap_or_else(|e| panic!("{e}"));
+        fetch_with(&mut hooked, compiled, records)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .output
     }
 
     fn steps_hooked(
@@ -436,6 +466,25 @@ fn a_split_read_sees_the_database_as_before_a_write_between_its_statements() {
         assert_ne!(after, before, "{name}");
         assert_eq!(category_1_names(&after), ["renamed"], "{name}");
 
+        // fetch_with: the same write between its statements, the records before it.
+        seed(&mut s.writer, &graph);
+        let writer = &mut s.writer;
+        let mut wrote = None;
+        let mut hook = || wrote = Some(write(writer));
+        let visited = s
+            .reader
+            .with(|r| r.fetch_with_hooked(&compiled, 2, &mut hook));
+        assert!(matches!(wrote, Some(Ok(()))), "{name}: {wrote:?}");
+        let visited = json(
+            Fetched {
+                answer: Answer::Records(visited),
+                rows: 0,
+            },
+            &compiled,
+        );
+        assert_eq!(visited, before, "{name}");
+        assert!(!s.reader.in_transaction(), "{name}");
+
         // The control: the same statements step by step, no snapshot, see a mix.
         seed(&mut s.writer, &graph);
         let writer = &mut s.writer;
@@ -524,10 +573,16 @@ fn inside_the_callers_transaction_a_read_opens_and_ends_none() {
         let mut s = setup(server, "snapshot_callers", &graph, "WAL");
         let db = &mut s.writer;
         let compiled = compiled(&graph, db, false);
+        // Whether `fetch` reads the pet named "new", and fetch_with the same records.
         let pets = |db: &mut Database| {
             let fetched = db
                 .fetch(&compiled)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let records = Records::new(&compiled.plan.extraction).unwrap_or_else(|e| panic!("{e}"));
+            let visited = db
+                .fetch_with(&compiled, records)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(Answer::Records(visited.output), fetched.answer, "{name}");
             json(fetched, &compiled).to_string().contains("\"new\"")
         };
         db.begin().unwrap_or_else(|e| panic!("{name}: {e}"));

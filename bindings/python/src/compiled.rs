@@ -12,7 +12,8 @@
 //! with other values is bound to its shape's statements; the
 //! parameters are the values the dialect's own driver binds (`Dialect::driver_value`:
 //! SQLite's storage forms), as Python objects (`values.rs`), a JSON document as its
-//! text; the rows are read by the plan's kinds (`driver_rows.rs`).
+//! text; the rows are read by the plan's kinds (`driver_rows.rs`), their rebuild
+//! recorded and replayed into the dicts as `all()`'s are (`records.rs`).
 //!
 //! A `Steps` borrows its compiled query across calls, so it holds a compile of its own
 //! (with the schema, in a `self_cell`), made when `steps()` is called.
@@ -27,7 +28,8 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::MutexExt;
 use pyo3::types::{PyList, PyString, PyTuple};
-use relq::exec::{Fetched, Steps as RelqSteps};
+use relq::exec::Steps as RelqSteps;
+use relq::rows::Recording;
 use relq::sql::Run;
 use relq::{
     Compiled as RelqCompiled, Dialect, Query as RelqQuery, RelationGraph, Value, compile_with,
@@ -60,8 +62,9 @@ self_cell!(
     }
 );
 
-/// The steps, until `finish` takes them.
-type MaybeSteps<'c> = Option<RelqSteps<'c>>;
+/// The steps, until `finish` takes them; the rebuild is recorded, to be replayed into
+/// the dicts (`records.rs`).
+type MaybeSteps<'c> = Option<RelqSteps<'c, Recording>>;
 
 /// What `Steps` runs: its compiled query, and the cache whose dialect binds the
 /// parameters.
@@ -140,18 +143,19 @@ impl Compiled {
     }
 }
 
-/// The records of a finished fetch as dicts.
+/// The records of finished steps as dicts, replayed from their recording as `all()`'s
+/// are.
 fn records<'py>(
     py: Python<'py>,
     compiled: &RelqCompiled<'_>,
-    fetched: Fetched,
+    steps: RelqSteps<'_, Recording>,
 ) -> PyResult<Bound<'py, PyList>> {
-    let keys = Keys::new(py, &compiled.plan.extraction);
-    keys.list(py, fetched.answer.into_records().raise()?)
+    let mut recording = steps.finish_visitor().raise()?.output;
+    Keys::new(py, &compiled.plan.extraction).list(py, &mut recording)
 }
 
 /// Feeds every row of `rows` to `steps`.
-fn feed(steps: &mut RelqSteps<'_>, rows: &[Bound<'_, PyAny>]) -> PyResult<()> {
+fn feed(steps: &mut RelqSteps<'_, Recording>, rows: &[Bound<'_, PyAny>]) -> PyResult<()> {
     for row in rows {
         steps.push(&mut PyRow::new(row)?).raise()?;
     }
@@ -222,15 +226,14 @@ impl Compiled {
             )));
         }
         self.with(py, |compiled| {
-            let mut steps = RelqSteps::new(compiled).raise()?;
+            let mut steps = RelqSteps::with_visitor(compiled, Recording::new()).raise()?;
             for statement in &given {
                 if steps.next_run().is_none() {
                     return Err(PyRuntimeError::new_err("relq has no run for a statement"));
                 }
                 feed(&mut steps, statement)?;
             }
-            let fetched = steps.finish().raise()?;
-            records(py, compiled, fetched)
+            records(py, compiled, steps)
         })
     }
 
@@ -247,7 +250,7 @@ impl Compiled {
             cache: Arc::clone(cache),
         };
         let cell = StepsCell::try_new(held, |held| {
-            RelqSteps::new(held.compiled.borrow_dependent()).map(Some)
+            RelqSteps::with_visitor(held.compiled.borrow_dependent(), Recording::new()).map(Some)
         })
         .raise()?;
         Ok(Steps {
@@ -277,7 +280,7 @@ impl Steps {
     fn with<T>(
         &self,
         py: Python<'_>,
-        work: impl FnOnce(&Held, &mut RelqSteps<'_>) -> PyResult<T>,
+        work: impl FnOnce(&Held, &mut RelqSteps<'_, Recording>) -> PyResult<T>,
     ) -> PyResult<T> {
         let mut cell = self
             .cell
@@ -319,8 +322,7 @@ impl Steps {
             let steps = steps
                 .take()
                 .ok_or_else(|| PyRuntimeError::new_err("the steps were finished"))?;
-            let fetched = steps.finish().raise()?;
-            records(py, held.compiled.borrow_dependent(), fetched)
+            records(py, held.compiled.borrow_dependent(), steps)
         })
     }
 }

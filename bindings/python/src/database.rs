@@ -15,7 +15,11 @@ use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
 use relq::graph::introspect::schema_from_tables;
 use relq::graph::over_catalog;
-use relq::{Fetched, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef, compile_write};
+use relq::rows::Recording;
+use relq::{
+    Compiled, ExecError, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef,
+    compile_write,
+};
 
 use crate::cache::Caches;
 use crate::errors::{Failure, Raise, schema_error};
@@ -35,6 +39,10 @@ pub(crate) struct Shared {
     def: SchemaDef,
     /// The dialect's name (`sqlite`, `postgres`, `mysql`).
     dialect: &'static str,
+    /// The buffers of the last records fetch, empty, kept for the next one so that it
+    /// reuses their room rather than fresh pages (they hold as much as the largest
+    /// fetch of the connection needed).
+    recording: Mutex<Recording>,
 }
 
 impl Shared {
@@ -57,22 +65,45 @@ impl Shared {
     }
 
     /// Compiles `query` for the connection's dialect (from its shape's statements when
-    /// the cache knows it) and runs it: what its terminal returns, and the plan its
-    /// records are rebuilt by (its `extraction`).
+    /// the cache knows it) and runs it with `run` (relq's `fetch`, or `fetch_with` a
+    /// visitor): what `run` returns, and the plan its records are rebuilt by (its
+    /// `extraction`).
     ///
     /// # Errors
-    /// `CompileError`, or the database's.
-    pub(crate) fn fetch(
+    /// `CompileError`, or `run`'s.
+    pub(crate) fn fetch<T, F>(
         &self,
         py: Python<'_>,
         query: &RelqQuery,
-    ) -> PyResult<(Fetched, Arc<Plan>)> {
+        run: F,
+    ) -> PyResult<(T, Arc<Plan>)>
+    where
+        T: Send,
+        F: FnOnce(&mut relq::Database, &Compiled<'_>) -> Result<T, ExecError> + Send,
+    {
         self.with_db(py, |db, _| {
             self.caches.reads().with_compiled(None, query, |compiled| {
-                let fetched = db.fetch(compiled)?;
-                Ok((fetched, Arc::clone(&compiled.plan)))
+                let answer = run(db, compiled)?;
+                Ok((answer, Arc::clone(&compiled.plan)))
             })
         })
+    }
+
+    /// An empty recording for a records fetch: the one the last fetch gave back
+    /// ([`keep_recording`](Self::keep_recording)), or a new one if another fetch holds it.
+    pub(crate) fn take_recording(&self) -> Recording {
+        match self.recording.try_lock() {
+            Ok(mut kept) => std::mem::take(&mut *kept),
+            Err(_) => Recording::new(),
+        }
+    }
+
+    /// Keeps `recording` (replayed, so empty) for the next records fetch.
+    pub(crate) fn keep_recording(&self, mut recording: Recording) {
+        recording.clear();
+        if let Ok(mut kept) = self.recording.try_lock() {
+            *kept = recording;
+        }
     }
 
     /// Compiles `operation` for the connection's dialect and applies it, in a
@@ -159,6 +190,7 @@ pub(crate) fn connect(
             graph,
             def,
             dialect,
+            recording: Mutex::new(Recording::new()),
         }),
     })
 }

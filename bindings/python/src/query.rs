@@ -50,28 +50,51 @@ impl Query {
         Self::new(Arc::clone(&self.shared), change(self.query.clone()))
     }
 
-    /// Runs this query with `terminal`: its answer, and the plan its records follow.
-    fn answer(&self, py: Python<'_>, terminal: Option<Terminal>) -> PyResult<(Answer, Keys)> {
-        let query = match terminal {
+    /// This query with `terminal`.
+    fn ending(&self, terminal: Option<Terminal>) -> RelqQuery {
+        match terminal {
             Some(terminal) => self.query.clone().terminal(terminal),
             None => self.query.clone(),
-        };
-        let (fetched, plan) = self.shared.fetch(py, &query)?;
-        Ok((fetched.answer, Keys::new(py, &plan.extraction)))
+        }
+    }
+
+    /// Runs this query with `terminal` (a count, flat rows): its answer.
+    fn answer(&self, py: Python<'_>, terminal: Terminal) -> PyResult<Answer> {
+        let query = self.ending(Some(terminal));
+        let (fetched, _) = self.shared.fetch(py, &query, |db, c| db.fetch(c))?;
+        Ok(fetched.answer)
+    }
+
+    /// Runs this query with `terminal` (none: `all`; `first`, `get`...): its root
+    /// records as dicts. The rebuild is recorded while the database works, the GIL
+    /// released, and replayed into the dicts with it held (`records.rs`), in the
+    /// connection's kept recording (its buffers reused from one fetch to the next).
+    fn records<'py>(
+        &self,
+        py: Python<'py>,
+        terminal: Option<Terminal>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let query = self.ending(terminal);
+        let recording = self.shared.take_recording();
+        let (mut recording, plan) = self.shared.fetch(py, &query, |db, compiled| {
+            Ok(db.fetch_with(compiled, recording)?.output)
+        })?;
+        let records = Keys::new(py, &plan.extraction).list(py, &mut recording);
+        self.shared.keep_recording(recording);
+        records
     }
 
     /// One record or none (`first`, `last`, `get`, `get_or_none`): a dict or `None`.
     fn one<'py>(&self, py: Python<'py>, terminal: Terminal) -> PyResult<Bound<'py, PyAny>> {
-        let (answer, keys) = self.answer(py, Some(terminal))?;
-        match answer.into_records().raise()?.pop() {
-            Some(record) => Ok(keys.dict(py, 0, record)?.into_any()),
+        match self.records(py, Some(terminal))?.iter().next() {
+            Some(record) => Ok(record),
             None => Ok(py.None().into_bound(py)),
         }
     }
 
     /// The flat rows of `terminal` (`values`, `aggregate`).
     fn rows(&self, py: Python<'_>, terminal: Terminal) -> PyResult<FlatRows> {
-        match self.answer(py, Some(terminal))?.0 {
+        match self.answer(py, terminal)? {
             Answer::Rows(rows) => Ok(rows),
             other => Err(PyRuntimeError::new_err(format!(
                 "relq answered {other:?} where it returns rows"
@@ -204,8 +227,7 @@ impl Query {
 
     /// Every root record, as dicts (the CLI's JSON shape, with Python values).
     fn all<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let (answer, keys) = self.answer(py, None)?;
-        keys.list(py, answer.into_records().raise()?)
+        self.records(py, None)
     }
 
     /// The first root record in the query's order, or `None`.
@@ -243,7 +265,7 @@ impl Query {
 
     /// How many root records the query keeps (within its slice).
     fn count(&self, py: Python<'_>) -> PyResult<u64> {
-        match self.answer(py, Some(Terminal::Count))?.0 {
+        match self.answer(py, Terminal::Count)? {
             Answer::Count(n) => Ok(n),
             other => Err(PyRuntimeError::new_err(format!(
                 "relq answered {other:?} to count"
@@ -253,7 +275,7 @@ impl Query {
 
     /// Whether the query keeps a root record.
     fn exists(&self, py: Python<'_>) -> PyResult<bool> {
-        match self.answer(py, Some(Terminal::Exists))?.0 {
+        match self.answer(py, Terminal::Exists)? {
             Answer::Exists(b) => Ok(b),
             other => Err(PyRuntimeError::new_err(format!(
                 "relq answered {other:?} to exists"

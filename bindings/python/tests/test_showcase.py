@@ -8,6 +8,7 @@ tables (`schoolclasses`), relations by introspection's rules (`teachers`, `categ
 """
 
 import json
+import threading
 
 import pytest
 
@@ -77,6 +78,48 @@ def test_every_strategy_gives_the_same_records_as_the_cli(backend, samples, cli)
                                       "teachers__category,students", "--limit", "7"])
     for strategy in ["auto", "joined", "split", "json"]:
         assert cli_json(query.strategy(strategy).all()) == expected, strategy
+
+
+def test_a_connection_reads_right_again_after_a_bigger_read_a_failure_and_from_threads(
+    backend, samples, cli
+):
+    """A connection keeps its last records fetch's buffers for the next one: a small read
+    after a big one, a read after a `get` that failed, and reads of two shapes from four
+    threads at once on the one connection each give the CLI's records."""
+    url = samples(backend, "school")
+    db = relq.connect(url)
+    big, big_flags = SHOWCASE[0][1](db), SHOWCASE[0][2]
+    small, small_flags = SHOWCASE[4][1](db), SHOWCASE[4][2]
+    want = {"big": cli_records(cli, url, big_flags), "small": cli_records(cli, url, small_flags)}
+    assert cli_json(big.all()) == want["big"]
+    assert cli_json(small.all()) == want["small"]
+    with pytest.raises(relq.MultipleMatches):
+        db.query("schoolclasses").select_related("students").get(id__in=[1, 2])
+    assert cli_json(small.all()) == want["small"]
+
+    medium = db.query("schoolclasses").select_related("teachers__category", "students").limit(7)
+    want["medium"] = cli_records(cli, url, ["--model", "schoolclasses", "--select-related",
+                                            "teachers__category,students", "--limit", "7"])
+    queries = {"medium": medium, "small": small}
+    got, failed = [], []
+
+    def read(start):
+        try:
+            for k in range(4):
+                name = ["medium", "small"][(start + k) % 2]
+                got.append((name, cli_json(queries[name].all())))
+        except Exception as e:  # reported below, with the thread's reads
+            failed.append(e)
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failed == []
+    assert len(got) == 16
+    for name, records in got:
+        assert records == want[name], name
 
 
 def test_ormar_scope_trims_lists_as_the_cli_does(backend, samples, cli):

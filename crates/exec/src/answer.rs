@@ -7,7 +7,7 @@
 
 use std::sync::Arc;
 
-use relq_plan::{ExtractionPlan, Pick, Value, ValueKind};
+use relq_plan::{ExtractionPlan, Output, Pick, Value, ValueKind};
 use serde_json::Value as Json;
 
 use relq_rows::{Record, RowError, to_json, value_to_json};
@@ -109,31 +109,44 @@ impl FlatRows {
     }
 }
 
-/// The records of a records query picked as its terminal says; `model` names the root
-/// model in errors.
+/// Checks the number of roots a records query read against its terminal; `model` names
+/// the root model in errors. (`first` and `last` read at most one root: their statement
+/// is limited so.)
 ///
 /// # Errors
 /// [`ExecErrorKind::NoMatch`] (`get` on no record), [`ExecErrorKind::MultipleMatches`]
 /// (`get` / `get_or_none` on several).
-pub(crate) fn pick(pick: Pick, mut records: Vec<Record>, model: &str) -> Result<Answer, ExecError> {
-    let several = records.len() > 1;
-    Ok(match pick {
+pub(crate) fn check_pick(pick: Pick, roots: usize, model: &str) -> Result<(), ExecError> {
+    let kind = match pick {
+        Pick::One | Pick::OneOrNone if roots > 1 => ExecErrorKind::MultipleMatches {
+            model: model.to_owned(),
+        },
+        Pick::One if roots == 0 => ExecErrorKind::NoMatch {
+            model: model.to_owned(),
+        },
+        _ => return Ok(()),
+    };
+    Err(kind.into())
+}
+
+/// The answer of a records query whose roots passed [`check_pick`]: every record, or
+/// the one (or none) its terminal picks.
+pub(crate) fn picked(pick: Pick, records: Vec<Record>) -> Answer {
+    match pick {
         Pick::All => Answer::Records(records),
-        Pick::First => Answer::Record(records.drain(..).next()),
-        Pick::One | Pick::OneOrNone if several => {
-            return Err(ExecErrorKind::MultipleMatches {
-                model: model.to_owned(),
-            }
-            .into());
-        }
-        Pick::One if records.is_empty() => {
-            return Err(ExecErrorKind::NoMatch {
-                model: model.to_owned(),
-            }
-            .into());
-        }
-        Pick::One | Pick::OneOrNone => Answer::Record(records.pop()),
-    })
+        Pick::First | Pick::One | Pick::OneOrNone => Answer::Record(records.into_iter().next()),
+    }
+}
+
+/// What a query of `output` returns, for [`ExecErrorKind::NotRecords`]; `None` for
+/// records.
+pub(crate) fn not_records(output: &Output) -> Option<&'static str> {
+    match output {
+        Output::Records(_) => None,
+        Output::Count => Some("a count"),
+        Output::Exists => Some("a yes or no"),
+        Output::Rows { .. } => Some("flat rows"),
+    }
 }
 
 /// The one count a `count` or `exists` statement returns; a missing row or another value

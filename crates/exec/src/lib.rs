@@ -36,7 +36,7 @@ pub use driver::{Driver, ResultRow, SideBySide};
 pub use error::{
     Constraint, ExecError, ExecErrorKind, MESSAGE_LIMIT, ReadFailure, STATEMENT_LIMIT, cut,
 };
-pub use fetch::{Fetched, fetch};
+pub use fetch::{Fetched, fetch, fetch_with};
 pub use steps::Steps;
 pub use stream::{Streamed, stream};
 pub use values::{canonical_json, canonical_seconds, uuid_text};

@@ -1,6 +1,6 @@
-//! Where a query's rows go, by its [`Output`]: into the rebuild (records, then picked as
-//! its terminal says), or kept (the one integer of a count, flat rows); and the
-//! [`Answer`] made of them at the end.
+//! Where a query's rows go, by its [`Output`]: into the rebuild (records, or the caller's
+//! [`Visitor`], its roots checked against the terminal), or kept (the one integer of a
+//! count, flat rows); and what is made of them at the end.
 //!
 //! Invariant: a sink never holds a partial answer as a whole one: the rebuild's error,
 //! or a row not as wide as a count's or flat rows' columns, ends the fetch.
@@ -8,28 +8,41 @@
 use std::sync::Arc;
 
 use relq_plan::{Output, Pick, Plan, Value, ValueKind};
-use relq_rows::{ExpectedColumn, Rebuilder, Records};
+use relq_rows::{ExpectedColumn, Rebuilder, RowError, Visitor};
 
-use crate::answer::{Answer, FlatRows, count, pick};
+use crate::answer::{Answer, FlatRows, check_pick, count};
 use crate::error::ExecError;
 
 /// Where a fetch's rows go.
-pub(crate) enum Sink<'p> {
-    /// Into records, then picked (`first`, `get`...); the root model names errors.
-    Records(Box<Rebuilder<'p, Records>>, Pick, &'p str),
+pub(crate) enum Sink<'p, V: Visitor> {
+    /// Into the rebuild's visitor, its roots then checked against the terminal (`get`:
+    /// one); the root model names errors.
+    Records(Box<Rebuilder<'p, V>>, Pick, &'p str),
     /// The one-integer row of a count (`exists` when `true`).
     Count(Vec<Vec<Value>>, bool),
     /// Flat rows.
     Rows(FlatRows),
 }
 
-impl<'p> Sink<'p> {
+/// What a [`Sink`] made of the rows.
+pub(crate) enum Ended<T> {
+    /// The visitor's output, its roots as the terminal (`Pick`) wants them.
+    Records(T, Pick),
+    /// A count's, a yes or no's, or flat rows' answer.
+    Other(Answer),
+}
+
+impl<'p, V: Visitor> Sink<'p, V> {
     /// The sink for `plan`'s output, with what it reads at each position of a row: the
     /// extraction plan's columns, one integer (`count`, `exists`), or the flat columns.
+    /// `rebuilder` makes the rebuild, for records only.
     ///
     /// # Errors
     /// A plan the rebuild rejects ([`ExecErrorKind::Rebuild`](crate::ExecErrorKind)).
-    pub(crate) fn new(plan: &'p Plan) -> Result<(Self, Vec<ExpectedColumn>), ExecError> {
+    pub(crate) fn new(
+        plan: &'p Plan,
+        rebuilder: impl FnOnce() -> Result<Rebuilder<'p, V>, RowError>,
+    ) -> Result<(Self, Vec<ExpectedColumn>), ExecError> {
         let flat = |name: &str, kind| ExpectedColumn {
             kind: Some(kind),
             name: name.to_owned(),
@@ -37,7 +50,7 @@ impl<'p> Sink<'p> {
         Ok(match &plan.output {
             Output::Records(pick) => {
                 let model = plan.extraction.nodes.first().map_or("", |n| &*n.model);
-                let rebuilder = Box::new(Rebuilder::new(&plan.extraction)?);
+                let rebuilder = Box::new(rebuilder()?);
                 let columns = rebuilder.columns();
                 (Sink::Records(rebuilder, *pick, model), columns)
             }
@@ -89,18 +102,23 @@ impl<'p> Sink<'p> {
         Ok(())
     }
 
-    /// The answer.
+    /// The visitor's output, or the answer.
     ///
     /// # Errors
     /// The rebuild's error; `get`'s [`NoMatch`](crate::ExecErrorKind::NoMatch) and
     /// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches); a count that is not
     /// one integer of at least 0.
-    pub(crate) fn finish(self) -> Result<Answer, ExecError> {
+    pub(crate) fn finish(self) -> Result<Ended<V::Output>, ExecError> {
         Ok(match self {
-            Sink::Records(rebuilder, how, model) => pick(how, (*rebuilder).finish()?, model)?,
-            Sink::Count(rows, false) => Answer::Count(count(&rows)?),
-            Sink::Count(rows, true) => Answer::Exists(count(&rows)? > 0),
-            Sink::Rows(rows) => Answer::Rows(rows),
+            Sink::Records(rebuilder, how, model) => {
+                let roots = rebuilder.roots();
+                let output = (*rebuilder).finish()?;
+                check_pick(how, roots, model)?;
+                Ended::Records(output, how)
+            }
+            Sink::Count(rows, false) => Ended::Other(Answer::Count(count(&rows)?)),
+            Sink::Count(rows, true) => Ended::Other(Answer::Exists(count(&rows)? > 0)),
+            Sink::Rows(rows) => Ended::Other(Answer::Rows(rows)),
         })
     }
 }

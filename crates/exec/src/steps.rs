@@ -1,7 +1,9 @@
 //! [`Steps`]: a compiled query run by its caller, statement by statement, on the
 //! caller's own driver and connection (an ORM that keeps its driver embeds relq so): the
 //! next statement to run with its parameters, then its rows fed back, until the answer.
-//! [`fetch`](crate::fetch) is this loop over a [`Driver`](crate::Driver).
+//! [`fetch`](crate::fetch) is this loop over a [`Driver`](crate::Driver). The records
+//! go to relq's [`Record`](relq_rows::Record)s ([`Steps::new`]), or to the caller's
+//! [`Visitor`] ([`Steps::with_visitor`], [`fetch_with`](crate::fetch_with)'s loop).
 //!
 //! The steps are known only as the rows arrive: a statement that binds the root keys
 //! ([`Roots::Keys`](relq_plan::Roots)) runs once per chunk of the keys statement 0
@@ -19,13 +21,16 @@
 
 use std::collections::VecDeque;
 
+use relq_rows::{ExpectedColumn, Rebuilder, Records, Visitor};
 use relq_sql::{Compiled, Delivery, Run};
 
+use crate::answer::{not_records, picked};
 use crate::cursor::Cursor;
 use crate::driver::ResultRow;
-use crate::error::ExecError;
+use crate::error::{ExecError, ExecErrorKind};
 use crate::fetch::Fetched;
-use crate::sink::Sink;
+use crate::sink::{Ended, Sink};
+use crate::stream::Streamed;
 
 /// A compiled query run step by step by its caller.
 ///
@@ -52,10 +57,10 @@ use crate::sink::Sink;
 /// assert_eq!(fetched.answer.into_records()?.len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Steps<'c> {
+pub struct Steps<'c, V: Visitor = Records> {
     compiled: &'c Compiled<'c>,
     cursor: Cursor<'c>,
-    sink: Sink<'c>,
+    sink: Sink<'c, V>,
     /// The statement whose runs are handed out; `None` before the first.
     statement: Option<usize>,
     /// Its runs not handed out yet.
@@ -65,13 +70,59 @@ pub struct Steps<'c> {
 }
 
 impl<'c> Steps<'c> {
-    /// The steps of `compiled`, none run yet.
+    /// The steps of `compiled`, none run yet; its records are rebuilt into
+    /// [`Record`](relq_rows::Record)s.
     ///
     /// # Errors
     /// A plan the rebuild rejects ([`ExecErrorKind::Rebuild`](crate::ExecErrorKind)).
     pub fn new(compiled: &'c Compiled<'c>) -> Result<Self, ExecError> {
         let plan = &compiled.plan;
-        let (sink, columns) = Sink::new(plan)?;
+        Self::start(
+            compiled,
+            Sink::new(plan, || Rebuilder::new(&plan.extraction))?,
+        )
+    }
+
+    /// The query's answer and the rows read, once every run's rows were fed.
+    ///
+    /// # Errors
+    /// Statements not run yet ([`ExecError::driver`]); the rebuild's error; `get`'s
+    /// [`NoMatch`](crate::ExecErrorKind::NoMatch) and
+    /// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches).
+    pub fn finish(self) -> Result<Fetched, ExecError> {
+        let (ended, rows) = self.end()?;
+        let answer = match ended {
+            Ended::Records(records, pick) => picked(pick, records),
+            Ended::Other(answer) => answer,
+        };
+        Ok(Fetched { answer, rows })
+    }
+}
+
+impl<'c, V: Visitor> Steps<'c, V> {
+    /// The steps of `compiled`, none run yet, its records handed to `visitor` (as
+    /// [`Rebuilder::with_visitor`] does): every root the statements return, in order
+    /// (`first` and `last` read one at most; `get` and `get_or_none` two, and
+    /// [`finish_visitor`](Self::finish_visitor) checks there is one).
+    ///
+    /// # Errors
+    /// [`NotRecords`](crate::ExecErrorKind::NotRecords) for a query that returns no
+    /// records (`count`, `exists`, `values`, `aggregate`: use [`Steps::new`]); a plan the
+    /// rebuild rejects ([`ExecErrorKind::Rebuild`](crate::ExecErrorKind)).
+    pub fn with_visitor(compiled: &'c Compiled<'c>, visitor: V) -> Result<Self, ExecError> {
+        let plan = &compiled.plan;
+        if let Some(found) = not_records(&plan.output) {
+            return Err(ExecErrorKind::NotRecords { found }.into());
+        }
+        let rebuilder = || Rebuilder::with_visitor(&plan.extraction, visitor);
+        Self::start(compiled, Sink::new(plan, rebuilder)?)
+    }
+
+    fn start(
+        compiled: &'c Compiled<'c>,
+        (sink, columns): (Sink<'c, V>, Vec<ExpectedColumn>),
+    ) -> Result<Self, ExecError> {
+        let plan = &compiled.plan;
         let json_lists = compiled.delivery == Delivery::Json;
         let keyed = compiled.statements.iter().any(|s| s.keys.is_some());
         Ok(Self {
@@ -131,13 +182,24 @@ impl<'c> Steps<'c> {
         Ok(())
     }
 
-    /// The query's answer and the rows read, once every run's rows were fed.
+    /// The visitor's output and the rows read, once every run's rows were fed.
     ///
     /// # Errors
-    /// Statements not run yet ([`ExecError::driver`]); the rebuild's error; `get`'s
-    /// [`NoMatch`](crate::ExecErrorKind::NoMatch) and
-    /// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches).
-    pub fn finish(mut self) -> Result<Fetched, ExecError> {
+    /// As [`Steps::finish`]'s.
+    pub fn finish_visitor(self) -> Result<Streamed<V::Output>, ExecError> {
+        let output = &self.compiled.plan.output;
+        match self.end()? {
+            (Ended::Records(output, _), rows) => Ok(Streamed { output, rows }),
+            // `with_visitor` took records only.
+            (Ended::Other(_), _) => {
+                let found = not_records(output).unwrap_or("no records");
+                Err(ExecErrorKind::NotRecords { found }.into())
+            }
+        }
+    }
+
+    /// What the sink made of the rows, and the rows read.
+    fn end(mut self) -> Result<(Ended<V::Output>, usize), ExecError> {
         let last = self.compiled.statements.len().checked_sub(1);
         if !self.runs.is_empty() || self.statement != last && last.is_some() {
             let message = "the steps were finished before every statement ran";
@@ -153,9 +215,6 @@ impl<'c> Steps<'c> {
             }
             Ok(())
         })?;
-        Ok(Fetched {
-            answer: self.sink.finish()?,
-            rows,
-        })
+        Ok((self.sink.finish()?, rows))
     }
 }

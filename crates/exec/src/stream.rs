@@ -30,7 +30,8 @@ use crate::driver::{Driver, SideBySide};
 use crate::error::{ExecError, ExecErrorKind};
 use crate::snapshot::in_snapshot;
 
-/// What [`stream`] returns: the visitor's output and the number of rows read.
+/// What [`stream`] and [`fetch_with`](crate::fetch_with) return: the visitor's output
+/// and the number of rows read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Streamed<T> {
     /// [`Visitor::finish`]'s output.

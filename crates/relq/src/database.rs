@@ -27,7 +27,7 @@
 mod transaction;
 
 use relq_exec::{
-    Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, stream,
+    Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, fetch_with, stream,
 };
 use relq_graph::introspect::{TableInfo, schema_from_tables};
 #[cfg(doc)]
@@ -235,6 +235,62 @@ impl Database {
                     fetch(&mut driver.in_callers_transaction(), compiled)
                 } else {
                     fetch(&mut { driver }, compiled)
+                }
+            }
+        }
+    }
+
+    /// Runs a compiled query as [`fetch`](Self::fetch) does and hands its records to
+    /// `visitor` ([`relq_exec::fetch_with`]), so the caller builds its own types with no
+    /// [`Record`] tree in between: the visitor's output and the rows read. For `all` every
+    /// root, for `first` and `last` one at most, for `get` and `get_or_none` the one
+    /// (none, for `get`, or several are errors). [`Recording`](relq_rows::Recording)
+    /// keeps the calls to be replayed into another visitor later (one that cannot run
+    /// while the database works).
+    ///
+    /// ```
+    /// use relq::{Database, Query, SchemaDef, Terminal, Value, compile};
+    /// use relq::rows::{Records, Recording};
+    /// let graph = SchemaDef::from_toml(include_str!("../../../schemas/person.toml"))?.build()?;
+    /// let mut db = Database::open("sqlite::memory:")?;
+    /// db.create_tables(&graph)?;
+    /// let persons = graph.model_by_name("Person").expect("declared");
+    /// let person = |id, supervisor| vec![Value::Int(id), Value::Text(format!("p{id}")), supervisor];
+    /// db.insert(persons, &[person(1, Value::Null), person(2, Value::Int(1))])?;
+    /// let query = Query::new("Person").select_related("employees").terminal(Terminal::First);
+    /// let compiled = compile(&graph, &query, db.dialect())?;
+    /// let mut recording = db.fetch_with(&compiled, Recording::new())?.output;
+    /// assert_eq!(recording.records(), 2, "the first person and its employee");
+    /// let first = recording.replay(Records::new(&compiled.plan.extraction)?);
+    /// assert_eq!(Some(&first[0]), db.fetch(&compiled)?.answer.into_records()?.first());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`fetch`](Self::fetch)'s, and [`NotRecords`](relq_exec::ExecErrorKind::NotRecords)
+    /// for a query that returns no records (`count`, `values`...).
+    pub fn fetch_with<V: Visitor>(
+        &mut self,
+        compiled: &Compiled<'_>,
+        visitor: V,
+    ) -> Result<Streamed<V::Output>, ExecError> {
+        let joined = self.depth > 0;
+        match &mut self.connection {
+            Connection::Sqlite(conn, _) => fetch_with(&mut SqliteDriver(conn), compiled, visitor),
+            Connection::Postgres(client, _) if joined => fetch_with(
+                &mut PostgresDriver::in_transaction_of(client),
+                compiled,
+                visitor,
+            ),
+            Connection::Postgres(client, _) => {
+                fetch_with(&mut PostgresDriver::new(client), compiled, visitor)
+            }
+            Connection::MySql(conn, d, _) => {
+                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
+                if joined {
+                    fetch_with(&mut driver.in_callers_transaction(), compiled, visitor)
+                } else {
+                    fetch_with(&mut { driver }, compiled, visitor)
                 }
             }
         }

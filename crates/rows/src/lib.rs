@@ -13,6 +13,8 @@
 //! - Streaming: rows ordered by root first, [`Rebuilder::complete_roots`] at each new
 //!   root, and a visitor that hands each whole root on ([`RecordStream`], or any
 //!   [`Visitor::roots_complete`]): one root's subtree held at a time.
+//! - [`Recording`]: the rebuild's calls written down, replayed into a visitor later (one
+//!   that must not run while the database works, as Python's GIL-holding one).
 //! - [`Rebuilder::columns`]: what the plan reads at each row position ([`ExpectedColumn`]),
 //!   for a reader (relq-exec) that converts each value once, into the kind expected.
 //! - [`flatten`]: the inverse, records to rows, for tests and benchmarks.
@@ -34,6 +36,7 @@ mod json;
 mod json_writer;
 mod layout;
 mod rebuild;
+mod recording;
 mod records;
 mod row;
 mod store;
@@ -46,5 +49,6 @@ pub use json::{to_json, value_to_json};
 pub use json_writer::{JsonLayout, JsonWriter};
 pub use layout::{ExpectedColumn, MAX_WIDTH};
 pub use rebuild::{Link, Rebuilder, Visitor};
+pub use recording::Recording;
 pub use records::{Record, RecordStream, Records, Related, rebuild, rebuild_with};
 pub use row::Row;

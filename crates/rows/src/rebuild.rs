@@ -168,6 +168,8 @@ pub struct Rebuilder<'p, V: Visitor> {
     here: Vec<Here>,
     /// Rows pushed, failed one included.
     rows: usize,
+    /// Root records read, over every statement and every `complete_roots`.
+    roots: usize,
     /// The statement whose rows are pushed (an index into the plan's `statements`).
     statement: usize,
     /// The first error, repeated by every later call.
@@ -196,7 +198,7 @@ impl<'p> Rebuilder<'p, Records> {
     /// [`NodeProblem`](crate::NodeProblem) or [`PlanProblem`](crate::PlanProblem).
     pub fn new(plan: &'p ExtractionPlan) -> Result<Self, RowError> {
         let layout = Layout::new(plan)?;
-        let records = Records::new(&layout);
+        let records = Records::from_layout(&layout);
         Ok(Self::start(layout, records))
     }
 }
@@ -218,6 +220,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
             store: Store::new(),
             here: vec![ABSENT; nodes],
             rows: 0,
+            roots: 0,
             statement: 0,
             failed: None,
         }
@@ -311,9 +314,17 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
         self.layout.columns()
     }
 
-    /// How many distinct records the rows held so far.
+    /// How many distinct records the rows held so far (since the last
+    /// [`complete_roots`](Self::complete_roots), which forgets them).
     pub fn records(&self) -> usize {
         self.store.len()
+    }
+
+    /// How many root records the rows held so far, every one counted once, over every
+    /// statement and every [`complete_roots`](Self::complete_roots): what `get` checks
+    /// (one root, not none, not several) when the records went to a visitor.
+    pub fn roots(&self) -> usize {
+        self.roots
     }
 
     /// Ends the rows: the visitor's output.
@@ -335,6 +346,7 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
             visitor,
             store,
             here,
+            roots,
             ..
         } = self;
         if row.width() != layout.width() {
@@ -424,6 +436,9 @@ impl<'p, V: Visitor> Rebuilder<'p, V> {
                             hash,
                         )
                         .map_err(at)?;
+                    if parent.is_none() {
+                        *roots += 1;
+                    }
                     Here { slot, new: true }
                 }
             };

@@ -41,7 +41,9 @@ pub enum Related {
     Many(Vec<Record>),
 }
 
-/// The [`Visitor`] that builds [`Record`]s; made by [`Rebuilder::new`].
+/// The [`Visitor`] that builds [`Record`]s; made by [`Rebuilder::new`], or by
+/// [`Records::new`] for a rebuild driven another way (a [`Recording`](crate::Recording)
+/// replayed).
 ///
 /// Each record goes straight to its place in the tree: a root to the root list, a child
 /// into its parent's relation. An id is the record's place (its parent's id, the
@@ -67,7 +69,15 @@ struct Place {
 }
 
 impl Records {
-    pub(crate) fn new(layout: &Layout<'_>) -> Self {
+    /// The visitor that builds `plan`'s records.
+    ///
+    /// # Errors
+    /// [`RowErrorKind::InvalidPlan`] for a plan that breaks a rule.
+    pub fn new(plan: &ExtractionPlan) -> Result<Self, RowError> {
+        Ok(Self::from_layout(&Layout::new(plan)?))
+    }
+
+    pub(crate) fn from_layout(layout: &Layout<'_>) -> Self {
         let empty = layout
             .nodes
             .iter()
@@ -227,7 +237,7 @@ impl<F: FnMut(Record) -> ControlFlow<()>> RecordStream<F> {
     /// [`RowErrorKind::InvalidPlan`] for a plan that breaks a rule.
     pub fn new(plan: &ExtractionPlan, on_record: F) -> Result<Self, RowError> {
         Ok(Self {
-            records: Records::new(&Layout::new(plan)?),
+            records: Records::new(plan)?,
             on_record,
         })
     }
