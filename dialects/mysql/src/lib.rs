@@ -42,8 +42,8 @@
 //!
 //! [`MySql::from_conn`] reads which server it is (MySQL or MariaDB) and its version, and
 //! in the same round trip its [`Engines`]: a Spider head or a Galera node gets the
-//! session settings it needs ([`set_up_session`], the `session` module: Spider's
-//! Batched Key Access joins, Galera's `wsrep_sync_wait = 1`), on the driver's
+//! session settings it needs ([`set_up_session`], the `session` module: Spider's join
+//! and semi-join settings, Galera's `wsrep_sync_wait = 1`), on the driver's
 //! connection and on every side connection.
 //!
 //! [`execute`] runs a compiled query on a `mysql` connection and rebuilds its records;
@@ -308,15 +308,17 @@ pub fn text_collation(product: &str, version: (u32, u32, u32)) -> &'static str {
 
 /// The `JSON_TABLE` column type an `in` list's items of `kind` are read as (MariaDB
 /// json_table, "Column types": any SQL type, the item converted as a value of it is):
-/// `BIGINT`, `BOOLEAN`, `LONGTEXT` (in the document's character set, the connection's
-/// utf8mb4), `DECIMAL(65,30)` (the most digits and scale DECIMAL takes,
+/// `BIGINT`, `BOOLEAN`, `LONGTEXT CHARACTER SET utf8mb4` (the character set named: a
+/// column without one is in the database's default on MariaDB 10.11.19, `latin1` on the
+/// test server, where an emoji of the list became `?` and matched nothing; 10.11.14 kept
+/// the document's utf8mb4; `tests/large_in.rs`), `DECIMAL(65,30)` (the most digits and scale DECIMAL takes,
 /// fixed-point-types.html), `DATE`, `TIME(6)`, `DATETIME(6)`, `CHAR(36)`; `None` for
 /// floats, bytes and JSON.
 pub fn list_item_type(kind: ValueKind) -> Option<&'static str> {
     Some(match kind {
         ValueKind::Int => "BIGINT",
         ValueKind::Bool => "BOOLEAN",
-        ValueKind::Text => "LONGTEXT",
+        ValueKind::Text => "LONGTEXT CHARACTER SET utf8mb4",
         ValueKind::Decimal => "DECIMAL(65,30)",
         ValueKind::Date => "DATE",
         ValueKind::Time => "TIME(6)",
