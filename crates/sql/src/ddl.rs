@@ -30,7 +30,8 @@ use std::fmt::Write as _;
 
 use relq_graph::{Field, FieldType, Model, ReferentialAction, RelationGraph};
 
-use crate::dialect::{Caps, ColumnTypes, Dialect, TypeName};
+use crate::column_types::{ColumnTypes, TypeName};
+use crate::dialect::{Caps, Dialect};
 use crate::render::push_quoted;
 
 /// The `CREATE TABLE` statements of every model of `graph` (through models included) for

@@ -26,6 +26,7 @@
 mod ast;
 mod builder;
 mod cache;
+mod column_types;
 mod compile;
 mod ddl;
 mod dialect;
@@ -41,12 +42,12 @@ mod terminal;
 
 pub use ast::{Aggregate, BinaryOp, Column, Expr, Join, OrderItem, Select, TableRef};
 pub use cache::{CompileCache, MAX_SHAPES};
+pub use column_types::{ColumnTypes, GeneratedKey, TypeName};
 pub use compile::{Compiled, Delivery, RootKeys, Run, Statement, compile, compile_with};
 pub use ddl::{TableKeys, create_tables, create_tables_with};
 pub use dialect::{
-    Ansi, BoundList, Call, Caps, ColumnTypes, Dialect, GeneratedKey, IdentifierLimit, JsonCaps,
-    OffsetWithoutLimit, Placeholder, Server, TextColumn, TextTest, TypeName, Upsert, WriteCaps,
-    like_pattern, lower,
+    Ansi, BoundList, Call, Caps, Dialect, IdentifierLimit, JsonCaps, OffsetWithoutLimit,
+    Placeholder, Server, TextColumn, TextTest, Upsert, WriteCaps, like_pattern, lower,
 };
 pub use embed::{DriverStyle, compile_for_driver};
 pub use error::{CompileError, CompileErrorKind};
