@@ -10,7 +10,7 @@
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use relq::rows::{Record, Related};
+use relq::rows::Record;
 use relq::{Compiled, Database, Query, Strategy, compile};
 
 #[inline(never)]
@@ -19,23 +19,6 @@ fn measured_fetch(db: &mut Database, compiled: &Compiled<'_>) -> (Duration, usiz
     let fetched = db.fetch(compiled).expect("relq fetches");
     let records = fetched.answer.into_records().expect("records");
     (start.elapsed(), fetched.rows, black_box(records))
-}
-
-/// How many records `records` and everything loaded under them hold.
-fn count(records: &[Record]) -> usize {
-    records
-        .iter()
-        .map(|r| {
-            1 + r
-                .relations
-                .iter()
-                .map(|related| match related {
-                    Related::One(one) => count(one.as_slice()),
-                    Related::Many(many) => count(many),
-                })
-                .sum::<usize>()
-        })
-        .sum()
 }
 
 fn main() {
@@ -68,7 +51,7 @@ fn main() {
         let (took, read, fetched) = measured_fetch(&mut db, &compiled);
         times_taken.push(took);
         rows = read;
-        records = count(&fetched);
+        records = Record::count(&fetched);
         drop(fetched);
     }
     times_taken.sort();

@@ -3,7 +3,7 @@
 
 use relq_graph::{ModelId, RelationGraph};
 use relq_plan::{ExtractionPlan, Lookup, ParsedPath, PathKind, ResolvedPath, Value, resolve};
-use relq_rows::{Rebuilder, Record, Related, flatten, rebuild, to_json};
+use relq_rows::{Rebuilder, Record, flatten, rebuild, to_json};
 
 use crate::plans::SamplePlan;
 use relq_sample::Sample;
@@ -253,26 +253,9 @@ pub fn rebuild_rows(data: &[u8]) {
     }
     assert_eq!(
         stream.records(),
-        count(&records),
+        Record::count(&records),
         "one record per distinct record"
     );
-}
-
-/// How many records a tree holds.
-fn count(records: &[Record]) -> usize {
-    records
-        .iter()
-        .map(|r| {
-            1 + r
-                .relations
-                .iter()
-                .map(|related| match related {
-                    Related::One(one) => count(one.as_slice()),
-                    Related::Many(list) => count(list),
-                })
-                .sum::<usize>()
-        })
-        .sum()
 }
 
 /// Rows of `width` values from bytes: a tag byte `t`, then its payload, per value;

@@ -41,6 +41,26 @@ pub enum Related {
     Many(Vec<Record>),
 }
 
+impl Record {
+    /// How many records `records` hold, each record and every record loaded under it
+    /// counted once: the number of records a rebuild made ([`Rebuilder::records`]).
+    pub fn count(records: &[Record]) -> usize {
+        records
+            .iter()
+            .map(|r| {
+                1 + r
+                    .relations
+                    .iter()
+                    .map(|related| match related {
+                        Related::One(one) => Record::count(one.as_slice()),
+                        Related::Many(many) => Record::count(many),
+                    })
+                    .sum::<usize>()
+            })
+            .sum()
+    }
+}
+
 /// The [`Visitor`] that builds [`Record`]s; made by [`Rebuilder::new`], or by
 /// [`Records::new`] for a rebuild driven another way (a [`Recording`](crate::Recording)
 /// replayed).
