@@ -87,6 +87,42 @@ pub enum OpenError {
     },
 }
 
+/// `$body` run with `$driver` the connection's driver for a query or a batch of
+/// `$db` (a [`Database`]): inside the caller's transaction when one is open
+/// ([`Database::begin`]), MySQL's with the session set up for its engines and its side
+/// connections, if any. A macro, not a function over `dyn Driver`: the drivers'
+/// `side_by_side` is generic.
+macro_rules! with_driver {
+    ($db:expr, |$driver:ident| $body:expr) => {{
+        let joined = $db.depth > 0;
+        match &mut $db.connection {
+            Connection::Sqlite(conn, _) => {
+                let $driver = &mut SqliteDriver(conn);
+                $body
+            }
+            Connection::Postgres(client, _) => {
+                let $driver = &mut if joined {
+                    PostgresDriver::in_transaction_of(client)
+                } else {
+                    PostgresDriver::new(client)
+                };
+                $body
+            }
+            Connection::MySql(conn, dialect, side) => {
+                let mut driver = MySqlDriver::on_set_up_session(conn, dialect.engines());
+                if joined {
+                    driver = driver.in_callers_transaction();
+                }
+                if let Some(side) = side {
+                    driver = driver.with_side_connections(side);
+                }
+                let $driver = &mut driver;
+                $body
+            }
+        }
+    }};
+}
+
 impl Database {
     /// Opens the database `url` names (see the module doc for the forms) and reads its
     /// dialect's runtime facts (server version, parameter limit).
@@ -222,22 +258,7 @@ impl Database {
     /// [`NoMatch`](relq_exec::ExecErrorKind::NoMatch) and
     /// [`MultipleMatches`](relq_exec::ExecErrorKind::MultipleMatches) among them.
     pub fn fetch(&mut self, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
-        let joined = self.depth > 0;
-        match &mut self.connection {
-            Connection::Sqlite(conn, _) => fetch(&mut SqliteDriver(conn), compiled),
-            Connection::Postgres(client, _) if joined => {
-                fetch(&mut PostgresDriver::in_transaction_of(client), compiled)
-            }
-            Connection::Postgres(client, _) => fetch(&mut PostgresDriver::new(client), compiled),
-            Connection::MySql(conn, d, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
-                if joined {
-                    fetch(&mut driver.in_callers_transaction(), compiled)
-                } else {
-                    fetch(&mut { driver }, compiled)
-                }
-            }
-        }
+        with_driver!(self, |driver| fetch(driver, compiled))
     }
 
     /// Runs a compiled query as [`fetch`](Self::fetch) does and hands its records to
@@ -274,26 +295,7 @@ impl Database {
         compiled: &Compiled<'_>,
         visitor: V,
     ) -> Result<Streamed<V::Output>, ExecError> {
-        let joined = self.depth > 0;
-        match &mut self.connection {
-            Connection::Sqlite(conn, _) => fetch_with(&mut SqliteDriver(conn), compiled, visitor),
-            Connection::Postgres(client, _) if joined => fetch_with(
-                &mut PostgresDriver::in_transaction_of(client),
-                compiled,
-                visitor,
-            ),
-            Connection::Postgres(client, _) => {
-                fetch_with(&mut PostgresDriver::new(client), compiled, visitor)
-            }
-            Connection::MySql(conn, d, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
-                if joined {
-                    fetch_with(&mut driver.in_callers_transaction(), compiled, visitor)
-                } else {
-                    fetch_with(&mut { driver }, compiled, visitor)
-                }
-            }
-        }
+        with_driver!(self, |driver| fetch_with(driver, compiled, visitor))
     }
 
     /// Runs a compiled query and hands its records to `visitor` one root at a time, in
@@ -346,29 +348,7 @@ impl Database {
         compiled: &Compiled<'_>,
         visitor: V,
     ) -> Result<Streamed<V::Output>, ExecError> {
-        match &mut self.connection {
-            Connection::Sqlite(conn, _) => stream(&mut SqliteDriver(conn), compiled, visitor),
-            Connection::Postgres(client, _) if self.depth > 0 => stream(
-                &mut PostgresDriver::in_transaction_of(client),
-                compiled,
-                visitor,
-            ),
-            Connection::Postgres(client, _) => {
-                stream(&mut PostgresDriver::new(client), compiled, visitor)
-            }
-            Connection::MySql(conn, d, side) => {
-                let mut driver = MySqlDriver::on_set_up_session(conn, d.engines());
-                if self.depth > 0 {
-                    driver = driver.in_callers_transaction();
-                }
-                match side {
-                    Some(side) => {
-                        stream(&mut driver.with_side_connections(side), compiled, visitor)
-                    }
-                    None => stream(&mut { driver }, compiled, visitor),
-                }
-            }
-        }
+        with_driver!(self, |driver| stream(driver, compiled, visitor))
     }
 
     /// Runs a compiled batch of writes ([`relq_write::compile_write`]) in one
@@ -379,22 +359,7 @@ impl Database {
     /// # Errors
     /// [`relq_exec::apply`]'s, after rolling the batch back.
     pub fn apply(&mut self, write: &CompiledWrite) -> Result<Vec<Outcome>, ExecError> {
-        let joined = self.depth > 0;
-        match &mut self.connection {
-            Connection::Sqlite(conn, _) => apply(&mut SqliteDriver(conn), write),
-            Connection::Postgres(client, _) if joined => {
-                apply(&mut PostgresDriver::in_transaction_of(client), write)
-            }
-            Connection::Postgres(client, _) => apply(&mut PostgresDriver::new(client), write),
-            Connection::MySql(conn, d, _) => {
-                let driver = MySqlDriver::on_set_up_session(conn, d.engines());
-                if joined {
-                    apply(&mut driver.in_callers_transaction(), write)
-                } else {
-                    apply(&mut { driver }, write)
-                }
-            }
-        }
+        with_driver!(self, |driver| apply(driver, write))
     }
 
     /// Runs a compiled batch of writes as [`apply`](Self::apply) does, inside a
@@ -504,33 +469,20 @@ impl Database {
             .into());
         }
         let chunk = rows_per_insert(model, self.dialect());
-        self.begin()?;
-        let mut inserted = 0;
-        for rows in rows.chunks(chunk) {
-            let sql = insert(model, rows.len(), self.dialect());
-            let params: Vec<Value> = rows.iter().flatten().cloned().collect();
-            match self.run(&sql, &params) {
-                Ok(n) => inserted += n,
-                Err(e) => return Err(self.roll_back(e)),
+        self.transaction(|db| {
+            let mut inserted = 0;
+            for rows in rows.chunks(chunk) {
+                let sql = insert(model, rows.len(), db.dialect());
+                let params: Vec<Value> = rows.iter().flatten().cloned().collect();
+                inserted += db.run(&sql, &params)?;
             }
-        }
-        if !rows.is_empty()
-            && let Some(reset) = reset_generated_key(model, self.dialect())
-            && let Err(e) = self.run(&reset.sql, &reset.params)
-        {
-            return Err(self.roll_back(e));
-        }
-        self.commit()?;
-        Ok(inserted)
-    }
-}
-
-impl Database {
-    /// Rolls the innermost open transaction back and hands `e` on: the statement's
-    /// error is the one to report; a failed rollback adds nothing.
-    fn roll_back(&mut self, e: ExecError) -> ExecError {
-        let _ = self.rollback();
-        e
+            if !rows.is_empty()
+                && let Some(reset) = reset_generated_key(model, db.dialect())
+            {
+                db.run(&reset.sql, &reset.params)?;
+            }
+            Ok(inserted)
+        })
     }
 }
 
