@@ -47,7 +47,7 @@ pub struct Fetched {
 /// [`MultipleMatches`](crate::ExecErrorKind::MultipleMatches).
 pub fn fetch<D: Driver>(driver: &mut D, compiled: &Compiled<'_>) -> Result<Fetched, ExecError> {
     let mut steps = Steps::new(compiled)?;
-    run(driver, compiled, &mut steps)?;
+    run(driver, &mut steps)?;
     steps.finish()
 }
 
@@ -68,18 +68,14 @@ pub fn fetch_with<D: Driver, V: Visitor>(
     visitor: V,
 ) -> Result<Streamed<V::Output>, ExecError> {
     let mut steps = Steps::with_visitor(compiled, visitor)?;
-    run(driver, compiled, &mut steps)?;
+    run(driver, &mut steps)?;
     steps.finish_visitor()
 }
 
-/// Runs each of `steps`' runs (those of `compiled`) on `driver`, its rows fed back,
-/// several statements in one snapshot.
-fn run<D: Driver, V: Visitor>(
-    driver: &mut D,
-    compiled: &Compiled<'_>,
-    steps: &mut Steps<'_, V>,
-) -> Result<(), ExecError> {
-    in_snapshot(driver, compiled, |driver| {
+/// Runs each of `steps`' runs on `driver`, its rows fed back, several statements in one
+/// snapshot.
+fn run<D: Driver, V: Visitor>(driver: &mut D, steps: &mut Steps<'_, V>) -> Result<(), ExecError> {
+    in_snapshot(driver, steps.compiled(), |driver| {
         while let Some(run) = steps.next_run() {
             let index = steps.statement();
             driver

@@ -135,6 +135,11 @@ impl<'c, V: Visitor> Steps<'c, V> {
         })
     }
 
+    /// The compiled query these are the steps of.
+    pub(crate) fn compiled(&self) -> &'c Compiled<'c> {
+        self.compiled
+    }
+
     /// The next statement to run, its text in the compiled dialect's placeholder style
     /// and one parameter per placeholder; `None` when every statement ran (then
     /// [`finish`](Self::finish)). Feed its rows with [`push`](Self::push) before asking

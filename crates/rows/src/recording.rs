@@ -74,7 +74,7 @@ enum Event {
         child: usize,
         node: usize,
         relation: usize,
-        many: bool,
+        cardinality: Cardinality,
         through: usize,
     },
     RootThrough {
@@ -107,33 +107,27 @@ impl Recording {
     /// ready to record again. A `Break` from [`Visitor::roots_complete`] ends the replay
     /// there, as it ends a stream's reading.
     pub fn replay<V: Visitor>(&mut self, mut visitor: V) -> V::Output {
-        // Per record number, the visitor's id; `None` until announced.
-        let mut ids: Vec<Option<V::Id>> = Vec::with_capacity(self.records);
+        // Per record number, the visitor's id (a number past its end: not announced).
+        let mut ids: Vec<V::Id> = Vec::with_capacity(self.records);
         let mut values = self.values.as_mut_slice();
         for &event in &self.events {
             match event {
                 Event::Record { node, fields } => {
                     let (fields, rest) = split(values, fields);
                     values = rest;
-                    ids.push(Some(visitor.record(node, fields)));
+                    ids.push(visitor.record(node, fields));
                 }
                 Event::Attach {
                     parent,
                     child,
                     node,
                     relation,
-                    many,
+                    cardinality,
                     through,
                 } => {
                     let (through, rest) = split(values, through);
                     values = rest;
-                    let id = |n: usize| ids.get(n).copied().flatten();
-                    if let (Some(parent), Some(child)) = (id(parent), id(child)) {
-                        let cardinality = if many {
-                            Cardinality::Many
-                        } else {
-                            Cardinality::One
-                        };
+                    if let (Some(&parent), Some(&child)) = (ids.get(parent), ids.get(child)) {
                         let link = Link {
                             node,
                             relation,
@@ -146,7 +140,7 @@ impl Recording {
                 Event::RootThrough { root, through } => {
                     let (through, rest) = split(values, through);
                     values = rest;
-                    if let Some(root) = ids.get(root).copied().flatten() {
+                    if let Some(&root) = ids.get(root) {
                         visitor.root_through(root, through);
                     }
                 }
@@ -191,7 +185,7 @@ impl Visitor for Recording {
             child,
             node: link.node,
             relation: link.relation,
-            many: link.cardinality == Cardinality::Many,
+            cardinality: link.cardinality,
             through,
         });
     }
