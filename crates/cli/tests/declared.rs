@@ -38,10 +38,12 @@ fn keyless(url: &str, tag: &str) -> Keyless {
     for table in TABLES {
         let copy = format!("CREATE TABLE k_{table} AS SELECT * FROM {table}");
         db.run(&copy, &[]).unwrap_or_else(|e| panic!("{copy}: {e}"));
-        text = text.replace(
-            &format!("table = \"{table}\""),
-            &format!("table = \"k_{table}\""),
+        let declared = format!("table = \"{table}\"");
+        assert!(
+            text.contains(&declared),
+            "schemas/school.toml names {table}"
         );
+        text = text.replace(&declared, &format!("table = \"k_{table}\""));
     }
     let schema =
         std::env::temp_dir().join(format!("relq_declared_{}_{tag}.toml", std::process::id()));

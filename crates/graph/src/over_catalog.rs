@@ -249,8 +249,10 @@ mod tests {
     fn a_declared_kind_is_not_compared_with_the_column_type_and_the_declaration_errs_first() {
         // `name` is text in the catalog; declared as an integer, it is read as one.
         let text = include_str!("../../../schemas/school.toml");
+        let declared = r#"{ name = "name", type = "text", max_length = 100 }"#;
+        assert!(text.contains(declared), "the school declares its names so");
         let def = SchemaDef::from_toml(&text.replacen(
-            r#"{ name = "name", type = "text", max_length = 100 }"#,
+            declared,
             r#"{ name = "name", type = "integer" }"#,
             1,
         ))
