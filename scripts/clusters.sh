@@ -69,13 +69,7 @@ install_missing() {
     command -v rsync >/dev/null || need+=(rsync)       # Galera's state transfer
     command -v ss >/dev/null || need+=(iproute2)        # which wsrep_sst_rsync waits with
     pg_bin_dir >/dev/null || need+=(postgresql-15)      # postgres_fdw ships in it
-    [ ${#need[@]} -eq 0 ] && return 0
-    [ "$(id -u)" = 0 ] || die "${need[*]} missing: apt-get install ${need[*]} (or run as root)"
-    say "installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "${need[@]}" >/dev/null ||
-        { apt-get update >/dev/null && apt-get install -y --no-install-recommends "${need[@]}" >/dev/null; } ||
-        die "apt-get install ${need[*]} failed"
+    [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 }
 
 fail_start() { # fail_start WHAT LOG: the end of the log, exit 1 (start_all stops the rest)
@@ -357,9 +351,9 @@ stop_all() {
 }
 
 status() {
-    local file signal pid ok=0
+    local file signal ok=0
     while read -r file signal; do
-        if [ -f "$file" ] && pid=$(head -n 1 "$file") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+        if running "$file"; then
             echo "running  $file"
         else
             echo "stopped  $file"

@@ -1,7 +1,19 @@
 # Shell functions scripts/servers.sh and scripts/clusters.sh share; each sources this
-# file after defining `say MESSAGE` (its own prefix on stderr) and TIMEOUT (seconds).
+# file after defining `say MESSAGE` (its own prefix on stderr) and, for wait_for, TIMEOUT
+# (seconds); scripts/test.sh for apt_install.
 
 die() { say "error: $*"; exit 1; }
+
+# apt_install PACKAGE...: Debian's packages, installed as root (the package lists updated
+# once if the first try fails); anyone else is told what to install.
+apt_install() {
+    [ "$(id -u)" = 0 ] || die "$* is not installed; install it (apt-get install $*) or run as root"
+    say "installing $*"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y --no-install-recommends "$@" >/dev/null ||
+        { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } ||
+        die "apt-get install $* failed"
+}
 
 # as_user USER COMMAND...: the command as a service user when root, as ourselves otherwise.
 as_user() {
@@ -18,6 +30,12 @@ pg_bin_dir() {
             { echo "$dir"; return 0; }
     done
     return 1
+}
+
+# running PID_FILE: the process the file names is alive.
+running() {
+    local file=$1 pid
+    [ -f "$file" ] && pid=$(head -n 1 "$file") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
 # port_taken PORT: something answers on 127.0.0.1:PORT.

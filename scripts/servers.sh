@@ -35,15 +35,6 @@ say() { echo "servers: $*" >&2; }
 # shellcheck source=scripts/common.sh
 . "$(dirname "$0")/common.sh"
 
-apt_install() {
-    [ "$(id -u)" = 0 ] || die "$* is not installed; install it (apt-get install $*) or run as root"
-    say "installing $*"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y --no-install-recommends "$@" >/dev/null ||
-        { apt-get update >/dev/null && apt-get install -y --no-install-recommends "$@" >/dev/null; } ||
-        die "apt-get install $* failed"
-}
-
 mariadbd_bin() {
     local name
     for name in mariadbd mysqld; do
@@ -133,11 +124,6 @@ stop_all() {
     stop_pid_file "$PG_DIR/data/postmaster.pid" INT
     stop_pid_file "$MY_DIR/mariadbd.pid" TERM
     rm -rf "$RUN_DIR"
-}
-
-running() {
-    local file=$1 pid
-    [ -f "$file" ] && pid=$(head -n 1 "$file") && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
 status() {

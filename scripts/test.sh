@@ -20,20 +20,15 @@ cargo fmt --all -- --check
 echo "== clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== tools"
+say() { echo "test: $*" >&2; }
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 # The CLI's progress test runs relq with stderr on a pseudo-terminal: util-linux's script(1)
 # (Debian's essential bsdutils; installed here as root if a minimal image lacks it).
-if ! command -v script >/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "script(1) is missing: apt-get install bsdutils" >&2; exit 1; }
-    apt-get install -y --no-install-recommends bsdutils >/dev/null ||
-        { apt-get update >/dev/null && apt-get install -y --no-install-recommends bsdutils >/dev/null; }
-fi
+command -v script >/dev/null || apt_install bsdutils
 # The Python suite's virtual environment: Debian's python3 makes one only with its
 # python3-venv package (ensurepip); installed here as root if it is missing.
-if ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
-    [ "$(id -u)" = 0 ] || { echo "python3's venv is missing: apt-get install python3-venv" >&2; exit 1; }
-    apt-get install -y --no-install-recommends python3-venv >/dev/null ||
-        { apt-get update >/dev/null && apt-get install -y --no-install-recommends python3-venv >/dev/null; }
-fi
+python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
 echo "== servers"
 log=$(mktemp)
 started_servers=no

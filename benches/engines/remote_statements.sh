@@ -15,6 +15,9 @@
 # names one. Prints one Markdown table per engine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+say() { echo "remote_statements: $*" >&2; }
+# shellcheck source=scripts/common.sh
+. scripts/common.sh
 eval "$(bash scripts/clusters.sh env)"
 RUN_DIR="${RELQ_ENGINES_DIR:-/tmp/relq-engines}"
 if [ -z "${RELQ_BIN:-}" ]; then
@@ -48,15 +51,12 @@ spider_sum() { local n s=0; for n in $RELQ_SPIDER_NODES; do s=$((s + $(my_status
 shard_logs() { ls "$RUN_DIR"/postgres-shard*/server.log; }
 # fdw_log all|none: the shards' log_statement, set by their superuser on their sockets.
 fdw_log() {
-    local dir port
+    local dir port sql
     for dir in "$RUN_DIR"/postgres-shard*; do
         port=$(basename "$(ls "$dir"/.s.PGSQL.* | grep -v lock)" | cut -d. -f4)
         for sql in "ALTER SYSTEM SET log_statement = '$1'" "SELECT pg_reload_conf()"; do
-            if [ "$(id -u)" = 0 ]; then
-                runuser -u postgres -- psql -X -q -t -h "$dir" -p "$port" -d postgres -c "$sql" >/dev/null
-            else
-                psql -X -q -t -h "$dir" -p "$port" -d postgres -c "$sql" >/dev/null
-            fi
+            as_user postgres psql -X -q -t -h "$dir" -p "$port" -U postgres -d postgres \
+                -c "$sql" >/dev/null
         done
     done
     sleep 0.3

@@ -192,13 +192,15 @@ for scale in $SCALES; do
                         "unsupported: $(head -1 "$base.err")"
                 fi
             fi
+            # A failed way ends the script (inherit_errexit), not just a subshell.
+            measured=$(measure "$runs" "${ways[@]}")
             while read -r way ms kib cpu; do
                 case $way in
                 relq) extra="roots=$roots records_sha=$sha" ;;
                 *) extra="rows=$rows statements=$statements" ;;
                 esac
                 record "$db" "$scale" "$strategy" "$way" "$ms" "$kib" "$cpu" "$extra"
-            done < <(measure "$runs" "${ways[@]}")
+            done <<<"$measured"
             fetched=$(/usr/bin/time -f '%M %U %S' -o "$base.rss" \
                 "$BIN/examples/fetch_school" "$url" "$strategy" "$runs")
             record "$db" "$scale" "$strategy" fetch "$(awk '{ print $6 }' <<<"$fetched")" \
