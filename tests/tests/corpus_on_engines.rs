@@ -384,11 +384,6 @@ fn the_school_of_the_clusters_reads_alike_distributed_and_plain() {
     for (engine, distributed, plain) in pairs {
         let open = |url: &str| Database::open(url).unwrap_or_else(|e| panic!("{engine}: {e}"));
         let (mut distributed, mut plain) = (open(&distributed), open(&plain));
-        if engine == "galera" {
-            distributed
-                .run("SET SESSION wsrep_sync_wait = 1", &[])
-                .unwrap_or_else(|e| panic!("galera: {e}"));
-        }
         for strategy in STRATEGIES {
             let query = seed.clone().strategy(strategy);
             let want = answer(&graph, &query, &mut plain)

@@ -257,8 +257,12 @@ fn a_spider_head_reads_the_school_alike_with_relqs_session_and_the_default() {
     .unwrap_or_else(|e| panic!("{e}"));
     db.stream(&compiled, each).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(roots, 30, "the school's classes, streamed");
-    db.run("SET SESSION join_cache_level = DEFAULT", &[])
-        .unwrap_or_else(|e| panic!("{e}"));
+    db.run(
+        "SET SESSION join_cache_level = DEFAULT, optimizer_switch = DEFAULT, \
+         spider_semi_split_read = DEFAULT",
+        &[],
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     for ((name, strategy), fetched) in strategies.into_iter().zip(&with) {
         let (default, default_remote) = counted(&mut db, &graph, strategy, &mut nodes);
         eprintln!(
