@@ -37,8 +37,6 @@ pub(crate) struct Shared {
     pub(crate) caches: Caches,
     /// The schema as read (declared or introspected).
     def: SchemaDef,
-    /// The dialect's name (`sqlite`, `postgres`, `mysql`).
-    dialect: &'static str,
     /// The buffers of the last records fetch, empty, kept for the next one so that it
     /// reuses their room rather than fresh pages (they hold as much as the largest
     /// fetch of the connection needed).
@@ -99,8 +97,7 @@ impl Shared {
     }
 
     /// Keeps `recording` (replayed, so empty) for the next records fetch.
-    pub(crate) fn keep_recording(&self, mut recording: Recording) {
-        recording.clear();
+    pub(crate) fn keep_recording(&self, recording: Recording) {
         if let Ok(mut kept) = self.recording.try_lock() {
             *kept = recording;
         }
@@ -182,14 +179,12 @@ pub(crate) fn connect(
         })
         .raise()?;
     let graph = Arc::new(over_catalog(&def, &catalog).map_err(|e| schema_error(&context, &e))?);
-    let dialect = db.dialect().caps().name;
     Ok(Database {
         shared: Arc::new(Shared {
             caches: Caches::new(Arc::clone(&graph), db.dialect()),
             db: Mutex::new(db),
             graph,
             def,
-            dialect,
             recording: Mutex::new(Recording::new()),
         }),
     })
@@ -294,13 +289,13 @@ impl Database {
     /// The dialect's name: `sqlite`, `postgres` or `mysql`.
     #[getter]
     fn dialect(&self) -> &'static str {
-        self.shared.dialect
+        self.shared.caches.reads().dialect.caps().name
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<relq.Database {} with {} models>",
-            self.shared.dialect,
+            self.shared.caches.reads().dialect.caps().name,
             self.shared.graph.models().len()
         )
     }

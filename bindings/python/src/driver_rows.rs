@@ -25,7 +25,9 @@ use relq::Value;
 use relq::exec::{ExecError, ReadFailure, ResultRow, canonical_json, canonical_seconds, uuid_text};
 use relq::plan::ValueKind;
 
-use crate::values::{DATE, DATETIME, DECIMAL, TIME, TIMEDELTA, UUID, is, to_json, to_value};
+use crate::values::{
+    DATE, DATETIME, DECIMAL, TIME, TIMEDELTA, UUID, is, to_json, to_value, type_name,
+};
 
 /// One row of a caller's driver.
 pub(crate) struct PyRow<'a, 'py> {
@@ -61,11 +63,7 @@ impl ResultRow for PyRow<'_, '_> {
             Some(read) => Ok(read),
             None => Err(ReadFailure::Unreadable(format!(
                 "a Python {}",
-                value
-                    .get_type()
-                    .name()
-                    .map(|n| n.to_string())
-                    .unwrap_or_default()
+                type_name(&value)
             ))),
         }
     }

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 use relq::{AggregateFunc, Aggregation, Filter, NullsOrder, OrderBy, Related};
 
-use crate::values::to_json;
+use crate::values::{to_json, type_name};
 
 /// A filter expression: `Q(name__icontains="x")`, combined with `&` (AND), `|` (OR) and
 /// `~` (NOT); several keywords, or positional `Q`s, are ANDed.
@@ -94,14 +94,6 @@ pub(crate) fn filter_of(
     })
 }
 
-/// The type name of `obj`, for messages.
-pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
-    obj.get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_default()
-}
-
 /// A `select_related` argument: a path (`"teachers__category"`), or a dict
 /// `{"path": "posts", "filter": Q(...) | {lookups} | [...], "order_by": "-title" |
 /// [...], "limit": 3}` for the nested list's own filter, ordering and per-parent limit.
@@ -169,9 +161,7 @@ pub(crate) fn order_of(obj: &Bound<'_, PyAny>) -> PyResult<OrderBy> {
         match key.extract::<String>()?.as_str() {
             "path" => {}
             "nulls" => {
-                let nulls: NullsOrder =
-                    serde_json::from_value(value.extract::<String>()?.into())
-                        .map_err(|e| PyValueError::new_err(format!("nulls: {e}")))?;
+                let nulls: NullsOrder = named("nulls", &value.extract::<String>()?)?;
                 order = order.nulls(nulls);
             }
             other => {
@@ -219,8 +209,7 @@ impl Aggregate {
     /// `func` (`min`, `max`, `sum`, `avg`, `count`) over `path`.
     #[new]
     fn new(func: &str, path: String) -> PyResult<Self> {
-        let func: AggregateFunc = serde_json::from_value(func.into())
-            .map_err(|e| PyValueError::new_err(format!("aggregate: {e}")))?;
+        let func: AggregateFunc = named("aggregate", func)?;
         Ok(Self {
             aggregation: Aggregation::new(func, path),
         })
@@ -269,4 +258,11 @@ fn aggregate(func: AggregateFunc, path: String) -> Aggregate {
     Aggregate {
         aggregation: Aggregation::new(func, path),
     }
+}
+
+/// The variant of relq's enum `T` named `name` in its serde form (`"joined"`,
+/// `"last"`, `"max"`), a `ValueError` naming `what` otherwise, with serde's list of the
+/// names it takes.
+pub(crate) fn named<T: serde::de::DeserializeOwned>(what: &str, name: &str) -> PyResult<T> {
+    serde_json::from_value(name.into()).map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }

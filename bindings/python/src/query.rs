@@ -21,16 +21,17 @@ use pyo3::types::{PyDict, PyIterator, PyList, PyTuple};
 use relq::exec::{FlatRows, Outcome};
 use relq::write::Values;
 use relq::{
-    Answer, Compat, DriverStyle, Operation, Placeholder, Query as RelqQuery, Strategy, Terminal,
+    Answer, Compat, DriverStyle, Filter, Operation, Placeholder, Query as RelqQuery, Strategy,
+    Terminal, Value,
 };
 
 use crate::cache::StyleKey;
 use crate::compiled::Compiled;
 use crate::database::Shared;
 use crate::errors::Raise;
-use crate::filters::{Aggregate, filter_of, order_of, related_of, type_name};
+use crate::filters::{Aggregate, filter_of, named, order_of, related_of};
 use crate::records::{Keys, row_dicts, row_tuples};
-use crate::values::{to_py, values_of, values_of_dict};
+use crate::values::{to_py, type_name, values_of, values_of_dict};
 
 /// A query rooted at one model (`db.query("Post")`), refined by chaining and run by a
 /// terminal.
@@ -102,18 +103,30 @@ impl Query {
         }
     }
 
+    /// The query with the filter of one `filter` or `exclude` call (`Q`s and keyword
+    /// lookups) added by `add`; unchanged for a call with none.
+    fn narrowed(
+        &self,
+        q: &Bound<'_, PyTuple>,
+        lookups: Option<&Bound<'_, PyDict>>,
+        add: fn(RelqQuery, Filter) -> RelqQuery,
+    ) -> PyResult<Self> {
+        let filter = filter_of(q, lookups)?;
+        Ok(self.with(|query| match filter {
+            Some(f) => add(query, f),
+            None => query,
+        }))
+    }
+
     /// One aggregate's value.
     fn single<'py>(&self, py: Python<'py>, aggregate: Aggregate) -> PyResult<Bound<'py, PyAny>> {
         let rows = self.rows(py, Terminal::Aggregate(vec![aggregate.aggregation]))?;
-        match rows
+        let value = rows
             .rows
             .into_iter()
             .next()
-            .and_then(|r| r.into_iter().next())
-        {
-            Some(value) => to_py(py, value),
-            None => Ok(py.None().into_bound(py)),
-        }
+            .and_then(|r| r.into_iter().next());
+        to_py(py, value.unwrap_or(Value::Null))
     }
 
     /// The write `operation` built from this query, applied.
@@ -149,11 +162,7 @@ impl Query {
         q: &Bound<'_, PyTuple>,
         lookups: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let filter = filter_of(q, lookups)?;
-        Ok(self.with(|query| match filter {
-            Some(f) => query.filter(f),
-            None => query,
-        }))
+        self.narrowed(q, lookups, RelqQuery::filter)
     }
 
     /// Leaves out the roots matching every `Q` and keyword lookup (Django's `exclude`).
@@ -163,11 +172,7 @@ impl Query {
         q: &Bound<'_, PyTuple>,
         lookups: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
-        let filter = filter_of(q, lookups)?;
-        Ok(self.with(|query| match filter {
-            Some(f) => query.exclude(f),
-            None => query,
-        }))
+        self.narrowed(q, lookups, RelqQuery::exclude)
     }
 
     /// Orders by field paths, `-` first for descending (`"-name"`,
@@ -212,16 +217,14 @@ impl Query {
     /// How loaded to-many relations are read: `auto`, `joined`, `split` or `json`
     /// (the records are the same).
     fn strategy(&self, name: &str) -> PyResult<Self> {
-        let strategy: Strategy = serde_json::from_value(name.into())
-            .map_err(|e| PyValueError::new_err(format!("strategy: {e}")))?;
+        let strategy: Strategy = named("strategy", name)?;
         Ok(self.with(|q| q.strategy(strategy)))
     }
 
     /// The scope of filters across to-many relations: `roots` (relq's) or `ormar`
     /// (ormar's row-level one, which also trims the loaded lists).
     fn compat(&self, name: &str) -> PyResult<Self> {
-        let compat: Compat = serde_json::from_value(name.into())
-            .map_err(|e| PyValueError::new_err(format!("compat: {e}")))?;
+        let compat: Compat = named("compat", name)?;
         Ok(self.with(|q| q.compat(compat)))
     }
 
@@ -388,11 +391,8 @@ impl Query {
         values: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let op = Operation::insert_of(&self.query, vec![values_of(values)?]);
-        let mut keys = self.write(py, op)?.keys;
-        match keys.pop() {
-            Some(key) => to_py(py, key),
-            None => Ok(py.None().into_bound(py)),
-        }
+        let key = self.write(py, op)?.keys.pop();
+        to_py(py, key.unwrap_or(Value::Null))
     }
 
     /// Inserts records (dicts of field values) in as few statements as the database
@@ -507,10 +507,12 @@ impl Query {
                     "dialect: unknown `{name}`; relq has sqlite, postgres, mysql"
                 ))
             }),
-            None => self.shared.with_db(py, |db, _| {
-                let own = db.dialect();
+            // The connection's dialect, as its read cache holds it (a database's never
+            // changes once open).
+            None => {
+                let own = &self.shared.caches.reads().dialect;
                 Ok(own.with_caps(*own.caps()))
-            }),
+            }
         })?;
         Compiled::new(py, cache, self.query.clone())
     }
@@ -551,10 +553,7 @@ pub(crate) fn optional_values(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyR
 
 /// `(primary key, created)` of a `get_or_create` / `update_or_create` outcome.
 fn key_and_created(py: Python<'_>, outcome: Outcome) -> PyResult<Bound<'_, PyTuple>> {
-    let key = match outcome.keys.into_iter().next() {
-        Some(key) => to_py(py, key)?,
-        None => py.None().into_bound(py),
-    };
+    let key = to_py(py, outcome.keys.into_iter().next().unwrap_or(Value::Null))?;
     let created = outcome.created.unwrap_or(false).into_bound_py_any(py)?;
     PyTuple::new(py, [key, created])
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-use relq::{Operation, Owner, Query as RelqQuery};
+use relq::{Operation, Owner, Query as RelqQuery, Value};
 use serde_json::Value as Json;
 
 use crate::database::Shared;
@@ -138,10 +138,8 @@ impl RelatedSet {
             values: values_of(values)?,
             through: optional_values(through, "through")?,
         };
-        match self.apply(py, operation)?.keys.pop() {
-            Some(key) => to_py(py, key),
-            None => Ok(py.None().into_bound(py)),
-        }
+        let key = self.apply(py, operation)?.keys.pop();
+        to_py(py, key.unwrap_or(Value::Null))
     }
 
     /// Makes the set exactly `targets` (a list of primary keys) in the fewest

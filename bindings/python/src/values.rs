@@ -176,10 +176,7 @@ pub(crate) fn values_of_dict(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Val
     let dict = obj.cast::<PyDict>().map_err(|_| {
         PyTypeError::new_err(format!(
             "{what} takes a dict of field values, not {}",
-            obj.get_type()
-                .name()
-                .map(|n| n.to_string())
-                .unwrap_or_default()
+            type_name(obj)
         ))
     })?;
     values_of(Some(dict))
@@ -280,4 +277,12 @@ pub(crate) fn json_to_py<'py>(py: Python<'py>, json: &Json) -> PyResult<Bound<'p
             dict.into_any()
         }
     })
+}
+
+/// The type name of `obj`, for messages.
+pub(crate) fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
 }
