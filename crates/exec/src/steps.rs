@@ -12,8 +12,9 @@
 //! [`fetch`](crate::fetch) runs the steps of a query of several statements in one
 //! read-only snapshot transaction (`snapshot.rs`); a caller driving them on its own
 //! connection opens it the same way, with the dialect's
-//! [`Caps::read_snapshot`](relq_sql::Caps::read_snapshot) before the first run and
-//! `COMMIT` after the last, or runs them inside a transaction of its own.
+//! [`Caps::read_snapshot`](relq_sql::Caps::read_snapshot) before the first run (on MySQL
+//! and MariaDB after `relq_mysql::SNAPSHOT_ISOLATION`, the snapshot holding in REPEATABLE
+//! READ only) and `COMMIT` after the last, or runs them inside a transaction of its own.
 //!
 //! Invariant: the runs come in [`fetch`](crate::fetch)'s order, and the answer from the
 //! same rows is `fetch`'s; a row fed when no run is out, or after a failure, is an error,

@@ -44,9 +44,9 @@ pub struct MySqlDriver<'c> {
     joined: bool,
     /// Where later statements are read when several are read side by side.
     side: Option<&'c mut SideConnections>,
-    /// Whether relq's read snapshot is open ([`Driver::begin_snapshot`]): the side
-    /// connections then open theirs.
-    snapshot: bool,
+    /// The statements that opened relq's read snapshot, while it is open
+    /// ([`Driver::begin_snapshot`]): the side connections then open theirs with them.
+    snapshot: Option<String>,
 }
 
 impl<'c> MySqlDriver<'c> {
@@ -59,7 +59,7 @@ impl<'c> MySqlDriver<'c> {
             engines: Engines::default(),
             joined: false,
             side: None,
-            snapshot: false,
+            snapshot: None,
         }
     }
 
@@ -73,7 +73,7 @@ impl<'c> MySqlDriver<'c> {
             engines,
             joined: false,
             side: None,
-            snapshot: false,
+            snapshot: None,
         }
     }
 
@@ -194,19 +194,22 @@ impl Driver for MySqlDriver<'_> {
         B: FnOnce(&mut dyn SideBySide<Self>) -> Result<T, ExecError>,
     {
         self.ready()?;
-        let (snapshot, engines) = (self.snapshot, self.engines);
+        let engines = self.engines;
         let side = self.side.as_deref_mut().map(|side| (side, engines));
-        crate::side::run(self.conn, side, snapshot, statements, body)
+        crate::side::run(self.conn, side, self.snapshot.as_deref(), statements, body)
     }
 
+    /// [`SNAPSHOT_ISOLATION`](crate::SNAPSHOT_ISOLATION), then `begin`, in one round
+    /// trip.
     fn begin_snapshot(&mut self, begin: &str) -> Result<(), ExecError> {
-        self.run(begin, &[])?;
-        self.snapshot = true;
+        let begin = format!("{}; {begin}", crate::SNAPSHOT_ISOLATION);
+        self.run(&begin, &[])?;
+        self.snapshot = Some(begin);
         Ok(())
     }
 
     fn end_snapshot(&mut self, succeeded: bool) -> Result<(), ExecError> {
-        self.snapshot = false;
+        self.snapshot = None;
         self.run(if succeeded { "COMMIT" } else { "ROLLBACK" }, &[])
             .map(drop)
     }

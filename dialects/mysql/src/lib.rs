@@ -137,10 +137,10 @@ pub const CAPS: Caps = Caps {
     writes: WRITES,
     // MariaDB KB "START TRANSACTION", MySQL commit.html: `WITH CONSISTENT SNAPSHOT`
     // starts InnoDB's consistent read at once, and every statement of the transaction
-    // reads it; under the session's default REPEATABLE READ only (under READ COMMITTED
-    // each statement reads its own, innodb-consistent-read.html). `READ ONLY` lets
-    // InnoDB skip the transaction id. A snapshot is a session's own: MySQL and MariaDB
-    // cannot share one between connections (see `side.rs`).
+    // reads it; in REPEATABLE READ only (under READ COMMITTED each statement reads its
+    // own, innodb-consistent-read.html), so relq's driver sends [`SNAPSHOT_ISOLATION`]
+    // first. `READ ONLY` lets InnoDB skip the transaction id. A snapshot is a session's
+    // own: MySQL and MariaDB cannot share one between connections (see `side.rs`).
     read_snapshot: "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY",
     // JSON_TABLE: MariaDB 10.6.0 (mariadb.com/kb/en/json_table), MySQL 8.0.4
     // (json-table-functions.html); the runtime facts read the version.
@@ -181,6 +181,14 @@ pub const JSON: JsonCaps = JsonCaps {
     },
     float_text: None,
 };
+
+/// Sent before [`Caps::read_snapshot`] (MySQL and MariaDB "SET TRANSACTION": the
+/// level of the session's next transaction only), so the snapshot holds whatever
+/// isolation the session reads in: `WITH CONSISTENT SNAPSHOT` makes every statement
+/// read one view in REPEATABLE READ only, and a session in READ COMMITTED read a write
+/// committed between two statements without it (`tests/snapshot.rs`). A caller running
+/// relq's statements on its own driver ([`relq_exec::Steps`]) sends it too.
+pub const SNAPSHOT_ISOLATION: &str = "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
 
 /// The MySQL / MariaDB dialect.
 #[derive(Clone, Debug, PartialEq, Eq)]

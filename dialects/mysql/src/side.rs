@@ -14,8 +14,9 @@
 //! innodb-consistent-read.html), and neither has PostgreSQL's exported snapshots
 //! (`pg_export_snapshot()` / `SET TRANSACTION SNAPSHOT`). So in relq's read snapshot
 //! (the driver's [`begin_snapshot`](relq_exec::Driver::begin_snapshot)) each side
-//! connection opens its own (`START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY`,
-//! the dialect's `read_snapshot`) right after the driver's, before any statement runs,
+//! connection opens its own with the statements the driver's was opened with
+//! (`SNAPSHOT_ISOLATION` and the dialect's `read_snapshot`, `START TRANSACTION WITH
+//! CONSISTENT SNAPSHOT, READ ONLY`) right after the driver's, before any statement runs,
 //! and ends it (`COMMIT`) when the statements are closed: every statement reads one
 //! snapshot from its first row to its last, and the snapshots are taken a few round
 //! trips apart (no statement's execution between them). A write that commits inside
@@ -92,23 +93,22 @@ pub(crate) struct Results<'c> {
 }
 
 /// Runs `statements` side by side: the first on `conn`, each later one on a side
-/// connection from `side` (in a snapshot of its own when `snapshot`: the driver's is
-/// open), and calls `body` with them open.
+/// connection from `side` (in a snapshot of its own when `snapshot`, the statements
+/// that opened the driver's, is given), and calls `body` with them open.
 ///
 /// # Errors
 /// Several statements without side connections are a driver error saying so
 /// ([`MySqlDriver::with_side_connections`]); else the driver's, or `body`'s.
 pub(crate) fn run<'d, T, B>(
     conn: &mut mysql::Conn,
-    side: Option<(&mut SideConnections, Engines)>,
-    snapshot: bool,
+    mut side: Option<(&mut SideConnections, Engines)>,
+    snapshot: Option<&str>,
     statements: &[(&str, &[Value])],
     body: B,
 ) -> Result<T, ExecError>
 where
     B: FnOnce(&mut dyn SideBySide<MySqlDriver<'d>>) -> Result<T, ExecError>,
 {
-    let mut side = side;
     let others = match (statements.len(), side.as_mut()) {
         (0 | 1, _) => Default::default(),
         (_, None) => {
@@ -126,9 +126,9 @@ where
     };
     let mut begun = 0;
     let mut result = Ok(());
-    if snapshot {
+    if let Some(begin) = snapshot {
         while let Some(side) = others.get_mut(begun) {
-            result = side.query_drop(crate::CAPS.read_snapshot).map_err(driver);
+            result = side.query_drop(begin).map_err(driver);
             if result.is_err() {
                 break;
             }
