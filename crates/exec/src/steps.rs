@@ -125,7 +125,7 @@ impl<'c, V: Visitor> Steps<'c, V> {
     ) -> Result<Self, ExecError> {
         let plan = &compiled.plan;
         let json_lists = compiled.delivery == Delivery::Json;
-        let keyed = compiled.statements.iter().any(|s| s.keys.is_some());
+        let keyed = !compiled.is_static();
         Ok(Self {
             compiled,
             cursor: Cursor::new(&plan.extraction, columns, json_lists, keyed),

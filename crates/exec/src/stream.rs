@@ -62,7 +62,7 @@ pub fn stream<D: Driver, V: Visitor>(
         let reason = "it does not return every record (use fetch)";
         return Err(ExecErrorKind::NotStreamable { reason }.into());
     }
-    if compiled.statements.iter().any(|s| s.keys.is_some()) {
+    if !compiled.is_static() {
         let reason = "a later statement binds the root keys statement 0 returns \
                       (compile it with ListRoots::SemiJoin)";
         return Err(ExecErrorKind::NotStreamable { reason }.into());

@@ -168,22 +168,24 @@ impl Postgres {
             ExecError::driver(None, message.clone(), message)
         })?;
         // Since version 10: major * 10000 + minor (server_version_num).
-        Ok(Self::of_version(&format!(
-            "{}.{}",
-            num / 10000,
-            num % 10000
-        )))
+        Ok(Self::with_version((num / 10000, num % 10000, 0)))
     }
 
     /// The dialect with the facts of a PostgreSQL server of version `version`
     /// (`SHOW server_version`'s text, `"15.4"`), for a server relq does not connect to
     /// itself (a caller's own driver). Every fact relq reads holds since version 10.
     pub fn of_version(version: &str) -> Self {
+        Self::with_version(Server::parse_version(version))
+    }
+
+    /// The dialect with the facts of a PostgreSQL server of version
+    /// `(major, minor, patch)`.
+    fn with_version(version: (u32, u32, u32)) -> Self {
         Self {
             caps: Caps {
                 server: Some(Server {
                     product: "PostgreSQL",
-                    version: Server::parse_version(version),
+                    version,
                 }),
                 ..CAPS
             },
@@ -255,22 +257,18 @@ impl Dialect for Postgres {
     /// `COLLATE "default"` on a column that is not on the default) keeps the filter on
     /// the coordinator, which then reads every row of every shard.
     fn comparable_text<'g>(&self, column: TextColumn<'g>, fold: bool, test: TextTest) -> Expr<'g> {
-        if column
+        let own = column
             .collation
-            .is_some_and(|c| own_collation_suffices(c, fold, test))
-        {
-            return if fold {
-                lower(column.expr)
-            } else {
-                column.expr
-            };
+            .is_some_and(|c| own_collation_suffices(c, fold, test));
+        match (own, fold) {
+            (true, false) => column.expr,
+            (true, true) => lower(column.expr),
+            (false, false) => Expr::Collate(Box::new(column.expr), "\"C\""),
+            (false, true) => {
+                let folded = lower(Expr::Collate(Box::new(column.expr), "\"default\""));
+                Expr::Collate(Box::new(folded), "\"C\"")
+            }
         }
-        let x = if fold {
-            lower(Expr::Collate(Box::new(column.expr), "\"default\""))
-        } else {
-            column.expr
-        };
-        Expr::Collate(Box::new(x), "\"C\"")
     }
 }
 
