@@ -13,8 +13,6 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use relq::exec::Outcome;
-use relq::graph::introspect::schema_from_tables;
-use relq::graph::over_catalog;
 use relq::rows::Recording;
 use relq::{
     Compiled, ExecError, Operation, Plan, Query as RelqQuery, RelationGraph, SchemaDef,
@@ -159,26 +157,24 @@ pub(crate) fn connect(
             Some((def, context, alone))
         }
     };
-    let (db, def, context, catalog) = py
+    let (db, built, context) = py
         .detach(|| -> Result<_, Failure> {
             let mut db = relq::Database::open(&url)?;
-            Ok(match declared {
+            let (declared, context) = match declared {
                 Some((def, context, alone)) => {
                     if let Some(graph) = &alone {
                         db.create_tables(graph)?;
                     }
-                    let catalog = db.catalog()?;
-                    (db, def, context, catalog)
+                    (Some(def), context)
                 }
-                None => {
-                    let catalog = db.catalog()?;
-                    let def = schema_from_tables(catalog.clone());
-                    (db, def, "schema of the database: ".to_owned(), catalog)
-                }
-            })
+                None => (None, "schema of the database: ".to_owned()),
+            };
+            let built = db.schema_over_catalog(declared)?;
+            Ok((db, built, context))
         })
         .raise()?;
-    let graph = Arc::new(over_catalog(&def, &catalog).map_err(|e| schema_error(&context, &e))?);
+    let (def, graph) = built.map_err(|e| schema_error(&context, &e))?;
+    let graph = Arc::new(graph);
     Ok(Database {
         shared: Arc::new(Shared {
             caches: Caches::new(Arc::clone(&graph), db.dialect()),

@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use relq::graph::introspect::schema_from_tables;
-use relq::graph::over_catalog;
 use relq::{Database, RelationGraph, SchemaDef};
 
 use crate::args::Source;
@@ -69,13 +67,8 @@ pub(crate) fn over_database(
     schema: Option<&Path>,
 ) -> Result<(SchemaDef, RelationGraph), CliError> {
     let declared = schema.map(schema_file).transpose()?;
-    let catalog = db.catalog()?;
-    let def = match declared {
-        Some(def) => def,
-        None => schema_from_tables(catalog.clone()),
-    };
-    let graph = over_catalog(&def, &catalog).map_err(|e| schema_error(schema, e))?;
-    Ok((def, graph))
+    db.schema_over_catalog(declared)?
+        .map_err(|e| schema_error(schema, e))
 }
 
 /// `source` as the error of the schema file at `path`, or of the database's schema.

@@ -30,9 +30,7 @@ use relq_exec::{
     Driver, ExecError, ExecErrorKind, Fetched, Outcome, Streamed, apply, fetch, fetch_with, stream,
 };
 use relq_graph::introspect::{TableInfo, schema_from_tables};
-#[cfg(doc)]
-use relq_graph::over_catalog;
-use relq_graph::{Model, RelationGraph, SchemaDef};
+use relq_graph::{Model, RelationGraph, SchemaDef, SchemaError, over_catalog};
 use relq_mysql::{MySql, MySqlDriver, SideConnections};
 use relq_plan::Value;
 use relq_postgres::{Postgres, PostgresDriver};
@@ -419,6 +417,24 @@ impl Database {
             Connection::Postgres(client, _) => relq_postgres::catalog(client),
             Connection::MySql(conn, _, _) => relq_mysql::catalog(conn),
         }
+    }
+
+    /// This database's schema and its graph, built over its [`catalog`](Self::catalog)
+    /// ([`over_catalog`]): `declared` (a schema file's models, keys and relations, each
+    /// declared table and column checked against the catalog), or the
+    /// [introspected](Self::introspect) one when `None`. What `relq --db URL [--schema
+    /// FILE]` and the Python package's `relq.connect(url, schema=...)` read.
+    ///
+    /// # Errors
+    /// The catalog query's [`ExecError`]; inside, the first rule the schema breaks over
+    /// the catalog ([`SchemaError`]), for the caller to name the file or the database.
+    pub fn schema_over_catalog(
+        &mut self,
+        declared: Option<SchemaDef>,
+    ) -> Result<Result<(SchemaDef, RelationGraph), SchemaError>, ExecError> {
+        let catalog = self.catalog()?;
+        let def = declared.unwrap_or_else(|| schema_from_tables(catalog.clone()));
+        Ok(over_catalog(&def, &catalog).map(|graph| (def, graph)))
     }
 
     /// Runs one statement that returns no rows with `params` bound; the rows it changed.
