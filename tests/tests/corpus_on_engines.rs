@@ -27,9 +27,9 @@ mod common;
 
 use common::engines::{Distributed, Engine};
 use common::servers::scratch;
-use common::strategies::found_something;
+use common::strategies::{found_something, refused_by_dialect};
 use relq::exec::ExecErrorKind;
-use relq::{CompileErrorKind, Database, Query, RelationGraph, Strategy, Value, compile};
+use relq::{Database, Query, RelationGraph, Strategy, Value, compile};
 use relq_sample::{Sample, generate};
 use relq_tests::corpus::{Case, cases, generated};
 
@@ -61,7 +61,7 @@ fn answer(
 ) -> Result<Option<serde_json::Value>, String> {
     let compiled = match compile(graph, query, db.dialect()) {
         Ok(compiled) => compiled,
-        Err(e) if refused(e.kind()) => return Ok(None),
+        Err(e) if refused_by_dialect(e.kind()) => return Ok(None),
         Err(e) => return Err(format!("compile: {e}")),
     };
     match db.fetch(&compiled) {
@@ -80,17 +80,6 @@ fn answer(
         }
         Err(e) => Err(format!("execute: {e}")),
     }
-}
-
-/// Whether a compile error says the dialect cannot do the query (not that it is wrong).
-fn refused(kind: &CompileErrorKind) -> bool {
-    matches!(
-        kind,
-        CompileErrorKind::UnsupportedLookup { .. }
-            | CompileErrorKind::UnsupportedAggregate { .. }
-            | CompileErrorKind::IdentifierTooLong { .. }
-            | CompileErrorKind::TooManyTables { .. }
-    )
 }
 
 /// Rows kept per table of a sample: Spider joins row by row across its data nodes (a
@@ -231,7 +220,8 @@ fn run_group(engine: Engine, sample: Option<Sample>, of: &[Case], tally: &mut Ta
         && of.iter().all(|case| {
             STRATEGIES.iter().all(|&strategy| {
                 let query = case.query.clone().strategy(strategy);
-                compile(&graph, &query, plain.dialect()).is_err_and(|e| refused(e.kind()))
+                compile(&graph, &query, plain.dialect())
+                    .is_err_and(|e| refused_by_dialect(e.kind()))
             })
         })
     {

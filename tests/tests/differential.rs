@@ -24,9 +24,9 @@
 mod common;
 
 use common::servers::{Server, loaded, scratch};
-use common::strategies::found_something;
+use common::strategies::{found_something, refused_by_dialect};
 use relq::exec::ExecErrorKind;
-use relq::{CompileErrorKind, Database, OrderBy, Query, RelationGraph, Strategy, compile};
+use relq::{Database, OrderBy, Query, RelationGraph, Strategy, compile};
 use relq_sample::{Sample, generate, load};
 use relq_tests::corpus::{Case, cases};
 use relq_tests::samples;
@@ -145,17 +145,6 @@ fn corpus_answers(server: Server) -> Vec<(String, Outcome)> {
         }
     }
     out
-}
-
-/// Whether a compile error says the dialect cannot do the query (not that it is wrong).
-fn refused_by_dialect(kind: &CompileErrorKind) -> bool {
-    matches!(
-        kind,
-        CompileErrorKind::UnsupportedLookup { .. }
-            | CompileErrorKind::UnsupportedAggregate { .. }
-            | CompileErrorKind::IdentifierTooLong { .. }
-            | CompileErrorKind::TooManyTables { .. }
-    )
 }
 
 #[test]

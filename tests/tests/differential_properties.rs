@@ -44,7 +44,7 @@ use common::reference::{Fold, expected};
 use common::servers::server_url;
 use common::statements::{rows_without_products, statement_rows};
 use common::strategies::{
-    DataShape, LOADS, QueryShape, compile_case, data_shape, describe_rows, fill_order,
+    DataShape, LOADS, QueryShape, compile_case, data_shape, describe_rows, load_rows,
     loadable_schema, query_shape_counting,
 };
 use proptest::strategy::{Strategy, ValueTree};
@@ -123,19 +123,6 @@ impl Databases {
     }
 }
 
-/// The tables of `graph` with `rows` (indexed by model number) on `db`.
-fn load(db: &mut Database, graph: &RelationGraph, rows: &[Vec<Vec<Value>>]) -> Result<(), String> {
-    db.create_tables(graph).map_err(|e| e.to_string())?;
-    for model in fill_order(graph) {
-        let table = &rows[model.index()];
-        if !table.is_empty() {
-            db.insert(graph.model(model), table)
-                .map_err(|e| e.to_string())?;
-        }
-    }
-    Ok(())
-}
-
 /// Where `got` first differs from `want`: the root number and both records.
 fn first_difference(want: &Json, got: &Json) -> String {
     let (Some(want), Some(got)) = (want.as_array(), got.as_array()) else {
@@ -176,7 +163,7 @@ fn check(
     let mut wants = Vec::new();
     for (name, fold, db) in dbs.each() {
         let want = expected(&graph, &rows, &query, fold);
-        if let Err(e) = load(db, &graph, &rows) {
+        if let Err(e) = load_rows(db, &graph, &rows) {
             failures.push(format!("{name}: {e}"));
             continue;
         }

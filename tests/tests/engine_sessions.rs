@@ -21,6 +21,7 @@ mod common;
 
 use std::ops::ControlFlow;
 
+use common::engines::{engine_url, mariadb, url_pair};
 use common::servers::server_url;
 use mysql::prelude::Queryable;
 use relq::plan::{ListRoots, PlanOptions};
@@ -29,25 +30,11 @@ use relq::{
     Database, Fetched, Query, RelationGraph, SchemaDef, Strategy, Value, compile, compile_with,
 };
 use relq_mysql::{Engines, set_up_session};
+use relq_sample::Sample;
 
 /// A raw connection to `url`.
 fn connect(url: &str) -> mysql::Conn {
-    let opts = mysql::Opts::from_url(url).unwrap_or_else(|e| panic!("bad URL {url}: {e}"));
-    mysql::Conn::new(opts).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"))
-}
-
-/// The URLs of a list variable (`"URL1 URL2"`), at least `count` of them.
-fn urls(var: &str, count: usize) -> Vec<String> {
-    let urls: Vec<String> = server_url(var)
-        .split_whitespace()
-        .map(ToOwned::to_owned)
-        .collect();
-    assert!(
-        urls.len() >= count,
-        "{var} names {} URLs, not {count}",
-        urls.len()
-    );
-    urls
+    mariadb(url).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn open(url: &str) -> Database {
@@ -79,9 +66,7 @@ fn remote_selects(nodes: &mut [mysql::Conn]) -> u64 {
 }
 
 fn school() -> RelationGraph {
-    SchemaDef::from_toml(include_str!("../../schemas/school.toml"))
-        .and_then(|d| d.build())
-        .unwrap_or_else(|e| panic!("{e}"))
+    Sample::School.graph().unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The school's query (classes, their teachers and students, each with a category),
@@ -137,8 +122,8 @@ fn spider_tables(db: &str) -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn a_spider_head_reads_without_join_buffers_which_lose_rows_over_spider_tables() {
-    let url = server_url("RELQ_SPIDER_URL");
-    let node_urls = urls("RELQ_SPIDER_NODES", 2);
+    let url = engine_url("RELQ_SPIDER_URL");
+    let node_urls = url_pair("RELQ_SPIDER_NODES");
     let mut head = connect(&url);
     assert_eq!(
         Engines::read(&mut head).unwrap_or_else(|e| panic!("{e}")),
@@ -216,8 +201,8 @@ fn a_spider_head_reads_without_join_buffers_which_lose_rows_over_spider_tables()
 /// server's default session, with the remote statements of each (for the record).
 #[test]
 fn a_spider_head_reads_the_school_alike_with_relqs_session_and_the_default() {
-    let url = server_url("RELQ_SPIDER_URL");
-    let mut nodes: Vec<mysql::Conn> = urls("RELQ_SPIDER_NODES", 2)
+    let url = engine_url("RELQ_SPIDER_URL");
+    let mut nodes: Vec<mysql::Conn> = url_pair("RELQ_SPIDER_NODES")
         .iter()
         .map(|u| connect(u))
         .collect();
@@ -275,7 +260,7 @@ fn a_spider_head_reads_the_school_alike_with_relqs_session_and_the_default() {
 
 #[test]
 fn on_galera_a_read_waits_for_the_writes_committed_on_the_other_node() {
-    let nodes = urls("RELQ_GALERA_URLS", 2);
+    let nodes = url_pair("RELQ_GALERA_URLS");
     let table = format!("relq_sync_wait_{}", std::process::id());
     let mut writer = connect(&nodes[0]);
     assert!(

@@ -38,10 +38,11 @@ use std::cell::{Cell, RefCell};
 use std::ops::ControlFlow;
 
 use common::servers::{Server, loaded, scratch};
-use common::strategies::{DataShape, data_shape_of, loadable_schema, query_shape_counting};
+use common::strategies::{
+    DataShape, data_shape_of, load_rows, loadable_schema, query_shape_counting,
+};
 use common::streams::{
-    Compared, SEMI_JOIN, STRATEGIES, Tally, compare, compile_both, every_strategy, load_rows,
-    streamed,
+    Compared, SEMI_JOIN, STRATEGIES, Tally, compare, compile_both, every_strategy, streamed,
 };
 use proptest::strategy::{Strategy as _, ValueTree};
 use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};

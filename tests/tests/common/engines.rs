@@ -83,7 +83,7 @@ pub fn engine_url(var: &str) -> String {
 }
 
 /// The two URLs of a space-separated pair in `var` (`RELQ_SPIDER_NODES`, ...).
-fn url_pair(var: &str) -> [String; 2] {
+pub fn url_pair(var: &str) -> [String; 2] {
     let urls: Vec<String> = engine_url(var)
         .split_whitespace()
         .map(str::to_owned)
@@ -98,7 +98,8 @@ fn open(url: &str) -> Result<Database, String> {
     Database::open(url).map_err(|e| e.to_string())
 }
 
-fn mariadb(url: &str) -> Result<mysql::Conn, String> {
+/// A raw MariaDB connection to `url`.
+pub fn mariadb(url: &str) -> Result<mysql::Conn, String> {
     let opts = mysql::Opts::from_url(url).map_err(|e| format!("bad URL {url}: {e}"))?;
     mysql::Conn::new(opts).map_err(|e| format!("cannot connect to {url}: {e}"))
 }

@@ -823,3 +823,33 @@ pub fn found_something(answer: &serde_json::Value) -> bool {
         },
     }
 }
+
+/// The tables of `graph` with `rows` (indexed by model number) in `db`.
+pub fn load_rows(
+    db: &mut relq::Database,
+    graph: &RelationGraph,
+    rows: &[Vec<Vec<Value>>],
+) -> Result<(), String> {
+    db.create_tables(graph)
+        .map_err(|e| format!("the DDL: {e}"))?;
+    for model in fill_order(graph) {
+        let table = &rows[model.index()];
+        if !table.is_empty() {
+            db.insert(graph.model(model), table)
+                .map_err(|e| format!("insert into {}: {e}", graph.model(model).table()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether a compile error says the dialect cannot do the query (not that it is wrong):
+/// a lookup, an aggregate, a name or a join past what it has.
+pub fn refused_by_dialect(kind: &relq_sql::CompileErrorKind) -> bool {
+    matches!(
+        kind,
+        relq_sql::CompileErrorKind::UnsupportedLookup { .. }
+            | relq_sql::CompileErrorKind::UnsupportedAggregate { .. }
+            | relq_sql::CompileErrorKind::IdentifierTooLong { .. }
+            | relq_sql::CompileErrorKind::TooManyTables { .. }
+    )
+}

@@ -14,11 +14,10 @@ use relq::plan::{ListRoots, Output, Pick, PlanOptions};
 use relq::rows::RecordStream;
 use relq::{
     CompileErrorKind, Compiled, Database, ExtractionPlan, Query, Record, RelationGraph, Strategy,
-    Value, compile, compile_with, to_json,
+    compile, compile_with, to_json,
 };
 
 use super::servers::Server;
-use super::strategies::fill_order;
 
 /// The options a streamed query is compiled with: no statement binds the root keys
 /// another returns.
@@ -46,16 +45,12 @@ pub enum Compared {
     Refused,
 }
 
-/// Whether a compile error says the dialect cannot do the query (not that it is wrong).
+/// Whether a compile error says the dialect cannot do the query (not that it is wrong):
+/// [`refused_by_dialect`](super::strategies::refused_by_dialect)'s, or a feature it lacks
+/// (the json strategy on an older server).
 pub fn refused_by_dialect(kind: &CompileErrorKind) -> bool {
-    matches!(
-        kind,
-        CompileErrorKind::UnsupportedLookup { .. }
-            | CompileErrorKind::UnsupportedAggregate { .. }
-            | CompileErrorKind::UnsupportedFeature { .. }
-            | CompileErrorKind::IdentifierTooLong { .. }
-            | CompileErrorKind::TooManyTables { .. }
-    )
+    super::strategies::refused_by_dialect(kind)
+        || matches!(kind, CompileErrorKind::UnsupportedFeature { .. })
 }
 
 /// The records `db` streams for `query` (compiled with [`SEMI_JOIN`]) and how many rows
@@ -273,22 +268,4 @@ pub fn every_strategy(
             Err(e) => failures.push(format!("{strategy:?} on {}: {e}", server.name())),
         }
     }
-}
-
-/// The tables of `graph` with `rows` (indexed by model number) in `db`.
-pub fn load_rows(
-    db: &mut Database,
-    graph: &RelationGraph,
-    rows: &[Vec<Vec<Value>>],
-) -> Result<(), String> {
-    db.create_tables(graph)
-        .map_err(|e| format!("the DDL: {e}"))?;
-    for model in fill_order(graph) {
-        let table = &rows[model.index()];
-        if !table.is_empty() {
-            db.insert(graph.model(model), table)
-                .map_err(|e| format!("insert into {}: {e}", graph.model(model).table()))?;
-        }
-    }
-    Ok(())
 }
