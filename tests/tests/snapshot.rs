@@ -133,6 +133,18 @@ struct Hooked<'a, 'h, D> {
     hook: Option<&'h mut dyn FnMut()>,
 }
 
+impl<'a, 'h, D> Hooked<'a, 'h, D> {
+    /// `inner` with `hook` called once, after the `after`-th query.
+    fn new(inner: &'a mut D, after: usize, hook: &'h mut dyn FnMut()) -> Self {
+        Hooked {
+            inner,
+            queries: 0,
+            after,
+            hook: Some(hook),
+        }
+    }
+}
+
 impl<D: Driver> Driver for Hooked<'_, '_, D> {
     type Row<'r> = D::Row<'r>;
 
@@ -340,12 +352,7 @@ impl<D: Driver> Reading for D {
         after: usize,
         hook: &mut dyn FnMut(),
     ) -> Fetched {
-        let mut hooked = Hooked {
-            inner: self,
-            queries: 0,
-            after,
-            hook: Some(hook),
-        };
+        let mut hooked = Hooked::new(self, after, hook);
         fetch(&mut hooked, compiled).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -355,12 +362,7 @@ impl<D: Driver> Reading for D {
         after: usize,
         hook: &mut dyn FnMut(),
     ) -> Vec<relq::Record> {
-        let mut hooked = Hooked {
-            inner: self,
-            queries: 0,
-            after,
-            hook: Some(hook),
-        };
+        let mut hooked = Hooked::new(self, after, hook);
         let records = Records::new(&compiled.plan.extraction).unwrap_or_else(|e| panic!("{e}"));
         fetch_with(&mut hooked, compiled, records)
             .unwrap_or_else(|e| panic!("{e}"))
@@ -373,12 +375,7 @@ impl<D: Driver> Reading for D {
         after: usize,
         hook: &mut dyn FnMut(),
     ) -> Fetched {
-        let mut hooked = Hooked {
-            inner: self,
-            queries: 0,
-            after,
-            hook: Some(hook),
-        };
+        let mut hooked = Hooked::new(self, after, hook);
         step_by_step(&mut hooked, compiled)
     }
 
