@@ -220,22 +220,27 @@ impl<'p> Cursor<'p> {
     }
 
     /// Hands the rows decoded from JSON lists so far to `each`, statement by statement
-    /// (`1..`, in order: its index and its rows), and forgets them (nothing when the
-    /// lists came as rows).
+    /// (`1..`, in order: its index and its rows; a statement without rows skipped), and
+    /// forgets them; whether it handed any (none when the lists came as rows).
     ///
     /// # Errors
     /// `each`'s.
-    pub(crate) fn push_lists<F>(&mut self, mut each: F) -> Result<(), ExecError>
+    pub(crate) fn push_lists<F>(&mut self, mut each: F) -> Result<bool, ExecError>
     where
         F: FnMut(usize, &mut dyn Iterator<Item = &mut [Value]>) -> Result<(), ExecError>,
     {
         let Some(l) = &mut self.lists else {
-            return Ok(());
+            return Ok(false);
         };
+        let mut pushed = false;
         for k in 1..self.statements.len() {
-            each(k, &mut l.decoder.rows(k))?;
+            let mut rows = l.decoder.rows(k).peekable();
+            if rows.peek().is_some() {
+                each(k, &mut rows)?;
+                pushed = true;
+            }
         }
         l.decoder.clear();
-        Ok(())
+        Ok(pushed)
     }
 }

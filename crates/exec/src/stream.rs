@@ -111,7 +111,6 @@ impl<V: Visitor> Reader<'_, '_, V> {
         compiled: &Compiled<'_>,
     ) -> Result<(), ExecError> {
         self.cursor.begin(0, compiled.statement_width(0));
-        let json_lists = compiled.delivery == Delivery::Json;
         let mut current: Option<Value> = None;
         let result = driver.query(sql, params, |row| {
             let values = self.cursor.read(row)?;
@@ -124,16 +123,17 @@ impl<V: Visitor> Reader<'_, '_, V> {
             }
             self.rebuilder.push(values)?;
             self.cursor.advance();
-            // The json strategy's lists of this root row, under it.
-            if json_lists {
-                let rebuilder = &mut *self.rebuilder;
-                self.cursor.push_lists(|k, lists| {
-                    rebuilder.begin_statement(k)?;
-                    for row in lists {
-                        rebuilder.push(row)?;
-                    }
-                    Ok(())
-                })?;
+            // The json strategy's lists of this root row, under it; then statement 0's
+            // rows again.
+            let rebuilder = &mut *self.rebuilder;
+            let pushed = self.cursor.push_lists(|k, lists| {
+                rebuilder.begin_statement(k)?;
+                for row in lists {
+                    rebuilder.push(row)?;
+                }
+                Ok(())
+            })?;
+            if pushed {
                 rebuilder.begin_statement(0)?;
             }
             Ok(())
